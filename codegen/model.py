@@ -1,0 +1,480 @@
+"""Read a botocore-format service model (awsQuery) and its overrides into a checked, resolved form.
+
+Strict by design: a shape type, shape key, member key or operation key this generator does not
+understand stops generation with a message naming it. Nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import names
+
+
+class ModelError(Exception):
+    """The model uses something the generator does not understand."""
+
+
+SCALAR_TYPES = frozenset(
+    {"string", "integer", "long", "short", "byte", "boolean", "float", "double", "timestamp", "blob"}
+)
+ALL_TYPES = SCALAR_TYPES | {"structure", "list", "map"}
+
+# Keys we know and act on (or that carry nothing for serialization, like documentation).
+_SHAPE_KEYS = {
+    "type", "members", "required", "documentation", "max", "min", "member", "pattern",
+    "exception", "error", "enum", "sensitive", "key", "value", "box", "union", "flattened",
+    "xmlNamespace", "locationName", "timestampFormat", "deprecated", "deprecatedMessage",
+    "fault", "wrapper", "xmlOrder", "synthetic", "retryable", "awsQueryError", "event",
+    "eventstream", "document",
+}
+_MEMBER_KEYS = {
+    "shape", "documentation", "locationName", "flattened", "xmlNamespace", "xmlAttribute",
+    "timestampFormat", "idempotencyToken", "hostLabel", "deprecated", "deprecatedMessage", "box",
+    "queryName", "contextParam",
+}
+_REF_KEYS = {"shape", "locationName", "xmlNamespace", "documentation", "flattened", "timestampFormat"}
+_OPERATION_KEYS = {
+    "name", "http", "input", "output", "errors", "documentation", "documentationUrl",
+    "endpoint", "requestcompression", "deprecated", "deprecatedMessage", "idempotent",
+    "authtype", "auth", "alias", "staticContextParams", "contextParams", "endpointdiscovery",
+    "httpChecksum", "unsignedPayload", "requestChecksumRequired", "httpChecksumRequired",
+}
+_OUTPUT_REF_KEYS = {"shape", "resultWrapper", "documentation", "locationName", "xmlNamespace"}
+_UNSUPPORTED = {
+    "eventstream": "event streams do not exist in awsQuery",
+    "event": "event streams do not exist in awsQuery",
+    "document": "document types do not exist in awsQuery",
+}
+
+
+@dataclass(frozen=True)
+class XmlNamespace:
+    uri: str
+    prefix: str | None = None
+
+
+@dataclass
+class Ref:
+    """A reference to a shape from a member, list member, map key or map value."""
+
+    target: str
+    location_name: str | None = None
+    xml_namespace: XmlNamespace | None = None
+
+
+@dataclass
+class Member:
+    name: str  # the member name: alias, JSON key, default XML/query name
+    attr: str  # the Python attribute
+    target: str
+    required: bool
+    location_name: str | None
+    flattened: bool
+    xml_namespace: XmlNamespace | None
+    xml_attribute: bool
+    timestamp_format: str | None
+    idempotency_token: bool
+    host_label: bool
+    documentation: str | None
+    deprecated: bool
+
+    @property
+    def xml_name(self) -> str:
+        return self.location_name or self.name
+
+
+@dataclass
+class Shape:
+    name: str
+    type: str
+    raw: dict[str, Any]
+    members: list[Member] = field(default_factory=list)
+    member: Ref | None = None
+    key: Ref | None = None
+    value: Ref | None = None
+    enum: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    sensitive: bool = False
+    exception: bool = False
+    error_code: str | None = None
+    error_status: int | None = None
+    sender_fault: bool = True
+    union: bool = False
+    flattened: bool = False
+    timestamp_format: str | None = None
+    xml_namespace: XmlNamespace | None = None
+    documentation: str | None = None
+    url_encoded: bool = False
+
+    @property
+    def class_name(self) -> str:
+        return names.pascal(self.name)
+
+
+@dataclass
+class Paginator:
+    input_token: str
+    output_token: str
+    more_results: str | None
+    limit_key: str | None
+    result_keys: tuple[str, ...]
+    non_aggregate_keys: tuple[str, ...] = ()
+    source: str = "botocore"
+
+
+@dataclass
+class Job:
+    status: str
+    failure: str
+
+
+@dataclass
+class Operation:
+    name: str
+    python_name: str
+    input: str | None
+    output: str | None
+    result_wrapper: str | None
+    errors: list[str]
+    http_method: str
+    request_uri: str
+    host_prefix: str | None
+    request_compression: tuple[str, ...]
+    documentation: str | None
+    deprecated: bool
+    paginator: Paginator | None = None
+    job: Job | None = None
+
+
+@dataclass
+class Service:
+    api_version: str
+    protocol: str
+    xml_namespace: str | None
+    service_id: str
+    endpoint_prefix: str | None
+    shapes: dict[str, Shape]
+    operations: dict[str, Operation]
+    # filled by analyse()
+    input_shapes: set[str] = field(default_factory=set)
+    output_shapes: set[str] = field(default_factory=set)
+    top_outputs: dict[str, str] = field(default_factory=dict)  # output shape → result wrapper
+    error_shapes: set[str] = field(default_factory=set)
+
+
+def _check_keys(where: str, data: dict[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ModelError(f"{where}: unsupported key(s) {unknown}; teach codegen/model.py about them")
+    for key, reason in _UNSUPPORTED.items():
+        if data.get(key):
+            raise ModelError(f"{where}: {key!r} is not supported ({reason})")
+
+
+def _namespace(where: str, raw: Any) -> XmlNamespace | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return XmlNamespace(raw)
+    if isinstance(raw, dict) and isinstance(raw.get("uri"), str):
+        _check_keys(f"{where}.xmlNamespace", raw, {"uri", "prefix"})
+        return XmlNamespace(raw["uri"], raw.get("prefix"))
+    raise ModelError(f"{where}: xmlNamespace {raw!r} is neither a URI nor {{uri, prefix}}")
+
+
+def _ref(where: str, raw: Any) -> Ref:
+    if not isinstance(raw, dict) or "shape" not in raw:
+        raise ModelError(f"{where}: expected a shape reference, got {raw!r}")
+    _check_keys(where, raw, _REF_KEYS)
+    if raw.get("flattened"):
+        raise ModelError(f"{where}: 'flattened' on a list member or map key/value is not supported")
+    if raw.get("timestampFormat"):
+        raise ModelError(f"{where}: timestampFormat on a collection member is not supported")
+    return Ref(raw["shape"], raw.get("locationName"), _namespace(where, raw.get("xmlNamespace")))
+
+
+def load(
+    model: dict[str, Any],
+    paginators: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Service:
+    """Resolve a model dict (``service-2.json`` form) into a :class:`Service`."""
+    meta = model.get("metadata") or {}
+    protocol = meta.get("protocol")
+    if protocol != "query":
+        raise ModelError(f"metadata.protocol is {protocol!r}; this generator writes awsQuery only")
+    overrides = overrides or {}
+    shapes: dict[str, Shape] = {}
+    raw_shapes = model.get("shapes") or {}
+    for name in sorted(raw_shapes):
+        shapes[name] = _shape(name, raw_shapes[name])
+    for shape in shapes.values():
+        for ref in [m.target for m in shape.members] + [
+            r.target for r in (shape.member, shape.key, shape.value) if r is not None
+        ]:
+            if ref not in shapes:
+                raise ModelError(f"shape {shape.name}: reference to undefined shape {ref!r}")
+    _apply_shape_overrides(shapes, overrides)
+    operations: dict[str, Operation] = {}
+    for name in sorted(model.get("operations") or {}):
+        operations[name] = _operation(name, model["operations"][name], shapes)
+    _apply_paginators(operations, shapes, paginators or {}, overrides)
+    for op_name, job in sorted((overrides.get("jobs") or {}).get("operations", {}).items()):
+        if op_name in operations:
+            operations[op_name].job = Job(job["status"], job["failure"])
+    service = Service(
+        api_version=str(meta.get("apiVersion") or ""),
+        protocol=protocol,
+        xml_namespace=meta.get("xmlNamespace"),
+        service_id=str(meta.get("serviceId") or meta.get("serviceAbbreviation") or ""),
+        endpoint_prefix=meta.get("endpointPrefix"),
+        shapes=shapes,
+        operations=operations,
+    )
+    analyse(service)
+    return service
+
+
+def _shape(name: str, raw: dict[str, Any]) -> Shape:
+    where = f"shape {name}"
+    _check_keys(where, raw, _SHAPE_KEYS)
+    kind = raw.get("type")
+    if kind not in ALL_TYPES:
+        raise ModelError(f"{where}: shape type {kind!r} is not supported")
+    shape = Shape(
+        name=name,
+        type=kind,
+        raw=raw,
+        enum=list(raw["enum"]) if "enum" in raw else None,
+        min=raw.get("min"),
+        max=raw.get("max"),
+        pattern=raw.get("pattern"),
+        sensitive=bool(raw.get("sensitive")),
+        exception=bool(raw.get("exception")),
+        union=bool(raw.get("union")),
+        flattened=bool(raw.get("flattened")),
+        timestamp_format=raw.get("timestampFormat"),
+        xml_namespace=_namespace(where, raw.get("xmlNamespace")),
+        documentation=raw.get("documentation"),
+    )
+    if shape.enum is not None and kind != "string":
+        raise ModelError(f"{where}: enum on a {kind} shape is not supported")
+    if shape.timestamp_format not in (None, "iso8601", "unixTimestamp", "rfc822"):
+        raise ModelError(f"{where}: timestampFormat {shape.timestamp_format!r} is not supported")
+    if "error" in raw:
+        err = raw["error"]
+        _check_keys(f"{where}.error", err, {"code", "httpStatusCode", "senderFault"})
+        shape.error_code = err.get("code")
+        shape.error_status = err.get("httpStatusCode")
+        shape.sender_fault = bool(err.get("senderFault", False))
+    elif shape.exception:
+        shape.sender_fault = raw.get("fault") != "server"
+    if kind == "structure":
+        required = set(raw.get("required") or [])
+        members = raw.get("members") or {}
+        unknown_required = required - set(members)
+        if unknown_required:
+            raise ModelError(f"{where}: required names non-members {sorted(unknown_required)}")
+        seen_attrs: dict[str, str] = {}
+        for member_name, member in members.items():
+            mwhere = f"{where}.{member_name}"
+            _check_keys(mwhere, member, _MEMBER_KEYS)
+            if member.get("queryName"):
+                raise ModelError(f"{mwhere}: queryName is the EC2 protocol's; not supported")
+            fmt = member.get("timestampFormat")
+            if fmt not in (None, "iso8601", "unixTimestamp", "rfc822"):
+                raise ModelError(f"{mwhere}: timestampFormat {fmt!r} is not supported")
+            attr = names.attribute(member_name)
+            if attr in seen_attrs:
+                raise ModelError(f"{mwhere}: attribute {attr!r} collides with {seen_attrs[attr]}")
+            seen_attrs[attr] = member_name
+            shape.members.append(
+                Member(
+                    name=member_name,
+                    attr=attr,
+                    target=member["shape"],
+                    required=member_name in required,
+                    location_name=member.get("locationName"),
+                    flattened=bool(member.get("flattened")),
+                    xml_namespace=_namespace(mwhere, member.get("xmlNamespace")),
+                    xml_attribute=bool(member.get("xmlAttribute")),
+                    timestamp_format=fmt,
+                    idempotency_token=bool(member.get("idempotencyToken")),
+                    host_label=bool(member.get("hostLabel")),
+                    documentation=member.get("documentation"),
+                    deprecated=bool(member.get("deprecated")),
+                )
+            )
+        if shape.exception:
+            # Query error documents carry the message as <Message>, whatever the member's
+            # spelling in the model (IAM spells it "message"): read and write it by that name.
+            for m in shape.members:
+                if m.name.lower() == "message" and m.name != "Message":
+                    m.name = "Message"
+                    m.location_name = None
+    elif kind == "list":
+        shape.member = _ref(f"{where}.member", raw.get("member"))
+    elif kind == "map":
+        shape.key = _ref(f"{where}.key", raw.get("key"))
+        shape.value = _ref(f"{where}.value", raw.get("value"))
+    for key in ("member", "key", "value", "members"):
+        if key in raw and kind not in {"member": ("list",), "key": ("map",), "value": ("map",), "members": ("structure",)}[key]:
+            raise ModelError(f"{where}: {key!r} on a {kind} shape")
+    return shape
+
+
+def _operation(name: str, raw: dict[str, Any], shapes: dict[str, Shape]) -> Operation:
+    where = f"operation {name}"
+    _check_keys(where, raw, _OPERATION_KEYS)
+    http = raw.get("http") or {"method": "POST", "requestUri": "/"}
+    _check_keys(f"{where}.http", http, {"method", "requestUri", "responseCode"})
+    input_ref = raw.get("input")
+    output_ref = raw.get("output")
+    if input_ref is not None:
+        _check_keys(f"{where}.input", input_ref, {"shape", "documentation", "locationName", "xmlNamespace"})
+        if shapes[input_ref["shape"]].type != "structure":
+            raise ModelError(f"{where}: input is not a structure")
+    if output_ref is not None:
+        _check_keys(f"{where}.output", output_ref, _OUTPUT_REF_KEYS)
+        if shapes[output_ref["shape"]].type != "structure":
+            raise ModelError(f"{where}: output is not a structure")
+    errors = []
+    for err in raw.get("errors") or []:
+        _check_keys(f"{where}.errors", err, {"shape", "documentation", "error", "exception", "fault"})
+        target = shapes.get(err["shape"])
+        if target is None or target.type != "structure":
+            raise ModelError(f"{where}: error {err['shape']!r} is not a structure shape")
+        if not target.exception:
+            target.exception = True
+        errors.append(err["shape"])
+    endpoint = raw.get("endpoint") or {}
+    _check_keys(f"{where}.endpoint", endpoint, {"hostPrefix"})
+    compression = raw.get("requestcompression") or {}
+    _check_keys(f"{where}.requestcompression", compression, {"encodings"})
+    encodings = tuple(compression.get("encodings") or ())
+    for enc in encodings:
+        if enc != "gzip":
+            raise ModelError(f"{where}: request compression {enc!r} is not supported")
+    return Operation(
+        name=name,
+        python_name=names.snake(name),
+        input=input_ref["shape"] if input_ref else None,
+        output=output_ref["shape"] if output_ref else None,
+        result_wrapper=output_ref.get("resultWrapper") if output_ref else None,
+        errors=errors,
+        http_method=str(http.get("method", "POST")),
+        request_uri=str(http.get("requestUri", "/")),
+        host_prefix=endpoint.get("hostPrefix"),
+        request_compression=encodings,
+        documentation=raw.get("documentation"),
+        deprecated=bool(raw.get("deprecated")),
+    )
+
+
+def _apply_shape_overrides(shapes: dict[str, Shape], overrides: dict[str, Any]) -> None:
+    for shape_name, entry in sorted((overrides.get("optional_members") or {}).items()):
+        if shape_name.startswith("_") or shape_name == "why":
+            continue
+        shape = shapes.get(shape_name)
+        if shape is None:
+            raise ModelError(f"overrides.optional_members: no shape {shape_name!r}")
+        for member_name in entry["members"]:
+            member = next((m for m in shape.members if m.name == member_name), None)
+            if member is None:
+                raise ModelError(f"overrides.optional_members: {shape_name} has no member {member_name!r}")
+            member.required = False
+    for shape_name in (overrides.get("url_encoded_shapes") or {}).get("shapes", []):
+        shape = shapes.get(shape_name)
+        if shape is None or shape.type != "string":
+            raise ModelError(f"overrides.url_encoded_shapes: {shape_name!r} is not a string shape")
+        shape.url_encoded = True
+
+
+def _apply_paginators(
+    operations: dict[str, Operation],
+    shapes: dict[str, Shape],
+    paginators: dict[str, Any],
+    overrides: dict[str, Any],
+) -> None:
+    table: dict[str, tuple[dict[str, Any], str]] = {}
+    for op_name, entry in (paginators.get("pagination") or {}).items():
+        table[op_name] = (entry, "botocore")
+    for op_name, entry in ((overrides.get("paginators") or {}).get("operations") or {}).items():
+        table[op_name] = (entry, "overrides")
+    for op_name in sorted(table):
+        entry, source = table[op_name]
+        op = operations.get(op_name)
+        if op is None:
+            raise ModelError(f"paginator for unknown operation {op_name!r}")
+        _check_keys(
+            f"paginator {op_name}",
+            entry,
+            {"input_token", "output_token", "more_results", "limit_key", "result_key", "non_aggregate_keys", "why"},
+        )
+        for key in ("input_token", "output_token"):
+            if not isinstance(entry.get(key), str):
+                raise ModelError(f"paginator {op_name}: {key} must be a single member name")
+        result = entry.get("result_key")
+        result_keys = tuple([result] if isinstance(result, str) else list(result or []))
+        out_shape = shapes[op.output] if op.output else None
+        in_shape = shapes[op.input] if op.input else None
+        out_members = {m.name for m in out_shape.members} if out_shape else set()
+        in_members = {m.name for m in in_shape.members} if in_shape else set()
+        for key in (*result_keys, entry["output_token"], entry.get("more_results")):
+            if key is not None and key not in out_members:
+                raise ModelError(f"paginator {op_name}: output has no member {key!r}")
+        for key in (entry["input_token"], entry.get("limit_key")):
+            if key is not None and key not in in_members:
+                raise ModelError(f"paginator {op_name}: input has no member {key!r}")
+        op.paginator = Paginator(
+            input_token=entry["input_token"],
+            output_token=entry["output_token"],
+            more_results=entry.get("more_results"),
+            limit_key=entry.get("limit_key"),
+            result_keys=result_keys,
+            non_aggregate_keys=tuple(entry.get("non_aggregate_keys") or ()),
+            source=source,
+        )
+
+
+def _walk(service: Service, start: str, seen: set[str]) -> None:
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        shape = service.shapes[name]
+        stack.extend(m.target for m in shape.members)
+        stack.extend(r.target for r in (shape.member, shape.key, shape.value) if r is not None)
+
+
+def analyse(service: Service) -> None:
+    """Which shapes are reachable from inputs, from outputs, and which are errors."""
+    for op in service.operations.values():
+        if op.input:
+            _walk(service, op.input, service.input_shapes)
+        if op.output:
+            _walk(service, op.output, service.output_shapes)
+            service.top_outputs[op.output] = op.result_wrapper or f"{op.name}Result"
+        for err in op.errors:
+            service.error_shapes.add(err)
+            _walk(service, err, service.output_shapes)
+    for name, shape in service.shapes.items():
+        if shape.exception and name not in service.error_shapes:
+            # Modelled errors no operation lists are still codes the service can send.
+            service.error_shapes.add(name)
+            _walk(service, name, service.output_shapes)
+
+
+def read_files(model_path: Path, paginators_path: Path | None, overrides_path: Path | None) -> Service:
+    model = json.loads(model_path.read_text())
+    paginators = json.loads(paginators_path.read_text()) if paginators_path else None
+    overrides = json.loads(overrides_path.read_text()) if overrides_path else None
+    return load(model, paginators, overrides)

@@ -1,0 +1,163 @@
+"""Helpers for the generated ``of_json`` / ``to_json``: boto3-style dicts in, JSON-safe dicts out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json as _json
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError
+
+E = TypeVar("E")
+
+from .xml import iso_z, parse_timestamp
+
+__all__ = [
+    "b",
+    "blob_in",
+    "blob_out",
+    "enum",
+    "failure",
+    "float_in",
+    "float_out",
+    "i",
+    "mapping",
+    "policy_in",
+    "s",
+    "seq",
+    "ts_in",
+    "ts_out",
+]
+
+
+def ts_in(value: Any) -> datetime:
+    """A datetime (naive means UTC), an ISO 8601 / HTTP-date string, or epoch seconds → UTC."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, bool):
+        raise ValueError(f"expected a timestamp, got {type(value).__name__}")
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch seconds out of range: {value!r}") from None
+    if isinstance(value, str):
+        parsed = parse_timestamp(value.strip())
+        if parsed is not None:
+            return parsed
+        raise ValueError(f"not a timestamp: {value[:40]!r}")
+    raise ValueError(f"expected a timestamp, got {type(value).__name__}")
+
+
+def ts_out(value: datetime) -> str:
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return iso_z(value)
+
+
+def blob_in(value: Any) -> bytes:
+    """bytes as they are; a str is the base64 text :func:`blob_out` writes."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("expected base64 text for a blob member") from None
+    raise ValueError(f"expected bytes or base64 text, got {type(value).__name__}")
+
+
+def blob_out(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def float_in(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got bool")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
+        return float(value.replace("Infinity", "inf"))
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def float_out(value: float) -> float | str:
+    """JSON has no NaN or infinities: those are written as AWS writes them, as strings."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def policy_in(value: Any) -> Any:
+    """boto3 hands policy documents out as dicts (it JSON-decodes them); we keep the JSON text."""
+    if isinstance(value, Mapping):
+        return _json.dumps(value)
+    return value
+
+
+def s(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+def i(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer, got bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected an integer, got {type(value).__name__}")
+
+
+def b(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"expected a boolean, got {type(value).__name__}")
+
+
+def seq(value: Any) -> list[Any] | tuple[Any, ...]:
+    if isinstance(value, list | tuple):
+        return value
+    raise ValueError(f"expected a list, got {type(value).__name__}")
+
+
+def mapping(value: Any) -> Mapping[Any, Any]:
+    if isinstance(value, Mapping):
+        return value
+    raise ValueError(f"expected a mapping, got {type(value).__name__}")
+
+
+def enum(cls: Callable[[str], E], value: Any, validate: bool) -> E | str:
+    """Lenient side: any string becomes the (open) enum; request side: left for validation."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value if validate else cls(value)
+
+
+def failure(shape: str, member: str, exc: Exception, validate: bool) -> IamError:
+    """A conversion failure in ``of_json``, naming the member (prefixing nested paths)."""
+    if isinstance(exc, ParamValidationError):
+        return ParamValidationError(
+            exc.shape,
+            [FieldProblem(f"{member}.{p.path}" if p.path else member, p.rule, p.message) for p in exc.problems],
+        )
+    if isinstance(exc, ResponseParseError):
+        exc.reason = f"{member}: {exc.reason}"
+        return exc
+    if validate:
+        return ParamValidationError(shape, [FieldProblem(member, "type", str(exc))])
+    return ResponseParseError(f"{shape}.{member}: {exc}")

@@ -1,0 +1,207 @@
+"""Base classes of the generated models.
+
+Two ways in: the constructor (and ``model_validate``) validates everything — types, required
+members, the model's constraints — and is what requests use; ``of_xml`` / ``of_json`` on responses
+build instances directly from values they already converted (:func:`new`), without validating
+again, because a response is never rejected for breaking a request-side rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ParamValidationError, ResponseParseError
+from .validate import to_param_error
+
+__all__ = ["ErrorShape", "OutputShape", "ResponseMetadata", "Shape", "new"]
+
+T = TypeVar("T")
+_setattr = object.__setattr__
+_MASK = "**********"
+
+
+def new(cls: type[T], values: dict[str, Any]) -> T:
+    """Build a model instance from converted values, skipping validation (responses only)."""
+    obj = cls.__new__(cls)
+    _setattr(obj, "__dict__", values)
+    _setattr(obj, "__pydantic_fields_set__", {k for k, v in values.items() if v is not None})
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
+
+
+class Shape(BaseModel):
+    """A model shape. Attributes are snake_case; the wire names are their aliases."""
+
+    model_config = ConfigDict(
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="forbid",
+        defer_build=True,
+        revalidate_instances="always",
+        protected_namespaces=(),
+        hide_input_in_errors=True,
+        arbitrary_types_allowed=False,
+    )
+
+    #: Attribute names whose values never appear in repr (passwords, secret keys, ...).
+    _SENSITIVE: ClassVar[frozenset[str]] = frozenset()
+    #: True when the shape is reachable from an operation input: ``of_json`` then validates.
+    _VALIDATE: ClassVar[bool] = False
+    #: The element name of the result inside ``<OpResponse>`` (output shapes only).
+    _XML_WRAPPER: ClassVar[str | None] = None
+    #: The response document element (output shapes only): ``<OpResponse>``.
+    _XML_RESPONSE: ClassVar[str | None] = None
+    #: The service's XML namespace, written on documents.
+    _XML_NAMESPACE: ClassVar[str | None] = None
+    #: Wire names of the members, for ``of_json``'s unknown-key check.
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise to_param_error(type(self).__name__, exc, type(self)) from None
+
+    @classmethod
+    def validated(cls, data: Mapping[str, Any] | Self) -> Self:
+        """Validate a mapping (wire or attribute names) or re-validate an instance."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise to_param_error(cls.__name__, exc, cls) from None
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            if name in self._SENSITIVE and value is not None:
+                yield name, _MASK
+            else:
+                yield name, value
+
+    # Generated subclasses implement these; the stubs give every model the same surface.
+
+    @classmethod
+    def of_xml(cls, data: Any) -> Self:
+        """Read the shape from a response document (bytes or str) or an lxml element."""
+        raise NotImplementedError
+
+    @classmethod
+    def _of_xml_element(cls, el: Any) -> Self:
+        raise NotImplementedError
+
+    def to_xml(self) -> str:
+        """Write the shape as XML, exactly as the service writes it."""
+        raise NotImplementedError
+
+    def _to_xml_members(self, out: list[str], indent: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def of_json(cls, data: Mapping[str, Any]) -> Self:
+        """Read a boto3-style dict (PascalCase keys; datetimes, ISO strings or epoch numbers)."""
+        return cls._of_json(data, cls._VALIDATE)
+
+    @classmethod
+    def _of_json(cls, data: Any, validate: bool) -> Self:
+        raise NotImplementedError
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict with the wire names as keys and ISO 8601 ``Z`` timestamps."""
+        raise NotImplementedError
+
+    @classmethod
+    def _json_build(cls, data: Any, values: dict[str, Any], validate: bool) -> Self:
+        """Finish ``of_json``: validate (request side) or build directly (response side)."""
+        if validate:
+            unknown = set(data) - cls._WIRE_NAMES - set(cls.model_fields)
+            if unknown:
+                from .errors import FieldProblem
+
+                raise ParamValidationError(
+                    cls.__name__,
+                    [FieldProblem(k, "unknown", "is not a member of this shape") for k in sorted(unknown)],
+                )
+            return cls.validated({k: v for k, v in values.items() if v is not None})
+        return cls._complete(values)
+
+    @classmethod
+    def _complete(cls, values: dict[str, Any]) -> Self:
+        """Fill absent members (None; empty list/map for required collections) and build."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _json_mapping(data: Any, shape: str) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{shape}: expected a mapping, got {type(data).__name__}")
+        return data
+
+
+class ResponseMetadata(Shape):
+    """What the transport knows about a response: the request id, and from the client the HTTP
+    status, headers and how many retries it took (as boto3's ``ResponseMetadata``)."""
+
+    request_id: str | None = Field(default=None, alias="RequestId")
+    http_status_code: int | None = Field(default=None, alias="HTTPStatusCode")
+    http_headers: dict[str, str] | None = Field(default=None, alias="HTTPHeaders")
+    retry_attempts: int | None = Field(default=None, alias="RetryAttempts")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.request_id is not None:
+            out["RequestId"] = self.request_id
+        if self.http_status_code is not None:
+            out["HTTPStatusCode"] = self.http_status_code
+        if self.http_headers is not None:
+            out["HTTPHeaders"] = dict(self.http_headers)
+        if self.retry_attempts is not None:
+            out["RetryAttempts"] = self.retry_attempts
+        return out
+
+    @classmethod
+    def _of_json(cls, data: Any, validate: bool) -> Self:
+        data = cls._json_mapping(data, "ResponseMetadata")
+        headers = data.get("HTTPHeaders")
+        return new(
+            cls,
+            {
+                "request_id": data.get("RequestId"),
+                "http_status_code": data.get("HTTPStatusCode"),
+                "http_headers": dict(headers) if headers is not None else None,
+                "retry_attempts": data.get("RetryAttempts"),
+            },
+        )
+
+
+class OutputShape(Shape):
+    """An operation's output: carries ``response_metadata`` (request id and transport facts)."""
+
+    response_metadata: ResponseMetadata | None = Field(default=None, alias="ResponseMetadata")
+
+    @classmethod
+    def _metadata(cls, request_id: str | None) -> ResponseMetadata | None:
+        if request_id is None:
+            return None
+        meta: ResponseMetadata = new(
+            ResponseMetadata,
+            {"request_id": request_id, "http_status_code": None, "http_headers": None, "retry_attempts": None},
+        )
+        return meta
+
+
+class ErrorShape(Shape):
+    """The members of a modelled error (read from the ``<Error>`` element)."""
+
+    _ERROR_CODE: ClassVar[str] = ""
+    _SENDER_FAULT: ClassVar[bool] = True
+    #: The attribute holding ``<Message>`` (written by the document writer, not the members).
+    _MESSAGE_ATTR: ClassVar[str | None] = None
+
+
+def parse_failure(shape: str, exc: Exception) -> ResponseParseError:
+    """A conversion failure while reading a response, as a typed error."""
+    if isinstance(exc, ResponseParseError):
+        return exc
+    return ResponseParseError(f"{shape}: {exc}")
