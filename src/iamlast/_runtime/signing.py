@@ -108,6 +108,7 @@ class CredentialSource:
         self._provider: BotocoreCredentials | None = None
         self._cached: Credentials | None = None
         self._lock = threading.Lock()
+        self._from_chain = credentials is None
         if isinstance(credentials, Credentials):
             self._static = credentials
         elif isinstance(credentials, tuple):
@@ -198,7 +199,7 @@ class CredentialSource:
     def __repr__(self) -> str:
         if self._static is not None:
             kind = "static"
-        elif self._profile is not None or self._provider is None:
+        elif self._from_chain:
             kind = "default chain"
         else:
             kind = type(self._provider).__name__
