@@ -78,7 +78,7 @@ def operations_module(service: Service) -> str:
     out.extend(HEADER.rstrip("\n"))
     out("from iamlast._runtime.registry import JobSpec, OperationSpec, PaginatorSpec, Registry")
     out("")
-    out(f"_PACKAGE = __name__.rpartition('.')[0]")
+    out("_PACKAGE = __name__.rpartition('.')[0]")
     out("")
     out("OPERATIONS = Registry(")
     out("    (")

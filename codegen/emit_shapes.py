@@ -663,12 +663,13 @@ class ShapeEmitter:
         depth: int,
         fmt: str | None = None,
         flattened: bool = False,
+        uid: str = "",
     ) -> None:
         shape = self.service.shapes[target]
         kind = shape.type
         open_tag = f"<{tag}{ns}>".replace('"', '\\"')
         close_tag = f"</{tag}>"
-        inner = f"i{depth}"
+        inner = f"i{uid}{depth}"
         if kind == "structure":
             out(f'out.append({ind} + "{open_tag}\\n")')
             out(f'{inner} = {ind} + "  "')
@@ -677,11 +678,11 @@ class ShapeEmitter:
         elif kind == "list":
             assert shape.member is not None
             member = shape.member
-            x = f"x{depth}"
+            x = f"x{uid}{depth}"
             if flattened:
                 out(f"for {x} in {val}:")
                 out.indent()
-                self._write_value(out, member.target, x, tag, ns, ind, depth + 1)
+                self._write_value(out, member.target, x, tag, ns, ind, depth + 1, uid=uid)
                 out.dedent()
                 return
             mtag = member.location_name or "member"
@@ -692,7 +693,7 @@ class ShapeEmitter:
             out(f'{inner} = {ind} + "  "')
             out(f"for {x} in {val}:")
             out.indent()
-            self._write_value(out, member.target, x, mtag, mns, inner, depth + 1)
+            self._write_value(out, member.target, x, mtag, mns, inner, depth + 1, uid=uid)
             out.dedent()
             out(f'out.append({ind} + "{close_tag}\\n")')
             out.dedent()
@@ -701,7 +702,7 @@ class ShapeEmitter:
             out(f'    out.append({ind} + "{empty}\\n")')
         elif kind == "map":
             assert shape.key is not None and shape.value is not None
-            k, x = f"k{depth}", f"x{depth}"
+            k, x = f"k{uid}{depth}", f"x{uid}{depth}"
             kname = shape.key.location_name or "key"
             vname = shape.value.location_name or "value"
             kns = ns_attr(shape.key.xml_namespace)
@@ -711,20 +712,20 @@ class ShapeEmitter:
                 out.indent()
                 out(f'out.append({ind} + "{open_tag}\\n")')
                 out(f'{inner} = {ind} + "  "')
-                self._write_value(out, shape.key.target, k, kname, kns, inner, depth + 1)
-                self._write_value(out, shape.value.target, x, vname, vns, inner, depth + 1)
+                self._write_value(out, shape.key.target, k, kname, kns, inner, depth + 1, uid=uid)
+                self._write_value(out, shape.value.target, x, vname, vns, inner, depth + 1, uid=uid)
                 out(f'out.append({ind} + "{close_tag}\\n")')
                 out.dedent()
                 return
             out(f'out.append({ind} + "{open_tag}\\n")')
             out(f'{inner} = {ind} + "  "')
-            entry = f"e{depth}"
+            entry = f"e{uid}{depth}"
             out(f'{entry} = {inner} + "  "')
             out(f"for {k}, {x} in {val}.items():")
             out.indent()
             out(f'out.append({inner} + "<entry>\\n")')
-            self._write_value(out, shape.key.target, k, kname, kns, entry, depth + 1)
-            self._write_value(out, shape.value.target, x, vname, vns, entry, depth + 1)
+            self._write_value(out, shape.key.target, k, kname, kns, entry, depth + 1, uid=uid)
+            self._write_value(out, shape.value.target, x, vname, vns, entry, depth + 1, uid=uid)
             out(f'out.append({inner} + "</entry>\\n")')
             out.dedent()
             out(f'out.append({ind} + "{close_tag}\\n")')
@@ -751,7 +752,16 @@ class ShapeEmitter:
             out(f"if {v} is not None:")
             out.indent()
             self._write_value(
-                out, m.target, v, m.xml_name, ns_attr(m.xml_namespace), "ind", 1, m.timestamp_format, m.flattened
+                out,
+                m.target,
+                v,
+                m.xml_name,
+                ns_attr(m.xml_namespace),
+                "ind",
+                1,
+                m.timestamp_format,
+                m.flattened,
+                uid=f"_{m.attr}_",
             )
             out.dedent()
         if not wrote:
@@ -760,7 +770,17 @@ class ShapeEmitter:
 
     # ------------------------------------------------------------------ query
 
-    def _query_value(self, out: Lines, target: str, val: str, key: str, depth: int, fmt: str | None = None, flattened: bool = False, idempotent: bool = False) -> None:
+    def _query_value(
+        self,
+        out: Lines,
+        target: str,
+        val: str,
+        key: str,
+        depth: int,
+        fmt: str | None = None,
+        flattened: bool = False,
+        uid: str = "",
+    ) -> None:
         shape = self.service.shapes[target]
         kind = shape.type
         fmt = fmt or shape.timestamp_format
@@ -768,7 +788,7 @@ class ShapeEmitter:
             out(f'_q_{shape.class_name}({val}, q, {key} + ".")')
         elif kind == "list":
             assert shape.member is not None
-            i, x, kk = f"n{depth}", f"x{depth}", f"key{depth}"
+            i, x, kk = f"n{uid}{depth}", f"x{uid}{depth}", f"key{uid}{depth}"
             out(f"if not {val}:")
             out(f'    q[{key}] = ""')
             out(f"for {i}, {x} in enumerate({val}, 1):")
@@ -778,11 +798,11 @@ class ShapeEmitter:
             else:
                 mname = shape.member.location_name or "member"
                 out(f'{kk} = {key} + ".{mname}." + str({i})')
-            self._query_value(out, shape.member.target, x, kk, depth + 1)
+            self._query_value(out, shape.member.target, x, kk, depth + 1, uid=uid)
             out.dedent()
         elif kind == "map":
             assert shape.key is not None and shape.value is not None
-            i, k, x, kk = f"n{depth}", f"k{depth}", f"x{depth}", f"key{depth}"
+            i, k, x, kk = f"n{uid}{depth}", f"k{uid}{depth}", f"x{uid}{depth}", f"key{uid}{depth}"
             kname = shape.key.location_name or "key"
             vname = shape.value.location_name or "value"
             out(f"for {i}, ({k}, {x}) in enumerate({val}.items(), 1):")
@@ -791,8 +811,8 @@ class ShapeEmitter:
                 out(f'{kk} = {key} + "." + str({i})')
             else:
                 out(f'{kk} = {key} + ".entry." + str({i})')
-            self._query_value(out, shape.key.target, k, f'{kk} + ".{kname}"', depth + 1)
-            self._query_value(out, shape.value.target, x, f'{kk} + ".{vname}"', depth + 1)
+            self._query_value(out, shape.key.target, k, f'{kk} + ".{kname}"', depth + 1, uid=uid)
+            self._query_value(out, shape.value.target, x, f'{kk} + ".{vname}"', depth + 1, uid=uid)
             out.dedent()
         else:
             out(f"q[{key}] = {self._query_scalar(shape, val, fmt)}")
@@ -827,10 +847,14 @@ class ShapeEmitter:
             if m.idempotency_token:
                 out(f"if {v} is None:")
                 out(f"    {v} = _q.idempotency_token()")
-                self._query_value(out, m.target, v, f'p + "{m.xml_name}"', 1, m.timestamp_format, m.flattened)
+                self._query_value(
+                    out, m.target, v, f'p + "{m.xml_name}"', 1, m.timestamp_format, m.flattened, uid=f"_{m.attr}_"
+                )
                 continue
             out(f"if {v} is not None:")
             out.indent()
-            self._query_value(out, m.target, v, f'p + "{m.xml_name}"', 1, m.timestamp_format, m.flattened)
+            self._query_value(
+                out, m.target, v, f'p + "{m.xml_name}"', 1, m.timestamp_format, m.flattened, uid=f"_{m.attr}_"
+            )
             out.dedent()
         out.dedent()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import IamError, ParamValidationError, FieldProblem, ResponseParseError, ServiceError
+from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError, ServiceError
 from .query import encode_body
 from .shape import OutputShape, Shape, new
 

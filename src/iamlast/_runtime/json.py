@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError
+from .xml import iso_z, parse_timestamp
 
 E = TypeVar("E")
-
-from .xml import iso_z, parse_timestamp
 
 __all__ = [
     "b",
@@ -124,8 +123,8 @@ def i(value: Any) -> int:
 def b(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if value in ("true", "false"):
-        return value == "true"
+    if value == "true" or value == "false":
+        return bool(value == "true")
     raise ValueError(f"expected a boolean, got {type(value).__name__}")
 
 

@@ -99,6 +99,10 @@ class Shape(BaseModel):
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         raise NotImplementedError
 
+    def to_query(self) -> dict[str, str]:
+        """The awsQuery form parameters (request shapes only)."""
+        raise NotImplementedError(f"{type(self).__name__} is not sent in requests")
+
     @classmethod
     def of_json(cls, data: Mapping[str, Any]) -> Self:
         """Read a boto3-style dict (PascalCase keys; datetimes, ISO strings or epoch numbers)."""

@@ -58,7 +58,7 @@ def _length_problem(kind: str, size: int, lo: int | None, hi: int | None) -> Non
         )
 
 
-def Str(lo: int | None = None, hi: int | None = None, pattern: str | None = None) -> AfterValidator:  # noqa: N802
+def Str(lo: int | None = None, hi: int | None = None, pattern: str | None = None) -> AfterValidator:
     """Length (in code points) and full-match pattern constraints on a string member."""
 
     def check(value: str) -> str:
@@ -72,7 +72,7 @@ def Str(lo: int | None = None, hi: int | None = None, pattern: str | None = None
     return AfterValidator(check)
 
 
-def Blob(lo: int | None = None, hi: int | None = None) -> AfterValidator:  # noqa: N802
+def Blob(lo: int | None = None, hi: int | None = None) -> AfterValidator:
     """Length (in bytes) constraints on a blob member."""
 
     def check(value: bytes) -> bytes:
@@ -82,7 +82,7 @@ def Blob(lo: int | None = None, hi: int | None = None) -> AfterValidator:  # noq
     return AfterValidator(check)
 
 
-def Count(lo: int | None = None, hi: int | None = None) -> AfterValidator:  # noqa: N802
+def Count(lo: int | None = None, hi: int | None = None) -> AfterValidator:
     """Item-count constraints on a list or map member."""
 
     def check(value: Sequence[Any]) -> Sequence[Any]:
@@ -92,7 +92,7 @@ def Count(lo: int | None = None, hi: int | None = None) -> AfterValidator:  # no
     return AfterValidator(check)
 
 
-def Range(lo: float | None = None, hi: float | None = None) -> AfterValidator:  # noqa: N802
+def Range(lo: float | None = None, hi: float | None = None) -> AfterValidator:
     """Numeric range (inclusive) on an integer or float member."""
 
     def check(value: float) -> float:
@@ -109,7 +109,7 @@ def Range(lo: float | None = None, hi: float | None = None) -> AfterValidator:  
     return AfterValidator(check)
 
 
-def Enum_(enum: type[Enum]) -> BeforeValidator:  # noqa: N802
+def Enum_(enum: type[Enum]) -> BeforeValidator:
     """Only the values the model lists (responses stay open; requests are checked)."""
     known = {m.value: m for m in enum}
     listing = ", ".join(repr(v) for v in known)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote as _quote
 from urllib.parse import unquote as _unquote
@@ -307,6 +307,7 @@ def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_E
     """The generated ``of_xml``: locate the members, convert them, keep the request id."""
     shape: Any = cls
     el, request_id = locate(data, shape._XML_WRAPPER, cls.__name__)
+    obj: Any
     try:
         obj = parse_members(el) if el is not None else shape._complete({})
     except ResponseParseError as exc:
@@ -317,7 +318,8 @@ def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_E
     if request_id is not None and "response_metadata" in shape.model_fields:
         obj.__dict__["response_metadata"] = shape._metadata(request_id)
         obj.__pydantic_fields_set__.add("response_metadata")
-    return obj
+    result: S = obj
+    return result
 
 
 def document(obj: Any, write_members: Writer, request_id: str | None = None) -> str:

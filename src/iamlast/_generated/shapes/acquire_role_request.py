@@ -174,16 +174,18 @@ def _w_AcquireRoleRequest(o: AcquireRoleRequest, out: list[str], ind: str) -> No
     v_replacement_values = o.replacement_values
     if v_replacement_values is not None:
         out.append(ind + "<ReplacementValues>\n")
-        i1 = ind + "  "
-        e1 = i1 + "  "
-        for k1, x1 in v_replacement_values.items():
-            out.append(i1 + "<entry>\n")
-            out.append(e1 + "<key>" + _x.escape(k1) + "</key>\n")
-            out.append(e1 + "<value>\n")
-            i2 = e1 + "  "
-            _w_ReplacementValueEntry(x1, out, i2)
-            out.append(e1 + "</value>\n")
-            out.append(i1 + "</entry>\n")
+        i_replacement_values_1 = ind + "  "
+        e_replacement_values_1 = i_replacement_values_1 + "  "
+        for k_replacement_values_1, x_replacement_values_1 in v_replacement_values.items():
+            out.append(i_replacement_values_1 + "<entry>\n")
+            out.append(
+                e_replacement_values_1 + "<key>" + _x.escape(k_replacement_values_1) + "</key>\n"
+            )
+            out.append(e_replacement_values_1 + "<value>\n")
+            i_replacement_values_2 = e_replacement_values_1 + "  "
+            _w_ReplacementValueEntry(x_replacement_values_1, out, i_replacement_values_2)
+            out.append(e_replacement_values_1 + "</value>\n")
+            out.append(i_replacement_values_1 + "</entry>\n")
         out.append(ind + "</ReplacementValues>\n")
 
 
@@ -196,7 +198,13 @@ def _q_AcquireRoleRequest(o: AcquireRoleRequest, q: dict[str, str], p: str) -> N
         q[p + "TemplateMinorVersion"] = str(v_template_minor_version)
     v_replacement_values = o.replacement_values
     if v_replacement_values is not None:
-        for n1, (k1, x1) in enumerate(v_replacement_values.items(), 1):
-            key1 = p + "ReplacementValues" + ".entry." + str(n1)
-            q[key1 + ".key"] = k1
-            _q_ReplacementValueEntry(x1, q, key1 + ".value" + ".")
+        for n_replacement_values_1, (k_replacement_values_1, x_replacement_values_1) in enumerate(
+            v_replacement_values.items(), 1
+        ):
+            key_replacement_values_1 = (
+                p + "ReplacementValues" + ".entry." + str(n_replacement_values_1)
+            )
+            q[key_replacement_values_1 + ".key"] = k_replacement_values_1
+            _q_ReplacementValueEntry(
+                x_replacement_values_1, q, key_replacement_values_1 + ".value" + "."
+            )

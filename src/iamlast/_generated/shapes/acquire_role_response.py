@@ -93,6 +93,6 @@ def _w_AcquireRoleResponse(o: AcquireRoleResponse, out: list[str], ind: str) -> 
     v_role = o.role
     if v_role is not None:
         out.append(ind + "<Role>\n")
-        i1 = ind + "  "
-        _w_Role(v_role, out, i1)
+        i_role_1 = ind + "  "
+        _w_Role(v_role, out, i_role_1)
         out.append(ind + "</Role>\n")

@@ -148,9 +148,14 @@ def _w_ContextEntry(o: ContextEntry, out: list[str], ind: str) -> None:
     if v_context_key_values is not None:
         if v_context_key_values:
             out.append(ind + "<ContextKeyValues>\n")
-            i1 = ind + "  "
-            for x1 in v_context_key_values:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_context_key_values_1 = ind + "  "
+            for x_context_key_values_1 in v_context_key_values:
+                out.append(
+                    i_context_key_values_1
+                    + "<member>"
+                    + _x.escape(x_context_key_values_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ContextKeyValues>\n")
         else:
             out.append(ind + "<ContextKeyValues/>\n")
@@ -169,9 +174,11 @@ def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     if v_context_key_values is not None:
         if not v_context_key_values:
             q[p + "ContextKeyValues"] = ""
-        for n1, x1 in enumerate(v_context_key_values, 1):
-            key1 = p + "ContextKeyValues" + ".member." + str(n1)
-            q[key1] = x1
+        for n_context_key_values_1, x_context_key_values_1 in enumerate(v_context_key_values, 1):
+            key_context_key_values_1 = (
+                p + "ContextKeyValues" + ".member." + str(n_context_key_values_1)
+            )
+            q[key_context_key_values_1] = x_context_key_values_1
     v_context_key_type = o.context_key_type
     if v_context_key_type is not None:
         q[p + "ContextKeyType"] = str(v_context_key_type)

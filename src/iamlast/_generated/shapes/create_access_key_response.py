@@ -97,6 +97,6 @@ def _w_CreateAccessKeyResponse(o: CreateAccessKeyResponse, out: list[str], ind: 
     v_access_key = o.access_key
     if v_access_key is not None:
         out.append(ind + "<AccessKey>\n")
-        i1 = ind + "  "
-        _w_AccessKey(v_access_key, out, i1)
+        i_access_key_1 = ind + "  "
+        _w_AccessKey(v_access_key, out, i_access_key_1)
         out.append(ind + "</AccessKey>\n")

@@ -258,8 +258,8 @@ def _w_CreateDelegationRequestRequest(
     v_permissions = o.permissions
     if v_permissions is not None:
         out.append(ind + "<Permissions>\n")
-        i1 = ind + "  "
-        _w_DelegationPermission(v_permissions, out, i1)
+        i_permissions_1 = ind + "  "
+        _w_DelegationPermission(v_permissions, out, i_permissions_1)
         out.append(ind + "</Permissions>\n")
     v_request_message = o.request_message
     if v_request_message is not None:

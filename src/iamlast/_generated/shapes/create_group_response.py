@@ -94,6 +94,6 @@ def _w_CreateGroupResponse(o: CreateGroupResponse, out: list[str], ind: str) -> 
     v_group = o.group
     if v_group is not None:
         out.append(ind + "<Group>\n")
-        i1 = ind + "  "
-        _w_Group(v_group, out, i1)
+        i_group_1 = ind + "  "
+        _w_Group(v_group, out, i_group_1)
         out.append(ind + "</Group>\n")

@@ -162,9 +162,11 @@ def _w_CreateOpenIDConnectProviderRequest(
     if v_client_id_list is not None:
         if v_client_id_list:
             out.append(ind + "<ClientIDList>\n")
-            i1 = ind + "  "
-            for x1 in v_client_id_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_client_id_list_1 = ind + "  "
+            for x_client_id_list_1 in v_client_id_list:
+                out.append(
+                    i_client_id_list_1 + "<member>" + _x.escape(x_client_id_list_1) + "</member>\n"
+                )
             out.append(ind + "</ClientIDList>\n")
         else:
             out.append(ind + "<ClientIDList/>\n")
@@ -172,9 +174,14 @@ def _w_CreateOpenIDConnectProviderRequest(
     if v_thumbprint_list is not None:
         if v_thumbprint_list:
             out.append(ind + "<ThumbprintList>\n")
-            i1 = ind + "  "
-            for x1 in v_thumbprint_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_thumbprint_list_1 = ind + "  "
+            for x_thumbprint_list_1 in v_thumbprint_list:
+                out.append(
+                    i_thumbprint_list_1
+                    + "<member>"
+                    + _x.escape(x_thumbprint_list_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ThumbprintList>\n")
         else:
             out.append(ind + "<ThumbprintList/>\n")
@@ -182,12 +189,12 @@ def _w_CreateOpenIDConnectProviderRequest(
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
@@ -203,20 +210,20 @@ def _q_CreateOpenIDConnectProviderRequest(
     if v_client_id_list is not None:
         if not v_client_id_list:
             q[p + "ClientIDList"] = ""
-        for n1, x1 in enumerate(v_client_id_list, 1):
-            key1 = p + "ClientIDList" + ".member." + str(n1)
-            q[key1] = x1
+        for n_client_id_list_1, x_client_id_list_1 in enumerate(v_client_id_list, 1):
+            key_client_id_list_1 = p + "ClientIDList" + ".member." + str(n_client_id_list_1)
+            q[key_client_id_list_1] = x_client_id_list_1
     v_thumbprint_list = o.thumbprint_list
     if v_thumbprint_list is not None:
         if not v_thumbprint_list:
             q[p + "ThumbprintList"] = ""
-        for n1, x1 in enumerate(v_thumbprint_list, 1):
-            key1 = p + "ThumbprintList" + ".member." + str(n1)
-            q[key1] = x1
+        for n_thumbprint_list_1, x_thumbprint_list_1 in enumerate(v_thumbprint_list, 1):
+            key_thumbprint_list_1 = p + "ThumbprintList" + ".member." + str(n_thumbprint_list_1)
+            q[key_thumbprint_list_1] = x_thumbprint_list_1
     v_tags = o.tags
     if v_tags is not None:
         if not v_tags:
             q[p + "Tags"] = ""
-        for n1, x1 in enumerate(v_tags, 1):
-            key1 = p + "Tags" + ".member." + str(n1)
-            _q_Tag(x1, q, key1 + ".")
+        for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
+            key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
+            _q_Tag(x_tags_1, q, key_tags_1 + ".")

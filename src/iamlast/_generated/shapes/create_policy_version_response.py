@@ -101,6 +101,6 @@ def _w_CreatePolicyVersionResponse(
     v_policy_version = o.policy_version
     if v_policy_version is not None:
         out.append(ind + "<PolicyVersion>\n")
-        i1 = ind + "  "
-        _w_PolicyVersion(v_policy_version, out, i1)
+        i_policy_version_1 = ind + "  "
+        _w_PolicyVersion(v_policy_version, out, i_policy_version_1)
         out.append(ind + "</PolicyVersion>\n")

@@ -117,6 +117,8 @@ def _w_CreateServiceSpecificCredentialResponse(
     v_service_specific_credential = o.service_specific_credential
     if v_service_specific_credential is not None:
         out.append(ind + "<ServiceSpecificCredential>\n")
-        i1 = ind + "  "
-        _w_ServiceSpecificCredential(v_service_specific_credential, out, i1)
+        i_service_specific_credential_1 = ind + "  "
+        _w_ServiceSpecificCredential(
+            v_service_specific_credential, out, i_service_specific_credential_1
+        )
         out.append(ind + "</ServiceSpecificCredential>\n")

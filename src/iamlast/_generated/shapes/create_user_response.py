@@ -93,6 +93,6 @@ def _w_CreateUserResponse(o: CreateUserResponse, out: list[str], ind: str) -> No
     v_user = o.user
     if v_user is not None:
         out.append(ind + "<User>\n")
-        i1 = ind + "  "
-        _w_User(v_user, out, i1)
+        i_user_1 = ind + "  "
+        _w_User(v_user, out, i_user_1)
         out.append(ind + "</User>\n")

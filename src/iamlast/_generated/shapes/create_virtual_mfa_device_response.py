@@ -102,6 +102,6 @@ def _w_CreateVirtualMFADeviceResponse(
     v_virtual_mfa_device = o.virtual_mfa_device
     if v_virtual_mfa_device is not None:
         out.append(ind + "<VirtualMFADevice>\n")
-        i1 = ind + "  "
-        _w_VirtualMFADevice(v_virtual_mfa_device, out, i1)
+        i_virtual_mfa_device_1 = ind + "  "
+        _w_VirtualMFADevice(v_virtual_mfa_device, out, i_virtual_mfa_device_1)
         out.append(ind + "</VirtualMFADevice>\n")

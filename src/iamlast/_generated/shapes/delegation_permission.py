@@ -132,12 +132,12 @@ def _w_DelegationPermission(o: DelegationPermission, out: list[str], ind: str) -
     if v_parameters is not None:
         if v_parameters:
             out.append(ind + "<Parameters>\n")
-            i1 = ind + "  "
-            for x1 in v_parameters:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyParameter(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_parameters_1 = ind + "  "
+            for x_parameters_1 in v_parameters:
+                out.append(i_parameters_1 + "<member>\n")
+                i_parameters_2 = i_parameters_1 + "  "
+                _w_PolicyParameter(x_parameters_1, out, i_parameters_2)
+                out.append(i_parameters_1 + "</member>\n")
             out.append(ind + "</Parameters>\n")
         else:
             out.append(ind + "<Parameters/>\n")
@@ -151,6 +151,6 @@ def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) 
     if v_parameters is not None:
         if not v_parameters:
             q[p + "Parameters"] = ""
-        for n1, x1 in enumerate(v_parameters, 1):
-            key1 = p + "Parameters" + ".member." + str(n1)
-            _q_PolicyParameter(x1, q, key1 + ".")
+        for n_parameters_1, x_parameters_1 in enumerate(v_parameters, 1):
+            key_parameters_1 = p + "Parameters" + ".member." + str(n_parameters_1)
+            _q_PolicyParameter(x_parameters_1, q, key_parameters_1 + ".")

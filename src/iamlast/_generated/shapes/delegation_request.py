@@ -422,8 +422,8 @@ def _w_DelegationRequest(o: DelegationRequest, out: list[str], ind: str) -> None
     v_permissions = o.permissions
     if v_permissions is not None:
         out.append(ind + "<Permissions>\n")
-        i1 = ind + "  "
-        _w_DelegationPermission(v_permissions, out, i1)
+        i_permissions_1 = ind + "  "
+        _w_DelegationPermission(v_permissions, out, i_permissions_1)
         out.append(ind + "</Permissions>\n")
     v_permission_policy = o.permission_policy
     if v_permission_policy is not None:
@@ -434,9 +434,14 @@ def _w_DelegationRequest(o: DelegationRequest, out: list[str], ind: str) -> None
     if v_role_permission_restriction_arns is not None:
         if v_role_permission_restriction_arns:
             out.append(ind + "<RolePermissionRestrictionArns>\n")
-            i1 = ind + "  "
-            for x1 in v_role_permission_restriction_arns:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_role_permission_restriction_arns_1 = ind + "  "
+            for x_role_permission_restriction_arns_1 in v_role_permission_restriction_arns:
+                out.append(
+                    i_role_permission_restriction_arns_1
+                    + "<member>"
+                    + _x.escape(x_role_permission_restriction_arns_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</RolePermissionRestrictionArns>\n")
         else:
             out.append(ind + "<RolePermissionRestrictionArns/>\n")

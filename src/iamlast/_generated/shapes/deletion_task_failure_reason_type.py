@@ -111,12 +111,12 @@ def _w_DeletionTaskFailureReasonType(
     if v_role_usage_list is not None:
         if v_role_usage_list:
             out.append(ind + "<RoleUsageList>\n")
-            i1 = ind + "  "
-            for x1 in v_role_usage_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_RoleUsageType(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_role_usage_list_1 = ind + "  "
+            for x_role_usage_list_1 in v_role_usage_list:
+                out.append(i_role_usage_list_1 + "<member>\n")
+                i_role_usage_list_2 = i_role_usage_list_1 + "  "
+                _w_RoleUsageType(x_role_usage_list_1, out, i_role_usage_list_2)
+                out.append(i_role_usage_list_1 + "</member>\n")
             out.append(ind + "</RoleUsageList>\n")
         else:
             out.append(ind + "<RoleUsageList/>\n")

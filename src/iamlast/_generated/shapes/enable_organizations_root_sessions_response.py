@@ -131,9 +131,14 @@ def _w_EnableOrganizationsRootSessionsResponse(
     if v_enabled_features is not None:
         if v_enabled_features:
             out.append(ind + "<EnabledFeatures>\n")
-            i1 = ind + "  "
-            for x1 in v_enabled_features:
-                out.append(i1 + "<member>" + _x.escape(str(x1)) + "</member>\n")
+            i_enabled_features_1 = ind + "  "
+            for x_enabled_features_1 in v_enabled_features:
+                out.append(
+                    i_enabled_features_1
+                    + "<member>"
+                    + _x.escape(str(x_enabled_features_1))
+                    + "</member>\n"
+                )
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")

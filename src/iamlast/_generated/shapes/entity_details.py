@@ -114,8 +114,8 @@ def _w_EntityDetails(o: EntityDetails, out: list[str], ind: str) -> None:
     v_entity_info = o.entity_info
     if v_entity_info is not None:
         out.append(ind + "<EntityInfo>\n")
-        i1 = ind + "  "
-        _w_EntityInfo(v_entity_info, out, i1)
+        i_entity_info_1 = ind + "  "
+        _w_EntityInfo(v_entity_info, out, i_entity_info_1)
         out.append(ind + "</EntityInfo>\n")
     v_last_authenticated = o.last_authenticated
     if v_last_authenticated is not None:

@@ -125,6 +125,6 @@ def _w_GetAccessKeyLastUsedResponse(
     v_access_key_last_used = o.access_key_last_used
     if v_access_key_last_used is not None:
         out.append(ind + "<AccessKeyLastUsed>\n")
-        i1 = ind + "  "
-        _w_AccessKeyLastUsed(v_access_key_last_used, out, i1)
+        i_access_key_last_used_1 = ind + "  "
+        _w_AccessKeyLastUsed(v_access_key_last_used, out, i_access_key_last_used_1)
         out.append(ind + "</AccessKeyLastUsed>\n")

@@ -144,9 +144,9 @@ def _w_GetAccountAuthorizationDetailsRequest(
     if v_filter is not None:
         if v_filter:
             out.append(ind + "<Filter>\n")
-            i1 = ind + "  "
-            for x1 in v_filter:
-                out.append(i1 + "<member>" + _x.escape(str(x1)) + "</member>\n")
+            i_filter_1 = ind + "  "
+            for x_filter_1 in v_filter:
+                out.append(i_filter_1 + "<member>" + _x.escape(str(x_filter_1)) + "</member>\n")
             out.append(ind + "</Filter>\n")
         else:
             out.append(ind + "<Filter/>\n")
@@ -165,9 +165,9 @@ def _q_GetAccountAuthorizationDetailsRequest(
     if v_filter is not None:
         if not v_filter:
             q[p + "Filter"] = ""
-        for n1, x1 in enumerate(v_filter, 1):
-            key1 = p + "Filter" + ".member." + str(n1)
-            q[key1] = str(x1)
+        for n_filter_1, x_filter_1 in enumerate(v_filter, 1):
+            key_filter_1 = p + "Filter" + ".member." + str(n_filter_1)
+            q[key_filter_1] = str(x_filter_1)
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)

@@ -194,12 +194,12 @@ def _w_GetAccountAuthorizationDetailsResponse(
     if v_user_detail_list is not None:
         if v_user_detail_list:
             out.append(ind + "<UserDetailList>\n")
-            i1 = ind + "  "
-            for x1 in v_user_detail_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_UserDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_user_detail_list_1 = ind + "  "
+            for x_user_detail_list_1 in v_user_detail_list:
+                out.append(i_user_detail_list_1 + "<member>\n")
+                i_user_detail_list_2 = i_user_detail_list_1 + "  "
+                _w_UserDetail(x_user_detail_list_1, out, i_user_detail_list_2)
+                out.append(i_user_detail_list_1 + "</member>\n")
             out.append(ind + "</UserDetailList>\n")
         else:
             out.append(ind + "<UserDetailList/>\n")
@@ -207,12 +207,12 @@ def _w_GetAccountAuthorizationDetailsResponse(
     if v_group_detail_list is not None:
         if v_group_detail_list:
             out.append(ind + "<GroupDetailList>\n")
-            i1 = ind + "  "
-            for x1 in v_group_detail_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_GroupDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_group_detail_list_1 = ind + "  "
+            for x_group_detail_list_1 in v_group_detail_list:
+                out.append(i_group_detail_list_1 + "<member>\n")
+                i_group_detail_list_2 = i_group_detail_list_1 + "  "
+                _w_GroupDetail(x_group_detail_list_1, out, i_group_detail_list_2)
+                out.append(i_group_detail_list_1 + "</member>\n")
             out.append(ind + "</GroupDetailList>\n")
         else:
             out.append(ind + "<GroupDetailList/>\n")
@@ -220,12 +220,12 @@ def _w_GetAccountAuthorizationDetailsResponse(
     if v_role_detail_list is not None:
         if v_role_detail_list:
             out.append(ind + "<RoleDetailList>\n")
-            i1 = ind + "  "
-            for x1 in v_role_detail_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_RoleDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_role_detail_list_1 = ind + "  "
+            for x_role_detail_list_1 in v_role_detail_list:
+                out.append(i_role_detail_list_1 + "<member>\n")
+                i_role_detail_list_2 = i_role_detail_list_1 + "  "
+                _w_RoleDetail(x_role_detail_list_1, out, i_role_detail_list_2)
+                out.append(i_role_detail_list_1 + "</member>\n")
             out.append(ind + "</RoleDetailList>\n")
         else:
             out.append(ind + "<RoleDetailList/>\n")
@@ -233,12 +233,12 @@ def _w_GetAccountAuthorizationDetailsResponse(
     if v_policies is not None:
         if v_policies:
             out.append(ind + "<Policies>\n")
-            i1 = ind + "  "
-            for x1 in v_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ManagedPolicyDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policies_1 = ind + "  "
+            for x_policies_1 in v_policies:
+                out.append(i_policies_1 + "<member>\n")
+                i_policies_2 = i_policies_1 + "  "
+                _w_ManagedPolicyDetail(x_policies_1, out, i_policies_2)
+                out.append(i_policies_1 + "</member>\n")
             out.append(ind + "</Policies>\n")
         else:
             out.append(ind + "<Policies/>\n")

@@ -102,6 +102,6 @@ def _w_GetAccountPasswordPolicyResponse(
     v_password_policy = o.password_policy
     if v_password_policy is not None:
         out.append(ind + "<PasswordPolicy>\n")
-        i1 = ind + "  "
-        _w_PasswordPolicy(v_password_policy, out, i1)
+        i_password_policy_1 = ind + "  "
+        _w_PasswordPolicy(v_password_policy, out, i_password_policy_1)
         out.append(ind + "</PasswordPolicy>\n")

@@ -120,11 +120,11 @@ def _w_GetAccountSummaryResponse(o: GetAccountSummaryResponse, out: list[str], i
     v_summary_map = o.summary_map
     if v_summary_map is not None:
         out.append(ind + "<SummaryMap>\n")
-        i1 = ind + "  "
-        e1 = i1 + "  "
-        for k1, x1 in v_summary_map.items():
-            out.append(i1 + "<entry>\n")
-            out.append(e1 + "<key>" + _x.escape(str(k1)) + "</key>\n")
-            out.append(e1 + "<value>" + str(x1) + "</value>\n")
-            out.append(i1 + "</entry>\n")
+        i_summary_map_1 = ind + "  "
+        e_summary_map_1 = i_summary_map_1 + "  "
+        for k_summary_map_1, x_summary_map_1 in v_summary_map.items():
+            out.append(i_summary_map_1 + "<entry>\n")
+            out.append(e_summary_map_1 + "<key>" + _x.escape(str(k_summary_map_1)) + "</key>\n")
+            out.append(e_summary_map_1 + "<value>" + str(x_summary_map_1) + "</value>\n")
+            out.append(i_summary_map_1 + "</entry>\n")
         out.append(ind + "</SummaryMap>\n")

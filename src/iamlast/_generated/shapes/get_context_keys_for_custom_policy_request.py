@@ -105,9 +105,14 @@ def _w_GetContextKeysForCustomPolicyRequest(
     if v_policy_input_list is not None:
         if v_policy_input_list:
             out.append(ind + "<PolicyInputList>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_input_list:
-                out.append(i1 + "<member>" + _x.escape(_x.quote(x1)) + "</member>\n")
+            i_policy_input_list_1 = ind + "  "
+            for x_policy_input_list_1 in v_policy_input_list:
+                out.append(
+                    i_policy_input_list_1
+                    + "<member>"
+                    + _x.escape(_x.quote(x_policy_input_list_1))
+                    + "</member>\n"
+                )
             out.append(ind + "</PolicyInputList>\n")
         else:
             out.append(ind + "<PolicyInputList/>\n")
@@ -120,6 +125,8 @@ def _q_GetContextKeysForCustomPolicyRequest(
     if v_policy_input_list is not None:
         if not v_policy_input_list:
             q[p + "PolicyInputList"] = ""
-        for n1, x1 in enumerate(v_policy_input_list, 1):
-            key1 = p + "PolicyInputList" + ".member." + str(n1)
-            q[key1] = x1
+        for n_policy_input_list_1, x_policy_input_list_1 in enumerate(v_policy_input_list, 1):
+            key_policy_input_list_1 = (
+                p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
+            )
+            q[key_policy_input_list_1] = x_policy_input_list_1

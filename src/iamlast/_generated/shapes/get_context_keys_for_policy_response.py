@@ -105,9 +105,14 @@ def _w_GetContextKeysForPolicyResponse(
     if v_context_key_names is not None:
         if v_context_key_names:
             out.append(ind + "<ContextKeyNames>\n")
-            i1 = ind + "  "
-            for x1 in v_context_key_names:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_context_key_names_1 = ind + "  "
+            for x_context_key_names_1 in v_context_key_names:
+                out.append(
+                    i_context_key_names_1
+                    + "<member>"
+                    + _x.escape(x_context_key_names_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ContextKeyNames>\n")
         else:
             out.append(ind + "<ContextKeyNames/>\n")

@@ -144,8 +144,8 @@ def _w_GetDelegationRequestResponse(
     v_delegation_request = o.delegation_request
     if v_delegation_request is not None:
         out.append(ind + "<DelegationRequest>\n")
-        i1 = ind + "  "
-        _w_DelegationRequest(v_delegation_request, out, i1)
+        i_delegation_request_1 = ind + "  "
+        _w_DelegationRequest(v_delegation_request, out, i_delegation_request_1)
         out.append(ind + "</DelegationRequest>\n")
     v_permission_check_status = o.permission_check_status
     if v_permission_check_status is not None:

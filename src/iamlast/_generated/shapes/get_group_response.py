@@ -149,19 +149,19 @@ def _w_GetGroupResponse(o: GetGroupResponse, out: list[str], ind: str) -> None:
     v_group = o.group
     if v_group is not None:
         out.append(ind + "<Group>\n")
-        i1 = ind + "  "
-        _w_Group(v_group, out, i1)
+        i_group_1 = ind + "  "
+        _w_Group(v_group, out, i_group_1)
         out.append(ind + "</Group>\n")
     v_users = o.users
     if v_users is not None:
         if v_users:
             out.append(ind + "<Users>\n")
-            i1 = ind + "  "
-            for x1 in v_users:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_User(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_users_1 = ind + "  "
+            for x_users_1 in v_users:
+                out.append(i_users_1 + "<member>\n")
+                i_users_2 = i_users_1 + "  "
+                _w_User(x_users_1, out, i_users_2)
+                out.append(i_users_1 + "</member>\n")
             out.append(ind + "</Users>\n")
         else:
             out.append(ind + "<Users/>\n")

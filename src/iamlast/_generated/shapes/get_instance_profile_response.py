@@ -100,6 +100,6 @@ def _w_GetInstanceProfileResponse(o: GetInstanceProfileResponse, out: list[str],
     v_instance_profile = o.instance_profile
     if v_instance_profile is not None:
         out.append(ind + "<InstanceProfile>\n")
-        i1 = ind + "  "
-        _w_InstanceProfile(v_instance_profile, out, i1)
+        i_instance_profile_1 = ind + "  "
+        _w_InstanceProfile(v_instance_profile, out, i_instance_profile_1)
         out.append(ind + "</InstanceProfile>\n")

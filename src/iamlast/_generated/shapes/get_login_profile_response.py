@@ -99,6 +99,6 @@ def _w_GetLoginProfileResponse(o: GetLoginProfileResponse, out: list[str], ind: 
     v_login_profile = o.login_profile
     if v_login_profile is not None:
         out.append(ind + "<LoginProfile>\n")
-        i1 = ind + "  "
-        _w_LoginProfile(v_login_profile, out, i1)
+        i_login_profile_1 = ind + "  "
+        _w_LoginProfile(v_login_profile, out, i_login_profile_1)
         out.append(ind + "</LoginProfile>\n")

@@ -176,11 +176,13 @@ def _w_GetMFADeviceResponse(o: GetMFADeviceResponse, out: list[str], ind: str) -
     v_certifications = o.certifications
     if v_certifications is not None:
         out.append(ind + "<Certifications>\n")
-        i1 = ind + "  "
-        e1 = i1 + "  "
-        for k1, x1 in v_certifications.items():
-            out.append(i1 + "<entry>\n")
-            out.append(e1 + "<key>" + _x.escape(k1) + "</key>\n")
-            out.append(e1 + "<value>" + _x.escape(x1) + "</value>\n")
-            out.append(i1 + "</entry>\n")
+        i_certifications_1 = ind + "  "
+        e_certifications_1 = i_certifications_1 + "  "
+        for k_certifications_1, x_certifications_1 in v_certifications.items():
+            out.append(i_certifications_1 + "<entry>\n")
+            out.append(e_certifications_1 + "<key>" + _x.escape(k_certifications_1) + "</key>\n")
+            out.append(
+                e_certifications_1 + "<value>" + _x.escape(x_certifications_1) + "</value>\n"
+            )
+            out.append(i_certifications_1 + "</entry>\n")
         out.append(ind + "</Certifications>\n")

@@ -178,9 +178,11 @@ def _w_GetOpenIDConnectProviderResponse(
     if v_client_id_list is not None:
         if v_client_id_list:
             out.append(ind + "<ClientIDList>\n")
-            i1 = ind + "  "
-            for x1 in v_client_id_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_client_id_list_1 = ind + "  "
+            for x_client_id_list_1 in v_client_id_list:
+                out.append(
+                    i_client_id_list_1 + "<member>" + _x.escape(x_client_id_list_1) + "</member>\n"
+                )
             out.append(ind + "</ClientIDList>\n")
         else:
             out.append(ind + "<ClientIDList/>\n")
@@ -188,9 +190,14 @@ def _w_GetOpenIDConnectProviderResponse(
     if v_thumbprint_list is not None:
         if v_thumbprint_list:
             out.append(ind + "<ThumbprintList>\n")
-            i1 = ind + "  "
-            for x1 in v_thumbprint_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_thumbprint_list_1 = ind + "  "
+            for x_thumbprint_list_1 in v_thumbprint_list:
+                out.append(
+                    i_thumbprint_list_1
+                    + "<member>"
+                    + _x.escape(x_thumbprint_list_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ThumbprintList>\n")
         else:
             out.append(ind + "<ThumbprintList/>\n")
@@ -201,12 +208,12 @@ def _w_GetOpenIDConnectProviderResponse(
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")

@@ -282,12 +282,12 @@ def _w_GetOrganizationsAccessReportResponse(
     if v_access_details is not None:
         if v_access_details:
             out.append(ind + "<AccessDetails>\n")
-            i1 = ind + "  "
-            for x1 in v_access_details:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AccessDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_access_details_1 = ind + "  "
+            for x_access_details_1 in v_access_details:
+                out.append(i_access_details_1 + "<member>\n")
+                i_access_details_2 = i_access_details_1 + "  "
+                _w_AccessDetail(x_access_details_1, out, i_access_details_2)
+                out.append(i_access_details_1 + "</member>\n")
             out.append(ind + "</AccessDetails>\n")
         else:
             out.append(ind + "<AccessDetails/>\n")
@@ -300,6 +300,6 @@ def _w_GetOrganizationsAccessReportResponse(
     v_error_details = o.error_details
     if v_error_details is not None:
         out.append(ind + "<ErrorDetails>\n")
-        i1 = ind + "  "
-        _w_ErrorDetails(v_error_details, out, i1)
+        i_error_details_1 = ind + "  "
+        _w_ErrorDetails(v_error_details, out, i_error_details_1)
         out.append(ind + "</ErrorDetails>\n")

@@ -94,6 +94,6 @@ def _w_GetPolicyResponse(o: GetPolicyResponse, out: list[str], ind: str) -> None
     v_policy = o.policy
     if v_policy is not None:
         out.append(ind + "<Policy>\n")
-        i1 = ind + "  "
-        _w_Policy(v_policy, out, i1)
+        i_policy_1 = ind + "  "
+        _w_Policy(v_policy, out, i_policy_1)
         out.append(ind + "</Policy>\n")

@@ -106,6 +106,6 @@ def _w_GetRoleTemplateVersionResponse(
     v_role_template_version = o.role_template_version
     if v_role_template_version is not None:
         out.append(ind + "<RoleTemplateVersion>\n")
-        i1 = ind + "  "
-        _w_RoleTemplateVersion(v_role_template_version, out, i1)
+        i_role_template_version_1 = ind + "  "
+        _w_RoleTemplateVersion(v_role_template_version, out, i_role_template_version_1)
         out.append(ind + "</RoleTemplateVersion>\n")

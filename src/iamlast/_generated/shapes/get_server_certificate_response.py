@@ -102,6 +102,6 @@ def _w_GetServerCertificateResponse(
     v_server_certificate = o.server_certificate
     if v_server_certificate is not None:
         out.append(ind + "<ServerCertificate>\n")
-        i1 = ind + "  "
-        _w_ServerCertificate(v_server_certificate, out, i1)
+        i_server_certificate_1 = ind + "  "
+        _w_ServerCertificate(v_server_certificate, out, i_server_certificate_1)
         out.append(ind + "</ServerCertificate>\n")

@@ -252,12 +252,12 @@ def _w_GetServiceLastAccessedDetailsResponse(
     if v_services_last_accessed is not None:
         if v_services_last_accessed:
             out.append(ind + "<ServicesLastAccessed>\n")
-            i1 = ind + "  "
-            for x1 in v_services_last_accessed:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ServiceLastAccessed(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_services_last_accessed_1 = ind + "  "
+            for x_services_last_accessed_1 in v_services_last_accessed:
+                out.append(i_services_last_accessed_1 + "<member>\n")
+                i_services_last_accessed_2 = i_services_last_accessed_1 + "  "
+                _w_ServiceLastAccessed(x_services_last_accessed_1, out, i_services_last_accessed_2)
+                out.append(i_services_last_accessed_1 + "</member>\n")
             out.append(ind + "</ServicesLastAccessed>\n")
         else:
             out.append(ind + "<ServicesLastAccessed/>\n")
@@ -278,6 +278,6 @@ def _w_GetServiceLastAccessedDetailsResponse(
     v_error = o.error
     if v_error is not None:
         out.append(ind + "<Error>\n")
-        i1 = ind + "  "
-        _w_ErrorDetails(v_error, out, i1)
+        i_error_1 = ind + "  "
+        _w_ErrorDetails(v_error, out, i_error_1)
         out.append(ind + "</Error>\n")

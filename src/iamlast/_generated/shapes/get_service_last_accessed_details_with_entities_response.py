@@ -245,12 +245,12 @@ def _w_GetServiceLastAccessedDetailsWithEntitiesResponse(
     if v_entity_details_list is not None:
         if v_entity_details_list:
             out.append(ind + "<EntityDetailsList>\n")
-            i1 = ind + "  "
-            for x1 in v_entity_details_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_EntityDetails(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_entity_details_list_1 = ind + "  "
+            for x_entity_details_list_1 in v_entity_details_list:
+                out.append(i_entity_details_list_1 + "<member>\n")
+                i_entity_details_list_2 = i_entity_details_list_1 + "  "
+                _w_EntityDetails(x_entity_details_list_1, out, i_entity_details_list_2)
+                out.append(i_entity_details_list_1 + "</member>\n")
             out.append(ind + "</EntityDetailsList>\n")
         else:
             out.append(ind + "<EntityDetailsList/>\n")
@@ -263,6 +263,6 @@ def _w_GetServiceLastAccessedDetailsWithEntitiesResponse(
     v_error = o.error
     if v_error is not None:
         out.append(ind + "<Error>\n")
-        i1 = ind + "  "
-        _w_ErrorDetails(v_error, out, i1)
+        i_error_1 = ind + "  "
+        _w_ErrorDetails(v_error, out, i_error_1)
         out.append(ind + "</Error>\n")

@@ -131,6 +131,6 @@ def _w_GetServiceLinkedRoleDeletionStatusResponse(
     v_reason = o.reason
     if v_reason is not None:
         out.append(ind + "<Reason>\n")
-        i1 = ind + "  "
-        _w_DeletionTaskFailureReasonType(v_reason, out, i1)
+        i_reason_1 = ind + "  "
+        _w_DeletionTaskFailureReasonType(v_reason, out, i_reason_1)
         out.append(ind + "</Reason>\n")

@@ -99,6 +99,6 @@ def _w_GetSSHPublicKeyResponse(o: GetSSHPublicKeyResponse, out: list[str], ind: 
     v_ssh_public_key = o.ssh_public_key
     if v_ssh_public_key is not None:
         out.append(ind + "<SSHPublicKey>\n")
-        i1 = ind + "  "
-        _w_SSHPublicKey(v_ssh_public_key, out, i1)
+        i_ssh_public_key_1 = ind + "  "
+        _w_SSHPublicKey(v_ssh_public_key, out, i_ssh_public_key_1)
         out.append(ind + "</SSHPublicKey>\n")

@@ -212,12 +212,12 @@ def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
     if v_group_policy_list is not None:
         if v_group_policy_list:
             out.append(ind + "<GroupPolicyList>\n")
-            i1 = ind + "  "
-            for x1 in v_group_policy_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_group_policy_list_1 = ind + "  "
+            for x_group_policy_list_1 in v_group_policy_list:
+                out.append(i_group_policy_list_1 + "<member>\n")
+                i_group_policy_list_2 = i_group_policy_list_1 + "  "
+                _w_PolicyDetail(x_group_policy_list_1, out, i_group_policy_list_2)
+                out.append(i_group_policy_list_1 + "</member>\n")
             out.append(ind + "</GroupPolicyList>\n")
         else:
             out.append(ind + "<GroupPolicyList/>\n")
@@ -225,12 +225,12 @@ def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
     if v_attached_managed_policies is not None:
         if v_attached_managed_policies:
             out.append(ind + "<AttachedManagedPolicies>\n")
-            i1 = ind + "  "
-            for x1 in v_attached_managed_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AttachedPolicy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
             out.append(ind + "</AttachedManagedPolicies>\n")
         else:
             out.append(ind + "<AttachedManagedPolicies/>\n")

@@ -209,12 +209,12 @@ def _w_InstanceProfile(o: InstanceProfile, out: list[str], ind: str) -> None:
     if v_roles is not None:
         if v_roles:
             out.append(ind + "<Roles>\n")
-            i1 = ind + "  "
-            for x1 in v_roles:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Role(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_roles_1 = ind + "  "
+            for x_roles_1 in v_roles:
+                out.append(i_roles_1 + "<member>\n")
+                i_roles_2 = i_roles_1 + "  "
+                _w_Role(x_roles_1, out, i_roles_2)
+                out.append(i_roles_1 + "</member>\n")
             out.append(ind + "</Roles>\n")
         else:
             out.append(ind + "<Roles/>\n")
@@ -222,12 +222,12 @@ def _w_InstanceProfile(o: InstanceProfile, out: list[str], ind: str) -> None:
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")

@@ -139,12 +139,12 @@ def _w_ListAccessKeysResponse(o: ListAccessKeysResponse, out: list[str], ind: st
     if v_access_key_metadata is not None:
         if v_access_key_metadata:
             out.append(ind + "<AccessKeyMetadata>\n")
-            i1 = ind + "  "
-            for x1 in v_access_key_metadata:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AccessKeyMetadata(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_access_key_metadata_1 = ind + "  "
+            for x_access_key_metadata_1 in v_access_key_metadata:
+                out.append(i_access_key_metadata_1 + "<member>\n")
+                i_access_key_metadata_2 = i_access_key_metadata_1 + "  "
+                _w_AccessKeyMetadata(x_access_key_metadata_1, out, i_access_key_metadata_2)
+                out.append(i_access_key_metadata_1 + "</member>\n")
             out.append(ind + "</AccessKeyMetadata>\n")
         else:
             out.append(ind + "<AccessKeyMetadata/>\n")

@@ -134,9 +134,14 @@ def _w_ListAccountAliasesResponse(o: ListAccountAliasesResponse, out: list[str],
     if v_account_aliases is not None:
         if v_account_aliases:
             out.append(ind + "<AccountAliases>\n")
-            i1 = ind + "  "
-            for x1 in v_account_aliases:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_account_aliases_1 = ind + "  "
+            for x_account_aliases_1 in v_account_aliases:
+                out.append(
+                    i_account_aliases_1
+                    + "<member>"
+                    + _x.escape(x_account_aliases_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</AccountAliases>\n")
         else:
             out.append(ind + "<AccountAliases/>\n")

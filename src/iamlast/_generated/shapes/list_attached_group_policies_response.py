@@ -139,12 +139,12 @@ def _w_ListAttachedGroupPoliciesResponse(
     if v_attached_policies is not None:
         if v_attached_policies:
             out.append(ind + "<AttachedPolicies>\n")
-            i1 = ind + "  "
-            for x1 in v_attached_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AttachedPolicy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_attached_policies_1 = ind + "  "
+            for x_attached_policies_1 in v_attached_policies:
+                out.append(i_attached_policies_1 + "<member>\n")
+                i_attached_policies_2 = i_attached_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_policies_1, out, i_attached_policies_2)
+                out.append(i_attached_policies_1 + "</member>\n")
             out.append(ind + "</AttachedPolicies>\n")
         else:
             out.append(ind + "<AttachedPolicies/>\n")

@@ -143,12 +143,12 @@ def _w_ListDelegationRequestsResponse(
     if v_delegation_requests is not None:
         if v_delegation_requests:
             out.append(ind + "<DelegationRequests>\n")
-            i1 = ind + "  "
-            for x1 in v_delegation_requests:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_DelegationRequest(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_delegation_requests_1 = ind + "  "
+            for x_delegation_requests_1 in v_delegation_requests:
+                out.append(i_delegation_requests_1 + "<member>\n")
+                i_delegation_requests_2 = i_delegation_requests_1 + "  "
+                _w_DelegationRequest(x_delegation_requests_1, out, i_delegation_requests_2)
+                out.append(i_delegation_requests_1 + "</member>\n")
             out.append(ind + "</DelegationRequests>\n")
         else:
             out.append(ind + "<DelegationRequests/>\n")

@@ -169,12 +169,12 @@ def _w_ListEntitiesForPolicyResponse(
     if v_policy_groups is not None:
         if v_policy_groups:
             out.append(ind + "<PolicyGroups>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_groups:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyGroup(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policy_groups_1 = ind + "  "
+            for x_policy_groups_1 in v_policy_groups:
+                out.append(i_policy_groups_1 + "<member>\n")
+                i_policy_groups_2 = i_policy_groups_1 + "  "
+                _w_PolicyGroup(x_policy_groups_1, out, i_policy_groups_2)
+                out.append(i_policy_groups_1 + "</member>\n")
             out.append(ind + "</PolicyGroups>\n")
         else:
             out.append(ind + "<PolicyGroups/>\n")
@@ -182,12 +182,12 @@ def _w_ListEntitiesForPolicyResponse(
     if v_policy_users is not None:
         if v_policy_users:
             out.append(ind + "<PolicyUsers>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_users:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyUser(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policy_users_1 = ind + "  "
+            for x_policy_users_1 in v_policy_users:
+                out.append(i_policy_users_1 + "<member>\n")
+                i_policy_users_2 = i_policy_users_1 + "  "
+                _w_PolicyUser(x_policy_users_1, out, i_policy_users_2)
+                out.append(i_policy_users_1 + "</member>\n")
             out.append(ind + "</PolicyUsers>\n")
         else:
             out.append(ind + "<PolicyUsers/>\n")
@@ -195,12 +195,12 @@ def _w_ListEntitiesForPolicyResponse(
     if v_policy_roles is not None:
         if v_policy_roles:
             out.append(ind + "<PolicyRoles>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_roles:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyRole(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policy_roles_1 = ind + "  "
+            for x_policy_roles_1 in v_policy_roles:
+                out.append(i_policy_roles_1 + "<member>\n")
+                i_policy_roles_2 = i_policy_roles_1 + "  "
+                _w_PolicyRole(x_policy_roles_1, out, i_policy_roles_2)
+                out.append(i_policy_roles_1 + "</member>\n")
             out.append(ind + "</PolicyRoles>\n")
         else:
             out.append(ind + "<PolicyRoles/>\n")

@@ -135,12 +135,12 @@ def _w_ListGroupsResponse(o: ListGroupsResponse, out: list[str], ind: str) -> No
     if v_groups is not None:
         if v_groups:
             out.append(ind + "<Groups>\n")
-            i1 = ind + "  "
-            for x1 in v_groups:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Group(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_groups_1 = ind + "  "
+            for x_groups_1 in v_groups:
+                out.append(i_groups_1 + "<member>\n")
+                i_groups_2 = i_groups_1 + "  "
+                _w_Group(x_groups_1, out, i_groups_2)
+                out.append(i_groups_1 + "</member>\n")
             out.append(ind + "</Groups>\n")
         else:
             out.append(ind + "<Groups/>\n")

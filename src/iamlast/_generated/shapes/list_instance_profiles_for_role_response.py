@@ -139,12 +139,12 @@ def _w_ListInstanceProfilesForRoleResponse(
     if v_instance_profiles is not None:
         if v_instance_profiles:
             out.append(ind + "<InstanceProfiles>\n")
-            i1 = ind + "  "
-            for x1 in v_instance_profiles:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_InstanceProfile(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_instance_profiles_1 = ind + "  "
+            for x_instance_profiles_1 in v_instance_profiles:
+                out.append(i_instance_profiles_1 + "<member>\n")
+                i_instance_profiles_2 = i_instance_profiles_1 + "  "
+                _w_InstanceProfile(x_instance_profiles_1, out, i_instance_profiles_2)
+                out.append(i_instance_profiles_1 + "</member>\n")
             out.append(ind + "</InstanceProfiles>\n")
         else:
             out.append(ind + "<InstanceProfiles/>\n")

@@ -135,12 +135,12 @@ def _w_ListMFADevicesResponse(o: ListMFADevicesResponse, out: list[str], ind: st
     if v_mfa_devices is not None:
         if v_mfa_devices:
             out.append(ind + "<MFADevices>\n")
-            i1 = ind + "  "
-            for x1 in v_mfa_devices:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_MFADevice(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_mfa_devices_1 = ind + "  "
+            for x_mfa_devices_1 in v_mfa_devices:
+                out.append(i_mfa_devices_1 + "<member>\n")
+                i_mfa_devices_2 = i_mfa_devices_1 + "  "
+                _w_MFADevice(x_mfa_devices_1, out, i_mfa_devices_2)
+                out.append(i_mfa_devices_1 + "</member>\n")
             out.append(ind + "</MFADevices>\n")
         else:
             out.append(ind + "<MFADevices/>\n")

@@ -115,12 +115,14 @@ def _w_ListOpenIDConnectProvidersResponse(
     if v_open_id_connect_provider_list is not None:
         if v_open_id_connect_provider_list:
             out.append(ind + "<OpenIDConnectProviderList>\n")
-            i1 = ind + "  "
-            for x1 in v_open_id_connect_provider_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_OpenIDConnectProviderListEntry(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_open_id_connect_provider_list_1 = ind + "  "
+            for x_open_id_connect_provider_list_1 in v_open_id_connect_provider_list:
+                out.append(i_open_id_connect_provider_list_1 + "<member>\n")
+                i_open_id_connect_provider_list_2 = i_open_id_connect_provider_list_1 + "  "
+                _w_OpenIDConnectProviderListEntry(
+                    x_open_id_connect_provider_list_1, out, i_open_id_connect_provider_list_2
+                )
+                out.append(i_open_id_connect_provider_list_1 + "</member>\n")
             out.append(ind + "</OpenIDConnectProviderList>\n")
         else:
             out.append(ind + "<OpenIDConnectProviderList/>\n")

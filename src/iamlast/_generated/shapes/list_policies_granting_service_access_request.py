@@ -155,9 +155,14 @@ def _w_ListPoliciesGrantingServiceAccessRequest(
     if v_service_namespaces is not None:
         if v_service_namespaces:
             out.append(ind + "<ServiceNamespaces>\n")
-            i1 = ind + "  "
-            for x1 in v_service_namespaces:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_service_namespaces_1 = ind + "  "
+            for x_service_namespaces_1 in v_service_namespaces:
+                out.append(
+                    i_service_namespaces_1
+                    + "<member>"
+                    + _x.escape(x_service_namespaces_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ServiceNamespaces>\n")
         else:
             out.append(ind + "<ServiceNamespaces/>\n")
@@ -176,6 +181,8 @@ def _q_ListPoliciesGrantingServiceAccessRequest(
     if v_service_namespaces is not None:
         if not v_service_namespaces:
             q[p + "ServiceNamespaces"] = ""
-        for n1, x1 in enumerate(v_service_namespaces, 1):
-            key1 = p + "ServiceNamespaces" + ".member." + str(n1)
-            q[key1] = x1
+        for n_service_namespaces_1, x_service_namespaces_1 in enumerate(v_service_namespaces, 1):
+            key_service_namespaces_1 = (
+                p + "ServiceNamespaces" + ".member." + str(n_service_namespaces_1)
+            )
+            q[key_service_namespaces_1] = x_service_namespaces_1

@@ -165,12 +165,14 @@ def _w_ListPoliciesGrantingServiceAccessResponse(
     if v_policies_granting_service_access is not None:
         if v_policies_granting_service_access:
             out.append(ind + "<PoliciesGrantingServiceAccess>\n")
-            i1 = ind + "  "
-            for x1 in v_policies_granting_service_access:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ListPoliciesGrantingServiceAccessEntry(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policies_granting_service_access_1 = ind + "  "
+            for x_policies_granting_service_access_1 in v_policies_granting_service_access:
+                out.append(i_policies_granting_service_access_1 + "<member>\n")
+                i_policies_granting_service_access_2 = i_policies_granting_service_access_1 + "  "
+                _w_ListPoliciesGrantingServiceAccessEntry(
+                    x_policies_granting_service_access_1, out, i_policies_granting_service_access_2
+                )
+                out.append(i_policies_granting_service_access_1 + "</member>\n")
             out.append(ind + "</PoliciesGrantingServiceAccess>\n")
         else:
             out.append(ind + "<PoliciesGrantingServiceAccess/>\n")

@@ -135,12 +135,12 @@ def _w_ListPoliciesResponse(o: ListPoliciesResponse, out: list[str], ind: str) -
     if v_policies is not None:
         if v_policies:
             out.append(ind + "<Policies>\n")
-            i1 = ind + "  "
-            for x1 in v_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Policy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policies_1 = ind + "  "
+            for x_policies_1 in v_policies:
+                out.append(i_policies_1 + "<member>\n")
+                i_policies_2 = i_policies_1 + "  "
+                _w_Policy(x_policies_1, out, i_policies_2)
+                out.append(i_policies_1 + "</member>\n")
             out.append(ind + "</Policies>\n")
         else:
             out.append(ind + "<Policies/>\n")

@@ -135,12 +135,12 @@ def _w_ListPolicyVersionsResponse(o: ListPolicyVersionsResponse, out: list[str],
     if v_versions is not None:
         if v_versions:
             out.append(ind + "<Versions>\n")
-            i1 = ind + "  "
-            for x1 in v_versions:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyVersion(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_versions_1 = ind + "  "
+            for x_versions_1 in v_versions:
+                out.append(i_versions_1 + "<member>\n")
+                i_versions_2 = i_versions_1 + "  "
+                _w_PolicyVersion(x_versions_1, out, i_versions_2)
+                out.append(i_versions_1 + "</member>\n")
             out.append(ind + "</Versions>\n")
         else:
             out.append(ind + "<Versions/>\n")

@@ -134,9 +134,11 @@ def _w_ListRolePoliciesResponse(o: ListRolePoliciesResponse, out: list[str], ind
     if v_policy_names is not None:
         if v_policy_names:
             out.append(ind + "<PolicyNames>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_names:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_policy_names_1 = ind + "  "
+            for x_policy_names_1 in v_policy_names:
+                out.append(
+                    i_policy_names_1 + "<member>" + _x.escape(x_policy_names_1) + "</member>\n"
+                )
             out.append(ind + "</PolicyNames>\n")
         else:
             out.append(ind + "<PolicyNames/>\n")

@@ -135,12 +135,12 @@ def _w_ListRolesResponse(o: ListRolesResponse, out: list[str], ind: str) -> None
     if v_roles is not None:
         if v_roles:
             out.append(ind + "<Roles>\n")
-            i1 = ind + "  "
-            for x1 in v_roles:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Role(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_roles_1 = ind + "  "
+            for x_roles_1 in v_roles:
+                out.append(i_roles_1 + "<member>\n")
+                i_roles_2 = i_roles_1 + "  "
+                _w_Role(x_roles_1, out, i_roles_2)
+                out.append(i_roles_1 + "</member>\n")
             out.append(ind + "</Roles>\n")
         else:
             out.append(ind + "<Roles/>\n")

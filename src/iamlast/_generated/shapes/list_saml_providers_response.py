@@ -112,12 +112,12 @@ def _w_ListSAMLProvidersResponse(o: ListSAMLProvidersResponse, out: list[str], i
     if v_saml_provider_list is not None:
         if v_saml_provider_list:
             out.append(ind + "<SAMLProviderList>\n")
-            i1 = ind + "  "
-            for x1 in v_saml_provider_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_SAMLProviderListEntry(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_saml_provider_list_1 = ind + "  "
+            for x_saml_provider_list_1 in v_saml_provider_list:
+                out.append(i_saml_provider_list_1 + "<member>\n")
+                i_saml_provider_list_2 = i_saml_provider_list_1 + "  "
+                _w_SAMLProviderListEntry(x_saml_provider_list_1, out, i_saml_provider_list_2)
+                out.append(i_saml_provider_list_1 + "</member>\n")
             out.append(ind + "</SAMLProviderList>\n")
         else:
             out.append(ind + "<SAMLProviderList/>\n")

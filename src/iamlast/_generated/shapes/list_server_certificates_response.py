@@ -152,12 +152,14 @@ def _w_ListServerCertificatesResponse(
     if v_server_certificate_metadata_list is not None:
         if v_server_certificate_metadata_list:
             out.append(ind + "<ServerCertificateMetadataList>\n")
-            i1 = ind + "  "
-            for x1 in v_server_certificate_metadata_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ServerCertificateMetadata(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_server_certificate_metadata_list_1 = ind + "  "
+            for x_server_certificate_metadata_list_1 in v_server_certificate_metadata_list:
+                out.append(i_server_certificate_metadata_list_1 + "<member>\n")
+                i_server_certificate_metadata_list_2 = i_server_certificate_metadata_list_1 + "  "
+                _w_ServerCertificateMetadata(
+                    x_server_certificate_metadata_list_1, out, i_server_certificate_metadata_list_2
+                )
+                out.append(i_server_certificate_metadata_list_1 + "</member>\n")
             out.append(ind + "</ServerCertificateMetadataList>\n")
         else:
             out.append(ind + "<ServerCertificateMetadataList/>\n")

@@ -153,12 +153,14 @@ def _w_ListServiceSpecificCredentialsResponse(
     if v_service_specific_credentials is not None:
         if v_service_specific_credentials:
             out.append(ind + "<ServiceSpecificCredentials>\n")
-            i1 = ind + "  "
-            for x1 in v_service_specific_credentials:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ServiceSpecificCredentialMetadata(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_service_specific_credentials_1 = ind + "  "
+            for x_service_specific_credentials_1 in v_service_specific_credentials:
+                out.append(i_service_specific_credentials_1 + "<member>\n")
+                i_service_specific_credentials_2 = i_service_specific_credentials_1 + "  "
+                _w_ServiceSpecificCredentialMetadata(
+                    x_service_specific_credentials_1, out, i_service_specific_credentials_2
+                )
+                out.append(i_service_specific_credentials_1 + "</member>\n")
             out.append(ind + "</ServiceSpecificCredentials>\n")
         else:
             out.append(ind + "<ServiceSpecificCredentials/>\n")

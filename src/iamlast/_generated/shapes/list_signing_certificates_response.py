@@ -139,12 +139,12 @@ def _w_ListSigningCertificatesResponse(
     if v_certificates is not None:
         if v_certificates:
             out.append(ind + "<Certificates>\n")
-            i1 = ind + "  "
-            for x1 in v_certificates:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_SigningCertificate(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_certificates_1 = ind + "  "
+            for x_certificates_1 in v_certificates:
+                out.append(i_certificates_1 + "<member>\n")
+                i_certificates_2 = i_certificates_1 + "  "
+                _w_SigningCertificate(x_certificates_1, out, i_certificates_2)
+                out.append(i_certificates_1 + "</member>\n")
             out.append(ind + "</Certificates>\n")
         else:
             out.append(ind + "<Certificates/>\n")

@@ -141,12 +141,12 @@ def _w_ListSSHPublicKeysResponse(o: ListSSHPublicKeysResponse, out: list[str], i
     if v_ssh_public_keys is not None:
         if v_ssh_public_keys:
             out.append(ind + "<SSHPublicKeys>\n")
-            i1 = ind + "  "
-            for x1 in v_ssh_public_keys:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_SSHPublicKeyMetadata(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_ssh_public_keys_1 = ind + "  "
+            for x_ssh_public_keys_1 in v_ssh_public_keys:
+                out.append(i_ssh_public_keys_1 + "<member>\n")
+                i_ssh_public_keys_2 = i_ssh_public_keys_1 + "  "
+                _w_SSHPublicKeyMetadata(x_ssh_public_keys_1, out, i_ssh_public_keys_2)
+                out.append(i_ssh_public_keys_1 + "</member>\n")
             out.append(ind + "</SSHPublicKeys>\n")
         else:
             out.append(ind + "<SSHPublicKeys/>\n")

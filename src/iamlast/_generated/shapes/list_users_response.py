@@ -135,12 +135,12 @@ def _w_ListUsersResponse(o: ListUsersResponse, out: list[str], ind: str) -> None
     if v_users is not None:
         if v_users:
             out.append(ind + "<Users>\n")
-            i1 = ind + "  "
-            for x1 in v_users:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_User(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_users_1 = ind + "  "
+            for x_users_1 in v_users:
+                out.append(i_users_1 + "<member>\n")
+                i_users_2 = i_users_1 + "  "
+                _w_User(x_users_1, out, i_users_2)
+                out.append(i_users_1 + "</member>\n")
             out.append(ind + "</Users>\n")
         else:
             out.append(ind + "<Users/>\n")

@@ -144,12 +144,12 @@ def _w_ListVirtualMFADevicesResponse(
     if v_virtual_mfa_devices is not None:
         if v_virtual_mfa_devices:
             out.append(ind + "<VirtualMFADevices>\n")
-            i1 = ind + "  "
-            for x1 in v_virtual_mfa_devices:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_VirtualMFADevice(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_virtual_mfa_devices_1 = ind + "  "
+            for x_virtual_mfa_devices_1 in v_virtual_mfa_devices:
+                out.append(i_virtual_mfa_devices_1 + "<member>\n")
+                i_virtual_mfa_devices_2 = i_virtual_mfa_devices_1 + "  "
+                _w_VirtualMFADevice(x_virtual_mfa_devices_1, out, i_virtual_mfa_devices_2)
+                out.append(i_virtual_mfa_devices_1 + "</member>\n")
             out.append(ind + "</VirtualMFADevices>\n")
         else:
             out.append(ind + "<VirtualMFADevices/>\n")

@@ -319,12 +319,12 @@ def _w_ManagedPolicyDetail(o: ManagedPolicyDetail, out: list[str], ind: str) -> 
     if v_policy_version_list is not None:
         if v_policy_version_list:
             out.append(ind + "<PolicyVersionList>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_version_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyVersion(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_policy_version_list_1 = ind + "  "
+            for x_policy_version_list_1 in v_policy_version_list:
+                out.append(i_policy_version_list_1 + "<member>\n")
+                i_policy_version_list_2 = i_policy_version_list_1 + "  "
+                _w_PolicyVersion(x_policy_version_list_1, out, i_policy_version_list_2)
+                out.append(i_policy_version_list_1 + "</member>\n")
             out.append(ind + "</PolicyVersionList>\n")
         else:
             out.append(ind + "<PolicyVersionList/>\n")

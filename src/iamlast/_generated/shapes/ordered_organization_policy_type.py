@@ -108,9 +108,14 @@ def _w_OrderedOrganizationPolicyType(
     if v_service_control_policy_input_list is not None:
         if v_service_control_policy_input_list:
             out.append(ind + "<ServiceControlPolicyInputList>\n")
-            i1 = ind + "  "
-            for x1 in v_service_control_policy_input_list:
-                out.append(i1 + "<member>" + _x.escape(_x.quote(x1)) + "</member>\n")
+            i_service_control_policy_input_list_1 = ind + "  "
+            for x_service_control_policy_input_list_1 in v_service_control_policy_input_list:
+                out.append(
+                    i_service_control_policy_input_list_1
+                    + "<member>"
+                    + _x.escape(_x.quote(x_service_control_policy_input_list_1))
+                    + "</member>\n"
+                )
             out.append(ind + "</ServiceControlPolicyInputList>\n")
         else:
             out.append(ind + "<ServiceControlPolicyInputList/>\n")
@@ -123,6 +128,14 @@ def _q_OrderedOrganizationPolicyType(
     if v_service_control_policy_input_list is not None:
         if not v_service_control_policy_input_list:
             q[p + "ServiceControlPolicyInputList"] = ""
-        for n1, x1 in enumerate(v_service_control_policy_input_list, 1):
-            key1 = p + "ServiceControlPolicyInputList" + ".member." + str(n1)
-            q[key1] = x1
+        for (
+            n_service_control_policy_input_list_1,
+            x_service_control_policy_input_list_1,
+        ) in enumerate(v_service_control_policy_input_list, 1):
+            key_service_control_policy_input_list_1 = (
+                p
+                + "ServiceControlPolicyInputList"
+                + ".member."
+                + str(n_service_control_policy_input_list_1)
+            )
+            q[key_service_control_policy_input_list_1] = x_service_control_policy_input_list_1

@@ -171,8 +171,8 @@ def _w_PolicyIdentifier(o: PolicyIdentifier, out: list[str], ind: str) -> None:
     v_inline_policy_identifier = o.inline_policy_identifier
     if v_inline_policy_identifier is not None:
         out.append(ind + "<InlinePolicyIdentifier>\n")
-        i1 = ind + "  "
-        _w_InlinePolicyIdentifierType(v_inline_policy_identifier, out, i1)
+        i_inline_policy_identifier_1 = ind + "  "
+        _w_InlinePolicyIdentifierType(v_inline_policy_identifier, out, i_inline_policy_identifier_1)
         out.append(ind + "</InlinePolicyIdentifier>\n")
 
 

@@ -131,9 +131,9 @@ def _w_PolicyParameter(o: PolicyParameter, out: list[str], ind: str) -> None:
     if v_values is not None:
         if v_values:
             out.append(ind + "<Values>\n")
-            i1 = ind + "  "
-            for x1 in v_values:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_values_1 = ind + "  "
+            for x_values_1 in v_values:
+                out.append(i_values_1 + "<member>" + _x.escape(x_values_1) + "</member>\n")
             out.append(ind + "</Values>\n")
         else:
             out.append(ind + "<Values/>\n")
@@ -150,9 +150,9 @@ def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:
     if v_values is not None:
         if not v_values:
             q[p + "Values"] = ""
-        for n1, x1 in enumerate(v_values, 1):
-            key1 = p + "Values" + ".member." + str(n1)
-            q[key1] = x1
+        for n_values_1, x_values_1 in enumerate(v_values, 1):
+            key_values_1 = p + "Values" + ".member." + str(n_values_1)
+            q[key_values_1] = x_values_1
     v_type = o.type
     if v_type is not None:
         q[p + "Type"] = str(v_type)

@@ -115,13 +115,13 @@ def _w_PutAccountPropertiesRequest(
     v_properties = o.properties
     if v_properties is not None:
         out.append(ind + "<Properties>\n")
-        i1 = ind + "  "
-        e1 = i1 + "  "
-        for k1, x1 in v_properties.items():
-            out.append(i1 + "<entry>\n")
-            out.append(e1 + "<key>" + _x.escape(k1) + "</key>\n")
-            out.append(e1 + "<value>" + _x.escape(x1) + "</value>\n")
-            out.append(i1 + "</entry>\n")
+        i_properties_1 = ind + "  "
+        e_properties_1 = i_properties_1 + "  "
+        for k_properties_1, x_properties_1 in v_properties.items():
+            out.append(i_properties_1 + "<entry>\n")
+            out.append(e_properties_1 + "<key>" + _x.escape(k_properties_1) + "</key>\n")
+            out.append(e_properties_1 + "<value>" + _x.escape(x_properties_1) + "</value>\n")
+            out.append(i_properties_1 + "</entry>\n")
         out.append(ind + "</Properties>\n")
 
 
@@ -130,7 +130,7 @@ def _q_PutAccountPropertiesRequest(
 ) -> None:
     v_properties = o.properties
     if v_properties is not None:
-        for n1, (k1, x1) in enumerate(v_properties.items(), 1):
-            key1 = p + "Properties" + ".entry." + str(n1)
-            q[key1 + ".key"] = k1
-            q[key1 + ".value"] = x1
+        for n_properties_1, (k_properties_1, x_properties_1) in enumerate(v_properties.items(), 1):
+            key_properties_1 = p + "Properties" + ".entry." + str(n_properties_1)
+            q[key_properties_1 + ".key"] = k_properties_1
+            q[key_properties_1 + ".value"] = x_properties_1

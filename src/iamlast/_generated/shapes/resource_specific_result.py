@@ -244,12 +244,12 @@ def _w_ResourceSpecificResult(o: ResourceSpecificResult, out: list[str], ind: st
     if v_matched_statements is not None:
         if v_matched_statements:
             out.append(ind + "<MatchedStatements>\n")
-            i1 = ind + "  "
-            for x1 in v_matched_statements:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Statement(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_matched_statements_1 = ind + "  "
+            for x_matched_statements_1 in v_matched_statements:
+                out.append(i_matched_statements_1 + "<member>\n")
+                i_matched_statements_2 = i_matched_statements_1 + "  "
+                _w_Statement(x_matched_statements_1, out, i_matched_statements_2)
+                out.append(i_matched_statements_1 + "</member>\n")
             out.append(ind + "</MatchedStatements>\n")
         else:
             out.append(ind + "<MatchedStatements/>\n")
@@ -257,26 +257,43 @@ def _w_ResourceSpecificResult(o: ResourceSpecificResult, out: list[str], ind: st
     if v_missing_context_values is not None:
         if v_missing_context_values:
             out.append(ind + "<MissingContextValues>\n")
-            i1 = ind + "  "
-            for x1 in v_missing_context_values:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_missing_context_values_1 = ind + "  "
+            for x_missing_context_values_1 in v_missing_context_values:
+                out.append(
+                    i_missing_context_values_1
+                    + "<member>"
+                    + _x.escape(x_missing_context_values_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</MissingContextValues>\n")
         else:
             out.append(ind + "<MissingContextValues/>\n")
     v_eval_decision_details = o.eval_decision_details
     if v_eval_decision_details is not None:
         out.append(ind + "<EvalDecisionDetails>\n")
-        i1 = ind + "  "
-        e1 = i1 + "  "
-        for k1, x1 in v_eval_decision_details.items():
-            out.append(i1 + "<entry>\n")
-            out.append(e1 + "<key>" + _x.escape(k1) + "</key>\n")
-            out.append(e1 + "<value>" + _x.escape(str(x1)) + "</value>\n")
-            out.append(i1 + "</entry>\n")
+        i_eval_decision_details_1 = ind + "  "
+        e_eval_decision_details_1 = i_eval_decision_details_1 + "  "
+        for k_eval_decision_details_1, x_eval_decision_details_1 in v_eval_decision_details.items():
+            out.append(i_eval_decision_details_1 + "<entry>\n")
+            out.append(
+                e_eval_decision_details_1
+                + "<key>"
+                + _x.escape(k_eval_decision_details_1)
+                + "</key>\n"
+            )
+            out.append(
+                e_eval_decision_details_1
+                + "<value>"
+                + _x.escape(str(x_eval_decision_details_1))
+                + "</value>\n"
+            )
+            out.append(i_eval_decision_details_1 + "</entry>\n")
         out.append(ind + "</EvalDecisionDetails>\n")
     v_permissions_boundary_decision_detail = o.permissions_boundary_decision_detail
     if v_permissions_boundary_decision_detail is not None:
         out.append(ind + "<PermissionsBoundaryDecisionDetail>\n")
-        i1 = ind + "  "
-        _w_PermissionsBoundaryDecisionDetail(v_permissions_boundary_decision_detail, out, i1)
+        i_permissions_boundary_decision_detail_1 = ind + "  "
+        _w_PermissionsBoundaryDecisionDetail(
+            v_permissions_boundary_decision_detail, out, i_permissions_boundary_decision_detail_1
+        )
         out.append(ind + "</PermissionsBoundaryDecisionDetail>\n")

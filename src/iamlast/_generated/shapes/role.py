@@ -310,31 +310,31 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         out.append(ind + "<PermissionsBoundary>\n")
-        i1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i1)
+        i_permissions_boundary_1 = ind + "  "
+        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
         out.append(ind + "</PermissionsBoundary>\n")
     v_tags = o.tags
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
     v_role_last_used = o.role_last_used
     if v_role_last_used is not None:
         out.append(ind + "<RoleLastUsed>\n")
-        i1 = ind + "  "
-        _w_RoleLastUsed(v_role_last_used, out, i1)
+        i_role_last_used_1 = ind + "  "
+        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
         out.append(ind + "</RoleLastUsed>\n")
     v_source_role_template = o.source_role_template
     if v_source_role_template is not None:
         out.append(ind + "<SourceRoleTemplate>\n")
-        i1 = ind + "  "
-        _w_SourceRoleTemplate(v_source_role_template, out, i1)
+        i_source_role_template_1 = ind + "  "
+        _w_SourceRoleTemplate(v_source_role_template, out, i_source_role_template_1)
         out.append(ind + "</SourceRoleTemplate>\n")

@@ -309,12 +309,12 @@ def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
     if v_instance_profile_list is not None:
         if v_instance_profile_list:
             out.append(ind + "<InstanceProfileList>\n")
-            i1 = ind + "  "
-            for x1 in v_instance_profile_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_InstanceProfile(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_instance_profile_list_1 = ind + "  "
+            for x_instance_profile_list_1 in v_instance_profile_list:
+                out.append(i_instance_profile_list_1 + "<member>\n")
+                i_instance_profile_list_2 = i_instance_profile_list_1 + "  "
+                _w_InstanceProfile(x_instance_profile_list_1, out, i_instance_profile_list_2)
+                out.append(i_instance_profile_list_1 + "</member>\n")
             out.append(ind + "</InstanceProfileList>\n")
         else:
             out.append(ind + "<InstanceProfileList/>\n")
@@ -322,12 +322,12 @@ def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
     if v_role_policy_list is not None:
         if v_role_policy_list:
             out.append(ind + "<RolePolicyList>\n")
-            i1 = ind + "  "
-            for x1 in v_role_policy_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_role_policy_list_1 = ind + "  "
+            for x_role_policy_list_1 in v_role_policy_list:
+                out.append(i_role_policy_list_1 + "<member>\n")
+                i_role_policy_list_2 = i_role_policy_list_1 + "  "
+                _w_PolicyDetail(x_role_policy_list_1, out, i_role_policy_list_2)
+                out.append(i_role_policy_list_1 + "</member>\n")
             out.append(ind + "</RolePolicyList>\n")
         else:
             out.append(ind + "<RolePolicyList/>\n")
@@ -335,37 +335,37 @@ def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
     if v_attached_managed_policies is not None:
         if v_attached_managed_policies:
             out.append(ind + "<AttachedManagedPolicies>\n")
-            i1 = ind + "  "
-            for x1 in v_attached_managed_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AttachedPolicy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
             out.append(ind + "</AttachedManagedPolicies>\n")
         else:
             out.append(ind + "<AttachedManagedPolicies/>\n")
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         out.append(ind + "<PermissionsBoundary>\n")
-        i1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i1)
+        i_permissions_boundary_1 = ind + "  "
+        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
         out.append(ind + "</PermissionsBoundary>\n")
     v_tags = o.tags
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
     v_role_last_used = o.role_last_used
     if v_role_last_used is not None:
         out.append(ind + "<RoleLastUsed>\n")
-        i1 = ind + "  "
-        _w_RoleLastUsed(v_role_last_used, out, i1)
+        i_role_last_used_1 = ind + "  "
+        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
         out.append(ind + "</RoleLastUsed>\n")

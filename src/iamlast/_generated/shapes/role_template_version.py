@@ -558,12 +558,12 @@ def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> 
     if v_inline_policy_templates is not None:
         if v_inline_policy_templates:
             out.append(ind + "<InlinePolicyTemplates>\n")
-            i1 = ind + "  "
-            for x1 in v_inline_policy_templates:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_InlinePolicy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_inline_policy_templates_1 = ind + "  "
+            for x_inline_policy_templates_1 in v_inline_policy_templates:
+                out.append(i_inline_policy_templates_1 + "<member>\n")
+                i_inline_policy_templates_2 = i_inline_policy_templates_1 + "  "
+                _w_InlinePolicy(x_inline_policy_templates_1, out, i_inline_policy_templates_2)
+                out.append(i_inline_policy_templates_1 + "</member>\n")
             out.append(ind + "</InlinePolicyTemplates>\n")
         else:
             out.append(ind + "<InlinePolicyTemplates/>\n")
@@ -571,9 +571,14 @@ def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> 
     if v_managed_policy_arns is not None:
         if v_managed_policy_arns:
             out.append(ind + "<ManagedPolicyArns>\n")
-            i1 = ind + "  "
-            for x1 in v_managed_policy_arns:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_managed_policy_arns_1 = ind + "  "
+            for x_managed_policy_arns_1 in v_managed_policy_arns:
+                out.append(
+                    i_managed_policy_arns_1
+                    + "<member>"
+                    + _x.escape(x_managed_policy_arns_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ManagedPolicyArns>\n")
         else:
             out.append(ind + "<ManagedPolicyArns/>\n")
@@ -589,12 +594,12 @@ def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> 
     if v_parameters_definition is not None:
         if v_parameters_definition:
             out.append(ind + "<ParametersDefinition>\n")
-            i1 = ind + "  "
-            for x1 in v_parameters_definition:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ParameterDefinition(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_parameters_definition_1 = ind + "  "
+            for x_parameters_definition_1 in v_parameters_definition:
+                out.append(i_parameters_definition_1 + "<member>\n")
+                i_parameters_definition_2 = i_parameters_definition_1 + "  "
+                _w_ParameterDefinition(x_parameters_definition_1, out, i_parameters_definition_2)
+                out.append(i_parameters_definition_1 + "</member>\n")
             out.append(ind + "</ParametersDefinition>\n")
         else:
             out.append(ind + "<ParametersDefinition/>\n")
@@ -602,12 +607,12 @@ def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> 
     if v_role_tags_template is not None:
         if v_role_tags_template:
             out.append(ind + "<RoleTagsTemplate>\n")
-            i1 = ind + "  "
-            for x1 in v_role_tags_template:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_TagTemplate(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_role_tags_template_1 = ind + "  "
+            for x_role_tags_template_1 in v_role_tags_template:
+                out.append(i_role_tags_template_1 + "<member>\n")
+                i_role_tags_template_2 = i_role_tags_template_1 + "  "
+                _w_TagTemplate(x_role_tags_template_1, out, i_role_tags_template_2)
+                out.append(i_role_tags_template_1 + "</member>\n")
             out.append(ind + "</RoleTagsTemplate>\n")
         else:
             out.append(ind + "<RoleTagsTemplate/>\n")

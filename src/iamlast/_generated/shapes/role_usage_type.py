@@ -102,9 +102,9 @@ def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
     if v_resources is not None:
         if v_resources:
             out.append(ind + "<Resources>\n")
-            i1 = ind + "  "
-            for x1 in v_resources:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_resources_1 = ind + "  "
+            for x_resources_1 in v_resources:
+                out.append(i_resources_1 + "<member>" + _x.escape(x_resources_1) + "</member>\n")
             out.append(ind + "</Resources>\n")
         else:
             out.append(ind + "<Resources/>\n")

@@ -257,12 +257,14 @@ def _w_ServiceLastAccessed(o: ServiceLastAccessed, out: list[str], ind: str) -> 
     if v_tracked_actions_last_accessed is not None:
         if v_tracked_actions_last_accessed:
             out.append(ind + "<TrackedActionsLastAccessed>\n")
-            i1 = ind + "  "
-            for x1 in v_tracked_actions_last_accessed:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_TrackedActionLastAccessed(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tracked_actions_last_accessed_1 = ind + "  "
+            for x_tracked_actions_last_accessed_1 in v_tracked_actions_last_accessed:
+                out.append(i_tracked_actions_last_accessed_1 + "<member>\n")
+                i_tracked_actions_last_accessed_2 = i_tracked_actions_last_accessed_1 + "  "
+                _w_TrackedActionLastAccessed(
+                    x_tracked_actions_last_accessed_1, out, i_tracked_actions_last_accessed_2
+                )
+                out.append(i_tracked_actions_last_accessed_1 + "</member>\n")
             out.append(ind + "</TrackedActionsLastAccessed>\n")
         else:
             out.append(ind + "<TrackedActionsLastAccessed/>\n")

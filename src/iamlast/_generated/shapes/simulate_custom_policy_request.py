@@ -323,9 +323,14 @@ def _w_SimulateCustomPolicyRequest(
     if v_policy_input_list is not None:
         if v_policy_input_list:
             out.append(ind + "<PolicyInputList>\n")
-            i1 = ind + "  "
-            for x1 in v_policy_input_list:
-                out.append(i1 + "<member>" + _x.escape(_x.quote(x1)) + "</member>\n")
+            i_policy_input_list_1 = ind + "  "
+            for x_policy_input_list_1 in v_policy_input_list:
+                out.append(
+                    i_policy_input_list_1
+                    + "<member>"
+                    + _x.escape(_x.quote(x_policy_input_list_1))
+                    + "</member>\n"
+                )
             out.append(ind + "</PolicyInputList>\n")
         else:
             out.append(ind + "<PolicyInputList/>\n")
@@ -333,9 +338,16 @@ def _w_SimulateCustomPolicyRequest(
     if v_permissions_boundary_policy_input_list is not None:
         if v_permissions_boundary_policy_input_list:
             out.append(ind + "<PermissionsBoundaryPolicyInputList>\n")
-            i1 = ind + "  "
-            for x1 in v_permissions_boundary_policy_input_list:
-                out.append(i1 + "<member>" + _x.escape(_x.quote(x1)) + "</member>\n")
+            i_permissions_boundary_policy_input_list_1 = ind + "  "
+            for (
+                x_permissions_boundary_policy_input_list_1
+            ) in v_permissions_boundary_policy_input_list:
+                out.append(
+                    i_permissions_boundary_policy_input_list_1
+                    + "<member>"
+                    + _x.escape(_x.quote(x_permissions_boundary_policy_input_list_1))
+                    + "</member>\n"
+                )
             out.append(ind + "</PermissionsBoundaryPolicyInputList>\n")
         else:
             out.append(ind + "<PermissionsBoundaryPolicyInputList/>\n")
@@ -343,12 +355,20 @@ def _w_SimulateCustomPolicyRequest(
     if v_ordered_organization_policy_input_list is not None:
         if v_ordered_organization_policy_input_list:
             out.append(ind + "<OrderedOrganizationPolicyInputList>\n")
-            i1 = ind + "  "
-            for x1 in v_ordered_organization_policy_input_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_OrderedOrganizationPolicyType(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_ordered_organization_policy_input_list_1 = ind + "  "
+            for (
+                x_ordered_organization_policy_input_list_1
+            ) in v_ordered_organization_policy_input_list:
+                out.append(i_ordered_organization_policy_input_list_1 + "<member>\n")
+                i_ordered_organization_policy_input_list_2 = (
+                    i_ordered_organization_policy_input_list_1 + "  "
+                )
+                _w_OrderedOrganizationPolicyType(
+                    x_ordered_organization_policy_input_list_1,
+                    out,
+                    i_ordered_organization_policy_input_list_2,
+                )
+                out.append(i_ordered_organization_policy_input_list_1 + "</member>\n")
             out.append(ind + "</OrderedOrganizationPolicyInputList>\n")
         else:
             out.append(ind + "<OrderedOrganizationPolicyInputList/>\n")
@@ -356,9 +376,11 @@ def _w_SimulateCustomPolicyRequest(
     if v_action_names is not None:
         if v_action_names:
             out.append(ind + "<ActionNames>\n")
-            i1 = ind + "  "
-            for x1 in v_action_names:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_action_names_1 = ind + "  "
+            for x_action_names_1 in v_action_names:
+                out.append(
+                    i_action_names_1 + "<member>" + _x.escape(x_action_names_1) + "</member>\n"
+                )
             out.append(ind + "</ActionNames>\n")
         else:
             out.append(ind + "<ActionNames/>\n")
@@ -366,9 +388,11 @@ def _w_SimulateCustomPolicyRequest(
     if v_resource_arns is not None:
         if v_resource_arns:
             out.append(ind + "<ResourceArns>\n")
-            i1 = ind + "  "
-            for x1 in v_resource_arns:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_resource_arns_1 = ind + "  "
+            for x_resource_arns_1 in v_resource_arns:
+                out.append(
+                    i_resource_arns_1 + "<member>" + _x.escape(x_resource_arns_1) + "</member>\n"
+                )
             out.append(ind + "</ResourceArns>\n")
         else:
             out.append(ind + "<ResourceArns/>\n")
@@ -390,12 +414,12 @@ def _w_SimulateCustomPolicyRequest(
     if v_context_entries is not None:
         if v_context_entries:
             out.append(ind + "<ContextEntries>\n")
-            i1 = ind + "  "
-            for x1 in v_context_entries:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_ContextEntry(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_context_entries_1 = ind + "  "
+            for x_context_entries_1 in v_context_entries:
+                out.append(i_context_entries_1 + "<member>\n")
+                i_context_entries_2 = i_context_entries_1 + "  "
+                _w_ContextEntry(x_context_entries_1, out, i_context_entries_2)
+                out.append(i_context_entries_1 + "</member>\n")
             out.append(ind + "</ContextEntries>\n")
         else:
             out.append(ind + "<ContextEntries/>\n")
@@ -422,37 +446,61 @@ def _q_SimulateCustomPolicyRequest(
     if v_policy_input_list is not None:
         if not v_policy_input_list:
             q[p + "PolicyInputList"] = ""
-        for n1, x1 in enumerate(v_policy_input_list, 1):
-            key1 = p + "PolicyInputList" + ".member." + str(n1)
-            q[key1] = x1
+        for n_policy_input_list_1, x_policy_input_list_1 in enumerate(v_policy_input_list, 1):
+            key_policy_input_list_1 = (
+                p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
+            )
+            q[key_policy_input_list_1] = x_policy_input_list_1
     v_permissions_boundary_policy_input_list = o.permissions_boundary_policy_input_list
     if v_permissions_boundary_policy_input_list is not None:
         if not v_permissions_boundary_policy_input_list:
             q[p + "PermissionsBoundaryPolicyInputList"] = ""
-        for n1, x1 in enumerate(v_permissions_boundary_policy_input_list, 1):
-            key1 = p + "PermissionsBoundaryPolicyInputList" + ".member." + str(n1)
-            q[key1] = x1
+        for (
+            n_permissions_boundary_policy_input_list_1,
+            x_permissions_boundary_policy_input_list_1,
+        ) in enumerate(v_permissions_boundary_policy_input_list, 1):
+            key_permissions_boundary_policy_input_list_1 = (
+                p
+                + "PermissionsBoundaryPolicyInputList"
+                + ".member."
+                + str(n_permissions_boundary_policy_input_list_1)
+            )
+            q[key_permissions_boundary_policy_input_list_1] = (
+                x_permissions_boundary_policy_input_list_1
+            )
     v_ordered_organization_policy_input_list = o.ordered_organization_policy_input_list
     if v_ordered_organization_policy_input_list is not None:
         if not v_ordered_organization_policy_input_list:
             q[p + "OrderedOrganizationPolicyInputList"] = ""
-        for n1, x1 in enumerate(v_ordered_organization_policy_input_list, 1):
-            key1 = p + "OrderedOrganizationPolicyInputList" + ".member." + str(n1)
-            _q_OrderedOrganizationPolicyType(x1, q, key1 + ".")
+        for (
+            n_ordered_organization_policy_input_list_1,
+            x_ordered_organization_policy_input_list_1,
+        ) in enumerate(v_ordered_organization_policy_input_list, 1):
+            key_ordered_organization_policy_input_list_1 = (
+                p
+                + "OrderedOrganizationPolicyInputList"
+                + ".member."
+                + str(n_ordered_organization_policy_input_list_1)
+            )
+            _q_OrderedOrganizationPolicyType(
+                x_ordered_organization_policy_input_list_1,
+                q,
+                key_ordered_organization_policy_input_list_1 + ".",
+            )
     v_action_names = o.action_names
     if v_action_names is not None:
         if not v_action_names:
             q[p + "ActionNames"] = ""
-        for n1, x1 in enumerate(v_action_names, 1):
-            key1 = p + "ActionNames" + ".member." + str(n1)
-            q[key1] = x1
+        for n_action_names_1, x_action_names_1 in enumerate(v_action_names, 1):
+            key_action_names_1 = p + "ActionNames" + ".member." + str(n_action_names_1)
+            q[key_action_names_1] = x_action_names_1
     v_resource_arns = o.resource_arns
     if v_resource_arns is not None:
         if not v_resource_arns:
             q[p + "ResourceArns"] = ""
-        for n1, x1 in enumerate(v_resource_arns, 1):
-            key1 = p + "ResourceArns" + ".member." + str(n1)
-            q[key1] = x1
+        for n_resource_arns_1, x_resource_arns_1 in enumerate(v_resource_arns, 1):
+            key_resource_arns_1 = p + "ResourceArns" + ".member." + str(n_resource_arns_1)
+            q[key_resource_arns_1] = x_resource_arns_1
     v_resource_policy = o.resource_policy
     if v_resource_policy is not None:
         q[p + "ResourcePolicy"] = v_resource_policy
@@ -466,9 +514,9 @@ def _q_SimulateCustomPolicyRequest(
     if v_context_entries is not None:
         if not v_context_entries:
             q[p + "ContextEntries"] = ""
-        for n1, x1 in enumerate(v_context_entries, 1):
-            key1 = p + "ContextEntries" + ".member." + str(n1)
-            _q_ContextEntry(x1, q, key1 + ".")
+        for n_context_entries_1, x_context_entries_1 in enumerate(v_context_entries, 1):
+            key_context_entries_1 = p + "ContextEntries" + ".member." + str(n_context_entries_1)
+            _q_ContextEntry(x_context_entries_1, q, key_context_entries_1 + ".")
     v_resource_handling_option = o.resource_handling_option
     if v_resource_handling_option is not None:
         q[p + "ResourceHandlingOption"] = v_resource_handling_option

@@ -144,12 +144,12 @@ def _w_SimulatePolicyResponse(o: SimulatePolicyResponse, out: list[str], ind: st
     if v_evaluation_results is not None:
         if v_evaluation_results:
             out.append(ind + "<EvaluationResults>\n")
-            i1 = ind + "  "
-            for x1 in v_evaluation_results:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_EvaluationResult(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_evaluation_results_1 = ind + "  "
+            for x_evaluation_results_1 in v_evaluation_results:
+                out.append(i_evaluation_results_1 + "<member>\n")
+                i_evaluation_results_2 = i_evaluation_results_1 + "  "
+                _w_EvaluationResult(x_evaluation_results_1, out, i_evaluation_results_2)
+                out.append(i_evaluation_results_1 + "</member>\n")
             out.append(ind + "</EvaluationResults>\n")
         else:
             out.append(ind + "<EvaluationResults/>\n")

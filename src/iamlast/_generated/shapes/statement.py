@@ -154,12 +154,12 @@ def _w_Statement(o: Statement, out: list[str], ind: str) -> None:
     v_start_position = o.start_position
     if v_start_position is not None:
         out.append(ind + "<StartPosition>\n")
-        i1 = ind + "  "
-        _w_Position(v_start_position, out, i1)
+        i_start_position_1 = ind + "  "
+        _w_Position(v_start_position, out, i_start_position_1)
         out.append(ind + "</StartPosition>\n")
     v_end_position = o.end_position
     if v_end_position is not None:
         out.append(ind + "<EndPosition>\n")
-        i1 = ind + "  "
-        _w_Position(v_end_position, out, i1)
+        i_end_position_1 = ind + "  "
+        _w_Position(v_end_position, out, i_end_position_1)
         out.append(ind + "</EndPosition>\n")

@@ -109,12 +109,12 @@ def _w_TagPolicyRequest(o: TagPolicyRequest, out: list[str], ind: str) -> None:
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
@@ -128,6 +128,6 @@ def _q_TagPolicyRequest(o: TagPolicyRequest, q: dict[str, str], p: str) -> None:
     if v_tags is not None:
         if not v_tags:
             q[p + "Tags"] = ""
-        for n1, x1 in enumerate(v_tags, 1):
-            key1 = p + "Tags" + ".member." + str(n1)
-            _q_Tag(x1, q, key1 + ".")
+        for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
+            key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
+            _q_Tag(x_tags_1, q, key_tags_1 + ".")

@@ -113,9 +113,9 @@ def _w_UntagPolicyRequest(o: UntagPolicyRequest, out: list[str], ind: str) -> No
     if v_tag_keys is not None:
         if v_tag_keys:
             out.append(ind + "<TagKeys>\n")
-            i1 = ind + "  "
-            for x1 in v_tag_keys:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_tag_keys_1 = ind + "  "
+            for x_tag_keys_1 in v_tag_keys:
+                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
             out.append(ind + "</TagKeys>\n")
         else:
             out.append(ind + "<TagKeys/>\n")
@@ -129,6 +129,6 @@ def _q_UntagPolicyRequest(o: UntagPolicyRequest, q: dict[str, str], p: str) -> N
     if v_tag_keys is not None:
         if not v_tag_keys:
             q[p + "TagKeys"] = ""
-        for n1, x1 in enumerate(v_tag_keys, 1):
-            key1 = p + "TagKeys" + ".member." + str(n1)
-            q[key1] = x1
+        for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
+            key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
+            q[key_tag_keys_1] = x_tag_keys_1

@@ -146,9 +146,14 @@ def _w_UpdateOpenIDConnectProviderThumbprintRequest(
     if v_thumbprint_list is not None:
         if v_thumbprint_list:
             out.append(ind + "<ThumbprintList>\n")
-            i1 = ind + "  "
-            for x1 in v_thumbprint_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_thumbprint_list_1 = ind + "  "
+            for x_thumbprint_list_1 in v_thumbprint_list:
+                out.append(
+                    i_thumbprint_list_1
+                    + "<member>"
+                    + _x.escape(x_thumbprint_list_1)
+                    + "</member>\n"
+                )
             out.append(ind + "</ThumbprintList>\n")
         else:
             out.append(ind + "<ThumbprintList/>\n")
@@ -164,6 +169,6 @@ def _q_UpdateOpenIDConnectProviderThumbprintRequest(
     if v_thumbprint_list is not None:
         if not v_thumbprint_list:
             q[p + "ThumbprintList"] = ""
-        for n1, x1 in enumerate(v_thumbprint_list, 1):
-            key1 = p + "ThumbprintList" + ".member." + str(n1)
-            q[key1] = x1
+        for n_thumbprint_list_1, x_thumbprint_list_1 in enumerate(v_thumbprint_list, 1):
+            key_thumbprint_list_1 = p + "ThumbprintList" + ".member." + str(n_thumbprint_list_1)
+            q[key_thumbprint_list_1] = x_thumbprint_list_1

@@ -131,19 +131,21 @@ def _w_UploadServerCertificateResponse(
     v_server_certificate_metadata = o.server_certificate_metadata
     if v_server_certificate_metadata is not None:
         out.append(ind + "<ServerCertificateMetadata>\n")
-        i1 = ind + "  "
-        _w_ServerCertificateMetadata(v_server_certificate_metadata, out, i1)
+        i_server_certificate_metadata_1 = ind + "  "
+        _w_ServerCertificateMetadata(
+            v_server_certificate_metadata, out, i_server_certificate_metadata_1
+        )
         out.append(ind + "</ServerCertificateMetadata>\n")
     v_tags = o.tags
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")

@@ -101,6 +101,6 @@ def _w_UploadSigningCertificateResponse(
     v_certificate = o.certificate
     if v_certificate is not None:
         out.append(ind + "<Certificate>\n")
-        i1 = ind + "  "
-        _w_SigningCertificate(v_certificate, out, i1)
+        i_certificate_1 = ind + "  "
+        _w_SigningCertificate(v_certificate, out, i_certificate_1)
         out.append(ind + "</Certificate>\n")

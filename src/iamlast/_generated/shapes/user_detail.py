@@ -268,12 +268,12 @@ def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
     if v_user_policy_list is not None:
         if v_user_policy_list:
             out.append(ind + "<UserPolicyList>\n")
-            i1 = ind + "  "
-            for x1 in v_user_policy_list:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_PolicyDetail(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_user_policy_list_1 = ind + "  "
+            for x_user_policy_list_1 in v_user_policy_list:
+                out.append(i_user_policy_list_1 + "<member>\n")
+                i_user_policy_list_2 = i_user_policy_list_1 + "  "
+                _w_PolicyDetail(x_user_policy_list_1, out, i_user_policy_list_2)
+                out.append(i_user_policy_list_1 + "</member>\n")
             out.append(ind + "</UserPolicyList>\n")
         else:
             out.append(ind + "<UserPolicyList/>\n")
@@ -281,9 +281,9 @@ def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
     if v_group_list is not None:
         if v_group_list:
             out.append(ind + "<GroupList>\n")
-            i1 = ind + "  "
-            for x1 in v_group_list:
-                out.append(i1 + "<member>" + _x.escape(x1) + "</member>\n")
+            i_group_list_1 = ind + "  "
+            for x_group_list_1 in v_group_list:
+                out.append(i_group_list_1 + "<member>" + _x.escape(x_group_list_1) + "</member>\n")
             out.append(ind + "</GroupList>\n")
         else:
             out.append(ind + "<GroupList/>\n")
@@ -291,31 +291,31 @@ def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
     if v_attached_managed_policies is not None:
         if v_attached_managed_policies:
             out.append(ind + "<AttachedManagedPolicies>\n")
-            i1 = ind + "  "
-            for x1 in v_attached_managed_policies:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_AttachedPolicy(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
             out.append(ind + "</AttachedManagedPolicies>\n")
         else:
             out.append(ind + "<AttachedManagedPolicies/>\n")
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         out.append(ind + "<PermissionsBoundary>\n")
-        i1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i1)
+        i_permissions_boundary_1 = ind + "  "
+        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
         out.append(ind + "</PermissionsBoundary>\n")
     v_tags = o.tags
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")

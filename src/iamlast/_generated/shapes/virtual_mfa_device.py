@@ -185,8 +185,8 @@ def _w_VirtualMFADevice(o: VirtualMFADevice, out: list[str], ind: str) -> None:
     v_user = o.user
     if v_user is not None:
         out.append(ind + "<User>\n")
-        i1 = ind + "  "
-        _w_User(v_user, out, i1)
+        i_user_1 = ind + "  "
+        _w_User(v_user, out, i_user_1)
         out.append(ind + "</User>\n")
     v_enable_date = o.enable_date
     if v_enable_date is not None:
@@ -195,12 +195,12 @@ def _w_VirtualMFADevice(o: VirtualMFADevice, out: list[str], ind: str) -> None:
     if v_tags is not None:
         if v_tags:
             out.append(ind + "<Tags>\n")
-            i1 = ind + "  "
-            for x1 in v_tags:
-                out.append(i1 + "<member>\n")
-                i2 = i1 + "  "
-                _w_Tag(x1, out, i2)
-                out.append(i1 + "</member>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
