@@ -226,7 +226,7 @@ class ShapeEmitter:
                         cls = svc.shapes[s].class_name
                         deps.setdefault(stem, set()).update({cls, f"_x_{cls}", f"_w_{cls}"})
                         if s in svc.input_shapes and name in svc.input_shapes:
-                            deps[stem].add(f"_q_{cls}")
+                            deps[stem].update({f"_q_{cls}", f"_qr_{cls}"})
                 _collect_enums(svc, member.target, enums)
                 _collect_maps(svc, member.target, maps)
         body = Lines()
@@ -239,6 +239,7 @@ class ShapeEmitter:
             self._writer(body, svc.shapes[name])
             if name in svc.input_shapes:
                 self._query(body, svc.shapes[name])
+                self._query_reader(body, svc.shapes[name])
         code = body.text()
         head = Lines()
         head.extend(HEADER.rstrip("\n"))
@@ -274,6 +275,9 @@ class ShapeEmitter:
             head(f"from .{stem} import {', '.join(sorted(deps[stem]))}")
         head("")
         head("if TYPE_CHECKING:")
+        if "Mapping[" in code:
+            head("    from collections.abc import Mapping")
+            head("")
         head("    from lxml.etree import _Element")
         head("")
         classes = [svc.shapes[n].class_name for n in group]
@@ -440,6 +444,12 @@ class ShapeEmitter:
             out("    q: dict[str, str] = {}")
             out(f'    _q_{cls}(self, q, "")')
             out("    return q")
+            out("")
+            out("@classmethod")
+            out(f"def of_query(cls, params: Mapping[str, str]) -> {cls}:")
+            out('    """Read (and validate) the shape from awsQuery form parameters: the inverse of')
+            out('    ``to_query`` (servers and emulators use it)."""')
+            out(f'    return cls.validated(_qr_{cls}(params, ""))')
 
     def _default(self, member: Member, src: str) -> str:
         kind = self.service.shapes[member.target].type
@@ -832,6 +842,51 @@ class ShapeEmitter:
         if kind == "blob":
             return f"_q.blob({val})"
         raise ModelError(f"shape {shape.name}: no query writer for {kind}")
+
+    def _query_read_value(self, target: str, key: str, depth: int, flattened: bool = False, fmt: str | None = None) -> str:
+        """An expression reading a member's value (or None) from ``params`` at ``key``."""
+        shape = self.service.shapes[target]
+        kind = shape.type
+        fmt = fmt or shape.timestamp_format
+        if kind == "structure":
+            return f'_qr_{shape.class_name}(params, {key} + ".") if _q.has_prefix(params, {key} + ".") else None'
+        if kind == "list":
+            assert shape.member is not None
+            i = f"n{depth}"
+            if flattened:
+                item_key = f'{key} + "." + str({i})'
+            else:
+                mname = shape.member.location_name or "member"
+                item_key = f'{key} + ".{mname}." + str({i})'
+            inner = self._query_read_value(shape.member.target, item_key, depth + 1)
+            return f"_q.read_list(params, {key}, lambda {i}: {inner}, lambda {i}: {item_key})"
+        if kind == "map":
+            assert shape.key is not None and shape.value is not None
+            i = f"n{depth}"
+            entry = f'{key} + "." + str({i})' if flattened else f'{key} + ".entry." + str({i})'
+            kname = shape.key.location_name or "key"
+            vname = shape.value.location_name or "value"
+            kexpr = self._query_read_value(shape.key.target, f'{entry} + ".{kname}"', depth + 1)
+            vexpr = self._query_read_value(shape.value.target, f'{entry} + ".{vname}"', depth + 1)
+            return f"_q.read_map(params, lambda {i}: {kexpr}, lambda {i}: {vexpr}, lambda {i}: {entry})"
+        if kind == "timestamp":
+            return f"_q.read_scalar(params, {key}, {kind!r}, {fmt!r})"
+        return f"_q.read_scalar(params, {key}, {kind!r})"
+
+    def _query_reader(self, out: Lines, shape: Shape) -> None:
+        cls = shape.class_name
+        out("")
+        out("")
+        out(f"def _qr_{cls}(params: Mapping[str, str], p: str) -> dict[str, Any]:")
+        out.indent()
+        out("values: dict[str, Any] = {}")
+        for m in shape.members:
+            expr = self._query_read_value(m.target, f'p + "{m.xml_name}"', 1, m.flattened, m.timestamp_format)
+            out(f"v = {expr}")
+            out("if v is not None:")
+            out(f"    values[{m.attr!r}] = v")
+        out("return values")
+        out.dedent()
 
     def _query(self, out: Lines, shape: Shape) -> None:
         cls = shape.class_name

@@ -152,14 +152,26 @@ def test_classification_matches_botocore() -> None:
 def test_quota_costs() -> None:
     q = RetryQuota()
     assert (q.capacity, q.available) == (500, 500)
-    assert (q.cost(THR), q.cost(TRA), q.cost(TMO)) == (5, 14, 14)
+    assert (q.cost(THR), q.cost(TRA), q.cost(TMO)) == (5, 5, 10)
     with pytest.raises(ValueError, match="no retry cost"):
         q.cost(N)
-    assert RetryQuota(timeout_retry_cost=10).cost(TMO) == 10
+    q26 = RetryQuota.botocore_2026()
+    assert (q26.cost(THR), q26.cost(TRA), q26.cost(TMO)) == (5, 14, 14)
+
+
+def test_default_quota_drains_after_100_retries() -> None:
+    q, policy, state = RetryQuota(), RetryPolicy(max_attempts=1000), RetryState()
+    granted = 0
+    while decide(policy, q, state, TRA, random=fixed(0)).retry:
+        granted += 1
+    assert granted == 100  # 500 / 5
+    assert q.available == 0
+    q.release(9)
+    assert not decide(policy, q, RetryState(), TMO, random=fixed(0)).retry  # a timeout needs 10
 
 
 def test_quota_drains_and_stops_retries() -> None:
-    q, policy = RetryQuota(), RetryPolicy(max_attempts=1000)
+    q, policy = RetryQuota.botocore_2026(), RetryPolicy(max_attempts=1000)
     granted = 0
     state = RetryState()
     while decide(policy, q, state, TRA, random=fixed(0)).retry:
@@ -178,11 +190,14 @@ def test_quota_drains_and_stops_retries() -> None:
 def test_timeout_retry_cost() -> None:
     q = RetryQuota()
     assert decide(RetryPolicy(), q, RetryState(), TMO, random=fixed(0)).retry
-    assert q.available == 486
+    assert q.available == 490
+    q26 = RetryQuota.botocore_2026()
+    assert decide(RetryPolicy(), q26, RetryState(), TMO, random=fixed(0)).retry
+    assert q26.available == 486
 
 
 def test_quota_refill_on_success() -> None:
-    q = RetryQuota()
+    q = RetryQuota.botocore_2026()
     q.record_success(RetryState())
     assert q.available == 500  # never above capacity
 
@@ -215,7 +230,7 @@ def test_quota_matches_botocore_checker() -> None:
     detector = Detector()
     theirs_quota = bquota.RetryQuota()
     checker = standard.RetryQuotaChecker(theirs_quota, detector)
-    ours = RetryQuota()
+    ours = RetryQuota.botocore_2026()
     # A scripted client history: (retry kinds of one request, ended in success?)
     history = [([TRA, THR], True), ([], True), ([TMO], False), ([THR, THR], True)] * 20
     history += [([TRA] * 2, False)] * 30 + [([], True)] * 40 + [([TRA], True)] * 5
@@ -254,7 +269,16 @@ def test_quota_matches_botocore_checker() -> None:
     ],
 )
 def test_backoff_values(kind: RetryKind, attempt: int, expected: float) -> None:
-    assert backoff_delay(kind, attempt, random=fixed(0.5)) == pytest.approx(expected)
+    got = backoff_delay(kind, attempt, random=fixed(0.5), base_delay=0.05)
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("attempt", "ceiling"), [(1, 1), (2, 2), (3, 4), (5, 16), (6, 20), (40, 20)])
+def test_default_backoff_is_full_jitter_over_two_to_the_attempt(attempt: int, ceiling: float) -> None:
+    # rand() * min(2 ** (attempt - 1), 20), throttling or not
+    for kind in (TRA, THR, TMO):
+        assert backoff_delay(kind, attempt, random=fixed(1.0)) == ceiling
+        assert backoff_delay(kind, attempt, random=fixed(0.25)) == pytest.approx(ceiling / 4)
 
 
 def test_backoff_matches_botocore() -> None:
@@ -282,7 +306,11 @@ def test_backoff_matches_botocore() -> None:
             for attempt in range(1, 12):
                 ctx = standard.RetryContext(attempt_number=attempt, http_response=Http())
                 ours = backoff_delay(
-                    kind, attempt, retry_after=parse_retry_after(header), random=fixed(0.37)
+                    kind,
+                    attempt,
+                    retry_after=parse_retry_after(header),
+                    random=fixed(0.37),
+                    base_delay=0.05,
                 )
                 assert ours == pytest.approx(theirs.delay_amount(ctx)), (kind, header, attempt)
 
@@ -294,6 +322,7 @@ def test_retry_after() -> None:
     assert parse_retry_after("soon") is None
     # The server may lengthen a delay, by at most 5 s, and never shorten it.
     assert backoff_delay(TRA, 1, retry_after=3.0, random=fixed(0.5)) == 3.0
+    assert backoff_delay(TRA, 1, retry_after=0.1, random=fixed(0.5)) == 0.5
     assert backoff_delay(THR, 1, retry_after=60.0, random=fixed(0.5)) == 5.5
     assert backoff_delay(THR, 3, retry_after=0.0, random=fixed(0.5)) == 2.0
     d = decide(RetryPolicy(), RetryQuota(), RetryState(), TRA, retry_after=2.0, random=fixed(0))
@@ -304,7 +333,7 @@ def test_retry_after() -> None:
 
 
 def test_max_attempts_counts_the_first_attempt() -> None:
-    policy, quota, state = RetryPolicy(), RetryQuota(), RetryState()
+    policy, quota, state = RetryPolicy(base_delay=0.05), RetryQuota.botocore_2026(), RetryState()
     first = decide(policy, quota, state, THR, random=fixed(0.5))
     assert first == (first.__class__(True, 0.5, "throttling error; attempt 2 of 3"))
     assert state.attempts == 2

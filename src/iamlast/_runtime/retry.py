@@ -4,10 +4,13 @@ The client loop calls :func:`classify` on each failed attempt, then :func:`decid
 returned delay itself. :class:`RetryQuota` and :class:`AdaptiveRateLimiter` are shared by every
 request of one client (threads or tasks), so both lock their state.
 
-The numbers follow botocore 1.44 (the 2026 cross-SDK retry update, enabled there unconditionally):
-a retry costs 14 quota tokens, 5 when the error is throttling; backoff is full jitter over
-``base * 2 ** (attempt - 1)`` with ``base`` 1 s for throttling and 50 ms otherwise, capped at
-``max_backoff``; an ``x-amz-retry-after`` header can lengthen a delay by at most 5 s.
+The defaults are the "standard" mode every AWS SDK documents (and botocore implemented until
+its 2026 update): a retry costs 5 quota tokens, a timeout retry 10, a success without retries
+gives 1 back; backoff is full jitter, ``random() * min(2 ** (attempt - 1), 20)`` seconds.
+botocore 1.44 charges 14 per retry (5 for throttling) and starts non-throttling backoff at
+50 ms; ``RetryQuota.botocore_2026()`` and ``RetryPolicy(base_delay=0.05)`` give those numbers,
+and the tests check both against botocore. An ``x-amz-retry-after`` header can lengthen a delay
+by at most 5 s.
 """
 
 from __future__ import annotations
@@ -139,8 +142,6 @@ def parse_retry_after(value: str | None) -> float | None:
     return seconds if seconds >= 0 else None
 
 
-_THROTTLING_BASE_DELAY = 1.0
-_BASE_DELAY = 0.05
 _RETRY_AFTER_MAX_EXTRA = 5.0
 
 
@@ -151,13 +152,15 @@ def backoff_delay(
     max_backoff: float = 20.0,
     retry_after: float | None = None,
     random: Callable[[], float] = _random.random,
+    base_delay: float = 1.0,
+    throttling_base_delay: float = 1.0,
 ) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based), full jitter.
 
     ``random() * min(base * 2 ** (attempt - 1), max_backoff)``; a server ``retry_after`` raises
     that to at most itself, and never more than 5 s above the jittered value.
     """
-    base = _THROTTLING_BASE_DELAY if kind is RetryKind.THROTTLING else _BASE_DELAY
+    base = throttling_base_delay if kind is RetryKind.THROTTLING else base_delay
     delay = random() * min(base * 2.0 ** (attempt - 1), max_backoff)
     if retry_after is not None:
         delay = max(delay, min(retry_after, delay + _RETRY_AFTER_MAX_EXTRA))
@@ -171,6 +174,10 @@ class RetryPolicy:
     mode: RetryMode = "standard"
     max_attempts: int = 3
     max_backoff: float = 20.0
+    #: First-retry backoff ceiling in seconds (doubling per retry), non-throttling errors.
+    base_delay: float = 1.0
+    #: The same for throttling errors.
+    throttling_base_delay: float = 1.0
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(RetryMode):
@@ -210,8 +217,8 @@ class RetryQuota:
     """
 
     INITIAL_CAPACITY = 500
-    RETRY_COST = 14
-    THROTTLING_RETRY_COST = 5
+    RETRY_COST = 5
+    TIMEOUT_RETRY_COST = 10
     NO_RETRY_INCREMENT = 1
 
     def __init__(
@@ -219,19 +226,22 @@ class RetryQuota:
         capacity: int = INITIAL_CAPACITY,
         *,
         retry_cost: int = RETRY_COST,
-        throttling_retry_cost: int = THROTTLING_RETRY_COST,
-        timeout_retry_cost: int | None = None,
+        throttling_retry_cost: int | None = None,
+        timeout_retry_cost: int | None = TIMEOUT_RETRY_COST,
     ) -> None:
         self._max = capacity
         self._available = capacity
-        # Before the 2026 update SDKs charged 5 per retry and 10 per timeout; botocore 1.44 charges
-        # timeouts like any other non-throttling error, hence the default.
         self._costs = {
-            RetryKind.THROTTLING: throttling_retry_cost,
+            RetryKind.THROTTLING: retry_cost if throttling_retry_cost is None else throttling_retry_cost,
             RetryKind.TRANSIENT: retry_cost,
             RetryKind.TIMEOUT: retry_cost if timeout_retry_cost is None else timeout_retry_cost,
         }
         self._lock = threading.Lock()
+
+    @classmethod
+    def botocore_2026(cls, capacity: int = INITIAL_CAPACITY) -> RetryQuota:
+        """botocore 1.44's costs: 14 per retry, 5 per throttling retry, timeouts like others."""
+        return cls(capacity, retry_cost=14, throttling_retry_cost=5, timeout_retry_cost=None)
 
     @property
     def available(self) -> int:
@@ -297,7 +307,13 @@ def decide(
     if not quota.acquire(cost):
         return RetryDecision(False, 0.0, f"{kind.value} error; retry quota exhausted")
     delay = backoff_delay(
-        kind, state.attempts, max_backoff=policy.max_backoff, retry_after=retry_after, random=random
+        kind,
+        state.attempts,
+        max_backoff=policy.max_backoff,
+        retry_after=retry_after,
+        random=random,
+        base_delay=policy.base_delay,
+        throttling_base_delay=policy.throttling_base_delay,
     )
     state.last_retry_cost = cost
     state.attempts += 1

@@ -66,6 +66,10 @@ class Shape(BaseModel):
         except ValidationError as exc:
             raise to_param_error(type(self).__name__, exc, type(self)) from None
 
+    # This __init__ only translates the error: mark it as the base one so pydantic's
+    # model_validate keeps validating directly instead of calling it (and wrapping our error).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def validated(cls, data: Mapping[str, Any] | Self) -> Self:
         """Validate a mapping (wire or attribute names) or re-validate an instance."""

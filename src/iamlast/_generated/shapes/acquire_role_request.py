@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -14,11 +15,14 @@ from iamlast._runtime.shape import new as _new
 from .replacement_value_entry import (
     ReplacementValueEntry,
     _q_ReplacementValueEntry,
+    _qr_ReplacementValueEntry,
     _w_ReplacementValueEntry,
     _x_ReplacementValueEntry,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AcquireRoleRequest"]
@@ -116,6 +120,12 @@ class AcquireRoleRequest(Shape):
         _q_AcquireRoleRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AcquireRoleRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AcquireRoleRequest(params, ""))
+
 
 def _xe_MapStringReplacementValueEntry(e: _Element) -> tuple[str, ReplacementValueEntry]:
     k: Any = None
@@ -208,3 +218,30 @@ def _q_AcquireRoleRequest(o: AcquireRoleRequest, q: dict[str, str], p: str) -> N
             _q_ReplacementValueEntry(
                 x_replacement_values_1, q, key_replacement_values_1 + ".value" + "."
             )
+
+
+def _qr_AcquireRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "TemplateArn", "string")
+    if v is not None:
+        values["template_arn"] = v
+    v = _q.read_scalar(params, p + "TemplateMinorVersion", "integer")
+    if v is not None:
+        values["template_minor_version"] = v
+    v = _q.read_map(
+        params,
+        lambda n1: _q.read_scalar(
+            params, p + "ReplacementValues" + ".entry." + str(n1) + ".key", "string"
+        ),
+        lambda n1: (
+            _qr_ReplacementValueEntry(
+                params, p + "ReplacementValues" + ".entry." + str(n1) + ".value" + "."
+            )
+            if _q.has_prefix(params, p + "ReplacementValues" + ".entry." + str(n1) + ".value" + ".")
+            else None
+        ),
+        lambda n1: p + "ReplacementValues" + ".entry." + str(n1),
+    )
+    if v is not None:
+        values["replacement_values"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AddClientIDToOpenIDConnectProviderRequest"]
@@ -106,6 +109,12 @@ class AddClientIDToOpenIDConnectProviderRequest(Shape):
         _q_AddClientIDToOpenIDConnectProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AddClientIDToOpenIDConnectProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AddClientIDToOpenIDConnectProviderRequest(params, ""))
+
 
 def _x_AddClientIDToOpenIDConnectProviderRequest(
     el: _Element,
@@ -150,3 +159,16 @@ def _q_AddClientIDToOpenIDConnectProviderRequest(
     v_client_id = o.client_id
     if v_client_id is not None:
         q[p + "ClientID"] = v_client_id
+
+
+def _qr_AddClientIDToOpenIDConnectProviderRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
+    if v is not None:
+        values["open_id_connect_provider_arn"] = v
+    v = _q.read_scalar(params, p + "ClientID", "string")
+    if v is not None:
+        values["client_id"] = v
+    return values

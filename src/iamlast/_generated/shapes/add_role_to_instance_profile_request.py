@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AddRoleToInstanceProfileRequest"]
@@ -94,6 +97,12 @@ class AddRoleToInstanceProfileRequest(Shape):
         _q_AddRoleToInstanceProfileRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AddRoleToInstanceProfileRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AddRoleToInstanceProfileRequest(params, ""))
+
 
 def _x_AddRoleToInstanceProfileRequest(el: _Element) -> AddRoleToInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -136,3 +145,14 @@ def _q_AddRoleToInstanceProfileRequest(
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
+
+
+def _qr_AddRoleToInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
+    if v is not None:
+        values["instance_profile_name"] = v
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AddUserToGroupRequest"]
@@ -86,6 +89,12 @@ class AddUserToGroupRequest(Shape):
         _q_AddUserToGroupRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AddUserToGroupRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AddUserToGroupRequest(params, ""))
+
 
 def _x_AddUserToGroupRequest(el: _Element) -> AddUserToGroupRequest:
     group_name: Any = None
@@ -116,3 +125,14 @@ def _q_AddUserToGroupRequest(o: AddUserToGroupRequest, q: dict[str, str], p: str
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
+
+
+def _qr_AddUserToGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AssociateDelegationRequestRequest"]
@@ -79,6 +82,12 @@ class AssociateDelegationRequestRequest(Shape):
         _q_AssociateDelegationRequestRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AssociateDelegationRequestRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AssociateDelegationRequestRequest(params, ""))
+
 
 def _x_AssociateDelegationRequestRequest(el: _Element) -> AssociateDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -109,3 +118,11 @@ def _q_AssociateDelegationRequestRequest(
     v_delegation_request_id = o.delegation_request_id
     if v_delegation_request_id is not None:
         q[p + "DelegationRequestId"] = v_delegation_request_id
+
+
+def _qr_AssociateDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
+    if v is not None:
+        values["delegation_request_id"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["AttachGroupPolicyRequest"]
@@ -86,6 +89,12 @@ class AttachGroupPolicyRequest(Shape):
         _q_AttachGroupPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> AttachGroupPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_AttachGroupPolicyRequest(params, ""))
+
 
 def _x_AttachGroupPolicyRequest(el: _Element) -> AttachGroupPolicyRequest:
     group_name: Any = None
@@ -116,3 +125,14 @@ def _q_AttachGroupPolicyRequest(o: AttachGroupPolicyRequest, q: dict[str, str], 
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         q[p + "PolicyArn"] = v_policy_arn
+
+
+def _qr_AttachGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    return values

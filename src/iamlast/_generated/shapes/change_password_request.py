@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ChangePasswordRequest"]
@@ -95,6 +98,12 @@ class ChangePasswordRequest(Shape):
         _q_ChangePasswordRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ChangePasswordRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ChangePasswordRequest(params, ""))
+
 
 def _x_ChangePasswordRequest(el: _Element) -> ChangePasswordRequest:
     old_password: Any = None
@@ -125,3 +134,14 @@ def _q_ChangePasswordRequest(o: ChangePasswordRequest, q: dict[str, str], p: str
     v_new_password = o.new_password
     if v_new_password is not None:
         q[p + "NewPassword"] = v_new_password
+
+
+def _qr_ChangePasswordRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OldPassword", "string")
+    if v is not None:
+        values["old_password"] = v
+    v = _q.read_scalar(params, p + "NewPassword", "string")
+    if v is not None:
+        values["new_password"] = v
+    return values

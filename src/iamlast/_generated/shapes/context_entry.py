@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import ContextKeyTypeEnum
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ContextEntry"]
@@ -116,6 +119,12 @@ class ContextEntry(Shape):
         _q_ContextEntry(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ContextEntry:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ContextEntry(params, ""))
+
 
 def _x_ContextEntry(el: _Element) -> ContextEntry:
     context_key_name: Any = None
@@ -182,3 +191,22 @@ def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     v_context_key_type = o.context_key_type
     if v_context_key_type is not None:
         q[p + "ContextKeyType"] = str(v_context_key_type)
+
+
+def _qr_ContextEntry(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "ContextKeyName", "string")
+    if v is not None:
+        values["context_key_name"] = v
+    v = _q.read_list(
+        params,
+        p + "ContextKeyValues",
+        lambda n1: _q.read_scalar(params, p + "ContextKeyValues" + ".member." + str(n1), "string"),
+        lambda n1: p + "ContextKeyValues" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["context_key_values"] = v
+    v = _q.read_scalar(params, p + "ContextKeyType", "string")
+    if v is not None:
+        values["context_key_type"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreateAccountAliasRequest"]
@@ -77,6 +80,12 @@ class CreateAccountAliasRequest(Shape):
         _q_CreateAccountAliasRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreateAccountAliasRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreateAccountAliasRequest(params, ""))
+
 
 def _x_CreateAccountAliasRequest(el: _Element) -> CreateAccountAliasRequest:
     account_alias: Any = None
@@ -98,3 +107,11 @@ def _q_CreateAccountAliasRequest(o: CreateAccountAliasRequest, q: dict[str, str]
     v_account_alias = o.account_alias
     if v_account_alias is not None:
         q[p + "AccountAlias"] = v_account_alias
+
+
+def _qr_CreateAccountAliasRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "AccountAlias", "string")
+    if v is not None:
+        values["account_alias"] = v
+    return values

@@ -15,11 +15,14 @@ from iamlast._runtime.shape import new as _new
 from .delegation_permission import (
     DelegationPermission,
     _q_DelegationPermission,
+    _qr_DelegationPermission,
     _w_DelegationPermission,
     _x_DelegationPermission,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreateDelegationRequestRequest"]
@@ -198,6 +201,12 @@ class CreateDelegationRequestRequest(Shape):
         _q_CreateDelegationRequestRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreateDelegationRequestRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreateDelegationRequestRequest(params, ""))
+
 
 def _x_CreateDelegationRequestRequest(el: _Element) -> CreateDelegationRequestRequest:
     owner_account_id: Any = None
@@ -323,3 +332,39 @@ def _q_CreateDelegationRequestRequest(
     v_only_send_by_owner = o.only_send_by_owner
     if v_only_send_by_owner is not None:
         q[p + "OnlySendByOwner"] = _q.boolean(v_only_send_by_owner)
+
+
+def _qr_CreateDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OwnerAccountId", "string")
+    if v is not None:
+        values["owner_account_id"] = v
+    v = _q.read_scalar(params, p + "Description", "string")
+    if v is not None:
+        values["description"] = v
+    v = (
+        _qr_DelegationPermission(params, p + "Permissions" + ".")
+        if _q.has_prefix(params, p + "Permissions" + ".")
+        else None
+    )
+    if v is not None:
+        values["permissions"] = v
+    v = _q.read_scalar(params, p + "RequestMessage", "string")
+    if v is not None:
+        values["request_message"] = v
+    v = _q.read_scalar(params, p + "RequestorWorkflowId", "string")
+    if v is not None:
+        values["requestor_workflow_id"] = v
+    v = _q.read_scalar(params, p + "RedirectUrl", "string")
+    if v is not None:
+        values["redirect_url"] = v
+    v = _q.read_scalar(params, p + "NotificationChannel", "string")
+    if v is not None:
+        values["notification_channel"] = v
+    v = _q.read_scalar(params, p + "SessionDuration", "integer")
+    if v is not None:
+        values["session_duration"] = v
+    v = _q.read_scalar(params, p + "OnlySendByOwner", "boolean")
+    if v is not None:
+        values["only_send_by_owner"] = v
+    return values

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreatePolicyVersionRequest"]
@@ -110,6 +112,12 @@ class CreatePolicyVersionRequest(Shape):
         _q_CreatePolicyVersionRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreatePolicyVersionRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreatePolicyVersionRequest(params, ""))
+
 
 def _x_CreatePolicyVersionRequest(el: _Element) -> CreatePolicyVersionRequest:
     policy_arn: Any = None
@@ -161,3 +169,17 @@ def _q_CreatePolicyVersionRequest(o: CreatePolicyVersionRequest, q: dict[str, st
     v_set_as_default = o.set_as_default
     if v_set_as_default is not None:
         q[p + "SetAsDefault"] = _q.boolean(v_set_as_default)
+
+
+def _qr_CreatePolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    v = _q.read_scalar(params, p + "PolicyDocument", "string")
+    if v is not None:
+        values["policy_document"] = v
+    v = _q.read_scalar(params, p + "SetAsDefault", "boolean")
+    if v is not None:
+        values["set_as_default"] = v
+    return values

@@ -7,15 +7,18 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
-from .tag import Tag, _q_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreateSAMLProviderRequest"]
@@ -134,6 +137,12 @@ class CreateSAMLProviderRequest(Shape):
         _q_CreateSAMLProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreateSAMLProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreateSAMLProviderRequest(params, ""))
+
 
 def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
     saml_metadata_document: Any = None
@@ -224,3 +233,32 @@ def _q_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, q: dict[str, str]
     v_add_private_key = o.add_private_key
     if v_add_private_key is not None:
         q[p + "AddPrivateKey"] = v_add_private_key
+
+
+def _qr_CreateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "SAMLMetadataDocument", "string")
+    if v is not None:
+        values["saml_metadata_document"] = v
+    v = _q.read_scalar(params, p + "Name", "string")
+    if v is not None:
+        values["name"] = v
+    v = _q.read_list(
+        params,
+        p + "Tags",
+        lambda n1: (
+            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
+            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
+            else None
+        ),
+        lambda n1: p + "Tags" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["tags"] = v
+    v = _q.read_scalar(params, p + "AssertionEncryptionMode", "string")
+    if v is not None:
+        values["assertion_encryption_mode"] = v
+    v = _q.read_scalar(params, p + "AddPrivateKey", "string")
+    if v is not None:
+        values["add_private_key"] = v
+    return values

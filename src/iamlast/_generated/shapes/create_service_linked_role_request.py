@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreateServiceLinkedRoleRequest"]
@@ -112,6 +115,12 @@ class CreateServiceLinkedRoleRequest(Shape):
         _q_CreateServiceLinkedRoleRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreateServiceLinkedRoleRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreateServiceLinkedRoleRequest(params, ""))
+
 
 def _x_CreateServiceLinkedRoleRequest(el: _Element) -> CreateServiceLinkedRoleRequest:
     aws_service_name: Any = None
@@ -162,3 +171,17 @@ def _q_CreateServiceLinkedRoleRequest(
     v_custom_suffix = o.custom_suffix
     if v_custom_suffix is not None:
         q[p + "CustomSuffix"] = v_custom_suffix
+
+
+def _qr_CreateServiceLinkedRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "AWSServiceName", "string")
+    if v is not None:
+        values["aws_service_name"] = v
+    v = _q.read_scalar(params, p + "Description", "string")
+    if v is not None:
+        values["description"] = v
+    v = _q.read_scalar(params, p + "CustomSuffix", "string")
+    if v is not None:
+        values["custom_suffix"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["CreateServiceSpecificCredentialRequest"]
@@ -113,6 +116,12 @@ class CreateServiceSpecificCredentialRequest(Shape):
         _q_CreateServiceSpecificCredentialRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> CreateServiceSpecificCredentialRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_CreateServiceSpecificCredentialRequest(params, ""))
+
 
 def _x_CreateServiceSpecificCredentialRequest(
     el: _Element,
@@ -167,3 +176,17 @@ def _q_CreateServiceSpecificCredentialRequest(
     v_credential_age_days = o.credential_age_days
     if v_credential_age_days is not None:
         q[p + "CredentialAgeDays"] = str(v_credential_age_days)
+
+
+def _qr_CreateServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "ServiceName", "string")
+    if v is not None:
+        values["service_name"] = v
+    v = _q.read_scalar(params, p + "CredentialAgeDays", "integer")
+    if v is not None:
+        values["credential_age_days"] = v
+    return values

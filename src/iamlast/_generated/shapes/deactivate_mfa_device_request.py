@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeactivateMFADeviceRequest"]
@@ -89,6 +92,12 @@ class DeactivateMFADeviceRequest(Shape):
         _q_DeactivateMFADeviceRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeactivateMFADeviceRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeactivateMFADeviceRequest(params, ""))
+
 
 def _x_DeactivateMFADeviceRequest(el: _Element) -> DeactivateMFADeviceRequest:
     user_name: Any = None
@@ -121,3 +130,14 @@ def _q_DeactivateMFADeviceRequest(o: DeactivateMFADeviceRequest, q: dict[str, st
     v_serial_number = o.serial_number
     if v_serial_number is not None:
         q[p + "SerialNumber"] = v_serial_number
+
+
+def _qr_DeactivateMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "SerialNumber", "string")
+    if v is not None:
+        values["serial_number"] = v
+    return values

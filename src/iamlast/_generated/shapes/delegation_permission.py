@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -14,11 +15,14 @@ from iamlast._runtime.shape import new as _new
 from .policy_parameter import (
     PolicyParameter,
     _q_PolicyParameter,
+    _qr_PolicyParameter,
     _w_PolicyParameter,
     _x_PolicyParameter,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DelegationPermission"]
@@ -103,6 +107,12 @@ class DelegationPermission(Shape):
         _q_DelegationPermission(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DelegationPermission:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DelegationPermission(params, ""))
+
 
 def _x_DelegationPermission(el: _Element) -> DelegationPermission:
     policy_template_arn: Any = None
@@ -154,3 +164,23 @@ def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) 
         for n_parameters_1, x_parameters_1 in enumerate(v_parameters, 1):
             key_parameters_1 = p + "Parameters" + ".member." + str(n_parameters_1)
             _q_PolicyParameter(x_parameters_1, q, key_parameters_1 + ".")
+
+
+def _qr_DelegationPermission(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyTemplateArn", "string")
+    if v is not None:
+        values["policy_template_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "Parameters",
+        lambda n1: (
+            _qr_PolicyParameter(params, p + "Parameters" + ".member." + str(n1) + ".")
+            if _q.has_prefix(params, p + "Parameters" + ".member." + str(n1) + ".")
+            else None
+        ),
+        lambda n1: p + "Parameters" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["parameters"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteAccessKeyRequest"]
@@ -89,6 +92,12 @@ class DeleteAccessKeyRequest(Shape):
         _q_DeleteAccessKeyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteAccessKeyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteAccessKeyRequest(params, ""))
+
 
 def _x_DeleteAccessKeyRequest(el: _Element) -> DeleteAccessKeyRequest:
     user_name: Any = None
@@ -119,3 +128,14 @@ def _q_DeleteAccessKeyRequest(o: DeleteAccessKeyRequest, q: dict[str, str], p: s
     v_access_key_id = o.access_key_id
     if v_access_key_id is not None:
         q[p + "AccessKeyId"] = v_access_key_id
+
+
+def _qr_DeleteAccessKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "AccessKeyId", "string")
+    if v is not None:
+        values["access_key_id"] = v
+    return values

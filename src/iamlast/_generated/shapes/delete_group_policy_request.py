@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteGroupPolicyRequest"]
@@ -88,6 +91,12 @@ class DeleteGroupPolicyRequest(Shape):
         _q_DeleteGroupPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteGroupPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteGroupPolicyRequest(params, ""))
+
 
 def _x_DeleteGroupPolicyRequest(el: _Element) -> DeleteGroupPolicyRequest:
     group_name: Any = None
@@ -118,3 +127,14 @@ def _q_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, q: dict[str, str], 
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         q[p + "PolicyName"] = v_policy_name
+
+
+def _qr_DeleteGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    v = _q.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
+    return values

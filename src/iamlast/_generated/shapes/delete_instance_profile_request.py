@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteInstanceProfileRequest"]
@@ -77,6 +80,12 @@ class DeleteInstanceProfileRequest(Shape):
         _q_DeleteInstanceProfileRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteInstanceProfileRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteInstanceProfileRequest(params, ""))
+
 
 def _x_DeleteInstanceProfileRequest(el: _Element) -> DeleteInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -107,3 +116,11 @@ def _q_DeleteInstanceProfileRequest(
     v_instance_profile_name = o.instance_profile_name
     if v_instance_profile_name is not None:
         q[p + "InstanceProfileName"] = v_instance_profile_name
+
+
+def _qr_DeleteInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
+    if v is not None:
+        values["instance_profile_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteOpenIDConnectProviderRequest"]
@@ -85,6 +88,12 @@ class DeleteOpenIDConnectProviderRequest(Shape):
         _q_DeleteOpenIDConnectProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteOpenIDConnectProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteOpenIDConnectProviderRequest(params, ""))
+
 
 def _x_DeleteOpenIDConnectProviderRequest(el: _Element) -> DeleteOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -118,3 +127,11 @@ def _q_DeleteOpenIDConnectProviderRequest(
     v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
     if v_open_id_connect_provider_arn is not None:
         q[p + "OpenIDConnectProviderArn"] = v_open_id_connect_provider_arn
+
+
+def _qr_DeleteOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
+    if v is not None:
+        values["open_id_connect_provider_arn"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeletePolicyVersionRequest"]
@@ -90,6 +93,12 @@ class DeletePolicyVersionRequest(Shape):
         _q_DeletePolicyVersionRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeletePolicyVersionRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeletePolicyVersionRequest(params, ""))
+
 
 def _x_DeletePolicyVersionRequest(el: _Element) -> DeletePolicyVersionRequest:
     policy_arn: Any = None
@@ -120,3 +129,14 @@ def _q_DeletePolicyVersionRequest(o: DeletePolicyVersionRequest, q: dict[str, st
     v_version_id = o.version_id
     if v_version_id is not None:
         q[p + "VersionId"] = v_version_id
+
+
+def _qr_DeletePolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    v = _q.read_scalar(params, p + "VersionId", "string")
+    if v is not None:
+        values["version_id"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteRolePermissionsBoundaryRequest"]
@@ -82,6 +85,12 @@ class DeleteRolePermissionsBoundaryRequest(Shape):
         _q_DeleteRolePermissionsBoundaryRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteRolePermissionsBoundaryRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteRolePermissionsBoundaryRequest(params, ""))
+
 
 def _x_DeleteRolePermissionsBoundaryRequest(el: _Element) -> DeleteRolePermissionsBoundaryRequest:
     role_name: Any = None
@@ -107,3 +116,11 @@ def _q_DeleteRolePermissionsBoundaryRequest(
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
+
+
+def _qr_DeleteRolePermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    return values

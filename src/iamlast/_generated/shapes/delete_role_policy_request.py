@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteRolePolicyRequest"]
@@ -86,6 +89,12 @@ class DeleteRolePolicyRequest(Shape):
         _q_DeleteRolePolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteRolePolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteRolePolicyRequest(params, ""))
+
 
 def _x_DeleteRolePolicyRequest(el: _Element) -> DeleteRolePolicyRequest:
     role_name: Any = None
@@ -116,3 +125,14 @@ def _q_DeleteRolePolicyRequest(o: DeleteRolePolicyRequest, q: dict[str, str], p:
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         q[p + "PolicyName"] = v_policy_name
+
+
+def _qr_DeleteRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _q.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
+    return values

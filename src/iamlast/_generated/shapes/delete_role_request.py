@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteRoleRequest"]
@@ -75,6 +78,12 @@ class DeleteRoleRequest(Shape):
         _q_DeleteRoleRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteRoleRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteRoleRequest(params, ""))
+
 
 def _x_DeleteRoleRequest(el: _Element) -> DeleteRoleRequest:
     role_name: Any = None
@@ -96,3 +105,11 @@ def _q_DeleteRoleRequest(o: DeleteRoleRequest, q: dict[str, str], p: str) -> Non
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
+
+
+def _qr_DeleteRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteServiceSpecificCredentialRequest"]
@@ -101,6 +104,12 @@ class DeleteServiceSpecificCredentialRequest(Shape):
         _q_DeleteServiceSpecificCredentialRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteServiceSpecificCredentialRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteServiceSpecificCredentialRequest(params, ""))
+
 
 def _x_DeleteServiceSpecificCredentialRequest(
     el: _Element,
@@ -145,3 +154,14 @@ def _q_DeleteServiceSpecificCredentialRequest(
     v_service_specific_credential_id = o.service_specific_credential_id
     if v_service_specific_credential_id is not None:
         q[p + "ServiceSpecificCredentialId"] = v_service_specific_credential_id
+
+
+def _qr_DeleteServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "ServiceSpecificCredentialId", "string")
+    if v is not None:
+        values["service_specific_credential_id"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteSigningCertificateRequest"]
@@ -91,6 +94,12 @@ class DeleteSigningCertificateRequest(Shape):
         _q_DeleteSigningCertificateRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteSigningCertificateRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteSigningCertificateRequest(params, ""))
+
 
 def _x_DeleteSigningCertificateRequest(el: _Element) -> DeleteSigningCertificateRequest:
     user_name: Any = None
@@ -127,3 +136,14 @@ def _q_DeleteSigningCertificateRequest(
     v_certificate_id = o.certificate_id
     if v_certificate_id is not None:
         q[p + "CertificateId"] = v_certificate_id
+
+
+def _qr_DeleteSigningCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "CertificateId", "string")
+    if v is not None:
+        values["certificate_id"] = v
+    return values

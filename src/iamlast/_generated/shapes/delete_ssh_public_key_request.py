@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteSSHPublicKeyRequest"]
@@ -90,6 +93,12 @@ class DeleteSSHPublicKeyRequest(Shape):
         _q_DeleteSSHPublicKeyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteSSHPublicKeyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteSSHPublicKeyRequest(params, ""))
+
 
 def _x_DeleteSSHPublicKeyRequest(el: _Element) -> DeleteSSHPublicKeyRequest:
     user_name: Any = None
@@ -124,3 +133,14 @@ def _q_DeleteSSHPublicKeyRequest(o: DeleteSSHPublicKeyRequest, q: dict[str, str]
     v_ssh_public_key_id = o.ssh_public_key_id
     if v_ssh_public_key_id is not None:
         q[p + "SSHPublicKeyId"] = v_ssh_public_key_id
+
+
+def _qr_DeleteSSHPublicKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "SSHPublicKeyId", "string")
+    if v is not None:
+        values["ssh_public_key_id"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteUserPermissionsBoundaryRequest"]
@@ -82,6 +85,12 @@ class DeleteUserPermissionsBoundaryRequest(Shape):
         _q_DeleteUserPermissionsBoundaryRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteUserPermissionsBoundaryRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteUserPermissionsBoundaryRequest(params, ""))
+
 
 def _x_DeleteUserPermissionsBoundaryRequest(el: _Element) -> DeleteUserPermissionsBoundaryRequest:
     user_name: Any = None
@@ -107,3 +116,11 @@ def _q_DeleteUserPermissionsBoundaryRequest(
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
+
+
+def _qr_DeleteUserPermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DeleteVirtualMFADeviceRequest"]
@@ -75,6 +78,12 @@ class DeleteVirtualMFADeviceRequest(Shape):
         _q_DeleteVirtualMFADeviceRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DeleteVirtualMFADeviceRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DeleteVirtualMFADeviceRequest(params, ""))
+
 
 def _x_DeleteVirtualMFADeviceRequest(el: _Element) -> DeleteVirtualMFADeviceRequest:
     serial_number: Any = None
@@ -100,3 +109,11 @@ def _q_DeleteVirtualMFADeviceRequest(
     v_serial_number = o.serial_number
     if v_serial_number is not None:
         q[p + "SerialNumber"] = v_serial_number
+
+
+def _qr_DeleteVirtualMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "SerialNumber", "string")
+    if v is not None:
+        values["serial_number"] = v
+    return values

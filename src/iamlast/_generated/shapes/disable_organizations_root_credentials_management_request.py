@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DisableOrganizationsRootCredentialsManagementRequest"]
@@ -80,6 +82,14 @@ class DisableOrganizationsRootCredentialsManagementRequest(Shape):
         _q_DisableOrganizationsRootCredentialsManagementRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(
+        cls, params: Mapping[str, str]
+    ) -> DisableOrganizationsRootCredentialsManagementRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DisableOrganizationsRootCredentialsManagementRequest(params, ""))
+
 
 def _x_DisableOrganizationsRootCredentialsManagementRequest(
     el: _Element,
@@ -97,3 +107,10 @@ def _q_DisableOrganizationsRootCredentialsManagementRequest(
     o: DisableOrganizationsRootCredentialsManagementRequest, q: dict[str, str], p: str
 ) -> None:
     return None
+
+
+def _qr_DisableOrganizationsRootCredentialsManagementRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

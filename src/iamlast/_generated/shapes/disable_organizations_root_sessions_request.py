@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["DisableOrganizationsRootSessionsRequest"]
@@ -72,6 +74,12 @@ class DisableOrganizationsRootSessionsRequest(Shape):
         _q_DisableOrganizationsRootSessionsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> DisableOrganizationsRootSessionsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_DisableOrganizationsRootSessionsRequest(params, ""))
+
 
 def _x_DisableOrganizationsRootSessionsRequest(
     el: _Element,
@@ -89,3 +97,10 @@ def _q_DisableOrganizationsRootSessionsRequest(
     o: DisableOrganizationsRootSessionsRequest, q: dict[str, str], p: str
 ) -> None:
     return None
+
+
+def _qr_DisableOrganizationsRootSessionsRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

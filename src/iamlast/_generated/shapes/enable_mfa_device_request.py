@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["EnableMFADeviceRequest"]
@@ -116,6 +119,12 @@ class EnableMFADeviceRequest(Shape):
         _q_EnableMFADeviceRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> EnableMFADeviceRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_EnableMFADeviceRequest(params, ""))
+
 
 def _x_EnableMFADeviceRequest(el: _Element) -> EnableMFADeviceRequest:
     user_name: Any = None
@@ -182,3 +191,20 @@ def _q_EnableMFADeviceRequest(o: EnableMFADeviceRequest, q: dict[str, str], p: s
     v_authentication_code2 = o.authentication_code2
     if v_authentication_code2 is not None:
         q[p + "AuthenticationCode2"] = v_authentication_code2
+
+
+def _qr_EnableMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "SerialNumber", "string")
+    if v is not None:
+        values["serial_number"] = v
+    v = _q.read_scalar(params, p + "AuthenticationCode1", "string")
+    if v is not None:
+        values["authentication_code1"] = v
+    v = _q.read_scalar(params, p + "AuthenticationCode2", "string")
+    if v is not None:
+        values["authentication_code2"] = v
+    return values

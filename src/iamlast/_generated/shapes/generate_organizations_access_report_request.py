@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GenerateOrganizationsAccessReportRequest"]
@@ -101,6 +104,12 @@ class GenerateOrganizationsAccessReportRequest(Shape):
         _q_GenerateOrganizationsAccessReportRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GenerateOrganizationsAccessReportRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GenerateOrganizationsAccessReportRequest(params, ""))
+
 
 def _x_GenerateOrganizationsAccessReportRequest(
     el: _Element,
@@ -145,3 +154,16 @@ def _q_GenerateOrganizationsAccessReportRequest(
     v_organizations_policy_id = o.organizations_policy_id
     if v_organizations_policy_id is not None:
         q[p + "OrganizationsPolicyId"] = v_organizations_policy_id
+
+
+def _qr_GenerateOrganizationsAccessReportRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "EntityPath", "string")
+    if v is not None:
+        values["entity_path"] = v
+    v = _q.read_scalar(params, p + "OrganizationsPolicyId", "string")
+    if v is not None:
+        values["organizations_policy_id"] = v
+    return values

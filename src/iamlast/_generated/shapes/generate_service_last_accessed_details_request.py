@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import AccessAdvisorUsageGranularityType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GenerateServiceLastAccessedDetailsRequest"]
@@ -101,6 +104,12 @@ class GenerateServiceLastAccessedDetailsRequest(Shape):
         _q_GenerateServiceLastAccessedDetailsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GenerateServiceLastAccessedDetailsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GenerateServiceLastAccessedDetailsRequest(params, ""))
+
 
 def _x_GenerateServiceLastAccessedDetailsRequest(
     el: _Element,
@@ -137,3 +146,16 @@ def _q_GenerateServiceLastAccessedDetailsRequest(
     v_granularity = o.granularity
     if v_granularity is not None:
         q[p + "Granularity"] = str(v_granularity)
+
+
+def _qr_GenerateServiceLastAccessedDetailsRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Arn", "string")
+    if v is not None:
+        values["arn"] = v
+    v = _q.read_scalar(params, p + "Granularity", "string")
+    if v is not None:
+        values["granularity"] = v
+    return values

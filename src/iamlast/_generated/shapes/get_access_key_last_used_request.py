@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetAccessKeyLastUsedRequest"]
@@ -75,6 +78,12 @@ class GetAccessKeyLastUsedRequest(Shape):
         _q_GetAccessKeyLastUsedRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetAccessKeyLastUsedRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetAccessKeyLastUsedRequest(params, ""))
+
 
 def _x_GetAccessKeyLastUsedRequest(el: _Element) -> GetAccessKeyLastUsedRequest:
     access_key_id: Any = None
@@ -100,3 +109,11 @@ def _q_GetAccessKeyLastUsedRequest(
     v_access_key_id = o.access_key_id
     if v_access_key_id is not None:
         q[p + "AccessKeyId"] = v_access_key_id
+
+
+def _qr_GetAccessKeyLastUsedRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "AccessKeyId", "string")
+    if v is not None:
+        values["access_key_id"] = v
+    return values

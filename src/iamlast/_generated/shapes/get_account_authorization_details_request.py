@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import EntityType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetAccountAuthorizationDetailsRequest"]
@@ -117,6 +120,12 @@ class GetAccountAuthorizationDetailsRequest(Shape):
         _q_GetAccountAuthorizationDetailsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetAccountAuthorizationDetailsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetAccountAuthorizationDetailsRequest(params, ""))
+
 
 def _x_GetAccountAuthorizationDetailsRequest(el: _Element) -> GetAccountAuthorizationDetailsRequest:
     filter: Any = None
@@ -174,3 +183,22 @@ def _q_GetAccountAuthorizationDetailsRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
+
+
+def _qr_GetAccountAuthorizationDetailsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_list(
+        params,
+        p + "Filter",
+        lambda n1: _q.read_scalar(params, p + "Filter" + ".member." + str(n1), "string"),
+        lambda n1: p + "Filter" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["filter"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    return values

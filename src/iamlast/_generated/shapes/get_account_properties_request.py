@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetAccountPropertiesRequest"]
@@ -65,6 +67,12 @@ class GetAccountPropertiesRequest(Shape):
         _q_GetAccountPropertiesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetAccountPropertiesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetAccountPropertiesRequest(params, ""))
+
 
 def _x_GetAccountPropertiesRequest(el: _Element) -> GetAccountPropertiesRequest:
     return _new(GetAccountPropertiesRequest, {})
@@ -80,3 +88,8 @@ def _q_GetAccountPropertiesRequest(
     o: GetAccountPropertiesRequest, q: dict[str, str], p: str
 ) -> None:
     return None
+
+
+def _qr_GetAccountPropertiesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetContextKeysForCustomPolicyRequest"]
@@ -84,6 +87,12 @@ class GetContextKeysForCustomPolicyRequest(Shape):
         _q_GetContextKeysForCustomPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetContextKeysForCustomPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetContextKeysForCustomPolicyRequest(params, ""))
+
 
 def _x_GetContextKeysForCustomPolicyRequest(el: _Element) -> GetContextKeysForCustomPolicyRequest:
     policy_input_list: Any = None
@@ -130,3 +139,16 @@ def _q_GetContextKeysForCustomPolicyRequest(
                 p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
             )
             q[key_policy_input_list_1] = x_policy_input_list_1
+
+
+def _qr_GetContextKeysForCustomPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_list(
+        params,
+        p + "PolicyInputList",
+        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
+        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["policy_input_list"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetContextKeysForPrincipalPolicyRequest"]
@@ -105,6 +108,12 @@ class GetContextKeysForPrincipalPolicyRequest(Shape):
         _q_GetContextKeysForPrincipalPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetContextKeysForPrincipalPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetContextKeysForPrincipalPolicyRequest(params, ""))
+
 
 def _x_GetContextKeysForPrincipalPolicyRequest(
     el: _Element,
@@ -164,3 +173,21 @@ def _q_GetContextKeysForPrincipalPolicyRequest(
                 p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
             )
             q[key_policy_input_list_1] = x_policy_input_list_1
+
+
+def _qr_GetContextKeysForPrincipalPolicyRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicySourceArn", "string")
+    if v is not None:
+        values["policy_source_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "PolicyInputList",
+        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
+        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["policy_input_list"] = v
+    return values

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetDelegationRequestRequest"]
@@ -97,6 +99,12 @@ class GetDelegationRequestRequest(Shape):
         _q_GetDelegationRequestRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetDelegationRequestRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetDelegationRequestRequest(params, ""))
+
 
 def _x_GetDelegationRequestRequest(el: _Element) -> GetDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -147,3 +155,14 @@ def _q_GetDelegationRequestRequest(
     v_delegation_permission_check = o.delegation_permission_check
     if v_delegation_permission_check is not None:
         q[p + "DelegationPermissionCheck"] = _q.boolean(v_delegation_permission_check)
+
+
+def _qr_GetDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
+    if v is not None:
+        values["delegation_request_id"] = v
+    v = _q.read_scalar(params, p + "DelegationPermissionCheck", "boolean")
+    if v is not None:
+        values["delegation_permission_check"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetHumanReadableSummaryRequest"]
@@ -84,6 +87,12 @@ class GetHumanReadableSummaryRequest(Shape):
         _q_GetHumanReadableSummaryRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetHumanReadableSummaryRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetHumanReadableSummaryRequest(params, ""))
+
 
 def _x_GetHumanReadableSummaryRequest(el: _Element) -> GetHumanReadableSummaryRequest:
     entity_arn: Any = None
@@ -118,3 +127,14 @@ def _q_GetHumanReadableSummaryRequest(
     v_locale = o.locale
     if v_locale is not None:
         q[p + "Locale"] = v_locale
+
+
+def _qr_GetHumanReadableSummaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "EntityArn", "string")
+    if v is not None:
+        values["entity_arn"] = v
+    v = _q.read_scalar(params, p + "Locale", "string")
+    if v is not None:
+        values["locale"] = v
+    return values

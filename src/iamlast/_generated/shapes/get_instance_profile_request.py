@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetInstanceProfileRequest"]
@@ -77,6 +80,12 @@ class GetInstanceProfileRequest(Shape):
         _q_GetInstanceProfileRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetInstanceProfileRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetInstanceProfileRequest(params, ""))
+
 
 def _x_GetInstanceProfileRequest(el: _Element) -> GetInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -103,3 +112,11 @@ def _q_GetInstanceProfileRequest(o: GetInstanceProfileRequest, q: dict[str, str]
     v_instance_profile_name = o.instance_profile_name
     if v_instance_profile_name is not None:
         q[p + "InstanceProfileName"] = v_instance_profile_name
+
+
+def _qr_GetInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
+    if v is not None:
+        values["instance_profile_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetOpenIDConnectProviderRequest"]
@@ -84,6 +87,12 @@ class GetOpenIDConnectProviderRequest(Shape):
         _q_GetOpenIDConnectProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetOpenIDConnectProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetOpenIDConnectProviderRequest(params, ""))
+
 
 def _x_GetOpenIDConnectProviderRequest(el: _Element) -> GetOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -117,3 +126,11 @@ def _q_GetOpenIDConnectProviderRequest(
     v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
     if v_open_id_connect_provider_arn is not None:
         q[p + "OpenIDConnectProviderArn"] = v_open_id_connect_provider_arn
+
+
+def _qr_GetOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
+    if v is not None:
+        values["open_id_connect_provider_arn"] = v
+    return values

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import SortKeyType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetOrganizationsAccessReportRequest"]
@@ -128,6 +131,12 @@ class GetOrganizationsAccessReportRequest(Shape):
         _q_GetOrganizationsAccessReportRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetOrganizationsAccessReportRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetOrganizationsAccessReportRequest(params, ""))
+
 
 def _x_GetOrganizationsAccessReportRequest(el: _Element) -> GetOrganizationsAccessReportRequest:
     job_id: Any = None
@@ -183,3 +192,20 @@ def _q_GetOrganizationsAccessReportRequest(
     v_sort_key = o.sort_key
     if v_sort_key is not None:
         q[p + "SortKey"] = str(v_sort_key)
+
+
+def _qr_GetOrganizationsAccessReportRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "JobId", "string")
+    if v is not None:
+        values["job_id"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "SortKey", "string")
+    if v is not None:
+        values["sort_key"] = v
+    return values

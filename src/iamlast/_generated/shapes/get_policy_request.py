@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetPolicyRequest"]
@@ -75,6 +78,12 @@ class GetPolicyRequest(Shape):
         _q_GetPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetPolicyRequest(params, ""))
+
 
 def _x_GetPolicyRequest(el: _Element) -> GetPolicyRequest:
     policy_arn: Any = None
@@ -96,3 +105,11 @@ def _q_GetPolicyRequest(o: GetPolicyRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         q[p + "PolicyArn"] = v_policy_arn
+
+
+def _qr_GetPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    return values

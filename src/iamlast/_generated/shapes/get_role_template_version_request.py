@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetRoleTemplateVersionRequest"]
@@ -92,6 +95,12 @@ class GetRoleTemplateVersionRequest(Shape):
         _q_GetRoleTemplateVersionRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetRoleTemplateVersionRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetRoleTemplateVersionRequest(params, ""))
+
 
 def _x_GetRoleTemplateVersionRequest(el: _Element) -> GetRoleTemplateVersionRequest:
     template_arn: Any = None
@@ -129,3 +138,14 @@ def _q_GetRoleTemplateVersionRequest(
     v_minor_version = o.minor_version
     if v_minor_version is not None:
         q[p + "MinorVersion"] = str(v_minor_version)
+
+
+def _qr_GetRoleTemplateVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "TemplateArn", "string")
+    if v is not None:
+        values["template_arn"] = v
+    v = _q.read_scalar(params, p + "MinorVersion", "integer")
+    if v is not None:
+        values["minor_version"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetSAMLProviderRequest"]
@@ -78,6 +81,12 @@ class GetSAMLProviderRequest(Shape):
         _q_GetSAMLProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetSAMLProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetSAMLProviderRequest(params, ""))
+
 
 def _x_GetSAMLProviderRequest(el: _Element) -> GetSAMLProviderRequest:
     saml_provider_arn: Any = None
@@ -101,3 +110,11 @@ def _q_GetSAMLProviderRequest(o: GetSAMLProviderRequest, q: dict[str, str], p: s
     v_saml_provider_arn = o.saml_provider_arn
     if v_saml_provider_arn is not None:
         q[p + "SAMLProviderArn"] = v_saml_provider_arn
+
+
+def _qr_GetSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
+    if v is not None:
+        values["saml_provider_arn"] = v
+    return values

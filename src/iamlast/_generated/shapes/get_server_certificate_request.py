@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetServerCertificateRequest"]
@@ -77,6 +80,12 @@ class GetServerCertificateRequest(Shape):
         _q_GetServerCertificateRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetServerCertificateRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetServerCertificateRequest(params, ""))
+
 
 def _x_GetServerCertificateRequest(el: _Element) -> GetServerCertificateRequest:
     server_certificate_name: Any = None
@@ -107,3 +116,11 @@ def _q_GetServerCertificateRequest(
     v_server_certificate_name = o.server_certificate_name
     if v_server_certificate_name is not None:
         q[p + "ServerCertificateName"] = v_server_certificate_name
+
+
+def _qr_GetServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
+    if v is not None:
+        values["server_certificate_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLastAccessedDetailsRequest"]
@@ -112,6 +115,12 @@ class GetServiceLastAccessedDetailsRequest(Shape):
         _q_GetServiceLastAccessedDetailsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetServiceLastAccessedDetailsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetServiceLastAccessedDetailsRequest(params, ""))
+
 
 def _x_GetServiceLastAccessedDetailsRequest(el: _Element) -> GetServiceLastAccessedDetailsRequest:
     job_id: Any = None
@@ -158,3 +167,17 @@ def _q_GetServiceLastAccessedDetailsRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
+
+
+def _qr_GetServiceLastAccessedDetailsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "JobId", "string")
+    if v is not None:
+        values["job_id"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    return values

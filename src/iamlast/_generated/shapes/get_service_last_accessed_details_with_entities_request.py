@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLastAccessedDetailsWithEntitiesRequest"]
@@ -133,6 +136,14 @@ class GetServiceLastAccessedDetailsWithEntitiesRequest(Shape):
         _q_GetServiceLastAccessedDetailsWithEntitiesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(
+        cls, params: Mapping[str, str]
+    ) -> GetServiceLastAccessedDetailsWithEntitiesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetServiceLastAccessedDetailsWithEntitiesRequest(params, ""))
+
 
 def _x_GetServiceLastAccessedDetailsWithEntitiesRequest(
     el: _Element,
@@ -197,3 +208,22 @@ def _q_GetServiceLastAccessedDetailsWithEntitiesRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
+
+
+def _qr_GetServiceLastAccessedDetailsWithEntitiesRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "JobId", "string")
+    if v is not None:
+        values["job_id"] = v
+    v = _q.read_scalar(params, p + "ServiceNamespace", "string")
+    if v is not None:
+        values["service_namespace"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLinkedRoleDeletionStatusRequest"]
@@ -84,6 +87,12 @@ class GetServiceLinkedRoleDeletionStatusRequest(Shape):
         _q_GetServiceLinkedRoleDeletionStatusRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetServiceLinkedRoleDeletionStatusRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetServiceLinkedRoleDeletionStatusRequest(params, ""))
+
 
 def _x_GetServiceLinkedRoleDeletionStatusRequest(
     el: _Element,
@@ -111,3 +120,13 @@ def _q_GetServiceLinkedRoleDeletionStatusRequest(
     v_deletion_task_id = o.deletion_task_id
     if v_deletion_task_id is not None:
         q[p + "DeletionTaskId"] = v_deletion_task_id
+
+
+def _qr_GetServiceLinkedRoleDeletionStatusRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "DeletionTaskId", "string")
+    if v is not None:
+        values["deletion_task_id"] = v
+    return values

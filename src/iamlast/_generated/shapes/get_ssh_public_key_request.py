@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import EncodingType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["GetSSHPublicKeyRequest"]
@@ -102,6 +105,12 @@ class GetSSHPublicKeyRequest(Shape):
         _q_GetSSHPublicKeyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> GetSSHPublicKeyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_GetSSHPublicKeyRequest(params, ""))
+
 
 def _x_GetSSHPublicKeyRequest(el: _Element) -> GetSSHPublicKeyRequest:
     user_name: Any = None
@@ -146,3 +155,17 @@ def _q_GetSSHPublicKeyRequest(o: GetSSHPublicKeyRequest, q: dict[str, str], p: s
     v_encoding = o.encoding
     if v_encoding is not None:
         q[p + "Encoding"] = str(v_encoding)
+
+
+def _qr_GetSSHPublicKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "SSHPublicKeyId", "string")
+    if v is not None:
+        values["ssh_public_key_id"] = v
+    v = _q.read_scalar(params, p + "Encoding", "string")
+    if v is not None:
+        values["encoding"] = v
+    return values

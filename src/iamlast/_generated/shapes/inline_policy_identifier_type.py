@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import AttachmentType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["InlinePolicyIdentifierType"]
@@ -111,6 +114,12 @@ class InlinePolicyIdentifierType(Shape):
         _q_InlinePolicyIdentifierType(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> InlinePolicyIdentifierType:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_InlinePolicyIdentifierType(params, ""))
+
 
 def _x_InlinePolicyIdentifierType(el: _Element) -> InlinePolicyIdentifierType:
     policy_name: Any = None
@@ -159,3 +168,17 @@ def _q_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, q: dict[str, st
     v_attachment_name = o.attachment_name
     if v_attachment_name is not None:
         q[p + "AttachmentName"] = v_attachment_name
+
+
+def _qr_InlinePolicyIdentifierType(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
+    v = _q.read_scalar(params, p + "AttachmentType", "string")
+    if v is not None:
+        values["attachment_type"] = v
+    v = _q.read_scalar(params, p + "AttachmentName", "string")
+    if v is not None:
+        values["attachment_name"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListAttachedRolePoliciesRequest"]
@@ -124,6 +127,12 @@ class ListAttachedRolePoliciesRequest(Shape):
         _q_ListAttachedRolePoliciesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListAttachedRolePoliciesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListAttachedRolePoliciesRequest(params, ""))
+
 
 def _x_ListAttachedRolePoliciesRequest(el: _Element) -> ListAttachedRolePoliciesRequest:
     role_name: Any = None
@@ -184,3 +193,20 @@ def _q_ListAttachedRolePoliciesRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListAttachedRolePoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _q.read_scalar(params, p + "PathPrefix", "string")
+    if v is not None:
+        values["path_prefix"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

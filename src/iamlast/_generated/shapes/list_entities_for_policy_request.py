@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import EntityType, PolicyUsageType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListEntitiesForPolicyRequest"]
@@ -148,6 +151,12 @@ class ListEntitiesForPolicyRequest(Shape):
         _q_ListEntitiesForPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListEntitiesForPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListEntitiesForPolicyRequest(params, ""))
+
 
 def _x_ListEntitiesForPolicyRequest(el: _Element) -> ListEntitiesForPolicyRequest:
     policy_arn: Any = None
@@ -233,3 +242,26 @@ def _q_ListEntitiesForPolicyRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListEntitiesForPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    v = _q.read_scalar(params, p + "EntityFilter", "string")
+    if v is not None:
+        values["entity_filter"] = v
+    v = _q.read_scalar(params, p + "PathPrefix", "string")
+    if v is not None:
+        values["path_prefix"] = v
+    v = _q.read_scalar(params, p + "PolicyUsageFilter", "string")
+    if v is not None:
+        values["policy_usage_filter"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

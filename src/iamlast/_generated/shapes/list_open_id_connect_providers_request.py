@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListOpenIDConnectProvidersRequest"]
@@ -67,6 +69,12 @@ class ListOpenIDConnectProvidersRequest(Shape):
         _q_ListOpenIDConnectProvidersRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListOpenIDConnectProvidersRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListOpenIDConnectProvidersRequest(params, ""))
+
 
 def _x_ListOpenIDConnectProvidersRequest(el: _Element) -> ListOpenIDConnectProvidersRequest:
     return _new(ListOpenIDConnectProvidersRequest, {})
@@ -82,3 +90,8 @@ def _q_ListOpenIDConnectProvidersRequest(
     o: ListOpenIDConnectProvidersRequest, q: dict[str, str], p: str
 ) -> None:
     return None
+
+
+def _qr_ListOpenIDConnectProvidersRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListOrganizationsFeaturesRequest"]
@@ -67,6 +69,12 @@ class ListOrganizationsFeaturesRequest(Shape):
         _q_ListOrganizationsFeaturesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListOrganizationsFeaturesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListOrganizationsFeaturesRequest(params, ""))
+
 
 def _x_ListOrganizationsFeaturesRequest(el: _Element) -> ListOrganizationsFeaturesRequest:
     return _new(ListOrganizationsFeaturesRequest, {})
@@ -82,3 +90,8 @@ def _q_ListOrganizationsFeaturesRequest(
     o: ListOrganizationsFeaturesRequest, q: dict[str, str], p: str
 ) -> None:
     return None
+
+
+def _qr_ListOrganizationsFeaturesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListPoliciesGrantingServiceAccessRequest"]
@@ -116,6 +119,12 @@ class ListPoliciesGrantingServiceAccessRequest(Shape):
         _q_ListPoliciesGrantingServiceAccessRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListPoliciesGrantingServiceAccessRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListPoliciesGrantingServiceAccessRequest(params, ""))
+
 
 def _x_ListPoliciesGrantingServiceAccessRequest(
     el: _Element,
@@ -186,3 +195,24 @@ def _q_ListPoliciesGrantingServiceAccessRequest(
                 p + "ServiceNamespaces" + ".member." + str(n_service_namespaces_1)
             )
             q[key_service_namespaces_1] = x_service_namespaces_1
+
+
+def _qr_ListPoliciesGrantingServiceAccessRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "Arn", "string")
+    if v is not None:
+        values["arn"] = v
+    v = _q.read_list(
+        params,
+        p + "ServiceNamespaces",
+        lambda n1: _q.read_scalar(params, p + "ServiceNamespaces" + ".member." + str(n1), "string"),
+        lambda n1: p + "ServiceNamespaces" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["service_namespaces"] = v
+    return values

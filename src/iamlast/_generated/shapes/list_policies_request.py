@@ -16,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PolicyScopeType, PolicyUsageType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListPoliciesRequest"]
@@ -149,6 +151,12 @@ class ListPoliciesRequest(Shape):
         _q_ListPoliciesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListPoliciesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListPoliciesRequest(params, ""))
+
 
 def _x_ListPoliciesRequest(el: _Element) -> ListPoliciesRequest:
     scope: Any = None
@@ -230,3 +238,26 @@ def _q_ListPoliciesRequest(o: ListPoliciesRequest, q: dict[str, str], p: str) ->
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Scope", "string")
+    if v is not None:
+        values["scope"] = v
+    v = _q.read_scalar(params, p + "OnlyAttached", "boolean")
+    if v is not None:
+        values["only_attached"] = v
+    v = _q.read_scalar(params, p + "PathPrefix", "string")
+    if v is not None:
+        values["path_prefix"] = v
+    v = _q.read_scalar(params, p + "PolicyUsageFilter", "string")
+    if v is not None:
+        values["policy_usage_filter"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

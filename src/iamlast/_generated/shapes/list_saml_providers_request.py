@@ -12,6 +12,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListSAMLProvidersRequest"]
@@ -65,6 +67,12 @@ class ListSAMLProvidersRequest(Shape):
         _q_ListSAMLProvidersRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListSAMLProvidersRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListSAMLProvidersRequest(params, ""))
+
 
 def _x_ListSAMLProvidersRequest(el: _Element) -> ListSAMLProvidersRequest:
     return _new(ListSAMLProvidersRequest, {})
@@ -76,3 +84,8 @@ def _w_ListSAMLProvidersRequest(o: ListSAMLProvidersRequest, out: list[str], ind
 
 def _q_ListSAMLProvidersRequest(o: ListSAMLProvidersRequest, q: dict[str, str], p: str) -> None:
     return None
+
+
+def _qr_ListSAMLProvidersRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListServerCertificateTagsRequest"]
@@ -114,6 +117,12 @@ class ListServerCertificateTagsRequest(Shape):
         _q_ListServerCertificateTagsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListServerCertificateTagsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListServerCertificateTagsRequest(params, ""))
+
 
 def _x_ListServerCertificateTagsRequest(el: _Element) -> ListServerCertificateTagsRequest:
     server_certificate_name: Any = None
@@ -169,3 +178,17 @@ def _q_ListServerCertificateTagsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListServerCertificateTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
+    if v is not None:
+        values["server_certificate_name"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListServiceSpecificCredentialsRequest"]
@@ -140,6 +142,12 @@ class ListServiceSpecificCredentialsRequest(Shape):
         _q_ListServiceSpecificCredentialsRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListServiceSpecificCredentialsRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListServiceSpecificCredentialsRequest(params, ""))
+
 
 def _x_ListServiceSpecificCredentialsRequest(el: _Element) -> ListServiceSpecificCredentialsRequest:
     user_name: Any = None
@@ -210,3 +218,23 @@ def _q_ListServiceSpecificCredentialsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListServiceSpecificCredentialsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "ServiceName", "string")
+    if v is not None:
+        values["service_name"] = v
+    v = _q.read_scalar(params, p + "AllUsers", "boolean")
+    if v is not None:
+        values["all_users"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import AssignmentStatusType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["ListVirtualMFADevicesRequest"]
@@ -112,6 +115,12 @@ class ListVirtualMFADevicesRequest(Shape):
         _q_ListVirtualMFADevicesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> ListVirtualMFADevicesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_ListVirtualMFADevicesRequest(params, ""))
+
 
 def _x_ListVirtualMFADevicesRequest(el: _Element) -> ListVirtualMFADevicesRequest:
     assignment_status: Any = None
@@ -163,3 +172,17 @@ def _q_ListVirtualMFADevicesRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
+
+
+def _qr_ListVirtualMFADevicesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "AssignmentStatus", "string")
+    if v is not None:
+        values["assignment_status"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    return values

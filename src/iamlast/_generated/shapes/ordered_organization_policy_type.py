@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["OrderedOrganizationPolicyType"]
@@ -87,6 +90,12 @@ class OrderedOrganizationPolicyType(Shape):
         _q_OrderedOrganizationPolicyType(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> OrderedOrganizationPolicyType:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_OrderedOrganizationPolicyType(params, ""))
+
 
 def _x_OrderedOrganizationPolicyType(el: _Element) -> OrderedOrganizationPolicyType:
     service_control_policy_input_list: Any = None
@@ -139,3 +148,18 @@ def _q_OrderedOrganizationPolicyType(
                 + str(n_service_control_policy_input_list_1)
             )
             q[key_service_control_policy_input_list_1] = x_service_control_policy_input_list_1
+
+
+def _qr_OrderedOrganizationPolicyType(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_list(
+        params,
+        p + "ServiceControlPolicyInputList",
+        lambda n1: _q.read_scalar(
+            params, p + "ServiceControlPolicyInputList" + ".member." + str(n1), "string"
+        ),
+        lambda n1: p + "ServiceControlPolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["service_control_policy_input_list"] = v
+    return values

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Self, TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -16,11 +17,14 @@ from ..enums import PolicyIdentifierPolicyType
 from .inline_policy_identifier_type import (
     InlinePolicyIdentifierType,
     _q_InlinePolicyIdentifierType,
+    _qr_InlinePolicyIdentifierType,
     _w_InlinePolicyIdentifierType,
     _x_InlinePolicyIdentifierType,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["PolicyIdentifier"]
@@ -137,6 +141,12 @@ class PolicyIdentifier(Shape):
         _q_PolicyIdentifier(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> PolicyIdentifier:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_PolicyIdentifier(params, ""))
+
 
 def _x_PolicyIdentifier(el: _Element) -> PolicyIdentifier:
     policy_type: Any = None
@@ -188,3 +198,21 @@ def _q_PolicyIdentifier(o: PolicyIdentifier, q: dict[str, str], p: str) -> None:
         _q_InlinePolicyIdentifierType(
             v_inline_policy_identifier, q, p + "InlinePolicyIdentifier" + "."
         )
+
+
+def _qr_PolicyIdentifier(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicyType", "string")
+    if v is not None:
+        values["policy_type"] = v
+    v = _q.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    v = (
+        _qr_InlinePolicyIdentifierType(params, p + "InlinePolicyIdentifier" + ".")
+        if _q.has_prefix(params, p + "InlinePolicyIdentifier" + ".")
+        else None
+    )
+    if v is not None:
+        values["inline_policy_identifier"] = v
+    return values

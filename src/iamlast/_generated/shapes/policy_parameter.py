@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PolicyParameterTypeEnum
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["PolicyParameter"]
@@ -106,6 +109,12 @@ class PolicyParameter(Shape):
         _q_PolicyParameter(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> PolicyParameter:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_PolicyParameter(params, ""))
+
 
 def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     name: Any = None
@@ -156,3 +165,22 @@ def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:
     v_type = o.type
     if v_type is not None:
         q[p + "Type"] = str(v_type)
+
+
+def _qr_PolicyParameter(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Name", "string")
+    if v is not None:
+        values["name"] = v
+    v = _q.read_list(
+        params,
+        p + "Values",
+        lambda n1: _q.read_scalar(params, p + "Values" + ".member." + str(n1), "string"),
+        lambda n1: p + "Values" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["values"] = v
+    v = _q.read_scalar(params, p + "Type", "string")
+    if v is not None:
+        values["type"] = v
+    return values

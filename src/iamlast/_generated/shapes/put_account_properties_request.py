@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["PutAccountPropertiesRequest"]
@@ -77,6 +80,12 @@ class PutAccountPropertiesRequest(Shape):
         _q_PutAccountPropertiesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> PutAccountPropertiesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_PutAccountPropertiesRequest(params, ""))
+
 
 def _xe_AccountPropertiesMapType(e: _Element) -> tuple[str, str]:
     k: Any = None
@@ -134,3 +143,20 @@ def _q_PutAccountPropertiesRequest(
             key_properties_1 = p + "Properties" + ".entry." + str(n_properties_1)
             q[key_properties_1 + ".key"] = k_properties_1
             q[key_properties_1 + ".value"] = x_properties_1
+
+
+def _qr_PutAccountPropertiesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_map(
+        params,
+        lambda n1: _q.read_scalar(
+            params, p + "Properties" + ".entry." + str(n1) + ".key", "string"
+        ),
+        lambda n1: _q.read_scalar(
+            params, p + "Properties" + ".entry." + str(n1) + ".value", "string"
+        ),
+        lambda n1: p + "Properties" + ".entry." + str(n1),
+    )
+    if v is not None:
+        values["properties"] = v
+    return values

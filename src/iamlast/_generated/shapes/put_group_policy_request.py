@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["PutGroupPolicyRequest"]
@@ -102,6 +105,12 @@ class PutGroupPolicyRequest(Shape):
         _q_PutGroupPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> PutGroupPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_PutGroupPolicyRequest(params, ""))
+
 
 def _x_PutGroupPolicyRequest(el: _Element) -> PutGroupPolicyRequest:
     group_name: Any = None
@@ -149,3 +158,17 @@ def _q_PutGroupPolicyRequest(o: PutGroupPolicyRequest, q: dict[str, str], p: str
     v_policy_document = o.policy_document
     if v_policy_document is not None:
         q[p + "PolicyDocument"] = v_policy_document
+
+
+def _qr_PutGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    v = _q.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
+    v = _q.read_scalar(params, p + "PolicyDocument", "string")
+    if v is not None:
+        values["policy_document"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["PutUserPermissionsBoundaryRequest"]
@@ -97,6 +100,12 @@ class PutUserPermissionsBoundaryRequest(Shape):
         _q_PutUserPermissionsBoundaryRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> PutUserPermissionsBoundaryRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_PutUserPermissionsBoundaryRequest(params, ""))
+
 
 def _x_PutUserPermissionsBoundaryRequest(el: _Element) -> PutUserPermissionsBoundaryRequest:
     user_name: Any = None
@@ -139,3 +148,14 @@ def _q_PutUserPermissionsBoundaryRequest(
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         q[p + "PermissionsBoundary"] = v_permissions_boundary
+
+
+def _qr_PutUserPermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "PermissionsBoundary", "string")
+    if v is not None:
+        values["permissions_boundary"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["RejectDelegationRequestRequest"]
@@ -95,6 +98,12 @@ class RejectDelegationRequestRequest(Shape):
         _q_RejectDelegationRequestRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> RejectDelegationRequestRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_RejectDelegationRequestRequest(params, ""))
+
 
 def _x_RejectDelegationRequestRequest(el: _Element) -> RejectDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -137,3 +146,14 @@ def _q_RejectDelegationRequestRequest(
     v_notes = o.notes
     if v_notes is not None:
         q[p + "Notes"] = v_notes
+
+
+def _qr_RejectDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
+    if v is not None:
+        values["delegation_request_id"] = v
+    v = _q.read_scalar(params, p + "Notes", "string")
+    if v is not None:
+        values["notes"] = v
+    return values

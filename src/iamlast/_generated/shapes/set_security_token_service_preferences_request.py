@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import GlobalEndpointTokenVersion
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["SetSecurityTokenServicePreferencesRequest"]
@@ -92,6 +95,12 @@ class SetSecurityTokenServicePreferencesRequest(Shape):
         _q_SetSecurityTokenServicePreferencesRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> SetSecurityTokenServicePreferencesRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_SetSecurityTokenServicePreferencesRequest(params, ""))
+
 
 def _x_SetSecurityTokenServicePreferencesRequest(
     el: _Element,
@@ -127,3 +136,13 @@ def _q_SetSecurityTokenServicePreferencesRequest(
     v_global_endpoint_token_version = o.global_endpoint_token_version
     if v_global_endpoint_token_version is not None:
         q[p + "GlobalEndpointTokenVersion"] = str(v_global_endpoint_token_version)
+
+
+def _qr_SetSecurityTokenServicePreferencesRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "GlobalEndpointTokenVersion", "string")
+    if v is not None:
+        values["global_endpoint_token_version"] = v
+    return values

@@ -7,19 +7,29 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .context_entry import ContextEntry, _q_ContextEntry, _w_ContextEntry, _x_ContextEntry
+from .context_entry import (
+    ContextEntry,
+    _q_ContextEntry,
+    _qr_ContextEntry,
+    _w_ContextEntry,
+    _x_ContextEntry,
+)
 from .policy_identifier import (
     PolicyIdentifier,
     _q_PolicyIdentifier,
+    _qr_PolicyIdentifier,
     _w_PolicyIdentifier,
     _x_PolicyIdentifier,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["SimulatePrincipalPolicyRequest"]
@@ -263,6 +273,12 @@ class SimulatePrincipalPolicyRequest(Shape):
         q: dict[str, str] = {}
         _q_SimulatePrincipalPolicyRequest(self, q, "")
         return q
+
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> SimulatePrincipalPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_SimulatePrincipalPolicyRequest(params, ""))
 
 
 def _x_SimulatePrincipalPolicyRequest(el: _Element) -> SimulatePrincipalPolicyRequest:
@@ -530,3 +546,87 @@ def _q_SimulatePrincipalPolicyRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
+
+
+def _qr_SimulatePrincipalPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "PolicySourceArn", "string")
+    if v is not None:
+        values["policy_source_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "PolicyInputList",
+        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
+        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["policy_input_list"] = v
+    v = _q.read_list(
+        params,
+        p + "PermissionsBoundaryPolicyInputList",
+        lambda n1: _q.read_scalar(
+            params, p + "PermissionsBoundaryPolicyInputList" + ".member." + str(n1), "string"
+        ),
+        lambda n1: p + "PermissionsBoundaryPolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["permissions_boundary_policy_input_list"] = v
+    v = _q.read_list(
+        params,
+        p + "PolicyExclusionList",
+        lambda n1: (
+            _qr_PolicyIdentifier(params, p + "PolicyExclusionList" + ".member." + str(n1) + ".")
+            if _q.has_prefix(params, p + "PolicyExclusionList" + ".member." + str(n1) + ".")
+            else None
+        ),
+        lambda n1: p + "PolicyExclusionList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["policy_exclusion_list"] = v
+    v = _q.read_list(
+        params,
+        p + "ActionNames",
+        lambda n1: _q.read_scalar(params, p + "ActionNames" + ".member." + str(n1), "string"),
+        lambda n1: p + "ActionNames" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["action_names"] = v
+    v = _q.read_list(
+        params,
+        p + "ResourceArns",
+        lambda n1: _q.read_scalar(params, p + "ResourceArns" + ".member." + str(n1), "string"),
+        lambda n1: p + "ResourceArns" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["resource_arns"] = v
+    v = _q.read_scalar(params, p + "ResourcePolicy", "string")
+    if v is not None:
+        values["resource_policy"] = v
+    v = _q.read_scalar(params, p + "ResourceOwner", "string")
+    if v is not None:
+        values["resource_owner"] = v
+    v = _q.read_scalar(params, p + "CallerArn", "string")
+    if v is not None:
+        values["caller_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "ContextEntries",
+        lambda n1: (
+            _qr_ContextEntry(params, p + "ContextEntries" + ".member." + str(n1) + ".")
+            if _q.has_prefix(params, p + "ContextEntries" + ".member." + str(n1) + ".")
+            else None
+        ),
+        lambda n1: p + "ContextEntries" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["context_entries"] = v
+    v = _q.read_scalar(params, p + "ResourceHandlingOption", "string")
+    if v is not None:
+        values["resource_handling_option"] = v
+    v = _q.read_scalar(params, p + "MaxItems", "integer")
+    if v is not None:
+        values["max_items"] = v
+    v = _q.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    return values

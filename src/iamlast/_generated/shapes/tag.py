@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["Tag"]
@@ -90,6 +93,12 @@ class Tag(Shape):
         _q_Tag(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> Tag:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_Tag(params, ""))
+
 
 def _x_Tag(el: _Element) -> Tag:
     key: Any = None
@@ -120,3 +129,14 @@ def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_value = o.value
     if v_value is not None:
         q[p + "Value"] = v_value
+
+
+def _qr_Tag(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Key", "string")
+    if v is not None:
+        values["key"] = v
+    v = _q.read_scalar(params, p + "Value", "string")
+    if v is not None:
+        values["value"] = v
+    return values

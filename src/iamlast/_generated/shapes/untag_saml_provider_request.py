@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UntagSAMLProviderRequest"]
@@ -92,6 +95,12 @@ class UntagSAMLProviderRequest(Shape):
         _q_UntagSAMLProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UntagSAMLProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UntagSAMLProviderRequest(params, ""))
+
 
 def _x_UntagSAMLProviderRequest(el: _Element) -> UntagSAMLProviderRequest:
     saml_provider_arn: Any = None
@@ -141,3 +150,19 @@ def _q_UntagSAMLProviderRequest(o: UntagSAMLProviderRequest, q: dict[str, str], 
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
+
+
+def _qr_UntagSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
+    if v is not None:
+        values["saml_provider_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "TagKeys",
+        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
+        lambda n1: p + "TagKeys" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["tag_keys"] = v
+    return values

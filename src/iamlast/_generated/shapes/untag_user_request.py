@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UntagUserRequest"]
@@ -88,6 +91,12 @@ class UntagUserRequest(Shape):
         _q_UntagUserRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UntagUserRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UntagUserRequest(params, ""))
+
 
 def _x_UntagUserRequest(el: _Element) -> UntagUserRequest:
     user_name: Any = None
@@ -132,3 +141,19 @@ def _q_UntagUserRequest(o: UntagUserRequest, q: dict[str, str], p: str) -> None:
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
+
+
+def _qr_UntagUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_list(
+        params,
+        p + "TagKeys",
+        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
+        lambda n1: p + "TagKeys" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["tag_keys"] = v
+    return values

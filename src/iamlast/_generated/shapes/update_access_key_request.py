@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import StatusType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateAccessKeyRequest"]
@@ -104,6 +107,12 @@ class UpdateAccessKeyRequest(Shape):
         _q_UpdateAccessKeyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateAccessKeyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateAccessKeyRequest(params, ""))
+
 
 def _x_UpdateAccessKeyRequest(el: _Element) -> UpdateAccessKeyRequest:
     user_name: Any = None
@@ -146,3 +155,17 @@ def _q_UpdateAccessKeyRequest(o: UpdateAccessKeyRequest, q: dict[str, str], p: s
     v_status = o.status
     if v_status is not None:
         q[p + "Status"] = str(v_status)
+
+
+def _qr_UpdateAccessKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "AccessKeyId", "string")
+    if v is not None:
+        values["access_key_id"] = v
+    v = _q.read_scalar(params, p + "Status", "string")
+    if v is not None:
+        values["status"] = v
+    return values

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateAccountPasswordPolicyRequest"]
@@ -206,6 +208,12 @@ class UpdateAccountPasswordPolicyRequest(Shape):
         _q_UpdateAccountPasswordPolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateAccountPasswordPolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateAccountPasswordPolicyRequest(params, ""))
+
 
 def _x_UpdateAccountPasswordPolicyRequest(el: _Element) -> UpdateAccountPasswordPolicyRequest:
     minimum_password_length: Any = None
@@ -345,3 +353,35 @@ def _q_UpdateAccountPasswordPolicyRequest(
     v_hard_expiry = o.hard_expiry
     if v_hard_expiry is not None:
         q[p + "HardExpiry"] = _q.boolean(v_hard_expiry)
+
+
+def _qr_UpdateAccountPasswordPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "MinimumPasswordLength", "integer")
+    if v is not None:
+        values["minimum_password_length"] = v
+    v = _q.read_scalar(params, p + "RequireSymbols", "boolean")
+    if v is not None:
+        values["require_symbols"] = v
+    v = _q.read_scalar(params, p + "RequireNumbers", "boolean")
+    if v is not None:
+        values["require_numbers"] = v
+    v = _q.read_scalar(params, p + "RequireUppercaseCharacters", "boolean")
+    if v is not None:
+        values["require_uppercase_characters"] = v
+    v = _q.read_scalar(params, p + "RequireLowercaseCharacters", "boolean")
+    if v is not None:
+        values["require_lowercase_characters"] = v
+    v = _q.read_scalar(params, p + "AllowUsersToChangePassword", "boolean")
+    if v is not None:
+        values["allow_users_to_change_password"] = v
+    v = _q.read_scalar(params, p + "MaxPasswordAge", "integer")
+    if v is not None:
+        values["max_password_age"] = v
+    v = _q.read_scalar(params, p + "PasswordReusePrevention", "integer")
+    if v is not None:
+        values["password_reuse_prevention"] = v
+    v = _q.read_scalar(params, p + "HardExpiry", "boolean")
+    if v is not None:
+        values["hard_expiry"] = v
+    return values

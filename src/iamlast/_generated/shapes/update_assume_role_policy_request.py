@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateAssumeRolePolicyRequest"]
@@ -92,6 +95,12 @@ class UpdateAssumeRolePolicyRequest(Shape):
         _q_UpdateAssumeRolePolicyRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateAssumeRolePolicyRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateAssumeRolePolicyRequest(params, ""))
+
 
 def _x_UpdateAssumeRolePolicyRequest(el: _Element) -> UpdateAssumeRolePolicyRequest:
     role_name: Any = None
@@ -133,3 +142,14 @@ def _q_UpdateAssumeRolePolicyRequest(
     v_policy_document = o.policy_document
     if v_policy_document is not None:
         q[p + "PolicyDocument"] = v_policy_document
+
+
+def _qr_UpdateAssumeRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _q.read_scalar(params, p + "PolicyDocument", "string")
+    if v is not None:
+        values["policy_document"] = v
+    return values

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateLoginProfileRequest"]
@@ -109,6 +111,12 @@ class UpdateLoginProfileRequest(Shape):
         _q_UpdateLoginProfileRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateLoginProfileRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateLoginProfileRequest(params, ""))
+
 
 def _x_UpdateLoginProfileRequest(el: _Element) -> UpdateLoginProfileRequest:
     user_name: Any = None
@@ -160,3 +168,17 @@ def _q_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, q: dict[str, str]
     v_password_reset_required = o.password_reset_required
     if v_password_reset_required is not None:
         q[p + "PasswordResetRequired"] = _q.boolean(v_password_reset_required)
+
+
+def _qr_UpdateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "Password", "string")
+    if v is not None:
+        values["password"] = v
+    v = _q.read_scalar(params, p + "PasswordResetRequired", "boolean")
+    if v is not None:
+        values["password_reset_required"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateOpenIDConnectProviderThumbprintRequest"]
@@ -109,6 +112,12 @@ class UpdateOpenIDConnectProviderThumbprintRequest(Shape):
         _q_UpdateOpenIDConnectProviderThumbprintRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateOpenIDConnectProviderThumbprintRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateOpenIDConnectProviderThumbprintRequest(params, ""))
+
 
 def _x_UpdateOpenIDConnectProviderThumbprintRequest(
     el: _Element,
@@ -172,3 +181,21 @@ def _q_UpdateOpenIDConnectProviderThumbprintRequest(
         for n_thumbprint_list_1, x_thumbprint_list_1 in enumerate(v_thumbprint_list, 1):
             key_thumbprint_list_1 = p + "ThumbprintList" + ".member." + str(n_thumbprint_list_1)
             q[key_thumbprint_list_1] = x_thumbprint_list_1
+
+
+def _qr_UpdateOpenIDConnectProviderThumbprintRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
+    if v is not None:
+        values["open_id_connect_provider_arn"] = v
+    v = _q.read_list(
+        params,
+        p + "ThumbprintList",
+        lambda n1: _q.read_scalar(params, p + "ThumbprintList" + ".member." + str(n1), "string"),
+        lambda n1: p + "ThumbprintList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["thumbprint_list"] = v
+    return values

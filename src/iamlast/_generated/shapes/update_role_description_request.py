@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateRoleDescriptionRequest"]
@@ -88,6 +91,12 @@ class UpdateRoleDescriptionRequest(Shape):
         _q_UpdateRoleDescriptionRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateRoleDescriptionRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateRoleDescriptionRequest(params, ""))
+
 
 def _x_UpdateRoleDescriptionRequest(el: _Element) -> UpdateRoleDescriptionRequest:
     role_name: Any = None
@@ -122,3 +131,14 @@ def _q_UpdateRoleDescriptionRequest(
     v_description = o.description
     if v_description is not None:
         q[p + "Description"] = v_description
+
+
+def _qr_UpdateRoleDescriptionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _q.read_scalar(params, p + "Description", "string")
+    if v is not None:
+        values["description"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateRoleRequest"]
@@ -107,6 +110,12 @@ class UpdateRoleRequest(Shape):
         _q_UpdateRoleRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateRoleRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateRoleRequest(params, ""))
+
 
 def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
     role_name: Any = None
@@ -155,3 +164,17 @@ def _q_UpdateRoleRequest(o: UpdateRoleRequest, q: dict[str, str], p: str) -> Non
     v_max_session_duration = o.max_session_duration
     if v_max_session_duration is not None:
         q[p + "MaxSessionDuration"] = str(v_max_session_duration)
+
+
+def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _q.read_scalar(params, p + "Description", "string")
+    if v is not None:
+        values["description"] = v
+    v = _q.read_scalar(params, p + "MaxSessionDuration", "integer")
+    if v is not None:
+        values["max_session_duration"] = v
+    return values

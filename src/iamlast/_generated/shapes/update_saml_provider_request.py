@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import AssertionEncryptionModeType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateSAMLProviderRequest"]
@@ -141,6 +144,12 @@ class UpdateSAMLProviderRequest(Shape):
         _q_UpdateSAMLProviderRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateSAMLProviderRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateSAMLProviderRequest(params, ""))
+
 
 def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
     saml_metadata_document: Any = None
@@ -221,3 +230,23 @@ def _q_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, q: dict[str, str]
     v_remove_private_key = o.remove_private_key
     if v_remove_private_key is not None:
         q[p + "RemovePrivateKey"] = v_remove_private_key
+
+
+def _qr_UpdateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "SAMLMetadataDocument", "string")
+    if v is not None:
+        values["saml_metadata_document"] = v
+    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
+    if v is not None:
+        values["saml_provider_arn"] = v
+    v = _q.read_scalar(params, p + "AssertionEncryptionMode", "string")
+    if v is not None:
+        values["assertion_encryption_mode"] = v
+    v = _q.read_scalar(params, p + "AddPrivateKey", "string")
+    if v is not None:
+        values["add_private_key"] = v
+    v = _q.read_scalar(params, p + "RemovePrivateKey", "string")
+    if v is not None:
+        values["remove_private_key"] = v
+    return values

@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateServerCertificateRequest"]
@@ -108,6 +111,12 @@ class UpdateServerCertificateRequest(Shape):
         _q_UpdateServerCertificateRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateServerCertificateRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateServerCertificateRequest(params, ""))
+
 
 def _x_UpdateServerCertificateRequest(el: _Element) -> UpdateServerCertificateRequest:
     server_certificate_name: Any = None
@@ -168,3 +177,17 @@ def _q_UpdateServerCertificateRequest(
     v_new_server_certificate_name = o.new_server_certificate_name
     if v_new_server_certificate_name is not None:
         q[p + "NewServerCertificateName"] = v_new_server_certificate_name
+
+
+def _qr_UpdateServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
+    if v is not None:
+        values["server_certificate_name"] = v
+    v = _q.read_scalar(params, p + "NewPath", "string")
+    if v is not None:
+        values["new_path"] = v
+    v = _q.read_scalar(params, p + "NewServerCertificateName", "string")
+    if v is not None:
+        values["new_server_certificate_name"] = v
+    return values

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -15,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import StatusType
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UpdateServiceSpecificCredentialRequest"]
@@ -115,6 +118,12 @@ class UpdateServiceSpecificCredentialRequest(Shape):
         _q_UpdateServiceSpecificCredentialRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UpdateServiceSpecificCredentialRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UpdateServiceSpecificCredentialRequest(params, ""))
+
 
 def _x_UpdateServiceSpecificCredentialRequest(
     el: _Element,
@@ -172,3 +181,17 @@ def _q_UpdateServiceSpecificCredentialRequest(
     v_status = o.status
     if v_status is not None:
         q[p + "Status"] = str(v_status)
+
+
+def _qr_UpdateServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "ServiceSpecificCredentialId", "string")
+    if v is not None:
+        values["service_specific_credential_id"] = v
+    v = _q.read_scalar(params, p + "Status", "string")
+    if v is not None:
+        values["status"] = v
+    return values

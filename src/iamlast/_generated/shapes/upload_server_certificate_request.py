@@ -7,13 +7,16 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UploadServerCertificateRequest"]
@@ -151,6 +154,12 @@ class UploadServerCertificateRequest(Shape):
         _q_UploadServerCertificateRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UploadServerCertificateRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UploadServerCertificateRequest(params, ""))
+
 
 def _x_UploadServerCertificateRequest(el: _Element) -> UploadServerCertificateRequest:
     path: Any = None
@@ -254,3 +263,35 @@ def _q_UploadServerCertificateRequest(
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
+
+
+def _qr_UploadServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "Path", "string")
+    if v is not None:
+        values["path"] = v
+    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
+    if v is not None:
+        values["server_certificate_name"] = v
+    v = _q.read_scalar(params, p + "CertificateBody", "string")
+    if v is not None:
+        values["certificate_body"] = v
+    v = _q.read_scalar(params, p + "PrivateKey", "string")
+    if v is not None:
+        values["private_key"] = v
+    v = _q.read_scalar(params, p + "CertificateChain", "string")
+    if v is not None:
+        values["certificate_chain"] = v
+    v = _q.read_list(
+        params,
+        p + "Tags",
+        lambda n1: (
+            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
+            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
+            else None
+        ),
+        lambda n1: p + "Tags" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["tags"] = v
+    return values

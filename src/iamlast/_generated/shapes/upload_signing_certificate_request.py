@@ -7,12 +7,15 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
+from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.etree import _Element
 
 __all__ = ["UploadSigningCertificateRequest"]
@@ -96,6 +99,12 @@ class UploadSigningCertificateRequest(Shape):
         _q_UploadSigningCertificateRequest(self, q, "")
         return q
 
+    @classmethod
+    def of_query(cls, params: Mapping[str, str]) -> UploadSigningCertificateRequest:
+        """Read (and validate) the shape from awsQuery form parameters: the inverse of
+        ``to_query`` (servers and emulators use it)."""
+        return cls.validated(_qr_UploadSigningCertificateRequest(params, ""))
+
 
 def _x_UploadSigningCertificateRequest(el: _Element) -> UploadSigningCertificateRequest:
     user_name: Any = None
@@ -135,3 +144,14 @@ def _q_UploadSigningCertificateRequest(
     v_certificate_body = o.certificate_body
     if v_certificate_body is not None:
         q[p + "CertificateBody"] = v_certificate_body
+
+
+def _qr_UploadSigningCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _q.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    v = _q.read_scalar(params, p + "CertificateBody", "string")
+    if v is not None:
+        values["certificate_body"] = v
+    return values
