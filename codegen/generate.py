@@ -39,7 +39,7 @@ def _op_docs(service: Service) -> dict[str, str]:
     return out
 
 
-def render(service: Service, *, with_client: bool = False) -> dict[str, str]:
+def render(service: Service, *, with_client: bool = True) -> dict[str, str]:
     """All generated files, relative path → source (unformatted)."""
     emitter = ShapeEmitter(service, _op_docs(service))
     files: dict[str, str] = {}
@@ -69,7 +69,7 @@ def generate_into(
     paginators: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
     *,
-    with_client: bool = False,
+    with_client: bool = True,
 ) -> int:
     """Generate a package into ``target`` (emptied first) and format it; returns the file count.
 

@@ -6,23 +6,50 @@ Both clients call these functions; only sending and sleeping differ between them
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError, ServiceError
+from .errors import (
+    FieldProblem,
+    IamError,
+    ParamValidationError,
+    ResponseParseError,
+    ServiceError,
+    TransportError,
+)
 from .query import encode_body
-from .shape import OutputShape, Shape, new
+from .raw import RawResponse
+from .retry import (
+    AdaptiveRateLimiter,
+    RetryDecision,
+    RetryKind,
+    RetryPolicy,
+    RetryQuota,
+    RetryState,
+    TransportErrorKind,
+    classify,
+    decide,
+    parse_retry_after,
+)
+from .shape import OutputShape, ResponseMetadata, Shape, new
+from .signing import Credentials, sign_request
+
+_log = logging.getLogger("iamlast")
 
 if TYPE_CHECKING:
     from .registry import OperationSpec
 
 __all__ = [
     "DEFAULT_COMPRESSION_MIN_BYTES",
+    "Call",
+    "ClientState",
     "EmptyResponse",
     "PreparedRequest",
+    "Step",
     "build_request",
     "coerce_request",
     "parse_response",
@@ -74,7 +101,9 @@ class PreparedRequest:
         return f"PreparedRequest({self.operation} {self.method} {self.url}, {len(self.body)} bytes)"
 
 
-def coerce_request(spec: OperationSpec, request: Shape | Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> Shape | None:
+def coerce_request(
+    spec: OperationSpec, request: Shape | Mapping[str, Any] | None, kwargs: Mapping[str, Any]
+) -> Shape | None:
     """The request model for a call: a model instance (re-validated), or built from keywords.
 
     Keyword values may be models or boto3-style dicts for nested members. Refused input raises
@@ -85,13 +114,18 @@ def coerce_request(spec: OperationSpec, request: Shape | Mapping[str, Any] | Non
         if request is not None or kwargs:
             given = sorted(kwargs) if kwargs else [type(request).__name__]
             raise ParamValidationError(
-                spec.name, [FieldProblem(k, "unknown", "this operation takes no input") for k in given]
+                spec.name,
+                [FieldProblem(k, "unknown", "this operation takes no input") for k in given],
             )
         return None
     if request is not None and kwargs:
         raise ParamValidationError(
             model.__name__,
-            [FieldProblem("", "usage", "pass either a request model or keyword arguments, not both")],
+            [
+                FieldProblem(
+                    "", "usage", "pass either a request model or keyword arguments, not both"
+                )
+            ],
         )
     if request is None:
         return model.validated({k: v for k, v in kwargs.items() if v is not None})
@@ -101,7 +135,11 @@ def coerce_request(spec: OperationSpec, request: Shape | Mapping[str, Any] | Non
         return model.validated(dict(request))
     raise ParamValidationError(
         model.__name__,
-        [FieldProblem("", "type", f"expected {model.__name__} or a mapping, got {type(request).__name__}")],
+        [
+            FieldProblem(
+                "", "type", f"expected {model.__name__} or a mapping, got {type(request).__name__}"
+            )
+        ],
     )
 
 
@@ -126,7 +164,12 @@ def build_request(
             value = getattr(request, attr, None) if request is not None else None
             if not isinstance(value, str) or not _HOST_LABEL.match(value):
                 raise ParamValidationError(
-                    spec.name, [FieldProblem(label, "host_label", "must be a valid DNS label to prefix the host")]
+                    spec.name,
+                    [
+                        FieldProblem(
+                            label, "host_label", "must be a valid DNS label to prefix the host"
+                        )
+                    ],
                 )
             prefix = prefix.replace("{" + label + "}", value)
         netloc = prefix + netloc
@@ -175,3 +218,233 @@ def _request_id_header(headers: Mapping[str, str]) -> str | None:
         if key.lower() in ("x-amzn-requestid", "x-amz-request-id"):
             return value
     return None
+
+
+# --------------------------------------------------------------------------- the lifecycle
+
+
+@dataclass
+class ClientState:
+    """What every call of one client shares: where to send, how to retry, how to decode."""
+
+    endpoint_url: str
+    signing_region: str
+    api_version: str
+    decode_error: Any
+    policy: RetryPolicy
+    quota: RetryQuota
+    limiter: AdaptiveRateLimiter | None = None
+    compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES
+    disable_compression: bool = False
+    max_response_bytes: int = 32 * 1024 * 1024
+    service: str = "iam"
+
+
+@dataclass
+class Step:
+    """What the client does next: sleep ``delay`` and send again, or finish with a value/error."""
+
+    retry: bool
+    delay: float = 0.0
+    value: Any = None
+    error: BaseException | None = None
+
+    def outcome(self) -> Any:
+        """The call's result; raises the error when it failed."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class Call:
+    """One call's life: the prepared request, its attempts, and every decision about them.
+
+    The clients loop ``before_send`` → sign → send → ``on_response`` / ``on_transport_error``
+    until a step says stop; they only perform the I/O and the sleeping.
+    """
+
+    def __init__(
+        self, state: ClientState, spec: OperationSpec, request: Shape | None, *, raw: bool = False
+    ) -> None:
+        self.state = state
+        self.spec = spec
+        self.raw = raw
+        self.prepared = build_request(
+            spec,
+            request,
+            endpoint_url=state.endpoint_url,
+            api_version=state.api_version,
+            compression_min_bytes=state.compression_min_bytes,
+            disable_compression=state.disable_compression,
+        )
+        self.retry = RetryState()
+        self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
+        self._started = 0.0
+
+    def before_send(self, now: float) -> float:
+        """Seconds to wait before this attempt (the adaptive rate limiter's pacing)."""
+        self._started = now
+        limiter = self.state.limiter
+        return limiter.acquire(now) if limiter is not None else 0.0
+
+    def headers(self, credentials: Credentials) -> dict[str, str]:
+        """The signed headers for this attempt (signed anew each attempt: the date moves)."""
+        return sign_request(
+            method=self.prepared.method,
+            url=self.prepared.url,
+            headers=self.prepared.headers,
+            body=self.prepared.body,
+            credentials=credentials,
+            region=self.state.signing_region,
+            service=self.state.service,
+        )
+
+    def on_response(self, status: int, headers: Mapping[str, str], body: bytes, now: float) -> Step:
+        """Decide on an HTTP response: the result, a retry, or the typed error."""
+        elapsed = now - self._started
+        request_id = _request_id_header(headers)
+        if status < 300:
+            self.state.quota.record_success(self.retry)
+            self._feedback(now, throttled=False)
+            _log.debug(
+                "%s attempt %d: HTTP %d, %d bytes in %.1f ms (request id %s)",
+                self.spec.name,
+                self.retry.attempts,
+                status,
+                len(body),
+                elapsed * 1000,
+                request_id,
+            )
+            if self.raw:
+                return Step(False, value=self._raw(status, headers, body, request_id, elapsed))
+            return Step(False, value=self._parse_success(status, headers, body))
+        error = self.state.decode_error(self.spec.name, status, body, headers)
+        kind = classify(
+            status=status,
+            code=error.code,
+            transport_error=None,
+            modeled=error.code in self._modelled,
+        )
+        self._feedback(now, throttled=kind is RetryKind.THROTTLING)
+        decision = decide(
+            self.state.policy,
+            self.state.quota,
+            self.retry,
+            kind,
+            retry_after=parse_retry_after(_header(headers, "x-amz-retry-after")),
+        )
+        _log.debug(
+            "%s attempt %d: HTTP %d %s (request id %s) in %.1f ms; %s",
+            self.spec.name,
+            self.retry.attempts - (1 if decision.retry else 0),
+            status,
+            error.code,
+            error.request_id,
+            elapsed * 1000,
+            _decision_text(decision),
+        )
+        if decision.retry:
+            return Step(True, delay=decision.delay)
+        error.attempts = self.retry.attempts
+        if self.raw:
+            return Step(False, value=self._raw(status, headers, body, error.request_id, elapsed))
+        return Step(False, error=error)
+
+    def on_transport_error(self, kind: TransportErrorKind, message: str, now: float) -> Step:
+        """Decide on an attempt that got no response (connection, timeout, broken body)."""
+        retry_kind = classify(status=None, code=None, transport_error=kind)
+        self._feedback(now, throttled=False)
+        decision = decide(self.state.policy, self.state.quota, self.retry, retry_kind)
+        _log.debug(
+            "%s attempt %d: %s (%s); %s",
+            self.spec.name,
+            self.retry.attempts - (1 if decision.retry else 0),
+            kind.value,
+            message,
+            _decision_text(decision),
+        )
+        if decision.retry:
+            return Step(True, delay=decision.delay)
+        error = TransportError(
+            f"{self.spec.name}: {kind.value}: {message}",
+            kind=kind.value,
+            operation=self.spec.name,
+            attempts=self.retry.attempts,
+        )
+        return Step(False, error=error)
+
+    def oversize(self, size: int | None) -> ResponseParseError:
+        """The error for a response body over the size limit (read no further)."""
+        limit = self.state.max_response_bytes
+        shown = f"{size} bytes" if size is not None else "more bytes"
+        return ResponseParseError(
+            f"response body of {shown} exceeds the {limit}-byte limit; not read",
+            operation=self.spec.name,
+        )
+
+    def _feedback(self, now: float, *, throttled: bool) -> None:
+        if self.state.limiter is not None:
+            self.state.limiter.on_response(now, throttled)
+
+    def _parse_success(self, status: int, headers: Mapping[str, str], body: bytes) -> Any:
+        result = parse_response(self.spec, status, headers, body, self.state.decode_error)
+        if isinstance(result, OutputShape):
+            meta = result.response_metadata
+            rid = meta.request_id if meta is not None else None
+            result.__dict__["response_metadata"] = new(
+                ResponseMetadata,
+                {
+                    "request_id": rid or _request_id_header(headers),
+                    "http_status_code": status,
+                    "http_headers": {k.lower(): v for k, v in headers.items()},
+                    "retry_attempts": self.retry.attempts - 1,
+                },
+            )
+            result.__pydantic_fields_set__.add("response_metadata")
+        return result
+
+    def _raw(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        request_id: str | None,
+        elapsed: float,
+    ) -> RawResponse[Any]:
+        def parse() -> Any:
+            if status >= 300:
+                error = self.state.decode_error(self.spec.name, status, body, headers)
+                error.attempts = self.retry.attempts
+                raise error
+            return self._parse_success(status, headers, body)
+
+        return RawResponse(
+            operation=self.spec.name,
+            status_code=status,
+            headers=dict(headers),
+            content=body,
+            request_id=request_id,
+            attempts=self.retry.attempts,
+            elapsed=elapsed,
+            _parse=parse,
+        )
+
+
+def _error_classes(spec: OperationSpec) -> tuple[type[ServiceError], ...]:
+    try:
+        return spec.error_classes
+    except (ImportError, AttributeError):
+        return ()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _decision_text(decision: RetryDecision) -> str:
+    if decision.retry:
+        return f"retrying in {decision.delay:.3f} s ({decision.reason})"
+    return f"not retrying ({decision.reason})"

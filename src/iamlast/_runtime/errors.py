@@ -37,6 +37,7 @@ __all__ = [
     "MissingParameterError",
     "NoCredentialsError",
     "OptInRequiredError",
+    "PaginationError",
     "ParamValidationError",
     "RequestExpiredError",
     "RequestTimeoutError",
@@ -92,6 +93,24 @@ class ParamValidationError(IamError, ValueError):
 
 class NoCredentialsError(IamError):
     """No AWS credentials could be found (or refreshed) for signing a request."""
+
+    def __init__(self, message: str, *, profile: str | None = None) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class PaginationError(IamError):
+    """A paged result broke the Marker protocol (truncated without a marker, or a marker repeated).
+
+    Raised instead of looping forever or silently stopping early; ``pages`` says how many pages
+    were read before.
+    """
+
+    def __init__(self, message: str, *, operation: str, marker: str | None, pages: int) -> None:
+        self.operation = operation
+        self.marker = marker
+        self.pages = pages
+        super().__init__(f"{operation}: {message} (after {pages} pages)")
 
 
 class TransportError(IamError):

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from .errors import NoCredentialsError
+
 __all__ = [
     "BotocoreCredentials",
     "CredentialSource",
@@ -33,14 +35,6 @@ _CHAIN = (
 )
 
 
-# TODO: re-parent under iamlast's IamError once the error hierarchy settles; kept a plain
-# Exception here so this module imports nothing else from the project.
-class NoCredentialsError(Exception):
-    """No AWS credentials were found for signing; the message names the profile searched."""
-
-    def __init__(self, message: str, *, profile: str | None = None) -> None:
-        super().__init__(message)
-        self.profile = profile
 
 
 @dataclass(frozen=True, repr=False)

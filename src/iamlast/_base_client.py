@@ -1,0 +1,214 @@
+"""What Client and AsyncClient share: settings, endpoint and credential resolution, raw access.
+
+Resolution reads the environment at construction and the AWS config file only when it is needed
+(a profile was named, or the file exists), on the first request — so building a client costs
+nothing when everything is given explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ._generated import API_VERSION
+from ._generated.errors import decode_error
+from ._generated.operations import OPERATIONS
+from ._runtime.core import ClientState
+from ._runtime.endpoints import Endpoint, resolve_endpoint
+from ._runtime.errors import NoCredentialsError
+from ._runtime.registry import OperationSpec
+from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
+from ._runtime.signing import BotocoreCredentials, Credentials, CredentialSource
+
+__all__ = ["BaseClient", "CredentialsArg"]
+
+CredentialsArg = Credentials | tuple[str, str] | tuple[str, str, str | None] | BotocoreCredentials | None
+
+_DEFAULT_REGION = "us-east-1"  # IAM is global; the region only picks the partition.
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+class BaseClient:
+    """Settings and resolution shared by :class:`~iamlast.Client` and :class:`~iamlast.AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        profile: str | None = None,
+        credentials: CredentialsArg = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        endpoint_url: str | None = None,
+        use_fips: bool | None = None,
+        max_attempts: int | None = None,
+        retry_mode: RetryMode | None = None,
+        max_response_bytes: int = 32 * 1024 * 1024,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = dict(os.environ if environ is None else environ)
+        if (aws_access_key_id is None) != (aws_secret_access_key is None):
+            raise ValueError("aws_access_key_id and aws_secret_access_key go together")
+        if aws_access_key_id is not None:
+            if credentials is not None:
+                raise ValueError("pass either credentials= or aws_access_key_id=/aws_secret_access_key=")
+            assert aws_secret_access_key is not None
+            credentials = Credentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
+        self._credentials = CredentialSource(credentials, profile=profile if credentials is None else None)
+        self._profile = profile
+        self._env = env
+        self._region_arg = region
+        self._endpoint_arg = endpoint_url
+        self._use_fips = use_fips
+        if retry_mode is not None and retry_mode not in ("standard", "adaptive"):
+            raise ValueError(f"retry_mode must be 'standard' or 'adaptive', not {retry_mode!r}")
+        if max_attempts is not None and (isinstance(max_attempts, bool) or max_attempts < 1):
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts!r}")
+        self._retry_mode_arg = retry_mode
+        self._max_attempts_arg = max_attempts
+        self._max_response_bytes = max_response_bytes
+        self._state: ClientState | None = None
+        self._lock = threading.Lock()
+        # Resolve now when no config file can matter, so errors (a bad endpoint_url) surface here.
+        if not self._needs_config():
+            self._state = self._resolve(None)
+
+    # ------------------------------------------------------------------ resolution
+
+    def _config_path(self) -> Path:
+        return Path(self._env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
+
+    def _needs_config(self) -> bool:
+        if self._profile is not None or self._env.get("AWS_PROFILE"):
+            return True
+        try:
+            return self._config_path().is_file()
+        except OSError:
+            return False
+
+    def _load_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        import botocore.session
+        from botocore.exceptions import ProfileNotFound
+
+        session = botocore.session.Session(profile=self._profile)
+        try:
+            scoped = dict(session.get_scoped_config())
+        except ProfileNotFound as exc:
+            raise NoCredentialsError(
+                f"AWS profile {self._profile or session.profile!r} was not found in the config files",
+                profile=self._profile,
+            ) from exc
+        services = dict(session.full_config.get("services", {}) or {})
+        return scoped, services
+
+    def _resolve(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:
+        scoped, services = config if config is not None else ({}, {})
+        env = self._env
+        region = (
+            self._region_arg
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or scoped.get("region")
+            or _DEFAULT_REGION
+        )
+        endpoint: Endpoint = resolve_endpoint(
+            region=region,
+            endpoint_url=self._endpoint_arg,
+            use_fips=self._use_fips,
+            environ=env,
+            profile_config=scoped,
+            services_sections=services,
+        )
+        mode = self._retry_mode_arg or env.get("AWS_RETRY_MODE") or scoped.get("retry_mode") or "standard"
+        if mode == "legacy":
+            mode = "standard"  # iamlast implements standard and adaptive; legacy maps to standard
+        attempts_raw = self._max_attempts_arg or env.get("AWS_MAX_ATTEMPTS") or scoped.get("max_attempts") or 3
+        try:
+            attempts = int(attempts_raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"max_attempts must be an integer, not {attempts_raw!r}") from None
+        policy = RetryPolicy(mode=mode, max_attempts=attempts)  # type: ignore[arg-type]
+        disable_compression = _truthy(env.get("AWS_DISABLE_REQUEST_COMPRESSION") or scoped.get("disable_request_compression"))
+        return ClientState(
+            endpoint_url=endpoint.url,
+            signing_region=endpoint.signing_region,
+            api_version=API_VERSION,
+            decode_error=decode_error,
+            policy=policy,
+            quota=RetryQuota(),
+            limiter=AdaptiveRateLimiter() if policy.mode == "adaptive" else None,
+            disable_compression=disable_compression,
+            max_response_bytes=self._max_response_bytes,
+        )
+
+    def _client_state(self) -> ClientState:
+        """The resolved settings (reads the config file on first use when it matters)."""
+        state = self._state
+        if state is not None:
+            return state
+        with self._lock:
+            if self._state is None:
+                self._state = self._resolve(self._load_config())
+            return self._state
+
+    # ------------------------------------------------------------------ public facts
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where requests go (resolved from the arguments, environment and config)."""
+        return self._client_state().endpoint_url
+
+    @property
+    def region(self) -> str:
+        """The region requests are signed for (us-east-1 for IAM in the aws partition)."""
+        return self._client_state().signing_region
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry mode, attempts and backoff this client uses."""
+        return self._client_state().policy
+
+    @property
+    def retry_quota(self) -> RetryQuota:
+        """The retry quota shared by every request of this client."""
+        return self._client_state().quota
+
+    def _spec(self, operation: str) -> OperationSpec:
+        return OPERATIONS[operation]
+
+    def __repr__(self) -> str:
+        where = self._state.endpoint_url if self._state is not None else "(resolved on first request)"
+        return f"<{type(self).__name__} endpoint={where!r} credentials={self._credentials!r}>"
+
+
+class RawProxy:
+    """``client.with_raw_response``: every operation method, returning :class:`RawResponse`."""
+
+    def __init__(self, run: Callable[[str, Any, dict[str, Any]], Any]) -> None:
+        self._run = run
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        try:
+            spec = OPERATIONS[name]
+        except KeyError:
+            raise AttributeError(f"no operation named {name!r}") from None
+        if spec.python_name != name:
+            raise AttributeError(f"no operation named {name!r} (did you mean {spec.python_name!r}?)")
+        run = self._run
+
+        def method(request: Any = None, /, **kwargs: Any) -> Any:
+            return run(spec.name, request, kwargs)
+
+        method.__name__ = name
+        method.__doc__ = f"{spec.name}, returning the raw response. {spec.documentation}"
+        return method
+
+    def __dir__(self) -> list[str]:
+        return sorted(spec.python_name for spec in OPERATIONS.values())

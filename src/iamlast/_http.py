@@ -1,0 +1,106 @@
+"""What both clients need from httpx: the shared TLS context, timeouts, error kinds, body reads.
+
+Kept apart from the sans-IO runtime: this is the only place (with the two clients) that knows
+httpx.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._runtime.retry import TransportErrorKind
+
+if TYPE_CHECKING:
+    from ._runtime.core import Call
+
+__all__ = ["Verify", "make_timeout", "ssl_context", "transport_kind", "user_agent"]
+
+Verify = bool | str | ssl.SSLContext
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=60.0)  # botocore's connect/read defaults
+
+
+@functools.cache
+def _default_context() -> ssl.SSLContext:
+    # Building a verifying context (loading the CA bundle) costs tens of ms: once per process.
+    return httpx.create_ssl_context()
+
+
+@functools.cache
+def _plain_http_context() -> ssl.SSLContext:
+    # For http:// endpoints no TLS happens; this context verifies and has no CAs, so if it were
+    # ever used for https it would refuse every certificate (fails closed).
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def ssl_context(verify: Verify, endpoint_url: str) -> ssl.SSLContext | bool | str:
+    """The ``verify`` to give httpx: the shared verifying context unless told otherwise."""
+    if verify is True:
+        if endpoint_url.lower().startswith("http://"):
+            return _plain_http_context()
+        return _default_context()
+    return verify
+
+
+def make_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds or an httpx.Timeout, not {timeout!r}")
+    return httpx.Timeout(float(timeout))
+
+
+def transport_kind(exc: BaseException) -> TransportErrorKind:
+    """Map an httpx failure to the retry policy's vocabulary."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return TransportErrorKind.CONNECT_TIMEOUT
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportErrorKind.READ_TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
+        return TransportErrorKind.CONNECT
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError | httpx.LocalProtocolError):
+        return TransportErrorKind.PROTOCOL
+    return TransportErrorKind.OTHER
+
+
+def describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@functools.cache
+def user_agent() -> str:
+    import platform
+
+    from . import __version__
+
+    return f"iamlast/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+
+
+def build_request(client: httpx.Client | httpx.AsyncClient, call: Call, headers: dict[str, str]) -> httpx.Request:
+    prepared = call.prepared
+    headers = dict(headers)
+    headers.setdefault("User-Agent", user_agent())
+    return client.build_request(prepared.method, prepared.url, headers=headers, content=prepared.body)
+
+
+class Oversize(Exception):
+    """A response body over the client's limit (read no further)."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def declared_size(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
