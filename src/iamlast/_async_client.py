@@ -11,10 +11,10 @@ import httpx
 
 from . import _http
 from ._base_client import BaseClient, CredentialsArg, RawProxy
-from ._generated.client import AsyncOperations
 from ._runtime.core import Call, ClientState, coerce_request
 from ._runtime.retry import RetryMode
 from ._runtime.signing import Credentials
+from .advisor import AsyncAdvisor
 
 if TYPE_CHECKING:
     from ._generated.client import AsyncRawOperations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 
-class AsyncClient(AsyncOperations, BaseClient):
+class AsyncClient(AsyncAdvisor, BaseClient):
     """An asyncio IAM client: ``await client.list_roles()``, ``async for e in client.paginate_entities(...)``.
 
     Takes the same arguments as :class:`~iamlast.Client` (``http_client`` is an
@@ -108,7 +108,9 @@ class AsyncClient(AsyncOperations, BaseClient):
             except _http.Oversize as exc:
                 raise call.oversize(exc.size) from None
             except httpx.HTTPError as exc:
-                step = call.on_transport_error(_http.transport_kind(exc), _http.describe(exc), time.monotonic())
+                step = call.on_transport_error(
+                    _http.transport_kind(exc), _http.describe(exc), time.monotonic()
+                )
             else:
                 step = call.on_response(status, response_headers, body, time.monotonic())
             if not step.retry:
@@ -157,6 +159,9 @@ class AsyncClient(AsyncOperations, BaseClient):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()

@@ -25,7 +25,9 @@ from ._runtime.signing import BotocoreCredentials, Credentials, CredentialSource
 
 __all__ = ["BaseClient", "CredentialsArg"]
 
-CredentialsArg = Credentials | tuple[str, str] | tuple[str, str, str | None] | BotocoreCredentials | None
+CredentialsArg = (
+    Credentials | tuple[str, str] | tuple[str, str, str | None] | BotocoreCredentials | None
+)
 
 _DEFAULT_REGION = "us-east-1"  # IAM is global; the region only picks the partition.
 
@@ -58,10 +60,14 @@ class BaseClient:
             raise ValueError("aws_access_key_id and aws_secret_access_key go together")
         if aws_access_key_id is not None:
             if credentials is not None:
-                raise ValueError("pass either credentials= or aws_access_key_id=/aws_secret_access_key=")
+                raise ValueError(
+                    "pass either credentials= or aws_access_key_id=/aws_secret_access_key="
+                )
             assert aws_secret_access_key is not None
             credentials = Credentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
-        self._credentials = CredentialSource(credentials, profile=profile if credentials is None else None)
+        self._credentials = CredentialSource(
+            credentials, profile=profile if credentials is None else None
+        )
         self._profile = profile
         self._env = env
         self._region_arg = region
@@ -83,7 +89,9 @@ class BaseClient:
     # ------------------------------------------------------------------ resolution
 
     def _config_path(self) -> Path:
-        return Path(self._env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config").expanduser()
+        return Path(
+            self._env.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config"
+        ).expanduser()
 
     def _needs_config(self) -> bool:
         if self._profile is not None or self._env.get("AWS_PROFILE"):
@@ -126,16 +134,25 @@ class BaseClient:
             profile_config=scoped,
             services_sections=services,
         )
-        mode = self._retry_mode_arg or env.get("AWS_RETRY_MODE") or scoped.get("retry_mode") or "standard"
+        mode = (
+            self._retry_mode_arg
+            or env.get("AWS_RETRY_MODE")
+            or scoped.get("retry_mode")
+            or "standard"
+        )
         if mode == "legacy":
             mode = "standard"  # iamlast implements standard and adaptive; legacy maps to standard
-        attempts_raw = self._max_attempts_arg or env.get("AWS_MAX_ATTEMPTS") or scoped.get("max_attempts") or 3
+        attempts_raw = (
+            self._max_attempts_arg or env.get("AWS_MAX_ATTEMPTS") or scoped.get("max_attempts") or 3
+        )
         try:
             attempts = int(attempts_raw)
         except (TypeError, ValueError):
             raise ValueError(f"max_attempts must be an integer, not {attempts_raw!r}") from None
         policy = RetryPolicy(mode=mode, max_attempts=attempts)  # type: ignore[arg-type]
-        disable_compression = _truthy(env.get("AWS_DISABLE_REQUEST_COMPRESSION") or scoped.get("disable_request_compression"))
+        disable_compression = _truthy(
+            env.get("AWS_DISABLE_REQUEST_COMPRESSION") or scoped.get("disable_request_compression")
+        )
         return ClientState(
             endpoint_url=endpoint.url,
             signing_region=endpoint.signing_region,
@@ -184,7 +201,9 @@ class BaseClient:
         return OPERATIONS[operation]
 
     def __repr__(self) -> str:
-        where = self._state.endpoint_url if self._state is not None else "(resolved on first request)"
+        where = (
+            self._state.endpoint_url if self._state is not None else "(resolved on first request)"
+        )
         return f"<{type(self).__name__} endpoint={where!r} credentials={self._credentials!r}>"
 
 
@@ -200,7 +219,9 @@ class RawProxy:
         except KeyError:
             raise AttributeError(f"no operation named {name!r}") from None
         if spec.python_name != name:
-            raise AttributeError(f"no operation named {name!r} (did you mean {spec.python_name!r}?)")
+            raise AttributeError(
+                f"no operation named {name!r} (did you mean {spec.python_name!r}?)"
+            )
         run = self._run
 
         def method(request: Any = None, /, **kwargs: Any) -> Any:

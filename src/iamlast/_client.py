@@ -10,9 +10,9 @@ import httpx
 
 from . import _http
 from ._base_client import BaseClient, CredentialsArg, RawProxy
-from ._generated.client import SyncOperations
 from ._runtime.core import Call, coerce_request
 from ._runtime.retry import RetryMode
+from .advisor import SyncAdvisor
 
 if TYPE_CHECKING:
     from ._generated.client import SyncRawOperations
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(SyncOperations, BaseClient):
+class Client(SyncAdvisor, BaseClient):
     """A synchronous IAM client: ``client.list_roles()``, ``client.wait_for_job(...)``.
 
     Arguments (all optional): ``region`` (picks the partition; IAM signs for us-east-1 in aws),
@@ -100,14 +100,18 @@ class Client(SyncOperations, BaseClient):
             except _http.Oversize as exc:
                 raise call.oversize(exc.size) from None
             except httpx.HTTPError as exc:
-                step = call.on_transport_error(_http.transport_kind(exc), _http.describe(exc), time.monotonic())
+                step = call.on_transport_error(
+                    _http.transport_kind(exc), _http.describe(exc), time.monotonic()
+                )
             else:
                 step = call.on_response(status, response_headers, body, time.monotonic())
             if not step.retry:
                 return step.outcome()
             time.sleep(step.delay)
 
-    def _send(self, http: httpx.Client, call: Call, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
+    def _send(
+        self, http: httpx.Client, call: Call, headers: dict[str, str]
+    ) -> tuple[int, httpx.Headers, bytes]:
         response = http.send(_http.build_request(http, call, headers), stream=True)
         try:
             limit = call.state.max_response_bytes
@@ -148,6 +152,9 @@ class Client(SyncOperations, BaseClient):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -52,7 +52,9 @@ def make_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds or an httpx.Timeout, not {timeout!r}")
+        raise ValueError(
+            f"timeout must be a positive number of seconds or an httpx.Timeout, not {timeout!r}"
+        )
     return httpx.Timeout(float(timeout))
 
 
@@ -64,7 +66,10 @@ def transport_kind(exc: BaseException) -> TransportErrorKind:
         return TransportErrorKind.READ_TIMEOUT
     if isinstance(exc, httpx.ConnectError):
         return TransportErrorKind.CONNECT
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError | httpx.LocalProtocolError):
+    if isinstance(
+        exc,
+        httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError | httpx.LocalProtocolError,
+    ):
         return TransportErrorKind.PROTOCOL
     return TransportErrorKind.OTHER
 
@@ -83,11 +88,15 @@ def user_agent() -> str:
     return f"iamlast/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
-def build_request(client: httpx.Client | httpx.AsyncClient, call: Call, headers: dict[str, str]) -> httpx.Request:
+def build_request(
+    client: httpx.Client | httpx.AsyncClient, call: Call, headers: dict[str, str]
+) -> httpx.Request:
     prepared = call.prepared
     headers = dict(headers)
     headers.setdefault("User-Agent", user_agent())
-    return client.build_request(prepared.method, prepared.url, headers=headers, content=prepared.body)
+    return client.build_request(
+        prepared.method, prepared.url, headers=headers, content=prepared.body
+    )
 
 
 class Oversize(Exception):

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
 from ._generated.operations import OPERATIONS
+from ._runtime.jobs import check_page
 from ._runtime.paging import Cursor
 
 R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741
 
-__all__ = ["AsyncPager", "Pager"]
+__all__ = ["AsyncChainPager", "AsyncPager", "ChainPager", "Pager"]
 
 
 class _SyncCaller(Protocol):
@@ -38,6 +39,7 @@ class _PagerBase:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        first_page: Any = None,
     ) -> None:
         spec = OPERATIONS[operation]
         if spec.paginator is None:
@@ -45,11 +47,25 @@ class _PagerBase:
         self._client = client
         self.operation = spec.name
         self._spec = spec.paginator
+        self._job = spec.job
         self._kwargs = dict(kwargs)
         self._page_size = page_size
         self._max_items = max_items
         self._starting_marker = starting_marker
+        # A page the caller already fetched (a job's completed first page): used, not refetched.
+        self._first_page = first_page
         self._cursor: Cursor | None = None
+
+    def _check(self, page: Any) -> None:
+        # Pages of a job that is still running (or failed) would read as an empty result:
+        # refuse them instead of yielding nothing.
+        if self._job is not None:
+            check_page(
+                page,
+                job_id=self._kwargs.get("job_id"),
+                operation=self.operation,
+                failure_attr=self._job.failure,
+            )
 
     def _new_cursor(self) -> Cursor:
         self._cursor = Cursor(
@@ -85,8 +101,12 @@ class Pager(_PagerBase, Generic[R, I]):
     def _run(self) -> Iterator[tuple[R, list[I]]]:
         cursor = self._new_cursor()
         client: _SyncCaller = self._client
+        if self._first_page is not None:
+            self._check(self._first_page)
+            yield self._first_page, cursor.consume(self._first_page)
         while (kwargs := cursor.request(self._kwargs)) is not None:
             page = client._call(self.operation, None, kwargs)
+            self._check(page)
             items = cursor.consume(page)
             yield page, items
 
@@ -110,8 +130,12 @@ class AsyncPager(_PagerBase, Generic[R, I]):
     async def _run(self) -> AsyncIterator[tuple[R, list[I]]]:
         cursor = self._new_cursor()
         client: _AsyncCaller = self._client
+        if self._first_page is not None:
+            self._check(self._first_page)
+            yield self._first_page, cursor.consume(self._first_page)
         while (kwargs := cursor.request(self._kwargs)) is not None:
             page = await client._call(self.operation, None, kwargs)
+            self._check(page)
             items = cursor.consume(page)
             yield page, items
 
@@ -127,4 +151,43 @@ class AsyncPager(_PagerBase, Generic[R, I]):
 
     async def all(self) -> list[I]:
         """Every item in a list (materialises them all; iterate to stream instead)."""
+        return [item async for item in self]
+
+
+class ChainPager(Generic[R, I]):
+    """Several pagers read one after the other (ListPoliciesGrantingServiceAccess takes at most
+    200 namespaces per call, so more are split over several calls)."""
+
+    def __init__(self, pagers: list[Pager[R, I]]) -> None:
+        self._pagers = pagers
+
+    def pages(self) -> Iterator[R]:
+        for pager in self._pagers:
+            yield from pager.pages()
+
+    def __iter__(self) -> Iterator[I]:
+        for pager in self._pagers:
+            yield from pager
+
+    def all(self) -> list[I]:
+        return list(self)
+
+
+class AsyncChainPager(Generic[R, I]):
+    """The async :class:`ChainPager`."""
+
+    def __init__(self, pagers: list[AsyncPager[R, I]]) -> None:
+        self._pagers = pagers
+
+    async def pages(self) -> AsyncIterator[R]:
+        for pager in self._pagers:
+            async for page in pager.pages():
+                yield page
+
+    async def __aiter__(self) -> AsyncIterator[I]:
+        for pager in self._pagers:
+            async for item in pager:
+                yield item
+
+    async def all(self) -> list[I]:
         return [item async for item in self]

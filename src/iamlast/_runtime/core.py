@@ -22,6 +22,7 @@ from .errors import (
     TransportError,
 )
 from .query import encode_body
+from .ratelimit import TokenBucket, active_limiter
 from .raw import RawResponse
 from .retry import (
     AdaptiveRateLimiter,
@@ -234,6 +235,7 @@ class ClientState:
     policy: RetryPolicy
     quota: RetryQuota
     limiter: AdaptiveRateLimiter | None = None
+    rate_limiter: TokenBucket | None = None
     compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES
     disable_compression: bool = False
     max_response_bytes: int = 32 * 1024 * 1024
@@ -282,10 +284,17 @@ class Call:
         self._started = 0.0
 
     def before_send(self, now: float) -> float:
-        """Seconds to wait before this attempt (the adaptive rate limiter's pacing)."""
+        """Seconds to wait before this attempt: a shared rate limit (``max_rate``, a scan's
+        ``rate_limit``) and the adaptive limiter's pacing."""
         self._started = now
+        wait = 0.0
+        for bucket in (self.state.rate_limiter, active_limiter.get()):
+            if bucket is not None:
+                wait = max(wait, bucket.reserve(now))
         limiter = self.state.limiter
-        return limiter.acquire(now) if limiter is not None else 0.0
+        if limiter is not None:
+            wait = max(wait, limiter.acquire(now + wait))
+        return wait
 
     def headers(self, credentials: Credentials) -> dict[str, str]:
         """The signed headers for this attempt (signed anew each attempt: the date moves)."""
