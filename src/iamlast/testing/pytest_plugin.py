@@ -1,0 +1,21 @@
+"""The pytest plugin (registered as ``iamlast`` in the ``pytest11`` entry points): a
+``fake_iam`` fixture giving each test its own started :class:`~iamlast.testing.FakeIAM`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .server import FakeIAM
+
+
+@pytest.fixture
+def fake_iam() -> Iterator[FakeIAM]:
+    """A started FakeIAM on a free loopback port (seed 0), stopped after the test.
+
+    Change it in the test (``fake_iam.page_cap = 73``, ``fake_iam.faults = Faults(...)``,
+    ``fake_iam.account.add_role(...)``) and point clients at ``fake_iam.client_kwargs()``.
+    """
+    with FakeIAM() as iam:
+        yield iam
