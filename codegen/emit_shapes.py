@@ -273,6 +273,10 @@ class ShapeEmitter:
             head(f"from ..enums import {', '.join(sorted(svc.shapes[e].class_name for e in enums))}")
         for stem in sorted(deps):
             head(f"from .{stem} import {', '.join(sorted(deps[stem]))}")
+        for e in sorted(enums):
+            cls = svc.shapes[e].class_name
+            if f"_e_{cls}(" in code:
+                head(f"_e_{cls} = _x.enum_reader({cls})")
         head("")
         head("if TYPE_CHECKING:")
         if "Mapping[" in code:
@@ -531,7 +535,7 @@ class ShapeEmitter:
             return f"_x_{shape.class_name}({el})"
         if kind == "string":
             if shape.enum is not None:
-                return f'{shape.class_name}({el}.text or "")'
+                return f'_e_{shape.class_name}({el}.text or "")'
             if shape.url_encoded:
                 return f'_x.unquote({el}.text or "")'
             return f'{el}.text or ""'
@@ -568,7 +572,6 @@ class ShapeEmitter:
         out("v: Any = None")
         out("for part in e:")
         out("    t = part.tag")
-        out('    t = t[t.find("}") + 1 :]')
         out(f"    if t == {key_name!r}:")
         out(f"        k = {self._xml_in(shape.key.target, 'part', None, 1)}")
         out(f"    elif t == {val_name!r}:")
@@ -601,7 +604,6 @@ class ShapeEmitter:
             out("for c in el:")
             out.indent()
             out("t = c.tag")
-            out('t = t[t.find("}") + 1 :]')
             first = True
             for m in elems:
                 kw = "if" if first else "elif"

@@ -27,7 +27,9 @@ def new(cls: type[T], values: dict[str, Any]) -> T:
     """Build a model instance from converted values, skipping validation (responses only)."""
     obj = cls.__new__(cls)
     _setattr(obj, "__dict__", values)
-    _setattr(obj, "__pydantic_fields_set__", {k for k, v in values.items() if v is not None})
+    # Every member counts as set (absent ones as None): cheaper than sorting out which were
+    # present, and exclude_unset then keeps Nones rather than dropping anything.
+    _setattr(obj, "__pydantic_fields_set__", set(values))
     _setattr(obj, "__pydantic_extra__", None)
     _setattr(obj, "__pydantic_private__", None)
     return obj

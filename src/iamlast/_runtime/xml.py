@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "ResponseParseError",
+    "enum_reader",
     "escape",
     "escape_attr",
     "find_error",
@@ -43,6 +46,8 @@ __all__ = [
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
 S = TypeVar("S")
+E = TypeVar("E")
+_fromisoformat = datetime.fromisoformat
 _local_parsers = threading.local()
 
 
@@ -59,13 +64,67 @@ def _parser() -> etree.XMLParser:
             remove_comments=True,
             remove_pis=True,
             collect_ids=False,
+            # Only whitespace between elements goes; a leaf's whitespace-only text stays.
+            remove_blank_text=True,
         )
         _local_parsers.parser = parser
     return parser
 
 
+_DEFAULT_XMLNS = re.compile(rb"\s+xmlns\s*=\s*(\"[^\"]*\"|'[^']*')")
+
+
+def _drop_root_namespace(raw: bytes) -> bytes:
+    """Remove the root element's default namespace declaration from the raw document.
+
+    Members are matched by local name, and IAM documents put one default namespace on the
+    root: without it every tag is its plain name, so the generated readers compare tags as they
+    are instead of cutting ``{namespace}`` off each one.
+    """
+    pos = 0
+    while True:
+        start = raw.find(b"<", pos)
+        if start < 0 or start + 1 >= len(raw):
+            return raw
+        follower = raw[start + 1 : start + 2]
+        if follower == b"?":
+            pos = raw.find(b"?>", start)
+        elif raw.startswith(b"<!--", start):
+            pos = raw.find(b"-->", start)
+        else:
+            break
+        if pos < 0:
+            return raw
+    end = raw.find(b">", start)
+    if end < 0:
+        return raw
+    head = _DEFAULT_XMLNS.sub(b"", raw[start:end], count=1)
+    return raw[:start] + head + raw[end:]
+
+
+def strip_namespaces(root: _Element) -> _Element:
+    """Rename every namespaced element to its local name (documents with nested namespaces)."""
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            el.tag = tag[tag.find("}") + 1 :]
+    return root
+
+
+def normalise(el: _Element) -> _Element:
+    """An element given by a caller, with plain tags (a namespaced tree is copied, not changed)."""
+    for node in el.iter():
+        tag = node.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            return strip_namespaces(copy.deepcopy(el))
+    return el
+
+
 def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element:
-    """Parse a response document; refuse DTDs, oversize bodies and malformed XML."""
+    """Parse a response document; refuse DTDs, oversize bodies and malformed XML.
+
+    Element tags come back as local names (namespaces removed).
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
         raise ResponseParseError(f"response body of {len(raw)} bytes exceeds the {max_bytes}-byte limit")
@@ -73,6 +132,7 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
         raise ResponseParseError("response body is empty", raw=raw[:0])
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise ResponseParseError("response body declares a DTD or entities; refused", raw=raw[:200])
+    raw = _drop_root_namespace(raw)
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
@@ -81,6 +141,8 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
         raise ResponseParseError(f"response body could not be decoded: {exc}", raw=raw[:200]) from None
     if root is None:
         raise ResponseParseError("response body has no root element", raw=raw[:200])
+    if b"xmlns" in raw:
+        strip_namespaces(root)
     return root
 
 
@@ -116,7 +178,7 @@ def locate(
     ``data`` may be the whole response (``<OpResponse><OpResult>…``), the result element itself,
     or any element whose children are the shape's members.
     """
-    root = parse(data) if isinstance(data, bytes | str) else data
+    root = parse(data) if isinstance(data, bytes | str) else normalise(data)
     name = local(root.tag)
     if name == "ErrorResponse":
         found = find_error(root)
@@ -208,7 +270,17 @@ def to_blob(el: _Element) -> bytes:
 
 def to_ts(el: _Element, fmt: str | None = None) -> datetime:
     """A timestamp in any of the formats AWS uses, as an aware UTC datetime."""
-    raw = (el.text or "").strip()
+    raw = el.text or ""
+    if fmt is None:
+        # IAM's own form ("2024-01-02T03:04:05.678Z") parses straight to UTC.
+        try:
+            value = _fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            if value.tzinfo is UTC:
+                return value
+    raw = raw.strip()
     value = parse_timestamp(raw, fmt)
     if value is None:
         raise ResponseParseError(f"<{local(el.tag)}> is not a timestamp: {raw[:40]!r}")
@@ -378,7 +450,7 @@ def quote(value: str) -> str:
 
 def read_error(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_Element], S]) -> S:
     """The generated ``of_xml`` of an error shape: the members of ``<Error>``."""
-    root = parse(data) if isinstance(data, bytes | str) else data
+    root = parse(data) if isinstance(data, bytes | str) else normalise(data)
     found = find_error(root)
     el = found[0] if found is not None else root
     try:
@@ -387,3 +459,14 @@ def read_error(cls: type[S], data: bytes | str | _Element, parse_members: Callab
         raise
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         raise ResponseParseError(f"{cls.__name__}: {exc}") from exc
+
+
+def enum_reader(cls: Callable[[str], E]) -> Callable[[str], E]:
+    """A fast text → enum member function (a dict lookup; unknown values via the open enum)."""
+    members: dict[str, E] = dict(getattr(cls, "_value2member_map_", {}))
+
+    def read(text: str) -> E:
+        found = members.get(text)
+        return found if found is not None else cls(text)
+
+    return read

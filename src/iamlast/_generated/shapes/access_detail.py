@@ -162,7 +162,6 @@ def _x_AccessDetail(el: _Element) -> AccessDetail:
     total_authenticated_entities: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceName":
             service_name = c.text or ""
         elif t == "ServiceNamespace":

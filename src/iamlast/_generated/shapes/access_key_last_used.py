@@ -110,7 +110,6 @@ def _x_AccessKeyLastUsed(el: _Element) -> AccessKeyLastUsed:
     region: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "LastUsedDate":
             last_used_date = _x.to_ts(c)
         elif t == "ServiceName":

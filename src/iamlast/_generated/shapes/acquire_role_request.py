@@ -132,7 +132,6 @@ def _xe_MapStringReplacementValueEntry(e: _Element) -> tuple[str, ReplacementVal
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
@@ -152,7 +151,6 @@ def _x_AcquireRoleRequest(el: _Element) -> AcquireRoleRequest:
     replacement_values: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "TemplateArn":
             template_arn = c.text or ""
         elif t == "TemplateMinorVersion":

@@ -83,7 +83,6 @@ def _x_AcquireRoleResponse(el: _Element) -> AcquireRoleResponse:
     role: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Role":
             role = _x_Role(c)
     return _new(AcquireRoleResponse, {"role": role, "response_metadata": None})

@@ -123,7 +123,6 @@ def _x_AddClientIDToOpenIDConnectProviderRequest(
     client_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "ClientID":

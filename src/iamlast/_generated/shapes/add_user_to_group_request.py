@@ -101,7 +101,6 @@ def _x_AddUserToGroupRequest(el: _Element) -> AddUserToGroupRequest:
     user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "UserName":

@@ -93,7 +93,6 @@ def _x_AssociateDelegationRequestRequest(el: _Element) -> AssociateDelegationReq
     delegation_request_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequestId":
             delegation_request_id = c.text or ""
     return _new(AssociateDelegationRequestRequest, {"delegation_request_id": delegation_request_id})

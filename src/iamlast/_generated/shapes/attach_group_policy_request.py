@@ -101,7 +101,6 @@ def _x_AttachGroupPolicyRequest(el: _Element) -> AttachGroupPolicyRequest:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PolicyArn":

@@ -101,7 +101,6 @@ def _x_AttachRolePolicyRequest(el: _Element) -> AttachRolePolicyRequest:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "PolicyArn":

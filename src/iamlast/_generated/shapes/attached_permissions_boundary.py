@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import PermissionsBoundaryAttachmentType
 
+_e_PermissionsBoundaryAttachmentType = _x.enum_reader(PermissionsBoundaryAttachmentType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -100,9 +102,8 @@ def _x_AttachedPermissionsBoundary(el: _Element) -> AttachedPermissionsBoundary:
     permissions_boundary_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PermissionsBoundaryType":
-            permissions_boundary_type = PermissionsBoundaryAttachmentType(c.text or "")
+            permissions_boundary_type = _e_PermissionsBoundaryAttachmentType(c.text or "")
         elif t == "PermissionsBoundaryArn":
             permissions_boundary_arn = c.text or ""
     return _new(

@@ -84,7 +84,6 @@ def _x_AttachedPolicy(el: _Element) -> AttachedPolicy:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyArn":

@@ -110,7 +110,6 @@ def _x_ChangePasswordRequest(el: _Element) -> ChangePasswordRequest:
     new_password: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OldPassword":
             old_password = c.text or ""
         elif t == "NewPassword":

@@ -78,7 +78,6 @@ def _x_ConcurrentModificationException(el: _Element) -> ConcurrentModificationEx
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(ConcurrentModificationException, {"message": message})

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import ContextKeyTypeEnum
 
+_e_ContextKeyTypeEnum = _x.enum_reader(ContextKeyTypeEnum)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -132,13 +134,12 @@ def _x_ContextEntry(el: _Element) -> ContextEntry:
     context_key_type: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ContextKeyName":
             context_key_name = c.text or ""
         elif t == "ContextKeyValues":
             context_key_values = [c1.text or "" for c1 in c]
         elif t == "ContextKeyType":
-            context_key_type = ContextKeyTypeEnum(c.text or "")
+            context_key_type = _e_ContextKeyTypeEnum(c.text or "")
     return _new(
         ContextEntry,
         {

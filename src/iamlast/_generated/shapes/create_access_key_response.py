@@ -87,7 +87,6 @@ def _x_CreateAccessKeyResponse(el: _Element) -> CreateAccessKeyResponse:
     access_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccessKey":
             access_key = _x_AccessKey(c)
     return _new(CreateAccessKeyResponse, {"access_key": access_key, "response_metadata": None})

@@ -91,7 +91,6 @@ def _x_CreateAccountAliasRequest(el: _Element) -> CreateAccountAliasRequest:
     account_alias: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccountAlias":
             account_alias = c.text or ""
     return _new(CreateAccountAliasRequest, {"account_alias": account_alias})

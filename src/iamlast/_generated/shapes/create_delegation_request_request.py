@@ -220,7 +220,6 @@ def _x_CreateDelegationRequestRequest(el: _Element) -> CreateDelegationRequestRe
     only_send_by_owner: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OwnerAccountId":
             owner_account_id = c.text or ""
         elif t == "Description":

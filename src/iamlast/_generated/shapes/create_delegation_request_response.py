@@ -100,7 +100,6 @@ def _x_CreateDelegationRequestResponse(el: _Element) -> CreateDelegationRequestR
     delegation_request_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ConsoleDeepLink":
             console_deep_link = c.text or ""
         elif t == "DelegationRequestId":

@@ -101,7 +101,6 @@ def _x_CreateGroupRequest(el: _Element) -> CreateGroupRequest:
     group_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "GroupName":

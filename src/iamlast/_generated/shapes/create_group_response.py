@@ -84,7 +84,6 @@ def _x_CreateGroupResponse(el: _Element) -> CreateGroupResponse:
     group: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Group":
             group = _x_Group(c)
     return _new(CreateGroupResponse, {"group": group, "response_metadata": None})

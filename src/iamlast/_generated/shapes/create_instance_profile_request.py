@@ -121,7 +121,6 @@ def _x_CreateInstanceProfileRequest(el: _Element) -> CreateInstanceProfileReques
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
         elif t == "Path":

@@ -87,7 +87,6 @@ def _x_CreateInstanceProfileResponse(el: _Element) -> CreateInstanceProfileRespo
     instance_profile: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfile":
             instance_profile = _x_InstanceProfile(c)
     return _new(

@@ -123,7 +123,6 @@ def _x_CreateLoginProfileRequest(el: _Element) -> CreateLoginProfileRequest:
     password_reset_required: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "Password":

@@ -87,7 +87,6 @@ def _x_CreateLoginProfileResponse(el: _Element) -> CreateLoginProfileResponse:
     login_profile: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "LoginProfile":
             login_profile = _x_LoginProfile(c)
     return _new(

@@ -141,7 +141,6 @@ def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectPr
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Url":
             url = c.text or ""
         elif t == "ClientIDList":

@@ -98,7 +98,6 @@ def _x_CreateOpenIDConnectProviderResponse(el: _Element) -> CreateOpenIDConnectP
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "Tags":

@@ -147,7 +147,6 @@ def _x_CreatePolicyRequest(el: _Element) -> CreatePolicyRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "Path":

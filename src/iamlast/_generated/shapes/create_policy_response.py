@@ -84,7 +84,6 @@ def _x_CreatePolicyResponse(el: _Element) -> CreatePolicyResponse:
     policy: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Policy":
             policy = _x_Policy(c)
     return _new(CreatePolicyResponse, {"policy": policy, "response_metadata": None})

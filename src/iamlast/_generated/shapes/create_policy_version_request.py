@@ -125,7 +125,6 @@ def _x_CreatePolicyVersionRequest(el: _Element) -> CreatePolicyVersionRequest:
     set_as_default: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "PolicyDocument":

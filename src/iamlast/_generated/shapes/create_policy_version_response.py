@@ -87,7 +87,6 @@ def _x_CreatePolicyVersionResponse(el: _Element) -> CreatePolicyVersionResponse:
     policy_version: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyVersion":
             policy_version = _x_PolicyVersion(c)
     return _new(

@@ -186,7 +186,6 @@ def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "RoleName":

@@ -16,6 +16,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import AssertionEncryptionModeType
 from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
 
+_e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -152,7 +154,6 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
     add_private_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLMetadataDocument":
             saml_metadata_document = c.text or ""
         elif t == "Name":
@@ -160,7 +161,7 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
         elif t == "AssertionEncryptionMode":
-            assertion_encryption_mode = AssertionEncryptionModeType(c.text or "")
+            assertion_encryption_mode = _e_AssertionEncryptionModeType(c.text or "")
         elif t == "AddPrivateKey":
             add_private_key = c.text or ""
     return _new(

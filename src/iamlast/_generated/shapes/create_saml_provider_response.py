@@ -98,7 +98,6 @@ def _x_CreateSAMLProviderResponse(el: _Element) -> CreateSAMLProviderResponse:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "Tags":

@@ -128,7 +128,6 @@ def _x_CreateServiceLinkedRoleRequest(el: _Element) -> CreateServiceLinkedRoleRe
     custom_suffix: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AWSServiceName":
             aws_service_name = c.text or ""
         elif t == "Description":

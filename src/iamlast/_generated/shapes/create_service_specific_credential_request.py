@@ -131,7 +131,6 @@ def _x_CreateServiceSpecificCredentialRequest(
     credential_age_days: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "ServiceName":

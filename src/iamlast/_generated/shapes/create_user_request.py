@@ -136,7 +136,6 @@ def _x_CreateUserRequest(el: _Element) -> CreateUserRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "UserName":

@@ -121,7 +121,6 @@ def _x_CreateVirtualMFADeviceRequest(el: _Element) -> CreateVirtualMFADeviceRequ
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "VirtualMFADeviceName":

@@ -87,7 +87,6 @@ def _x_CreateVirtualMFADeviceResponse(el: _Element) -> CreateVirtualMFADeviceRes
     virtual_mfa_device: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "VirtualMFADevice":
             virtual_mfa_device = _x_VirtualMFADevice(c)
     return _new(

@@ -79,7 +79,6 @@ def _x_CredentialReportExpiredException(el: _Element) -> CredentialReportExpired
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(CredentialReportExpiredException, {"message": message})

@@ -75,7 +75,6 @@ def _x_CredentialReportNotReadyException(el: _Element) -> CredentialReportNotRea
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(CredentialReportNotReadyException, {"message": message})

@@ -104,7 +104,6 @@ def _x_DeactivateMFADeviceRequest(el: _Element) -> DeactivateMFADeviceRequest:
     serial_number: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SerialNumber":

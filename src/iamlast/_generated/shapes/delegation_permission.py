@@ -119,7 +119,6 @@ def _x_DelegationPermission(el: _Element) -> DelegationPermission:
     parameters: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyTemplateArn":
             policy_template_arn = c.text or ""
         elif t == "Parameters":

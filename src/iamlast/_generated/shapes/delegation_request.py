@@ -20,6 +20,8 @@ from .delegation_permission import (
     _x_DelegationPermission,
 )
 
+_e_StateType = _x.enum_reader(StateType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -333,7 +335,6 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
     updated_time: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequestId":
             delegation_request_id = c.text or ""
         elif t == "OwnerAccountId":
@@ -353,7 +354,7 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
         elif t == "ApproverId":
             approver_id = c.text or ""
         elif t == "State":
-            state = StateType(c.text or "")
+            state = _e_StateType(c.text or "")
         elif t == "ExpirationTime":
             expiration_time = _x.to_ts(c)
         elif t == "RequestorId":

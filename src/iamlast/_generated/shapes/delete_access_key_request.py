@@ -104,7 +104,6 @@ def _x_DeleteAccessKeyRequest(el: _Element) -> DeleteAccessKeyRequest:
     access_key_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "AccessKeyId":

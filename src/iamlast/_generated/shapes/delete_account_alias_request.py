@@ -91,7 +91,6 @@ def _x_DeleteAccountAliasRequest(el: _Element) -> DeleteAccountAliasRequest:
     account_alias: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccountAlias":
             account_alias = c.text or ""
     return _new(DeleteAccountAliasRequest, {"account_alias": account_alias})

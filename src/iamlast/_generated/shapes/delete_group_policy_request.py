@@ -103,7 +103,6 @@ def _x_DeleteGroupPolicyRequest(el: _Element) -> DeleteGroupPolicyRequest:
     policy_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PolicyName":

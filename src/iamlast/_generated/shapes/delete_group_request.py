@@ -89,7 +89,6 @@ def _x_DeleteGroupRequest(el: _Element) -> DeleteGroupRequest:
     group_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
     return _new(DeleteGroupRequest, {"group_name": group_name})

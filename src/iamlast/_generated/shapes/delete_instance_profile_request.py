@@ -91,7 +91,6 @@ def _x_DeleteInstanceProfileRequest(el: _Element) -> DeleteInstanceProfileReques
     instance_profile_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
     return _new(DeleteInstanceProfileRequest, {"instance_profile_name": instance_profile_name})

@@ -99,7 +99,6 @@ def _x_DeleteOpenIDConnectProviderRequest(el: _Element) -> DeleteOpenIDConnectPr
     open_id_connect_provider_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
     return _new(

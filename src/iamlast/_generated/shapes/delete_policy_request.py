@@ -89,7 +89,6 @@ def _x_DeletePolicyRequest(el: _Element) -> DeletePolicyRequest:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
     return _new(DeletePolicyRequest, {"policy_arn": policy_arn})

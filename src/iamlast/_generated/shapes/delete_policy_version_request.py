@@ -105,7 +105,6 @@ def _x_DeletePolicyVersionRequest(el: _Element) -> DeletePolicyVersionRequest:
     version_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "VersionId":

@@ -96,7 +96,6 @@ def _x_DeleteRolePermissionsBoundaryRequest(el: _Element) -> DeleteRolePermissio
     role_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
     return _new(DeleteRolePermissionsBoundaryRequest, {"role_name": role_name})

@@ -89,7 +89,6 @@ def _x_DeleteRoleRequest(el: _Element) -> DeleteRoleRequest:
     role_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
     return _new(DeleteRoleRequest, {"role_name": role_name})

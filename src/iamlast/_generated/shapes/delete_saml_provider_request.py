@@ -89,7 +89,6 @@ def _x_DeleteSAMLProviderRequest(el: _Element) -> DeleteSAMLProviderRequest:
     saml_provider_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
     return _new(DeleteSAMLProviderRequest, {"saml_provider_arn": saml_provider_arn})

@@ -91,7 +91,6 @@ def _x_DeleteServerCertificateRequest(el: _Element) -> DeleteServerCertificateRe
     server_certificate_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
     return _new(

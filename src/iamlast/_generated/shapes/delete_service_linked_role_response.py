@@ -86,7 +86,6 @@ def _x_DeleteServiceLinkedRoleResponse(el: _Element) -> DeleteServiceLinkedRoleR
     deletion_task_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DeletionTaskId":
             deletion_task_id = c.text or ""
     return _new(

@@ -106,7 +106,6 @@ def _x_DeleteSigningCertificateRequest(el: _Element) -> DeleteSigningCertificate
     certificate_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "CertificateId":

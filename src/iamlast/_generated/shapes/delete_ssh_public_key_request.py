@@ -105,7 +105,6 @@ def _x_DeleteSSHPublicKeyRequest(el: _Element) -> DeleteSSHPublicKeyRequest:
     ssh_public_key_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SSHPublicKeyId":

@@ -96,7 +96,6 @@ def _x_DeleteUserPermissionsBoundaryRequest(el: _Element) -> DeleteUserPermissio
     user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
     return _new(DeleteUserPermissionsBoundaryRequest, {"user_name": user_name})

@@ -89,7 +89,6 @@ def _x_DeleteUserRequest(el: _Element) -> DeleteUserRequest:
     user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
     return _new(DeleteUserRequest, {"user_name": user_name})

@@ -89,7 +89,6 @@ def _x_DeleteVirtualMFADeviceRequest(el: _Element) -> DeleteVirtualMFADeviceRequ
     serial_number: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
     return _new(DeleteVirtualMFADeviceRequest, {"serial_number": serial_number})

@@ -91,7 +91,6 @@ def _x_DeletionTaskFailureReasonType(el: _Element) -> DeletionTaskFailureReasonT
     role_usage_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Reason":
             reason = c.text or ""
         elif t == "RoleUsageList":

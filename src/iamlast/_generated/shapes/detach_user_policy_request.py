@@ -101,7 +101,6 @@ def _x_DetachUserPolicyRequest(el: _Element) -> DetachUserPolicyRequest:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PolicyArn":

@@ -78,7 +78,6 @@ def _x_DuplicateCertificateException(el: _Element) -> DuplicateCertificateExcept
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(DuplicateCertificateException, {"message": message})

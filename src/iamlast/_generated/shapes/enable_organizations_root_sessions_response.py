@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import FeatureType
 
+_e_FeatureType = _x.enum_reader(FeatureType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -106,11 +108,10 @@ def _x_EnableOrganizationsRootSessionsResponse(
     enabled_features: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OrganizationId":
             organization_id = c.text or ""
         elif t == "EnabledFeatures":
-            enabled_features = [FeatureType(c1.text or "") for c1 in c]
+            enabled_features = [_e_FeatureType(c1.text or "") for c1 in c]
     return _new(
         EnableOrganizationsRootSessionsResponse,
         {

@@ -96,7 +96,6 @@ def _x_EnableOutboundWebIdentityFederationResponse(
     issuer_identifier: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "IssuerIdentifier":
             issuer_identifier = c.text or ""
     return _new(

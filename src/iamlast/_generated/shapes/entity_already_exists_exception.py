@@ -77,7 +77,6 @@ def _x_EntityAlreadyExistsException(el: _Element) -> EntityAlreadyExistsExceptio
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(EntityAlreadyExistsException, {"message": message})

@@ -100,7 +100,6 @@ def _x_EntityDetails(el: _Element) -> EntityDetails:
     last_authenticated: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EntityInfo":
             entity_info = _x_EntityInfo(c)
         elif t == "LastAuthenticated":

@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyOwnerEntityType
 
+_e_PolicyOwnerEntityType = _x.enum_reader(PolicyOwnerEntityType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -123,13 +125,12 @@ def _x_EntityInfo(el: _Element) -> EntityInfo:
     path: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Arn":
             arn = c.text or ""
         elif t == "Name":
             name = c.text or ""
         elif t == "Type":
-            type = PolicyOwnerEntityType(c.text or "")
+            type = _e_PolicyOwnerEntityType(c.text or "")
         elif t == "Id":
             id = c.text or ""
         elif t == "Path":

@@ -82,7 +82,6 @@ def _x_EntityTemporarilyUnmodifiableException(
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(EntityTemporarilyUnmodifiableException, {"message": message})

@@ -83,7 +83,6 @@ def _x_ErrorDetails(el: _Element) -> ErrorDetails:
     code: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
         elif t == "Code":

@@ -29,6 +29,8 @@ from .resource_specific_result import (
 )
 from .statement import Statement, _w_Statement, _x_Statement
 
+_e_PolicyEvaluationDecisionType = _x.enum_reader(PolicyEvaluationDecisionType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -230,11 +232,10 @@ def _xe_EvalDecisionDetailsType(e: _Element) -> tuple[str, PolicyEvaluationDecis
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
-            v = PolicyEvaluationDecisionType(part.text or "")
+            v = _e_PolicyEvaluationDecisionType(part.text or "")
     if k is None or v is None:
         raise _x.ResponseParseError("EvalDecisionDetailsType: map entry without key/value")
     return k, v
@@ -256,13 +257,12 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
     resource_specific_results: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EvalActionName":
             eval_action_name = c.text or ""
         elif t == "EvalResourceName":
             eval_resource_name = c.text or ""
         elif t == "EvalDecision":
-            eval_decision = PolicyEvaluationDecisionType(c.text or "")
+            eval_decision = _e_PolicyEvaluationDecisionType(c.text or "")
         elif t == "MatchedStatements":
             matched_statements = [_x_Statement(c1) for c1 in c]
         elif t == "MissingContextValues":

@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import ReportStateType
 
+_e_ReportStateType = _x.enum_reader(ReportStateType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -99,9 +101,8 @@ def _x_GenerateCredentialReportResponse(el: _Element) -> GenerateCredentialRepor
     description: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "State":
-            state = ReportStateType(c.text or "")
+            state = _e_ReportStateType(c.text or "")
         elif t == "Description":
             description = c.text or ""
     return _new(

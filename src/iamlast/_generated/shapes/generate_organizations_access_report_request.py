@@ -118,7 +118,6 @@ def _x_GenerateOrganizationsAccessReportRequest(
     organizations_policy_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EntityPath":
             entity_path = c.text or ""
         elif t == "OrganizationsPolicyId":

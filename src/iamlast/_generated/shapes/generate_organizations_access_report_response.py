@@ -90,7 +90,6 @@ def _x_GenerateOrganizationsAccessReportResponse(
     job_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobId":
             job_id = c.text or ""
     return _new(

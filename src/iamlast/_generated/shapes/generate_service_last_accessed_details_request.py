@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import AccessAdvisorUsageGranularityType
 
+_e_AccessAdvisorUsageGranularityType = _x.enum_reader(AccessAdvisorUsageGranularityType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -118,11 +120,10 @@ def _x_GenerateServiceLastAccessedDetailsRequest(
     granularity: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Arn":
             arn = c.text or ""
         elif t == "Granularity":
-            granularity = AccessAdvisorUsageGranularityType(c.text or "")
+            granularity = _e_AccessAdvisorUsageGranularityType(c.text or "")
     return _new(GenerateServiceLastAccessedDetailsRequest, {"arn": arn, "granularity": granularity})
 
 

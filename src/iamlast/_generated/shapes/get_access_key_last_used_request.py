@@ -89,7 +89,6 @@ def _x_GetAccessKeyLastUsedRequest(el: _Element) -> GetAccessKeyLastUsedRequest:
     access_key_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccessKeyId":
             access_key_id = c.text or ""
     return _new(GetAccessKeyLastUsedRequest, {"access_key_id": access_key_id})

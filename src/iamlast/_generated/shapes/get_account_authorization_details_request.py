@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import EntityType
 
+_e_EntityType = _x.enum_reader(EntityType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -133,9 +135,8 @@ def _x_GetAccountAuthorizationDetailsRequest(el: _Element) -> GetAccountAuthoriz
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Filter":
-            filter = [EntityType(c1.text or "") for c1 in c]
+            filter = [_e_EntityType(c1.text or "") for c1 in c]
         elif t == "MaxItems":
             max_items = _x.to_int(c)
         elif t == "Marker":

@@ -160,7 +160,6 @@ def _x_GetAccountAuthorizationDetailsResponse(
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserDetailList":
             user_detail_list = [_x_UserDetail(c1) for c1 in c]
         elif t == "GroupDetailList":

@@ -87,7 +87,6 @@ def _x_GetAccountPasswordPolicyResponse(el: _Element) -> GetAccountPasswordPolic
     password_policy: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PasswordPolicy":
             password_policy = _x_PasswordPolicy(c)
     return _new(

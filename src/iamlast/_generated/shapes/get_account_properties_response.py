@@ -87,7 +87,6 @@ def _xe_AccountPropertiesMapType(e: _Element) -> tuple[str, str]:
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
@@ -105,7 +104,6 @@ def _x_GetAccountPropertiesResponse(el: _Element) -> GetAccountPropertiesRespons
     properties: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Properties":
             properties = _xm_AccountPropertiesMapType(c)
     return _new(GetAccountPropertiesResponse, {"properties": properties, "response_metadata": None})

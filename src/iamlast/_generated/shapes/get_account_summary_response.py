@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import SummaryKeyType
 
+_e_SummaryKeyType = _x.enum_reader(SummaryKeyType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -92,9 +94,8 @@ def _xe_SummaryMapType(e: _Element) -> tuple[SummaryKeyType, int]:
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
-            k = SummaryKeyType(part.text or "")
+            k = _e_SummaryKeyType(part.text or "")
         elif t == "value":
             v = _x.to_int(part)
     if k is None or v is None:
@@ -110,7 +111,6 @@ def _x_GetAccountSummaryResponse(el: _Element) -> GetAccountSummaryResponse:
     summary_map: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SummaryMap":
             summary_map = _xm_SummaryMapType(c)
     return _new(GetAccountSummaryResponse, {"summary_map": summary_map, "response_metadata": None})

@@ -98,7 +98,6 @@ def _x_GetContextKeysForCustomPolicyRequest(el: _Element) -> GetContextKeysForCu
     policy_input_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyInputList":
             policy_input_list = [_x.unquote(c1.text or "") for c1 in c]
     return _new(

@@ -89,7 +89,6 @@ def _x_GetContextKeysForPolicyResponse(el: _Element) -> GetContextKeysForPolicyR
     context_key_names: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ContextKeyNames":
             context_key_names = [c1.text or "" for c1 in c]
     return _new(

@@ -122,7 +122,6 @@ def _x_GetContextKeysForPrincipalPolicyRequest(
     policy_input_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicySourceArn":
             policy_source_arn = c.text or ""
         elif t == "PolicyInputList":

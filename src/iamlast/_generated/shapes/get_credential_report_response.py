@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import ReportFormatType
 
+_e_ReportFormatType = _x.enum_reader(ReportFormatType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -114,11 +116,10 @@ def _x_GetCredentialReportResponse(el: _Element) -> GetCredentialReportResponse:
     generated_time: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Content":
             content = _x.to_blob(c)
         elif t == "ReportFormat":
-            report_format = ReportFormatType(c.text or "")
+            report_format = _e_ReportFormatType(c.text or "")
         elif t == "GeneratedTime":
             generated_time = _x.to_ts(c)
     return _new(

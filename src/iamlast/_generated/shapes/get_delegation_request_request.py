@@ -111,7 +111,6 @@ def _x_GetDelegationRequestRequest(el: _Element) -> GetDelegationRequestRequest:
     delegation_permission_check: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequestId":
             delegation_request_id = c.text or ""
         elif t == "DelegationPermissionCheck":

@@ -14,6 +14,9 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PermissionCheckResultType, PermissionCheckStatusType
 from .delegation_request import DelegationRequest, _w_DelegationRequest, _x_DelegationRequest
 
+_e_PermissionCheckResultType = _x.enum_reader(PermissionCheckResultType)
+_e_PermissionCheckStatusType = _x.enum_reader(PermissionCheckStatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -120,13 +123,12 @@ def _x_GetDelegationRequestResponse(el: _Element) -> GetDelegationRequestRespons
     permission_check_result: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequest":
             delegation_request = _x_DelegationRequest(c)
         elif t == "PermissionCheckStatus":
-            permission_check_status = PermissionCheckStatusType(c.text or "")
+            permission_check_status = _e_PermissionCheckStatusType(c.text or "")
         elif t == "PermissionCheckResult":
-            permission_check_result = PermissionCheckResultType(c.text or "")
+            permission_check_result = _e_PermissionCheckResultType(c.text or "")
     return _new(
         GetDelegationRequestResponse,
         {

@@ -101,7 +101,6 @@ def _x_GetGroupPolicyRequest(el: _Element) -> GetGroupPolicyRequest:
     policy_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PolicyName":

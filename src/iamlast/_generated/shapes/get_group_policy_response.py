@@ -108,7 +108,6 @@ def _x_GetGroupPolicyResponse(el: _Element) -> GetGroupPolicyResponse:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PolicyName":

@@ -124,7 +124,6 @@ def _x_GetGroupResponse(el: _Element) -> GetGroupResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Group":
             group = _x_Group(c)
         elif t == "Users":

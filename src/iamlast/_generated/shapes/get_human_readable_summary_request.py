@@ -99,7 +99,6 @@ def _x_GetHumanReadableSummaryRequest(el: _Element) -> GetHumanReadableSummaryRe
     locale: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EntityArn":
             entity_arn = c.text or ""
         elif t == "Locale":

@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import SummaryStateType
 
+_e_SummaryStateType = _x.enum_reader(SummaryStateType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -110,13 +112,12 @@ def _x_GetHumanReadableSummaryResponse(el: _Element) -> GetHumanReadableSummaryR
     summary_state: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SummaryContent":
             summary_content = c.text or ""
         elif t == "Locale":
             locale = c.text or ""
         elif t == "SummaryState":
-            summary_state = SummaryStateType(c.text or "")
+            summary_state = _e_SummaryStateType(c.text or "")
     return _new(
         GetHumanReadableSummaryResponse,
         {

@@ -87,7 +87,6 @@ def _x_GetInstanceProfileResponse(el: _Element) -> GetInstanceProfileResponse:
     instance_profile: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfile":
             instance_profile = _x_InstanceProfile(c)
     return _new(

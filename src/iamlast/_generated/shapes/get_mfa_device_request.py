@@ -104,7 +104,6 @@ def _x_GetMFADeviceRequest(el: _Element) -> GetMFADeviceRequest:
     user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
         elif t == "UserName":

@@ -121,7 +121,6 @@ def _xe_CertificationMapType(e: _Element) -> tuple[str, str]:
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
@@ -142,7 +141,6 @@ def _x_GetMFADeviceResponse(el: _Element) -> GetMFADeviceResponse:
     certifications: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SerialNumber":

@@ -98,7 +98,6 @@ def _x_GetOpenIDConnectProviderRequest(el: _Element) -> GetOpenIDConnectProvider
     open_id_connect_provider_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
     return _new(

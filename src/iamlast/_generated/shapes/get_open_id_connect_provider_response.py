@@ -144,7 +144,6 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Url":
             url = c.text or ""
         elif t == "ClientIDList":

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import SortKeyType
 
+_e_SortKeyType = _x.enum_reader(SortKeyType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -145,7 +147,6 @@ def _x_GetOrganizationsAccessReportRequest(el: _Element) -> GetOrganizationsAcce
     sort_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobId":
             job_id = c.text or ""
         elif t == "MaxItems":
@@ -153,7 +154,7 @@ def _x_GetOrganizationsAccessReportRequest(el: _Element) -> GetOrganizationsAcce
         elif t == "Marker":
             marker = c.text or ""
         elif t == "SortKey":
-            sort_key = SortKeyType(c.text or "")
+            sort_key = _e_SortKeyType(c.text or "")
     return _new(
         GetOrganizationsAccessReportRequest,
         {"job_id": job_id, "max_items": max_items, "marker": marker, "sort_key": sort_key},

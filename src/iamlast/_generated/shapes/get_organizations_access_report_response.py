@@ -17,6 +17,8 @@ from ..enums import JobStatusType
 from .access_detail import AccessDetail, _w_AccessDetail, _x_AccessDetail
 from .error_details import ErrorDetails, _w_ErrorDetails, _x_ErrorDetails
 
+_e_JobStatusType = _x.enum_reader(JobStatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -207,9 +209,8 @@ def _x_GetOrganizationsAccessReportResponse(el: _Element) -> GetOrganizationsAcc
     error_details: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobStatus":
-            job_status = JobStatusType(c.text or "")
+            job_status = _e_JobStatusType(c.text or "")
         elif t == "JobCreationDate":
             job_creation_date = _x.to_ts(c)
         elif t == "JobCompletionDate":

@@ -110,7 +110,6 @@ def _x_GetOutboundWebIdentityFederationInfoResponse(
     jwt_vending_enabled: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "IssuerIdentifier":
             issuer_identifier = c.text or ""
         elif t == "JwtVendingEnabled":

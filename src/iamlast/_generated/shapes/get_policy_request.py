@@ -89,7 +89,6 @@ def _x_GetPolicyRequest(el: _Element) -> GetPolicyRequest:
     policy_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
     return _new(GetPolicyRequest, {"policy_arn": policy_arn})

@@ -103,7 +103,6 @@ def _x_GetPolicyVersionRequest(el: _Element) -> GetPolicyVersionRequest:
     version_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "VersionId":

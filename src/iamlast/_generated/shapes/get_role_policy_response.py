@@ -108,7 +108,6 @@ def _x_GetRolePolicyResponse(el: _Element) -> GetRolePolicyResponse:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "PolicyName":

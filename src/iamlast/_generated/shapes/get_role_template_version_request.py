@@ -107,7 +107,6 @@ def _x_GetRoleTemplateVersionRequest(el: _Element) -> GetRoleTemplateVersionRequ
     minor_version: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "TemplateArn":
             template_arn = c.text or ""
         elif t == "MinorVersion":

@@ -91,7 +91,6 @@ def _x_GetRoleTemplateVersionResponse(el: _Element) -> GetRoleTemplateVersionRes
     role_template_version: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleTemplateVersion":
             role_template_version = _x_RoleTemplateVersion(c)
     return _new(

@@ -92,7 +92,6 @@ def _x_GetSAMLProviderRequest(el: _Element) -> GetSAMLProviderRequest:
     saml_provider_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
     return _new(GetSAMLProviderRequest, {"saml_provider_arn": saml_provider_arn})

@@ -17,6 +17,8 @@ from ..enums import AssertionEncryptionModeType
 from .saml_private_key import SAMLPrivateKey, _w_SAMLPrivateKey, _x_SAMLPrivateKey
 from .tag import Tag, _w_Tag, _x_Tag
 
+_e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -174,7 +176,6 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
     private_key_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderUUID":
             saml_provider_uuid = c.text or ""
         elif t == "SAMLMetadataDocument":
@@ -186,7 +187,7 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
         elif t == "AssertionEncryptionMode":
-            assertion_encryption_mode = AssertionEncryptionModeType(c.text or "")
+            assertion_encryption_mode = _e_AssertionEncryptionModeType(c.text or "")
         elif t == "PrivateKeyList":
             private_key_list = [_x_SAMLPrivateKey(c1) for c1 in c]
     return _new(

@@ -91,7 +91,6 @@ def _x_GetServerCertificateRequest(el: _Element) -> GetServerCertificateRequest:
     server_certificate_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
     return _new(GetServerCertificateRequest, {"server_certificate_name": server_certificate_name})

@@ -87,7 +87,6 @@ def _x_GetServerCertificateResponse(el: _Element) -> GetServerCertificateRespons
     server_certificate: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificate":
             server_certificate = _x_ServerCertificate(c)
     return _new(

@@ -128,7 +128,6 @@ def _x_GetServiceLastAccessedDetailsRequest(el: _Element) -> GetServiceLastAcces
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobId":
             job_id = c.text or ""
         elif t == "MaxItems":

@@ -21,6 +21,9 @@ from .service_last_accessed import (
     _x_ServiceLastAccessed,
 )
 
+_e_AccessAdvisorUsageGranularityType = _x.enum_reader(AccessAdvisorUsageGranularityType)
+_e_JobStatusType = _x.enum_reader(JobStatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -201,11 +204,10 @@ def _x_GetServiceLastAccessedDetailsResponse(el: _Element) -> GetServiceLastAcce
     error: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobStatus":
-            job_status = JobStatusType(c.text or "")
+            job_status = _e_JobStatusType(c.text or "")
         elif t == "JobType":
-            job_type = AccessAdvisorUsageGranularityType(c.text or "")
+            job_type = _e_AccessAdvisorUsageGranularityType(c.text or "")
         elif t == "JobCreationDate":
             job_creation_date = _x.to_ts(c)
         elif t == "ServicesLastAccessed":

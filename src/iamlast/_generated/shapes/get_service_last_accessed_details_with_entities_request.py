@@ -154,7 +154,6 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesRequest(
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobId":
             job_id = c.text or ""
         elif t == "ServiceNamespace":

@@ -17,6 +17,8 @@ from ..enums import JobStatusType
 from .entity_details import EntityDetails, _w_EntityDetails, _x_EntityDetails
 from .error_details import ErrorDetails, _w_ErrorDetails, _x_ErrorDetails
 
+_e_JobStatusType = _x.enum_reader(JobStatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -192,9 +194,8 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesResponse(
     error: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "JobStatus":
-            job_status = JobStatusType(c.text or "")
+            job_status = _e_JobStatusType(c.text or "")
         elif t == "JobCreationDate":
             job_creation_date = _x.to_ts(c)
         elif t == "JobCompletionDate":

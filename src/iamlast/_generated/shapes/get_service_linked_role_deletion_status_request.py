@@ -100,7 +100,6 @@ def _x_GetServiceLinkedRoleDeletionStatusRequest(
     deletion_task_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DeletionTaskId":
             deletion_task_id = c.text or ""
     return _new(GetServiceLinkedRoleDeletionStatusRequest, {"deletion_task_id": deletion_task_id})

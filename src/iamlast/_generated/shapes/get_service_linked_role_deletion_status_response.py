@@ -18,6 +18,8 @@ from .deletion_task_failure_reason_type import (
     _x_DeletionTaskFailureReasonType,
 )
 
+_e_DeletionTaskStatusType = _x.enum_reader(DeletionTaskStatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -111,9 +113,8 @@ def _x_GetServiceLinkedRoleDeletionStatusResponse(
     reason: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Status":
-            status = DeletionTaskStatusType(c.text or "")
+            status = _e_DeletionTaskStatusType(c.text or "")
         elif t == "Reason":
             reason = _x_DeletionTaskFailureReasonType(c)
     return _new(

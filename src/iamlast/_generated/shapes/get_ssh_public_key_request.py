@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import EncodingType
 
+_e_EncodingType = _x.enum_reader(EncodingType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -118,13 +120,12 @@ def _x_GetSSHPublicKeyRequest(el: _Element) -> GetSSHPublicKeyRequest:
     encoding: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SSHPublicKeyId":
             ssh_public_key_id = c.text or ""
         elif t == "Encoding":
-            encoding = EncodingType(c.text or "")
+            encoding = _e_EncodingType(c.text or "")
     return _new(
         GetSSHPublicKeyRequest,
         {"user_name": user_name, "ssh_public_key_id": ssh_public_key_id, "encoding": encoding},

@@ -87,7 +87,6 @@ def _x_GetSSHPublicKeyResponse(el: _Element) -> GetSSHPublicKeyResponse:
     ssh_public_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SSHPublicKey":
             ssh_public_key = _x_SSHPublicKey(c)
     return _new(

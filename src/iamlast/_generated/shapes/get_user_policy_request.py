@@ -101,7 +101,6 @@ def _x_GetUserPolicyRequest(el: _Element) -> GetUserPolicyRequest:
     policy_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PolicyName":

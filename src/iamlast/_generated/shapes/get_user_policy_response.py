@@ -108,7 +108,6 @@ def _x_GetUserPolicyResponse(el: _Element) -> GetUserPolicyResponse:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PolicyName":

@@ -91,7 +91,6 @@ def _x_GetUserRequest(el: _Element) -> GetUserRequest:
     user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
     return _new(GetUserRequest, {"user_name": user_name})

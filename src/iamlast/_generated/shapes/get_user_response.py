@@ -83,7 +83,6 @@ def _x_GetUserResponse(el: _Element) -> GetUserResponse:
     user: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "User":
             user = _x_User(c)
     return _new(GetUserResponse, {"user": user, "response_metadata": None})

@@ -126,7 +126,6 @@ def _x_Group(el: _Element) -> Group:
     create_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "GroupName":

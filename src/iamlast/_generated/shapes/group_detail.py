@@ -163,7 +163,6 @@ def _x_GroupDetail(el: _Element) -> GroupDetail:
     attached_managed_policies: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "GroupName":

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import AttachmentType
 
+_e_AttachmentType = _x.enum_reader(AttachmentType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -127,11 +129,10 @@ def _x_InlinePolicyIdentifierType(el: _Element) -> InlinePolicyIdentifierType:
     attachment_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "AttachmentType":
-            attachment_type = AttachmentType(c.text or "")
+            attachment_type = _e_AttachmentType(c.text or "")
         elif t == "AttachmentName":
             attachment_name = c.text or ""
     return _new(

@@ -150,7 +150,6 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "InstanceProfileName":

@@ -75,7 +75,6 @@ def _x_InvalidCertificateException(el: _Element) -> InvalidCertificateException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(InvalidCertificateException, {"message": message})

@@ -78,7 +78,6 @@ def _x_InvalidInputException(el: _Element) -> InvalidInputException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(InvalidInputException, {"message": message})

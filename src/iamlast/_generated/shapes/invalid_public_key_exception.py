@@ -75,7 +75,6 @@ def _x_InvalidPublicKeyException(el: _Element) -> InvalidPublicKeyException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(InvalidPublicKeyException, {"message": message})

@@ -75,7 +75,6 @@ def _x_InvalidUserTypeException(el: _Element) -> InvalidUserTypeException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(InvalidUserTypeException, {"message": message})

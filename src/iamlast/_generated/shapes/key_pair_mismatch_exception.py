@@ -78,7 +78,6 @@ def _x_KeyPairMismatchException(el: _Element) -> KeyPairMismatchException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(KeyPairMismatchException, {"message": message})

@@ -116,7 +116,6 @@ def _x_ListAccessKeysResponse(el: _Element) -> ListAccessKeysResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccessKeyMetadata":
             access_key_metadata = [_x_AccessKeyMetadata(c1) for c1 in c]
         elif t == "IsTruncated":

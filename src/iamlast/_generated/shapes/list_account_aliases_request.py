@@ -107,7 +107,6 @@ def _x_ListAccountAliasesRequest(el: _Element) -> ListAccountAliasesRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Marker":
             marker = c.text or ""
         elif t == "MaxItems":

@@ -111,7 +111,6 @@ def _x_ListAccountAliasesResponse(el: _Element) -> ListAccountAliasesResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AccountAliases":
             account_aliases = [c1.text or "" for c1 in c]
         elif t == "IsTruncated":

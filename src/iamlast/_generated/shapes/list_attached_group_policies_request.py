@@ -141,7 +141,6 @@ def _x_ListAttachedGroupPoliciesRequest(el: _Element) -> ListAttachedGroupPolici
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PathPrefix":

@@ -141,7 +141,6 @@ def _x_ListAttachedRolePoliciesRequest(el: _Element) -> ListAttachedRolePolicies
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "PathPrefix":

@@ -114,7 +114,6 @@ def _x_ListAttachedRolePoliciesResponse(el: _Element) -> ListAttachedRolePolicie
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AttachedPolicies":
             attached_policies = [_x_AttachedPolicy(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -141,7 +141,6 @@ def _x_ListAttachedUserPoliciesRequest(el: _Element) -> ListAttachedUserPolicies
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PathPrefix":

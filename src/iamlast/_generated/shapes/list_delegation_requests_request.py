@@ -126,7 +126,6 @@ def _x_ListDelegationRequestsRequest(el: _Element) -> ListDelegationRequestsRequ
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OwnerId":
             owner_id = c.text or ""
         elif t == "Marker":

@@ -118,7 +118,6 @@ def _x_ListDelegationRequestsResponse(el: _Element) -> ListDelegationRequestsRes
     is_truncated: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequests":
             delegation_requests = [_x_DelegationRequest(c1) for c1 in c]
         elif t == "Marker":

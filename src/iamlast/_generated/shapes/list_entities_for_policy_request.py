@@ -15,6 +15,9 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import EntityType, PolicyUsageType
 
+_e_EntityType = _x.enum_reader(EntityType)
+_e_PolicyUsageType = _x.enum_reader(PolicyUsageType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -167,15 +170,14 @@ def _x_ListEntitiesForPolicyRequest(el: _Element) -> ListEntitiesForPolicyReques
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "EntityFilter":
-            entity_filter = EntityType(c.text or "")
+            entity_filter = _e_EntityType(c.text or "")
         elif t == "PathPrefix":
             path_prefix = c.text or ""
         elif t == "PolicyUsageFilter":
-            policy_usage_filter = PolicyUsageType(c.text or "")
+            policy_usage_filter = _e_PolicyUsageType(c.text or "")
         elif t == "Marker":
             marker = c.text or ""
         elif t == "MaxItems":

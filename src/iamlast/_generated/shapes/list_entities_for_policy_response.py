@@ -138,7 +138,6 @@ def _x_ListEntitiesForPolicyResponse(el: _Element) -> ListEntitiesForPolicyRespo
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyGroups":
             policy_groups = [_x_PolicyGroup(c1) for c1 in c]
         elif t == "PolicyUsers":

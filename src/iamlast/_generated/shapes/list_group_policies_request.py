@@ -124,7 +124,6 @@ def _x_ListGroupPoliciesRequest(el: _Element) -> ListGroupPoliciesRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "Marker":

@@ -124,7 +124,6 @@ def _x_ListGroupsForUserRequest(el: _Element) -> ListGroupsForUserRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "Marker":

@@ -112,7 +112,6 @@ def _x_ListGroupsResponse(el: _Element) -> ListGroupsResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Groups":
             groups = [_x_Group(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -126,7 +126,6 @@ def _x_ListInstanceProfileTagsRequest(el: _Element) -> ListInstanceProfileTagsRe
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
         elif t == "Marker":

@@ -128,7 +128,6 @@ def _x_ListInstanceProfilesForRoleRequest(el: _Element) -> ListInstanceProfilesF
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "Marker":

@@ -114,7 +114,6 @@ def _x_ListInstanceProfilesForRoleResponse(el: _Element) -> ListInstanceProfiles
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfiles":
             instance_profiles = [_x_InstanceProfile(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -124,7 +124,6 @@ def _x_ListMFADeviceTagsRequest(el: _Element) -> ListMFADeviceTagsRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
         elif t == "Marker":

@@ -112,7 +112,6 @@ def _x_ListMFADevicesResponse(el: _Element) -> ListMFADevicesResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "MFADevices":
             mfa_devices = [_x_MFADevice(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -133,7 +133,6 @@ def _x_ListOpenIDConnectProviderTagsRequest(el: _Element) -> ListOpenIDConnectPr
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "Marker":

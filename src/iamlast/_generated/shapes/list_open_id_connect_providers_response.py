@@ -99,7 +99,6 @@ def _x_ListOpenIDConnectProvidersResponse(el: _Element) -> ListOpenIDConnectProv
     open_id_connect_provider_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderList":
             open_id_connect_provider_list = [_x_OpenIDConnectProviderListEntry(c1) for c1 in c]
     return _new(

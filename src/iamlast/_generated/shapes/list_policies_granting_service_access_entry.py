@@ -105,7 +105,6 @@ def _x_ListPoliciesGrantingServiceAccessEntry(
     policies: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceNamespace":
             service_namespace = c.text or ""
         elif t == "Policies":

@@ -134,7 +134,6 @@ def _x_ListPoliciesGrantingServiceAccessRequest(
     service_namespaces: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Marker":
             marker = c.text or ""
         elif t == "Arn":

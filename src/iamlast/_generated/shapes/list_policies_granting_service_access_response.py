@@ -136,7 +136,6 @@ def _x_ListPoliciesGrantingServiceAccessResponse(
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PoliciesGrantingServiceAccess":
             policies_granting_service_access = [
                 _x_ListPoliciesGrantingServiceAccessEntry(c1) for c1 in c

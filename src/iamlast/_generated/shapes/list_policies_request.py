@@ -15,6 +15,9 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyScopeType, PolicyUsageType
 
+_e_PolicyUsageType = _x.enum_reader(PolicyUsageType)
+_e_PolicyScopeType = _x.enum_reader(PolicyScopeType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -167,15 +170,14 @@ def _x_ListPoliciesRequest(el: _Element) -> ListPoliciesRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Scope":
-            scope = PolicyScopeType(c.text or "")
+            scope = _e_PolicyScopeType(c.text or "")
         elif t == "OnlyAttached":
             only_attached = _x.to_bool(c)
         elif t == "PathPrefix":
             path_prefix = c.text or ""
         elif t == "PolicyUsageFilter":
-            policy_usage_filter = PolicyUsageType(c.text or "")
+            policy_usage_filter = _e_PolicyUsageType(c.text or "")
         elif t == "Marker":
             marker = c.text or ""
         elif t == "MaxItems":

@@ -112,7 +112,6 @@ def _x_ListPoliciesResponse(el: _Element) -> ListPoliciesResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Policies":
             policies = [_x_Policy(c1) for c1 in c]
         elif t == "IsTruncated":

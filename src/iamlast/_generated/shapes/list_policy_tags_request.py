@@ -124,7 +124,6 @@ def _x_ListPolicyTagsRequest(el: _Element) -> ListPolicyTagsRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "Marker":

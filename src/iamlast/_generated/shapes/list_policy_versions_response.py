@@ -112,7 +112,6 @@ def _x_ListPolicyVersionsResponse(el: _Element) -> ListPolicyVersionsResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Versions":
             versions = [_x_PolicyVersion(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -111,7 +111,6 @@ def _x_ListRolePoliciesResponse(el: _Element) -> ListRolePoliciesResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyNames":
             policy_names = [c1.text or "" for c1 in c]
         elif t == "IsTruncated":

@@ -124,7 +124,6 @@ def _x_ListRoleTagsRequest(el: _Element) -> ListRoleTagsRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "Marker":

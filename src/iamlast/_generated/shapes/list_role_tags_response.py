@@ -112,7 +112,6 @@ def _x_ListRoleTagsResponse(el: _Element) -> ListRoleTagsResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -112,7 +112,6 @@ def _x_ListRolesResponse(el: _Element) -> ListRolesResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Roles":
             roles = [_x_Role(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -127,7 +127,6 @@ def _x_ListSAMLProviderTagsRequest(el: _Element) -> ListSAMLProviderTagsRequest:
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "Marker":

@@ -115,7 +115,6 @@ def _x_ListSAMLProviderTagsResponse(el: _Element) -> ListSAMLProviderTagsRespons
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -98,7 +98,6 @@ def _x_ListSAMLProvidersResponse(el: _Element) -> ListSAMLProvidersResponse:
     saml_provider_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderList":
             saml_provider_list = [_x_SAMLProviderListEntry(c1) for c1 in c]
     return _new(

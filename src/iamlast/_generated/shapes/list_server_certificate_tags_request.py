@@ -130,7 +130,6 @@ def _x_ListServerCertificateTagsRequest(el: _Element) -> ListServerCertificateTa
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
         elif t == "Marker":

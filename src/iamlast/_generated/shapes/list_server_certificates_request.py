@@ -126,7 +126,6 @@ def _x_ListServerCertificatesRequest(el: _Element) -> ListServerCertificatesRequ
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PathPrefix":
             path_prefix = c.text or ""
         elif t == "Marker":

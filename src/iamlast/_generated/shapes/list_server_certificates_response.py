@@ -125,7 +125,6 @@ def _x_ListServerCertificatesResponse(el: _Element) -> ListServerCertificatesRes
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateMetadataList":
             server_certificate_metadata_list = [_x_ServerCertificateMetadata(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -157,7 +157,6 @@ def _x_ListServiceSpecificCredentialsRequest(el: _Element) -> ListServiceSpecifi
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "ServiceName":

@@ -128,7 +128,6 @@ def _x_ListServiceSpecificCredentialsResponse(
     is_truncated: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceSpecificCredentials":
             service_specific_credentials = [_x_ServiceSpecificCredentialMetadata(c1) for c1 in c]
         elif t == "Marker":

@@ -114,7 +114,6 @@ def _x_ListSigningCertificatesResponse(el: _Element) -> ListSigningCertificatesR
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Certificates":
             certificates = [_x_SigningCertificate(c1) for c1 in c]
         elif t == "IsTruncated":

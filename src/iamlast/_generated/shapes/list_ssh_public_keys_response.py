@@ -118,7 +118,6 @@ def _x_ListSSHPublicKeysResponse(el: _Element) -> ListSSHPublicKeysResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SSHPublicKeys":
             ssh_public_keys = [_x_SSHPublicKeyMetadata(c1) for c1 in c]
         elif t == "IsTruncated":

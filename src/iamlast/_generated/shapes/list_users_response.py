@@ -112,7 +112,6 @@ def _x_ListUsersResponse(el: _Element) -> ListUsersResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Users":
             users = [_x_User(c1) for c1 in c]
         elif t == "IsTruncated":

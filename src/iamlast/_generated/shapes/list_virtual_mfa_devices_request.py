@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import AssignmentStatusType
 
+_e_AssignmentStatusType = _x.enum_reader(AssignmentStatusType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -128,9 +130,8 @@ def _x_ListVirtualMFADevicesRequest(el: _Element) -> ListVirtualMFADevicesReques
     max_items: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AssignmentStatus":
-            assignment_status = AssignmentStatusType(c.text or "")
+            assignment_status = _e_AssignmentStatusType(c.text or "")
         elif t == "Marker":
             marker = c.text or ""
         elif t == "MaxItems":

@@ -119,7 +119,6 @@ def _x_ListVirtualMFADevicesResponse(el: _Element) -> ListVirtualMFADevicesRespo
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "VirtualMFADevices":
             virtual_mfa_devices = [_x_VirtualMFADevice(c1) for c1 in c]
         elif t == "IsTruncated":

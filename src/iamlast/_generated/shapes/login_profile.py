@@ -107,7 +107,6 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
     password_reset_required: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "CreateDate":

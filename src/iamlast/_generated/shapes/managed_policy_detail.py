@@ -230,7 +230,6 @@ def _x_ManagedPolicyDetail(el: _Element) -> ManagedPolicyDetail:
     policy_version_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyId":

@@ -102,7 +102,6 @@ def _x_MFADevice(el: _Element) -> MFADevice:
     enable_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SerialNumber":

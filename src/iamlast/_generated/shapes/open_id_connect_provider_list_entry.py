@@ -72,7 +72,6 @@ def _x_OpenIDConnectProviderListEntry(el: _Element) -> OpenIDConnectProviderList
     arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Arn":
             arn = c.text or ""
     return _new(OpenIDConnectProviderListEntry, {"arn": arn})

@@ -77,7 +77,6 @@ def _x_OpenIdIdpCommunicationErrorException(el: _Element) -> OpenIdIdpCommunicat
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(OpenIdIdpCommunicationErrorException, {"message": message})

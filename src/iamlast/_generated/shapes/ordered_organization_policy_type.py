@@ -101,7 +101,6 @@ def _x_OrderedOrganizationPolicyType(el: _Element) -> OrderedOrganizationPolicyT
     service_control_policy_input_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceControlPolicyInputList":
             service_control_policy_input_list = [_x.unquote(c1.text or "") for c1 in c]
     return _new(

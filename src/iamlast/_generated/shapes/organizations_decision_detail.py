@@ -76,7 +76,6 @@ def _x_OrganizationsDecisionDetail(el: _Element) -> OrganizationsDecisionDetail:
     allowed_by_organizations: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AllowedByOrganizations":
             allowed_by_organizations = _x.to_bool(c)
     return _new(OrganizationsDecisionDetail, {"allowed_by_organizations": allowed_by_organizations})

@@ -13,6 +13,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import ParameterTypeType
 
+_e_ParameterTypeType = _x.enum_reader(ParameterTypeType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -156,11 +158,10 @@ def _x_ParameterDefinition(el: _Element) -> ParameterDefinition:
     immutable: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Name":
             name = c.text or ""
         elif t == "Type":
-            type = ParameterTypeType(c.text or "")
+            type = _e_ParameterTypeType(c.text or "")
         elif t == "SubType":
             sub_type = c.text or ""
         elif t == "Description":

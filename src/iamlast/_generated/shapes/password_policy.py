@@ -207,7 +207,6 @@ def _x_PasswordPolicy(el: _Element) -> PasswordPolicy:
     hard_expiry: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "MinimumPasswordLength":
             minimum_password_length = _x.to_int(c)
         elif t == "RequireSymbols":

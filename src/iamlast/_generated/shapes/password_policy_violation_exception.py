@@ -78,7 +78,6 @@ def _x_PasswordPolicyViolationException(el: _Element) -> PasswordPolicyViolation
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(PasswordPolicyViolationException, {"message": message})

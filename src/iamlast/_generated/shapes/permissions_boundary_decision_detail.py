@@ -85,7 +85,6 @@ def _x_PermissionsBoundaryDecisionDetail(el: _Element) -> PermissionsBoundaryDec
     allowed_by_permissions_boundary: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "AllowedByPermissionsBoundary":
             allowed_by_permissions_boundary = _x.to_bool(c)
     return _new(

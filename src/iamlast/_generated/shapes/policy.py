@@ -221,7 +221,6 @@ def _x_Policy(el: _Element) -> Policy:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyId":

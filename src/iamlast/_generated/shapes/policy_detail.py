@@ -89,7 +89,6 @@ def _x_PolicyDetail(el: _Element) -> PolicyDetail:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyDocument":

@@ -13,6 +13,9 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyOwnerEntityType, PolicyType
 
+_e_PolicyOwnerEntityType = _x.enum_reader(PolicyOwnerEntityType)
+_e_PolicyType = _x.enum_reader(PolicyType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -131,15 +134,14 @@ def _x_PolicyGrantingServiceAccess(el: _Element) -> PolicyGrantingServiceAccess:
     entity_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyType":
-            policy_type = PolicyType(c.text or "")
+            policy_type = _e_PolicyType(c.text or "")
         elif t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "EntityType":
-            entity_type = PolicyOwnerEntityType(c.text or "")
+            entity_type = _e_PolicyOwnerEntityType(c.text or "")
         elif t == "EntityName":
             entity_name = c.text or ""
     return _new(

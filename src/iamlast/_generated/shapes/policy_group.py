@@ -85,7 +85,6 @@ def _x_PolicyGroup(el: _Element) -> PolicyGroup:
     group_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "GroupId":

@@ -22,6 +22,8 @@ from .inline_policy_identifier_type import (
     _x_InlinePolicyIdentifierType,
 )
 
+_e_PolicyIdentifierPolicyType = _x.enum_reader(PolicyIdentifierPolicyType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -154,9 +156,8 @@ def _x_PolicyIdentifier(el: _Element) -> PolicyIdentifier:
     inline_policy_identifier: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyType":
-            policy_type = PolicyIdentifierPolicyType(c.text or "")
+            policy_type = _e_PolicyIdentifierPolicyType(c.text or "")
         elif t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "InlinePolicyIdentifier":

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyParameterTypeEnum
 
+_e_PolicyParameterTypeEnum = _x.enum_reader(PolicyParameterTypeEnum)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -122,13 +124,12 @@ def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     type: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Name":
             name = c.text or ""
         elif t == "Values":
             values = [c1.text or "" for c1 in c]
         elif t == "Type":
-            type = PolicyParameterTypeEnum(c.text or "")
+            type = _e_PolicyParameterTypeEnum(c.text or "")
     return _new(PolicyParameter, {"name": name, "values": values, "type": type})
 
 

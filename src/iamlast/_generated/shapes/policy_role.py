@@ -83,7 +83,6 @@ def _x_PolicyRole(el: _Element) -> PolicyRole:
     role_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "RoleId":

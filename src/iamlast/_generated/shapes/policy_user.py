@@ -83,7 +83,6 @@ def _x_PolicyUser(el: _Element) -> PolicyUser:
     user_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "UserId":

@@ -115,7 +115,6 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
     create_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Document":
             document = _x.unquote(c.text or "")
         elif t == "VersionId":

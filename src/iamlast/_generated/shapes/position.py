@@ -83,7 +83,6 @@ def _x_Position(el: _Element) -> Position:
     column: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Line":
             line = _x.to_int(c)
         elif t == "Column":

@@ -92,7 +92,6 @@ def _xe_AccountPropertiesMapType(e: _Element) -> tuple[str, str]:
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
@@ -110,7 +109,6 @@ def _x_PutAccountPropertiesRequest(el: _Element) -> PutAccountPropertiesRequest:
     properties: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Properties":
             properties = _xm_AccountPropertiesMapType(c)
     return _new(

@@ -118,7 +118,6 @@ def _x_PutGroupPolicyRequest(el: _Element) -> PutGroupPolicyRequest:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "PolicyName":

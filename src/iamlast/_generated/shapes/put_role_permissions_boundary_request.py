@@ -112,7 +112,6 @@ def _x_PutRolePermissionsBoundaryRequest(el: _Element) -> PutRolePermissionsBoun
     permissions_boundary: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "PermissionsBoundary":

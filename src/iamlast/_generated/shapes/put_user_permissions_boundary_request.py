@@ -112,7 +112,6 @@ def _x_PutUserPermissionsBoundaryRequest(el: _Element) -> PutUserPermissionsBoun
     permissions_boundary: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PermissionsBoundary":

@@ -118,7 +118,6 @@ def _x_PutUserPolicyRequest(el: _Element) -> PutUserPolicyRequest:
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "PolicyName":

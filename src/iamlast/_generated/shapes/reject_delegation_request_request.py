@@ -110,7 +110,6 @@ def _x_RejectDelegationRequestRequest(el: _Element) -> RejectDelegationRequestRe
     notes: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequestId":
             delegation_request_id = c.text or ""
         elif t == "Notes":

@@ -111,7 +111,6 @@ def _x_RemoveRoleFromInstanceProfileRequest(el: _Element) -> RemoveRoleFromInsta
     role_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
         elif t == "RoleName":

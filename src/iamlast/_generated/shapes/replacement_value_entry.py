@@ -92,7 +92,6 @@ def _x_ReplacementValueEntry(el: _Element) -> ReplacementValueEntry:
     values: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Values":
             values = [c1.text or "" for c1 in c]
     return _new(ReplacementValueEntry, {"values": values if values is not None else []})

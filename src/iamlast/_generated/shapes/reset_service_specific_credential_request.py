@@ -114,7 +114,6 @@ def _x_ResetServiceSpecificCredentialRequest(el: _Element) -> ResetServiceSpecif
     service_specific_credential_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "ServiceSpecificCredentialId":

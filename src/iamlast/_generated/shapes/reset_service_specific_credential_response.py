@@ -102,7 +102,6 @@ def _x_ResetServiceSpecificCredentialResponse(
     service_specific_credential: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceSpecificCredential":
             service_specific_credential = _x_ServiceSpecificCredential(c)
     return _new(

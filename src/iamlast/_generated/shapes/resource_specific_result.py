@@ -19,6 +19,8 @@ from .permissions_boundary_decision_detail import (
 )
 from .statement import Statement, _w_Statement, _x_Statement
 
+_e_PolicyEvaluationDecisionType = _x.enum_reader(PolicyEvaluationDecisionType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -177,11 +179,10 @@ def _xe_EvalDecisionDetailsType(e: _Element) -> tuple[str, PolicyEvaluationDecis
     v: Any = None
     for part in e:
         t = part.tag
-        t = t[t.find("}") + 1 :]
         if t == "key":
             k = part.text or ""
         elif t == "value":
-            v = PolicyEvaluationDecisionType(part.text or "")
+            v = _e_PolicyEvaluationDecisionType(part.text or "")
     if k is None or v is None:
         raise _x.ResponseParseError("EvalDecisionDetailsType: map entry without key/value")
     return k, v
@@ -200,11 +201,10 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
     permissions_boundary_decision_detail: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EvalResourceName":
             eval_resource_name = c.text or ""
         elif t == "EvalResourceDecision":
-            eval_resource_decision = PolicyEvaluationDecisionType(c.text or "")
+            eval_resource_decision = _e_PolicyEvaluationDecisionType(c.text or "")
         elif t == "MatchedStatements":
             matched_statements = [_x_Statement(c1) for c1 in c]
         elif t == "MissingContextValues":

@@ -133,7 +133,6 @@ def _x_ResyncMFADeviceRequest(el: _Element) -> ResyncMFADeviceRequest:
     authentication_code2: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SerialNumber":

@@ -231,7 +231,6 @@ def _x_Role(el: _Element) -> Role:
     source_role_template: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "RoleName":

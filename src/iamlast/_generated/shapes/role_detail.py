@@ -237,7 +237,6 @@ def _x_RoleDetail(el: _Element) -> RoleDetail:
     role_last_used: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "RoleName":

@@ -92,7 +92,6 @@ def _x_RoleLastUsed(el: _Element) -> RoleLastUsed:
     region: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "LastUsedDate":
             last_used_date = _x.to_ts(c)
         elif t == "Region":

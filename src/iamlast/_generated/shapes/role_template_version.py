@@ -22,6 +22,8 @@ from .parameter_definition import (
 )
 from .tag_template import TagTemplate, _w_TagTemplate, _x_TagTemplate
 
+_e_ManagedByTypeType = _x.enum_reader(ManagedByTypeType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -408,7 +410,6 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
     update_timestamp: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "TemplateArn":
             template_arn = c.text or ""
         elif t == "TemplateName":
@@ -422,7 +423,7 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
         elif t == "DefaultMinorVersion":
             default_minor_version = _x.to_int(c)
         elif t == "ManagedByType":
-            managed_by_type = ManagedByTypeType(c.text or "")
+            managed_by_type = _e_ManagedByTypeType(c.text or "")
         elif t == "ManagedByValue":
             managed_by_value = c.text or ""
         elif t == "Enabled":

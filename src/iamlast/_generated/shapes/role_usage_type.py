@@ -86,7 +86,6 @@ def _x_RoleUsageType(el: _Element) -> RoleUsageType:
     resources: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Region":
             region = c.text or ""
         elif t == "Resources":

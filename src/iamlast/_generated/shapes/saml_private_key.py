@@ -85,7 +85,6 @@ def _x_SAMLPrivateKey(el: _Element) -> SAMLPrivateKey:
     timestamp: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "KeyId":
             key_id = c.text or ""
         elif t == "Timestamp":

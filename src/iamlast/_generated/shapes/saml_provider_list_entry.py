@@ -102,7 +102,6 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
     create_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Arn":
             arn = c.text or ""
         elif t == "ValidUntil":

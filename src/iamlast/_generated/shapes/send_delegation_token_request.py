@@ -91,7 +91,6 @@ def _x_SendDelegationTokenRequest(el: _Element) -> SendDelegationTokenRequest:
     delegation_request_id: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "DelegationRequestId":
             delegation_request_id = c.text or ""
     return _new(SendDelegationTokenRequest, {"delegation_request_id": delegation_request_id})

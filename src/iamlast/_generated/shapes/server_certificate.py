@@ -123,7 +123,6 @@ def _x_ServerCertificate(el: _Element) -> ServerCertificate:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateMetadata":
             server_certificate_metadata = _x_ServerCertificateMetadata(c)
         elif t == "CertificateBody":

@@ -140,7 +140,6 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
     expiration: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "ServerCertificateName":

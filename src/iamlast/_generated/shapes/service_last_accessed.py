@@ -186,7 +186,6 @@ def _x_ServiceLastAccessed(el: _Element) -> ServiceLastAccessed:
     tracked_actions_last_accessed: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServiceName":
             service_name = c.text or ""
         elif t == "LastAuthenticated":

@@ -75,7 +75,6 @@ def _x_ServiceNotSupportedException(el: _Element) -> ServiceNotSupportedExceptio
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(ServiceNotSupportedException, {"message": message})

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
 
+_e_StatusType = _x.enum_reader(StatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -208,7 +210,6 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
     status: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "CreateDate":
             create_date = _x.to_ts(c)
         elif t == "ExpirationDate":
@@ -228,7 +229,7 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
         elif t == "UserName":
             user_name = c.text or ""
         elif t == "Status":
-            status = StatusType(c.text or "")
+            status = _e_StatusType(c.text or "")
     return _new(
         ServiceSpecificCredential,
         {

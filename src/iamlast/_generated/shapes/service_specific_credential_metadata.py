@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
 
+_e_StatusType = _x.enum_reader(StatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -180,11 +182,10 @@ def _x_ServiceSpecificCredentialMetadata(el: _Element) -> ServiceSpecificCredent
     service_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "Status":
-            status = StatusType(c.text or "")
+            status = _e_StatusType(c.text or "")
         elif t == "ServiceUserName":
             service_user_name = c.text or ""
         elif t == "ServiceCredentialAlias":

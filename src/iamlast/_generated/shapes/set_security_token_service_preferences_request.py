@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import GlobalEndpointTokenVersion
 
+_e_GlobalEndpointTokenVersion = _x.enum_reader(GlobalEndpointTokenVersion)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -108,9 +110,8 @@ def _x_SetSecurityTokenServicePreferencesRequest(
     global_endpoint_token_version: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GlobalEndpointTokenVersion":
-            global_endpoint_token_version = GlobalEndpointTokenVersion(c.text or "")
+            global_endpoint_token_version = _e_GlobalEndpointTokenVersion(c.text or "")
     return _new(
         SetSecurityTokenServicePreferencesRequest,
         {"global_endpoint_token_version": global_endpoint_token_version},

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
 
+_e_StatusType = _x.enum_reader(StatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -128,7 +130,6 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
     upload_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "CertificateId":
@@ -136,7 +137,7 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
         elif t == "CertificateBody":
             certificate_body = c.text or ""
         elif t == "Status":
-            status = StatusType(c.text or "")
+            status = _e_StatusType(c.text or "")
         elif t == "UploadDate":
             upload_date = _x.to_ts(c)
     return _new(

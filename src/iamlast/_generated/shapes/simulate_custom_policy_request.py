@@ -286,7 +286,6 @@ def _x_SimulateCustomPolicyRequest(el: _Element) -> SimulateCustomPolicyRequest:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyInputList":
             policy_input_list = [_x.unquote(c1.text or "") for c1 in c]
         elif t == "PermissionsBoundaryPolicyInputList":

@@ -121,7 +121,6 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "EvaluationResults":
             evaluation_results = [_x_EvaluationResult(c1) for c1 in c]
         elif t == "IsTruncated":

@@ -297,7 +297,6 @@ def _x_SimulatePrincipalPolicyRequest(el: _Element) -> SimulatePrincipalPolicyRe
     marker: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicySourceArn":
             policy_source_arn = c.text or ""
         elif t == "PolicyInputList":

@@ -89,7 +89,6 @@ def _x_SourceRoleTemplate(el: _Element) -> SourceRoleTemplate:
     template_minor_version: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "TemplateArn":
             template_arn = c.text or ""
         elif t == "TemplateMinorVersion":

@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
 
+_e_StatusType = _x.enum_reader(StatusType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -117,13 +119,12 @@ def _x_SSHPublicKeyMetadata(el: _Element) -> SSHPublicKeyMetadata:
     upload_date: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SSHPublicKeyId":
             ssh_public_key_id = c.text or ""
         elif t == "Status":
-            status = StatusType(c.text or "")
+            status = _e_StatusType(c.text or "")
         elif t == "UploadDate":
             upload_date = _x.to_ts(c)
     return _new(

@@ -14,6 +14,8 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PolicySourceType
 from .position import Position, _w_Position, _x_Position
 
+_e_PolicySourceType = _x.enum_reader(PolicySourceType)
+
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
@@ -119,11 +121,10 @@ def _x_Statement(el: _Element) -> Statement:
     end_position: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SourcePolicyId":
             source_policy_id = c.text or ""
         elif t == "SourcePolicyType":
-            source_policy_type = PolicySourceType(c.text or "")
+            source_policy_type = _e_PolicySourceType(c.text or "")
         elif t == "StartPosition":
             start_position = _x_Position(c)
         elif t == "EndPosition":

@@ -105,7 +105,6 @@ def _x_Tag(el: _Element) -> Tag:
     value: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Key":
             key = c.text or ""
         elif t == "Value":

@@ -108,7 +108,6 @@ def _x_TagInstanceProfileRequest(el: _Element) -> TagInstanceProfileRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
         elif t == "Tags":

@@ -102,7 +102,6 @@ def _x_TagMFADeviceRequest(el: _Element) -> TagMFADeviceRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
         elif t == "Tags":

@@ -110,7 +110,6 @@ def _x_TagOpenIDConnectProviderRequest(el: _Element) -> TagOpenIDConnectProvider
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "Tags":

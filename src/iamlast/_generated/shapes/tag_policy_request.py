@@ -100,7 +100,6 @@ def _x_TagPolicyRequest(el: _Element) -> TagPolicyRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "Tags":

@@ -100,7 +100,6 @@ def _x_TagRoleRequest(el: _Element) -> TagRoleRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "Tags":

@@ -106,7 +106,6 @@ def _x_TagSAMLProviderRequest(el: _Element) -> TagSAMLProviderRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "Tags":

@@ -108,7 +108,6 @@ def _x_TagServerCertificateRequest(el: _Element) -> TagServerCertificateRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
         elif t == "Tags":

@@ -87,7 +87,6 @@ def _x_TagTemplate(el: _Element) -> TagTemplate:
     value: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Key":
             key = c.text or ""
         elif t == "Value":

@@ -100,7 +100,6 @@ def _x_TagUserRequest(el: _Element) -> TagUserRequest:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "Tags":

@@ -122,7 +122,6 @@ def _x_TrackedActionLastAccessed(el: _Element) -> TrackedActionLastAccessed:
     last_accessed_region: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ActionName":
             action_name = c.text or ""
         elif t == "LastAccessedEntity":

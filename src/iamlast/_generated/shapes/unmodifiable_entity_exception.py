@@ -80,7 +80,6 @@ def _x_UnmodifiableEntityException(el: _Element) -> UnmodifiableEntityException:
     message: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Message":
             message = c.text or ""
     return _new(UnmodifiableEntityException, {"message": message})

@@ -109,7 +109,6 @@ def _x_UntagInstanceProfileRequest(el: _Element) -> UntagInstanceProfileRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "InstanceProfileName":
             instance_profile_name = c.text or ""
         elif t == "TagKeys":

@@ -109,7 +109,6 @@ def _x_UntagMFADeviceRequest(el: _Element) -> UntagMFADeviceRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
         elif t == "TagKeys":

@@ -111,7 +111,6 @@ def _x_UntagOpenIDConnectProviderRequest(el: _Element) -> UntagOpenIDConnectProv
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "TagKeys":

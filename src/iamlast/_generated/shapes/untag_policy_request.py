@@ -103,7 +103,6 @@ def _x_UntagPolicyRequest(el: _Element) -> UntagPolicyRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "PolicyArn":
             policy_arn = c.text or ""
         elif t == "TagKeys":

@@ -103,7 +103,6 @@ def _x_UntagRoleRequest(el: _Element) -> UntagRoleRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "TagKeys":

@@ -107,7 +107,6 @@ def _x_UntagSAMLProviderRequest(el: _Element) -> UntagSAMLProviderRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "TagKeys":

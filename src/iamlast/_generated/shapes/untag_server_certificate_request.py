@@ -109,7 +109,6 @@ def _x_UntagServerCertificateRequest(el: _Element) -> UntagServerCertificateRequ
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
         elif t == "TagKeys":

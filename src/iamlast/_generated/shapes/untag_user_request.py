@@ -103,7 +103,6 @@ def _x_UntagUserRequest(el: _Element) -> UntagUserRequest:
     tag_keys: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "TagKeys":

@@ -227,7 +227,6 @@ def _x_UpdateAccountPasswordPolicyRequest(el: _Element) -> UpdateAccountPassword
     hard_expiry: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "MinimumPasswordLength":
             minimum_password_length = _x.to_int(c)
         elif t == "RequireSymbols":

@@ -107,7 +107,6 @@ def _x_UpdateAssumeRolePolicyRequest(el: _Element) -> UpdateAssumeRolePolicyRequ
     policy_document: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "PolicyDocument":

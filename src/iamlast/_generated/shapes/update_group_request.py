@@ -120,7 +120,6 @@ def _x_UpdateGroupRequest(el: _Element) -> UpdateGroupRequest:
     new_group_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "NewPath":

@@ -126,7 +126,6 @@ def _x_UpdateOpenIDConnectProviderThumbprintRequest(
     thumbprint_list: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "ThumbprintList":

@@ -123,7 +123,6 @@ def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
     max_session_duration: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "Description":

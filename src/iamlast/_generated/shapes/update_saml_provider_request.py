@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
 
+_e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -159,13 +161,12 @@ def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
     remove_private_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLMetadataDocument":
             saml_metadata_document = c.text or ""
         elif t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "AssertionEncryptionMode":
-            assertion_encryption_mode = AssertionEncryptionModeType(c.text or "")
+            assertion_encryption_mode = _e_AssertionEncryptionModeType(c.text or "")
         elif t == "AddPrivateKey":
             add_private_key = c.text or ""
         elif t == "RemovePrivateKey":

@@ -86,7 +86,6 @@ def _x_UpdateSAMLProviderResponse(el: _Element) -> UpdateSAMLProviderResponse:
     saml_provider_arn: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
     return _new(

@@ -124,7 +124,6 @@ def _x_UpdateServerCertificateRequest(el: _Element) -> UpdateServerCertificateRe
     new_server_certificate_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "ServerCertificateName":
             server_certificate_name = c.text or ""
         elif t == "NewPath":

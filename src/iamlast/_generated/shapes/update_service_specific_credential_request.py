@@ -15,6 +15,8 @@ from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
 
+_e_StatusType = _x.enum_reader(StatusType)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -133,13 +135,12 @@ def _x_UpdateServiceSpecificCredentialRequest(
     status: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "ServiceSpecificCredentialId":
             service_specific_credential_id = c.text or ""
         elif t == "Status":
-            status = StatusType(c.text or "")
+            status = _e_StatusType(c.text or "")
     return _new(
         UpdateServiceSpecificCredentialRequest,
         {

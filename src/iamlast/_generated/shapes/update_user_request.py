@@ -120,7 +120,6 @@ def _x_UpdateUserRequest(el: _Element) -> UpdateUserRequest:
     new_user_name: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "NewPath":

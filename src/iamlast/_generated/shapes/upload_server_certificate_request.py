@@ -170,7 +170,6 @@ def _x_UploadServerCertificateRequest(el: _Element) -> UploadServerCertificateRe
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "ServerCertificateName":

@@ -111,7 +111,6 @@ def _x_UploadSigningCertificateRequest(el: _Element) -> UploadSigningCertificate
     certificate_body: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "CertificateBody":

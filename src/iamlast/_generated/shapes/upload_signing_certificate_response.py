@@ -87,7 +87,6 @@ def _x_UploadSigningCertificateResponse(el: _Element) -> UploadSigningCertificat
     certificate: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Certificate":
             certificate = _x_SigningCertificate(c)
     return _new(

@@ -107,7 +107,6 @@ def _x_UploadSSHPublicKeyRequest(el: _Element) -> UploadSSHPublicKeyRequest:
     ssh_public_key_body: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "UserName":
             user_name = c.text or ""
         elif t == "SSHPublicKeyBody":

@@ -87,7 +87,6 @@ def _x_UploadSSHPublicKeyResponse(el: _Element) -> UploadSSHPublicKeyResponse:
     ssh_public_key: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SSHPublicKey":
             ssh_public_key = _x_SSHPublicKey(c)
     return _new(

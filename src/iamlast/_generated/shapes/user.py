@@ -184,7 +184,6 @@ def _x_User(el: _Element) -> User:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "UserName":

@@ -210,7 +210,6 @@ def _x_UserDetail(el: _Element) -> UserDetail:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "Path":
             path = c.text or ""
         elif t == "UserName":

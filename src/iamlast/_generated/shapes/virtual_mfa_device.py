@@ -144,7 +144,6 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
     tags: Any = None
     for c in el:
         t = c.tag
-        t = t[t.find("}") + 1 :]
         if t == "SerialNumber":
             serial_number = c.text or ""
         elif t == "Base32StringSeed":
