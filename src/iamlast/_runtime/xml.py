@@ -274,12 +274,12 @@ def to_ts(el: _Element, fmt: str | None = None) -> datetime:
     if fmt is None:
         # IAM's own form ("2024-01-02T03:04:05.678Z") parses straight to UTC.
         try:
-            value = _fromisoformat(raw)
+            quick = _fromisoformat(raw)
         except ValueError:
             pass
         else:
-            if value.tzinfo is UTC:
-                return value
+            if quick.tzinfo is UTC:
+                return quick
     raw = raw.strip()
     value = parse_timestamp(raw, fmt)
     if value is None:
