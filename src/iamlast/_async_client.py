@@ -44,6 +44,7 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         timeout: float | httpx.Timeout | None = None,
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
+        max_rate: float | None = None,
         verify: _http.Verify = True,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -58,6 +59,7 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             use_fips=use_fips,
             max_attempts=max_attempts,
             retry_mode=retry_mode,
+            max_rate=max_rate,
         )
         self._timeout = _http.make_timeout(timeout)
         self._verify = verify

@@ -19,6 +19,7 @@ from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
 from ._runtime.errors import NoCredentialsError
+from ._runtime.ratelimit import TokenBucket
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
 from ._runtime.signing import BotocoreCredentials, Credentials, CredentialSource
@@ -52,6 +53,7 @@ class BaseClient:
         use_fips: bool | None = None,
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
+        max_rate: float | None = None,
         max_response_bytes: int = 32 * 1024 * 1024,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -80,6 +82,7 @@ class BaseClient:
         self._retry_mode_arg = retry_mode
         self._max_attempts_arg = max_attempts
         self._max_response_bytes = max_response_bytes
+        self._rate_limiter = TokenBucket(max_rate) if max_rate is not None else None
         self._state: ClientState | None = None
         self._lock = threading.Lock()
         # Resolve now when no config file can matter, so errors (a bad endpoint_url) surface here.
@@ -163,6 +166,7 @@ class BaseClient:
             limiter=AdaptiveRateLimiter() if policy.mode == "adaptive" else None,
             disable_compression=disable_compression,
             max_response_bytes=self._max_response_bytes,
+            rate_limiter=self._rate_limiter,
         )
 
     def _client_state(self) -> ClientState:

@@ -28,7 +28,8 @@ class Client(SyncAdvisor, BaseClient):
     ``(key, secret[, token])`` tuple, or a botocore credentials object) or
     ``aws_access_key_id``/``aws_secret_access_key``/``aws_session_token``, ``endpoint_url``,
     ``use_fips``, ``timeout`` (seconds or ``httpx.Timeout``), ``max_attempts`` (3),
-    ``retry_mode`` (``"standard"`` or ``"adaptive"``), ``verify`` (TLS verification: on unless
+    ``retry_mode`` (``"standard"`` or ``"adaptive"``), ``max_rate`` (a ceiling on requests per
+    second for the whole client, retries included), ``verify`` (TLS verification: on unless
     you pass ``False``, a CA bundle path or an ``ssl.SSLContext``) and ``http_client`` (your own
     configured ``httpx.Client``: proxies, transports, respx; you keep ownership of it).
     Use it as a context manager, or call :meth:`close`.
@@ -48,6 +49,7 @@ class Client(SyncAdvisor, BaseClient):
         timeout: float | httpx.Timeout | None = None,
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
+        max_rate: float | None = None,
         verify: _http.Verify = True,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -62,6 +64,7 @@ class Client(SyncAdvisor, BaseClient):
             use_fips=use_fips,
             max_attempts=max_attempts,
             retry_mode=retry_mode,
+            max_rate=max_rate,
         )
         self._timeout = _http.make_timeout(timeout)
         self._verify = verify
