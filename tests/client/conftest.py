@@ -23,10 +23,16 @@ def _empty_aws_env(aws_env: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def iam() -> Iterator[respx.Route]:
-    """The IAM endpoint, mocked; nothing else is reachable. Set ``.side_effect`` / ``.respond``."""
-    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
-        yield router.post(IAM)
+def router() -> Iterator[respx.MockRouter]:
+    """Every httpx transport is mocked: a request to an unrouted URL fails the test."""
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def iam(router: respx.MockRouter) -> respx.Route:
+    """The IAM endpoint (aws partition). Set ``.side_effect`` or call ``.respond(...)``."""
+    return router.post(IAM)
 
 
 @pytest.fixture
