@@ -18,19 +18,22 @@ the ``fake_iam`` pytest fixture gives each test its own.
 
 from __future__ import annotations
 
-from .account import (
-    Group,
-    InlinePolicy,
-    ManagedPolicy,
-    Principal,
-    Role,
-    SyntheticAccount,
-    Usage,
-    User,
-)
-from .catalog import CATALOGUE, TRACKED_ACTIONS, Service
-from .faults import Faults
-from .server import FakeIAM, RequestRecord
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .account import (
+        Group,
+        InlinePolicy,
+        ManagedPolicy,
+        Principal,
+        Role,
+        SyntheticAccount,
+        Usage,
+        User,
+    )
+    from .catalog import CATALOGUE, TRACKED_ACTIONS, Service
+    from .faults import Faults
+    from .server import FakeIAM, RequestRecord
 
 __all__ = [
     "CATALOGUE",
@@ -48,3 +51,27 @@ __all__ = [
     "Usage",
     "User",
 ]
+
+# Loaded on first use, so that the pytest plugin (imported by every pytest run through the
+# entry point) costs nothing until a test asks for the emulator.
+_LAZY = {
+    "CATALOGUE": ".catalog", "TRACKED_ACTIONS": ".catalog", "Service": ".catalog",
+    "Faults": ".faults", "FakeIAM": ".server", "RequestRecord": ".server",
+    "Group": ".account", "InlinePolicy": ".account", "ManagedPolicy": ".account", "Principal": ".account",
+    "Role": ".account", "SyntheticAccount": ".account", "Usage": ".account", "User": ".account",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

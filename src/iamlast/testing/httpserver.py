@@ -115,7 +115,15 @@ class ThreadedHTTPServer:
 
     def _connection(self, conn: socket.socket) -> None:
         buf = bytearray()
-        recv = conn.recv
+        quickack = getattr(socket, "TCP_QUICKACK", None)
+
+        def recv(size: int) -> bytes:
+            # Clients that write headers and body separately without TCP_NODELAY (httpx does)
+            # would otherwise wait for our delayed ACK before sending the body. Linux resets
+            # QUICKACK after use, hence before every read.
+            if quickack is not None:
+                conn.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+            return conn.recv(size)
         while True:
             end = buf.find(b"\r\n\r\n")
             while end < 0:

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .server import FakeIAM
+if TYPE_CHECKING:
+    from .server import FakeIAM
 
 
 @pytest.fixture
@@ -17,5 +19,7 @@ def fake_iam() -> Iterator[FakeIAM]:
     Change it in the test (``fake_iam.page_cap = 73``, ``fake_iam.faults = Faults(...)``,
     ``fake_iam.account.add_role(...)``) and point clients at ``fake_iam.client_kwargs()``.
     """
+    from .server import FakeIAM
+
     with FakeIAM() as iam:
         yield iam
