@@ -193,10 +193,14 @@ class SyncAdvisor(SyncJobs):
         granularity: Granularity = "SERVICE_LEVEL",
         with_entities: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
         page_size: int | None = None,
     ) -> AccessReport:
         """Generate, wait for and read a whole service-last-accessed report for ``arn``."""
-        return self._report(arn, granularity, with_entities, timeout, page_size, None)
+        return self._report(
+            arn, granularity, with_entities, timeout, page_size, None, poll_delay, max_poll_delay
+        )
 
     def _report(
         self,
@@ -206,6 +210,8 @@ class SyncAdvisor(SyncJobs):
         timeout: float,
         page_size: int | None,
         stop: threading.Event | None,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
     ) -> AccessReport:
         job_id = job_id_of(
             self.generate_service_last_accessed_details(arn=arn, granularity=granularity),
@@ -216,8 +222,8 @@ class SyncAdvisor(SyncJobs):
             job_id,
             {"max_items": page_size},
             timeout,
-            1.0,
-            15.0,
+            poll_delay,
+            max_poll_delay,
             "error",
             stop,
         )
@@ -247,6 +253,8 @@ class SyncAdvisor(SyncJobs):
         organizations_policy_id: str | None = None,
         sort_key: SortKeyType | SortKeyTypeLiteral | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
     ) -> OrganizationsReport:
         """Generate (waiting politely while too many reports run), wait for and read a whole
         Organizations access report."""
@@ -261,7 +269,13 @@ class SyncAdvisor(SyncJobs):
         )
         extra = {"sort_key": sort_key}
         first = self._wait(
-            "GetOrganizationsAccessReport", job_id, extra, timeout, 1.0, 15.0, "error_details"
+            "GetOrganizationsAccessReport",
+            job_id,
+            extra,
+            timeout,
+            poll_delay,
+            max_poll_delay,
+            "error_details",
         )
         details: list[AccessDetail] = list(
             Pager(
@@ -313,6 +327,8 @@ class SyncAdvisor(SyncJobs):
         concurrency: int = 8,
         rate_limit: float | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
         progress: ProgressCallback | None = None,
     ) -> Iterator[ScanResult]:
         """Reports for many principals, ``concurrency`` at a time (threads), every request
@@ -342,7 +358,17 @@ class SyncAdvisor(SyncJobs):
         def one(arn: str) -> ScanResult:
             try:
                 return ScanResult(
-                    arn, report=self._report(arn, granularity, with_entities, timeout, None, stop)
+                    arn,
+                    report=self._report(
+                        arn,
+                        granularity,
+                        with_entities,
+                        timeout,
+                        None,
+                        stop,
+                        poll_delay,
+                        max_poll_delay,
+                    ),
                 )
             except IamError as exc:
                 return ScanResult(arn, error=exc)
@@ -460,6 +486,8 @@ class AsyncAdvisor(AsyncJobs):
         granularity: Granularity = "SERVICE_LEVEL",
         with_entities: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
         page_size: int | None = None,
         concurrency: int = 8,
     ) -> AccessReport:
@@ -474,8 +502,8 @@ class AsyncAdvisor(AsyncJobs):
             job_id,
             {"max_items": page_size},
             timeout,
-            1.0,
-            15.0,
+            poll_delay,
+            max_poll_delay,
             "error",
         )
         pager: AsyncPager[Any, ServiceLastAccessed] = AsyncPager(
@@ -510,6 +538,8 @@ class AsyncAdvisor(AsyncJobs):
         organizations_policy_id: str | None = None,
         sort_key: SortKeyType | SortKeyTypeLiteral | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
     ) -> OrganizationsReport:
         """Generate (politely), wait for and read a whole Organizations access report."""
         start = {"entity_path": entity_path, "organizations_policy_id": organizations_policy_id}
@@ -526,8 +556,8 @@ class AsyncAdvisor(AsyncJobs):
             job_id,
             {"sort_key": sort_key},
             timeout,
-            1.0,
-            15.0,
+            poll_delay,
+            max_poll_delay,
             "error_details",
         )
         pager: AsyncPager[Any, AccessDetail] = AsyncPager(
@@ -578,6 +608,8 @@ class AsyncAdvisor(AsyncJobs):
         concurrency: int = 8,
         rate_limit: float | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        poll_delay: float = 1.0,
+        max_poll_delay: float = 15.0,
         progress: ProgressCallback | None = None,
     ) -> AsyncIterator[ScanResult]:
         """Reports for many principals, ``concurrency`` at a time, every request (retries
@@ -620,7 +652,12 @@ class AsyncAdvisor(AsyncJobs):
             while (arn := await todo.get()) is not None:
                 try:
                     report = await self.last_accessed(
-                        arn, granularity=granularity, with_entities=with_entities, timeout=timeout
+                        arn,
+                        granularity=granularity,
+                        with_entities=with_entities,
+                        timeout=timeout,
+                        poll_delay=poll_delay,
+                        max_poll_delay=max_poll_delay,
                     )
                     await results.put(ScanResult(arn, report=report))
                 except IamError as exc:
