@@ -182,7 +182,7 @@ class SyntheticAccount:
     # ------------------------------------------------------------------ building
 
     def _id(self, prefix: str, name: str) -> str:
-        digest = hashlib.blake2b(f"{self.seed}|{prefix}|{name}".encode(), digest_size=16).digest()
+        digest = hashlib.blake2b(f"{self.seed}|{prefix}|{name}".encode(), digest_size=17).digest()
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
         return prefix + "".join(alphabet[b % 32] for b in digest[:17])
 

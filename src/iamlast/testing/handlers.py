@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from iamlast import ParamValidationError, models
+from iamlast._runtime.shape import new as new_model
 from iamlast.errors import (
     InvalidActionError,
     InvalidInputError,
@@ -342,10 +343,12 @@ def error_response(err: ServiceError, request_id: str) -> tuple[int, str, str]:
 
 
 def _entity(e: EntityRow) -> str:
-    return r.item(models.EntityDetails(
-        entity_info=models.EntityInfo(arn=e.arn, name=e.name, type=e.type, id=e.id, path=e.path),
-        last_authenticated=e.when,
-    ))
+    # The hot path of 100,000-entity reports: our own rows need no validation, so build the
+    # models directly (as the runtime's response readers do) and let the generated writer run.
+    info = new_model(models.EntityInfo, {
+        "arn": e.arn, "name": e.name, "type": models.PolicyOwnerEntityType(e.type), "id": e.id, "path": e.path,
+    })
+    return r.item(new_model(models.EntityDetails, {"entity_info": info, "last_authenticated": e.when}))
 
 
 def _user(u: User) -> Any:

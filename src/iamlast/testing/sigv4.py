@@ -141,11 +141,14 @@ class SigV4Verifier:
         except ServiceError as exc:
             return exc
         scope = fields["Credential"].split("/")
-        if len(scope) != 5 or scope[4] != "aws4_request":
+        if len(scope) != 5:
             return IncompleteSignatureError(
-                f"Credential should be scoped to a valid region, not '{scope[2] if len(scope) > 2 else ''}'. "
-                if len(scope) == 5
-                else f"Authorization header requires 'Credential' parameter. Authorization={header}"
+                f"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+                f"got '{fields['Credential']}'"
+            )
+        if scope[4] != "aws4_request":
+            return SignatureDoesNotMatchError(
+                f"Credential should be scoped with a valid terminator: 'aws4_request', not '{scope[4]}'. "
             )
         key_id, date, region, service, _ = scope
         creds = self.credentials.get(key_id)
