@@ -31,9 +31,16 @@ demo: $(STAMP)
 	@echo "The demo arrives with the CLI (issue 5); nothing to run yet." >&2
 	@exit 1
 
+# iamlast against boto3 (and aiobotocore where it installs next to this botocore) on the same
+# loopback emulator: a table of ratios, JSON in benchmarks/results/, a full run rewrites
+# benchmarks/LATEST.md. `make bench BENCH_ARGS=--quick` checks the harness on tiny sizes.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	@echo "The benchmarks arrive with issue 6; nothing to run yet." >&2
-	@exit 1
+	@$(PY) -c "import aiobotocore" 2>/dev/null || { \
+	  $(PY) -c "from importlib.metadata import version as v; print(f'botocore=={v(\"botocore\")}'); print(f'boto3=={v(\"boto3\")}')" > $(VENV)/bench-constraints.txt && \
+	  $(PY) -m pip install --quiet --retries 1 --timeout 15 -c $(VENV)/bench-constraints.txt 'aiobotocore>=3.10' 2>/dev/null || \
+	  echo "aiobotocore does not install next to $$(head -1 $(VENV)/bench-constraints.txt): its lines are skipped" >&2; }
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

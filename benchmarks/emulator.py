@@ -1,0 +1,87 @@
+"""The benchmark's emulator process: ``python -m benchmarks.emulator [options]``.
+
+It runs FakeIAM in its own process, so that the server's CPU is never counted as a client's,
+prints one JSON line (endpoint, credentials, the ARNs the benchmarks use) and serves until its
+standard input closes — the harness holds the pipe, so the server dies with the harness. On
+that pipe it also answers ``counters`` (requests by action, status, error, fault) and ``clear``.
+
+The account is the seeded synthetic one without its default bulk policies, plus what the lines
+need: a policy with ``--page-entities`` virtual entities (one full 1000-entity page), one with
+``--stream-entities`` (generated per page, never materialised), a role granted ``--services``
+services, and ``--principals`` roles for the scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from iamlast.testing import FakeIAM, Faults, SyntheticAccount
+
+
+def build_account(args: argparse.Namespace) -> tuple[SyntheticAccount, dict[str, object]]:
+    """The account and the ARNs the harness needs from it."""
+    acct = SyntheticAccount.generate(args.seed, bulk_policies=False)
+    arns: dict[str, object] = {}
+    if args.page_entities:
+        arns["page_policy"] = acct.add_bulk_policy("bench-page", args.page_entities).arn
+    if args.stream_entities:
+        arns["stream_policy"] = acct.add_bulk_policy("bench-stream", args.stream_entities).arn
+    if args.services:
+        services = acct.all_services()[: args.services]
+        if len(services) < args.services:
+            raise SystemExit(f"the catalogue has only {len(services)} services")
+        arns["report_role"] = acct.add_role("bench-report-role", services=services).arn
+    if args.principals:
+        arns["scan_roles"] = [r.arn for r in acct.add_roles(args.principals, prefix="bench-scan")]
+    return acct, arns
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--job-polls", type=int, default=0, help="polls a job stays IN_PROGRESS")
+    parser.add_argument("--page-entities", type=int, default=0)
+    parser.add_argument("--stream-entities", type=int, default=0)
+    parser.add_argument("--services", type=int, default=0)
+    parser.add_argument("--principals", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
+    parser.add_argument("--burst", type=float, default=None, help="token bucket depth")
+    args = parser.parse_args(argv)
+
+    acct, arns = build_account(args)
+    faults = Faults(
+        seed=args.seed, latency=args.latency, rate_limit=args.rate_limit, burst=args.burst
+    )
+    iam = FakeIAM(acct, seed=args.seed, job_polls=args.job_polls, faults=faults, log_limit=1000)
+    iam.start()
+    try:
+        info = {
+            "endpoint_url": iam.endpoint_url,
+            "region": iam.region,
+            "access_key_id": iam.access_key_id,
+            "secret_access_key": iam.secret_access_key,
+            "arns": arns,
+        }
+        sys.stdout.write(json.dumps(info) + "\n")
+        sys.stdout.flush()
+        # Commands, one a line, until the harness closes the pipe (or dies): "counters"
+        # answers the request counts since the last "clear".
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "counters":
+                counters = iam.counters()
+                reply = {k: {str(key): n for key, n in v.items()} for k, v in counters.items()}
+                sys.stdout.write(json.dumps(reply) + "\n")
+                sys.stdout.flush()
+            elif command == "clear":
+                iam.clear_log()
+    finally:
+        iam.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
