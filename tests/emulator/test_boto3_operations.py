@@ -278,6 +278,7 @@ def test_error_codes(iam: FakeIAM, make_client: ClientFactory) -> None:
         ("get_service_last_accessed_details_with_entities", {"JobId": "00000000-0000-4000-8000-000000000000", "ServiceNamespace": "s3"}, "InvalidInput", 400),
         ("get_organizations_access_report", {"JobId": "00000000-0000-4000-8000-000000000000"}, "NoSuchEntity", 404),
         ("list_policies_granting_service_access", {"Arn": "arn:aws:iam::123456789012:user/ghost", "ServiceNamespaces": ["s3"]}, "NoSuchEntity", 404),
+        ("list_policies_granting_service_access", {"Arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "ServiceNamespaces": ["s3"]}, "InvalidInput", 400),
         ("list_roles", {"Marker": "not-a-marker-we-issued"}, "InvalidInput", 400),
         ("list_roles", {"MaxItems": 1001}, "ValidationError", 400),
         ("generate_organizations_access_report", {"EntityPath": "not/an/org/path/at/all"}, "ValidationError", 400),

@@ -35,7 +35,6 @@ __all__ = ["OPERATIONS", "VERSION", "Emulator", "error_response"]
 
 VERSION = "2010-05-08"
 _ARN = re.compile(r"^arn:(aws[\w-]*):iam::(\d{12}|aws):(user|role|group|policy)(/.*)?$")
-_KINDS = {"user": "user", "role": "role", "group": "group"}
 
 
 class Emulator:
@@ -174,12 +173,14 @@ class Emulator:
     # ------------------------------------------------------------------ Access Advisor
 
     def generate_service_last_accessed_details(self, req: Any, rid: str) -> str:
+        """Start a report job for a user, role, group or managed policy."""
         target = self.resolve(req.arn)
         granularity = str(req.granularity or "SERVICE_LEVEL")
         job = self.jobs.create_service_job(req.arn, target, granularity, self.account.version)
         return r.document(models.GenerateServiceLastAccessedDetailsResponse, {"JobId": r.text("JobId", job.job_id)}, rid)
 
     def get_service_last_accessed_details(self, req: Any, rid: str) -> str:
+        """Poll a job; once COMPLETED, a page of its services (``Error`` when FAILED)."""
         job = self._service_job(req.job_id)
         cls = models.GetServiceLastAccessedDetailsResponse
         members = {
@@ -199,6 +200,7 @@ class Emulator:
         return r.document(cls, self._tail(members, None), rid)
 
     def get_service_last_accessed_details_with_entities(self, req: Any, rid: str) -> str:
+        """Poll a job; once COMPLETED, a page of the entities for one service, newest first."""
         job = self._service_job(req.job_id)
         cls = models.GetServiceLastAccessedDetailsWithEntitiesResponse
         members = {
@@ -217,6 +219,7 @@ class Emulator:
         return r.document(cls, self._tail(members, None), rid)
 
     def list_policies_granting_service_access(self, req: Any, rid: str) -> str:
+        """Per namespace, the inline and managed policies that grant it to a user, role or group."""
         target = self.resolve(req.arn, kinds=("user", "role", "group"))
         assert isinstance(target, Principal)
         namespaces = list(req.service_namespaces)
@@ -242,10 +245,12 @@ class Emulator:
     # ------------------------------------------------------------------ Organizations
 
     def generate_organizations_access_report(self, req: Any, rid: str) -> str:
+        """Start an Organizations access report (ReportGenerationLimitExceeded past the limit)."""
         job = self.jobs.create_org_job(req.entity_path, req.organizations_policy_id)
         return r.document(models.GenerateOrganizationsAccessReportResponse, {"JobId": r.text("JobId", job.job_id)}, rid)
 
     def get_organizations_access_report(self, req: Any, rid: str) -> str:
+        """Poll a report; once COMPLETED, a page of its access details in ``SortKey`` order."""
         job = self.jobs.poll_org(req.job_id)
         if job is None:
             raise NoSuchEntityError(f"The Organizations access report with job id {req.job_id} cannot be found.")
@@ -305,15 +310,19 @@ class Emulator:
         return r.document(cls, self._tail({member: r.listing(member, frags)}, nxt), rid)
 
     def list_users(self, req: Any, rid: str) -> str:
+        """A page of users (PathPrefix filter), by name."""
         return self._list_principals(req, rid, "users", self.account.users, _user, models.ListUsersResponse, "Users")
 
     def list_roles(self, req: Any, rid: str) -> str:
+        """A page of roles (PathPrefix filter), by name."""
         return self._list_principals(req, rid, "roles", self.account.roles, _role, models.ListRolesResponse, "Roles")
 
     def list_groups(self, req: Any, rid: str) -> str:
+        """A page of groups (PathPrefix filter), by name."""
         return self._list_principals(req, rid, "groups", self.account.groups, _group, models.ListGroupsResponse, "Groups")
 
     def list_policies(self, req: Any, rid: str) -> str:
+        """A page of managed policies (Scope, OnlyAttached, PathPrefix, PolicyUsageFilter), by name."""
         scope = str(req.scope or "All")
         usage = str(req.policy_usage_filter or "")
         key = f"policies|{scope}|{req.only_attached}|{req.path_prefix}|{usage}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import overload
 
-from .account import Group, ManagedPolicy, Principal, SyntheticAccount, Usage, User
+from .account import Group, ManagedPolicy, Principal, SyntheticAccount, Usage
 from .catalog import REAL_SERVICES, TRACKED_ACTIONS, service
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "ActionRow",
     "EntityRow",
     "ServiceRow",
+    "VirtualEntities",
     "entity_rows",
     "organizations_rows",
     "report_entities",
@@ -224,7 +225,3 @@ def organizations_rows(acct: SyntheticAccount, entity_path: str, policy_id: str 
         rows.append(AccessRow(svc.namespace, svc.name, _REGIONS[(h >> 50) % len(_REGIONS)], path, when, 1 + (h >> 40) % 25))
     return rows
 
-
-def is_user(target: Principal | ManagedPolicy) -> bool:
-    """Whether ``target`` is an IAM user."""
-    return isinstance(target, User)
