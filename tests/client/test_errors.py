@@ -133,10 +133,6 @@ def test_non_xml_error_bodies(
         pytest.param(
             b"<html><body>Welcome to nginx!</body></html>",
             id="wrong-document",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: a 200 whose root is not <GetRoleResponse> parses as GetRoleResponse(role=None)",
-            ),
         ),
     ],
 )

@@ -105,10 +105,6 @@ def test_debug_log_lines_of_iamlast(iam: respx.Route, clock: FakeClock, caplog: 
     assert "GetRole attempt 1" in text and "retrying" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: botocore.auth's DEBUG CanonicalRequest log, emitted while iamlast signs, shows the session token",
-)
 def test_no_log_line_of_any_logger_during_a_call(
     iam: respx.Route, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

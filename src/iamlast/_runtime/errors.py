@@ -237,10 +237,15 @@ class ServiceError(IamError):
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict in boto3's error-response form, plus the operation and raw body."""
         error: dict[str, Any] = {"Code": self.code, "Message": self.message, "Type": self.type}
-        if self.details is not None:
-            for key, value in self.details.to_json().items():
+        details = self.details.to_json() if self.details is not None else None
+        if details is not None:
+            # boto3 puts the modelled members next to Code and Message...
+            for key, value in details.items():
                 error.setdefault(key, value)
         out: dict[str, Any] = {"Error": error, "ResponseMetadata": {}}
+        if details is not None:
+            # ...and we keep the parsed shape as it was, so of_json rebuilds it exactly.
+            out["Details"] = details
         meta = out["ResponseMetadata"]
         if self.request_id is not None:
             meta["RequestId"] = self.request_id
@@ -292,9 +297,13 @@ class ServiceError(IamError):
                 raw = b""
         details = None
         shape = cls.details_shape()
-        extra = {k: v for k, v in error.items() if k not in ("Code", "Message", "Type")}
-        if shape is not None and (extra or "Message" in error):
-            details = shape.of_json({**extra, "Message": error.get("Message")})
+        if shape is not None:
+            if isinstance(data.get("Details"), Mapping):
+                details = shape.of_json(data["Details"])
+            else:  # a boto3 ClientError.response: the members sit in "Error"
+                extra = {k: v for k, v in error.items() if k not in ("Code", "Type")}
+                if extra:
+                    details = shape.of_json(extra)
         status = meta.get("HTTPStatusCode")
         return cls(
             str(error.get("Message") or ""),

@@ -37,9 +37,14 @@ def ts(value: datetime, fmt: str | None = None) -> str:
         from email.utils import format_datetime
 
         return format_datetime(value, usegmt=True)
+    # Written out rather than strftime: %Y does not pad years before 1000 everywhere.
+    text = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
     if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{text}.{value.microsecond:06d}Z"
+    return text + "Z"
 
 
 def blob(value: bytes | str) -> str:

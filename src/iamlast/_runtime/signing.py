@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -268,5 +269,35 @@ def sign_request(
     else:
         signer = _pinned_signer()(boto_credentials, service, region)
         signer.timestamp = _utc(now).strftime(_SIGV4_TIMESTAMP)
-    signer.add_auth(request)
+    _install_redaction()
+    _signing.token = credentials.session_token
+    try:
+        signer.add_auth(request)
+    finally:
+        _signing.token = None
     return {name: str(value) for name, value in request.headers.items()}
+
+
+# botocore.auth logs the canonical request at DEBUG, session token included. While iamlast
+# signs (and only then: boto3 in the same process is left alone) that token is masked.
+_signing = threading.local()
+_redaction_installed = False
+
+
+class _TokenRedaction(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        token = getattr(_signing, "token", None)
+        if token:
+            if isinstance(record.msg, str) and token in record.msg:
+                record.msg = record.msg.replace(token, "****")
+            if record.args:
+                args = record.args if isinstance(record.args, tuple) else (record.args,)
+                record.args = tuple(a.replace(token, "****") if isinstance(a, str) else a for a in args)
+        return True
+
+
+def _install_redaction() -> None:
+    global _redaction_installed
+    if not _redaction_installed:
+        logging.getLogger("botocore.auth").addFilter(_TokenRedaction())
+        _redaction_installed = True

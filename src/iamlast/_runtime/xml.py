@@ -187,11 +187,21 @@ def locate(
             f"expected a {shape} document, got an ErrorResponse (code {code})",
             request_id=find_request_id(root),
         )
-    if wrapper is not None and name == wrapper:
+    if wrapper is None:
         return root, None
-    if wrapper is not None and name.endswith("Response"):
-        return _child(root, wrapper), find_request_id(root)
-    return root, None
+    if name == wrapper:
+        return root, None
+    if name.endswith("Response"):
+        result = _child(root, wrapper)
+        if result is None:
+            others = [local(c.tag) for c in root if local(c.tag) != "ResponseMetadata"]
+            if others:
+                raise ResponseParseError(
+                    f"expected <{wrapper}> in <{name}>, found <{others[0]}>",
+                    request_id=find_request_id(root),
+                )
+        return result, find_request_id(root)
+    raise ResponseParseError(f"expected a {shape} document, got <{name}>")
 
 
 def find_error(root: _Element) -> tuple[_Element, str, str | None, str, str | None] | None:
@@ -337,7 +347,11 @@ def ts_out(value: datetime, fmt: str | None = None) -> str:
 
 
 def iso_z(value: datetime) -> str:
-    base = value.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: its %Y does not pad years before 1000 on every platform.
+    base = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
     micro = value.microsecond
     if micro == 0:
         return base + "Z"
