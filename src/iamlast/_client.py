@@ -6,6 +6,10 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+# isort: off
+from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
+
+# isort: on
 import httpx
 
 from . import _http

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import functools
 import ssl
-import sys
 from typing import TYPE_CHECKING
 
-if "httpx" not in sys.modules:
-    # httpx imports its own command-line client (click, rich, pygments) whenever those happen to
-    # be installed: ~50 ms of import for nothing a library uses. Hide it while httpx loads;
-    # httpx then binds its fallback ``httpx.main``, which only the ``httpx`` console script (a
-    # separate process, without iamlast) would call.
-    sys.modules["httpx._main"] = None  # type: ignore[assignment]
-    try:
-        import httpx
-    finally:
-        del sys.modules["httpx._main"]
+# isort: off
+from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
+
+# isort: on
 import httpx
 
 from ._runtime.retry import TransportErrorKind
