@@ -218,3 +218,19 @@ def test_unknown_profile_is_an_error(iam: respx.Route) -> None:
         with iamlast.Client(profile="nope") as client:
             client.list_roles()
     assert iam.call_count == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a failing credential source escapes as botocore's CredentialRetrievalError, not an IamError",
+)
+def test_failing_credential_process_is_an_iam_error(iam: respx.Route) -> None:
+    import os
+    import sys
+
+    Path(os.environ["AWS_CONFIG_FILE"]).write_text(
+        f"[default]\ncredential_process = {sys.executable} -c 'import sys; sys.exit(3)'\n"
+    )
+    with iamlast.Client() as client, pytest.raises(iamlast.IamError):
+        client.list_roles()
+    assert iam.call_count == 0

@@ -114,3 +114,16 @@ def test_validation_names_every_problem(iam: respx.Route, client: iamlast.Client
     assert set(caught.value.fields) == {"RoleName", "AssumeRolePolicyDocument", "MaxSessionDuration"}
     assert "3 problems" in str(caught.value)
     assert iam.call_count == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: validate.py compiles patterns with (?a), which makes \\p{L} ASCII-only: Unicode tag keys refused",
+)
+def test_unicode_letters_in_tags_are_accepted(iam: respx.Route, client: iamlast.Client) -> None:
+    # Tag keys and values are [\p{L}\p{Z}\p{N}_.:/=+\-@]*: any Unicode letter, as IAM documents.
+    iam.respond(200, content=b"<TagRoleResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TagRoleResponse>")
+    client.tag_role(role_name="r", tags=[{"Key": "café", "Value": "日本"}])
+    assert iam.calls.last.request.content.endswith(
+        b"&Tags.member.1.Key=caf%C3%A9&Tags.member.1.Value=%E6%97%A5%E6%9C%AC"
+    )

@@ -186,3 +186,14 @@ def test_the_independent_check_rejects_a_wrong_secret_or_a_changed_body(
     tampered = httpx.Request("POST", request.url, headers=request.headers, content=request.content + b"&X=1")
     with pytest.raises(AssertionError, match="does not verify"):
         verify_sigv4(tampered, SECRET)
+
+
+def test_non_ascii_values_are_utf8_form_encoded_and_signed(iam: respx.Route, client: iamlast.Client) -> None:
+    iam.respond(200, content=ok("UpdateRole"))
+    client.update_role(role_name="r", description="naïve café ±")
+    request = iam.calls.last.request
+    assert request.content == (
+        b"Action=UpdateRole&Version=2010-05-08&RoleName=r&Description=na%C3%AFve+caf%C3%A9+%C2%B1"
+    )
+    verify_sigv4(request, SECRET)
+
