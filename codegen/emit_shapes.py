@@ -516,7 +516,7 @@ class ShapeEmitter:
         if kind == "list":
             assert shape.member is not None
             x = f"x{depth}"
-            return f"[{self._json_in(shape.member.target, x, depth + 1)} for {x} in _j.seq({val})]"
+            return f"_j.each({val}, lambda {x}: {self._json_in(shape.member.target, x, depth + 1)})"
         if kind == "map":
             assert shape.key is not None and shape.value is not None
             k, x = f"k{depth}", f"x{depth}"

@@ -81,7 +81,11 @@ CASES: list[tuple[str, Callable[[Any], Any], tuple[str, ...]]] = [
 
 @pytest.mark.parametrize(("name", "call", "fields"), CASES, ids=[c[0] for c in CASES])
 def test_refused_before_sending(
-    iam: respx.Route, client: iamlast.Client, name: str, call: Callable[[Any], Any], fields: tuple[str, ...]
+    iam: respx.Route,
+    client: iamlast.Client,
+    name: str,
+    call: Callable[[Any], Any],
+    fields: tuple[str, ...],
 ) -> None:
     with pytest.raises(errors.ParamValidationError) as caught:
         call(client)
@@ -94,7 +98,11 @@ def test_refused_before_sending(
 
 @pytest.mark.parametrize(("name", "call", "fields"), CASES[:8], ids=[c[0] for c in CASES[:8]])
 async def test_async_refused_before_sending(
-    iam: respx.Route, aclient: iamlast.AsyncClient, name: str, call: Callable[[Any], Any], fields: tuple[str, ...]
+    iam: respx.Route,
+    aclient: iamlast.AsyncClient,
+    name: str,
+    call: Callable[[Any], Any],
+    fields: tuple[str, ...],
 ) -> None:
     with pytest.raises(errors.ParamValidationError) as caught:
         await call(aclient)
@@ -111,18 +119,21 @@ def test_no_input_operation_refuses_arguments(iam: respx.Route, client: iamlast.
 def test_validation_names_every_problem(iam: respx.Route, client: iamlast.Client) -> None:
     with pytest.raises(errors.ParamValidationError) as caught:
         client.create_role(role_name="", assume_role_policy_document="", max_session_duration=1)
-    assert set(caught.value.fields) == {"RoleName", "AssumeRolePolicyDocument", "MaxSessionDuration"}
+    assert set(caught.value.fields) == {
+        "RoleName",
+        "AssumeRolePolicyDocument",
+        "MaxSessionDuration",
+    }
     assert "3 problems" in str(caught.value)
     assert iam.call_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validate.py compiles patterns with (?a), which makes \\p{L} ASCII-only: Unicode tag keys refused",
-)
 def test_unicode_letters_in_tags_are_accepted(iam: respx.Route, client: iamlast.Client) -> None:
     # Tag keys and values are [\p{L}\p{Z}\p{N}_.:/=+\-@]*: any Unicode letter, as IAM documents.
-    iam.respond(200, content=b"<TagRoleResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TagRoleResponse>")
+    iam.respond(
+        200,
+        content=b"<TagRoleResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TagRoleResponse>",
+    )
     client.tag_role(role_name="r", tags=[{"Key": "café", "Value": "日本"}])
     assert iam.calls.last.request.content.endswith(
         b"&Tags.member.1.Key=caf%C3%A9&Tags.member.1.Value=%E6%97%A5%E6%9C%AC"

@@ -19,6 +19,7 @@ __all__ = [
     "b",
     "blob_in",
     "blob_out",
+    "each",
     "enum",
     "failure",
     "float_in",
@@ -147,12 +148,41 @@ def enum(cls: Callable[[str], E], value: Any, validate: bool) -> E | str:
     return value if validate else cls(value)
 
 
+def _join(member: str, path: str) -> str:
+    if not path:
+        return member
+    return f"{member}{path}" if path.startswith("[") else f"{member}.{path}"
+
+
+class _ItemError(ValueError):
+    """A list item failed to convert: carries its index up to the member's error."""
+
+    def __init__(self, index: int, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.index = index
+        self.cause = cause
+
+
+def each(value: Any, convert: Callable[[Any], E]) -> list[E]:
+    """Convert a list's items, so a failure can name the item (``Tags[2].Key``)."""
+    out: list[E] = []
+    for index, item in enumerate(seq(value)):
+        try:
+            out.append(convert(item))
+        except ValueError as exc:
+            raise _ItemError(index, exc) from None
+    return out
+
+
 def failure(shape: str, member: str, exc: Exception, validate: bool) -> IamError:
     """A conversion failure in ``of_json``, naming the member (prefixing nested paths)."""
+    while isinstance(exc, _ItemError):
+        member = f"{member}[{exc.index}]"
+        exc = exc.cause
     if isinstance(exc, ParamValidationError):
         return ParamValidationError(
             exc.shape,
-            [FieldProblem(f"{member}.{p.path}" if p.path else member, p.rule, p.message) for p in exc.problems],
+            [FieldProblem(_join(member, p.path), p.rule, p.message) for p in exc.problems],
         )
     if isinstance(exc, ResponseParseError):
         exc.reason = f"{member}: {exc.reason}"

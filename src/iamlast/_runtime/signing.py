@@ -36,8 +36,6 @@ _CHAIN = (
 )
 
 
-
-
 @dataclass(frozen=True, repr=False)
 class Credentials:
     """One set of AWS credentials; ``expiry`` (aware, UTC) is set for temporary ones."""
@@ -147,9 +145,23 @@ class CredentialSource:
             if not self._due(cached, now):
                 assert cached is not None
                 return cached
-            if self._provider is None:
-                self._provider = self._resolve_chain()
-            frozen = self._provider.get_frozen_credentials()
+            try:
+                if self._provider is None:
+                    self._provider = self._resolve_chain()
+                frozen = self._provider.get_frozen_credentials()
+            except NoCredentialsError:
+                raise
+            except Exception as exc:
+                # botocore's providers fail with their own exceptions (a credential_process that
+                # exits non-zero, an expired SSO token, a metadata endpoint timing out): report
+                # them as ours, naming the profile, with botocore's reason kept as the cause.
+                if not _is_botocore_error(exc):
+                    raise
+                name = self._profile or "default"
+                raise NoCredentialsError(
+                    f"could not get AWS credentials for profile {name!r}: {exc}",
+                    profile=self._profile,
+                ) from exc
             # botocore exposes no public expiry. Read right after the snapshot, under our lock,
             # it belongs to that snapshot unless code outside this source refreshes the same
             # botocore object in between.
@@ -201,6 +213,14 @@ class CredentialSource:
         shown = self._static or self._cached
         key = "" if shown is None else f", access_key_id={shown.access_key_id!r}"
         return f"CredentialSource({kind}, profile={self._profile!r}{key})"
+
+
+def _is_botocore_error(exc: BaseException) -> bool:
+    try:
+        from botocore.exceptions import BotoCoreError
+    except ImportError:  # pragma: no cover - botocore is a dependency
+        return False
+    return isinstance(exc, BotoCoreError)
 
 
 def _host_header(url: str) -> str:
@@ -292,7 +312,9 @@ class _TokenRedaction(logging.Filter):
                 record.msg = record.msg.replace(token, "****")
             if record.args:
                 args = record.args if isinstance(record.args, tuple) else (record.args,)
-                record.args = tuple(a.replace(token, "****") if isinstance(a, str) else a for a in args)
+                record.args = tuple(
+                    a.replace(token, "****") if isinstance(a, str) else a for a in args
+                )
         return True
 
 

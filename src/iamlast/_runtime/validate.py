@@ -34,12 +34,48 @@ __all__ = [
 ]
 
 
+_ASCII_CLASSES = {"w": "0-9A-Za-z_", "d": "0-9"}
+
+
+def ecmascript_classes(pattern: str) -> str:
+    """Make ``\\w`` and ``\\d`` ASCII-only, as in ECMAScript, leaving ``\\p{..}`` Unicode.
+
+    (A global ASCII flag would not do: in the ``regex`` module it narrows ``\\p{L}`` too.)
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            low = nxt.lower()
+            if low in _ASCII_CLASSES:
+                chars = _ASCII_CLASSES[low]
+                if nxt.islower():
+                    out.append(chars if in_class else f"[{chars}]")
+                elif not in_class:
+                    out.append(f"[^{chars}]")
+                else:  # a negated class inside a class: keep the original (rare, Unicode)
+                    out.append(ch + nxt)
+            else:
+                out.append(ch + nxt)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=256)
 def _compiled(pattern: str) -> Any:
     import regex
 
-    # (?a): \w \d \s \b are ASCII-only, as in ECMAScript; \p{..} stays Unicode.
-    return regex.compile(f"(?a:{pattern})", regex.VERSION0)
+    return regex.compile(ecmascript_classes(pattern), regex.VERSION0)
 
 
 def pattern_matches(pattern: str, value: str) -> bool:
@@ -122,7 +158,10 @@ def Enum_(enum: type[Enum]) -> BeforeValidator:
         raise PydanticCustomError(
             "enum",
             "{value} is not one of {allowed}",
-            {"value": repr(value) if isinstance(value, str) else type(value).__name__, "allowed": listing},
+            {
+                "value": repr(value) if isinstance(value, str) else type(value).__name__,
+                "allowed": listing,
+            },
         )
 
     return BeforeValidator(check)

@@ -95,7 +95,7 @@ class ContextEntry(Shape):
             w = "ContextKeyValues"
             v = src.get("ContextKeyValues")
             if v is not None:
-                values["context_key_values"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["context_key_values"] = _j.each(v, lambda x1: _j.s(x1))
             w = "ContextKeyType"
             v = src.get("ContextKeyType")
             if v is not None:

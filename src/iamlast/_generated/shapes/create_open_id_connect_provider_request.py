@@ -96,15 +96,15 @@ class CreateOpenIDConnectProviderRequest(Shape):
             w = "ClientIDList"
             v = src.get("ClientIDList")
             if v is not None:
-                values["client_id_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["client_id_list"] = _j.each(v, lambda x1: _j.s(x1))
             w = "ThumbprintList"
             v = src.get("ThumbprintList")
             if v is not None:
-                values["thumbprint_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["thumbprint_list"] = _j.each(v, lambda x1: _j.s(x1))
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
         except ValueError as exc:
             raise _j.failure("CreateOpenIDConnectProviderRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -73,7 +73,7 @@ class CreateSAMLProviderResponse(OutputShape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

@@ -86,7 +86,7 @@ class DelegationPermission(Shape):
             w = "Parameters"
             v = src.get("Parameters")
             if v is not None:
-                values["parameters"] = [PolicyParameter._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["parameters"] = _j.each(v, lambda x1: PolicyParameter._of_json(x1, validate))
         except ValueError as exc:
             raise _j.failure("DelegationPermission", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -226,7 +226,7 @@ class DelegationRequest(Shape):
             w = "RolePermissionRestrictionArns"
             v = src.get("RolePermissionRestrictionArns")
             if v is not None:
-                values["role_permission_restriction_arns"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["role_permission_restriction_arns"] = _j.each(v, lambda x1: _j.s(x1))
             w = "OwnerId"
             v = src.get("OwnerId")
             if v is not None:

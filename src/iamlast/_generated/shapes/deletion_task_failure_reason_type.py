@@ -72,9 +72,9 @@ class DeletionTaskFailureReasonType(Shape):
             w = "RoleUsageList"
             v = src.get("RoleUsageList")
             if v is not None:
-                values["role_usage_list"] = [
-                    RoleUsageType._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["role_usage_list"] = _j.each(
+                    v, lambda x1: RoleUsageType._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("DeletionTaskFailureReasonType", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -79,9 +79,9 @@ class EnableOrganizationsRootSessionsResponse(OutputShape):
             w = "EnabledFeatures"
             v = src.get("EnabledFeatures")
             if v is not None:
-                values["enabled_features"] = [
-                    _j.enum(FeatureType, x1, validate) for x1 in _j.seq(v)
-                ]
+                values["enabled_features"] = _j.each(
+                    v, lambda x1: _j.enum(FeatureType, x1, validate)
+                )
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

@@ -171,13 +171,13 @@ class EvaluationResult(Shape):
             w = "MatchedStatements"
             v = src.get("MatchedStatements")
             if v is not None:
-                values["matched_statements"] = [
-                    Statement._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["matched_statements"] = _j.each(
+                    v, lambda x1: Statement._of_json(x1, validate)
+                )
             w = "MissingContextValues"
             v = src.get("MissingContextValues")
             if v is not None:
-                values["missing_context_values"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["missing_context_values"] = _j.each(v, lambda x1: _j.s(x1))
             w = "OrganizationsDecisionDetail"
             v = src.get("OrganizationsDecisionDetail")
             if v is not None:
@@ -200,9 +200,9 @@ class EvaluationResult(Shape):
             w = "ResourceSpecificResults"
             v = src.get("ResourceSpecificResults")
             if v is not None:
-                values["resource_specific_results"] = [
-                    ResourceSpecificResult._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["resource_specific_results"] = _j.each(
+                    v, lambda x1: ResourceSpecificResult._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("EvaluationResult", w, exc, validate) from None
         return cls._json_build(src, values, validate)

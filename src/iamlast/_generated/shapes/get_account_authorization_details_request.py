@@ -92,7 +92,7 @@ class GetAccountAuthorizationDetailsRequest(Shape):
             w = "Filter"
             v = src.get("Filter")
             if v is not None:
-                values["filter"] = [_j.enum(EntityType, x1, validate) for x1 in _j.seq(v)]
+                values["filter"] = _j.each(v, lambda x1: _j.enum(EntityType, x1, validate))
             w = "MaxItems"
             v = src.get("MaxItems")
             if v is not None:

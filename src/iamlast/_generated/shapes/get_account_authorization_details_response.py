@@ -101,23 +101,27 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
             w = "UserDetailList"
             v = src.get("UserDetailList")
             if v is not None:
-                values["user_detail_list"] = [UserDetail._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["user_detail_list"] = _j.each(
+                    v, lambda x1: UserDetail._of_json(x1, validate)
+                )
             w = "GroupDetailList"
             v = src.get("GroupDetailList")
             if v is not None:
-                values["group_detail_list"] = [
-                    GroupDetail._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["group_detail_list"] = _j.each(
+                    v, lambda x1: GroupDetail._of_json(x1, validate)
+                )
             w = "RoleDetailList"
             v = src.get("RoleDetailList")
             if v is not None:
-                values["role_detail_list"] = [RoleDetail._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["role_detail_list"] = _j.each(
+                    v, lambda x1: RoleDetail._of_json(x1, validate)
+                )
             w = "Policies"
             v = src.get("Policies")
             if v is not None:
-                values["policies"] = [
-                    ManagedPolicyDetail._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["policies"] = _j.each(
+                    v, lambda x1: ManagedPolicyDetail._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -72,7 +72,7 @@ class GetContextKeysForCustomPolicyRequest(Shape):
             w = "PolicyInputList"
             v = src.get("PolicyInputList")
             if v is not None:
-                values["policy_input_list"] = [_j.s(_j.policy_in(x1)) for x1 in _j.seq(v)]
+                values["policy_input_list"] = _j.each(v, lambda x1: _j.s(_j.policy_in(x1)))
         except ValueError as exc:
             raise _j.failure("GetContextKeysForCustomPolicyRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -66,7 +66,7 @@ class GetContextKeysForPolicyResponse(OutputShape):
             w = "ContextKeyNames"
             v = src.get("ContextKeyNames")
             if v is not None:
-                values["context_key_names"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["context_key_names"] = _j.each(v, lambda x1: _j.s(x1))
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

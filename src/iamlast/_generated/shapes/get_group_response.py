@@ -87,7 +87,7 @@ class GetGroupResponse(OutputShape):
             w = "Users"
             v = src.get("Users")
             if v is not None:
-                values["users"] = [User._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["users"] = _j.each(v, lambda x1: User._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -101,11 +101,11 @@ class GetOpenIDConnectProviderResponse(OutputShape):
             w = "ClientIDList"
             v = src.get("ClientIDList")
             if v is not None:
-                values["client_id_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["client_id_list"] = _j.each(v, lambda x1: _j.s(x1))
             w = "ThumbprintList"
             v = src.get("ThumbprintList")
             if v is not None:
-                values["thumbprint_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["thumbprint_list"] = _j.each(v, lambda x1: _j.s(x1))
             w = "CreateDate"
             v = src.get("CreateDate")
             if v is not None:
@@ -113,7 +113,7 @@ class GetOpenIDConnectProviderResponse(OutputShape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

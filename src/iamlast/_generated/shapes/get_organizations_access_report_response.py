@@ -158,7 +158,9 @@ class GetOrganizationsAccessReportResponse(OutputShape):
             w = "AccessDetails"
             v = src.get("AccessDetails")
             if v is not None:
-                values["access_details"] = [AccessDetail._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["access_details"] = _j.each(
+                    v, lambda x1: AccessDetail._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -129,7 +129,7 @@ class GetSAMLProviderResponse(OutputShape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             w = "AssertionEncryptionMode"
             v = src.get("AssertionEncryptionMode")
             if v is not None:
@@ -139,9 +139,9 @@ class GetSAMLProviderResponse(OutputShape):
             w = "PrivateKeyList"
             v = src.get("PrivateKeyList")
             if v is not None:
-                values["private_key_list"] = [
-                    SAMLPrivateKey._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["private_key_list"] = _j.each(
+                    v, lambda x1: SAMLPrivateKey._of_json(x1, validate)
+                )
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

@@ -149,9 +149,9 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
             w = "ServicesLastAccessed"
             v = src.get("ServicesLastAccessed")
             if v is not None:
-                values["services_last_accessed"] = [
-                    ServiceLastAccessed._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["services_last_accessed"] = _j.each(
+                    v, lambda x1: ServiceLastAccessed._of_json(x1, validate)
+                )
             w = "JobCompletionDate"
             v = src.get("JobCompletionDate")
             if v is not None:

@@ -141,9 +141,9 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
             w = "EntityDetailsList"
             v = src.get("EntityDetailsList")
             if v is not None:
-                values["entity_details_list"] = [
-                    EntityDetails._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["entity_details_list"] = _j.each(
+                    v, lambda x1: EntityDetails._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

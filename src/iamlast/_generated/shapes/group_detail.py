@@ -124,15 +124,15 @@ class GroupDetail(Shape):
             w = "GroupPolicyList"
             v = src.get("GroupPolicyList")
             if v is not None:
-                values["group_policy_list"] = [
-                    PolicyDetail._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["group_policy_list"] = _j.each(
+                    v, lambda x1: PolicyDetail._of_json(x1, validate)
+                )
             w = "AttachedManagedPolicies"
             v = src.get("AttachedManagedPolicies")
             if v is not None:
-                values["attached_managed_policies"] = [
-                    AttachedPolicy._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["attached_managed_policies"] = _j.each(
+                    v, lambda x1: AttachedPolicy._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("GroupDetail", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -115,11 +115,11 @@ class InstanceProfile(Shape):
             w = "Roles"
             v = src.get("Roles")
             if v is not None:
-                values["roles"] = [Role._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["roles"] = _j.each(v, lambda x1: Role._of_json(x1, validate))
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
         except ValueError as exc:
             raise _j.failure("InstanceProfile", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -79,9 +79,9 @@ class ListAccessKeysResponse(OutputShape):
             w = "AccessKeyMetadata"
             v = src.get("AccessKeyMetadata")
             if v is not None:
-                values["access_key_metadata"] = [
-                    AccessKeyMetadata._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["access_key_metadata"] = _j.each(
+                    v, lambda x1: AccessKeyMetadata._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -76,7 +76,7 @@ class ListAccountAliasesResponse(OutputShape):
             w = "AccountAliases"
             v = src.get("AccountAliases")
             if v is not None:
-                values["account_aliases"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["account_aliases"] = _j.each(v, lambda x1: _j.s(x1))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,9 +77,9 @@ class ListAttachedUserPoliciesResponse(OutputShape):
             w = "AttachedPolicies"
             v = src.get("AttachedPolicies")
             if v is not None:
-                values["attached_policies"] = [
-                    AttachedPolicy._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["attached_policies"] = _j.each(
+                    v, lambda x1: AttachedPolicy._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -81,9 +81,9 @@ class ListDelegationRequestsResponse(OutputShape):
             w = "DelegationRequests"
             v = src.get("DelegationRequests")
             if v is not None:
-                values["delegation_requests"] = [
-                    DelegationRequest._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["delegation_requests"] = _j.each(
+                    v, lambda x1: DelegationRequest._of_json(x1, validate)
+                )
             w = "Marker"
             v = src.get("Marker")
             if v is not None:

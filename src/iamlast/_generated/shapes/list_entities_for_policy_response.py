@@ -91,15 +91,15 @@ class ListEntitiesForPolicyResponse(OutputShape):
             w = "PolicyGroups"
             v = src.get("PolicyGroups")
             if v is not None:
-                values["policy_groups"] = [PolicyGroup._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["policy_groups"] = _j.each(v, lambda x1: PolicyGroup._of_json(x1, validate))
             w = "PolicyUsers"
             v = src.get("PolicyUsers")
             if v is not None:
-                values["policy_users"] = [PolicyUser._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["policy_users"] = _j.each(v, lambda x1: PolicyUser._of_json(x1, validate))
             w = "PolicyRoles"
             v = src.get("PolicyRoles")
             if v is not None:
-                values["policy_roles"] = [PolicyRole._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["policy_roles"] = _j.each(v, lambda x1: PolicyRole._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,7 +77,7 @@ class ListGroupsResponse(OutputShape):
             w = "Groups"
             v = src.get("Groups")
             if v is not None:
-                values["groups"] = [Group._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["groups"] = _j.each(v, lambda x1: Group._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,9 +77,9 @@ class ListInstanceProfilesResponse(OutputShape):
             w = "InstanceProfiles"
             v = src.get("InstanceProfiles")
             if v is not None:
-                values["instance_profiles"] = [
-                    InstanceProfile._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["instance_profiles"] = _j.each(
+                    v, lambda x1: InstanceProfile._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,7 +77,7 @@ class ListMFADevicesResponse(OutputShape):
             w = "MFADevices"
             v = src.get("MFADevices")
             if v is not None:
-                values["mfa_devices"] = [MFADevice._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["mfa_devices"] = _j.each(v, lambda x1: MFADevice._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -74,9 +74,9 @@ class ListOpenIDConnectProvidersResponse(OutputShape):
             w = "OpenIDConnectProviderList"
             v = src.get("OpenIDConnectProviderList")
             if v is not None:
-                values["open_id_connect_provider_list"] = [
-                    OpenIDConnectProviderListEntry._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["open_id_connect_provider_list"] = _j.each(
+                    v, lambda x1: OpenIDConnectProviderListEntry._of_json(x1, validate)
+                )
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

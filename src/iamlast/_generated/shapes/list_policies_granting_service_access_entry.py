@@ -80,9 +80,9 @@ class ListPoliciesGrantingServiceAccessEntry(Shape):
             w = "Policies"
             v = src.get("Policies")
             if v is not None:
-                values["policies"] = [
-                    PolicyGrantingServiceAccess._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["policies"] = _j.each(
+                    v, lambda x1: PolicyGrantingServiceAccess._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("ListPoliciesGrantingServiceAccessEntry", w, exc, validate) from None
         return cls._json_build(src, values, validate)

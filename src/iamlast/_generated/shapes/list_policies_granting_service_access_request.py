@@ -97,7 +97,7 @@ class ListPoliciesGrantingServiceAccessRequest(Shape):
             w = "ServiceNamespaces"
             v = src.get("ServiceNamespaces")
             if v is not None:
-                values["service_namespaces"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["service_namespaces"] = _j.each(v, lambda x1: _j.s(x1))
         except ValueError as exc:
             raise _j.failure("ListPoliciesGrantingServiceAccessRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -93,10 +93,9 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
             w = "PoliciesGrantingServiceAccess"
             v = src.get("PoliciesGrantingServiceAccess")
             if v is not None:
-                values["policies_granting_service_access"] = [
-                    ListPoliciesGrantingServiceAccessEntry._of_json(x1, validate)
-                    for x1 in _j.seq(v)
-                ]
+                values["policies_granting_service_access"] = _j.each(
+                    v, lambda x1: ListPoliciesGrantingServiceAccessEntry._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

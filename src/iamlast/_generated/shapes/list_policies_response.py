@@ -77,7 +77,7 @@ class ListPoliciesResponse(OutputShape):
             w = "Policies"
             v = src.get("Policies")
             if v is not None:
-                values["policies"] = [Policy._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["policies"] = _j.each(v, lambda x1: Policy._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

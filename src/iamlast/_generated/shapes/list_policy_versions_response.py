@@ -77,7 +77,7 @@ class ListPolicyVersionsResponse(OutputShape):
             w = "Versions"
             v = src.get("Versions")
             if v is not None:
-                values["versions"] = [PolicyVersion._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["versions"] = _j.each(v, lambda x1: PolicyVersion._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,7 +77,7 @@ class ListRolesResponse(OutputShape):
             w = "Roles"
             v = src.get("Roles")
             if v is not None:
-                values["roles"] = [Role._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["roles"] = _j.each(v, lambda x1: Role._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

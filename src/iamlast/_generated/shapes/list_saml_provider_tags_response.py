@@ -80,7 +80,7 @@ class ListSAMLProviderTagsResponse(OutputShape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -73,9 +73,9 @@ class ListSAMLProvidersResponse(OutputShape):
             w = "SAMLProviderList"
             v = src.get("SAMLProviderList")
             if v is not None:
-                values["saml_provider_list"] = [
-                    SAMLProviderListEntry._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["saml_provider_list"] = _j.each(
+                    v, lambda x1: SAMLProviderListEntry._of_json(x1, validate)
+                )
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)

@@ -87,9 +87,9 @@ class ListServerCertificatesResponse(OutputShape):
             w = "ServerCertificateMetadataList"
             v = src.get("ServerCertificateMetadataList")
             if v is not None:
-                values["server_certificate_metadata_list"] = [
-                    ServerCertificateMetadata._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["server_certificate_metadata_list"] = _j.each(
+                    v, lambda x1: ServerCertificateMetadata._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -89,9 +89,9 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
             w = "ServiceSpecificCredentials"
             v = src.get("ServiceSpecificCredentials")
             if v is not None:
-                values["service_specific_credentials"] = [
-                    ServiceSpecificCredentialMetadata._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["service_specific_credentials"] = _j.each(
+                    v, lambda x1: ServiceSpecificCredentialMetadata._of_json(x1, validate)
+                )
             w = "Marker"
             v = src.get("Marker")
             if v is not None:

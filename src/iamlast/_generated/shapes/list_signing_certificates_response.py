@@ -77,9 +77,9 @@ class ListSigningCertificatesResponse(OutputShape):
             w = "Certificates"
             v = src.get("Certificates")
             if v is not None:
-                values["certificates"] = [
-                    SigningCertificate._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["certificates"] = _j.each(
+                    v, lambda x1: SigningCertificate._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -81,9 +81,9 @@ class ListSSHPublicKeysResponse(OutputShape):
             w = "SSHPublicKeys"
             v = src.get("SSHPublicKeys")
             if v is not None:
-                values["ssh_public_keys"] = [
-                    SSHPublicKeyMetadata._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["ssh_public_keys"] = _j.each(
+                    v, lambda x1: SSHPublicKeyMetadata._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

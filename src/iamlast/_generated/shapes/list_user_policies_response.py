@@ -76,7 +76,7 @@ class ListUserPoliciesResponse(OutputShape):
             w = "PolicyNames"
             v = src.get("PolicyNames")
             if v is not None:
-                values["policy_names"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["policy_names"] = _j.each(v, lambda x1: _j.s(x1))
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

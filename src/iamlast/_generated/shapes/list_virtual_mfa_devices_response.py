@@ -82,9 +82,9 @@ class ListVirtualMFADevicesResponse(OutputShape):
             w = "VirtualMFADevices"
             v = src.get("VirtualMFADevices")
             if v is not None:
-                values["virtual_mfa_devices"] = [
-                    VirtualMFADevice._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["virtual_mfa_devices"] = _j.each(
+                    v, lambda x1: VirtualMFADevice._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

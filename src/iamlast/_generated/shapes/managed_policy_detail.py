@@ -187,9 +187,9 @@ class ManagedPolicyDetail(Shape):
             w = "PolicyVersionList"
             v = src.get("PolicyVersionList")
             if v is not None:
-                values["policy_version_list"] = [
-                    PolicyVersion._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["policy_version_list"] = _j.each(
+                    v, lambda x1: PolicyVersion._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("ManagedPolicyDetail", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -70,9 +70,9 @@ class OrderedOrganizationPolicyType(Shape):
             w = "ServiceControlPolicyInputList"
             v = src.get("ServiceControlPolicyInputList")
             if v is not None:
-                values["service_control_policy_input_list"] = [
-                    _j.s(_j.policy_in(x1)) for x1 in _j.seq(v)
-                ]
+                values["service_control_policy_input_list"] = _j.each(
+                    v, lambda x1: _j.s(_j.policy_in(x1))
+                )
         except ValueError as exc:
             raise _j.failure("OrderedOrganizationPolicyType", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -85,7 +85,7 @@ class PolicyParameter(Shape):
             w = "Values"
             v = src.get("Values")
             if v is not None:
-                values["values"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["values"] = _j.each(v, lambda x1: _j.s(x1))
             w = "Type"
             v = src.get("Type")
             if v is not None:

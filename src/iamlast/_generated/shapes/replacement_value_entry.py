@@ -66,7 +66,7 @@ class ReplacementValueEntry(Shape):
             w = "Values"
             v = src.get("Values")
             if v is not None:
-                values["values"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["values"] = _j.each(v, lambda x1: _j.s(x1))
         except ValueError as exc:
             raise _j.failure("ReplacementValueEntry", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -133,13 +133,13 @@ class ResourceSpecificResult(Shape):
             w = "MatchedStatements"
             v = src.get("MatchedStatements")
             if v is not None:
-                values["matched_statements"] = [
-                    Statement._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["matched_statements"] = _j.each(
+                    v, lambda x1: Statement._of_json(x1, validate)
+                )
             w = "MissingContextValues"
             v = src.get("MissingContextValues")
             if v is not None:
-                values["missing_context_values"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["missing_context_values"] = _j.each(v, lambda x1: _j.s(x1))
             w = "EvalDecisionDetails"
             v = src.get("EvalDecisionDetails")
             if v is not None:

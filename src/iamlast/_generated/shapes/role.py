@@ -182,7 +182,7 @@ class Role(Shape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             w = "RoleLastUsed"
             v = src.get("RoleLastUsed")
             if v is not None:

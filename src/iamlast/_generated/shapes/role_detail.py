@@ -170,21 +170,21 @@ class RoleDetail(Shape):
             w = "InstanceProfileList"
             v = src.get("InstanceProfileList")
             if v is not None:
-                values["instance_profile_list"] = [
-                    InstanceProfile._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["instance_profile_list"] = _j.each(
+                    v, lambda x1: InstanceProfile._of_json(x1, validate)
+                )
             w = "RolePolicyList"
             v = src.get("RolePolicyList")
             if v is not None:
-                values["role_policy_list"] = [
-                    PolicyDetail._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["role_policy_list"] = _j.each(
+                    v, lambda x1: PolicyDetail._of_json(x1, validate)
+                )
             w = "AttachedManagedPolicies"
             v = src.get("AttachedManagedPolicies")
             if v is not None:
-                values["attached_managed_policies"] = [
-                    AttachedPolicy._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["attached_managed_policies"] = _j.each(
+                    v, lambda x1: AttachedPolicy._of_json(x1, validate)
+                )
             w = "PermissionsBoundary"
             v = src.get("PermissionsBoundary")
             if v is not None:
@@ -192,7 +192,7 @@ class RoleDetail(Shape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
             w = "RoleLastUsed"
             v = src.get("RoleLastUsed")
             if v is not None:

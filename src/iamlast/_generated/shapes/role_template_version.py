@@ -307,13 +307,13 @@ class RoleTemplateVersion(Shape):
             w = "InlinePolicyTemplates"
             v = src.get("InlinePolicyTemplates")
             if v is not None:
-                values["inline_policy_templates"] = [
-                    InlinePolicy._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["inline_policy_templates"] = _j.each(
+                    v, lambda x1: InlinePolicy._of_json(x1, validate)
+                )
             w = "ManagedPolicyArns"
             v = src.get("ManagedPolicyArns")
             if v is not None:
-                values["managed_policy_arns"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["managed_policy_arns"] = _j.each(v, lambda x1: _j.s(x1))
             w = "PermissionBoundaryArn"
             v = src.get("PermissionBoundaryArn")
             if v is not None:
@@ -321,15 +321,15 @@ class RoleTemplateVersion(Shape):
             w = "ParametersDefinition"
             v = src.get("ParametersDefinition")
             if v is not None:
-                values["parameters_definition"] = [
-                    ParameterDefinition._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["parameters_definition"] = _j.each(
+                    v, lambda x1: ParameterDefinition._of_json(x1, validate)
+                )
             w = "RoleTagsTemplate"
             v = src.get("RoleTagsTemplate")
             if v is not None:
-                values["role_tags_template"] = [
-                    TagTemplate._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["role_tags_template"] = _j.each(
+                    v, lambda x1: TagTemplate._of_json(x1, validate)
+                )
             w = "MaxSessionDuration"
             v = src.get("MaxSessionDuration")
             if v is not None:

@@ -71,7 +71,7 @@ class RoleUsageType(Shape):
             w = "Resources"
             v = src.get("Resources")
             if v is not None:
-                values["resources"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["resources"] = _j.each(v, lambda x1: _j.s(x1))
         except ValueError as exc:
             raise _j.failure("RoleUsageType", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -153,9 +153,9 @@ class ServiceLastAccessed(Shape):
             w = "TrackedActionsLastAccessed"
             v = src.get("TrackedActionsLastAccessed")
             if v is not None:
-                values["tracked_actions_last_accessed"] = [
-                    TrackedActionLastAccessed._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["tracked_actions_last_accessed"] = _j.each(
+                    v, lambda x1: TrackedActionLastAccessed._of_json(x1, validate)
+                )
         except ValueError as exc:
             raise _j.failure("ServiceLastAccessed", w, exc, validate) from None
         return cls._json_build(src, values, validate)

@@ -179,27 +179,27 @@ class SimulateCustomPolicyRequest(Shape):
             w = "PolicyInputList"
             v = src.get("PolicyInputList")
             if v is not None:
-                values["policy_input_list"] = [_j.s(_j.policy_in(x1)) for x1 in _j.seq(v)]
+                values["policy_input_list"] = _j.each(v, lambda x1: _j.s(_j.policy_in(x1)))
             w = "PermissionsBoundaryPolicyInputList"
             v = src.get("PermissionsBoundaryPolicyInputList")
             if v is not None:
-                values["permissions_boundary_policy_input_list"] = [
-                    _j.s(_j.policy_in(x1)) for x1 in _j.seq(v)
-                ]
+                values["permissions_boundary_policy_input_list"] = _j.each(
+                    v, lambda x1: _j.s(_j.policy_in(x1))
+                )
             w = "OrderedOrganizationPolicyInputList"
             v = src.get("OrderedOrganizationPolicyInputList")
             if v is not None:
-                values["ordered_organization_policy_input_list"] = [
-                    OrderedOrganizationPolicyType._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["ordered_organization_policy_input_list"] = _j.each(
+                    v, lambda x1: OrderedOrganizationPolicyType._of_json(x1, validate)
+                )
             w = "ActionNames"
             v = src.get("ActionNames")
             if v is not None:
-                values["action_names"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["action_names"] = _j.each(v, lambda x1: _j.s(x1))
             w = "ResourceArns"
             v = src.get("ResourceArns")
             if v is not None:
-                values["resource_arns"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["resource_arns"] = _j.each(v, lambda x1: _j.s(x1))
             w = "ResourcePolicy"
             v = src.get("ResourcePolicy")
             if v is not None:
@@ -215,9 +215,9 @@ class SimulateCustomPolicyRequest(Shape):
             w = "ContextEntries"
             v = src.get("ContextEntries")
             if v is not None:
-                values["context_entries"] = [
-                    ContextEntry._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["context_entries"] = _j.each(
+                    v, lambda x1: ContextEntry._of_json(x1, validate)
+                )
             w = "ResourceHandlingOption"
             v = src.get("ResourceHandlingOption")
             if v is not None:

@@ -84,9 +84,9 @@ class SimulatePolicyResponse(OutputShape):
             w = "EvaluationResults"
             v = src.get("EvaluationResults")
             if v is not None:
-                values["evaluation_results"] = [
-                    EvaluationResult._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["evaluation_results"] = _j.each(
+                    v, lambda x1: EvaluationResult._of_json(x1, validate)
+                )
             w = "IsTruncated"
             v = src.get("IsTruncated")
             if v is not None:

@@ -77,7 +77,7 @@ class TagOpenIDConnectProviderRequest(Shape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
         except ValueError as exc:
             raise _j.failure("TagOpenIDConnectProviderRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)

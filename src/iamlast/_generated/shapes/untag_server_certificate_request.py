@@ -76,7 +76,7 @@ class UntagServerCertificateRequest(Shape):
             w = "TagKeys"
             v = src.get("TagKeys")
             if v is not None:
-                values["tag_keys"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["tag_keys"] = _j.each(v, lambda x1: _j.s(x1))
         except ValueError as exc:
             raise _j.failure("UntagServerCertificateRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)

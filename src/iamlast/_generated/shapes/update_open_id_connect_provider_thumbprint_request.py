@@ -89,7 +89,7 @@ class UpdateOpenIDConnectProviderThumbprintRequest(Shape):
             w = "ThumbprintList"
             v = src.get("ThumbprintList")
             if v is not None:
-                values["thumbprint_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["thumbprint_list"] = _j.each(v, lambda x1: _j.s(x1))
         except ValueError as exc:
             raise _j.failure(
                 "UpdateOpenIDConnectProviderThumbprintRequest", w, exc, validate

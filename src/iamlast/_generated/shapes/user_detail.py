@@ -153,19 +153,19 @@ class UserDetail(Shape):
             w = "UserPolicyList"
             v = src.get("UserPolicyList")
             if v is not None:
-                values["user_policy_list"] = [
-                    PolicyDetail._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["user_policy_list"] = _j.each(
+                    v, lambda x1: PolicyDetail._of_json(x1, validate)
+                )
             w = "GroupList"
             v = src.get("GroupList")
             if v is not None:
-                values["group_list"] = [_j.s(x1) for x1 in _j.seq(v)]
+                values["group_list"] = _j.each(v, lambda x1: _j.s(x1))
             w = "AttachedManagedPolicies"
             v = src.get("AttachedManagedPolicies")
             if v is not None:
-                values["attached_managed_policies"] = [
-                    AttachedPolicy._of_json(x1, validate) for x1 in _j.seq(v)
-                ]
+                values["attached_managed_policies"] = _j.each(
+                    v, lambda x1: AttachedPolicy._of_json(x1, validate)
+                )
             w = "PermissionsBoundary"
             v = src.get("PermissionsBoundary")
             if v is not None:
@@ -173,7 +173,7 @@ class UserDetail(Shape):
             w = "Tags"
             v = src.get("Tags")
             if v is not None:
-                values["tags"] = [Tag._of_json(x1, validate) for x1 in _j.seq(v)]
+                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
         except ValueError as exc:
             raise _j.failure("UserDetail", w, exc, validate) from None
         return cls._json_build(src, values, validate)
