@@ -45,7 +45,9 @@ def error_body(
     ).encode()
 
 
-def error(code: str, status: int = 400, message: str = "it failed", request_id: str = "rid-err") -> httpx.Response:
+def error(
+    code: str, status: int = 400, message: str = "it failed", request_id: str = "rid-err"
+) -> httpx.Response:
     return httpx.Response(status, content=error_body(code, message, request_id))
 
 

@@ -25,7 +25,9 @@ def fresh_ok() -> httpx.Response:
 class BrokenAsyncStream(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield GET_ROLE_OK[:40]
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body"
+        )
 
 
 async def test_success_and_metadata(iam: respx.Route, aclient: iamlast.AsyncClient) -> None:
@@ -33,7 +35,10 @@ async def test_success_and_metadata(iam: respx.Route, aclient: iamlast.AsyncClie
     role = await aclient.get_role(role_name="r")
     assert role.role.role_name == "r"
     assert role.response_metadata is not None
-    assert (role.response_metadata.request_id, role.response_metadata.retry_attempts) == ("rid-ok", 0)
+    assert (role.response_metadata.request_id, role.response_metadata.retry_attempts) == (
+        "rid-ok",
+        0,
+    )
     verify_sigv4(iam.calls.last.request, SECRET)
 
 
@@ -48,7 +53,15 @@ async def test_success_and_metadata(iam: respx.Route, aclient: iamlast.AsyncClie
         lambda: httpx.ReadTimeout("slow"),
         lambda: httpx.Response(200, headers={"Content-Length": "999"}, stream=BrokenAsyncStream()),
     ],
-    ids=["Throttling", "RequestLimitExceeded", "503", "PriorRequestNotComplete", "connect", "read-timeout", "truncated"],
+    ids=[
+        "Throttling",
+        "RequestLimitExceeded",
+        "503",
+        "PriorRequestNotComplete",
+        "connect",
+        "read-timeout",
+        "truncated",
+    ],
 )
 async def test_retried_then_success(
     iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock, failure: Callable[[], object]
@@ -74,7 +87,9 @@ async def test_gives_up_after_three_attempts(
     assert aclient.retry_quota.available == 490
 
 
-async def test_transport_error_after_retries(iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock) -> None:
+async def test_transport_error_after_retries(
+    iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock
+) -> None:
     iam.side_effect = httpx.ConnectError("refused")
     with pytest.raises(errors.TransportError) as caught:
         await aclient.list_roles()
@@ -91,7 +106,12 @@ async def test_transport_error_after_retries(iam: respx.Route, aclient: iamlast.
     ],
 )
 async def test_not_retried(
-    iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock, code: str, status: int, cls: type
+    iam: respx.Route,
+    aclient: iamlast.AsyncClient,
+    clock: FakeClock,
+    code: str,
+    status: int,
+    cls: type,
 ) -> None:
     iam.side_effect = lambda request: error(code, status)
     with pytest.raises(cls) as caught:
@@ -101,7 +121,9 @@ async def test_not_retried(
 
 async def test_max_attempts(iam: respx.Route, clock: FakeClock) -> None:
     iam.side_effect = lambda request: httpx.Response(500)
-    async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=5) as client:
+    async with iamlast.AsyncClient(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=5
+    ) as client:
         with pytest.raises(errors.UnknownServiceError) as caught:
             await client.list_roles()
     assert (caught.value.attempts, iam.call_count, len(clock.sleeps)) == (5, 5, 4)
@@ -111,17 +133,31 @@ async def test_garbled_body(iam: respx.Route, aclient: iamlast.AsyncClient) -> N
     iam.respond(200, content=b"<GetRoleResponse", headers={"x-amzn-RequestId": "rid-g"})
     with pytest.raises(errors.ResponseParseError) as caught:
         await aclient.get_role(role_name="r")
-    assert (caught.value.operation, caught.value.status_code, caught.value.request_id) == ("GetRole", 200, "rid-g")
+    assert (caught.value.operation, caught.value.status_code, caught.value.request_id) == (
+        "GetRole",
+        200,
+        "rid-g",
+    )
 
 
-async def test_non_xml_error(iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock) -> None:
-    iam.side_effect = lambda request: httpx.Response(503, text="<html>down</html>", headers={"x-amzn-RequestId": "rid-h"})
+async def test_non_xml_error(
+    iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock
+) -> None:
+    iam.side_effect = lambda request: httpx.Response(
+        503, text="<html>down</html>", headers={"x-amzn-RequestId": "rid-h"}
+    )
     with pytest.raises(errors.UnknownServiceError) as caught:
         await aclient.list_roles()
-    assert (caught.value.code, caught.value.request_id, caught.value.attempts) == ("503", "rid-h", 3)
+    assert (caught.value.code, caught.value.request_id, caught.value.attempts) == (
+        "503",
+        "rid-h",
+        3,
+    )
 
 
-async def test_raw_response(iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock) -> None:
+async def test_raw_response(
+    iam: respx.Route, aclient: iamlast.AsyncClient, clock: FakeClock
+) -> None:
     iam.side_effect = [httpx.Response(500), error("NoSuchEntity", 404, "gone")]
     raw = await aclient.with_raw_response.get_role(role_name="r")
     assert (raw.status_code, raw.attempts) == (404, 2)
@@ -136,14 +172,18 @@ async def test_raw_response(iam: respx.Route, aclient: iamlast.AsyncClient, cloc
 async def test_quota_shared_by_concurrent_calls(iam: respx.Route, clock: FakeClock) -> None:
     iam.side_effect = lambda request: httpx.Response(500)
     async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
-        results = await asyncio.gather(*(client.list_roles() for _ in range(60)), return_exceptions=True)
+        results = await asyncio.gather(
+            *(client.list_roles() for _ in range(60)), return_exceptions=True
+        )
         assert all(isinstance(r, errors.UnknownServiceError) for r in results)
         # 50 calls' worth of retries (2 x 5 tokens each) empties the quota; the rest got fewer.
         assert client.retry_quota.available == 0
         assert sum(r.attempts for r in results) == 60 + 100  # type: ignore[union-attr]
 
 
-async def test_adaptive_mode_paces(iam: respx.Route, clock: FakeClock, rand: Callable[[float], None]) -> None:
+async def test_adaptive_mode_paces(
+    iam: respx.Route, clock: FakeClock, rand: Callable[[float], None]
+) -> None:
     rand(0.0)
     iam.side_effect = [error("Throttling"), fresh_ok(), fresh_ok()]
     async with iamlast.AsyncClient(
@@ -160,12 +200,20 @@ ROLE = "<member><Path>/</Path><RoleName>{n}</RoleName><RoleId>AROA{n:017d}</Role
 
 def roles_page(names: range, marker: str | None) -> httpx.Response:
     members = "".join(ROLE.format(n=n) for n in names)
-    tail = f"<IsTruncated>true</IsTruncated><Marker>{marker}</Marker>" if marker else "<IsTruncated>false</IsTruncated>"
+    tail = (
+        f"<IsTruncated>true</IsTruncated><Marker>{marker}</Marker>"
+        if marker
+        else "<IsTruncated>false</IsTruncated>"
+    )
     return httpx.Response(200, content=ok("ListRoles", f"<Roles>{members}</Roles>{tail}"))
 
 
 async def test_async_pager(iam: respx.Route, aclient: iamlast.AsyncClient) -> None:
-    iam.side_effect = [roles_page(range(3), "m1"), roles_page(range(3, 5), "m2"), roles_page(range(5, 6), None)]
+    iam.side_effect = [
+        roles_page(range(3), "m1"),
+        roles_page(range(3, 5), "m2"),
+        roles_page(range(5, 6), None),
+    ]
     names = [role.role_name async for role in aclient.paginate_list_roles(page_size=3)]
     assert names == [str(n) for n in range(6)]
     bodies = [call.request.content for call in iam.calls]
@@ -186,7 +234,9 @@ def test_sync_pager(iam: respx.Route, client: iamlast.Client) -> None:
 # --------------------------------------------------------------------------- cancellation
 
 
-async def test_cancel_during_retry_backoff(iam: respx.Route, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_cancel_during_retry_backoff(
+    iam: respx.Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sleeping = asyncio.Event()
     delays: list[float] = []
 
@@ -196,7 +246,9 @@ async def test_cancel_during_retry_backoff(iam: respx.Route, monkeypatch: pytest
         await asyncio.sleep(3600)
 
     monkeypatch.setattr(
-        iamlast._async_client, "asyncio", types.SimpleNamespace(sleep=long_sleep, to_thread=asyncio.to_thread)
+        iamlast._async_client,
+        "asyncio",
+        types.SimpleNamespace(sleep=long_sleep, to_thread=asyncio.to_thread),
     )
     iam.side_effect = lambda request: httpx.Response(503)
     async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
@@ -235,12 +287,16 @@ async def test_cancel_during_a_slow_request(router: respx.MockRouter) -> None:
         assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
-async def test_wait_for_timeout_cancels_cleanly(iam: respx.Route, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_wait_for_timeout_cancels_cleanly(
+    iam: respx.Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def long_sleep(delay: float) -> None:
         await asyncio.sleep(3600)
 
     monkeypatch.setattr(
-        iamlast._async_client, "asyncio", types.SimpleNamespace(sleep=long_sleep, to_thread=asyncio.to_thread)
+        iamlast._async_client,
+        "asyncio",
+        types.SimpleNamespace(sleep=long_sleep, to_thread=asyncio.to_thread),
     )
     iam.side_effect = lambda request: error("Throttling")
     async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:

@@ -75,7 +75,9 @@ def test_common_errors(
     )
 
 
-def test_throttling_after_retries(iam: respx.Route, client: iamlast.Client, clock: FakeClock) -> None:
+def test_throttling_after_retries(
+    iam: respx.Route, client: iamlast.Client, clock: FakeClock
+) -> None:
     iam.side_effect = [error("Throttling", 400, "Rate exceeded", f"rid-{n}") for n in range(3)]
     with pytest.raises(errors.ThrottlingError) as caught:
         client.list_roles()
@@ -92,7 +94,12 @@ def test_unknown_code(iam: respx.Route, client: iamlast.Client) -> None:
     with pytest.raises(errors.UnknownServiceError) as caught:
         client.list_roles()
     err = caught.value
-    assert (err.code, err.message, err.status_code, err.request_id) == ("BrandNewThing", "something new", 400, "rid-u")
+    assert (err.code, err.message, err.status_code, err.request_id) == (
+        "BrandNewThing",
+        "something new",
+        400,
+        "rid-u",
+    )
     assert err.raw == body
 
 
@@ -107,7 +114,12 @@ def test_unknown_code(iam: respx.Route, client: iamlast.Client) -> None:
     ids=["html-503", "empty-500", "json-400", "text-502"],
 )
 def test_non_xml_error_bodies(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, status: int, body: bytes, content_type: str | None
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    status: int,
+    body: bytes,
+    content_type: str | None,
 ) -> None:
     headers = {"x-amzn-RequestId": "rid-from-header"}
     if content_type:
@@ -173,7 +185,11 @@ def describe(err: errors.GetRoleError) -> str:
     ],
 )
 def test_match_over_operation_error_union(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, response: httpx.Response, expected: str
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    response: httpx.Response,
+    expected: str,
 ) -> None:
     iam.side_effect = lambda request: response
     with pytest.raises(errors.ServiceError) as caught:

@@ -37,7 +37,9 @@ def test_close_is_idempotent_and_a_client_that_never_sent_closes_cleanly() -> No
 def test_injected_http_client_is_left_open(iam: respx.Route) -> None:
     iam.respond(200, content=LIST_ROLES_EMPTY)
     http = httpx.Client()
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http
+    ) as client:
         client.list_roles()
     assert not http.is_closed
     assert http.post("https://iam.amazonaws.com/").status_code == 200  # still usable
@@ -56,7 +58,9 @@ async def test_async_context_manager_closes_its_own_pool(iam: respx.Route) -> No
 async def test_async_injected_http_client_is_left_open(iam: respx.Route) -> None:
     iam.respond(200, content=LIST_ROLES_EMPTY)
     async with httpx.AsyncClient() as http:
-        async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http) as client:
+        async with iamlast.AsyncClient(
+            aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http
+        ) as client:
             await client.list_roles()
         assert not http.is_closed
         assert (await http.post("https://iam.amazonaws.com/")).status_code == 200
@@ -76,14 +80,18 @@ def test_pool_is_reused_across_calls(iam: respx.Route) -> None:
 
 @pytest.mark.parametrize("endpoint", [None, "https://iam.example.test", "http://127.0.0.1:9"])
 def test_tls_verification_is_on_by_default(endpoint: str | None) -> None:
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, endpoint_url=endpoint) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, endpoint_url=endpoint
+    ) as client:
         context = pool_context(client._http)
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname
 
 
 def test_verify_false_turns_verification_off_only_when_passed() -> None:
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=False) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=False
+    ) as client:
         context = pool_context(client._http)
     assert context.verify_mode == ssl.CERT_NONE
     with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
@@ -92,7 +100,9 @@ def test_verify_false_turns_verification_off_only_when_passed() -> None:
 
 def test_verify_with_an_ssl_context() -> None:
     mine = ssl.create_default_context()
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=mine) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=mine
+    ) as client:
         assert pool_context(client._http) is mine
 
 
@@ -103,7 +113,9 @@ async def test_async_tls_verification(iam: respx.Route) -> None:
         assert client._http_client is not None
         context = pool_context(client._http_client)
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
-    async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=False) as client:
+    async with iamlast.AsyncClient(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=False
+    ) as client:
         await client.list_roles()
         assert client._http_client is not None
         assert pool_context(client._http_client).verify_mode == ssl.CERT_NONE
@@ -122,7 +134,9 @@ async def test_async_tls_verification(iam: respx.Route) -> None:
     ],
 )
 def test_timeout(timeout: Any, expected: httpx.Timeout) -> None:
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, timeout=timeout) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, timeout=timeout
+    ) as client:
         assert client._http.timeout == expected
 
 
@@ -137,3 +151,55 @@ def test_timeout_reaches_the_request(iam: respx.Route) -> None:
     with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, timeout=7) as client:
         client.list_roles()
     assert iam.calls.last.request.extensions["timeout"] == httpx.Timeout(7.0).as_dict()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: verify=<CA bundle path> is handed to httpx as a str, which httpx 0.28 deprecates (DeprecationWarning)",
+)
+def test_verify_with_a_ca_bundle_path() -> None:
+    import warnings
+
+    import certifi
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with iamlast.Client(
+            aws_access_key_id=AKID, aws_secret_access_key=SECRET, verify=certifi.where()
+        ) as client:
+            context = pool_context(client._http)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+
+
+def test_retry_settings_from_the_environment(aws_env: pytest.MonkeyPatch) -> None:
+    aws_env.setenv("AWS_RETRY_MODE", "adaptive")
+    aws_env.setenv("AWS_MAX_ATTEMPTS", "7")
+    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
+        assert (client.retry_policy.mode, client.retry_policy.max_attempts) == ("adaptive", 7)
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, retry_mode="standard", max_attempts=2
+    ) as client:
+        assert (client.retry_policy.mode, client.retry_policy.max_attempts) == ("standard", 2)
+
+
+async def test_async_client_reads_the_config_file_off_the_event_loop(
+    iam: respx.Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from iamlast._base_client import BaseClient
+
+    threads: list[int] = []
+    original = BaseClient._load_config
+
+    def spy(self: BaseClient) -> Any:
+        threads.append(threading.get_ident())
+        return original(self)
+
+    monkeypatch.setattr(BaseClient, "_load_config", spy)
+    iam.respond(200, content=LIST_ROLES_EMPTY)
+    async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
+        await client.list_roles()
+        await client.list_roles()
+    assert len(threads) == 1  # the (empty) config file exists, so it is read, once
+    assert threads[0] != threading.get_ident()

@@ -38,17 +38,33 @@ RETRYABLE: list[tuple[str, Callable[[], httpx.Response], type[errors.ServiceErro
     ("Throttling", lambda: error("Throttling", 400), errors.ThrottlingError),
     ("ThrottlingException", lambda: error("ThrottlingException", 400), errors.ThrottlingError),
     ("RequestLimitExceeded", lambda: error("RequestLimitExceeded", 400), errors.ThrottlingError),
-    ("TooManyRequestsException", lambda: error("TooManyRequestsException", 400), errors.ThrottlingError),
+    (
+        "TooManyRequestsException",
+        lambda: error("TooManyRequestsException", 400),
+        errors.ThrottlingError,
+    ),
     ("HTTP 429", lambda: httpx.Response(429), errors.UnknownServiceError),
     ("HTTP 500", lambda: httpx.Response(500), errors.UnknownServiceError),
-    ("HTTP 502", lambda: httpx.Response(502, text="<html>Bad Gateway</html>"), errors.UnknownServiceError),
+    (
+        "HTTP 502",
+        lambda: httpx.Response(502, text="<html>Bad Gateway</html>"),
+        errors.UnknownServiceError,
+    ),
     ("HTTP 503", lambda: httpx.Response(503), errors.UnknownServiceError),
     ("HTTP 504", lambda: httpx.Response(504), errors.UnknownServiceError),
     ("InternalFailure 500", lambda: error("InternalFailure", 500), errors.InternalFailureError),
-    ("ServiceUnavailable 503", lambda: error("ServiceUnavailable", 503), errors.ServiceUnavailableError),
+    (
+        "ServiceUnavailable 503",
+        lambda: error("ServiceUnavailable", 503),
+        errors.ServiceUnavailableError,
+    ),
     ("RequestTimeout", lambda: error("RequestTimeout", 400), errors.RequestTimeoutError),
     ("RequestTimeout 408", lambda: error("RequestTimeout", 408), errors.RequestTimeoutError),
-    ("PriorRequestNotComplete", lambda: error("PriorRequestNotComplete", 400), errors.RequestTimeoutError),
+    (
+        "PriorRequestNotComplete",
+        lambda: error("PriorRequestNotComplete", 400),
+        errors.RequestTimeoutError,
+    ),
 ]
 
 NOT_RETRIED: list[tuple[str, int, type[errors.ServiceError]]] = [
@@ -69,11 +85,15 @@ class BrokenStream(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         yield GET_ROLE_OK[:40]
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body"
+        )
 
 
 def truncated() -> httpx.Response:
-    return httpx.Response(200, headers={"Content-Length": str(len(GET_ROLE_OK))}, stream=BrokenStream())
+    return httpx.Response(
+        200, headers={"Content-Length": str(len(GET_ROLE_OK))}, stream=BrokenStream()
+    )
 
 
 TRANSPORT: list[tuple[str, Callable[[], object]]] = [
@@ -91,7 +111,12 @@ TRANSPORT: list[tuple[str, Callable[[], object]]] = [
 
 @pytest.mark.parametrize(("name", "failure", "cls"), RETRYABLE, ids=[r[0] for r in RETRYABLE])
 def test_retryable_response_then_success(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, name: str, failure: Callable[[], httpx.Response], cls: type
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    name: str,
+    failure: Callable[[], httpx.Response],
+    cls: type,
 ) -> None:
     iam.side_effect = [failure(), failure(), fresh_ok()]
     role = client.get_role(role_name="r")
@@ -104,7 +129,12 @@ def test_retryable_response_then_success(
 
 @pytest.mark.parametrize(("name", "failure", "cls"), RETRYABLE, ids=[r[0] for r in RETRYABLE])
 def test_retryable_response_gives_up_after_three_attempts(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, name: str, failure: Callable[[], httpx.Response], cls: type
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    name: str,
+    failure: Callable[[], httpx.Response],
+    cls: type,
 ) -> None:
     iam.side_effect = always(failure)
     with pytest.raises(cls) as caught:
@@ -118,7 +148,11 @@ def test_retryable_response_gives_up_after_three_attempts(
 
 @pytest.mark.parametrize(("name", "failure"), TRANSPORT, ids=[t[0] for t in TRANSPORT])
 def test_transport_failure_then_success(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, name: str, failure: Callable[[], object]
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    name: str,
+    failure: Callable[[], object],
 ) -> None:
     iam.side_effect = [failure(), fresh_ok()]
     role = client.get_role(role_name="r")
@@ -129,7 +163,11 @@ def test_transport_failure_then_success(
 
 @pytest.mark.parametrize(("name", "failure"), TRANSPORT, ids=[t[0] for t in TRANSPORT])
 def test_transport_failure_gives_up_with_transport_error(
-    iam: respx.Route, client: iamlast.Client, clock: FakeClock, name: str, failure: Callable[[], object]
+    iam: respx.Route,
+    client: iamlast.Client,
+    clock: FakeClock,
+    name: str,
+    failure: Callable[[], object],
 ) -> None:
     iam.side_effect = always(failure)
     with pytest.raises(errors.TransportError) as caught:
@@ -150,7 +188,12 @@ def test_not_retried(
     assert iam.call_count == 1
     assert clock.sleeps == []
     err = caught.value
-    assert (err.code, err.status_code, err.message, err.attempts) == (code, status, f"{code} says no", 1)
+    assert (err.code, err.status_code, err.message, err.attempts) == (
+        code,
+        status,
+        f"{code} says no",
+        1,
+    )
     assert "attempts" not in str(err)
     assert client.retry_quota.available == 500
 
@@ -161,7 +204,9 @@ def test_not_retried(
 @pytest.mark.parametrize("attempts", [1, 2, 5])
 def test_max_attempts(iam: respx.Route, clock: FakeClock, attempts: int) -> None:
     iam.side_effect = lambda request: httpx.Response(503)
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=attempts) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=attempts
+    ) as client:
         with pytest.raises(errors.ServiceError) as caught:
             client.list_roles()
     assert iam.call_count == attempts
@@ -170,7 +215,9 @@ def test_max_attempts(iam: respx.Route, clock: FakeClock, attempts: int) -> None
     assert ("after" in str(caught.value)) == (attempts > 1)
 
 
-def test_max_attempts_from_the_environment(iam: respx.Route, clock: FakeClock, aws_env: pytest.MonkeyPatch) -> None:
+def test_max_attempts_from_the_environment(
+    iam: respx.Route, clock: FakeClock, aws_env: pytest.MonkeyPatch
+) -> None:
     aws_env.setenv("AWS_MAX_ATTEMPTS", "4")
     iam.side_effect = lambda request: httpx.Response(500)
     with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
@@ -206,7 +253,9 @@ def test_backoff_is_full_jitter_doubling_to_20s(
 ) -> None:
     rand(rand_value)
     iam.side_effect = always(failure)
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=8) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_attempts=8
+    ) as client:
         with pytest.raises(errors.IamError):
             client.list_roles()
     assert clock.sleeps == pytest.approx(expected)
@@ -271,7 +320,9 @@ def test_quota_drains_stops_retries_and_refills(iam: respx.Route, clock: FakeClo
         assert other.retry_quota.available == 500
 
 
-def test_timeouts_cost_ten_tokens(iam: respx.Route, client: iamlast.Client, clock: FakeClock) -> None:
+def test_timeouts_cost_ten_tokens(
+    iam: respx.Route, client: iamlast.Client, clock: FakeClock
+) -> None:
     iam.side_effect = always(lambda: httpx.ReadTimeout("slow"))
     with pytest.raises(errors.TransportError):
         client.list_roles()
@@ -282,7 +333,9 @@ def test_timeouts_cost_ten_tokens(iam: respx.Route, client: iamlast.Client, cloc
     assert client.retry_quota.available == 470
 
 
-def test_quota_exhausted_by_timeouts(iam: respx.Route, client: iamlast.Client, clock: FakeClock) -> None:
+def test_quota_exhausted_by_timeouts(
+    iam: respx.Route, client: iamlast.Client, clock: FakeClock
+) -> None:
     iam.side_effect = always(lambda: httpx.ReadTimeout("slow"))
     for _ in range(25):
         with pytest.raises(errors.TransportError):
@@ -357,7 +410,9 @@ def test_adaptive_mode_is_dormant_until_throttled(
     assert clock.sleeps == []
 
 
-def test_standard_mode_never_paces(iam: respx.Route, clock: FakeClock, rand: Callable[[float], None]) -> None:
+def test_standard_mode_never_paces(
+    iam: respx.Route, clock: FakeClock, rand: Callable[[float], None]
+) -> None:
     rand(0.0)
     iam.side_effect = [error("Throttling"), fresh_ok(), fresh_ok(), fresh_ok()]
     with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
@@ -371,8 +426,32 @@ def test_retry_mode_is_checked() -> None:
         iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, retry_mode="legacy")  # type: ignore[arg-type]
 
 
-def test_empty_success_body_for_no_output_operation(iam: respx.Route, client: iamlast.Client) -> None:
+def test_empty_success_body_for_no_output_operation(
+    iam: respx.Route, client: iamlast.Client
+) -> None:
     iam.respond(200, content=ok("DeleteRole"))
     result = client.delete_role(role_name="r")
     assert result.response_metadata is not None
     assert result.response_metadata.request_id == "rid-ok"
+
+
+# --------------------------------------------------------------------------- max_rate
+
+
+def test_max_rate_spaces_requests_including_retries(
+    iam: respx.Route, clock: FakeClock, rand: Callable[[float], None]
+) -> None:
+    rand(0.0)
+    iam.side_effect = [fresh_ok(), fresh_ok(), httpx.Response(500), fresh_ok()]
+    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_rate=2) as client:
+        client.get_role(role_name="r")
+        client.get_role(role_name="r")
+        client.get_role(role_name="r")  # a 500, a zero backoff, then the retry waits its turn
+    assert iam.call_count == 4
+    assert [s for s in clock.sleeps if s > 0] == [0.5, 0.5, 0.5]
+
+
+@pytest.mark.parametrize("bad", [0, -1.0])
+def test_max_rate_must_be_positive(bad: float) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, max_rate=bad)

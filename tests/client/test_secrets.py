@@ -30,7 +30,9 @@ def assert_clean(text: str) -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, aws_session_token=TOKEN),
+        lambda: iamlast.Client(
+            aws_access_key_id=AKID, aws_secret_access_key=SECRET, aws_session_token=TOKEN
+        ),
         lambda: iamlast.Client(credentials=(AKID, SECRET, TOKEN)),
         lambda: iamlast.Client(credentials=Credentials(AKID, SECRET, TOKEN)),
         lambda: iamlast.AsyncClient(credentials=(AKID, SECRET, TOKEN)),
@@ -95,7 +97,9 @@ def full_retried_call(iam: respx.Route) -> None:
             client.get_role(role_name="r")
 
 
-def test_debug_log_lines_of_iamlast(iam: respx.Route, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+def test_debug_log_lines_of_iamlast(
+    iam: respx.Route, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="iamlast")
     full_retried_call(iam)
     lines = [r for r in caplog.records if r.name.startswith("iamlast")]

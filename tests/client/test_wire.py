@@ -41,7 +41,10 @@ CASES: list[tuple[str, dict[str, Any], bytes, bytes]] = [
     (
         "generate_service_last_accessed_details",
         {"arn": ROLE_ARN, "granularity": "ACTION_LEVEL"},
-        ok("GenerateServiceLastAccessedDetails", "<JobId>examplef-1305-c245-eba4-71fe298bcda7</JobId>"),
+        ok(
+            "GenerateServiceLastAccessedDetails",
+            "<JobId>examplef-1305-c245-eba4-71fe298bcda7</JobId>",
+        ),
         b"Action=GenerateServiceLastAccessedDetails&Version=2010-05-08"
         b"&Arn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fservice-role%2Fmy+role"
         b"&Granularity=ACTION_LEVEL",
@@ -75,7 +78,12 @@ CASES: list[tuple[str, dict[str, Any], bytes, bytes]] = [
 @pytest.mark.parametrize(("method", "kwargs", "response", "body"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("token", [None, TOKEN], ids=["no-token", "session-token"])
 def test_signed_request(
-    iam: respx.Route, method: str, kwargs: dict[str, Any], response: bytes, body: bytes, token: str | None
+    iam: respx.Route,
+    method: str,
+    kwargs: dict[str, Any],
+    response: bytes,
+    body: bytes,
+    token: str | None,
 ) -> None:
     iam.respond(200, content=response)
     with iamlast.Client(
@@ -103,33 +111,49 @@ def test_signed_request(
         assert "x-amz-security-token" in signature.signed_headers
 
 
-def test_request_model_and_keywords_send_the_same_body(iam: respx.Route, client: iamlast.Client) -> None:
+def test_request_model_and_keywords_send_the_same_body(
+    iam: respx.Route, client: iamlast.Client
+) -> None:
     iam.respond(200, content=ok("TagRole"))
     client.tag_role(role_name="r", tags=[{"Key": "k", "Value": "v"}])
     client.tag_role(TagRoleRequest(role_name="r", tags=[Tag(key="k", value="v")]))
     first, second = (call.request.content for call in iam.calls)
-    assert first == second == b"Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.1.Key=k&Tags.member.1.Value=v"
+    assert (
+        first
+        == second
+        == b"Action=TagRole&Version=2010-05-08&RoleName=r&Tags.member.1.Key=k&Tags.member.1.Value=v"
+    )
 
 
 def test_omitted_and_none_members_are_not_sent(iam: respx.Route, client: iamlast.Client) -> None:
     iam.respond(200, content=LIST_ROLES_EMPTY)
     client.list_roles(marker=None, max_items=None)
     client.list_roles(ListRolesRequest())
-    assert [call.request.content for call in iam.calls] == [b"Action=ListRoles&Version=2010-05-08"] * 2
+    assert [call.request.content for call in iam.calls] == [
+        b"Action=ListRoles&Version=2010-05-08"
+    ] * 2
 
 
-def test_each_attempt_is_signed_afresh(iam: respx.Route, client: iamlast.Client, clock: Any) -> None:
+def test_each_attempt_is_signed_afresh(
+    iam: respx.Route, client: iamlast.Client, clock: Any
+) -> None:
     iam.side_effect = [httpx.Response(500), httpx.Response(200, content=GET_ROLE_OK)]
     client.get_role(role_name="r")
     for call in iam.calls:
         verify_sigv4(call.request, SECRET)
-        assert form(call.request) == [("Action", "GetRole"), ("Version", "2010-05-08"), ("RoleName", "r")]
+        assert form(call.request) == [
+            ("Action", "GetRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", "r"),
+        ]
 
 
 def test_user_agent_names_iamlast(iam: respx.Route, client: iamlast.Client) -> None:
     iam.respond(200, content=LIST_ROLES_EMPTY)
     client.list_roles()
-    assert iam.calls.last.request.headers["User-Agent"].startswith(f"iamlast/{iamlast.__version__} ")
+    assert iam.calls.last.request.headers["User-Agent"].startswith(
+        f"iamlast/{iamlast.__version__} "
+    )
 
 
 def test_response_model_and_metadata(iam: respx.Route, client: iamlast.Client) -> None:
@@ -168,7 +192,9 @@ def test_injected_http_client_is_used() -> None:
         return httpx.Response(200, content=LIST_ROLES_EMPTY)
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with iamlast.Client(aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http) as client:
+    with iamlast.Client(
+        aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http
+    ) as client:
         client.list_roles()
     assert len(seen) == 1
     verify_sigv4(seen[0], SECRET)
@@ -183,12 +209,16 @@ def test_the_independent_check_rejects_a_wrong_secret_or_a_changed_body(
     request = iam.calls.last.request
     with pytest.raises(AssertionError, match="does not verify"):
         verify_sigv4(request, SECRET + "x")
-    tampered = httpx.Request("POST", request.url, headers=request.headers, content=request.content + b"&X=1")
+    tampered = httpx.Request(
+        "POST", request.url, headers=request.headers, content=request.content + b"&X=1"
+    )
     with pytest.raises(AssertionError, match="does not verify"):
         verify_sigv4(tampered, SECRET)
 
 
-def test_non_ascii_values_are_utf8_form_encoded_and_signed(iam: respx.Route, client: iamlast.Client) -> None:
+def test_non_ascii_values_are_utf8_form_encoded_and_signed(
+    iam: respx.Route, client: iamlast.Client
+) -> None:
     iam.respond(200, content=ok("UpdateRole"))
     client.update_role(role_name="r", description="naïve café ±")
     request = iam.calls.last.request
@@ -196,4 +226,3 @@ def test_non_ascii_values_are_utf8_form_encoded_and_signed(iam: respx.Route, cli
         b"Action=UpdateRole&Version=2010-05-08&RoleName=r&Description=na%C3%AFve+caf%C3%A9+%C2%B1"
     )
     verify_sigv4(request, SECRET)
-

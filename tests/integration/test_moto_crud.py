@@ -101,7 +101,9 @@ async def test_error_match_over_operation_union(api: Any) -> None:
 async def make_roles(api: Any, count: int) -> list[str]:
     names = [f"role-{n:02d}" for n in range(count)]
     for name in names:
-        await run(api.create_role(role_name=name, path="/paged/", assume_role_policy_document=TRUST))
+        await run(
+            api.create_role(role_name=name, path="/paged/", assume_role_policy_document=TRUST)
+        )
     return names
 
 
@@ -122,7 +124,9 @@ async def test_roles_pager_max_items_and_resume(api: Any) -> None:
     head = [r.role_name for r in await collect(first)]
     assert len(head) == 3
     assert first.resume_marker is not None
-    rest = api.paginate_list_roles(path_prefix="/paged/", page_size=2, starting_marker=first.resume_marker)
+    rest = api.paginate_list_roles(
+        path_prefix="/paged/", page_size=2, starting_marker=first.resume_marker
+    )
     tail = [r.role_name for r in await collect(rest)]
     assert sorted(head + tail) == names
     assert rest.resume_marker is None
@@ -165,7 +169,11 @@ async def test_policies_pager(api: Any) -> None:
 
 
 async def test_user_and_group_lifecycle(api: Any) -> None:
-    user = (await run(api.create_user(user_name="alice", path="/people/", tags=[{"Key": "k", "Value": "v"}]))).user
+    user = (
+        await run(
+            api.create_user(user_name="alice", path="/people/", tags=[{"Key": "k", "Value": "v"}])
+        )
+    ).user
     assert user.arn == f"arn:aws:iam::{ACCOUNT}:user/people/alice"
     assert (await run(api.get_user(user_name="alice"))).user.user_id == user.user_id
     with pytest.raises(errors.EntityAlreadyExistsError):
@@ -178,7 +186,9 @@ async def test_user_and_group_lifecycle(api: Any) -> None:
     await run(api.add_user_to_group(group_name="devs", user_name="alice"))
     got = await run(api.get_group(group_name="devs"))
     assert [u.user_name for u in got.users] == ["alice"]
-    assert [g.group_name for g in (await run(api.list_groups_for_user(user_name="alice"))).groups] == ["devs"]
+    assert [
+        g.group_name for g in (await run(api.list_groups_for_user(user_name="alice"))).groups
+    ] == ["devs"]
     assert [g.group_name for g in (await run(api.list_groups())).groups] == ["devs"]
 
     await run(api.remove_user_from_group(group_name="devs", user_name="alice"))
@@ -194,7 +204,11 @@ async def test_user_and_group_lifecycle(api: Any) -> None:
 
 
 async def test_managed_policy_attach_detach(api: Any) -> None:
-    policy = (await run(api.create_policy(policy_name="read", policy_document=POLICY, description="reads"))).policy
+    policy = (
+        await run(
+            api.create_policy(policy_name="read", policy_document=POLICY, description="reads")
+        )
+    ).policy
     arn = policy.arn
     assert arn == f"arn:aws:iam::{ACCOUNT}:policy/read"
     assert policy.default_version_id == "v1"
@@ -210,15 +224,25 @@ async def test_managed_policy_attach_detach(api: Any) -> None:
 
     attached = await run(api.list_attached_role_policies(role_name="r"))
     assert [(p.policy_name, p.policy_arn) for p in attached.attached_policies] == [("read", arn)]
-    assert [p.policy_arn for p in (await run(api.list_attached_user_policies(user_name="u"))).attached_policies] == [arn]
-    assert [p.policy_arn for p in (await run(api.list_attached_group_policies(group_name="g"))).attached_policies] == [arn]
+    assert [
+        p.policy_arn
+        for p in (await run(api.list_attached_user_policies(user_name="u"))).attached_policies
+    ] == [arn]
+    assert [
+        p.policy_arn
+        for p in (await run(api.list_attached_group_policies(group_name="g"))).attached_policies
+    ] == [arn]
     entities = await run(api.list_entities_for_policy(policy_arn=arn))
     assert [r.role_name for r in entities.policy_roles] == ["r"]
     assert [u.user_name for u in entities.policy_users] == ["u"]
     assert [g.group_name for g in entities.policy_groups] == ["g"]
     assert (await run(api.get_policy(policy_arn=arn))).policy.attachment_count == 3
 
-    version = (await run(api.create_policy_version(policy_arn=arn, policy_document=POLICY, set_as_default=True))).policy_version
+    version = (
+        await run(
+            api.create_policy_version(policy_arn=arn, policy_document=POLICY, set_as_default=True)
+        )
+    ).policy_version
     assert version.version_id == "v2"
     got = (await run(api.get_policy_version(policy_arn=arn, version_id="v2"))).policy_version
     assert json.loads(got.document) == json.loads(POLICY)  # URL-decoded JSON text
@@ -263,7 +287,11 @@ async def test_inline_policies(api: Any, kind: str) -> None:
     else:
         await run(getattr(api, f"create_{kind}")(**{f"{kind}_name": name}))
     owner = {f"{kind}_name": name}
-    await run(getattr(api, f"put_{kind}_policy")(**owner, policy_name="inline", policy_document=POLICY_WITH_SPECIALS))
+    await run(
+        getattr(api, f"put_{kind}_policy")(
+            **owner, policy_name="inline", policy_document=POLICY_WITH_SPECIALS
+        )
+    )
 
     got = await run(getattr(api, f"get_{kind}_policy")(**owner, policy_name="inline"))
     assert got.policy_name == "inline"
@@ -283,7 +311,11 @@ async def test_inline_policies(api: Any, kind: str) -> None:
 
 async def test_role_tags(api: Any) -> None:
     await run(api.create_role(role_name="t", assume_role_policy_document=TRUST))
-    await run(api.tag_role(role_name="t", tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "x y+z"}]))
+    await run(
+        api.tag_role(
+            role_name="t", tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "x y+z"}]
+        )
+    )
     tags = (await run(api.list_role_tags(role_name="t"))).tags
     assert sorted((t.key, t.value) for t in tags) == [("a", "1"), ("b", "x y+z")]
     await run(api.tag_role(role_name="t", tags=[{"Key": "a", "Value": "2"}]))
@@ -296,7 +328,9 @@ async def test_role_tags(api: Any) -> None:
 
 async def test_role_tags_pager(api: Any) -> None:
     await run(api.create_role(role_name="t", assume_role_policy_document=TRUST))
-    await run(api.tag_role(role_name="t", tags=[{"Key": f"k{n}", "Value": str(n)} for n in range(7)]))
+    await run(
+        api.tag_role(role_name="t", tags=[{"Key": f"k{n}", "Value": str(n)} for n in range(7)])
+    )
     tags = await collect(api.paginate_list_role_tags(role_name="t", page_size=3))
     assert sorted(t.key for t in tags) == [f"k{n}" for n in range(7)]
 
@@ -304,7 +338,9 @@ async def test_role_tags_pager(api: Any) -> None:
 async def test_user_and_policy_tags(api: Any) -> None:
     await run(api.create_user(user_name="u"))
     await run(api.tag_user(user_name="u", tags=[{"Key": "owner", "Value": "me"}]))
-    assert [(t.key, t.value) for t in (await run(api.list_user_tags(user_name="u"))).tags] == [("owner", "me")]
+    assert [(t.key, t.value) for t in (await run(api.list_user_tags(user_name="u"))).tags] == [
+        ("owner", "me")
+    ]
     await run(api.untag_user(user_name="u", tag_keys=["owner"]))
     assert (await run(api.list_user_tags(user_name="u"))).tags == []
 
@@ -332,8 +368,14 @@ async def test_raw_response_from_moto(api: Any) -> None:
 
 
 async def test_authorization_details_decode_policy_documents(api: Any) -> None:
-    await run(api.create_role(role_name="r", description="naïve café", assume_role_policy_document=TRUST))
-    await run(api.put_role_policy(role_name="r", policy_name="inline", policy_document=POLICY_WITH_SPECIALS))
+    await run(
+        api.create_role(role_name="r", description="naïve café", assume_role_policy_document=TRUST)
+    )
+    await run(
+        api.put_role_policy(
+            role_name="r", policy_name="inline", policy_document=POLICY_WITH_SPECIALS
+        )
+    )
     details = await run(api.get_account_authorization_details(filter=["Role"]))
     [role] = details.role_detail_list
     assert json.loads(role.assume_role_policy_document) == json.loads(TRUST)

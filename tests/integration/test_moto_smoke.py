@@ -54,7 +54,9 @@ def pem_material() -> tuple[str, str, str]:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     ).decode()
-    ssh = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    ssh = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
     return cert_pem, key_pem, ssh.decode()
 
 
@@ -93,7 +95,9 @@ class World:
 
     @functools.cached_property
     def policy(self) -> str:
-        arn: str = self.boto.create_policy(PolicyName="smoke-policy", PolicyDocument=POLICY)["Policy"]["Arn"]
+        arn: str = self.boto.create_policy(PolicyName="smoke-policy", PolicyDocument=POLICY)[
+            "Policy"
+        ]["Arn"]
         return arn
 
     @functools.cached_property
@@ -108,7 +112,9 @@ class World:
 
     @functools.cached_property
     def profile_with_role(self) -> str:
-        self.boto.add_role_to_instance_profile(InstanceProfileName=self.instance_profile, RoleName=self.role)
+        self.boto.add_role_to_instance_profile(
+            InstanceProfileName=self.instance_profile, RoleName=self.role
+        )
         return self.instance_profile
 
     @functools.cached_property
@@ -120,9 +126,9 @@ class World:
 
     @functools.cached_property
     def saml(self) -> str:
-        arn: str = self.boto.create_saml_provider(Name="smoke-saml", SAMLMetadataDocument=SAML_METADATA)[
-            "SAMLProviderArn"
-        ]
+        arn: str = self.boto.create_saml_provider(
+            Name="smoke-saml", SAMLMetadataDocument=SAML_METADATA
+        )["SAMLProviderArn"]
         return arn
 
     @functools.cached_property
@@ -138,49 +144,56 @@ class World:
     @functools.cached_property
     def server_certificate(self) -> str:
         cert, key, _ssh = pem_material()
-        self.boto.upload_server_certificate(ServerCertificateName="smoke-cert", CertificateBody=cert, PrivateKey=key)
+        self.boto.upload_server_certificate(
+            ServerCertificateName="smoke-cert", CertificateBody=cert, PrivateKey=key
+        )
         return "smoke-cert"
 
     @functools.cached_property
     def signing_certificate(self) -> str:
         cert, _key, _ssh = pem_material()
-        cert_id: str = self.boto.upload_signing_certificate(UserName=self.user, CertificateBody=cert)["Certificate"][
-            "CertificateId"
-        ]
+        cert_id: str = self.boto.upload_signing_certificate(
+            UserName=self.user, CertificateBody=cert
+        )["Certificate"]["CertificateId"]
         return cert_id
 
     @functools.cached_property
     def ssh_key(self) -> str:
         _cert, _key, ssh = pem_material()
-        key_id: str = self.boto.upload_ssh_public_key(UserName=self.user, SSHPublicKeyBody=ssh)["SSHPublicKey"][
-            "SSHPublicKeyId"
-        ]
+        key_id: str = self.boto.upload_ssh_public_key(UserName=self.user, SSHPublicKeyBody=ssh)[
+            "SSHPublicKey"
+        ]["SSHPublicKeyId"]
         return key_id
 
     @functools.cached_property
     def mfa(self) -> str:
-        serial: str = self.boto.create_virtual_mfa_device(VirtualMFADeviceName="smoke-mfa")["VirtualMFADevice"][
-            "SerialNumber"
-        ]
+        serial: str = self.boto.create_virtual_mfa_device(VirtualMFADeviceName="smoke-mfa")[
+            "VirtualMFADevice"
+        ]["SerialNumber"]
         return serial
 
     @functools.cached_property
     def enabled_mfa(self) -> str:
         self.boto.enable_mfa_device(
-            UserName=self.user, SerialNumber=self.mfa, AuthenticationCode1="123456", AuthenticationCode2="654321"
+            UserName=self.user,
+            SerialNumber=self.mfa,
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
         )
         return self.mfa
 
     @functools.cached_property
     def service_linked_role(self) -> str:
-        name: str = self.boto.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")["Role"][
-            "RoleName"
-        ]
+        name: str = self.boto.create_service_linked_role(
+            AWSServiceName="autoscaling.amazonaws.com"
+        )["Role"]["RoleName"]
         return name
 
     @functools.cached_property
     def deletion_task(self) -> str:
-        task: str = self.boto.delete_service_linked_role(RoleName=self.service_linked_role)["DeletionTaskId"]
+        task: str = self.boto.delete_service_linked_role(RoleName=self.service_linked_role)[
+            "DeletionTaskId"
+        ]
         return task
 
     @functools.cached_property
@@ -213,7 +226,9 @@ class World:
 
     def attached(self, kind: str) -> dict[str, str]:
         owner = {"role": self.role, "user": self.user, "group": self.group}[kind]
-        getattr(self.boto, f"attach_{kind}_policy")(**{f"{kind.capitalize()}Name": owner}, PolicyArn=self.policy)
+        getattr(self.boto, f"attach_{kind}_policy")(
+            **{f"{kind.capitalize()}Name": owner}, PolicyArn=self.policy
+        )
         return {f"{kind}_name": owner, "policy_arn": self.policy}
 
     def member(self) -> dict[str, str]:
@@ -256,21 +271,39 @@ ARGS: dict[str, Args] = {
     "DeleteLoginProfile": lambda w: {"user_name": w.login_profile},
     "CreateAccessKey": lambda w: {"user_name": w.user},
     "ListAccessKeys": lambda w: {"user_name": w.user},
-    "UpdateAccessKey": lambda w: {"user_name": w.user, "access_key_id": w.access_key, "status": "Inactive"},
+    "UpdateAccessKey": lambda w: {
+        "user_name": w.user,
+        "access_key_id": w.access_key,
+        "status": "Inactive",
+    },
     "DeleteAccessKey": lambda w: {"user_name": w.user, "access_key_id": w.access_key},
     "GetAccessKeyLastUsed": lambda w: {"access_key_id": w.access_key},
-    "UploadSigningCertificate": lambda w: {"user_name": w.user, "certificate_body": pem_material()[0]},
+    "UploadSigningCertificate": lambda w: {
+        "user_name": w.user,
+        "certificate_body": pem_material()[0],
+    },
     "ListSigningCertificates": lambda w: {"user_name": w.user},
     "UpdateSigningCertificate": lambda w: {
         "user_name": w.user,
         "certificate_id": w.signing_certificate,
         "status": "Inactive",
     },
-    "DeleteSigningCertificate": lambda w: {"user_name": w.user, "certificate_id": w.signing_certificate},
+    "DeleteSigningCertificate": lambda w: {
+        "user_name": w.user,
+        "certificate_id": w.signing_certificate,
+    },
     "UploadSSHPublicKey": lambda w: {"user_name": w.user, "ssh_public_key_body": pem_material()[2]},
     "ListSSHPublicKeys": lambda w: {"user_name": w.user},
-    "GetSSHPublicKey": lambda w: {"user_name": w.user, "ssh_public_key_id": w.ssh_key, "encoding": "SSH"},
-    "UpdateSSHPublicKey": lambda w: {"user_name": w.user, "ssh_public_key_id": w.ssh_key, "status": "Inactive"},
+    "GetSSHPublicKey": lambda w: {
+        "user_name": w.user,
+        "ssh_public_key_id": w.ssh_key,
+        "encoding": "SSH",
+    },
+    "UpdateSSHPublicKey": lambda w: {
+        "user_name": w.user,
+        "ssh_public_key_id": w.ssh_key,
+        "status": "Inactive",
+    },
     "DeleteSSHPublicKey": lambda w: {"user_name": w.user, "ssh_public_key_id": w.ssh_key},
     # MFA
     "CreateVirtualMFADevice": lambda w: {"virtual_mfa_device_name": "new-mfa"},
@@ -319,7 +352,11 @@ ARGS: dict[str, Args] = {
     # inline policies
     "PutRolePolicy": lambda w: {"role_name": w.role, "policy_name": "p", "policy_document": POLICY},
     "PutUserPolicy": lambda w: {"user_name": w.user, "policy_name": "p", "policy_document": POLICY},
-    "PutGroupPolicy": lambda w: {"group_name": w.group, "policy_name": "p", "policy_document": POLICY},
+    "PutGroupPolicy": lambda w: {
+        "group_name": w.group,
+        "policy_name": "p",
+        "policy_document": POLICY,
+    },
     "GetRolePolicy": lambda w: w.inline("role"),
     "GetUserPolicy": lambda w: w.inline("user"),
     "GetGroupPolicy": lambda w: w.inline("group"),
@@ -335,10 +372,19 @@ ARGS: dict[str, Args] = {
     "ListInstanceProfiles": lambda w: {},
     "ListInstanceProfilesForRole": lambda w: {"role_name": w.role},
     "DeleteInstanceProfile": lambda w: {"instance_profile_name": w.instance_profile},
-    "AddRoleToInstanceProfile": lambda w: {"instance_profile_name": w.instance_profile, "role_name": w.role},
-    "RemoveRoleFromInstanceProfile": lambda w: {"instance_profile_name": w.profile_with_role, "role_name": w.role},
+    "AddRoleToInstanceProfile": lambda w: {
+        "instance_profile_name": w.instance_profile,
+        "role_name": w.role,
+    },
+    "RemoveRoleFromInstanceProfile": lambda w: {
+        "instance_profile_name": w.profile_with_role,
+        "role_name": w.role,
+    },
     "TagInstanceProfile": lambda w: {"instance_profile_name": w.instance_profile, "tags": TAGS},
-    "UntagInstanceProfile": lambda w: {"instance_profile_name": w.instance_profile, "tag_keys": ["smoke"]},
+    "UntagInstanceProfile": lambda w: {
+        "instance_profile_name": w.instance_profile,
+        "tag_keys": ["smoke"],
+    },
     # identity providers
     "CreateOpenIDConnectProvider": lambda w: {
         "url": "https://new-oidc.example.com",
@@ -353,12 +399,18 @@ ARGS: dict[str, Args] = {
         "thumbprint_list": ["f" * 40],
     },
     "TagOpenIDConnectProvider": lambda w: {"open_id_connect_provider_arn": w.oidc, "tags": TAGS},
-    "UntagOpenIDConnectProvider": lambda w: {"open_id_connect_provider_arn": w.oidc, "tag_keys": ["smoke"]},
+    "UntagOpenIDConnectProvider": lambda w: {
+        "open_id_connect_provider_arn": w.oidc,
+        "tag_keys": ["smoke"],
+    },
     "ListOpenIDConnectProviderTags": lambda w: {"open_id_connect_provider_arn": w.oidc},
     "CreateSAMLProvider": lambda w: {"name": "new-saml", "saml_metadata_document": SAML_METADATA},
     "GetSAMLProvider": lambda w: {"saml_provider_arn": w.saml},
     "ListSAMLProviders": lambda w: {},
-    "UpdateSAMLProvider": lambda w: {"saml_provider_arn": w.saml, "saml_metadata_document": SAML_METADATA},
+    "UpdateSAMLProvider": lambda w: {
+        "saml_provider_arn": w.saml,
+        "saml_metadata_document": SAML_METADATA,
+    },
     "DeleteSAMLProvider": lambda w: {"saml_provider_arn": w.saml},
     # server certificates
     "UploadServerCertificate": lambda w: {
@@ -376,7 +428,10 @@ ARGS: dict[str, Args] = {
     "GetAccountSummary": lambda w: {},
     "GetAccountAuthorizationDetails": lambda w: {"filter": ["Role", "User", "LocalManagedPolicy"]},
     "GetAccountPasswordPolicy": lambda w: w.after("password_policy"),
-    "UpdateAccountPasswordPolicy": lambda w: {"minimum_password_length": 14, "require_symbols": True},
+    "UpdateAccountPasswordPolicy": lambda w: {
+        "minimum_password_length": 14,
+        "require_symbols": True,
+    },
     "DeleteAccountPasswordPolicy": lambda w: w.after("password_policy"),
     "GenerateCredentialReport": lambda w: {},
     "GetCredentialReport": lambda w: w.after("credential_report"),
@@ -416,11 +471,12 @@ async def test_smoke(api: Any, boto: Any, operation: str) -> None:
             raise
         failure = err
     if failure is not None:
-        assert isinstance(failure, spec.error_classes), f"{failure!r} is not modelled for {operation}"
+        assert isinstance(failure, spec.error_classes), (
+            f"{failure!r} is not modelled for {operation}"
+        )
     else:
         expected = spec.output_model or EmptyResponse
         assert type(result) is expected
         assert result.response_metadata is not None
         assert result.response_metadata.http_status_code == 200
     SMOKE_CALLED[flavor].add(operation)
-
