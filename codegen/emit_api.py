@@ -231,11 +231,16 @@ def errors_module(service: Service) -> str:
     out("    op: {code: cls for cls in classes for code in cls.codes} for op, classes in OPERATION_ERRORS.items()")
     out("}")
     out("")
-    out("# What each operation can raise, for exhaustive ``match`` statements: its modelled errors,")
-    out("# the AWS common errors, and UnknownServiceError for any other code.")
+    out("# What each operation can raise, for ``match`` statements: its own modelled errors first, then")
+    out("# the service's other modelled errors (codes map service-wide, as in botocore), the AWS common")
+    out("# errors, and UnknownServiceError for any other code.")
     for name in sorted(service.operations):
         op = service.operations[name]
-        parts = [names.error_class(e) for e in op.errors] + ["CommonServiceError", "UnknownServiceError"]
+        parts = [names.error_class(e) for e in op.errors] + [
+            "ModelledServiceError",
+            "CommonServiceError",
+            "UnknownServiceError",
+        ]
         out(f"{name}Error: TypeAlias = {' | '.join(parts)}")
     out("")
     out("")

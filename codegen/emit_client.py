@@ -106,21 +106,25 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
             params.insert(sum(1 for x in params if "=" not in x), f"{m.attr}: {types.param(m.target)}")
         else:
             params.append(f"{m.attr}: {types.param(m.target)} | None = None")
-    params += ["page_size: int | None = None", "max_items: int | None = None", "starting_marker: str | None = None"]
+    if p.limit_key is not None:
+        params.append("page_size: int | None = None")
+    params += ["max_items: int | None = None", "starting_marker: str | None = None"]
     out("")
     out(f"def paginate_{op.python_name}(self, *, {', '.join(params)}) -> {pager}[{result}, {item}]:")
     out.indent()
     doc = (
         f"Every page of {op.name}, following the marker while the result is truncated. Iterate "
         f"for the items ({', '.join(p.result_keys)}), or ``.pages()`` for whole responses. "
-        "``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; "
+        + ("``page_size`` is sent as MaxItems; " if p.limit_key is not None else "")
+        + "``max_items`` caps the items yielded; "
         "``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``)."
     )
     out.extend(docs.docstring(doc, "").rstrip("\n"))
     if body:
         args = ", ".join(f"{n!r}: {n}" for n in names)
+        size = "page_size" if p.limit_key is not None else "None"
         out(
-            f"return {pager}(self, {op.name!r}, {{{args}}}, page_size=page_size, "
+            f"return {pager}(self, {op.name!r}, {{{args}}}, page_size={size}, "
             f"max_items=max_items, starting_marker=starting_marker)"
         )
     else:

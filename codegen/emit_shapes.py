@@ -319,9 +319,13 @@ class ShapeEmitter:
         if svc.xml_namespace:
             out(f"_XML_NAMESPACE: ClassVar[str | None] = {svc.xml_namespace!r}")
         if shape.name in svc.top_outputs:
-            wrapper, response = svc.top_outputs[shape.name], self._response_element(shape.name)
-            out(f"_XML_WRAPPER: ClassVar[str | None] = {wrapper!r}")
+            documents = svc.output_documents[shape.name]
+            response = min(documents)  # several operations may return this shape: one, stably
+            out(f"_XML_WRAPPER: ClassVar[str | None] = {documents[response]!r}")
             out(f"_XML_RESPONSE: ClassVar[str | None] = {response!r}")
+            if len(documents) > 1:
+                pairs = dict(sorted(documents.items()))
+                out(f"_XML_DOCUMENTS: ClassVar[dict[str, str]] = {pairs!r}")
         if base == "ErrorShape":
             code = shape.error_code or shape.name
             out(f"_ERROR_CODE: ClassVar[str] = {code!r}")
@@ -340,12 +344,6 @@ class ShapeEmitter:
             out("    return self")
         self._methods(out, shape)
         out.dedent()
-
-    def _response_element(self, output_shape: str) -> str:
-        for op in sorted(self.service.operations.values(), key=lambda o: o.name):
-            if op.output == output_shape:
-                return f"{op.name}Response"
-        raise ModelError(f"no operation returns {output_shape}")
 
     def _field(self, out: Lines, shape: Shape, member: Member, constrained: bool) -> None:
         py = self.types.py(member.target, constrained)
@@ -376,8 +374,8 @@ class ShapeEmitter:
         out(f"    return _x_{cls}(el)")
         out("")
         if base == "OutputShape":
-            out("def to_xml(self, *, request_id: str | None = None) -> str:")
-            out(f"    return _x.document(self, _w_{cls}, request_id)")
+            out("def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:")
+            out(f"    return _x.document(self, _w_{cls}, request_id, operation)")
         elif base == "ErrorShape":
             out("def to_xml(self, *, request_id: str | None = None) -> str:")
             out(f"    return _x.error_document(self, _w_{cls}, request_id)")

@@ -165,6 +165,8 @@ class Service:
     input_shapes: set[str] = field(default_factory=set)
     output_shapes: set[str] = field(default_factory=set)
     top_outputs: dict[str, str] = field(default_factory=dict)  # output shape → result wrapper
+    #: output shape → {response element: result element}, one pair per operation returning it
+    output_documents: dict[str, dict[str, str]] = field(default_factory=dict)
     error_shapes: set[str] = field(default_factory=set)
 
 
@@ -462,7 +464,9 @@ def analyse(service: Service) -> None:
             _walk(service, op.input, service.input_shapes)
         if op.output:
             _walk(service, op.output, service.output_shapes)
-            service.top_outputs[op.output] = op.result_wrapper or f"{op.name}Result"
+            wrapper = op.result_wrapper or f"{op.name}Result"
+            service.top_outputs.setdefault(op.output, wrapper)
+            service.output_documents.setdefault(op.output, {})[f"{op.name}Response"] = wrapper
         for err in op.errors:
             service.error_shapes.add(err)
             _walk(service, err, service.output_shapes)

@@ -41,12 +41,19 @@ def _plain_http_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
-def ssl_context(verify: Verify, endpoint_url: str) -> ssl.SSLContext | bool | str:
-    """The ``verify`` to give httpx: the shared verifying context unless told otherwise."""
+def ssl_context(verify: Verify, endpoint_url: str) -> ssl.SSLContext | bool:
+    """The ``verify`` to give httpx: the shared verifying context unless told otherwise; a CA
+    bundle path (file or directory) becomes a verifying context of its own."""
     if verify is True:
         if endpoint_url.lower().startswith("http://"):
             return _plain_http_context()
         return _default_context()
+    if isinstance(verify, str):
+        import os
+
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
     return verify
 
 

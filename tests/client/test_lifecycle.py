@@ -153,10 +153,6 @@ def test_timeout_reaches_the_request(iam: respx.Route) -> None:
     assert iam.calls.last.request.extensions["timeout"] == httpx.Timeout(7.0).as_dict()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: verify=<CA bundle path> is handed to httpx as a str, which httpx 0.28 deprecates (DeprecationWarning)",
-)
 def test_verify_with_a_ca_bundle_path() -> None:
     import warnings
 

@@ -135,11 +135,6 @@ def test_pager_for_an_operation_botocore_does_not_page(
     assert b"Marker=m1" in bodies(iam)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: page_size is accepted, documented as 'sent as MaxItems', and silently dropped for "
-    "ListPoliciesGrantingServiceAccess (no MaxItems member)",
-)
 def test_page_size_is_not_silently_ignored(iam: respx.Route, client: iamlast.Client) -> None:
     iam.side_effect = [lpgsa_page(None)]
     try:

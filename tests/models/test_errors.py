@@ -305,10 +305,6 @@ def test_never_raises_on_any_body_deep(
     _decode_any(operation, status, body, hdrs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: decode_error raises UnicodeEncodeError for a str body holding a lone surrogate",
-)
 def test_never_raises_on_a_str_body_with_a_lone_surrogate() -> None:
     err = errors.decode_error("GetRole", 500, "<html>\ud800</html>", {})
     assert type(err) is errors.UnknownServiceError and err.code == "500"
@@ -358,10 +354,6 @@ def test_every_operation_has_a_union_of_its_errors() -> None:
         assert errors.UnknownServiceError in members and errors.CommonServiceError in members, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the per-operation union omits codes modelled on other operations, which decode_error returns service-wide",
-)
 def test_union_covers_everything_decode_error_returns_for_the_operation() -> None:
     err = errors.decode_error(
         "GenerateServiceLastAccessedDetails", 409, error_document("EntityAlreadyExists")

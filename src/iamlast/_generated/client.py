@@ -4046,21 +4046,20 @@ class SyncOperations:
         *,
         arn: str,
         service_namespaces: Sequence[str],
-        page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
     ) -> Pager[ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry]:
         """
         Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
         truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``).
         """
         return Pager(
             self,
             "ListPoliciesGrantingServiceAccess",
             {"arn": arn, "service_namespaces": service_namespaces},
-            page_size=page_size,
+            page_size=None,
             max_items=max_items,
             starting_marker=starting_marker,
         )
@@ -8334,7 +8333,6 @@ class AsyncOperations:
         *,
         arn: str,
         service_namespaces: Sequence[str],
-        page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
     ) -> AsyncPager[
@@ -8343,14 +8341,14 @@ class AsyncOperations:
         """
         Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
         truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``).
         """
         return AsyncPager(
             self,
             "ListPoliciesGrantingServiceAccess",
             {"arn": arn, "service_namespaces": service_namespaces},
-            page_size=page_size,
+            page_size=None,
             max_items=max_items,
             starting_marker=starting_marker,
         )

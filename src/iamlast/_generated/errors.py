@@ -1211,12 +1211,14 @@ _OPERATION_CODES: dict[str, dict[str, type[ServiceError]]] = {
     for op, classes in OPERATION_ERRORS.items()
 }
 
-# What each operation can raise, for exhaustive ``match`` statements: its modelled errors,
-# the AWS common errors, and UnknownServiceError for any other code.
+# What each operation can raise, for ``match`` statements: its own modelled errors first, then
+# the service's other modelled errors (codes map service-wide, as in botocore), the AWS common
+# errors, and UnknownServiceError for any other code.
 AcceptDelegationRequestError: TypeAlias = (
     NoSuchEntityError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1231,6 +1233,7 @@ AcquireRoleError: TypeAlias = (
     | ServiceFailureError
     | NoSuchEntityError
     | RoleTemplateDisabledError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1240,6 +1243,7 @@ AddClientIDToOpenIDConnectProviderError: TypeAlias = (
     | NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1249,6 +1253,7 @@ AddRoleToInstanceProfileError: TypeAlias = (
     | LimitExceededError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1256,6 +1261,7 @@ AddUserToGroupError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1264,6 +1270,7 @@ AssociateDelegationRequestError: TypeAlias = (
     | ServiceFailureError
     | ConcurrentModificationError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1273,6 +1280,7 @@ AttachGroupPolicyError: TypeAlias = (
     | InvalidInputError
     | PolicyNotAttachableError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1283,6 +1291,7 @@ AttachRolePolicyError: TypeAlias = (
     | UnmodifiableEntityError
     | PolicyNotAttachableError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1292,6 +1301,7 @@ AttachUserPolicyError: TypeAlias = (
     | InvalidInputError
     | PolicyNotAttachableError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1302,6 +1312,7 @@ ChangePasswordError: TypeAlias = (
     | EntityTemporarilyUnmodifiableError
     | PasswordPolicyViolationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1309,6 +1320,7 @@ CreateAccessKeyError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1317,6 +1329,7 @@ CreateAccountAliasError: TypeAlias = (
     | EntityAlreadyExistsError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1326,6 +1339,7 @@ CreateDelegationRequestError: TypeAlias = (
     | InvalidInputError
     | LimitExceededError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1334,6 +1348,7 @@ CreateGroupError: TypeAlias = (
     | EntityAlreadyExistsError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1343,6 +1358,7 @@ CreateInstanceProfileError: TypeAlias = (
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1352,6 +1368,7 @@ CreateLoginProfileError: TypeAlias = (
     | PasswordPolicyViolationError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1362,6 +1379,7 @@ CreateOpenIDConnectProviderError: TypeAlias = (
     | ConcurrentModificationError
     | ServiceFailureError
     | OpenIdIdpCommunicationErrorError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1372,6 +1390,7 @@ CreatePolicyError: TypeAlias = (
     | MalformedPolicyDocumentError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1381,6 +1400,7 @@ CreatePolicyVersionError: TypeAlias = (
     | InvalidInputError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1391,6 +1411,7 @@ CreateRoleError: TypeAlias = (
     | MalformedPolicyDocumentError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1400,6 +1421,7 @@ CreateSAMLProviderError: TypeAlias = (
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1408,6 +1430,7 @@ CreateServiceLinkedRoleError: TypeAlias = (
     | LimitExceededError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1415,6 +1438,7 @@ CreateServiceSpecificCredentialError: TypeAlias = (
     LimitExceededError
     | NoSuchEntityError
     | ServiceNotSupportedError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1425,6 +1449,7 @@ CreateUserError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1434,6 +1459,7 @@ CreateVirtualMFADeviceError: TypeAlias = (
     | EntityAlreadyExistsError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1443,6 +1469,7 @@ DeactivateMFADeviceError: TypeAlias = (
     | LimitExceededError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1450,6 +1477,7 @@ DeleteAccessKeyError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1458,6 +1486,7 @@ DeleteAccountAliasError: TypeAlias = (
     | NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1465,6 +1494,7 @@ DeleteAccountPasswordPolicyError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1473,6 +1503,7 @@ DeleteGroupError: TypeAlias = (
     | DeleteConflictError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1480,6 +1511,7 @@ DeleteGroupPolicyError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1488,6 +1520,7 @@ DeleteInstanceProfileError: TypeAlias = (
     | DeleteConflictError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1496,6 +1529,7 @@ DeleteLoginProfileError: TypeAlias = (
     | NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1503,6 +1537,7 @@ DeleteOpenIDConnectProviderError: TypeAlias = (
     InvalidInputError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1512,6 +1547,7 @@ DeletePolicyError: TypeAlias = (
     | InvalidInputError
     | DeleteConflictError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1521,6 +1557,7 @@ DeletePolicyVersionError: TypeAlias = (
     | InvalidInputError
     | DeleteConflictError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1531,6 +1568,7 @@ DeleteRoleError: TypeAlias = (
     | UnmodifiableEntityError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1538,6 +1576,7 @@ DeleteRolePermissionsBoundaryError: TypeAlias = (
     NoSuchEntityError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1546,6 +1585,7 @@ DeleteRolePolicyError: TypeAlias = (
     | LimitExceededError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1554,15 +1594,19 @@ DeleteSAMLProviderError: TypeAlias = (
     | LimitExceededError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
-DeleteSSHPublicKeyError: TypeAlias = NoSuchEntityError | CommonServiceError | UnknownServiceError
+DeleteSSHPublicKeyError: TypeAlias = (
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 DeleteServerCertificateError: TypeAlias = (
     NoSuchEntityError
     | DeleteConflictError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1570,17 +1614,19 @@ DeleteServiceLinkedRoleError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 DeleteServiceSpecificCredentialError: TypeAlias = (
-    NoSuchEntityError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 DeleteSigningCertificateError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1590,16 +1636,22 @@ DeleteUserError: TypeAlias = (
     | DeleteConflictError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 DeleteUserPermissionsBoundaryError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 DeleteUserPolicyError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1609,6 +1661,7 @@ DeleteVirtualMFADeviceError: TypeAlias = (
     | LimitExceededError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1617,6 +1670,7 @@ DetachGroupPolicyError: TypeAlias = (
     | LimitExceededError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1626,6 +1680,7 @@ DetachRolePolicyError: TypeAlias = (
     | InvalidInputError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1634,6 +1689,7 @@ DetachUserPolicyError: TypeAlias = (
     | LimitExceededError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1642,6 +1698,7 @@ DisableOrganizationsRootCredentialsManagementError: TypeAlias = (
     | AccountNotManagementOrDelegatedAdministratorError
     | OrganizationNotFoundError
     | OrganizationNotInAllFeaturesModeError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1650,11 +1707,12 @@ DisableOrganizationsRootSessionsError: TypeAlias = (
     | AccountNotManagementOrDelegatedAdministratorError
     | OrganizationNotFoundError
     | OrganizationNotInAllFeaturesModeError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 DisableOutboundWebIdentityFederationError: TypeAlias = (
-    FeatureDisabledError | CommonServiceError | UnknownServiceError
+    FeatureDisabledError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 EnableMFADeviceError: TypeAlias = (
     EntityAlreadyExistsError
@@ -1664,6 +1722,7 @@ EnableMFADeviceError: TypeAlias = (
     | NoSuchEntityError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1673,6 +1732,7 @@ EnableOrganizationsRootCredentialsManagementError: TypeAlias = (
     | OrganizationNotFoundError
     | OrganizationNotInAllFeaturesModeError
     | CallerIsNotManagementAccountError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1682,88 +1742,144 @@ EnableOrganizationsRootSessionsError: TypeAlias = (
     | OrganizationNotFoundError
     | OrganizationNotInAllFeaturesModeError
     | CallerIsNotManagementAccountError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 EnableOutboundWebIdentityFederationError: TypeAlias = (
-    FeatureEnabledError | CommonServiceError | UnknownServiceError
+    FeatureEnabledError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 GenerateCredentialReportError: TypeAlias = (
-    LimitExceededError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    LimitExceededError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GenerateOrganizationsAccessReportError: TypeAlias = (
-    ReportGenerationLimitExceededError | CommonServiceError | UnknownServiceError
+    ReportGenerationLimitExceededError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GenerateServiceLastAccessedDetailsError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-GetAccessKeyLastUsedError: TypeAlias = CommonServiceError | UnknownServiceError
+GetAccessKeyLastUsedError: TypeAlias = (
+    ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 GetAccountAuthorizationDetailsError: TypeAlias = (
-    ServiceFailureError | CommonServiceError | UnknownServiceError
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 GetAccountPasswordPolicyError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetAccountPropertiesError: TypeAlias = (
-    InvalidInputError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    InvalidInputError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-GetAccountSummaryError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
+GetAccountSummaryError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 GetContextKeysForCustomPolicyError: TypeAlias = (
-    InvalidInputError | CommonServiceError | UnknownServiceError
+    InvalidInputError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 GetContextKeysForPrincipalPolicyError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetCredentialReportError: TypeAlias = (
     CredentialReportNotPresentError
     | CredentialReportExpiredError
     | CredentialReportNotReadyError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetDelegationRequestError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetGroupError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetGroupPolicyError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetHumanReadableSummaryError: TypeAlias = (
     InvalidInputError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetInstanceProfileError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetLoginProfileError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetMFADeviceError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetOpenIDConnectProviderError: TypeAlias = (
     InvalidInputError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetOrganizationsAccessReportError: TypeAlias = (
-    NoSuchEntityError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 GetOutboundWebIdentityFederationInfoError: TypeAlias = (
-    FeatureDisabledError | CommonServiceError | UnknownServiceError
+    FeatureDisabledError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 GetPolicyError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1771,19 +1887,29 @@ GetPolicyVersionError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetRoleError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetRolePolicyError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetRoleTemplateVersionError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1791,45 +1917,75 @@ GetSAMLProviderError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetSSHPublicKeyError: TypeAlias = (
     NoSuchEntityError
     | UnrecognizedPublicKeyEncodingError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetServerCertificateError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetServiceLastAccessedDetailsError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetServiceLastAccessedDetailsWithEntitiesError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetServiceLinkedRoleDeletionStatusError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 GetUserError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 GetUserPolicyError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListAccessKeysError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-ListAccountAliasesError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
+ListAccountAliasesError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 ListAttachedGroupPoliciesError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1837,6 +1993,7 @@ ListAttachedRolePoliciesError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1844,6 +2001,7 @@ ListAttachedUserPoliciesError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1851,6 +2009,7 @@ ListDelegationRequestsError: TypeAlias = (
     NoSuchEntityError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1858,61 +2017,94 @@ ListEntitiesForPolicyError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 ListGroupPoliciesError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-ListGroupsError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
+ListGroupsError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 ListGroupsForUserError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListInstanceProfileTagsError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListInstanceProfilesError: TypeAlias = (
-    ServiceFailureError | CommonServiceError | UnknownServiceError
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 ListInstanceProfilesForRoleError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListMFADeviceTagsError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 ListMFADevicesError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListOpenIDConnectProviderTagsError: TypeAlias = (
     NoSuchEntityError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 ListOpenIDConnectProvidersError: TypeAlias = (
-    ServiceFailureError | CommonServiceError | UnknownServiceError
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 ListOrganizationsFeaturesError: TypeAlias = (
     ServiceAccessNotEnabledError
     | AccountNotManagementOrDelegatedAdministratorError
     | OrganizationNotFoundError
     | OrganizationNotInAllFeaturesModeError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
-ListPoliciesError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
+ListPoliciesError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 ListPoliciesGrantingServiceAccessError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListPolicyTagsError: TypeAlias = (
     NoSuchEntityError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1920,49 +2112,90 @@ ListPolicyVersionsError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 ListRolePoliciesError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListRoleTagsError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-ListRolesError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
+ListRolesError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 ListSAMLProviderTagsError: TypeAlias = (
     NoSuchEntityError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
-ListSAMLProvidersError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
-ListSSHPublicKeysError: TypeAlias = NoSuchEntityError | CommonServiceError | UnknownServiceError
+ListSAMLProvidersError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
+ListSSHPublicKeysError: TypeAlias = (
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 ListServerCertificateTagsError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListServerCertificatesError: TypeAlias = (
-    ServiceFailureError | CommonServiceError | UnknownServiceError
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 ListServiceSpecificCredentialsError: TypeAlias = (
-    NoSuchEntityError | ServiceNotSupportedError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceNotSupportedError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListSigningCertificatesError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListUserPoliciesError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 ListUserTagsError: TypeAlias = (
-    NoSuchEntityError | ServiceFailureError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
-ListUsersError: TypeAlias = ServiceFailureError | CommonServiceError | UnknownServiceError
-ListVirtualMFADevicesError: TypeAlias = CommonServiceError | UnknownServiceError
+ListUsersError: TypeAlias = (
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
+)
+ListVirtualMFADevicesError: TypeAlias = (
+    ModelledServiceError | CommonServiceError | UnknownServiceError
+)
 PutAccountPropertiesError: TypeAlias = (
     InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1971,6 +2204,7 @@ PutGroupPolicyError: TypeAlias = (
     | MalformedPolicyDocumentError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1980,6 +2214,7 @@ PutRolePermissionsBoundaryError: TypeAlias = (
     | UnmodifiableEntityError
     | PolicyNotAttachableError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1989,6 +2224,7 @@ PutRolePolicyError: TypeAlias = (
     | NoSuchEntityError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -1997,6 +2233,7 @@ PutUserPermissionsBoundaryError: TypeAlias = (
     | InvalidInputError
     | PolicyNotAttachableError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2005,6 +2242,7 @@ PutUserPolicyError: TypeAlias = (
     | MalformedPolicyDocumentError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2013,6 +2251,7 @@ RejectDelegationRequestError: TypeAlias = (
     | ServiceFailureError
     | ConcurrentModificationError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2021,6 +2260,7 @@ RemoveClientIDFromOpenIDConnectProviderError: TypeAlias = (
     | InvalidInputError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2029,6 +2269,7 @@ RemoveRoleFromInstanceProfileError: TypeAlias = (
     | LimitExceededError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2036,11 +2277,12 @@ RemoveUserFromGroupError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 ResetServiceSpecificCredentialError: TypeAlias = (
-    NoSuchEntityError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 ResyncMFADeviceError: TypeAlias = (
     InvalidAuthenticationCodeError
@@ -2048,6 +2290,7 @@ ResyncMFADeviceError: TypeAlias = (
     | LimitExceededError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2056,6 +2299,7 @@ SendDelegationTokenError: TypeAlias = (
     | ServiceFailureError
     | ConcurrentModificationError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2064,19 +2308,25 @@ SetDefaultPolicyVersionError: TypeAlias = (
     | InvalidInputError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 SetSecurityTokenServicePreferencesError: TypeAlias = (
-    ServiceFailureError | CommonServiceError | UnknownServiceError
+    ServiceFailureError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 SimulateCustomPolicyError: TypeAlias = (
-    InvalidInputError | PolicyEvaluationError | CommonServiceError | UnknownServiceError
+    InvalidInputError
+    | PolicyEvaluationError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 SimulatePrincipalPolicyError: TypeAlias = (
     NoSuchEntityError
     | InvalidInputError
     | PolicyEvaluationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2086,6 +2336,7 @@ TagInstanceProfileError: TypeAlias = (
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2095,6 +2346,7 @@ TagMFADeviceError: TypeAlias = (
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2104,6 +2356,7 @@ TagOpenIDConnectProviderError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2113,6 +2366,7 @@ TagPolicyError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2122,6 +2376,7 @@ TagRoleError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2131,6 +2386,7 @@ TagSAMLProviderError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2140,6 +2396,7 @@ TagServerCertificateError: TypeAlias = (
     | LimitExceededError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2149,6 +2406,7 @@ TagUserError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2157,6 +2415,7 @@ UntagInstanceProfileError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2165,6 +2424,7 @@ UntagMFADeviceError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2173,6 +2433,7 @@ UntagOpenIDConnectProviderError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2181,6 +2442,7 @@ UntagPolicyError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2188,6 +2450,7 @@ UntagRoleError: TypeAlias = (
     NoSuchEntityError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2196,6 +2459,7 @@ UntagSAMLProviderError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2204,6 +2468,7 @@ UntagServerCertificateError: TypeAlias = (
     | InvalidInputError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2211,6 +2476,7 @@ UntagUserError: TypeAlias = (
     NoSuchEntityError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2219,6 +2485,7 @@ UpdateAccessKeyError: TypeAlias = (
     | LimitExceededError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2227,6 +2494,7 @@ UpdateAccountPasswordPolicyError: TypeAlias = (
     | MalformedPolicyDocumentError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2236,6 +2504,7 @@ UpdateAssumeRolePolicyError: TypeAlias = (
     | LimitExceededError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2244,6 +2513,7 @@ UpdateDelegationRequestError: TypeAlias = (
     | ServiceFailureError
     | ConcurrentModificationError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2252,6 +2522,7 @@ UpdateGroupError: TypeAlias = (
     | EntityAlreadyExistsError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2261,6 +2532,7 @@ UpdateLoginProfileError: TypeAlias = (
     | PasswordPolicyViolationError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2269,6 +2541,7 @@ UpdateOpenIDConnectProviderThumbprintError: TypeAlias = (
     | InvalidInputError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2276,6 +2549,7 @@ UpdateRoleError: TypeAlias = (
     UnmodifiableEntityError
     | NoSuchEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2283,6 +2557,7 @@ UpdateRoleDescriptionError: TypeAlias = (
     NoSuchEntityError
     | UnmodifiableEntityError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2292,28 +2567,35 @@ UpdateSAMLProviderError: TypeAlias = (
     | LimitExceededError
     | ServiceFailureError
     | ConcurrentModificationError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 UpdateSSHPublicKeyError: TypeAlias = (
-    NoSuchEntityError | InvalidInputError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError
+    | InvalidInputError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
 )
 UpdateServerCertificateError: TypeAlias = (
     NoSuchEntityError
     | EntityAlreadyExistsError
     | LimitExceededError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
 UpdateServiceSpecificCredentialError: TypeAlias = (
-    NoSuchEntityError | CommonServiceError | UnknownServiceError
+    NoSuchEntityError | ModelledServiceError | CommonServiceError | UnknownServiceError
 )
 UpdateSigningCertificateError: TypeAlias = (
     NoSuchEntityError
     | LimitExceededError
     | ServiceFailureError
     | InvalidInputError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2324,6 +2606,7 @@ UpdateUserError: TypeAlias = (
     | EntityTemporarilyUnmodifiableError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2333,6 +2616,7 @@ UploadSSHPublicKeyError: TypeAlias = (
     | InvalidPublicKeyError
     | DuplicateSSHPublicKeyError
     | UnrecognizedPublicKeyEncodingError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2344,6 +2628,7 @@ UploadServerCertificateError: TypeAlias = (
     | KeyPairMismatchError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )
@@ -2356,6 +2641,7 @@ UploadSigningCertificateError: TypeAlias = (
     | NoSuchEntityError
     | ConcurrentModificationError
     | ServiceFailureError
+    | ModelledServiceError
     | CommonServiceError
     | UnknownServiceError
 )

@@ -597,7 +597,7 @@ def decode_service_error(
     """
     from . import xml as _x
 
-    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
     header_rid = _header(headers, "x-amzn-requestid") or _header(headers, "x-amz-request-id")
     try:
         root = _x.parse(raw)

@@ -32,6 +32,8 @@ class Cursor:
     ) -> None:
         if page_size is not None and page_size < 1:
             raise ValueError(f"page_size must be at least 1, not {page_size}")
+        if page_size is not None and spec.limit_key is None:
+            raise ValueError(f"{operation} takes no page size (it has no MaxItems)")
         if max_items is not None and max_items < 0:
             raise ValueError(f"max_items must be >= 0, not {max_items}")
         self.operation = operation

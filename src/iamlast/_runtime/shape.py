@@ -57,6 +57,8 @@ class Shape(BaseModel):
     _XML_WRAPPER: ClassVar[str | None] = None
     #: The response document element (output shapes only): ``<OpResponse>``.
     _XML_RESPONSE: ClassVar[str | None] = None
+    #: For an output several operations return: each one's response → result element.
+    _XML_DOCUMENTS: ClassVar[dict[str, str]] = {}
     #: The service's XML namespace, written on documents.
     _XML_NAMESPACE: ClassVar[str | None] = None
     #: Wire names of the members, for ``of_json``'s unknown-key check.

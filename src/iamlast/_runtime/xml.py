@@ -125,7 +125,7 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
 
     Element tags come back as local names (namespaces removed).
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) > max_bytes:
         raise ResponseParseError(f"response body of {len(raw)} bytes exceeds the {max_bytes}-byte limit")
     if not raw.strip():
@@ -171,7 +171,10 @@ def find_request_id(root: _Element) -> str | None:
 
 
 def locate(
-    data: bytes | str | _Element, wrapper: str | None, shape: str
+    data: bytes | str | _Element,
+    wrapper: str | None,
+    shape: str,
+    documents: dict[str, str] | None = None,
 ) -> tuple[_Element | None, str | None]:
     """Find the element holding a shape's members, and the request id of the document.
 
@@ -189,6 +192,11 @@ def locate(
         )
     if wrapper is None:
         return root, None
+    if documents:
+        # A shape several operations return: the document's own response element says which.
+        wrapper = documents.get(name, wrapper)
+        if name in documents.values():
+            return root, None
     if name == wrapper:
         return root, None
     if name.endswith("Response"):
@@ -392,7 +400,7 @@ Writer = Callable[[Any, list[str], str], None]
 def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_Element], S]) -> S:
     """The generated ``of_xml``: locate the members, convert them, keep the request id."""
     shape: Any = cls
-    el, request_id = locate(data, shape._XML_WRAPPER, cls.__name__)
+    el, request_id = locate(data, shape._XML_WRAPPER, cls.__name__, shape._XML_DOCUMENTS)
     obj: Any
     try:
         obj = parse_members(el) if el is not None else shape._complete({})
@@ -408,11 +416,19 @@ def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_E
     return result
 
 
-def document(obj: Any, write_members: Writer, request_id: str | None = None) -> str:
-    """The whole response document of an operation output, as the service writes it."""
+def document(
+    obj: Any, write_members: Writer, request_id: str | None = None, operation: str | None = None
+) -> str:
+    """The whole response document of an operation output, as the service writes it
+    (``operation`` picks the document when several operations return the shape)."""
     cls = type(obj)
     response = cls._XML_RESPONSE or cls.__name__
     wrapper = cls._XML_WRAPPER
+    if operation is not None:
+        response = f"{operation}Response"
+        wrapper = cls._XML_DOCUMENTS.get(response) or (wrapper if response == cls._XML_RESPONSE else None)
+        if wrapper is None:
+            raise ValueError(f"{cls.__name__} is not the output of {operation}")
     ns = cls._XML_NAMESPACE
     if request_id is None and getattr(obj, "response_metadata", None) is not None:
         request_id = obj.response_metadata.request_id

@@ -42,8 +42,8 @@ class CreateDelegationRequestResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateDelegationRequestResponse:
         return _x_CreateDelegationRequestResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateDelegationRequestResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateDelegationRequestResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateDelegationRequestResponse(self, out, indent)

@@ -38,8 +38,8 @@ class CreateGroupResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateGroupResponse:
         return _x_CreateGroupResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateGroupResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateGroupResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateGroupResponse(self, out, indent)

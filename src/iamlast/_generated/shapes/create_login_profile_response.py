@@ -38,8 +38,8 @@ class CreateLoginProfileResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateLoginProfileResponse:
         return _x_CreateLoginProfileResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateLoginProfileResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateLoginProfileResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateLoginProfileResponse(self, out, indent)

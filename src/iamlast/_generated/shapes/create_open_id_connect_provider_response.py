@@ -40,8 +40,8 @@ class CreateOpenIDConnectProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateOpenIDConnectProviderResponse:
         return _x_CreateOpenIDConnectProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateOpenIDConnectProviderResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateOpenIDConnectProviderResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateOpenIDConnectProviderResponse(self, out, indent)

@@ -38,8 +38,8 @@ class CreatePolicyVersionResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreatePolicyVersionResponse:
         return _x_CreatePolicyVersionResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreatePolicyVersionResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreatePolicyVersionResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreatePolicyVersionResponse(self, out, indent)

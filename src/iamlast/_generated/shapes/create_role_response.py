@@ -38,8 +38,8 @@ class CreateRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateRoleResponse:
         return _x_CreateRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateRoleResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateRoleResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateRoleResponse(self, out, indent)

@@ -40,8 +40,8 @@ class CreateSAMLProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateSAMLProviderResponse:
         return _x_CreateSAMLProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateSAMLProviderResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateSAMLProviderResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateSAMLProviderResponse(self, out, indent)

@@ -49,8 +49,8 @@ class CreateServiceSpecificCredentialResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateServiceSpecificCredentialResponse:
         return _x_CreateServiceSpecificCredentialResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateServiceSpecificCredentialResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateServiceSpecificCredentialResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateServiceSpecificCredentialResponse(self, out, indent)

@@ -38,8 +38,8 @@ class CreateUserResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateUserResponse:
         return _x_CreateUserResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_CreateUserResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_CreateUserResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_CreateUserResponse(self, out, indent)

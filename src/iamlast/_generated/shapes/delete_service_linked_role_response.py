@@ -37,8 +37,8 @@ class DeleteServiceLinkedRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> DeleteServiceLinkedRoleResponse:
         return _x_DeleteServiceLinkedRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_DeleteServiceLinkedRoleResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_DeleteServiceLinkedRoleResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_DeleteServiceLinkedRoleResponse(self, out, indent)

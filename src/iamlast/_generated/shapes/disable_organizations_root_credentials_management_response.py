@@ -50,9 +50,9 @@ class DisableOrganizationsRootCredentialsManagementResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> DisableOrganizationsRootCredentialsManagementResponse:
         return _x_DisableOrganizationsRootCredentialsManagementResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
         return _x.document(
-            self, _w_DisableOrganizationsRootCredentialsManagementResponse, request_id
+            self, _w_DisableOrganizationsRootCredentialsManagementResponse, request_id, operation
         )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:

@@ -48,9 +48,9 @@ class EnableOrganizationsRootCredentialsManagementResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> EnableOrganizationsRootCredentialsManagementResponse:
         return _x_EnableOrganizationsRootCredentialsManagementResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
         return _x.document(
-            self, _w_EnableOrganizationsRootCredentialsManagementResponse, request_id
+            self, _w_EnableOrganizationsRootCredentialsManagementResponse, request_id, operation
         )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:

@@ -46,8 +46,8 @@ class EnableOrganizationsRootSessionsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> EnableOrganizationsRootSessionsResponse:
         return _x_EnableOrganizationsRootSessionsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_EnableOrganizationsRootSessionsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_EnableOrganizationsRootSessionsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_EnableOrganizationsRootSessionsResponse(self, out, indent)

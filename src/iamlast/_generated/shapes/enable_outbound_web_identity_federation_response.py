@@ -43,8 +43,10 @@ class EnableOutboundWebIdentityFederationResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> EnableOutboundWebIdentityFederationResponse:
         return _x_EnableOutboundWebIdentityFederationResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_EnableOutboundWebIdentityFederationResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_EnableOutboundWebIdentityFederationResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_EnableOutboundWebIdentityFederationResponse(self, out, indent)

@@ -43,8 +43,8 @@ class GenerateCredentialReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GenerateCredentialReportResponse:
         return _x_GenerateCredentialReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GenerateCredentialReportResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GenerateCredentialReportResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GenerateCredentialReportResponse(self, out, indent)

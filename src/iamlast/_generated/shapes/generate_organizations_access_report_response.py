@@ -40,8 +40,10 @@ class GenerateOrganizationsAccessReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GenerateOrganizationsAccessReportResponse:
         return _x_GenerateOrganizationsAccessReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GenerateOrganizationsAccessReportResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_GenerateOrganizationsAccessReportResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GenerateOrganizationsAccessReportResponse(self, out, indent)

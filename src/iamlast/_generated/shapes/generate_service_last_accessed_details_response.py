@@ -43,8 +43,10 @@ class GenerateServiceLastAccessedDetailsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GenerateServiceLastAccessedDetailsResponse:
         return _x_GenerateServiceLastAccessedDetailsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GenerateServiceLastAccessedDetailsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_GenerateServiceLastAccessedDetailsResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GenerateServiceLastAccessedDetailsResponse(self, out, indent)

@@ -43,8 +43,8 @@ class GetAccessKeyLastUsedResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccessKeyLastUsedResponse:
         return _x_GetAccessKeyLastUsedResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetAccessKeyLastUsedResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetAccessKeyLastUsedResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetAccessKeyLastUsedResponse(self, out, indent)

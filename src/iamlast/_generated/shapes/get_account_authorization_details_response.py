@@ -60,8 +60,8 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccountAuthorizationDetailsResponse:
         return _x_GetAccountAuthorizationDetailsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountAuthorizationDetailsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetAccountAuthorizationDetailsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetAccountAuthorizationDetailsResponse(self, out, indent)

@@ -38,8 +38,8 @@ class GetAccountPasswordPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccountPasswordPolicyResponse:
         return _x_GetAccountPasswordPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountPasswordPolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetAccountPasswordPolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetAccountPasswordPolicyResponse(self, out, indent)

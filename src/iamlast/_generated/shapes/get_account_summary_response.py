@@ -41,8 +41,8 @@ class GetAccountSummaryResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccountSummaryResponse:
         return _x_GetAccountSummaryResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountSummaryResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetAccountSummaryResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetAccountSummaryResponse(self, out, indent)

@@ -26,8 +26,12 @@ class GetContextKeysForPolicyResponse(OutputShape):
     _VALIDATE: ClassVar[bool] = False
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(["ContextKeyNames"])
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
-    _XML_WRAPPER: ClassVar[str | None] = "GetContextKeysForPrincipalPolicyResult"
+    _XML_WRAPPER: ClassVar[str | None] = "GetContextKeysForCustomPolicyResult"
     _XML_RESPONSE: ClassVar[str | None] = "GetContextKeysForCustomPolicyResponse"
+    _XML_DOCUMENTS: ClassVar[dict[str, str]] = {
+        "GetContextKeysForCustomPolicyResponse": "GetContextKeysForCustomPolicyResult",
+        "GetContextKeysForPrincipalPolicyResponse": "GetContextKeysForPrincipalPolicyResult",
+    }
 
     context_key_names: list[str] | None = Field(default=None, alias="ContextKeyNames")
     """The list of context keys that are referenced in the input policies."""
@@ -40,8 +44,8 @@ class GetContextKeysForPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetContextKeysForPolicyResponse:
         return _x_GetContextKeysForPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetContextKeysForPolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetContextKeysForPolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetContextKeysForPolicyResponse(self, out, indent)

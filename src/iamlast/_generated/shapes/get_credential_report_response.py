@@ -49,8 +49,8 @@ class GetCredentialReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetCredentialReportResponse:
         return _x_GetCredentialReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetCredentialReportResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetCredentialReportResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetCredentialReportResponse(self, out, indent)

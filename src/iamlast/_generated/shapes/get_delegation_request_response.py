@@ -56,8 +56,8 @@ class GetDelegationRequestResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetDelegationRequestResponse:
         return _x_GetDelegationRequestResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetDelegationRequestResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetDelegationRequestResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetDelegationRequestResponse(self, out, indent)

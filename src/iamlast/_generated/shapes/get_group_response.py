@@ -48,8 +48,8 @@ class GetGroupResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetGroupResponse:
         return _x_GetGroupResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetGroupResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetGroupResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetGroupResponse(self, out, indent)

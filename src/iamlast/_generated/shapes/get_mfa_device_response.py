@@ -47,8 +47,8 @@ class GetMFADeviceResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetMFADeviceResponse:
         return _x_GetMFADeviceResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetMFADeviceResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetMFADeviceResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetMFADeviceResponse(self, out, indent)

@@ -59,8 +59,8 @@ class GetOpenIDConnectProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetOpenIDConnectProviderResponse:
         return _x_GetOpenIDConnectProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetOpenIDConnectProviderResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetOpenIDConnectProviderResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetOpenIDConnectProviderResponse(self, out, indent)

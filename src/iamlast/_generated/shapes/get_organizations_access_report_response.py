@@ -88,8 +88,8 @@ class GetOrganizationsAccessReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetOrganizationsAccessReportResponse:
         return _x_GetOrganizationsAccessReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetOrganizationsAccessReportResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetOrganizationsAccessReportResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetOrganizationsAccessReportResponse(self, out, indent)

@@ -48,8 +48,10 @@ class GetOutboundWebIdentityFederationInfoResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetOutboundWebIdentityFederationInfoResponse:
         return _x_GetOutboundWebIdentityFederationInfoResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetOutboundWebIdentityFederationInfoResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_GetOutboundWebIdentityFederationInfoResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetOutboundWebIdentityFederationInfoResponse(self, out, indent)

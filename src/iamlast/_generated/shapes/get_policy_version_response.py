@@ -38,8 +38,8 @@ class GetPolicyVersionResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetPolicyVersionResponse:
         return _x_GetPolicyVersionResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetPolicyVersionResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetPolicyVersionResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetPolicyVersionResponse(self, out, indent)

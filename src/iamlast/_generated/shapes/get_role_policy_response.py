@@ -41,8 +41,8 @@ class GetRolePolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetRolePolicyResponse:
         return _x_GetRolePolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetRolePolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetRolePolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetRolePolicyResponse(self, out, indent)

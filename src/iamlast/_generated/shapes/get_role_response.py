@@ -38,8 +38,8 @@ class GetRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetRoleResponse:
         return _x_GetRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetRoleResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetRoleResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetRoleResponse(self, out, indent)

@@ -42,8 +42,8 @@ class GetRoleTemplateVersionResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetRoleTemplateVersionResponse:
         return _x_GetRoleTemplateVersionResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetRoleTemplateVersionResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetRoleTemplateVersionResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetRoleTemplateVersionResponse(self, out, indent)

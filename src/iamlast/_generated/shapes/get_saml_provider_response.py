@@ -69,8 +69,8 @@ class GetSAMLProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetSAMLProviderResponse:
         return _x_GetSAMLProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetSAMLProviderResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetSAMLProviderResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetSAMLProviderResponse(self, out, indent)

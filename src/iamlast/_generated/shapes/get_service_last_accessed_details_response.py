@@ -90,8 +90,8 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsResponse:
         return _x_GetServiceLastAccessedDetailsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetServiceLastAccessedDetailsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetServiceLastAccessedDetailsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetServiceLastAccessedDetailsResponse(self, out, indent)

@@ -83,8 +83,10 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsWithEntitiesResponse:
         return _x_GetServiceLastAccessedDetailsWithEntitiesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetServiceLastAccessedDetailsWithEntitiesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_GetServiceLastAccessedDetailsWithEntitiesResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetServiceLastAccessedDetailsWithEntitiesResponse(self, out, indent)

@@ -51,8 +51,10 @@ class GetServiceLinkedRoleDeletionStatusResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetServiceLinkedRoleDeletionStatusResponse:
         return _x_GetServiceLinkedRoleDeletionStatusResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetServiceLinkedRoleDeletionStatusResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_GetServiceLinkedRoleDeletionStatusResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetServiceLinkedRoleDeletionStatusResponse(self, out, indent)

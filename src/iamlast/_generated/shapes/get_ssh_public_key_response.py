@@ -38,8 +38,8 @@ class GetSSHPublicKeyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetSSHPublicKeyResponse:
         return _x_GetSSHPublicKeyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetSSHPublicKeyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetSSHPublicKeyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetSSHPublicKeyResponse(self, out, indent)

@@ -41,8 +41,8 @@ class GetUserPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetUserPolicyResponse:
         return _x_GetUserPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetUserPolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetUserPolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetUserPolicyResponse(self, out, indent)

@@ -38,8 +38,8 @@ class GetUserResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetUserResponse:
         return _x_GetUserResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_GetUserResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_GetUserResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_GetUserResponse(self, out, indent)

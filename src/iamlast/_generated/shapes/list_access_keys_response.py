@@ -47,8 +47,8 @@ class ListAccessKeysResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListAccessKeysResponse:
         return _x_ListAccessKeysResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListAccessKeysResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListAccessKeysResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListAccessKeysResponse(self, out, indent)

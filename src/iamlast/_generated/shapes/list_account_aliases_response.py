@@ -44,8 +44,8 @@ class ListAccountAliasesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListAccountAliasesResponse:
         return _x_ListAccountAliasesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListAccountAliasesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListAccountAliasesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListAccountAliasesResponse(self, out, indent)

@@ -45,8 +45,8 @@ class ListAttachedGroupPoliciesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListAttachedGroupPoliciesResponse:
         return _x_ListAttachedGroupPoliciesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListAttachedGroupPoliciesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListAttachedGroupPoliciesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListAttachedGroupPoliciesResponse(self, out, indent)

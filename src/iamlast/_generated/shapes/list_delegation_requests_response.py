@@ -49,8 +49,8 @@ class ListDelegationRequestsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListDelegationRequestsResponse:
         return _x_ListDelegationRequestsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListDelegationRequestsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListDelegationRequestsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListDelegationRequestsResponse(self, out, indent)

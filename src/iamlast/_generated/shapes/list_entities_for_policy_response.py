@@ -53,8 +53,8 @@ class ListEntitiesForPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListEntitiesForPolicyResponse:
         return _x_ListEntitiesForPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListEntitiesForPolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListEntitiesForPolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListEntitiesForPolicyResponse(self, out, indent)

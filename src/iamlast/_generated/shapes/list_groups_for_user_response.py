@@ -45,8 +45,8 @@ class ListGroupsForUserResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListGroupsForUserResponse:
         return _x_ListGroupsForUserResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListGroupsForUserResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListGroupsForUserResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListGroupsForUserResponse(self, out, indent)

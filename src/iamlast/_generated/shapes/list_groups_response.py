@@ -45,8 +45,8 @@ class ListGroupsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListGroupsResponse:
         return _x_ListGroupsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListGroupsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListGroupsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListGroupsResponse(self, out, indent)

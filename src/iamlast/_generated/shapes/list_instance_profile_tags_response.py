@@ -45,8 +45,8 @@ class ListInstanceProfileTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListInstanceProfileTagsResponse:
         return _x_ListInstanceProfileTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListInstanceProfileTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListInstanceProfileTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListInstanceProfileTagsResponse(self, out, indent)

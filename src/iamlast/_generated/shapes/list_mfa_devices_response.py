@@ -45,8 +45,8 @@ class ListMFADevicesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListMFADevicesResponse:
         return _x_ListMFADevicesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListMFADevicesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListMFADevicesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListMFADevicesResponse(self, out, indent)

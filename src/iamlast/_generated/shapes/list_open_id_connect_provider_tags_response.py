@@ -49,8 +49,8 @@ class ListOpenIDConnectProviderTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListOpenIDConnectProviderTagsResponse:
         return _x_ListOpenIDConnectProviderTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListOpenIDConnectProviderTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListOpenIDConnectProviderTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListOpenIDConnectProviderTagsResponse(self, out, indent)

@@ -46,8 +46,8 @@ class ListOpenIDConnectProvidersResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListOpenIDConnectProvidersResponse:
         return _x_ListOpenIDConnectProvidersResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListOpenIDConnectProvidersResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListOpenIDConnectProvidersResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListOpenIDConnectProvidersResponse(self, out, indent)

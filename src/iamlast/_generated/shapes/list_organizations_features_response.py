@@ -43,8 +43,8 @@ class ListOrganizationsFeaturesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListOrganizationsFeaturesResponse:
         return _x_ListOrganizationsFeaturesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListOrganizationsFeaturesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListOrganizationsFeaturesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListOrganizationsFeaturesResponse(self, out, indent)

@@ -59,8 +59,10 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListPoliciesGrantingServiceAccessResponse:
         return _x_ListPoliciesGrantingServiceAccessResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListPoliciesGrantingServiceAccessResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(
+            self, _w_ListPoliciesGrantingServiceAccessResponse, request_id, operation
+        )
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListPoliciesGrantingServiceAccessResponse(self, out, indent)

@@ -45,8 +45,8 @@ class ListPolicyTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListPolicyTagsResponse:
         return _x_ListPolicyTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListPolicyTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListPolicyTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListPolicyTagsResponse(self, out, indent)

@@ -44,8 +44,8 @@ class ListRolePoliciesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListRolePoliciesResponse:
         return _x_ListRolePoliciesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListRolePoliciesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListRolePoliciesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListRolePoliciesResponse(self, out, indent)

@@ -48,8 +48,8 @@ class ListSAMLProviderTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListSAMLProviderTagsResponse:
         return _x_ListSAMLProviderTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListSAMLProviderTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListSAMLProviderTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListSAMLProviderTagsResponse(self, out, indent)

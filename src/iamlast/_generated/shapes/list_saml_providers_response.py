@@ -47,8 +47,8 @@ class ListSAMLProvidersResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListSAMLProvidersResponse:
         return _x_ListSAMLProvidersResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListSAMLProvidersResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListSAMLProvidersResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListSAMLProvidersResponse(self, out, indent)

@@ -45,8 +45,8 @@ class ListServerCertificateTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListServerCertificateTagsResponse:
         return _x_ListServerCertificateTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListServerCertificateTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListServerCertificateTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListServerCertificateTagsResponse(self, out, indent)

@@ -53,8 +53,8 @@ class ListServerCertificatesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListServerCertificatesResponse:
         return _x_ListServerCertificatesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListServerCertificatesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListServerCertificatesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListServerCertificatesResponse(self, out, indent)

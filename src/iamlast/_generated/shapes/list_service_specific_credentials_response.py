@@ -55,8 +55,8 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListServiceSpecificCredentialsResponse:
         return _x_ListServiceSpecificCredentialsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListServiceSpecificCredentialsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListServiceSpecificCredentialsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListServiceSpecificCredentialsResponse(self, out, indent)

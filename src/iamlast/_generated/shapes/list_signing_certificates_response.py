@@ -45,8 +45,8 @@ class ListSigningCertificatesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListSigningCertificatesResponse:
         return _x_ListSigningCertificatesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListSigningCertificatesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListSigningCertificatesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListSigningCertificatesResponse(self, out, indent)

@@ -44,8 +44,8 @@ class ListUserPoliciesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListUserPoliciesResponse:
         return _x_ListUserPoliciesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListUserPoliciesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListUserPoliciesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListUserPoliciesResponse(self, out, indent)

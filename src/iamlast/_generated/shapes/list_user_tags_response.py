@@ -45,8 +45,8 @@ class ListUserTagsResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListUserTagsResponse:
         return _x_ListUserTagsResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListUserTagsResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListUserTagsResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListUserTagsResponse(self, out, indent)

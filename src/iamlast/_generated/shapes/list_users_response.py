@@ -45,8 +45,8 @@ class ListUsersResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListUsersResponse:
         return _x_ListUsersResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_ListUsersResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_ListUsersResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_ListUsersResponse(self, out, indent)

@@ -34,8 +34,8 @@ class PutAccountPropertiesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> PutAccountPropertiesResponse:
         return _x_PutAccountPropertiesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_PutAccountPropertiesResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_PutAccountPropertiesResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_PutAccountPropertiesResponse(self, out, indent)

@@ -29,8 +29,12 @@ class SimulatePolicyResponse(OutputShape):
         ["EvaluationResults", "IsTruncated", "Marker"]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
-    _XML_WRAPPER: ClassVar[str | None] = "SimulatePrincipalPolicyResult"
+    _XML_WRAPPER: ClassVar[str | None] = "SimulateCustomPolicyResult"
     _XML_RESPONSE: ClassVar[str | None] = "SimulateCustomPolicyResponse"
+    _XML_DOCUMENTS: ClassVar[dict[str, str]] = {
+        "SimulateCustomPolicyResponse": "SimulateCustomPolicyResult",
+        "SimulatePrincipalPolicyResponse": "SimulatePrincipalPolicyResult",
+    }
 
     evaluation_results: list[EvaluationResult] | None = Field(
         default=None, alias="EvaluationResults"
@@ -52,8 +56,8 @@ class SimulatePolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> SimulatePolicyResponse:
         return _x_SimulatePolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_SimulatePolicyResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_SimulatePolicyResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_SimulatePolicyResponse(self, out, indent)

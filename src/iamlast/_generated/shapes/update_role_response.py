@@ -34,8 +34,8 @@ class UpdateRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> UpdateRoleResponse:
         return _x_UpdateRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_UpdateRoleResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_UpdateRoleResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_UpdateRoleResponse(self, out, indent)

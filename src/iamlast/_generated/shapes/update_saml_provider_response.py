@@ -37,8 +37,8 @@ class UpdateSAMLProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> UpdateSAMLProviderResponse:
         return _x_UpdateSAMLProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_UpdateSAMLProviderResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_UpdateSAMLProviderResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_UpdateSAMLProviderResponse(self, out, indent)

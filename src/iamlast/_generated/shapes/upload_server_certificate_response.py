@@ -50,8 +50,8 @@ class UploadServerCertificateResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> UploadServerCertificateResponse:
         return _x_UploadServerCertificateResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.document(self, _w_UploadServerCertificateResponse, request_id)
+    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
+        return _x.document(self, _w_UploadServerCertificateResponse, request_id, operation)
 
     def _to_xml_members(self, out: list[str], indent: str) -> None:
         _w_UploadServerCertificateResponse(self, out, indent)
