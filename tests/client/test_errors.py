@@ -256,10 +256,6 @@ def test_raw_response_for_no_output_operation(iam: respx.Route, client: iamlast.
     assert result.response_metadata.request_id == "rid-del"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a ResponseParseError raised on a later attempt has no .attempts and does not say how many were made",
-)
 def test_parse_error_after_a_retry_says_how_many_attempts(
     iam: respx.Route, client: iamlast.Client, clock: FakeClock
 ) -> None:
@@ -269,5 +265,5 @@ def test_parse_error_after_a_retry_says_how_many_attempts(
     ]
     with pytest.raises(errors.ResponseParseError) as caught:
         client.get_role(role_name="r")
-    assert caught.value.attempts == 2  # type: ignore[attr-defined]
+    assert caught.value.attempts == 2
     assert "after 2 attempts" in str(caught.value)

@@ -326,7 +326,11 @@ class Call:
             )
             if self.raw:
                 return Step(False, value=self._raw(status, headers, body, request_id, elapsed))
-            return Step(False, value=self._parse_success(status, headers, body))
+            try:
+                return Step(False, value=self._parse_success(status, headers, body))
+            except ResponseParseError as exc:
+                exc.attempts = self.retry.attempts
+                return Step(False, error=exc)
         error = self.state.decode_error(self.spec.name, status, body, headers)
         kind = classify(
             status=status,

@@ -143,12 +143,14 @@ class ResponseParseError(IamError):
         status_code: int | None = None,
         request_id: str | None = None,
         raw: bytes = b"",
+        attempts: int = 1,
     ) -> None:
         self.reason = message
         self.operation = operation
         self.status_code = status_code
         self.request_id = request_id
         self.raw = raw
+        self.attempts = attempts
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -159,6 +161,8 @@ class ResponseParseError(IamError):
             parts.append(f"HTTP {self.status_code}")
         if self.request_id:
             parts.append(f"request id {self.request_id}")
+        if self.attempts > 1:
+            parts.append(f"after {self.attempts} attempts")
         return "; ".join(parts)
 
 
