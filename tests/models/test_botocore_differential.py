@@ -46,6 +46,8 @@ SHARED_OUTPUT = {
     "SimulateCustomPolicy": "SimulatePolicyResponse",
     "SimulatePrincipalPolicy": "SimulatePolicyResponse",
 }
+
+
 def _op_params() -> list[Any]:
     return [pytest.param(name, id=name) for name in WITH_OUTPUT]
 
@@ -492,3 +494,52 @@ def test_get_account_authorization_details() -> None:
     # and the whole thing survives our own round trip, read alike by botocore again
     assert_same("GetAccountAuthorizationDetails", ours.to_xml().encode())
     assert models.GetAccountAuthorizationDetailsResponse.of_xml(ours.to_xml()) == ours
+
+
+# ------------------------------------------------------------------ other spellings of the same document
+
+ROLE_MEMBERS = (
+    "<Role><Path>/</Path><RoleName>r</RoleName><RoleId>AROAEXAMPLE</RoleId>"
+    "<Arn>arn:aws:iam::123456789012:role/r</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>"
+    "<Description> \t </Description></Role>"
+)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<!-- a comment -->\n<GetRoleResponse xmlns="{NS}">'
+            f"<GetRoleResult>{ROLE_MEMBERS}</GetRoleResult></GetRoleResponse>",
+            id="declaration and comment",
+        ),
+        pytest.param(
+            f"<GetRoleResponse xmlns='{NS}'><GetRoleResult>{ROLE_MEMBERS}</GetRoleResult></GetRoleResponse>",
+            id="single-quoted namespace",
+        ),
+        pytest.param(
+            f'<iam:GetRoleResponse xmlns:iam="{NS}"><iam:GetRoleResult>'
+            + ROLE_MEMBERS.replace("<", "<iam:").replace("<iam:/", "</iam:")
+            + "</iam:GetRoleResult></iam:GetRoleResponse>",
+            id="prefixed namespace",
+        ),
+        pytest.param(
+            f'<GetRoleResponse xmlns="{NS}"><GetRoleResult xmlns="urn:another">{ROLE_MEMBERS}'
+            "</GetRoleResult></GetRoleResponse>",
+            id="nested default namespace",
+        ),
+        pytest.param(
+            f"<GetRoleResponse><GetRoleResult>{ROLE_MEMBERS}</GetRoleResult></GetRoleResponse>",
+            id="no namespace",
+        ),
+        pytest.param(
+            f'<GetRoleResponse xmlns="{NS}">\r\n  <GetRoleResult>\r\n{ROLE_MEMBERS}\r\n  </GetRoleResult>\r\n'
+            "</GetRoleResponse>\r\n",
+            id="CRLF between elements",
+        ),
+    ],
+)
+def test_document_spellings_read_alike(document: str) -> None:
+    ours, _ = assert_same("GetRole", document.encode("utf-8"))
+    assert ours.role.role_name == "r"
+    assert ours.role.description == " \t "

@@ -200,12 +200,37 @@ def _get_role(role: Any) -> Any:
         "&amp; &#13; &lt;",
         "Ünïcode 中文 😀 \u0085 \u2028 \U0010fffd",
         "",
+        " ",
+        "\n",
+        " \t\n ",
     ],
 )
 def test_xml_special_and_non_ascii_text(text: str) -> None:
     x = _get_role(_role(description=text, role_name=text))
     assert models.GetRoleResponse.of_xml(x.to_xml()).role.description == text
     roundtrip(models.GetRoleResponse, x)
+
+
+def test_whitespace_only_list_items_and_map_keys_are_kept() -> None:
+    tags = [
+        models.Tag._complete({"key": " ", "value": "\n"}),
+        models.Tag._complete({"key": "\t", "value": ""}),
+    ]
+    x = _get_role(_role(tags=tags))
+    back = models.GetRoleResponse.of_xml(x.to_xml())
+    assert [(t.key, t.value) for t in back.role.tags] == [(" ", "\n"), ("\t", "")]
+    names = models.ListAccountAliasesResponse._complete(
+        {"account_aliases": [" ", "", "\n"], "is_truncated": False}
+    )
+    assert models.ListAccountAliasesResponse.of_xml(names.to_xml()).account_aliases == [
+        " ",
+        "",
+        "\n",
+    ]
+    props = models.GetAccountPropertiesResponse._complete(
+        {"properties": {" ": "v", "k": " ", "": ""}}
+    )
+    assert models.GetAccountPropertiesResponse.of_xml(props.to_xml()) == props
 
 
 def test_unknown_enum_value_is_kept_open() -> None:
