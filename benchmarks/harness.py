@@ -168,6 +168,8 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
+        if self.target_kind == "value":
+            return None  # an absolute target: the reference is shown for scale only
         if self.value is None or self.reference is None or not self.reference.median:
             return None
         return self.value.median / self.reference.median
