@@ -201,13 +201,23 @@ def _ref(where: str, raw: Any) -> Ref:
     return Ref(raw["shape"], raw.get("locationName"), _namespace(where, raw.get("xmlNamespace")))
 
 
+_MODEL_KEYS = {"version", "metadata", "operations", "shapes", "documentation"}
+_METADATA_KEYS = {
+    "apiVersion", "auth", "endpointPrefix", "globalEndpoint", "protocol", "protocols",
+    "serviceAbbreviation", "serviceFullName", "serviceId", "signatureVersion", "signingName",
+    "uid", "xmlNamespace", "checksumFormat", "targetPrefix", "jsonVersion", "awsQueryCompatible",
+}
+
+
 def load(
     model: dict[str, Any],
     paginators: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Service:
     """Resolve a model dict (``service-2.json`` form) into a :class:`Service`."""
+    _check_keys("the model", model, _MODEL_KEYS)
     meta = model.get("metadata") or {}
+    _check_keys("metadata", meta, _METADATA_KEYS)
     protocol = meta.get("protocol")
     if protocol != "query":
         raise ModelError(f"metadata.protocol is {protocol!r}; this generator writes awsQuery only")
@@ -338,6 +348,9 @@ def _operation(name: str, raw: dict[str, Any], shapes: dict[str, Shape]) -> Oper
     _check_keys(f"{where}.http", http, {"method", "requestUri", "responseCode"})
     input_ref = raw.get("input")
     output_ref = raw.get("output")
+    for kind, ref in (("input", input_ref), ("output", output_ref)):
+        if ref is not None and ref.get("shape") not in shapes:
+            raise ModelError(f"{where}: {kind} names undefined shape {ref.get('shape')!r}")
     if input_ref is not None:
         _check_keys(f"{where}.input", input_ref, {"shape", "documentation", "locationName", "xmlNamespace"})
         if shapes[input_ref["shape"]].type != "structure":

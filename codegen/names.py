@@ -39,7 +39,12 @@ _RESERVED_ATTRS = frozenset(
         # pydantic BaseModel API and our own model methods
         "copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields",
         "parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs",
-        "to_query", "of_xml", "to_xml", "of_json", "to_json", "validated", "response_metadata",
+        "to_query", "of_query", "of_xml", "to_xml", "of_json", "to_json", "validated",
+        "response_metadata",
+        # names the generated annotations use: a field called ``float`` would shadow the type
+        # in its own class body
+        "str", "int", "float", "bool", "bytes", "list", "dict", "datetime",
+        "Annotated", "Any", "ClassVar", "Field", "Self", "TYPE_CHECKING", "Mapping",
     }
 )
 

@@ -151,7 +151,7 @@ def backoff_delay(
     *,
     max_backoff: float = 20.0,
     retry_after: float | None = None,
-    random: Callable[[], float] = _random.random,
+    random: Callable[[], float] | None = None,
     base_delay: float = 1.0,
     throttling_base_delay: float = 1.0,
 ) -> float:
@@ -161,7 +161,9 @@ def backoff_delay(
     that to at most itself, and never more than 5 s above the jittered value.
     """
     base = throttling_base_delay if kind is RetryKind.THROTTLING else base_delay
-    delay = random() * min(base * 2.0 ** (attempt - 1), max_backoff)
+    # The random source is looked up per call, so tests can patch random.random.
+    draw = random if random is not None else _random.random
+    delay = draw() * min(base * 2.0 ** (attempt - 1), max_backoff)
     if retry_after is not None:
         delay = max(delay, min(retry_after, delay + _RETRY_AFTER_MAX_EXTRA))
     return delay
@@ -291,7 +293,7 @@ def decide(
     kind: RetryKind,
     *,
     retry_after: float | None = None,
-    random: Callable[[], float] = _random.random,
+    random: Callable[[], float] | None = None,
 ) -> RetryDecision:
     """Decide whether the attempt that just failed is retried, and after how long.
 
