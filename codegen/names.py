@@ -43,7 +43,7 @@ _RESERVED_ATTRS = frozenset(
         "response_metadata",
         # names the generated annotations use: a field called ``float`` would shadow the type
         # in its own class body
-        "str", "int", "float", "bool", "bytes", "list", "dict", "datetime",
+        "str", "int", "float", "bool", "bytes", "list", "datetime",
         "Annotated", "Any", "ClassVar", "Field", "Self", "TYPE_CHECKING", "Mapping",
     }
 )

@@ -301,6 +301,6 @@ async def test_wait_for_timeout_cancels_cleanly(
     iam.side_effect = lambda request: error("Throttling")
     async with iamlast.AsyncClient(aws_access_key_id=AKID, aws_secret_access_key=SECRET) as client:
         with pytest.raises(TimeoutError):
-            await asyncio.wait_for(client.list_roles(), timeout=0.05)
+            await asyncio.wait_for(client.list_roles(), timeout=1.0)
     assert iam.call_count == 1
     assert asyncio.all_tasks() == {asyncio.current_task()}
