@@ -1,0 +1,94 @@
+"""Checks made before any request: ARN shape, service namespaces, Organizations entity paths.
+
+A bad argument is a usage error (exit 2) with one line that says what was expected, instead of a
+round trip to IAM and its ``InvalidInput``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UsageProblem
+
+__all__ = ["ParsedArn", "check_account_id", "check_entity_path", "check_namespace", "parse_arn"]
+
+# IAM paths are "/" or "/segments/" of printable ASCII; names are [\w+=,.@-]. The account is 12
+# digits, or "aws" for AWS-managed policies.
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws(?:-[a-z]+)*):iam::(?P<account>\d{12}|aws):"
+    r"(?P<kind>user|role|group|policy)(?P<path>/(?:[\x21-\x7e]+/)?)(?P<name>[\w+=,.@-]{1,128})$"
+)
+_ARN_FORM = "arn:PARTITION:iam::ACCOUNT:(user|role|group|policy)/[PATH/]NAME"
+_NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_ENTITY_PATH = re.compile(r"^o-[0-9a-z]{10,32}/r-[0-9a-z]{4,32}[0-9a-z/-]*$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class ParsedArn:
+    """The parts of an IAM principal or policy ARN."""
+
+    arn: str
+    partition: str
+    account: str
+    kind: str
+    path: str
+    name: str
+
+
+def parse_arn(
+    arn: str, *, kinds: tuple[str, ...] = ("user", "role", "group", "policy")
+) -> ParsedArn:
+    """The ARN's parts, or a :class:`UsageProblem` naming what was expected."""
+    m = _ARN.match(arn.strip())
+    if m is None:
+        raise UsageProblem(f"malformed ARN {arn!r}: expected {_ARN_FORM}")
+    parsed = ParsedArn(arn.strip(), **m.groupdict())
+    if parsed.account == "aws" and parsed.kind != "policy":
+        raise UsageProblem(
+            f"malformed ARN {arn!r}: only AWS-managed policies have the account 'aws'; "
+            f"expected {_ARN_FORM} with a 12-digit account"
+        )
+    if parsed.kind not in kinds:
+        raise UsageProblem(
+            f"{arn!r} is a {parsed.kind} ARN; this command takes a "
+            f"{', '.join(kinds[:-1])} or {kinds[-1]} ARN"
+        )
+    return parsed
+
+
+def check_namespace(namespace: str) -> str:
+    """A service namespace as IAM writes it (``s3``, ``execute-api``), or a usage error."""
+    if _NAMESPACE.match(namespace):
+        return namespace
+    hint = ""
+    lowered = namespace.strip().lower()
+    if lowered != namespace and _NAMESPACE.match(lowered):
+        hint = f" (did you mean {lowered!r}?)"
+    elif ":" in namespace and _NAMESPACE.match(namespace.split(":", 1)[0].lower()):
+        hint = (
+            f" (a namespace, not an action: did you mean {namespace.split(':', 1)[0].lower()!r}?)"
+        )
+    raise UsageProblem(
+        f"invalid service namespace {namespace!r}: namespaces are lowercase letters, digits and "
+        f"hyphens, like s3, ec2 or execute-api{hint}"
+    )
+
+
+def check_entity_path(path: str) -> str:
+    """An Organizations entity path (``o-…/r-…[/ou-…][/ACCOUNT]``), or a usage error."""
+    cleaned = path.strip().rstrip("/")
+    if not _ENTITY_PATH.match(cleaned):
+        raise UsageProblem(
+            f"malformed Organizations entity path {path!r}: expected o-ORGID/r-ROOTID[/ou-OUID...]"
+            "[/ACCOUNT], like o-a1b2c3d4e5/r-ab12/ou-ab12-11111111"
+        )
+    return cleaned
+
+
+def check_account_id(account: str) -> str:
+    """A 12-digit AWS account id, or a usage error."""
+    if not _ACCOUNT.match(account):
+        raise UsageProblem(f"invalid account id {account!r}: expected 12 digits")
+    return account
