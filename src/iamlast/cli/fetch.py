@@ -16,6 +16,7 @@ from .progress import scan_bar, spinner
 
 if TYPE_CHECKING:
     import iamlast
+    from iamlast.advisor import Granularity
 
     from .options import Settings
     from .validate import ParsedArn
@@ -36,9 +37,9 @@ def report(
     with_entities: bool,
 ) -> Doc:
     """Generate, wait for and read the report on ``arn``."""
-    level = "ACTION_LEVEL" if granularity == "action" else "SERVICE_LEVEL"
+    level: Granularity = "ACTION_LEVEL" if granularity == "action" else "SERVICE_LEVEL"
     with spinner(settings, f"Waiting for IAM's last-accessed report on {arn}"):
-        result = client.last_accessed(arn, granularity=level, with_entities=with_entities)  # type: ignore[arg-type]
+        result = client.last_accessed(arn, granularity=level, with_entities=with_entities)
     return documents.report_doc(result, unused_days)
 
 
