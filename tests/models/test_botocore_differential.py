@@ -12,6 +12,9 @@ Everything else must be equal, and neither side may have a key the other lacks.
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -28,7 +31,7 @@ from pydantic import BaseModel
 from iamlast import models
 from iamlast.operations import OPERATIONS
 
-from .strategies import iam_strategies
+from .strategies import ModelStrategies, iam_strategies
 
 S = iam_strategies()
 SERVICE = botocore.session.get_session().get_service_model("iam")
@@ -543,3 +546,147 @@ def test_document_spellings_read_alike(document: str) -> None:
     ours, _ = assert_same("GetRole", document.encode("utf-8"))
     assert ours.role.role_name == "r"
     assert ours.role.description == " \t "
+
+
+# ------------------------------------------------------------------ what IAM's model does not use
+
+#: XML features IAM's outputs lack but awsQuery models have: renamed members, renamed list
+#: items, flattened lists and maps, renamed map keys and values, recursion, doubles and longs.
+RICH_MODEL: dict[str, Any] = {
+    "version": "2.0",
+    "metadata": {
+        "apiVersion": "2024-01-01",
+        "endpointPrefix": "rich",
+        "protocol": "query",
+        "serviceId": "Rich",
+        "signatureVersion": "v4",
+        "xmlNamespace": "https://rich.example.com/doc/2024-01-01/",
+    },
+    "operations": {
+        "GetRich": {
+            "name": "GetRich",
+            "http": {"method": "POST", "requestUri": "/"},
+            "input": {"shape": "GetRichRequest"},
+            "output": {"shape": "GetRichResponse", "resultWrapper": "GetRichResult"},
+        }
+    },
+    "shapes": {
+        "GetRichRequest": {"type": "structure", "members": {"Name": {"shape": "String"}}},
+        "GetRichResponse": {
+            "type": "structure",
+            "members": {
+                "ItemList": {"shape": "ItemList"},
+                "FlatList": {"shape": "StringList", "flattened": True},
+                "FlatNamed": {"shape": "StringList", "flattened": True, "locationName": "Flat"},
+                "NamedMap": {"shape": "NamedMap"},
+                "FlatMap": {"shape": "PlainMap", "flattened": True},
+                "Node": {"shape": "Node"},
+                "Renamed": {"shape": "String", "locationName": "OtherName"},
+                "When": {"shape": "Timestamp"},
+                "Ratio": {"shape": "Double"},
+                "Big": {"shape": "Long"},
+                "Flag": {"shape": "Boolean"},
+                "Raw": {"shape": "Blob"},
+                "Color": {"shape": "Color"},
+            },
+        },
+        "ItemList": {"type": "list", "member": {"shape": "String", "locationName": "item"}},
+        "StringList": {"type": "list", "member": {"shape": "String"}},
+        "NamedMap": {
+            "type": "map",
+            "key": {"shape": "Color", "locationName": "Name"},
+            "value": {"shape": "Node", "locationName": "Value"},
+        },
+        "PlainMap": {"type": "map", "key": {"shape": "String"}, "value": {"shape": "String"}},
+        "Node": {
+            "type": "structure",
+            "members": {"Label": {"shape": "String"}, "Children": {"shape": "NodeList"}},
+        },
+        "NodeList": {"type": "list", "member": {"shape": "Node"}},
+        "Color": {"type": "string", "enum": ["red", "green"]},
+        "String": {"type": "string"},
+        "Timestamp": {"type": "timestamp"},
+        "Double": {"type": "double"},
+        "Long": {"type": "long"},
+        "Boolean": {"type": "boolean"},
+        "Blob": {"type": "blob"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, OperationModel]]:
+    from botocore.model import ServiceModel
+
+    from codegen.generate import generate_into
+
+    root = tmp_path_factory.mktemp("rich")
+    generate_into(root / "diff_rich", RICH_MODEL)
+    sys.path.insert(0, str(root))
+    try:
+        shapes = importlib.import_module("diff_rich.shapes")
+        enums = importlib.import_module("diff_rich.enums")
+        strategies = ModelStrategies(RICH_MODEL, shapes, enums)
+        yield strategies, ServiceModel(RICH_MODEL, "rich").operation_model("GetRich")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.split(".")[0] == "diff_rich"]:
+            del sys.modules[name]
+
+
+def _flattened_not_empty(x: Any) -> bool:
+    # An empty flattened collection has no XML form at all: it reads as absent, in botocore too.
+    return all(v is None or len(v) > 0 for v in (x.flat_list, x.flat_named, x.flat_map))
+
+
+@settings(QUICK, max_examples=40)
+@given(data=st.data())
+def test_generated_model_with_other_xml_features_reads_alike(
+    rich: tuple[Any, OperationModel], data: st.DataObject
+) -> None:
+    strategies, op = rich
+    cls = strategies.model_class("GetRichResponse")
+    x = data.draw(strategies.of("GetRichResponse").filter(_flattened_not_empty))
+    body = x.to_xml().encode("utf-8")
+    ours = cls.of_xml(body)
+    assert ours == x
+    theirs = botocore_parse(op, body)
+    theirs.pop("ResponseMetadata", None)
+    assert from_ours(ours) == from_botocore(op.output_shape, theirs)
+
+
+def test_rich_document_layout(rich: tuple[Any, OperationModel]) -> None:
+    strategies, op = rich
+    cls = strategies.model_class("GetRichResponse")
+    node = strategies.model_class("Node")
+    x = cls._complete(
+        {
+            "item_list": ["a"],
+            "flat_list": ["b", "c"],
+            "flat_named": ["d"],
+            "named_map": {"red": node._complete({"label": "leaf", "children": []})},
+            "flat_map": {"k": "v"},
+            "renamed": "r",
+            "node": node._complete(
+                {"label": "root", "children": [node._complete({"label": "kid"})]}
+            ),
+        }
+    )
+    body = x.to_xml()
+    for fragment in (
+        "<ItemList>",
+        "<item>a</item>",
+        "<FlatList>b</FlatList>",
+        "<FlatList>c</FlatList>",
+        "<Flat>d</Flat>",
+        "<Name>red</Name>",
+        "<Value>",
+        "<FlatMap>",
+        "<OtherName>r</OtherName>",
+    ):
+        assert fragment in body, fragment
+    assert "<Renamed>" not in body and "<FlatNamed>" not in body
+    assert cls.of_xml(body) == x
+    theirs = botocore_parse(op, body.encode())
+    theirs.pop("ResponseMetadata", None)
+    assert from_ours(x) == from_botocore(op.output_shape, theirs)
