@@ -18,7 +18,7 @@ from ._generated.errors import decode_error
 from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
-from ._runtime.errors import NoCredentialsError
+from ._runtime.errors import ConfigurationError, NoCredentialsError
 from ._runtime.ratelimit import TokenBucket
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
@@ -106,17 +106,19 @@ class BaseClient:
 
     def _load_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
         import botocore.session
-        from botocore.exceptions import ProfileNotFound
+        from botocore.exceptions import BotoCoreError, ProfileNotFound
 
-        session = botocore.session.Session(profile=self._profile)
         try:
+            session = botocore.session.Session(profile=self._profile)
             scoped = dict(session.get_scoped_config())
+            services = dict(session.full_config.get("services", {}) or {})
         except ProfileNotFound as exc:
             raise NoCredentialsError(
-                f"AWS profile {self._profile or session.profile!r} was not found in the config files",
+                f"AWS profile {self._profile!r} was not found in the config files",
                 profile=self._profile,
             ) from exc
-        services = dict(session.full_config.get("services", {}) or {})
+        except BotoCoreError as exc:  # a malformed config file, an unreadable setting
+            raise ConfigurationError(f"AWS configuration problem: {exc}") from exc
         return scoped, services
 
     def _resolve(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:

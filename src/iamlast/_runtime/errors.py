@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessDeniedError",
     "CommonServiceError",
+    "ConfigurationError",
     "ExpiredTokenError",
     "FieldProblem",
     "IamError",
@@ -97,6 +98,10 @@ class NoCredentialsError(IamError):
     def __init__(self, message: str, *, profile: str | None = None) -> None:
         super().__init__(message)
         self.profile = profile
+
+
+class ConfigurationError(IamError):
+    """The AWS configuration could not be read (a malformed config file, a bad setting)."""
 
 
 class PaginationError(IamError):

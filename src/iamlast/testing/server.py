@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl
 
 from iamlast.errors import ServiceError, ServiceValidationError
@@ -29,6 +29,9 @@ from .handlers import Emulator, error_response
 from .httpserver import Reply, Request, ThreadedHTTPServer
 from .jobs import JobStore
 from .sigv4 import Credentials, SigV4Verifier
+
+if TYPE_CHECKING:
+    from iamlast import AsyncClient, Client
 
 __all__ = ["FakeIAM", "RequestRecord"]
 
@@ -176,6 +179,24 @@ class FakeIAM:
         if self.session_token is not None:
             kwargs["aws_session_token"] = self.session_token
         return kwargs
+
+    def iamlast_kwargs(self) -> dict[str, str]:
+        """Keyword arguments for ``iamlast.Client(**iam.iamlast_kwargs())`` (or AsyncClient)."""
+        kwargs = self.client_kwargs()
+        kwargs["region"] = kwargs.pop("region_name")
+        return kwargs
+
+    def client(self, **options: Any) -> Client:
+        """An :class:`iamlast.Client` pointed at this server (``options`` override settings)."""
+        from iamlast import Client
+
+        return Client(**{**self.iamlast_kwargs(), **options})
+
+    def async_client(self, **options: Any) -> AsyncClient:
+        """An :class:`iamlast.AsyncClient` pointed at this server."""
+        from iamlast import AsyncClient
+
+        return AsyncClient(**{**self.iamlast_kwargs(), **options})
 
     def env(self) -> dict[str, str]:
         """``AWS_*`` environment variables pointing SDKs and the AWS CLI at this server."""
