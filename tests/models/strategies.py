@@ -55,6 +55,15 @@ policy_text = st.one_of(
         xml_text,
     ),
 )
+#: Policy documents as boto3 hands them out after json-decoding them, written back as
+#: ``json.dumps`` writes them (what ``of_json`` does with a decoded document).
+json_policy_text = st.builds(
+    lambda sid, actions: json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Sid": sid, "Effect": "Deny", "Action": actions}]}
+    ),
+    xml_text,
+    st.lists(st.sampled_from(["s3:*", "iam:Get*", "ec2:Describe*", "%41 +"]), max_size=3),
+)
 #: Request ids come back stripped (``<RequestId>`` is read as a token): no surrounding blanks.
 request_ids = st.one_of(
     st.uuids().map(str),
@@ -93,6 +102,7 @@ class ModelStrategies:
         overrides: dict[str, Any] | None = None,
         *,
         timestamps: st.SearchStrategy[datetime] = timestamps,
+        policies: st.SearchStrategy[str] = policy_text,
         max_list: int = 3,
     ) -> None:
         self.model = model
@@ -101,6 +111,7 @@ class ModelStrategies:
         self.enums_module = enums_module
         self.overrides = overrides or {}
         self.timestamps = timestamps
+        self.policies = policies
         self.max_list = max_list
         self._cache: dict[str, st.SearchStrategy[Any]] = {}
         url = (self.overrides.get("url_encoded_shapes") or {}).get("shapes", [])
@@ -178,7 +189,7 @@ class ModelStrategies:
             unknown = xml_text.filter(lambda v: v not in raw["enum"]).map(cls)
             return st.one_of(known, known, unknown)
         if name in self.url_encoded:
-            return policy_text
+            return self.policies
         return xml_text
 
     def _structure(self, name: str) -> st.SearchStrategy[Any]:

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import botocore.session
 import pytest
+from botocore.handlers import json_decode_policies
 from botocore.model import OperationModel, Shape
 from botocore.parsers import QueryParser
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 from iamlast import models
 from iamlast.operations import OPERATIONS
 
-from .strategies import ModelStrategies, iam_strategies
+from .strategies import ModelStrategies, iam_strategies, json_policy_text
 
 S = iam_strategies()
 SERVICE = botocore.session.get_session().get_service_model("iam")
@@ -184,6 +185,35 @@ def test_shared_output_shape_reads_each_operations_document(op_name: str) -> Non
     written = x.to_xml(request_id="r-1", operation=op_name)
     assert f"<{op_name}Response" in written and f"<{op_name}Result>" in written
     assert type(x).of_xml(written) == type(x).of_xml(document)
+
+
+# ------------------------------------------------------------------ boto3's dicts into of_json
+
+S_JSON_POLICIES = iam_strategies(policies=json_policy_text)
+
+
+@pytest.mark.parametrize("op_name", WITH_OUTPUT)
+@settings(QUICK, max_examples=5)
+@given(data=st.data())
+def test_of_json_reads_what_boto3_returns(op_name: str, data: st.DataObject) -> None:
+    """botocore's parse, with boto3's policy handler applied, is a dict ``of_json`` reads to
+    the same model ``of_xml`` reads from the bytes."""
+    spec = OPERATIONS[op_name]
+    cls = spec.output_model
+    assert cls is not None
+    x = data.draw(S_JSON_POLICIES.of(spec.output or ""), label=spec.output)
+    body = x.to_xml(operation=op_name).encode("utf-8")
+    op = SERVICE.operation_model(op_name)
+    boto3_dict = botocore_parse(op, body)
+    json_decode_policies(boto3_dict, op)
+    meta = boto3_dict["ResponseMetadata"]  # botocore adds the HTTP status and headers
+    from_dict = cls.of_json(boto3_dict)
+    assert from_dict.response_metadata.http_status_code == meta["HTTPStatusCode"] == 200
+    assert from_dict.response_metadata.request_id == meta.get("RequestId")
+    del boto3_dict["ResponseMetadata"]
+    from_xml = cls.of_xml(body)
+    from_xml.__dict__["response_metadata"] = None
+    assert cls.of_json(boto3_dict) == from_xml
 
 
 # ------------------------------------------------------------------ real-looking responses

@@ -667,3 +667,72 @@ def test_enum_instances_survive_pickle() -> None:
         assert back == value and type(back) is models.JobStatusType
         assert back.known == value.known
         assert isinstance(back, Enum) and isinstance(back, str)
+
+
+# ------------------------------------------------------------------ what of_json accepts
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2019, 11, 18, 5, 32, 19, 713000, tzinfo=UTC),
+        datetime(2019, 11, 18, 5, 32, 19, 713000),  # naive: taken as UTC
+        datetime(2019, 11, 18, 7, 32, 19, 713000, tzinfo=timezone(timedelta(hours=2))),
+        "2019-11-18T05:32:19.713Z",
+        "2019-11-18T05:32:19.713000+00:00",
+        "2019-11-18T00:32:19.713-05:00",
+        1574055139.713,
+    ],
+)
+def test_of_json_accepts_every_timestamp_spelling(value: Any) -> None:
+    role = models.GetRoleResponse.of_json(
+        {"Role": {"RoleName": "r", "CreateDate": value, "RoleLastUsed": {"LastUsedDate": value}}}
+    ).role
+    expected = datetime(2019, 11, 18, 5, 32, 19, 713000, tzinfo=UTC)
+    for got in (role.create_date, role.role_last_used.last_used_date):
+        assert abs(got - expected) < timedelta(microseconds=2)
+        assert got.utcoffset() == timedelta(0)
+
+
+def test_of_json_accepts_epoch_integers_and_http_dates() -> None:
+    role = models.GetRoleResponse.of_json(
+        {
+            "Role": {
+                "CreateDate": 1574055139,
+                "RoleLastUsed": {"LastUsedDate": "Mon, 18 Nov 2019 05:32:19 GMT"},
+            }
+        }
+    ).role
+    assert role.create_date == datetime(2019, 11, 18, 5, 32, 19, tzinfo=UTC)
+    assert role.role_last_used.last_used_date == datetime(2019, 11, 18, 5, 32, 19, tzinfo=UTC)
+
+
+def test_of_json_accepts_decoded_policy_documents_and_blob_text() -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}
+    role = models.GetRoleResponse.of_json({"Role": {"AssumeRolePolicyDocument": policy}}).role
+    assert json.loads(role.assume_role_policy_document) == policy
+    device = models.CreateVirtualMFADeviceResponse.of_json(
+        {
+            "VirtualMFADevice": {
+                "SerialNumber": "s",
+                "Base32StringSeed": "AAEC",
+                "QRCodePNG": b"\x89PNG",
+            }
+        }
+    ).virtual_mfa_device
+    assert device.base32_string_seed == b"\x00\x01\x02" and device.qr_code_png == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"Role": {"CreateDate": "yesterday"}},
+        {"Role": {"MaxSessionDuration": "an hour"}},
+        {"Role": "not a mapping"},
+        {"Role": {"Tags": {"Key": "not a list"}}},
+    ],
+)
+def test_of_json_on_responses_refuses_values_of_the_wrong_type_with_a_typed_error(bad: Any) -> None:
+    with pytest.raises(errors.ResponseParseError) as info:
+        models.GetRoleResponse.of_json(bad)
+    assert "Role" in str(info.value)
