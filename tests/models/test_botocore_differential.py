@@ -37,7 +37,7 @@ from .strategies import ModelStrategies, iam_strategies, json_policy_text
 S = iam_strategies()
 SERVICE = botocore.session.get_session().get_service_model("iam")
 QUICK = settings(
-    max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 DEEP = settings(QUICK, max_examples=300)
 
