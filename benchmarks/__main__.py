@@ -158,6 +158,15 @@ def run(sizes: Sizes, lines: set[str]) -> list[Row]:
     return sorted(rows, key=lambda r: r.line)
 
 
+def _wait_for_load(limit: float, patience: float) -> None:
+    deadline = time.monotonic() + patience
+    while (load := os.getloadavg()[0]) > limit and time.monotonic() < deadline:
+        _say(f"load average {load:.2f} > {limit:g}: waiting")
+        time.sleep(15)
+    if os.getloadavg()[0] > limit:
+        _say(f"load average still {os.getloadavg()[0]:.2f}: measuring anyway (see the JSON meta)")
+
+
 def _notes(rows: list[Row]) -> list[str]:
     return [f"{r.line}. {r.name}: {r.notes}" for r in rows if r.notes]
 
@@ -172,9 +181,19 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "benchmarks" / "results",
         help="where the JSON results go",
     )
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        default=None,
+        help="first wait (up to --wait seconds) for the 1-minute load average "
+        "to fall to this; other work on a 2-core machine skews wall times",
+    )
+    parser.add_argument("--wait", type=float, default=600.0)
     args = parser.parse_args(argv)
     lines = {x.strip() for x in args.only.split(",") if x.strip()}
     sizes = QUICK if args.quick else FULL
+    if args.max_load is not None:
+        _wait_for_load(args.max_load, args.wait)
 
     load_before = os.getloadavg()
     started = time.time()
