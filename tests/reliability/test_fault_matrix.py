@@ -365,12 +365,6 @@ async def test_pager_under_seeded_faults_of_every_kind(driver: Driver, iam: Fake
     assert sum(iam.counters()["faults"].values()) >= 5  # the faults happened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resume_marker moves past a whole page as soon as it is fetched, so a consumer "
-    "that stops inside a page and resumes from resume_marker silently loses the rest of that "
-    "page (pagination.Pager.__iter__ / _runtime.paging.Cursor.consume)",
-)
 async def test_pager_stopped_inside_a_page_resumes_without_loss(
     driver: Driver, iam: FakeIAM
 ) -> None:

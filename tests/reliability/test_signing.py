@@ -19,7 +19,7 @@ import pytest
 
 import iamlast
 import iamlast._runtime.core
-from iamlast import AsyncClient, Client, errors
+from iamlast import AsyncClient, Client, errors, models
 from iamlast._runtime.signing import sign_request
 from iamlast.testing import FakeIAM
 
@@ -71,7 +71,7 @@ def rejected(result: Any, cls: type[errors.ServiceError], server: FakeIAM, text:
 @pytest.mark.parametrize("mode", MODES)
 async def test_normal_requests_are_accepted(mode: str, iam: FakeIAM) -> None:
     result = await call(mode, iam, max_items=3)
-    assert isinstance(result, iamlast.models.ListRolesResponse), result
+    assert isinstance(result, models.ListRolesResponse), result
     assert len(result.roles) == 3
     report = await call(
         mode, iam, "last_accessed", arn=iam.account.admin_role.arn, poll_delay=0.005
