@@ -239,6 +239,48 @@ def test_no_secret_when_no_credentials_are_found(
     assert_clean(log_text(debug_logs))
 
 
+def _chain_credentials(source: str, aws_env: pytest.MonkeyPatch) -> None:
+    """Put the canaries where botocore's default chain finds them."""
+    if source == "environment":
+        aws_env.setenv("AWS_ACCESS_KEY_ID", AKID)
+        aws_env.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+        aws_env.setenv("AWS_SESSION_TOKEN", TOKEN)
+        return
+    lines = f"aws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\naws_session_token = {TOKEN}\n"
+    if source == "credentials-file":
+        Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(f"[default]\n{lines}")
+    else:
+        Path(os.environ["AWS_CONFIG_FILE"]).write_text(f"[profile canary]\n{lines}")
+        aws_env.setenv("AWS_PROFILE", "canary")
+
+
+@pytest.mark.parametrize("source", ["environment", "credentials-file", "config-profile"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_no_secret_with_credentials_from_the_default_chain(
+    source: str, mode: str, aws_env: pytest.MonkeyPatch, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    _chain_credentials(source, aws_env)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(400, content=error_body("Throttling"))
+
+    transport = httpx.MockTransport(answer)
+    options: dict[str, Any] = {"endpoint_url": "https://iam.secrets.test", "max_attempts": 2}
+    client: Any
+    if mode == "sync":
+        client = Client(http_client=httpx.Client(transport=transport), **options)
+    else:
+        client = AsyncClient(http_client=httpx.AsyncClient(transport=transport), **options)
+    _, exc = await _run(client, mode, lambda c: c.list_roles())
+    assert isinstance(exc, errors.ThrottlingError), exc
+    assert seen and seen[0].headers["x-amz-security-token"] == TOKEN  # they were used...
+    shown = exception_text(exc) + repr(client) + str(client) + repr(client._credentials)
+    assert AKID in repr(client._credentials)
+    assert_clean(shown + log_text(debug_logs))  # ...and never shown
+
+
 def _credential_process(tmp_path: Path, stdout: str) -> None:
     script = tmp_path / "creds.py"
     script.write_text(f"print({stdout!r})\n")
