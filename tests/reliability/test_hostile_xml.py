@@ -741,3 +741,71 @@ def test_utf16_parameter_entity_on_dev_zero_does_not_hang() -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("xml.parse was still reading /dev/zero after 5 s")
     assert done.stdout.strip() == "refused", done.stderr
+
+
+# --------------------------------------------------------------------------------- empty bodies
+
+EMPTY_BODY_BUG = (
+    "BUG: an empty 200 body reads as an empty result for any operation "
+    "(core.parse_response returns model._complete({}) whenever the body is blank, meant for "
+    "outputs without members): ListRoles gives roles=[], GetServiceLastAccessedDetails a "
+    "response with no JobStatus, and a pager meeting an empty page stops early without error"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=EMPTY_BODY_BUG)
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("body", [b"", b"   \n"], ids=["empty", "blank"])
+@pytest.mark.parametrize("operation", ["list_roles", "get_service_last_accessed_details"])
+async def test_empty_200_body_for_an_output_with_members_is_a_parse_error(
+    operation: str, body: bytes, asynchronous: bool
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    kwargs = {"job_id": "a" * 36} if operation != "list_roles" else {}
+    client = _client(handler, asynchronous=asynchronous)
+    with pytest.raises(ResponseParseError):
+        if asynchronous:
+            async with client:
+                await getattr(client, operation)(**kwargs)
+        else:
+            with client:
+                getattr(client, operation)(**kwargs)
+
+
+def _roles_page(names: list[str], marker: str | None) -> bytes:
+    roles = "".join(
+        f"<member><Path>/</Path><RoleName>{n}</RoleName><RoleId>AROA{n.upper():0<17}</RoleId>"
+        f"<Arn>arn:aws:iam::123456789012:role/{n}</Arn>"
+        "<CreateDate>2024-01-01T00:00:00Z</CreateDate></member>"
+        for n in names
+    )
+    tail = (
+        f"<IsTruncated>true</IsTruncated><Marker>{marker}</Marker>"
+        if marker
+        else ("<IsTruncated>false</IsTruncated>")
+    )
+    return ok_document("ListRoles", f"<Roles>{roles}</Roles>{tail}")
+
+
+def ok_document(operation: str, result: str) -> bytes:
+    return (
+        f'<{operation}Response xmlns="{NS}"><{operation}Result>{result}</{operation}Result>'
+        f"<ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata></{operation}Response>"
+    ).encode()
+
+
+@pytest.mark.xfail(strict=True, reason=EMPTY_BODY_BUG)
+def test_a_pager_meeting_an_empty_page_fails_loudly() -> None:
+    pages = iter([_roles_page(["a", "b"], "m1"), b"", _roles_page(["e"], None)])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=next(pages))
+
+    seen: list[str] = []
+    with _client(handler, asynchronous=False) as client:
+        with pytest.raises(iamlast.IamError):
+            for role in client.paginate_list_roles():
+                seen.append(role.role_name)
+    assert seen == ["a", "b"]  # what came before the empty page, and then an error
