@@ -367,7 +367,7 @@ HARNESS = Path(__file__).with_name("atheris_xml.py")
 @pytest.mark.timeout(600)
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris is not installed")
 def test_atheris_harness(tmp_path: Path) -> None:
-    seconds = os.environ.get("IAMLAST_ATHERIS_SECONDS", "60")
+    seconds = os.environ.get("IAMLAST_ATHERIS_SECONDS", "20")
     done = subprocess.run(
         [sys.executable, str(HARNESS), f"-max_total_time={seconds}", "-print_final_stats=1"],
         capture_output=True,
