@@ -809,3 +809,36 @@ def test_a_pager_meeting_an_empty_page_fails_loudly() -> None:
             for role in client.paginate_list_roles():
                 seen.append(role.role_name)
     assert seen == ["a", "b"]  # what came before the empty page, and then an error
+
+
+# --------------------------------------------------------------------------------- encodings on the wire
+
+_GOOD_GZIP = zlib.compress(document("ListRoles", "m").encode(), 9, wbits=31)
+BROKEN_ENCODINGS = {
+    "gzip-garbage": ("gzip", b"\x1f\x8b\x08\x00garbage-not-deflate" * 4),
+    "gzip-truncated": ("gzip", _GOOD_GZIP[: len(_GOOD_GZIP) // 2]),
+    "deflate-garbage": ("deflate", b"\xff\xfe not deflate at all"),
+    "gzip-labelled-plain": ("gzip", document("ListRoles", "m").encode()),
+    "unknown-encoding": ("x-iamlast-unknown", document("ListRoles", "m").encode()),
+}
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("name", list(BROKEN_ENCODINGS))
+async def test_broken_content_encoding_is_a_typed_error(name: str, asynchronous: bool) -> None:
+    encoding, body = BROKEN_ENCODINGS[name]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"Content-Encoding": encoding})
+
+    outcome: Any
+    try:
+        outcome = await _call(_client(handler, asynchronous=asynchronous), asynchronous)
+    except iamlast.IamError as exc:
+        outcome = exc
+    if isinstance(outcome, iamlast.IamError):
+        # undecodable: a transport failure (retried like one); decodable but cut: a parse error
+        assert isinstance(outcome, errors.TransportError | ResponseParseError), repr(outcome)
+    else:
+        # Reading it anyway is acceptable only if what was read is the document itself.
+        assert outcome.marker == "m", outcome
