@@ -132,17 +132,13 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             size = _http.declared_size(response)
             if size is not None and size > limit:
                 raise _http.Oversize(size)
-            if size is not None:
-                body = await response.aread()
+            if response.is_stream_consumed:  # already read by a custom transport (respx)
+                body = _http.checked(response.content, limit)
             else:
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in response.aiter_bytes():
-                    total += len(chunk)
-                    if total > limit:
-                        raise _http.Oversize(None)
-                    chunks.append(chunk)
-                body = b"".join(chunks)
+                reader = _http.BodyReader(response.headers.get("content-encoding"), limit)
+                async for chunk in response.aiter_raw():
+                    reader.feed(chunk)
+                body = reader.finish()
         finally:
             await response.aclose()
         return response.status_code, response.headers, body

@@ -125,17 +125,13 @@ class Client(SyncAdvisor, BaseClient):
             size = _http.declared_size(response)
             if size is not None and size > limit:
                 raise _http.Oversize(size)
-            if size is not None:
-                body = response.read()
+            if response.is_stream_consumed:  # already read by a custom transport (respx)
+                body = _http.checked(response.content, limit)
             else:
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    if total > limit:
-                        raise _http.Oversize(None)
-                    chunks.append(chunk)
-                body = b"".join(chunks)
+                reader = _http.BodyReader(response.headers.get("content-encoding"), limit)
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+                body = reader.finish()
         finally:
             response.close()
         return response.status_code, response.headers, body

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import ssl
-from typing import TYPE_CHECKING
+import zlib
+from typing import TYPE_CHECKING, Any
 
 # isort: off
 from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
@@ -108,6 +109,69 @@ def build_request(
     return client.build_request(
         prepared.method, prepared.url, headers=headers, content=prepared.body
     )
+
+
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class BodyReader:
+    """Collects a response body from raw chunks, decoding gzip/deflate itself so that the size
+    limit applies to the decoded bytes and a compression bomb is cut off at the limit instead of
+    being inflated in memory first."""
+
+    def __init__(self, content_encoding: str | None, limit: int) -> None:
+        encoding = (content_encoding or "identity").strip().lower()
+        self._limit = limit
+        self._size = 0
+        self._parts: list[bytes] = []
+        self._raw_deflate = False
+        self._inflater: Any
+        if encoding in ("identity", ""):
+            self._inflater = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._inflater = zlib.decompressobj()
+        else:
+            raise httpx.DecodingError(f"unsupported Content-Encoding {content_encoding!r} (asked for {ACCEPT_ENCODING})")
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise Oversize(None)
+        if data:
+            self._parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        inflater = self._inflater
+        if inflater is None:
+            self._keep(chunk)
+            return
+        data = chunk
+        while data:
+            try:
+                out = inflater.decompress(data, self._limit - self._size + 1)
+            except zlib.error as exc:
+                if self._size == 0 and not self._raw_deflate and inflater.__class__ is not None:
+                    # "deflate" is sent both zlib-wrapped and raw in the wild.
+                    self._raw_deflate = True
+                    self._inflater = inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise httpx.DecodingError(f"could not decode the response body: {exc}") from None
+            self._keep(out)
+            data = inflater.unconsumed_tail
+
+    def finish(self) -> bytes:
+        if self._inflater is not None:
+            self._keep(self._inflater.flush())
+        return b"".join(self._parts)
+
+
+def checked(body: bytes, limit: int) -> bytes:
+    """A body some transport already read: only the size limit is left to apply."""
+    if len(body) > limit:
+        raise Oversize(len(body))
+    return body
 
 
 class Oversize(Exception):

@@ -79,11 +79,18 @@ class _PagerBase:
 
     @property
     def resume_marker(self) -> str | None:
-        """The marker to pass as ``starting_marker`` to continue after what was consumed
-        (None when the pager has read to the end)."""
+        """What to pass as ``starting_marker`` so a new pager continues exactly after what this
+        one handed out: IAM's marker on a page boundary, an iamlast resume token inside a page.
+        None when nothing was consumed from the start, or everything was (see ``exhausted``)."""
         if self._cursor is None:
             return self._starting_marker
         return self._cursor.resume_marker
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the last page has been read and handed out entirely."""
+        cursor = self._cursor
+        return cursor is not None and cursor.done and cursor.resume_marker is None
 
     @property
     def pages_read(self) -> int:
@@ -113,11 +120,18 @@ class Pager(_PagerBase, Generic[R, I]):
     def pages(self) -> Iterator[R]:
         """Whole responses, one per call."""
         for page, _items in self._run():
+            assert self._cursor is not None
+            self._cursor.page_taken()
             yield page
 
     def __iter__(self) -> Iterator[I]:
         for _page, items in self._run():
-            yield from items
+            cursor = self._cursor
+            assert cursor is not None
+            for item in items:
+                # Counted before it is handed out: a consumer that stops after this item has it.
+                cursor.took()
+                yield item
 
     def all(self) -> list[I]:
         """Every item in a list (materialises them all; iterate to stream instead)."""
@@ -142,11 +156,16 @@ class AsyncPager(_PagerBase, Generic[R, I]):
     async def pages(self) -> AsyncIterator[R]:
         """Whole responses, one per call."""
         async for page, _items in self._run():
+            assert self._cursor is not None
+            self._cursor.page_taken()
             yield page
 
     async def __aiter__(self) -> AsyncIterator[I]:
         async for _page, items in self._run():
+            cursor = self._cursor
+            assert cursor is not None
             for item in items:
+                cursor.took()
                 yield item
 
     async def all(self) -> list[I]:

@@ -754,10 +754,6 @@ def test_pickle_and_deepcopy_keep_response_models(operation: str, data: st.DataO
     assert x.model_copy() == x
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: model_dump_json()/model_dump(mode='json') raise UnicodeDecodeError on blob members holding non-UTF-8 bytes (pydantic's default ser_json_bytes='utf8')",
-)
 def test_pydantic_json_dump_of_binary_blobs() -> None:
     device = models.VirtualMFADevice._complete(
         {"serial_number": "arn:aws:iam::1:mfa/d", "qr_code_png": b"\x89PNG\r\n\x1a\n"}

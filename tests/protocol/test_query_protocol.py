@@ -25,14 +25,11 @@ from iamlast._runtime import core
 from iamlast._runtime.shape import Shape
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path("/work/shared/protocol-tests")
-if not SHARED.exists():
-    SHARED = ROOT.parent / "shared" / "protocol-tests"
-if not SHARED.exists():
-    SHARED = ROOT / "tests" / "protocol" / "data"
+DATA = Path(__file__).parent / "data"  # a copy of ../shared/protocol-tests (see data/SOURCE.md)
+SHARED = ROOT.parent / "shared" / "protocol-tests"
 
-INPUT = json.loads((SHARED / "input" / "query.json").read_text())
-OUTPUT = json.loads((SHARED / "output" / "query.json").read_text())
+INPUT = json.loads((DATA / "input" / "query.json").read_text())
+OUTPUT = json.loads((DATA / "output" / "query.json").read_text())
 
 # A case may be skipped only with a reason written here; the count is printed by the summary test.
 SKIPS: dict[str, str] = {}
@@ -181,6 +178,13 @@ def test_output(index: int, case: dict[str, Any], generated_root: Path) -> None:
     assert isinstance(result, Shape)
     got = _plain(result)
     assert got == _expected(case.get("result") or {})
+
+
+def test_copy_matches_the_shared_cases() -> None:
+    if not SHARED.exists():
+        pytest.skip(f"{SHARED} is not there (a clean clone without ../shared)")
+    for name in ("input/query.json", "output/query.json"):
+        assert (DATA / name).read_bytes() == (SHARED / name).read_bytes(), name
 
 
 def test_case_counts() -> None:

@@ -319,13 +319,6 @@ def test_no_secret_when_a_credential_process_misbehaves(
     assert_clean(text + repr(client) + log_text(debug_logs))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CredentialSource.get wraps only botocore's own exceptions: a credential_process "
-    "printing malformed JSON or an unparsable Expiration escapes as json.JSONDecodeError / "
-    "dateutil ParserError, not an IamError (and JSONDecodeError.doc holds the process's "
-    "stdout: the secret key)",
-)
 @pytest.mark.parametrize("output", ["not-json", "bad-expiration"])
 def test_a_misbehaving_credential_process_is_a_typed_error(output: str, tmp_path: Path) -> None:
     _credential_process(tmp_path, BAD_PROCESS_OUTPUT[output])

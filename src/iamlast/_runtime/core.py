@@ -200,7 +200,10 @@ def parse_response(
                 return EmptyResponse._complete({})
             return EmptyResponse.of_xml(body)
         if not body.strip():
-            # An output with no members may come back as an empty body (botocore reads it as {}).
+            # An output with no members may come back as an empty body (botocore reads it as
+            # {}); for one with members an empty body is a broken response, not an empty result.
+            if model._WIRE_NAMES:
+                raise ResponseParseError("the response body is empty")
             return model._complete({})
         return model.of_xml(body)
     except ResponseParseError as exc:

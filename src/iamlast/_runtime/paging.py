@@ -4,10 +4,17 @@ IAM pages with ``Marker`` in, ``Marker`` out, while ``IsTruncated``; it may retu
 than MaxItems even when more exist, so the only stop signal is ``IsTruncated`` false. A truncated
 page without a marker, or a marker seen before, is an error: never a silent stop or an endless
 loop.
+
+Resuming is exact: ``resume_marker`` is IAM's own marker when the consumer stopped on a page
+boundary, and otherwise a token (``iamlast:v1:…``) naming the page *and* how many of its items
+were already consumed, so a new pager started from it delivers every remaining item once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import TYPE_CHECKING, Any
 
 from .errors import PaginationError
@@ -15,11 +22,33 @@ from .errors import PaginationError
 if TYPE_CHECKING:
     from .registry import PaginatorSpec
 
-__all__ = ["Cursor"]
+__all__ = ["Cursor", "decode_resume_token", "encode_resume_token"]
+
+_TOKEN_PREFIX = "iamlast:v1:"
+
+
+def encode_resume_token(marker: str | None, skip: int) -> str:
+    """A resume point inside a page: the page's marker and the items of it already consumed."""
+    payload = json.dumps({"marker": marker, "skip": skip}, separators=(",", ":")).encode()
+    return _TOKEN_PREFIX + base64.urlsafe_b64encode(payload).decode("ascii")
+
+
+def decode_resume_token(value: str) -> tuple[str | None, int]:
+    """``(marker, skip)`` of a starting marker: an iamlast token, or IAM's marker as is."""
+    if not value.startswith(_TOKEN_PREFIX):
+        return value, 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value[len(_TOKEN_PREFIX) :]))
+        marker, skip = data["marker"], int(data["skip"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise ValueError(f"starting_marker {value[:40]!r}… is not a resume token iamlast wrote") from None
+    if (marker is not None and not isinstance(marker, str)) or skip < 0:
+        raise ValueError("starting_marker holds a malformed resume token")
+    return marker, skip
 
 
 class Cursor:
-    """Where a pager is: the marker to send next, items yielded, whether it is done."""
+    """Where a pager is: the marker to send next, what has been consumed, whether it is done."""
 
     def __init__(
         self,
@@ -40,16 +69,19 @@ class Cursor:
         self.spec = spec
         self.page_size = page_size
         self.max_items = max_items
-        self.marker = starting_marker
+        marker, skip = decode_resume_token(starting_marker) if starting_marker is not None else (None, 0)
+        self.marker = marker
+        self._skip = skip  # items of the first page consumed by an earlier pager
         self.yielded = 0
         self.pages = 0
         self.done = max_items == 0
-        self._seen: set[str] = set()
-        if starting_marker is not None:
-            self._seen.add(starting_marker)
-        #: The marker a new pager would resume from after what has been consumed (None: the end,
-        #: or not started from a marker).
-        self.resume_marker: str | None = starting_marker
+        self._seen: set[str] = set() if marker is None else {marker}
+        # The page being handed out: the marker that fetched it, its length, items handed out.
+        self._page_marker: str | None = marker
+        self._page_len = 0
+        self._page_taken = skip
+        self._next: str | None = marker
+        self._started = False
 
     def request(self, base: dict[str, Any]) -> dict[str, Any] | None:
         """The keyword arguments of the next call, or None when the pager is done."""
@@ -60,17 +92,18 @@ class Cursor:
             kwargs[self.spec.input_token] = self.marker
         limit = self.page_size
         if self.max_items is not None and self.spec.limit_key is not None:
-            # Ask only for what is still wanted, so we stop on a page boundary and the resume
-            # marker loses nothing.
-            remaining = self.max_items - self.yielded
+            # Ask only for what is still wanted (plus what a resumed first page skips).
+            remaining = self.max_items - self.yielded + (self._skip if self.pages == 0 else 0)
             limit = remaining if limit is None else min(limit, remaining)
         if limit is not None and self.spec.limit_key is not None:
-            kwargs[self.spec.limit_key] = min(limit, 1000)
+            kwargs[self.spec.limit_key] = max(1, min(limit, 1000))
         return kwargs
 
     def consume(self, page: Any) -> list[Any]:
-        """Record a page; return its items (cut at ``max_items``). Raises PaginationError."""
+        """Record a page; return the items to hand out (after a resumed skip, cut at
+        ``max_items``). Raises PaginationError on a broken marker protocol."""
         self.pages += 1
+        self._started = True
         items: list[Any] = []
         for key in self.spec.result_keys:
             value = getattr(page, key, None)
@@ -95,22 +128,42 @@ class Cursor:
                 marker=next_marker,
                 pages=self.pages,
             )
-        page_marker = self.marker
-        if self.max_items is not None and self.yielded + len(items) >= self.max_items:
-            keep = self.max_items - self.yielded
-            cut_inside = keep < len(items)
-            items = items[:keep]
-            self.done = True
-            # Cut inside a page (the service sent more than asked, or the operation has no
-            # limit): resume from this page again rather than skip what was not yielded.
-            self.resume_marker = page_marker if cut_inside else (next_marker if truncated else None)
-        elif truncated:
+        skip = self._skip if self.pages == 1 else 0
+        self._page_marker = self.marker
+        self._page_len = len(items)
+        self._page_taken = min(skip, len(items))
+        items = items[skip:]
+        self._next = next_marker if truncated else None
+        if truncated:
             assert next_marker is not None
             self._seen.add(next_marker)
             self.marker = next_marker
-            self.resume_marker = next_marker
         else:
             self.done = True
-            self.resume_marker = None
+        if self.max_items is not None and self.yielded + len(items) >= self.max_items:
+            items = items[: self.max_items - self.yielded]
+            self.done = True
         self.yielded += len(items)
         return items
+
+    def took(self, count: int = 1) -> None:
+        """``count`` more items of the current page reached the consumer."""
+        self._page_taken += count
+
+    def page_taken(self) -> None:
+        """The whole current page reached the consumer (``.pages()``)."""
+        self._page_taken = self._page_len
+
+    @property
+    def resume_marker(self) -> str | None:
+        """Where a new pager continues without losing or repeating an item: IAM's marker on a
+        page boundary, an iamlast resume token inside a page; None when nothing is left."""
+        if not self._started:
+            if self._skip:
+                return encode_resume_token(self._page_marker, self._skip)
+            return self._page_marker
+        if self._page_taken >= self._page_len:
+            return self._next
+        if self._page_taken == 0:
+            return self._page_marker
+        return encode_resume_token(self._page_marker, self._page_taken)

@@ -47,6 +47,8 @@ class Shape(BaseModel):
         protected_namespaces=(),
         hide_input_in_errors=True,
         arbitrary_types_allowed=False,
+        # blobs (a QR code PNG, a credential report) are not UTF-8: base64 in pydantic's JSON
+        ser_json_bytes="base64",
     )
 
     #: Attribute names whose values never appear in repr (passwords, secret keys, ...).

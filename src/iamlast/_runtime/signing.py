@@ -152,16 +152,16 @@ class CredentialSource:
             except NoCredentialsError:
                 raise
             except Exception as exc:
-                # botocore's providers fail with their own exceptions (a credential_process that
-                # exits non-zero, an expired SSO token, a metadata endpoint timing out): report
-                # them as ours, naming the profile, with botocore's reason kept as the cause.
-                if not _is_botocore_error(exc):
-                    raise
+                # Providers fail in many ways (a credential_process exiting non-zero or printing
+                # malformed JSON, an expired SSO token, a metadata endpoint timing out): report
+                # them as ours, naming the profile. Not chained: such an exception can hold the
+                # provider's raw output (JSONDecodeError.doc), secret key included.
                 name = self._profile or "default"
+                reason = str(exc)[:300] if _is_botocore_error(exc) else type(exc).__name__
                 raise NoCredentialsError(
-                    f"could not get AWS credentials for profile {name!r}: {exc}",
+                    f"could not get AWS credentials for profile {name!r}: {reason}",
                     profile=self._profile,
-                ) from exc
+                ) from None
             # botocore exposes no public expiry. Read right after the snapshot, under our lock,
             # it belongs to that snapshot unless code outside this source refreshes the same
             # botocore object in between.

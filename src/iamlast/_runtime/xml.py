@@ -71,6 +71,36 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
+_DECLARED_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_UTF8_NAMES = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii"})
+
+
+def _utf8_only(raw: bytes) -> bytes:
+    """Refuse what the byte-level checks could not read: IAM always sends UTF-8.
+
+    The DTD refusal and the namespace handling search the raw bytes; a UTF-16 or UTF-32
+    document (with or without a byte order mark) or one declaring another encoding would slip
+    past them, so it is refused here rather than parsed.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        raise ResponseParseError("response body holds NUL bytes: not a UTF-8 XML document", raw=raw[:200])
+    head = raw.lstrip(b" \t\r\n")
+    if not head.startswith(b"<"):
+        raise ResponseParseError("response body is not an XML document in UTF-8", raw=raw[:200])
+    if head.startswith(b"<?xml"):
+        end = head.find(b"?>")
+        found = _DECLARED_ENCODING.search(head[: end if end > 0 else 200])
+        if found is not None and found.group(1).lower() not in _UTF8_NAMES:
+            name = found.group(1).decode("ascii", "replace")
+            raise ResponseParseError(
+                f"response body declares encoding {name!r}; IAM sends UTF-8, and only UTF-8 is read",
+                raw=raw[:200],
+            )
+    return raw
+
+
 _DEFAULT_XMLNS = re.compile(rb"\s+xmlns\s*=\s*(\"[^\"]*\"|'[^']*')")
 
 
@@ -130,6 +160,7 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
         raise ResponseParseError(f"response body of {len(raw)} bytes exceeds the {max_bytes}-byte limit")
     if not raw.strip():
         raise ResponseParseError("response body is empty", raw=raw[:0])
+    raw = _utf8_only(raw)
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise ResponseParseError("response body declares a DTD or entities; refused", raw=raw[:200])
     raw = _drop_root_namespace(raw)
