@@ -723,7 +723,6 @@ def test_utf16_parameter_entity_on_dev_zero_does_not_hang() -> None:
 # --------------------------------------------------------------------------------- empty bodies
 
 
-
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("body", [b"", b"   \n"], ids=["empty", "blank"])
 @pytest.mark.parametrize("operation", ["list_roles", "get_service_last_accessed_details"])
