@@ -10,11 +10,9 @@ per ARN without stopping.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,9 +20,11 @@ from ._runtime.errors import IamError
 from ._runtime.ratelimit import TokenBucket, active_limiter
 from .jobs import DEFAULT_TIMEOUT, AsyncJobs, SyncJobs, job_id_of
 from .pagination import AsyncChainPager, AsyncPager, ChainPager, Pager
-from .report import AccessReport, OrganizationsReport, build_organizations_report, build_report
 
 if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Future
+
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         ListPoliciesGrantingServiceAccessResponse,
         ServiceLastAccessed,
     )
+    from .report import AccessReport, OrganizationsReport
 
 __all__ = [
     "MAX_NAMESPACES_PER_CALL",
@@ -244,6 +245,8 @@ class SyncAdvisor(SyncJobs):
                 )
                 for s in services
             }
+        from .report import build_report
+
         return build_report(arn, job_id, first, services, entities, granularity)
 
     def organizations_report(
@@ -285,6 +288,8 @@ class SyncAdvisor(SyncJobs):
                 first_page=first,
             )
         )
+        from .report import build_organizations_report
+
         return build_organizations_report(entity_path, job_id, first, details)
 
     def discover(
@@ -372,6 +377,8 @@ class SyncAdvisor(SyncJobs):
                 )
             except IamError as exc:
                 return ScanResult(arn, error=exc)
+
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="iamlast-scan")
         pending: set[Future[ScanResult]] = set()
@@ -516,6 +523,8 @@ class AsyncAdvisor(AsyncJobs):
         services = [s async for s in pager]
         entities = None
         if with_entities:
+            import asyncio
+
             gate = asyncio.Semaphore(max(1, concurrency))
 
             async def read(namespace: str) -> tuple[str, list[EntityDetails]]:
@@ -529,6 +538,8 @@ class AsyncAdvisor(AsyncJobs):
 
             pairs = await asyncio.gather(*(read(s.service_namespace) for s in services))
             entities = dict(pairs)
+        from .report import build_report
+
         return build_report(arn, job_id, first, services, entities, granularity)
 
     async def organizations_report(
@@ -566,6 +577,8 @@ class AsyncAdvisor(AsyncJobs):
             {"job_id": job_id, "sort_key": sort_key},
             first_page=first,
         )
+        from .report import build_organizations_report
+
         return build_organizations_report(entity_path, job_id, first, [d async for d in pager])
 
     async def discover(
@@ -620,6 +633,8 @@ class AsyncAdvisor(AsyncJobs):
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         context = contextvars.copy_context()
         context.run(active_limiter.set, _bucket(rate_limit))
+        import asyncio
+
         todo: asyncio.Queue[str | None] = asyncio.Queue()
         results: asyncio.Queue[ScanResult | BaseException] = asyncio.Queue()
         total: list[int | None] = [None]

@@ -8,7 +8,6 @@ wait stops at once and leaves nothing running.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from typing import TYPE_CHECKING, Any, cast
@@ -206,6 +205,8 @@ class AsyncJobs(AsyncOperations):
             response = await self._call(operation, None, kwargs)
             if poll.observe(response):
                 return response
+            import asyncio
+
             await asyncio.sleep(poll.next_delay(time.monotonic()))
 
     async def _generate_politely(
@@ -221,4 +222,6 @@ class AsyncJobs(AsyncOperations):
                 delay = polite.next_delay(time.monotonic())
                 if delay is None:
                     raise
+                import asyncio
+
                 await asyncio.sleep(delay)

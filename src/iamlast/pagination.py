@@ -116,16 +116,29 @@ class Pager(_PagerBase, Generic[R, I]):
             self._check(page)
             items = cursor.consume(page)
             yield page, items
+            del page, items  # hold one page at a time: drop this one before fetching the next
 
     def pages(self) -> Iterator[R]:
         """Whole responses, one per call."""
-        for page, _items in self._run():
+        run = self._run()
+        while True:
+            page: R | None = None  # released before the next page is fetched
+            try:
+                page = next(run)[0]
+            except StopIteration:
+                return
             assert self._cursor is not None
             self._cursor.page_taken()
             yield page
 
     def __iter__(self) -> Iterator[I]:
-        for _page, items in self._run():
+        run = self._run()
+        while True:
+            items: list[I] | None = None  # released before the next page is fetched
+            try:
+                items = next(run)[1]
+            except StopIteration:
+                return
             cursor = self._cursor
             assert cursor is not None
             for item in items:
@@ -152,16 +165,29 @@ class AsyncPager(_PagerBase, Generic[R, I]):
             self._check(page)
             items = cursor.consume(page)
             yield page, items
+            del page, items  # hold one page at a time
 
     async def pages(self) -> AsyncIterator[R]:
         """Whole responses, one per call."""
-        async for page, _items in self._run():
+        run = self._run()
+        while True:
+            page: R | None = None
+            try:
+                page = (await run.__anext__())[0]
+            except StopAsyncIteration:
+                return
             assert self._cursor is not None
             self._cursor.page_taken()
             yield page
 
     async def __aiter__(self) -> AsyncIterator[I]:
-        async for _page, items in self._run():
+        run = self._run()
+        while True:
+            items: list[I] | None = None
+            try:
+                items = (await run.__anext__())[1]
+            except StopAsyncIteration:
+                return
             cursor = self._cursor
             assert cursor is not None
             for item in items:

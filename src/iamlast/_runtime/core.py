@@ -129,7 +129,11 @@ def coerce_request(
             ],
         )
     if request is None:
-        return model.validated({k: v for k, v in kwargs.items() if v is not None})
+        values = {k: v for k, v in kwargs.items() if v is not None}
+        if not values and not _has_required(model):
+            # Nothing to validate (``client.list_roles()``): skip building the validator.
+            return model._complete({})
+        return model.validated(values)
     if isinstance(request, model):
         return model.validated(request)
     if isinstance(request, Mapping):
@@ -142,6 +146,16 @@ def coerce_request(
             )
         ],
     )
+
+
+_REQUIRED: dict[type[Shape], bool] = {}
+
+
+def _has_required(model: type[Shape]) -> bool:
+    found = _REQUIRED.get(model)
+    if found is None:
+        found = _REQUIRED[model] = any(f.is_required() for f in model.model_fields.values())
+    return found
 
 
 def build_request(

@@ -23,15 +23,23 @@ _setattr = object.__setattr__
 _MASK = "**********"
 
 
+# The slot descriptors of BaseModel, called directly: the cheapest way to fill an instance.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_new_object = object.__new__
+
+
 def new(cls: type[T], values: dict[str, Any]) -> T:
     """Build a model instance from converted values, skipping validation (responses only)."""
-    obj = cls.__new__(cls)
-    _setattr(obj, "__dict__", values)
+    obj = _new_object(cls)
+    _set_dict(obj, values)
     # Every member counts as set (absent ones as None): cheaper than sorting out which were
     # present, and exclude_unset then keeps Nones rather than dropping anything.
-    _setattr(obj, "__pydantic_fields_set__", set(values))
-    _setattr(obj, "__pydantic_extra__", None)
-    _setattr(obj, "__pydantic_private__", None)
+    _set_fields(obj, set(values))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 

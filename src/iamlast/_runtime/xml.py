@@ -104,12 +104,13 @@ def _utf8_only(raw: bytes) -> bytes:
 _DEFAULT_XMLNS = re.compile(rb"\s+xmlns\s*=\s*(\"[^\"]*\"|'[^']*')")
 
 
-def _drop_root_namespace(raw: bytes) -> bytes:
-    """Remove the root element's default namespace declaration from the raw document.
+def _prepare(raw: bytes) -> bytes:
+    """Check the prolog and drop the root element's default namespace declaration.
 
-    Members are matched by local name, and IAM documents put one default namespace on the
-    root: without it every tag is its plain name, so the generated readers compare tags as they
-    are instead of cutting ``{namespace}`` off each one.
+    A DTD can only stand before the root element, so the prolog is where it is refused (any
+    ``<!`` there but a comment): no billion laughs, no external entities, nothing expanded.
+    Members are matched by local name, and IAM documents put one default namespace on the root:
+    without it every tag is its plain name, so the generated readers compare tags as they are.
     """
     pos = 0
     while True:
@@ -121,6 +122,8 @@ def _drop_root_namespace(raw: bytes) -> bytes:
             pos = raw.find(b"?>", start)
         elif raw.startswith(b"<!--", start):
             pos = raw.find(b"-->", start)
+        elif follower == b"!":
+            raise ResponseParseError("response body declares a DTD or entities; refused", raw=raw[:200])
         else:
             break
         if pos < 0:
@@ -128,8 +131,10 @@ def _drop_root_namespace(raw: bytes) -> bytes:
     end = raw.find(b">", start)
     if end < 0:
         return raw
-    head = _DEFAULT_XMLNS.sub(b"", raw[start:end], count=1)
-    return raw[:start] + head + raw[end:]
+    head = raw[start:end]
+    if b"xmlns" not in head:
+        return raw
+    return b"".join((raw[:start], _DEFAULT_XMLNS.sub(b"", head, count=1), raw[end:]))
 
 
 def strip_namespaces(root: _Element) -> _Element:
@@ -161,9 +166,7 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
     if not raw.strip():
         raise ResponseParseError("response body is empty", raw=raw[:0])
     raw = _utf8_only(raw)
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise ResponseParseError("response body declares a DTD or entities; refused", raw=raw[:200])
-    raw = _drop_root_namespace(raw)
+    raw = _prepare(raw)
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
