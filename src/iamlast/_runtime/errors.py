@@ -340,19 +340,18 @@ class ServiceError(IamError):
         """The ``<ErrorResponse>`` document the service would send for this error."""
         from . import xml as _x
 
-        rid = request_id if request_id is not None else self.request_id
-        ns = namespace if namespace is not None else _default_namespace()
-        body: list[str] = []
-        body.append(f"    <Type>{_x.escape(self.type)}</Type>\n")
-        body.append(f"    <Code>{_x.escape(self.code)}</Code>\n")
-        body.append(f"    <Message>{_x.escape(self.message)}</Message>\n")
-        if self.details is not None:
-            extra: list[str] = []
-            self.details._to_xml_members(extra, "    ")
-            body.extend(line for line in extra if not line.lstrip().startswith("<Message>"))
-        ns_attr = f' xmlns="{_x.escape_attr(ns)}"' if ns else ""
-        rid_line = f"  <RequestId>{_x.escape(rid)}</RequestId>\n" if rid else ""
-        return f"<ErrorResponse{ns_attr}>\n  <Error>\n{''.join(body)}  </Error>\n{rid_line}</ErrorResponse>\n"
+        details = self.details
+        return _x.error_response(
+            code=self.code,
+            fault=self.type,
+            message=self.message,
+            # the shape's members but <Message>, which the document writes next to <Code>
+            members=(lambda out: details._to_xml_members(out, "    "))
+            if details is not None
+            else None,
+            request_id=request_id if request_id is not None else self.request_id,
+            namespace=namespace if namespace is not None else _default_namespace(),
+        )
 
 
 def _default_namespace() -> str:
@@ -362,7 +361,9 @@ def _default_namespace() -> str:
 
 
 def _rebuild_error(cls: type[ServiceError], data: dict[str, Any]) -> ServiceError:
-    return cls._from_parts(data, data.get("Error") or {}, str((data.get("Error") or {}).get("Code") or ""))
+    return cls._from_parts(
+        data, data.get("Error") or {}, str((data.get("Error") or {}).get("Code") or "")
+    )
 
 
 def type_name_code(err: ServiceError) -> str:
@@ -666,4 +667,3 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return f"HTTP {status}"
-

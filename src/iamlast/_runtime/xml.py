@@ -85,7 +85,9 @@ def _utf8_only(raw: bytes) -> bytes:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
-        raise ResponseParseError("response body holds NUL bytes: not a UTF-8 XML document", raw=raw[:200])
+        raise ResponseParseError(
+            "response body holds NUL bytes: not a UTF-8 XML document", raw=raw[:200]
+        )
     head = raw.lstrip(b" \t\r\n")
     if not head.startswith(b"<"):
         raise ResponseParseError("response body is not an XML document in UTF-8", raw=raw[:200])
@@ -123,7 +125,9 @@ def _prepare(raw: bytes) -> bytes:
         elif raw.startswith(b"<!--", start):
             pos = raw.find(b"-->", start)
         elif follower == b"!":
-            raise ResponseParseError("response body declares a DTD or entities; refused", raw=raw[:200])
+            raise ResponseParseError(
+                "response body declares a DTD or entities; refused", raw=raw[:200]
+            )
         else:
             break
         if pos < 0:
@@ -162,7 +166,9 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
     """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) > max_bytes:
-        raise ResponseParseError(f"response body of {len(raw)} bytes exceeds the {max_bytes}-byte limit")
+        raise ResponseParseError(
+            f"response body of {len(raw)} bytes exceeds the {max_bytes}-byte limit"
+        )
     if not raw.strip():
         raise ResponseParseError("response body is empty", raw=raw[:0])
     raw = _utf8_only(raw)
@@ -170,9 +176,13 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> _Element
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
-        raise ResponseParseError(f"response body is not well-formed XML: {exc}", raw=raw[:200]) from None
+        raise ResponseParseError(
+            f"response body is not well-formed XML: {exc}", raw=raw[:200]
+        ) from None
     except (ValueError, TypeError) as exc:  # lxml raises these for some encodings
-        raise ResponseParseError(f"response body could not be decoded: {exc}", raw=raw[:200]) from None
+        raise ResponseParseError(
+            f"response body could not be decoded: {exc}", raw=raw[:200]
+        ) from None
     if root is None:
         raise ResponseParseError("response body has no root element", raw=raw[:200])
     if b"xmlns" in raw:
@@ -460,7 +470,9 @@ def document(
     wrapper = cls._XML_WRAPPER
     if operation is not None:
         response = f"{operation}Response"
-        wrapper = cls._XML_DOCUMENTS.get(response) or (wrapper if response == cls._XML_RESPONSE else None)
+        wrapper = cls._XML_DOCUMENTS.get(response) or (
+            wrapper if response == cls._XML_RESPONSE else None
+        )
         if wrapper is None:
             raise ValueError(f"{cls.__name__} is not the output of {operation}")
     ns = cls._XML_NAMESPACE
@@ -471,7 +483,9 @@ def document(
     write_members(obj, out, "    ")
     out.append(f"  </{wrapper}>\n")
     if request_id is not None:
-        out.append(f"  <ResponseMetadata>\n    <RequestId>{escape(request_id)}</RequestId>\n  </ResponseMetadata>\n")
+        out.append(
+            f"  <ResponseMetadata>\n    <RequestId>{escape(request_id)}</RequestId>\n  </ResponseMetadata>\n"
+        )
     out.append(f"</{response}>\n")
     return "".join(out)
 
@@ -487,17 +501,38 @@ def element(obj: Any, name: str, write_members: Writer) -> str:
 def error_document(obj: Any, write_members: Writer, request_id: str | None = None) -> str:
     """The ``<ErrorResponse>`` document of a modelled error shape."""
     cls = type(obj)
-    ns = cls._XML_NAMESPACE
     message_attr = cls._MESSAGE_ATTR
-    message = getattr(obj, message_attr, None) if message_attr else None
-    fault = "Sender" if cls._SENDER_FAULT else "Receiver"
-    out: list[str] = ['<ErrorResponse xmlns="' + escape_attr(ns) + '">\n' if ns else "<ErrorResponse>\n"]
-    out.append(f"  <Error>\n    <Type>{fault}</Type>\n    <Code>{escape(cls._ERROR_CODE)}</Code>\n")
+    return error_response(
+        code=cls._ERROR_CODE,
+        fault="Sender" if cls._SENDER_FAULT else "Receiver",
+        message=getattr(obj, message_attr, None) if message_attr else None,
+        members=lambda out: write_members(obj, out, "    "),
+        request_id=request_id,
+        namespace=cls._XML_NAMESPACE,
+    )
+
+
+def error_response(
+    *,
+    code: str,
+    fault: str,
+    message: str | None,
+    members: Callable[[list[str]], None] | None,
+    request_id: str | None,
+    namespace: str | None,
+) -> str:
+    """``<ErrorResponse><Error><Type/><Code/><Message/>…</Error><RequestId/></ErrorResponse>``,
+    indented as IAM writes it (errors and error shapes both write through here)."""
+    out: list[str] = [
+        f'<ErrorResponse xmlns="{escape_attr(namespace)}">\n' if namespace else "<ErrorResponse>\n"
+    ]
+    out.append(f"  <Error>\n    <Type>{escape(fault)}</Type>\n    <Code>{escape(code)}</Code>\n")
     if message is not None:
         out.append(f"    <Message>{escape(message)}</Message>\n")
-    write_members(obj, out, "    ")
+    if members is not None:
+        members(out)
     out.append("  </Error>\n")
-    if request_id is not None:
+    if request_id:
         out.append(f"  <RequestId>{escape(request_id)}</RequestId>\n")
     out.append("</ErrorResponse>\n")
     return "".join(out)
@@ -512,7 +547,9 @@ def quote(value: str) -> str:
     return _quote(value, safe="")
 
 
-def read_error(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_Element], S]) -> S:
+def read_error(
+    cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_Element], S]
+) -> S:
     """The generated ``of_xml`` of an error shape: the members of ``<Error>``."""
     root = parse(data) if isinstance(data, bytes | str) else normalise(data)
     found = find_error(root)
