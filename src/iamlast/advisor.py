@@ -100,6 +100,19 @@ def _discoverable(kind: str, item: Any, skip_service_linked_roles: bool) -> str 
     return arn
 
 
+def _listings(
+    users: bool, roles: bool, groups: bool, policies: bool
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """What discovery lists: (kind, operation, arguments); customer-managed policies only."""
+    wanted = [
+        (users, ("user", "ListUsers", {})),
+        (roles, ("role", "ListRoles", {})),
+        (groups, ("group", "ListGroups", {})),
+        (policies, ("policy", "ListPolicies", {"scope": "Local"})),
+    ]
+    return [listing for on, listing in wanted if on]
+
+
 def _bucket(rate_limit: float | None) -> TokenBucket | None:
     return TokenBucket(rate_limit) if rate_limit is not None else None
 
@@ -302,16 +315,7 @@ class SyncAdvisor(SyncJobs):
         skip_service_linked_roles: bool = True,
     ) -> Iterator[str]:
         """ARNs of the account's users, roles, groups and customer-managed policies (streamed)."""
-        listings: list[tuple[str, str, dict[str, Any]]] = []
-        if users:
-            listings.append(("user", "ListUsers", {}))
-        if roles:
-            listings.append(("role", "ListRoles", {}))
-        if groups:
-            listings.append(("group", "ListGroups", {}))
-        if policies:
-            listings.append(("policy", "ListPolicies", {"scope": "Local"}))
-        for kind, operation, kwargs in listings:
+        for kind, operation, kwargs in _listings(users, roles, groups, policies):
             pager: Pager[Any, Any] = Pager(self, operation, kwargs)
             for item in pager:
                 arn = _discoverable(kind, item, skip_service_linked_roles)
@@ -591,16 +595,7 @@ class AsyncAdvisor(AsyncJobs):
         skip_service_linked_roles: bool = True,
     ) -> AsyncIterator[str]:
         """ARNs of the account's users, roles, groups and customer-managed policies."""
-        listings: list[tuple[str, str, dict[str, Any]]] = []
-        if users:
-            listings.append(("user", "ListUsers", {}))
-        if roles:
-            listings.append(("role", "ListRoles", {}))
-        if groups:
-            listings.append(("group", "ListGroups", {}))
-        if policies:
-            listings.append(("policy", "ListPolicies", {"scope": "Local"}))
-        for kind, operation, kwargs in listings:
+        for kind, operation, kwargs in _listings(users, roles, groups, policies):
             pager: AsyncPager[Any, Any] = AsyncPager(self, operation, kwargs)
             async for item in pager:
                 arn = _discoverable(kind, item, skip_service_linked_roles)
