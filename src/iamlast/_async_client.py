@@ -98,11 +98,19 @@ class AsyncClient(AsyncAdvisor, BaseClient):
     async def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:
         return await self._run(operation, request, kwargs, raw=False)
 
-    async def _run(self, operation: str, request: Any, kwargs: dict[str, Any], *, raw: bool) -> Any:
+    async def _run(
+        self,
+        operation: str,
+        request: Any,
+        kwargs: dict[str, Any],
+        *,
+        raw: bool,
+        deadline: float | None = None,
+    ) -> Any:
         spec = self._spec(operation)
         model = coerce_request(spec, request, kwargs)
         state = await self._ready()
-        call = Call(state, spec, model, raw=raw)
+        call = Call(state, spec, model, raw=raw, deadline=deadline)
         http = self._http(state)
         while True:
             wait = call.before_send(time.monotonic())
@@ -110,7 +118,9 @@ class AsyncClient(AsyncAdvisor, BaseClient):
                 await asyncio.sleep(wait)
             headers = call.headers(await self._credentials_now())
             try:
-                status, response_headers, body = await self._send(http, call, headers)
+                status, response_headers, body = await self._send(
+                    http, call, headers, call.attempt_timeout(time.monotonic())
+                )
             except _http.Oversize as exc:
                 raise call.oversize(exc.size) from None
             except httpx.HTTPError as exc:
@@ -124,9 +134,13 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             await asyncio.sleep(step.delay)
 
     async def _send(
-        self, http: httpx.AsyncClient, call: Call, headers: dict[str, str]
+        self,
+        http: httpx.AsyncClient,
+        call: Call,
+        headers: dict[str, str],
+        cap: float | None = None,
     ) -> tuple[int, httpx.Headers, bytes]:
-        response = await http.send(_http.build_request(http, call, headers), stream=True)
+        response = await http.send(_http.build_request(http, call, headers, cap), stream=True)
         try:
             limit = call.state.max_response_bytes
             size = _http.declared_size(response)

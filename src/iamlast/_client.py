@@ -93,9 +93,23 @@ class Client(SyncAdvisor, BaseClient):
     def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:
         return self._run(operation, request, kwargs, raw=False)
 
-    def _run(self, operation: str, request: Any, kwargs: dict[str, Any], *, raw: bool) -> Any:
+    def _run(
+        self,
+        operation: str,
+        request: Any,
+        kwargs: dict[str, Any],
+        *,
+        raw: bool,
+        deadline: float | None = None,
+    ) -> Any:
         spec = self._spec(operation)
-        call = Call(self._client_state(), spec, coerce_request(spec, request, kwargs), raw=raw)
+        call = Call(
+            self._client_state(),
+            spec,
+            coerce_request(spec, request, kwargs),
+            raw=raw,
+            deadline=deadline,
+        )
         http = self._http
         while True:
             wait = call.before_send(time.monotonic())
@@ -103,7 +117,9 @@ class Client(SyncAdvisor, BaseClient):
                 time.sleep(wait)
             headers = call.headers(self._credentials.get())
             try:
-                status, response_headers, body = self._send(http, call, headers)
+                status, response_headers, body = self._send(
+                    http, call, headers, call.attempt_timeout(time.monotonic())
+                )
             except _http.Oversize as exc:
                 raise call.oversize(exc.size) from None
             except httpx.HTTPError as exc:
@@ -117,9 +133,13 @@ class Client(SyncAdvisor, BaseClient):
             time.sleep(step.delay)
 
     def _send(
-        self, http: httpx.Client, call: Call, headers: dict[str, str]
+        self,
+        http: httpx.Client,
+        call: Call,
+        headers: dict[str, str],
+        cap: float | None = None,
     ) -> tuple[int, httpx.Headers, bytes]:
-        response = http.send(_http.build_request(http, call, headers), stream=True)
+        response = http.send(_http.build_request(http, call, headers, cap), stream=True)
         try:
             limit = call.state.max_response_bytes
             size = _http.declared_size(response)

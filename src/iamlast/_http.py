@@ -101,13 +101,40 @@ def user_agent() -> str:
 
 
 def build_request(
-    client: httpx.Client | httpx.AsyncClient, call: Call, headers: dict[str, str]
+    client: httpx.Client | httpx.AsyncClient,
+    call: Call,
+    headers: dict[str, str],
+    cap: float | None = None,
 ) -> httpx.Request:
+    """The httpx request for one attempt; ``cap`` (seconds left before a deadline) bounds each
+    of its socket timeouts."""
     prepared = call.prepared
     headers = dict(headers)
     headers.setdefault("User-Agent", user_agent())
+    if cap is None:
+        return client.build_request(
+            prepared.method, prepared.url, headers=headers, content=prepared.body
+        )
     return client.build_request(
-        prepared.method, prepared.url, headers=headers, content=prepared.body
+        prepared.method,
+        prepared.url,
+        headers=headers,
+        content=prepared.body,
+        timeout=capped_timeout(client.timeout, cap),
+    )
+
+
+def capped_timeout(timeout: httpx.Timeout, cap: float) -> httpx.Timeout:
+    """``timeout`` with no part longer than ``cap`` seconds (an unset part becomes ``cap``)."""
+
+    def part(value: float | None) -> float:
+        return cap if value is None else min(value, cap)
+
+    return httpx.Timeout(
+        connect=part(timeout.connect),
+        read=part(timeout.read),
+        write=part(timeout.write),
+        pool=part(timeout.pool),
     )
 
 

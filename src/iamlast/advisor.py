@@ -1,30 +1,58 @@
-"""The Access Advisor workflow on both clients: friendly pagers, full reports, account scans,
-Organizations reports.
+"""The Access Advisor workflow on both clients: job waits, friendly pagers, full reports,
+account scans, Organizations reports.
 
 ``last_accessed(arn)`` generates a report, waits for it, reads every page (and optionally every
 service's entities) and returns an :class:`~iamlast.report.AccessReport`. ``scan()`` does that
 for many principals at once — given ARNs or all users, roles, groups and customer-managed
-policies — with bounded concurrency and one shared request rate, yielding a result or an error
-per ARN without stopping.
+policies — with bounded concurrency and one shared request rate, yielding a result per ARN
+without stopping.
+
+Each method is defined once, in :class:`Workflows` (it checks its arguments and builds the
+flow, :mod:`iamlast._runtime.flows`); :class:`SyncAdvisor` and :class:`AsyncAdvisor` are that
+definition driven by threads or by tasks, with the same requests, limits, results and errors.
+Every argument is checked when the method is called (awaited, for the async coroutines), before
+any request: a bad one raises :class:`~iamlast.errors.ParamValidationError` naming it.
 """
 
 from __future__ import annotations
 
-import contextvars
-import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._runtime.errors import IamError
-from ._runtime.ratelimit import TokenBucket, active_limiter
-from .jobs import DEFAULT_TIMEOUT, AsyncJobs, SyncJobs, job_id_of
-from .pagination import AsyncChainPager, AsyncPager, ChainPager, Pager
+from . import _faces as face
+from ._async_driver import AsyncDriver
+from ._generated.client import AsyncOperations, SyncOperations
+from ._runtime.flows import Flow
+from ._runtime.flows.arguments import GRANULARITIES, Arguments, looks_like_arn
+from ._runtime.flows.report import (
+    ENTITIES_OP,
+    MAX_NAMESPACES_PER_CALL,
+    ORGANIZATIONS_OP,
+    SERVICES_OP,
+    Polling,
+    chunks,
+    last_accessed,
+    organizations_report,
+    wait_for_job,
+)
+from ._runtime.flows.scan import (
+    Discovery,
+    ProgressCallback,
+    ReportOptions,
+    ScanFailure,
+    ScanProgress,
+    ScanResult,
+    ScanSuccess,
+    discover,
+    scan,
+)
+from ._runtime.jobs import DEFAULT_TIMEOUT
+from ._runtime.ratelimit import TokenBucket
+from ._sync_driver import SyncDriver
+from .pagination import PagerArgs
 
 if TYPE_CHECKING:
-    import asyncio
-    from concurrent.futures import Future
-
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -39,89 +67,110 @@ if TYPE_CHECKING:
     from .report import AccessReport, OrganizationsReport
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "MAX_NAMESPACES_PER_CALL",
     "AsyncAdvisor",
     "Granularity",
+    "ScanFailure",
     "ScanProgress",
     "ScanResult",
+    "ScanSuccess",
     "SyncAdvisor",
+    "Workflows",
 ]
 
 Granularity = Literal["SERVICE_LEVEL", "ACTION_LEVEL"]
-#: ListPoliciesGrantingServiceAccess accepts at most this many namespaces per call.
-MAX_NAMESPACES_PER_CALL = 200
-_SERVICE_LINKED_PATH = "/aws-service-role/"
+SORT_KEYS = (
+    "SERVICE_NAMESPACE_ASCENDING",
+    "SERVICE_NAMESPACE_DESCENDING",
+    "LAST_AUTHENTICATED_TIME_ASCENDING",
+    "LAST_AUTHENTICATED_TIME_DESCENDING",
+)
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    """One principal's outcome in a scan: its report, or the error that stopped it."""
-
-    arn: str
-    report: AccessReport | None = None
-    error: IamError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+def _polling(args: Arguments, timeout: Any, first: Any, cap: Any, names: tuple[str, str]) -> Polling:
+    seconds = args.seconds("timeout", timeout)
+    initial = args.seconds(names[0], first)
+    ceiling = args.seconds(names[1], cap)
+    if ceiling < initial:
+        args.problem(names[1], "range", f"must be at least {names[0]} ({initial:g}), not {cap!r}")
+    return Polling(seconds, initial, ceiling)
 
 
-@dataclass(frozen=True)
-class ScanProgress:
-    """Where a scan is: ``total`` is None until discovery has finished."""
-
-    done: int
-    failed: int
-    total: int | None
-    last_arn: str | None
+def _sort_key(args: Arguments, value: Any) -> str | None:
+    return None if value is None else args.choice("sort_key", value, SORT_KEYS)
 
 
-ProgressCallback = Callable[[ScanProgress], None]
+def _paging(
+    args: Arguments,
+    operation: str,
+    kwargs: dict[str, Any],
+    page_size: Any,
+    max_items: Any,
+    starting_marker: Any,
+    max_pages: Any,
+) -> PagerArgs[Any, Any]:
+    args.check()
+    return PagerArgs(operation, kwargs, page_size, max_items, starting_marker, max_pages)
 
 
-def _chunks(namespaces: Sequence[str]) -> list[list[str]]:
-    items = list(namespaces)
-    if not items:
-        return [[]]
-    return [
-        items[i : i + MAX_NAMESPACES_PER_CALL]
-        for i in range(0, len(items), MAX_NAMESPACES_PER_CALL)
-    ]
+def _waiting(operation: str, job_id: str, extra: dict[str, Any], polling: Polling) -> Flow[Any]:
+    # The deadline starts when the wait does (for the async client: when it is awaited).
+    return (yield from wait_for_job(operation, job_id, extra, polling, polling.deadline()))
 
 
-def _discoverable(kind: str, item: Any, skip_service_linked_roles: bool) -> str | None:
-    arn: str = item.arn
-    if (
-        kind == "role"
-        and skip_service_linked_roles
-        and (item.path or "").startswith(_SERVICE_LINKED_PATH)
-    ):
-        return None
-    return arn
+class Workflows:
+    """Each workflow method once: it checks the arguments and returns what the clients run."""
 
+    # ------------------------------------------------------------------ jobs
 
-def _listings(
-    users: bool, roles: bool, groups: bool, policies: bool
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """What discovery lists: (kind, operation, arguments); customer-managed policies only."""
-    wanted = [
-        (users, ("user", "ListUsers", {})),
-        (roles, ("role", "ListRoles", {})),
-        (groups, ("group", "ListGroups", {})),
-        (policies, ("policy", "ListPolicies", {"scope": "Local"})),
-    ]
-    return [listing for on, listing in wanted if on]
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        initial_delay: float = 1.0,
+        max_delay: float = 15.0,
+        page_size: int | None = None,
+    ) -> Flow[GetServiceLastAccessedDetailsResponse]:
+        """Poll GetServiceLastAccessedDetails until the job is COMPLETED; return that response
+        (the first page of its services; ``page_size`` is sent as MaxItems).
 
+        Polls at once, then backs off with jitter from ``initial_delay`` to ``max_delay``. Every
+        poll, a slow or silent one included, ends by the time ``timeout`` seconds have passed:
+        then JobTimeoutError (with the last response, if any). FAILED raises JobFailedError
+        with the service's details; a status iamlast does not know raises JobStatusError at once.
+        """
+        args = Arguments("wait_for_job")
+        job = args.text("job_id", job_id)
+        polling = _polling(args, timeout, initial_delay, max_delay, ("initial_delay", "max_delay"))
+        size = args.optional_whole("page_size", page_size, minimum=1, maximum=1000)
+        args.check()
+        return _waiting(SERVICES_OP, job, {"max_items": size}, polling)
 
-def _bucket(rate_limit: float | None) -> TokenBucket | None:
-    return TokenBucket(rate_limit) if rate_limit is not None else None
+    def wait_for_organizations_report(
+        self,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        initial_delay: float = 1.0,
+        max_delay: float = 15.0,
+        sort_key: SortKeyType | SortKeyTypeLiteral | None = None,
+        page_size: int | None = None,
+    ) -> Flow[GetOrganizationsAccessReportResponse]:
+        """Poll GetOrganizationsAccessReport until COMPLETED; return that response (the waiting
+        is as :meth:`wait_for_job`'s)."""
+        args = Arguments("wait_for_organizations_report")
+        job = args.text("job_id", job_id)
+        polling = _polling(args, timeout, initial_delay, max_delay, ("initial_delay", "max_delay"))
+        extra = {
+            "sort_key": _sort_key(args, sort_key),
+            "max_items": args.optional_whole("page_size", page_size, minimum=1, maximum=1000),
+        }
+        args.check()
+        return _waiting(ORGANIZATIONS_OP, job, extra, polling)
 
-
-# --------------------------------------------------------------------------------------- sync
-
-
-class SyncAdvisor(SyncJobs):
-    """The Access Advisor workflow on :class:`~iamlast.Client`."""
+    # ------------------------------------------------------------------ pagers
 
     def paginate_services(
         self,
@@ -130,17 +179,15 @@ class SyncAdvisor(SyncJobs):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
-    ) -> Pager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
+        max_pages: int | None = None,
+    ) -> PagerArgs[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
         """Every service of a completed job (GetServiceLastAccessedDetails, all pages).
         Raises JobNotReadyError / JobFailedError instead of yielding nothing for a job that is
         not COMPLETED."""
-        return Pager(
-            self,
-            "GetServiceLastAccessedDetails",
-            {"job_id": job_id},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
+        args = Arguments("paginate_services")
+        kwargs = {"job_id": args.text("job_id", job_id)}
+        return _paging(
+            args, SERVICES_OP, kwargs, page_size, max_items, starting_marker, max_pages
         )
 
     def paginate_entities(
@@ -151,35 +198,37 @@ class SyncAdvisor(SyncJobs):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
-    ) -> Pager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
+        max_pages: int | None = None,
+    ) -> PagerArgs[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
         """Every entity that could use one service of a completed job
         (GetServiceLastAccessedDetailsWithEntities, all pages)."""
-        return Pager(
-            self,
-            "GetServiceLastAccessedDetailsWithEntities",
-            {"job_id": job_id, "service_namespace": service_namespace},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
+        args = Arguments("paginate_entities")
+        kwargs = {
+            "job_id": args.text("job_id", job_id),
+            "service_namespace": args.text("service_namespace", service_namespace),
+        }
+        return _paging(
+            args, ENTITIES_OP, kwargs, page_size, max_items, starting_marker, max_pages
         )
 
     def paginate_policies_granting_service_access(
         self, arn: str, service_namespaces: Sequence[str]
-    ) -> ChainPager[
-        ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry
+    ) -> list[
+        PagerArgs[ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry]
     ]:
         """The policies granting each service, all pages; more than 200 namespaces are split
         over several calls."""
-        return ChainPager(
-            [
-                Pager(
-                    self,
-                    "ListPoliciesGrantingServiceAccess",
-                    {"arn": arn, "service_namespaces": chunk},
-                )
-                for chunk in _chunks(service_namespaces)
-            ]
-        )
+        args = Arguments("paginate_policies_granting_service_access")
+        principal = args.text("arn", arn)
+        namespaces = args.strings("service_namespaces", service_namespaces, what="a namespace")
+        args.check()
+        return [
+            PagerArgs(
+                "ListPoliciesGrantingServiceAccess",
+                {"arn": principal, "service_namespaces": chunk},
+            )
+            for chunk in chunks(namespaces)
+        ]
 
     def paginate_organizations_access_report(
         self,
@@ -189,16 +238,16 @@ class SyncAdvisor(SyncJobs):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
-    ) -> Pager[GetOrganizationsAccessReportResponse, AccessDetail]:
+        max_pages: int | None = None,
+    ) -> PagerArgs[GetOrganizationsAccessReportResponse, AccessDetail]:
         """Every access detail of a completed Organizations report, all pages."""
-        return Pager(
-            self,
-            "GetOrganizationsAccessReport",
-            {"job_id": job_id, "sort_key": sort_key},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
+        args = Arguments("paginate_organizations_access_report")
+        kwargs = {"job_id": args.text("job_id", job_id), "sort_key": _sort_key(args, sort_key)}
+        return _paging(
+            args, ORGANIZATIONS_OP, kwargs, page_size, max_items, starting_marker, max_pages
         )
+
+    # ------------------------------------------------------------------ reports
 
     def last_accessed(
         self,
@@ -210,57 +259,29 @@ class SyncAdvisor(SyncJobs):
         poll_delay: float = 1.0,
         max_poll_delay: float = 15.0,
         page_size: int | None = None,
-    ) -> AccessReport:
-        """Generate, wait for and read a whole service-last-accessed report for ``arn``."""
-        return self._report(
-            arn, granularity, with_entities, timeout, page_size, None, poll_delay, max_poll_delay
-        )
+        concurrency: int = 8,
+    ) -> Flow[AccessReport]:
+        """Generate, wait for and read a whole service-last-accessed report for ``arn``.
 
-    def _report(
-        self,
-        arn: str,
-        granularity: Granularity,
-        with_entities: bool,
-        timeout: float,
-        page_size: int | None,
-        stop: threading.Event | None,
-        poll_delay: float = 1.0,
-        max_poll_delay: float = 15.0,
-    ) -> AccessReport:
-        job_id = job_id_of(
-            self.generate_service_last_accessed_details(arn=arn, granularity=granularity),
-            "GenerateServiceLastAccessedDetails",
+        ``timeout`` bounds the wait for the job once it is generated (every poll ends by then;
+        JobTimeoutError after it); generating it and reading the finished pages are calls with
+        the client's own timeouts and retries. With ``with_entities``, every service's
+        entities are read too, ``concurrency`` services at a time.
+        """
+        args = Arguments("last_accessed")
+        options = _report_options(args, granularity, with_entities, timeout, poll_delay, max_poll_delay)
+        principal = args.text("arn", arn)
+        size = args.optional_whole("page_size", page_size, minimum=1, maximum=1000)
+        workers = args.whole("concurrency", concurrency, minimum=1)
+        args.check()
+        return last_accessed(
+            principal,
+            granularity=options.granularity,
+            with_entities=options.with_entities,
+            polling=options.polling,
+            page_size=size,
+            concurrency=workers,
         )
-        first = self._wait(
-            "GetServiceLastAccessedDetails",
-            job_id,
-            {"max_items": page_size},
-            timeout,
-            poll_delay,
-            max_poll_delay,
-            "error",
-            stop,
-        )
-        services: list[ServiceLastAccessed] = list(
-            Pager(
-                self,
-                "GetServiceLastAccessedDetails",
-                {"job_id": job_id},
-                page_size=page_size,
-                first_page=first,
-            )
-        )
-        entities = None
-        if with_entities:
-            entities = {
-                s.service_namespace: list(
-                    self.paginate_entities(job_id, s.service_namespace, page_size=page_size)
-                )
-                for s in services
-            }
-        from .report import build_report
-
-        return build_report(arn, job_id, first, services, entities, granularity)
 
     def organizations_report(
         self,
@@ -271,39 +292,21 @@ class SyncAdvisor(SyncJobs):
         timeout: float = DEFAULT_TIMEOUT,
         poll_delay: float = 1.0,
         max_poll_delay: float = 15.0,
-    ) -> OrganizationsReport:
+    ) -> Flow[OrganizationsReport]:
         """Generate (waiting politely while too many reports run), wait for and read a whole
-        Organizations access report."""
-        start = {"entity_path": entity_path, "organizations_policy_id": organizations_policy_id}
-        job_id = job_id_of(
-            self._generate_politely(
-                "GenerateOrganizationsAccessReport",
-                {k: v for k, v in start.items() if v is not None},
-                timeout,
-            ),
-            "GenerateOrganizationsAccessReport",
+        Organizations access report; ``timeout`` bounds the polite waiting and the polls
+        together."""
+        args = Arguments("organizations_report")
+        path = args.text("entity_path", entity_path)
+        policy = args.optional_text("organizations_policy_id", organizations_policy_id)
+        key = _sort_key(args, sort_key)
+        polling = _polling(args, timeout, poll_delay, max_poll_delay, ("poll_delay", "max_poll_delay"))
+        args.check()
+        return organizations_report(
+            path, organizations_policy_id=policy, sort_key=key, polling=polling
         )
-        extra = {"sort_key": sort_key}
-        first = self._wait(
-            "GetOrganizationsAccessReport",
-            job_id,
-            extra,
-            timeout,
-            poll_delay,
-            max_poll_delay,
-            "error_details",
-        )
-        details: list[AccessDetail] = list(
-            Pager(
-                self,
-                "GetOrganizationsAccessReport",
-                {"job_id": job_id, "sort_key": sort_key},
-                first_page=first,
-            )
-        )
-        from .report import build_organizations_report
 
-        return build_organizations_report(entity_path, job_id, first, details)
+    # ------------------------------------------------------------------ many principals
 
     def discover(
         self,
@@ -313,14 +316,13 @@ class SyncAdvisor(SyncJobs):
         groups: bool = True,
         policies: bool = True,
         skip_service_linked_roles: bool = True,
-    ) -> Iterator[str]:
-        """ARNs of the account's users, roles, groups and customer-managed policies (streamed)."""
-        for kind, operation, kwargs in _listings(users, roles, groups, policies):
-            pager: Pager[Any, Any] = Pager(self, operation, kwargs)
-            for item in pager:
-                arn = _discoverable(kind, item, skip_service_linked_roles)
-                if arn is not None:
-                    yield arn
+    ) -> face.Emitting[str]:
+        """ARNs of the account's users, roles, groups and customer-managed policies, streamed
+        page by page as they are listed."""
+        args = Arguments("discover")
+        which = _discovery(args, users, roles, groups, policies, skip_service_linked_roles)
+        args.check()
+        return face.Emitting(discover(which))
 
     def scan(
         self,
@@ -339,367 +341,109 @@ class SyncAdvisor(SyncJobs):
         poll_delay: float = 1.0,
         max_poll_delay: float = 15.0,
         progress: ProgressCallback | None = None,
-    ) -> Iterator[ScanResult]:
-        """Reports for many principals, ``concurrency`` at a time (threads), every request
-        through one ``rate_limit`` (requests/s) when given; one :class:`ScanResult` per ARN, in
-        completion order. Stopping the iteration stops the scan."""
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
-        context = contextvars.copy_context()
-        context.run(active_limiter.set, _bucket(rate_limit))
-        stop = threading.Event()
-        targets = list(arns) if arns is not None else None
-        if targets is None:
-            targets = context.copy().run(
-                lambda: list(
-                    self.discover(
-                        users=users,
-                        roles=roles,
-                        groups=groups,
-                        policies=policies,
-                        skip_service_linked_roles=skip_service_linked_roles,
-                    )
-                )
-            )
-        total = len(targets)
-        done = failed = 0
-
-        def one(arn: str) -> ScanResult:
-            try:
-                return ScanResult(
-                    arn,
-                    report=self._report(
-                        arn,
-                        granularity,
-                        with_entities,
-                        timeout,
-                        None,
-                        stop,
-                        poll_delay,
-                        max_poll_delay,
-                    ),
-                )
-            except IamError as exc:
-                return ScanResult(arn, error=exc)
-
-        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="iamlast-scan")
-        pending: set[Future[ScanResult]] = set()
-        queue = iter(targets)
-        try:
-            while True:
-                while len(pending) < concurrency:
-                    arn = next(queue, None)
-                    if arn is None:
-                        break
-                    pending.add(pool.submit(context.copy().run, one, arn))
-                if not pending:
-                    break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = future.result()
-                    done += 1
-                    failed += 0 if result.ok else 1
-                    if progress is not None:
-                        progress(ScanProgress(done, failed, total, result.arn))
-                    yield result
-        finally:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-# -------------------------------------------------------------------------------------- async
-
-
-class AsyncAdvisor(AsyncJobs):
-    """The Access Advisor workflow on :class:`~iamlast.AsyncClient`."""
-
-    def paginate_services(
-        self,
-        job_id: str,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_marker: str | None = None,
-    ) -> AsyncPager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
-        """Every service of a completed job, all pages (``async for``)."""
-        return AsyncPager(
-            self,
-            "GetServiceLastAccessedDetails",
-            {"job_id": job_id},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
-        )
-
-    def paginate_entities(
-        self,
-        job_id: str,
-        service_namespace: str,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_marker: str | None = None,
-    ) -> AsyncPager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
-        """Every entity for one service of a completed job, all pages (``async for``)."""
-        return AsyncPager(
-            self,
-            "GetServiceLastAccessedDetailsWithEntities",
-            {"job_id": job_id, "service_namespace": service_namespace},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
-        )
-
-    def paginate_policies_granting_service_access(
-        self, arn: str, service_namespaces: Sequence[str]
-    ) -> AsyncChainPager[
-        ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry
-    ]:
-        """The policies granting each service; more than 200 namespaces split over calls."""
-        return AsyncChainPager(
-            [
-                AsyncPager(
-                    self,
-                    "ListPoliciesGrantingServiceAccess",
-                    {"arn": arn, "service_namespaces": chunk},
-                )
-                for chunk in _chunks(service_namespaces)
-            ]
-        )
-
-    def paginate_organizations_access_report(
-        self,
-        job_id: str,
-        *,
-        sort_key: SortKeyType | SortKeyTypeLiteral | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-        starting_marker: str | None = None,
-    ) -> AsyncPager[GetOrganizationsAccessReportResponse, AccessDetail]:
-        """Every access detail of a completed Organizations report (``async for``)."""
-        return AsyncPager(
-            self,
-            "GetOrganizationsAccessReport",
-            {"job_id": job_id, "sort_key": sort_key},
-            page_size=page_size,
-            max_items=max_items,
-            starting_marker=starting_marker,
-        )
-
-    async def last_accessed(
-        self,
-        arn: str,
-        *,
-        granularity: Granularity = "SERVICE_LEVEL",
-        with_entities: bool = False,
-        timeout: float = DEFAULT_TIMEOUT,
-        poll_delay: float = 1.0,
-        max_poll_delay: float = 15.0,
-        page_size: int | None = None,
-        concurrency: int = 8,
-    ) -> AccessReport:
-        """Generate, wait for and read a whole report; entities are read ``concurrency``
-        services at a time."""
-        job_id = job_id_of(
-            await self.generate_service_last_accessed_details(arn=arn, granularity=granularity),
-            "GenerateServiceLastAccessedDetails",
-        )
-        first = await self._wait(
-            "GetServiceLastAccessedDetails",
-            job_id,
-            {"max_items": page_size},
-            timeout,
-            poll_delay,
-            max_poll_delay,
-            "error",
-        )
-        pager: AsyncPager[Any, ServiceLastAccessed] = AsyncPager(
-            self,
-            "GetServiceLastAccessedDetails",
-            {"job_id": job_id},
-            page_size=page_size,
-            first_page=first,
-        )
-        services = [s async for s in pager]
-        entities = None
-        if with_entities:
-            import asyncio
-
-            gate = asyncio.Semaphore(max(1, concurrency))
-
-            async def read(namespace: str) -> tuple[str, list[EntityDetails]]:
-                async with gate:
-                    return namespace, [
-                        e
-                        async for e in self.paginate_entities(
-                            job_id, namespace, page_size=page_size
-                        )
-                    ]
-
-            pairs = await asyncio.gather(*(read(s.service_namespace) for s in services))
-            entities = dict(pairs)
-        from .report import build_report
-
-        return build_report(arn, job_id, first, services, entities, granularity)
-
-    async def organizations_report(
-        self,
-        entity_path: str,
-        *,
-        organizations_policy_id: str | None = None,
-        sort_key: SortKeyType | SortKeyTypeLiteral | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        poll_delay: float = 1.0,
-        max_poll_delay: float = 15.0,
-    ) -> OrganizationsReport:
-        """Generate (politely), wait for and read a whole Organizations access report."""
-        start = {"entity_path": entity_path, "organizations_policy_id": organizations_policy_id}
-        job_id = job_id_of(
-            await self._generate_politely(
-                "GenerateOrganizationsAccessReport",
-                {k: v for k, v in start.items() if v is not None},
-                timeout,
-            ),
-            "GenerateOrganizationsAccessReport",
-        )
-        first = await self._wait(
-            "GetOrganizationsAccessReport",
-            job_id,
-            {"sort_key": sort_key},
-            timeout,
-            poll_delay,
-            max_poll_delay,
-            "error_details",
-        )
-        pager: AsyncPager[Any, AccessDetail] = AsyncPager(
-            self,
-            "GetOrganizationsAccessReport",
-            {"job_id": job_id, "sort_key": sort_key},
-            first_page=first,
-        )
-        from .report import build_organizations_report
-
-        return build_organizations_report(entity_path, job_id, first, [d async for d in pager])
-
-    async def discover(
-        self,
-        *,
-        users: bool = True,
-        roles: bool = True,
-        groups: bool = True,
-        policies: bool = True,
-        skip_service_linked_roles: bool = True,
-    ) -> AsyncIterator[str]:
-        """ARNs of the account's users, roles, groups and customer-managed policies."""
-        for kind, operation, kwargs in _listings(users, roles, groups, policies):
-            pager: AsyncPager[Any, Any] = AsyncPager(self, operation, kwargs)
-            async for item in pager:
-                arn = _discoverable(kind, item, skip_service_linked_roles)
-                if arn is not None:
-                    yield arn
-
-    async def scan(
-        self,
-        arns: Iterable[str] | None = None,
-        *,
-        users: bool = True,
-        roles: bool = True,
-        groups: bool = True,
-        policies: bool = True,
-        skip_service_linked_roles: bool = True,
-        granularity: Granularity = "SERVICE_LEVEL",
-        with_entities: bool = False,
-        concurrency: int = 8,
-        rate_limit: float | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        poll_delay: float = 1.0,
-        max_poll_delay: float = 15.0,
-        progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[ScanResult]:
+    ) -> face.Emitting[ScanResult]:
         """Reports for many principals, ``concurrency`` at a time, every request (retries
-        included) through one ``rate_limit`` (requests/s) when given; one :class:`ScanResult`
-        per ARN in completion order. Discovery streams into the workers. Leaving the loop early
-        cancels everything still running."""
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
-        context = contextvars.copy_context()
-        context.run(active_limiter.set, _bucket(rate_limit))
-        import asyncio
+        included) through one ``rate_limit`` (requests/s) when given: one :class:`ScanResult`
+        (:class:`ScanSuccess` or :class:`ScanFailure`) per principal, in completion order.
 
-        todo: asyncio.Queue[str | None] = asyncio.Queue()
-        results: asyncio.Queue[ScanResult | BaseException] = asyncio.Queue()
-        total: list[int | None] = [None]
+        ``arns`` must be an iterable of ARN strings (each checked, with its position, before
+        any request; an ARN given twice is scanned once); without it, the principals are
+        discovered (the ``users`` ... ``policies`` switches) and streamed into the workers as
+        they are listed, so results start before discovery ends and memory stays flat. Leaving
+        the iteration early stops everything: no request starts afterwards.
+        """
+        args = Arguments("scan")
+        targets = None
+        if arns is not None:
+            targets = args.strings("arns", arns, what="an ARN", valid=looks_like_arn, unique=True)
+        which = _discovery(args, users, roles, groups, policies, skip_service_linked_roles)
+        options = _report_options(args, granularity, with_entities, timeout, poll_delay, max_poll_delay)
+        workers = args.whole("concurrency", concurrency, minimum=1)
+        rate = args.rate("rate_limit", rate_limit)
+        callback = args.callback("progress", progress)
+        args.check()
+        return face.Emitting(
+            scan(
+                targets,
+                which,
+                options,
+                concurrency=workers,
+                limiter=TokenBucket(rate) if rate is not None else None,
+                progress=callback,
+            )
+        )
 
-        async def feed() -> None:
-            count = 0
-            try:
-                if arns is not None:
-                    for arn in arns:
-                        count += 1
-                        await todo.put(arn)
-                else:
-                    async for arn in self.discover(
-                        users=users,
-                        roles=roles,
-                        groups=groups,
-                        policies=policies,
-                        skip_service_linked_roles=skip_service_linked_roles,
-                    ):
-                        count += 1
-                        await todo.put(arn)
-                total[0] = count
-            except IamError as exc:
-                await results.put(exc)
-            finally:
-                for _ in range(concurrency):
-                    await todo.put(None)
 
-        async def work() -> None:
-            while (arn := await todo.get()) is not None:
-                try:
-                    report = await self.last_accessed(
-                        arn,
-                        granularity=granularity,
-                        with_entities=with_entities,
-                        timeout=timeout,
-                        poll_delay=poll_delay,
-                        max_poll_delay=max_poll_delay,
-                    )
-                    await results.put(ScanResult(arn, report=report))
-                except IamError as exc:
-                    await results.put(ScanResult(arn, error=exc))
+def _discovery(
+    args: Arguments, users: Any, roles: Any, groups: Any, policies: Any, skip_slr: Any
+) -> Discovery:
+    return Discovery(
+        users=args.flag("users", users),
+        roles=args.flag("roles", roles),
+        groups=args.flag("groups", groups),
+        policies=args.flag("policies", policies),
+        skip_service_linked_roles=args.flag("skip_service_linked_roles", skip_slr),
+    )
 
-        tasks = [asyncio.create_task(feed(), context=context)]
-        tasks += [asyncio.create_task(work(), context=context) for _ in range(concurrency)]
-        workers = asyncio.gather(*tasks)
-        done = failed = 0
-        try:
-            while True:
-                if total[0] is not None and done >= total[0]:
-                    break
-                getter = asyncio.ensure_future(results.get())
-                waiting: set[asyncio.Future[Any]] = {getter, workers}
-                finished, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                if getter not in finished:
-                    getter.cancel()
-                    if results.empty():
-                        workers.result()  # re-raise a crash; a clean finish means nothing left
-                        break
-                    item = results.get_nowait()
-                else:
-                    item = getter.result()
-                if isinstance(item, BaseException):
-                    raise item
-                done += 1
-                failed += 0 if item.ok else 1
-                if progress is not None:
-                    progress(ScanProgress(done, failed, total[0], item.arn))
-                yield item
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+
+def _report_options(
+    args: Arguments,
+    granularity: Any,
+    with_entities: Any,
+    timeout: Any,
+    poll_delay: Any,
+    max_poll_delay: Any,
+) -> ReportOptions:
+    return ReportOptions(
+        granularity=args.choice("granularity", granularity, GRANULARITIES),
+        with_entities=args.flag("with_entities", with_entities),
+        polling=_polling(
+            args, timeout, poll_delay, max_poll_delay, ("poll_delay", "max_poll_delay")
+        ),
+    )
+
+
+class SyncAdvisor(SyncOperations):
+    """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out)."""
+
+    @functools.cached_property
+    def _driver(self) -> SyncDriver:
+        return SyncDriver(self)
+
+    wait_for_job = face.sync_call(Workflows.wait_for_job)
+    wait_for_organizations_report = face.sync_call(Workflows.wait_for_organizations_report)
+    paginate_services = face.sync_pager(Workflows.paginate_services)
+    paginate_entities = face.sync_pager(Workflows.paginate_entities)
+    paginate_policies_granting_service_access = face.sync_chain(
+        Workflows.paginate_policies_granting_service_access
+    )
+    paginate_organizations_access_report = face.sync_pager(
+        Workflows.paginate_organizations_access_report
+    )
+    last_accessed = face.sync_call(Workflows.last_accessed)
+    organizations_report = face.sync_call(Workflows.organizations_report)
+    discover = face.sync_stream(Workflows.discover)
+    scan = face.sync_stream(Workflows.scan)
+
+
+class AsyncAdvisor(AsyncOperations):
+    """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
+
+    @functools.cached_property
+    def _driver(self) -> AsyncDriver:
+        return AsyncDriver(self)
+
+    wait_for_job = face.async_call(Workflows.wait_for_job)
+    wait_for_organizations_report = face.async_call(Workflows.wait_for_organizations_report)
+    paginate_services = face.async_pager(Workflows.paginate_services)
+    paginate_entities = face.async_pager(Workflows.paginate_entities)
+    paginate_policies_granting_service_access = face.async_chain(
+        Workflows.paginate_policies_granting_service_access
+    )
+    paginate_organizations_access_report = face.async_pager(
+        Workflows.paginate_organizations_access_report
+    )
+    last_accessed = face.async_call(Workflows.last_accessed)
+    organizations_report = face.async_call(Workflows.organizations_report)
+    discover = face.async_stream(Workflows.discover)
+    scan = face.async_stream(Workflows.scan)

@@ -1,35 +1,66 @@
 """Pagers over Marker operations: iterate for items, ``.pages()`` for whole responses.
 
-A pager holds at most one page at a time (each is dropped once its items are yielded), follows
-``Marker`` while ``IsTruncated`` whatever the page size, and fails loudly
-(:class:`~iamlast.errors.PaginationError`) on a truncated page without a marker or a repeated
-marker. ``resume_marker`` is where a new pager would continue after what was consumed.
+Every pager — the generated ``paginate_<operation>`` methods and the Access Advisor ones — runs
+the one paging flow (:func:`iamlast._runtime.paging.read_pages`) through its client's driver.
+A pager holds at most one page at a time, follows ``Marker`` while ``IsTruncated`` whatever the
+page size, and fails loudly (:class:`~iamlast.errors.PaginationError`) on a truncated page
+without a marker, a repeated marker, or more than ``max_pages`` pages (default
+:data:`~iamlast._runtime.paging.DEFAULT_MAX_PAGES`). ``resume_marker`` is where a new pager
+would continue after what was consumed.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from ._generated.operations import OPERATIONS
-from ._runtime.jobs import check_page
-from ._runtime.paging import Cursor
+from ._runtime.flows import Flow
+from ._runtime.flows.arguments import Arguments
+from ._runtime.paging import DEFAULT_MAX_PAGES, Cursor, read_pages
 
 R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741
 
-__all__ = ["AsyncChainPager", "AsyncPager", "ChainPager", "Pager"]
+__all__ = [
+    "DEFAULT_MAX_PAGES",
+    "AsyncChainPager",
+    "AsyncPager",
+    "ChainPager",
+    "Pager",
+    "PagerArgs",
+]
 
 
-class _SyncCaller(Protocol):
-    def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any: ...
+@dataclass(frozen=True)
+class PagerArgs(Generic[R, I]):
+    """What a pager reads: an operation, its arguments and the paging options (no I/O)."""
+
+    operation: str
+    kwargs: dict[str, Any]
+    page_size: int | None = None
+    max_items: int | None = None
+    starting_marker: str | None = None
+    max_pages: int | None = None
+    first_page: Any = field(default=None, repr=False)
 
 
-class _AsyncCaller(Protocol):
-    async def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any: ...
+def _check_options(
+    operation: str,
+    page_size: Any,
+    max_items: Any,
+    starting_marker: Any,
+    max_pages: Any,
+) -> None:
+    args = Arguments(operation)
+    args.optional_whole("page_size", page_size, minimum=1)
+    args.optional_whole("max_items", max_items, minimum=0)
+    args.optional_text("starting_marker", starting_marker)
+    args.optional_whole("max_pages", max_pages, minimum=1)
+    args.check()
 
 
-class _PagerBase:
+class _PagerBase(Generic[R, I]):
     def __init__(
         self,
         client: Any,
@@ -39,43 +70,54 @@ class _PagerBase:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
         first_page: Any = None,
     ) -> None:
-        spec = OPERATIONS[operation]
+        spec = client._spec(operation)
         if spec.paginator is None:
             raise ValueError(f"{operation} does not page")
+        if page_size is not None and spec.paginator.limit_key is None:
+            raise ValueError(f"{operation} takes no page size (it has no MaxItems)")
+        _check_options(spec.name, page_size, max_items, starting_marker, max_pages)
         self._client = client
         self.operation = spec.name
-        self._spec = spec.paginator
-        self._job = spec.job
+        self._op = spec
         self._kwargs = dict(kwargs)
         self._page_size = page_size
         self._max_items = max_items
         self._starting_marker = starting_marker
+        self._max_pages = max_pages
         # A page the caller already fetched (a job's completed first page): used, not refetched.
         self._first_page = first_page
         self._cursor: Cursor | None = None
 
-    def _check(self, page: Any) -> None:
-        # Pages of a job that is still running (or failed) would read as an empty result:
-        # refuse them instead of yielding nothing.
-        if self._job is not None:
-            check_page(
-                page,
-                job_id=self._kwargs.get("job_id"),
-                operation=self.operation,
-                failure_attr=self._job.failure,
-            )
+    @classmethod
+    def of(cls, client: Any, args: PagerArgs[R, I]) -> Any:
+        return cls(
+            client,
+            args.operation,
+            args.kwargs,
+            page_size=args.page_size,
+            max_items=args.max_items,
+            starting_marker=args.starting_marker,
+            max_pages=args.max_pages,
+            first_page=args.first_page,
+        )
 
-    def _new_cursor(self) -> Cursor:
-        self._cursor = Cursor(
+    def _flow(self, whole_pages: bool) -> Flow[None]:
+        """A fresh read from the start (or ``starting_marker``): each iteration starts anew."""
+        assert self._op.paginator is not None
+        cursor = self._cursor = Cursor(
             self.operation,
-            self._spec,
+            self._op.paginator,
             page_size=self._page_size,
             max_items=self._max_items,
             starting_marker=self._starting_marker,
+            max_pages=self._max_pages,
         )
-        return self._cursor
+        return read_pages(
+            self._op, self._kwargs, cursor, pages=whole_pages, first_page=self._first_page
+        )
 
     @property
     def resume_marker(self) -> str | None:
@@ -101,138 +143,83 @@ class _PagerBase:
         return f"<{type(self).__name__} {self.operation} pages_read={self.pages_read}>"
 
 
-class Pager(_PagerBase, Generic[R, I]):
+class Pager(_PagerBase[R, I]):
     """Sync pager: ``for item in pager`` or ``for page in pager.pages()``. Each iteration starts
     from the beginning (or ``starting_marker``) again."""
 
-    def _run(self) -> Iterator[tuple[R, list[I]]]:
-        cursor = self._new_cursor()
-        client: _SyncCaller = self._client
-        if self._first_page is not None:
-            self._check(self._first_page)
-            yield self._first_page, cursor.consume(self._first_page)
-        while (kwargs := cursor.request(self._kwargs)) is not None:
-            page = client._call(self.operation, None, kwargs)
-            self._check(page)
-            items = cursor.consume(page)
-            yield page, items
-            del page, items  # hold one page at a time: drop this one before fetching the next
+    def __iter__(self) -> Iterator[I]:
+        items: Iterator[I] = self._client._driver.stream(self._flow(False))
+        return items
 
     def pages(self) -> Iterator[R]:
         """Whole responses, one per call."""
-        run = self._run()
-        while True:
-            page: R | None = None  # released before the next page is fetched
-            try:
-                page = next(run)[0]
-            except StopIteration:
-                return
-            assert self._cursor is not None
-            self._cursor.page_taken()
-            yield page
-
-    def __iter__(self) -> Iterator[I]:
-        run = self._run()
-        while True:
-            items: list[I] | None = None  # released before the next page is fetched
-            try:
-                items = next(run)[1]
-            except StopIteration:
-                return
-            cursor = self._cursor
-            assert cursor is not None
-            for item in items:
-                # Counted before it is handed out: a consumer that stops after this item has it.
-                cursor.took()
-                yield item
+        pages: Iterator[R] = self._client._driver.stream(self._flow(True))
+        return pages
 
     def all(self) -> list[I]:
         """Every item in a list (materialises them all; iterate to stream instead)."""
         return list(self)
 
 
-class AsyncPager(_PagerBase, Generic[R, I]):
+class AsyncPager(_PagerBase[R, I]):
     """Async pager: ``async for item in pager`` or ``async for page in pager.pages()``."""
 
-    async def _run(self) -> AsyncIterator[tuple[R, list[I]]]:
-        cursor = self._new_cursor()
-        client: _AsyncCaller = self._client
-        if self._first_page is not None:
-            self._check(self._first_page)
-            yield self._first_page, cursor.consume(self._first_page)
-        while (kwargs := cursor.request(self._kwargs)) is not None:
-            page = await client._call(self.operation, None, kwargs)
-            self._check(page)
-            items = cursor.consume(page)
-            yield page, items
-            del page, items  # hold one page at a time
+    def __aiter__(self) -> AsyncIterator[I]:
+        items: AsyncIterator[I] = self._client._driver.stream(self._flow(False))
+        return items
 
-    async def pages(self) -> AsyncIterator[R]:
+    def pages(self) -> AsyncIterator[R]:
         """Whole responses, one per call."""
-        run = self._run()
-        while True:
-            page: R | None = None
-            try:
-                page = (await run.__anext__())[0]
-            except StopAsyncIteration:
-                return
-            assert self._cursor is not None
-            self._cursor.page_taken()
-            yield page
-
-    async def __aiter__(self) -> AsyncIterator[I]:
-        run = self._run()
-        while True:
-            items: list[I] | None = None
-            try:
-                items = (await run.__anext__())[1]
-            except StopAsyncIteration:
-                return
-            cursor = self._cursor
-            assert cursor is not None
-            for item in items:
-                cursor.took()
-                yield item
+        pages: AsyncIterator[R] = self._client._driver.stream(self._flow(True))
+        return pages
 
     async def all(self) -> list[I]:
         """Every item in a list (materialises them all; iterate to stream instead)."""
         return [item async for item in self]
 
 
-class ChainPager(Generic[R, I]):
+def _chain(pagers: Iterable[_PagerBase[Any, Any]], whole_pages: bool) -> Flow[None]:
+    for pager in pagers:
+        yield from pager._flow(whole_pages)
+
+
+class _ChainBase(Generic[R, I]):
+    def __init__(self, pagers: list[Any]) -> None:
+        if not pagers:
+            raise ValueError("a chain needs at least one pager")
+        self._pagers = pagers
+        self._driver = pagers[0]._client._driver
+
+    def _stream(self, whole_pages: bool) -> Any:
+        return self._driver.stream(_chain(self._pagers, whole_pages))
+
+
+class ChainPager(_ChainBase[R, I]):
     """Several pagers read one after the other (ListPoliciesGrantingServiceAccess takes at most
     200 namespaces per call, so more are split over several calls)."""
 
-    def __init__(self, pagers: list[Pager[R, I]]) -> None:
-        self._pagers = pagers
-
     def pages(self) -> Iterator[R]:
-        for pager in self._pagers:
-            yield from pager.pages()
+        pages: Iterator[R] = self._stream(True)
+        return pages
 
     def __iter__(self) -> Iterator[I]:
-        for pager in self._pagers:
-            yield from pager
+        items: Iterator[I] = self._stream(False)
+        return items
 
     def all(self) -> list[I]:
         return list(self)
 
 
-class AsyncChainPager(Generic[R, I]):
+class AsyncChainPager(_ChainBase[R, I]):
     """The async :class:`ChainPager`."""
 
-    def __init__(self, pagers: list[AsyncPager[R, I]]) -> None:
-        self._pagers = pagers
+    def pages(self) -> AsyncIterator[R]:
+        pages: AsyncIterator[R] = self._stream(True)
+        return pages
 
-    async def pages(self) -> AsyncIterator[R]:
-        for pager in self._pagers:
-            async for page in pager.pages():
-                yield page
-
-    async def __aiter__(self) -> AsyncIterator[I]:
-        for pager in self._pagers:
-            async for item in pager:
-                yield item
+    def __aiter__(self) -> AsyncIterator[I]:
+        items: AsyncIterator[I] = self._stream(False)
+        return items
 
     async def all(self) -> list[I]:
         return [item async for item in self]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from .deadline import DeadlineExceededError
 from .errors import (
     FieldProblem,
     IamError,
@@ -283,9 +284,17 @@ class Call:
     """
 
     def __init__(
-        self, state: ClientState, spec: OperationSpec, request: Shape | None, *, raw: bool = False
+        self,
+        state: ClientState,
+        spec: OperationSpec,
+        request: Shape | None,
+        *,
+        raw: bool = False,
+        deadline: float | None = None,
     ) -> None:
         self.state = state
+        #: When set (``time.monotonic``), the call ends by then: see :mod:`.deadline`.
+        self.deadline = deadline
         self.spec = spec
         self.raw = raw
         self.prepared = build_request(
@@ -299,6 +308,7 @@ class Call:
         self.retry = RetryState()
         self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
         self._started = 0.0
+        self._last_error: BaseException | None = None
 
     def before_send(self, now: float) -> float:
         """Seconds to wait before this attempt: a shared rate limit (``max_rate``, a scan's
@@ -311,7 +321,32 @@ class Call:
         limiter = self.state.limiter
         if limiter is not None:
             wait = max(wait, limiter.acquire(now + wait))
+        if self.deadline is not None and now + wait >= self.deadline:
+            if self.retry.attempts > 1 and self.retry.last_retry_cost is not None:
+                # The retry granted after the last failure is not made: its tokens go back.
+                self.state.quota.release(self.retry.last_retry_cost)
+            raise self._out_of_time(self._last_error, self.retry.attempts - 1)
         return wait
+
+    def attempt_timeout(self, now: float) -> float | None:
+        """The most this attempt's socket operations may wait: what is left before the
+        deadline (None without one, when the client's own timeouts apply)."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - now
+        if left <= 0:
+            raise self._out_of_time(self._last_error, self.retry.attempts - 1)
+        return left
+
+    def _out_of_time(self, last_error: BaseException | None, sent: int) -> DeadlineExceededError:
+        return DeadlineExceededError(self.spec.name, attempts=sent, last_error=last_error)
+
+    def _until_deadline(self, delay: float, now: float) -> float:
+        """A retry's backoff, never sleeping past the deadline (``before_send`` then ends the
+        call instead of sending)."""
+        if self.deadline is None:
+            return delay
+        return max(0.0, min(delay, self.deadline - now))
 
     def headers(self, credentials: Credentials) -> dict[str, str]:
         """The signed headers for this attempt (signed anew each attempt: the date moves)."""
@@ -374,7 +409,8 @@ class Call:
             _decision_text(decision),
         )
         if decision.retry:
-            return Step(True, delay=decision.delay)
+            self._last_error = error
+            return Step(True, delay=self._until_deadline(decision.delay, now))
         error.attempts = self.retry.attempts
         if self.raw:
             return Step(False, value=self._raw(status, headers, body, error.request_id, elapsed))
@@ -393,14 +429,22 @@ class Call:
             message,
             _decision_text(decision),
         )
-        if decision.retry:
-            return Step(True, delay=decision.delay)
+        attempts = self.retry.attempts - (1 if decision.retry else 0)
         error = TransportError(
             f"{self.spec.name}: {kind.value}: {message}",
             kind=kind.value,
             operation=self.spec.name,
-            attempts=self.retry.attempts,
+            attempts=attempts,
         )
+        if self.deadline is not None and now >= self.deadline:
+            # The attempt's timeouts were cut to the deadline: running out of time is the
+            # failure, not the transport.
+            if decision.retry and self.retry.last_retry_cost is not None:
+                self.state.quota.release(self.retry.last_retry_cost)
+            return Step(False, error=self._out_of_time(error, attempts))
+        if decision.retry:
+            self._last_error = error
+            return Step(True, delay=self._until_deadline(decision.delay, now))
         return Step(False, error=error)
 
     def oversize(self, size: int | None) -> ResponseParseError:

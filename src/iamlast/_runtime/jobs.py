@@ -9,16 +9,36 @@ complete raises :class:`JobNotReadyError` instead of yielding nothing.
 from __future__ import annotations
 
 import random as _random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import IamError
+from .deadline import DeadlineExceededError
+from .errors import IamError, ResponseParseError, ServiceError
+from .flows import Flow, Send, Sleep
 
-__all__ = ["JobFailedError", "JobNotReadyError", "JobPoll", "JobTimeoutError", "job_state"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "JobFailedError",
+    "JobNotReadyError",
+    "JobPoll",
+    "JobStatusError",
+    "JobTimeoutError",
+    "generate_politely",
+    "job_id_of",
+    "job_state",
+    "wait_for",
+]
+
+#: Seconds a workflow waits for a report job unless told otherwise.
+DEFAULT_TIMEOUT = 300.0
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
+IN_PROGRESS = "IN_PROGRESS"
+#: What IAM's job responses say today; anything else ends a wait at once (JobStatusError).
+KNOWN_STATUSES = frozenset({COMPLETED, FAILED, IN_PROGRESS})
 
 
 class JobFailedError(IamError):
@@ -35,8 +55,9 @@ class JobFailedError(IamError):
         super().__init__(f"job {job_id} FAILED ({detail})")
 
 
-class JobTimeoutError(IamError):
-    """The job did not complete within the deadline; ``last_response`` is the last poll's result."""
+class JobTimeoutError(DeadlineExceededError):
+    """The job did not complete within the deadline; ``last_response`` is the last poll's result
+    (None when no poll answered in time)."""
 
     def __init__(
         self, job_id: str, *, timeout: float, polls: int, last_response: Any = None
@@ -46,9 +67,46 @@ class JobTimeoutError(IamError):
         self.polls = polls
         self.last_response = last_response
         status = job_state(last_response)[0] if last_response is not None else "unknown"
-        super().__init__(
-            f"job {job_id} not complete after {timeout:g} s ({polls} polls; last status {status})"
+        IamError.__init__(
+            self,
+            f"job {job_id} not complete after {timeout:g} s ({polls} polls; last status {status})",
         )
+        self.operation = None
+        self.attempts = polls
+        self.last_error = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_timeout,
+            (type(self), self.job_id, self.timeout, self.polls, self.last_response),
+            self.__dict__,
+        )
+
+
+def _rebuild_timeout(
+    cls: type[JobTimeoutError], job_id: str, timeout: float, polls: int, last_response: Any
+) -> JobTimeoutError:
+    return cls(job_id, timeout=timeout, polls=polls, last_response=last_response)
+
+
+class JobStatusError(IamError):
+    """A job response carried a status iamlast does not know (one AWS may add, such as
+    ``CANCELLED``, or none at all): the wait ends at once instead of polling to the deadline.
+    ``status`` is what the response said (None when it said nothing), ``response`` the response.
+    """
+
+    def __init__(self, job_id: str | None, status: str | None, *, response: Any = None) -> None:
+        self.job_id = job_id
+        self.status = status
+        self.response = response
+        said = repr(status) if status is not None else "no status"
+        super().__init__(
+            f"job {job_id or '?'} reports {said}, which is none of "
+            f"{', '.join(sorted(KNOWN_STATUSES))}; stopping instead of polling"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.job_id, self.status), self.__dict__)
 
 
 class JobNotReadyError(IamError):
@@ -64,15 +122,16 @@ class JobNotReadyError(IamError):
         )
 
 
+def _status_text(response: Any) -> str | None:
+    status = getattr(response, "job_status", None)
+    if status is None:
+        return None
+    return str(status.value if hasattr(status, "value") else status)
+
+
 def job_state(response: Any, failure_attr: str = "error") -> tuple[str, Any]:
     """``(status, failure details)`` of a job response (the status as a plain string)."""
-    status = getattr(response, "job_status", None)
-    text = (
-        str(status.value if hasattr(status, "value") else status)
-        if status is not None
-        else "UNKNOWN"
-    )
-    return text, getattr(response, failure_attr, None)
+    return _status_text(response) or "UNKNOWN", getattr(response, failure_attr, None)
 
 
 def check_page(
@@ -89,6 +148,8 @@ def check_page(
             message=getattr(failure, "message", None),
             response=response,
         )
+    if status not in KNOWN_STATUSES:
+        raise JobStatusError(job_id, _status_text(response), response=response)
     raise JobNotReadyError(job_id, status, operation)
 
 
@@ -114,7 +175,7 @@ class JobPoll:
     last_response: Any = None
 
     def __post_init__(self) -> None:
-        if self.timeout < 0:
+        if not self.timeout >= 0:
             raise ValueError(f"timeout must be >= 0 seconds, not {self.timeout}")
         if self.initial_delay <= 0 or self.max_delay < self.initial_delay:
             raise ValueError("need 0 < initial_delay <= max_delay")
@@ -137,18 +198,21 @@ class JobPoll:
                 message=getattr(failure, "message", None),
                 response=response,
             )
+        if status != IN_PROGRESS:
+            raise JobStatusError(self.job_id, _status_text(response), response=response)
         return False
+
+    def timed_out(self) -> JobTimeoutError:
+        """The error for a wait whose deadline passed (before or during a poll)."""
+        return JobTimeoutError(
+            self.job_id, timeout=self.timeout, polls=self.polls, last_response=self.last_response
+        )
 
     def next_delay(self, now: float) -> float:
         """Seconds to sleep before the next poll; raises JobTimeoutError past the deadline."""
         remaining = self.deadline - now
         if remaining <= 0:
-            raise JobTimeoutError(
-                self.job_id,
-                timeout=self.timeout,
-                polls=self.polls,
-                last_response=self.last_response,
-            )
+            raise self.timed_out()
         ceiling = min(
             self.max_delay, self.initial_delay * self.multiplier ** max(self.polls - 1, 0)
         )
@@ -177,3 +241,77 @@ class PoliteRetry:
         ceiling = min(self.max_delay, self.initial_delay * 2.0 ** (self.attempts - 1))
         delay: float = min(ceiling / 2 + self.random() * ceiling / 2, remaining)
         return delay
+
+
+# ------------------------------------------------------------------------------------ flows
+
+
+def job_id_of(response: Any, operation: str) -> str:
+    """The JobId of a Generate* response (a typed error if the service left it out)."""
+    job_id = getattr(response, "job_id", None)
+    if not job_id:
+        meta = getattr(response, "response_metadata", None)
+        raise ResponseParseError(
+            "the response carries no JobId",
+            operation=operation,
+            request_id=getattr(meta, "request_id", None),
+        )
+    return str(job_id)
+
+
+def wait_for(
+    operation: str,
+    job_id: str,
+    extra: dict[str, Any],
+    *,
+    deadline: float,
+    timeout: float,
+    initial_delay: float,
+    max_delay: float,
+    failure_attr: str,
+) -> Flow[Any]:
+    """Poll ``operation`` until the job is COMPLETED and return that response.
+
+    Every poll ends by ``deadline`` (a slow or silent server included), so the wait ends within
+    ``timeout`` plus a small margin, with JobTimeoutError; FAILED raises JobFailedError, an
+    unknown status JobStatusError, at once.
+    """
+    poll = JobPoll(
+        job_id,
+        deadline - timeout,
+        timeout,
+        initial_delay,
+        max_delay,
+        failure_attr=failure_attr,
+    )
+    kwargs = {"job_id": job_id, **{k: v for k, v in extra.items() if v is not None}}
+    while True:
+        try:
+            response = yield Send(operation, kwargs, deadline)
+        except DeadlineExceededError:
+            raise poll.timed_out() from None
+        if poll.observe(response):
+            return response
+        yield Sleep(poll.next_delay(time.monotonic()))
+
+
+def generate_politely(operation: str, kwargs: dict[str, Any], *, deadline: float) -> Flow[Any]:
+    """Generate a report, waiting while ReportGenerationLimitExceeded says too many run; the
+    last such error is raised when the deadline leaves no time to try again."""
+    polite = PoliteRetry(time.monotonic(), deadline - time.monotonic())
+    limited: ServiceError | None = None
+    while True:
+        try:
+            return (yield Send(operation, kwargs, deadline))
+        except DeadlineExceededError:
+            if limited is not None:
+                raise limited from None
+            raise
+        except ServiceError as exc:
+            if exc.code != "ReportGenerationLimitExceeded":
+                raise
+            limited = exc
+            delay = polite.next_delay(time.monotonic())
+            if delay is None:
+                raise
+            yield Sleep(delay)

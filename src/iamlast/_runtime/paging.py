@@ -5,6 +5,11 @@ than MaxItems even when more exist, so the only stop signal is ``IsTruncated`` f
 page without a marker, or a marker seen before, is an error: never a silent stop or an endless
 loop.
 
+A pager reads at most ``max_pages`` pages (:data:`DEFAULT_MAX_PAGES` unless told otherwise) and
+then raises PaginationError: a server that keeps answering "truncated", with fresh markers or
+with empty pages, cannot keep a pager busy forever. The markers kept to spot a cycle are the
+latest :data:`MARKER_MEMORY`; a longer cycle ends at ``max_pages``.
+
 Resuming is exact: ``resume_marker`` is IAM's own marker when the consumer stopped on a page
 boundary, and otherwise a token (``iamlast:v1:…``) naming the page *and* how many of its items
 were already consumed, so a new pager started from it delivers every remaining item once.
@@ -15,14 +20,29 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import PaginationError
+from .flows import Emit, Flow, Send
+from .jobs import check_page
 
 if TYPE_CHECKING:
-    from .registry import PaginatorSpec
+    from .registry import OperationSpec, PaginatorSpec
 
-__all__ = ["Cursor", "decode_resume_token", "encode_resume_token"]
+__all__ = [
+    "DEFAULT_MAX_PAGES",
+    "MARKER_MEMORY",
+    "Cursor",
+    "decode_resume_token",
+    "encode_resume_token",
+    "read_pages",
+]
+
+#: Pages a pager reads before it stops with PaginationError (``max_pages=`` changes it).
+DEFAULT_MAX_PAGES = 100_000
+#: How many of the latest markers a pager remembers to spot a marker cycle.
+MARKER_MEMORY = 1024
 
 _TOKEN_PREFIX = "iamlast:v1:"
 
@@ -58,6 +78,7 @@ class Cursor:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> None:
         if page_size is not None and page_size < 1:
             raise ValueError(f"page_size must be at least 1, not {page_size}")
@@ -65,17 +86,23 @@ class Cursor:
             raise ValueError(f"{operation} takes no page size (it has no MaxItems)")
         if max_items is not None and max_items < 0:
             raise ValueError(f"max_items must be >= 0, not {max_items}")
+        if max_pages is not None and max_pages < 1:
+            raise ValueError(f"max_pages must be at least 1, not {max_pages}")
         self.operation = operation
         self.spec = spec
         self.page_size = page_size
         self.max_items = max_items
+        self.max_pages = DEFAULT_MAX_PAGES if max_pages is None else max_pages
         marker, skip = decode_resume_token(starting_marker) if starting_marker is not None else (None, 0)
         self.marker = marker
         self._skip = skip  # items of the first page consumed by an earlier pager
         self.yielded = 0
         self.pages = 0
         self.done = max_items == 0
-        self._seen: set[str] = set() if marker is None else {marker}
+        self._seen: set[str] = set()
+        self._recent: deque[str] = deque()
+        if marker is not None:
+            self._remember(marker)
         # The page being handed out: the marker that fetched it, its length, items handed out.
         self._page_marker: str | None = marker
         self._page_len = 0
@@ -87,6 +114,14 @@ class Cursor:
         """The keyword arguments of the next call, or None when the pager is done."""
         if self.done:
             return None
+        if self.pages >= self.max_pages:
+            raise PaginationError(
+                f"the service kept returning truncated pages; stopping after max_pages="
+                f"{self.max_pages} (pass a larger max_pages to read further)",
+                operation=self.operation,
+                marker=self.marker,
+                pages=self.pages,
+            )
         kwargs = {k: v for k, v in base.items() if v is not None}
         if self.marker is not None:
             kwargs[self.spec.input_token] = self.marker
@@ -136,7 +171,7 @@ class Cursor:
         self._next = next_marker if truncated else None
         if truncated:
             assert next_marker is not None
-            self._seen.add(next_marker)
+            self._remember(next_marker)
             self.marker = next_marker
         else:
             self.done = True
@@ -145,6 +180,12 @@ class Cursor:
             self.done = True
         self.yielded += len(items)
         return items
+
+    def _remember(self, marker: str) -> None:
+        self._seen.add(marker)
+        self._recent.append(marker)
+        if len(self._recent) > MARKER_MEMORY:
+            self._seen.discard(self._recent.popleft())
 
     def took(self, count: int = 1) -> None:
         """``count`` more items of the current page reached the consumer."""
@@ -167,3 +208,44 @@ class Cursor:
         if self._page_taken == 0:
             return self._page_marker
         return encode_resume_token(self._page_marker, self._page_taken)
+
+
+def read_pages(
+    spec: OperationSpec,
+    kwargs: dict[str, Any],
+    cursor: Cursor,
+    *,
+    pages: bool = False,
+    first_page: Any = None,
+) -> Flow[None]:
+    """Every page of one paged operation: emits each item (or, with ``pages``, each whole
+    response), counting it on ``cursor`` as it is handed out so that ``resume_marker`` is exact.
+
+    ``first_page`` is a page already fetched (a job's completed first poll): used, not
+    refetched. Pages of a job that is not COMPLETED raise instead of reading as empty.
+    """
+    job = spec.job
+    job_id = kwargs.get("job_id")
+    page = first_page
+    if page is None:
+        request = cursor.request(kwargs)
+        if request is None:
+            return
+        page = yield Send(spec.name, request)
+    while True:
+        if job is not None:
+            check_page(page, job_id=job_id, operation=spec.name, failure_attr=job.failure)
+        items = cursor.consume(page)
+        if pages:
+            cursor.page_taken()
+            yield Emit(page)
+        else:
+            for item in items:
+                # Counted before it is handed out: a consumer that stops after it has it.
+                cursor.took()
+                yield Emit(item)
+        del page, items  # one page at a time: dropped before the next is fetched
+        request = cursor.request(kwargs)
+        if request is None:
+            return
+        page = yield Send(spec.name, request)

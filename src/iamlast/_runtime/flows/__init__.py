@@ -1,0 +1,215 @@
+"""Workflows written once, as generators that yield what they need and never do I/O.
+
+A flow yields *effects* and receives their results; a driver performs them. The sync driver
+(:mod:`iamlast._sync_driver`) uses the calling thread and worker threads, the async driver
+(:mod:`iamlast._async_driver`) tasks; what is sent, in what order, how many at once and what
+comes out is decided here, once. The effects:
+
+- :class:`Send` ``(operation, kwargs, deadline)`` → the response model; a failure (a typed
+  :class:`~iamlast.errors.IamError`) is thrown into the flow at the ``yield``.
+- :class:`Sleep` ``(seconds)`` → None.
+- :class:`Spec` ``(operation)`` → the client's :class:`~iamlast._runtime.registry.OperationSpec`.
+- :class:`Emit` ``(value)`` → None: hands ``value`` to whoever iterates the flow (a pager's
+  items, a scan's results); the flow is suspended until the consumer asks for more.
+- :class:`Gather` ``(flows, limit)`` → their results in order, at most ``limit`` running at once;
+  the first failure stops the others and is raised.
+- :class:`Stream` ``(source, work, limit, buffer, limiter)`` → a handle: every value ``source``
+  emits is run through ``work(value)``, at most ``limit`` at once, with at most ``buffer``
+  values waiting between them (so a source that never ends costs bounded memory).
+  :class:`Next` ``(handle)`` → the next :class:`Completed` result, in completion order, or None
+  once the source is done and every result was taken; a source failure is raised after the
+  results of everything it had handed over.
+
+A flow never sees cancellation: when its consumer leaves (``break``, ``close()``, a cancelled
+task, Ctrl-C) the driver closes it — its ``finally`` blocks run, nothing else does — and stops
+every flow it started. No request starts after that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+if TYPE_CHECKING:
+    from ..ratelimit import TokenBucket
+
+__all__ = [
+    "Completed",
+    "Done",
+    "Effect",
+    "Emit",
+    "Flow",
+    "Gather",
+    "Next",
+    "Send",
+    "Sleep",
+    "Spec",
+    "Stepper",
+    "Stream",
+    "collect",
+    "emit_all",
+    "relay",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Call ``operation`` with keyword arguments; with a ``deadline`` (``time.monotonic``), the
+    call — retries and backoff included — ends by then or raises DeadlineExceededError."""
+
+    operation: str
+    kwargs: dict[str, Any]
+    deadline: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait ``seconds`` (cut short, by closing the flow, when its consumer leaves)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """Look up an operation in the client's registry (paginator and job details)."""
+
+    operation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand ``value`` to the consumer of the flow."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """Run ``flows`` (none of which emits), at most ``limit`` at once; results in order."""
+
+    flows: Sequence[Flow[Any]]
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """Feed what ``source`` emits through ``work``, ``limit`` at a time, ``buffer`` waiting.
+
+    ``limiter``, when given, paces every request ``source`` and ``work`` make (a scan's
+    ``rate_limit``), retries included.
+    """
+
+    source: Flow[Any]
+    work: Callable[[Any], Flow[Any]]
+    limit: int
+    buffer: int
+    limiter: TokenBucket | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """The next completed result of a :class:`Stream` (the handle it returned)."""
+
+    handle: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """One result of a :class:`Stream`: ``fed`` values were handed over so far, all of them
+    when ``source_done``."""
+
+    value: Any
+    fed: int
+    source_done: bool
+
+
+Effect: TypeAlias = Send | Sleep | Spec | Emit | Gather | Stream | Next
+#: A workflow: yields effects, receives their results, returns ``T``.
+Flow: TypeAlias = Generator[Effect, Any, T]
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What :meth:`Stepper.next` returns when the flow has finished with ``value``."""
+
+    value: Any
+
+
+class Stepper:
+    """Advances one flow for a driver: :meth:`next` is the next effect (or :class:`Done`);
+    the driver answers with :meth:`give` or :meth:`fail` before asking again."""
+
+    __slots__ = ("_error", "_value", "flow")
+
+    def __init__(self, flow: Flow[Any]) -> None:
+        self.flow = flow
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def next(self) -> Effect | Done:
+        value, error = self._value, self._error
+        self._value = self._error = None
+        try:
+            if error is not None:
+                return self.flow.throw(error)
+            return self.flow.send(value)
+        except StopIteration as stop:
+            return Done(stop.value)
+
+    def give(self, value: Any) -> None:
+        """The result of the effect just performed."""
+        self._value = value
+
+    def fail(self, error: BaseException) -> None:
+        """The effect just performed failed: raised inside the flow at its ``yield``."""
+        self._error = error
+
+    def close(self) -> None:
+        """End the flow early: its ``finally`` blocks run (no-op once it has finished)."""
+        self.flow.close()
+
+
+def relay(flow: Flow[T], on_emit: Callable[[Any], Iterable[Any]]) -> Flow[T]:
+    """Run ``flow`` inside another flow, passing every effect through except :class:`Emit`:
+    each emitted value goes to ``on_emit``, and what that returns is emitted instead."""
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = flow.send(result) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            done: T = stop.value
+            return done
+        result = error = None
+        if type(effect) is Emit:
+            for value in on_emit(effect.value):
+                yield Emit(value)
+            continue
+        try:
+            result = yield effect
+        except GeneratorExit:
+            flow.close()
+            raise
+        except Exception as exc:  # a failed effect: the inner flow decides what it means
+            error = exc
+
+
+def collect(flow: Flow[Any]) -> Flow[list[Any]]:
+    """Run ``flow`` inside another flow and return everything it emitted, in order."""
+    items: list[Any] = []
+
+    def keep(value: Any) -> tuple[()]:
+        items.append(value)
+        return ()
+
+    yield from relay(flow, keep)
+    return items
+
+
+def emit_all(values: Iterable[Any]) -> Flow[None]:
+    """A flow that emits each of ``values`` (a Stream's source when they are known already)."""
+    for value in values:
+        yield Emit(value)
