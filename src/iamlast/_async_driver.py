@@ -45,9 +45,7 @@ class _Channel:
     async def put(self, item: Any) -> bool:
         """False (nothing added) once the channel is closed."""
         async with self._cond:
-            await self._cond.wait_for(
-                lambda: len(self._items) < self._capacity or self._closed
-            )
+            await self._cond.wait_for(lambda: len(self._items) < self._capacity or self._closed)
             if self._closed:
                 return False
             self._items.append(item)

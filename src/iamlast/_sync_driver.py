@@ -257,8 +257,7 @@ class _Run:
                     return
 
         threads = [
-            scope.spawn(worker, f"iamlast-gather-{i}")
-            for i in range(min(effect.limit, len(flows)))
+            scope.spawn(worker, f"iamlast-gather-{i}") for i in range(min(effect.limit, len(flows)))
         ]
         try:
             for thread in threads:

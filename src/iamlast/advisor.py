@@ -88,7 +88,9 @@ SORT_KEYS = (
 )
 
 
-def _polling(args: Arguments, timeout: Any, first: Any, cap: Any, names: tuple[str, str]) -> Polling:
+def _polling(
+    args: Arguments, timeout: Any, first: Any, cap: Any, names: tuple[str, str]
+) -> Polling:
     seconds = args.seconds("timeout", timeout)
     initial = args.seconds(names[0], first)
     ceiling = args.seconds(names[1], cap)
@@ -186,9 +188,7 @@ class Workflows:
         not COMPLETED."""
         args = Arguments("paginate_services")
         kwargs = {"job_id": args.text("job_id", job_id)}
-        return _paging(
-            args, SERVICES_OP, kwargs, page_size, max_items, starting_marker, max_pages
-        )
+        return _paging(args, SERVICES_OP, kwargs, page_size, max_items, starting_marker, max_pages)
 
     def paginate_entities(
         self,
@@ -207,9 +207,7 @@ class Workflows:
             "job_id": args.text("job_id", job_id),
             "service_namespace": args.text("service_namespace", service_namespace),
         }
-        return _paging(
-            args, ENTITIES_OP, kwargs, page_size, max_items, starting_marker, max_pages
-        )
+        return _paging(args, ENTITIES_OP, kwargs, page_size, max_items, starting_marker, max_pages)
 
     def paginate_policies_granting_service_access(
         self, arn: str, service_namespaces: Sequence[str]
@@ -269,7 +267,9 @@ class Workflows:
         entities are read too, ``concurrency`` services at a time.
         """
         args = Arguments("last_accessed")
-        options = _report_options(args, granularity, with_entities, timeout, poll_delay, max_poll_delay)
+        options = _report_options(
+            args, granularity, with_entities, timeout, poll_delay, max_poll_delay
+        )
         principal = args.text("arn", arn)
         size = args.optional_whole("page_size", page_size, minimum=1, maximum=1000)
         workers = args.whole("concurrency", concurrency, minimum=1)
@@ -300,7 +300,9 @@ class Workflows:
         path = args.text("entity_path", entity_path)
         policy = args.optional_text("organizations_policy_id", organizations_policy_id)
         key = _sort_key(args, sort_key)
-        polling = _polling(args, timeout, poll_delay, max_poll_delay, ("poll_delay", "max_poll_delay"))
+        polling = _polling(
+            args, timeout, poll_delay, max_poll_delay, ("poll_delay", "max_poll_delay")
+        )
         args.check()
         return organizations_report(
             path, organizations_policy_id=policy, sort_key=key, polling=polling
@@ -357,7 +359,9 @@ class Workflows:
         if arns is not None:
             targets = args.strings("arns", arns, what="an ARN", valid=looks_like_arn, unique=True)
         which = _discovery(args, users, roles, groups, policies, skip_service_linked_roles)
-        options = _report_options(args, granularity, with_entities, timeout, poll_delay, max_poll_delay)
+        options = _report_options(
+            args, granularity, with_entities, timeout, poll_delay, max_poll_delay
+        )
         workers = args.whole("concurrency", concurrency, minimum=1)
         rate = args.rate("rate_limit", rate_limit)
         callback = args.callback("progress", progress)

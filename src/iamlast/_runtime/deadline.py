@@ -33,7 +33,9 @@ class DeadlineExceededError(IamError, TimeoutError):
         self.last_error = last_error
         after = f" after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else ""
         cause = f" (last: {last_error})" if last_error is not None else ""
-        super().__init__(f"{operation or 'the call'}: no time left before the deadline{after}{cause}")
+        super().__init__(
+            f"{operation or 'the call'}: no time left before the deadline{after}{cause}"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

@@ -61,7 +61,9 @@ def decode_resume_token(value: str) -> tuple[str | None, int]:
         data = json.loads(base64.urlsafe_b64decode(value[len(_TOKEN_PREFIX) :]))
         marker, skip = data["marker"], int(data["skip"])
     except (binascii.Error, ValueError, KeyError, TypeError):
-        raise ValueError(f"starting_marker {value[:40]!r}… is not a resume token iamlast wrote") from None
+        raise ValueError(
+            f"starting_marker {value[:40]!r}… is not a resume token iamlast wrote"
+        ) from None
     if (marker is not None and not isinstance(marker, str)) or skip < 0:
         raise ValueError("starting_marker holds a malformed resume token")
     return marker, skip
@@ -93,7 +95,9 @@ class Cursor:
         self.page_size = page_size
         self.max_items = max_items
         self.max_pages = DEFAULT_MAX_PAGES if max_pages is None else max_pages
-        marker, skip = decode_resume_token(starting_marker) if starting_marker is not None else (None, 0)
+        marker, skip = (
+            decode_resume_token(starting_marker) if starting_marker is not None else (None, 0)
+        )
         self.marker = marker
         self._skip = skip  # items of the first page consumed by an earlier pager
         self.yielded = 0

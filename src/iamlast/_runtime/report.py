@@ -186,9 +186,7 @@ class ServiceUsage:
                 return action
         return None
 
-    def action_status(
-        self, name: str, since: timedelta | datetime = DEFAULT_WINDOW
-    ) -> UsageStatus:
+    def action_status(self, name: str, since: timedelta | datetime = DEFAULT_WINDOW) -> UsageStatus:
         """USED / UNUSED / NEVER_USED for a tracked action over ``since`` before ``as_of``;
         NOT_TRACKED for any other — never a guess."""
         found = self.action(name)
@@ -197,9 +195,7 @@ class ServiceUsage:
     def unused_actions(self, since: timedelta | datetime = DEFAULT_WINDOW) -> list[ActionUsage]:
         """Tracked actions not used in the window (UNUSED or NEVER_USED), the window ending at
         the report's ``as_of``; untracked actions are never among them."""
-        return [
-            a for a in self.actions or () if a.status_for(since) is not UsageStatus.USED
-        ]
+        return [a for a in self.actions or () if a.status_for(since) is not UsageStatus.USED]
 
 
 @dataclass(frozen=True)

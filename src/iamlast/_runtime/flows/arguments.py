@@ -55,7 +55,9 @@ class Arguments:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(name, "type", f"must be a number of requests per second, not {_kind(value)}")
+            self.problem(
+                name, "type", f"must be a number of requests per second, not {_kind(value)}"
+            )
             return None
         if not math.isfinite(value) or value <= 0:
             self.problem(name, "range", f"must be finite and greater than 0, not {value!r}")
@@ -123,9 +125,7 @@ class Arguments:
         """A list, tuple, set or other iterable of strings (a bare ``str`` or ``bytes`` is
         refused rather than read as its characters); each bad item is named by its position."""
         if isinstance(value, str | bytes | bytearray) or not isinstance(value, Iterable):
-            self.problem(
-                name, "type", f"must be an iterable of {what} strings, not {_kind(value)}"
-            )
+            self.problem(name, "type", f"must be an iterable of {what} strings, not {_kind(value)}")
             return []
         out: list[str] = []
         seen: set[str] = set()
@@ -146,5 +146,8 @@ def looks_like_arn(value: str) -> bool:
     (the service checks the rest)."""
     parts = value.split(":", 5)
     return (
-        len(parts) == 6 and parts[0] == "arn" and all(parts[i] for i in (1, 2, 5)) and value == value.strip()
+        len(parts) == 6
+        and parts[0] == "arn"
+        and all(parts[i] for i in (1, 2, 5))
+        and value == value.strip()
     )
