@@ -108,7 +108,11 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
             params.append(f"{m.attr}: {types.param(m.target)} | None = None")
     if p.limit_key is not None:
         params.append("page_size: int | None = None")
-    params += ["max_items: int | None = None", "starting_marker: str | None = None"]
+    params += [
+        "max_items: int | None = None",
+        "starting_marker: str | None = None",
+        "max_pages: int | None = None",
+    ]
     out("")
     out(f"def paginate_{op.python_name}(self, *, {', '.join(params)}) -> {pager}[{result}, {item}]:")
     out.indent()
@@ -117,7 +121,8 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
         f"for the items ({', '.join(p.result_keys)}), or ``.pages()`` for whole responses. "
         + ("``page_size`` is sent as MaxItems; " if p.limit_key is not None else "")
         + "``max_items`` caps the items yielded; "
-        "``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``)."
+        "``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); "
+        "more than ``max_pages`` pages (default 100,000) raise PaginationError."
     )
     out.extend(docs.docstring(doc, "").rstrip("\n"))
     if body:
@@ -125,7 +130,7 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
         size = "page_size" if p.limit_key is not None else "None"
         out(
             f"return {pager}(self, {op.name!r}, {{{args}}}, page_size={size}, "
-            f"max_items=max_items, starting_marker=starting_marker)"
+            f"max_items=max_items, starting_marker=starting_marker, max_pages=max_pages)"
         )
     else:
         out("...")

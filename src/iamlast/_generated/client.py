@@ -3545,6 +3545,7 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[
         GetAccountAuthorizationDetailsResponse,
         UserDetail | GroupDetail | RoleDetail | ManagedPolicyDetail,
@@ -3554,7 +3555,8 @@ class SyncOperations:
         truncated. Iterate for the items (UserDetailList, GroupDetailList, RoleDetailList,
         Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3563,6 +3565,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_group(
@@ -3572,12 +3575,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[GetGroupResponse, User]:
         """
         Every page of GetGroup, following the marker while the result is truncated. Iterate for the
         items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3586,6 +3591,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_organizations_access_report(
@@ -3596,12 +3602,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[GetOrganizationsAccessReportResponse, AccessDetail]:
         """
         Every page of GetOrganizationsAccessReport, following the marker while the result is
         truncated. Iterate for the items (AccessDetails), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3610,6 +3618,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_service_last_accessed_details(
@@ -3619,12 +3628,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
         """
         Every page of GetServiceLastAccessedDetails, following the marker while the result is
         truncated. Iterate for the items (ServicesLastAccessed), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3633,6 +3644,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_service_last_accessed_details_with_entities(
@@ -3643,12 +3655,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
         """
         Every page of GetServiceLastAccessedDetailsWithEntities, following the marker while the
         result is truncated. Iterate for the items (EntityDetailsList), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3657,6 +3671,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_access_keys(
@@ -3666,12 +3681,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListAccessKeysResponse, AccessKeyMetadata]:
         """
         Every page of ListAccessKeys, following the marker while the result is truncated. Iterate
         for the items (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is
         sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -3680,6 +3697,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_account_aliases(
@@ -3688,12 +3706,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListAccountAliasesResponse, str]:
         """
         Every page of ListAccountAliases, following the marker while the result is truncated.
         Iterate for the items (AccountAliases), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3702,6 +3722,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_group_policies(
@@ -3712,12 +3733,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListAttachedGroupPoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedGroupPolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3726,6 +3749,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_role_policies(
@@ -3736,12 +3760,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListAttachedRolePoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedRolePolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3750,6 +3776,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_user_policies(
@@ -3760,12 +3787,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListAttachedUserPoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedUserPolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3774,6 +3803,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_entities_for_policy(
@@ -3786,12 +3816,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListEntitiesForPolicyResponse, PolicyGroup | PolicyUser | PolicyRole]:
         """
         Every page of ListEntitiesForPolicy, following the marker while the result is truncated.
         Iterate for the items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3805,6 +3837,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_group_policies(
@@ -3814,12 +3847,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListGroupPoliciesResponse, str]:
         """
         Every page of ListGroupPolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3828,6 +3863,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_groups(
@@ -3837,12 +3873,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListGroupsResponse, Group]:
         """
         Every page of ListGroups, following the marker while the result is truncated. Iterate for
         the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3851,6 +3889,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_groups_for_user(
@@ -3860,12 +3899,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListGroupsForUserResponse, Group]:
         """
         Every page of ListGroupsForUser, following the marker while the result is truncated. Iterate
         for the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3874,6 +3915,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profile_tags(
@@ -3883,12 +3925,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListInstanceProfileTagsResponse, Tag]:
         """
         Every page of ListInstanceProfileTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3897,6 +3941,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profiles(
@@ -3906,12 +3951,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListInstanceProfilesResponse, InstanceProfile]:
         """
         Every page of ListInstanceProfiles, following the marker while the result is truncated.
         Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3920,6 +3967,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profiles_for_role(
@@ -3929,12 +3977,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListInstanceProfilesForRoleResponse, InstanceProfile]:
         """
         Every page of ListInstanceProfilesForRole, following the marker while the result is
         truncated. Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3943,6 +3993,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_mfa_device_tags(
@@ -3952,12 +4003,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListMFADeviceTagsResponse, Tag]:
         """
         Every page of ListMFADeviceTags, following the marker while the result is truncated. Iterate
         for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3966,6 +4019,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_mfa_devices(
@@ -3975,12 +4029,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListMFADevicesResponse, MFADevice]:
         """
         Every page of ListMFADevices, following the marker while the result is truncated. Iterate
         for the items (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3989,6 +4045,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_open_id_connect_provider_tags(
@@ -3998,12 +4055,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListOpenIDConnectProviderTagsResponse, Tag]:
         """
         Every page of ListOpenIDConnectProviderTags, following the marker while the result is
         truncated. Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4012,6 +4071,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policies(
@@ -4024,12 +4084,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListPoliciesResponse, Policy]:
         """
         Every page of ListPolicies, following the marker while the result is truncated. Iterate for
         the items (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4043,6 +4105,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policies_granting_service_access(
@@ -4052,12 +4115,14 @@ class SyncOperations:
         service_namespaces: Sequence[str],
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry]:
         """
         Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
         truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
         responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -4066,6 +4131,7 @@ class SyncOperations:
             page_size=None,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policy_tags(
@@ -4075,12 +4141,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListPolicyTagsResponse, Tag]:
         """
         Every page of ListPolicyTags, following the marker while the result is truncated. Iterate
         for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4089,6 +4157,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policy_versions(
@@ -4098,12 +4167,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListPolicyVersionsResponse, PolicyVersion]:
         """
         Every page of ListPolicyVersions, following the marker while the result is truncated.
         Iterate for the items (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent
         as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -4112,6 +4183,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_role_policies(
@@ -4121,12 +4193,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListRolePoliciesResponse, str]:
         """
         Every page of ListRolePolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4135,6 +4209,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_role_tags(
@@ -4144,12 +4219,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListRoleTagsResponse, Tag]:
         """
         Every page of ListRoleTags, following the marker while the result is truncated. Iterate for
         the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4158,6 +4235,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_roles(
@@ -4167,12 +4245,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListRolesResponse, Role]:
         """
         Every page of ListRoles, following the marker while the result is truncated. Iterate for the
         items (Roles), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4181,6 +4261,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_saml_provider_tags(
@@ -4190,12 +4271,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListSAMLProviderTagsResponse, Tag]:
         """
         Every page of ListSAMLProviderTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4204,6 +4287,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_ssh_public_keys(
@@ -4213,12 +4297,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListSSHPublicKeysResponse, SSHPublicKeyMetadata]:
         """
         Every page of ListSSHPublicKeys, following the marker while the result is truncated. Iterate
         for the items (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4227,6 +4313,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_server_certificate_tags(
@@ -4236,12 +4323,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListServerCertificateTagsResponse, Tag]:
         """
         Every page of ListServerCertificateTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4250,6 +4339,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_server_certificates(
@@ -4259,12 +4349,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListServerCertificatesResponse, ServerCertificateMetadata]:
         """
         Every page of ListServerCertificates, following the marker while the result is truncated.
         Iterate for the items (ServerCertificateMetadataList), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4273,6 +4365,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_signing_certificates(
@@ -4282,12 +4375,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListSigningCertificatesResponse, SigningCertificate]:
         """
         Every page of ListSigningCertificates, following the marker while the result is truncated.
         Iterate for the items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is
         sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -4296,6 +4391,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_user_policies(
@@ -4305,12 +4401,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListUserPoliciesResponse, str]:
         """
         Every page of ListUserPolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4319,6 +4417,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_user_tags(
@@ -4328,12 +4427,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListUserTagsResponse, Tag]:
         """
         Every page of ListUserTags, following the marker while the result is truncated. Iterate for
         the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4342,6 +4443,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_users(
@@ -4351,12 +4453,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListUsersResponse, User]:
         """
         Every page of ListUsers, following the marker while the result is truncated. Iterate for the
         items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4365,6 +4469,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_virtual_mfa_devices(
@@ -4374,12 +4479,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[ListVirtualMFADevicesResponse, VirtualMFADevice]:
         """
         Every page of ListVirtualMFADevices, following the marker while the result is truncated.
         Iterate for the items (VirtualMFADevices), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4388,6 +4495,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_simulate_custom_policy(
@@ -4409,12 +4517,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[SimulatePolicyResponse, EvaluationResult]:
         """
         Every page of SimulateCustomPolicy, following the marker while the result is truncated.
         Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4434,6 +4544,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_simulate_principal_policy(
@@ -4453,12 +4564,14 @@ class SyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> Pager[SimulatePolicyResponse, EvaluationResult]:
         """
         Every page of SimulatePrincipalPolicy, following the marker while the result is truncated.
         Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4479,6 +4592,7 @@ class SyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
 
@@ -7832,6 +7946,7 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[
         GetAccountAuthorizationDetailsResponse,
         UserDetail | GroupDetail | RoleDetail | ManagedPolicyDetail,
@@ -7841,7 +7956,8 @@ class AsyncOperations:
         truncated. Iterate for the items (UserDetailList, GroupDetailList, RoleDetailList,
         Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -7850,6 +7966,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_group(
@@ -7859,12 +7976,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[GetGroupResponse, User]:
         """
         Every page of GetGroup, following the marker while the result is truncated. Iterate for the
         items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -7873,6 +7992,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_organizations_access_report(
@@ -7883,12 +8003,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[GetOrganizationsAccessReportResponse, AccessDetail]:
         """
         Every page of GetOrganizationsAccessReport, following the marker while the result is
         truncated. Iterate for the items (AccessDetails), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -7897,6 +8019,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_service_last_accessed_details(
@@ -7906,12 +8029,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
         """
         Every page of GetServiceLastAccessedDetails, following the marker while the result is
         truncated. Iterate for the items (ServicesLastAccessed), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -7920,6 +8045,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_get_service_last_accessed_details_with_entities(
@@ -7930,12 +8056,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
         """
         Every page of GetServiceLastAccessedDetailsWithEntities, following the marker while the
         result is truncated. Iterate for the items (EntityDetailsList), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -7944,6 +8072,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_access_keys(
@@ -7953,12 +8082,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListAccessKeysResponse, AccessKeyMetadata]:
         """
         Every page of ListAccessKeys, following the marker while the result is truncated. Iterate
         for the items (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is
         sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -7967,6 +8098,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_account_aliases(
@@ -7975,12 +8107,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListAccountAliasesResponse, str]:
         """
         Every page of ListAccountAliases, following the marker while the result is truncated.
         Iterate for the items (AccountAliases), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -7989,6 +8123,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_group_policies(
@@ -7999,12 +8134,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedGroupPoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedGroupPolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8013,6 +8150,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_role_policies(
@@ -8023,12 +8161,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedRolePoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedRolePolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8037,6 +8177,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_attached_user_policies(
@@ -8047,12 +8188,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedUserPoliciesResponse, AttachedPolicy]:
         """
         Every page of ListAttachedUserPolicies, following the marker while the result is truncated.
         Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8061,6 +8204,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_entities_for_policy(
@@ -8073,12 +8217,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListEntitiesForPolicyResponse, PolicyGroup | PolicyUser | PolicyRole]:
         """
         Every page of ListEntitiesForPolicy, following the marker while the result is truncated.
         Iterate for the items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole
         responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``).
+        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
+        ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8092,6 +8238,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_group_policies(
@@ -8101,12 +8248,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListGroupPoliciesResponse, str]:
         """
         Every page of ListGroupPolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8115,6 +8264,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_groups(
@@ -8124,12 +8274,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListGroupsResponse, Group]:
         """
         Every page of ListGroups, following the marker while the result is truncated. Iterate for
         the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8138,6 +8290,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_groups_for_user(
@@ -8147,12 +8300,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListGroupsForUserResponse, Group]:
         """
         Every page of ListGroupsForUser, following the marker while the result is truncated. Iterate
         for the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8161,6 +8316,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profile_tags(
@@ -8170,12 +8326,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfileTagsResponse, Tag]:
         """
         Every page of ListInstanceProfileTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8184,6 +8342,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profiles(
@@ -8193,12 +8352,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfilesResponse, InstanceProfile]:
         """
         Every page of ListInstanceProfiles, following the marker while the result is truncated.
         Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8207,6 +8368,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_instance_profiles_for_role(
@@ -8216,12 +8378,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfilesForRoleResponse, InstanceProfile]:
         """
         Every page of ListInstanceProfilesForRole, following the marker while the result is
         truncated. Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8230,6 +8394,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_mfa_device_tags(
@@ -8239,12 +8404,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListMFADeviceTagsResponse, Tag]:
         """
         Every page of ListMFADeviceTags, following the marker while the result is truncated. Iterate
         for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8253,6 +8420,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_mfa_devices(
@@ -8262,12 +8430,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListMFADevicesResponse, MFADevice]:
         """
         Every page of ListMFADevices, following the marker while the result is truncated. Iterate
         for the items (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8276,6 +8446,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_open_id_connect_provider_tags(
@@ -8285,12 +8456,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListOpenIDConnectProviderTagsResponse, Tag]:
         """
         Every page of ListOpenIDConnectProviderTags, following the marker while the result is
         truncated. Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size``
         is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``).
+        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
+        100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8299,6 +8472,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policies(
@@ -8311,12 +8485,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListPoliciesResponse, Policy]:
         """
         Every page of ListPolicies, following the marker while the result is truncated. Iterate for
         the items (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8330,6 +8506,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policies_granting_service_access(
@@ -8339,6 +8516,7 @@ class AsyncOperations:
         service_namespaces: Sequence[str],
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[
         ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry
     ]:
@@ -8346,7 +8524,8 @@ class AsyncOperations:
         Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
         truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
         responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8355,6 +8534,7 @@ class AsyncOperations:
             page_size=None,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policy_tags(
@@ -8364,12 +8544,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListPolicyTagsResponse, Tag]:
         """
         Every page of ListPolicyTags, following the marker while the result is truncated. Iterate
         for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8378,6 +8560,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_policy_versions(
@@ -8387,12 +8570,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListPolicyVersionsResponse, PolicyVersion]:
         """
         Every page of ListPolicyVersions, following the marker while the result is truncated.
         Iterate for the items (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent
         as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8401,6 +8586,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_role_policies(
@@ -8410,12 +8596,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListRolePoliciesResponse, str]:
         """
         Every page of ListRolePolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8424,6 +8612,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_role_tags(
@@ -8433,12 +8622,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListRoleTagsResponse, Tag]:
         """
         Every page of ListRoleTags, following the marker while the result is truncated. Iterate for
         the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8447,6 +8638,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_roles(
@@ -8456,12 +8648,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListRolesResponse, Role]:
         """
         Every page of ListRoles, following the marker while the result is truncated. Iterate for the
         items (Roles), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8470,6 +8664,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_saml_provider_tags(
@@ -8479,12 +8674,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListSAMLProviderTagsResponse, Tag]:
         """
         Every page of ListSAMLProviderTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8493,6 +8690,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_ssh_public_keys(
@@ -8502,12 +8700,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListSSHPublicKeysResponse, SSHPublicKeyMetadata]:
         """
         Every page of ListSSHPublicKeys, following the marker while the result is truncated. Iterate
         for the items (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8516,6 +8716,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_server_certificate_tags(
@@ -8525,12 +8726,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListServerCertificateTagsResponse, Tag]:
         """
         Every page of ListServerCertificateTags, following the marker while the result is truncated.
         Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8539,6 +8742,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_server_certificates(
@@ -8548,12 +8752,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListServerCertificatesResponse, ServerCertificateMetadata]:
         """
         Every page of ListServerCertificates, following the marker while the result is truncated.
         Iterate for the items (ServerCertificateMetadataList), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8562,6 +8768,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_signing_certificates(
@@ -8571,12 +8778,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListSigningCertificatesResponse, SigningCertificate]:
         """
         Every page of ListSigningCertificates, following the marker while the result is truncated.
         Iterate for the items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is
         sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``).
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8585,6 +8794,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_user_policies(
@@ -8594,12 +8804,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListUserPoliciesResponse, str]:
         """
         Every page of ListUserPolicies, following the marker while the result is truncated. Iterate
         for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
         MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``).
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8608,6 +8820,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_user_tags(
@@ -8617,12 +8830,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListUserTagsResponse, Tag]:
         """
         Every page of ListUserTags, following the marker while the result is truncated. Iterate for
         the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8631,6 +8846,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_users(
@@ -8640,12 +8856,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListUsersResponse, User]:
         """
         Every page of ListUsers, following the marker while the result is truncated. Iterate for the
         items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``).
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8654,6 +8872,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_list_virtual_mfa_devices(
@@ -8663,12 +8882,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[ListVirtualMFADevicesResponse, VirtualMFADevice]:
         """
         Every page of ListVirtualMFADevices, following the marker while the result is truncated.
         Iterate for the items (VirtualMFADevices), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8677,6 +8898,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_simulate_custom_policy(
@@ -8698,12 +8920,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[SimulatePolicyResponse, EvaluationResult]:
         """
         Every page of SimulateCustomPolicy, following the marker while the result is truncated.
         Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8723,6 +8947,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
     def paginate_simulate_principal_policy(
@@ -8742,12 +8967,14 @@ class AsyncOperations:
         page_size: int | None = None,
         max_items: int | None = None,
         starting_marker: str | None = None,
+        max_pages: int | None = None,
     ) -> AsyncPager[SimulatePolicyResponse, EvaluationResult]:
         """
         Every page of SimulatePrincipalPolicy, following the marker while the result is truncated.
         Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
         ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``).
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8768,6 +8995,7 @@ class AsyncOperations:
             page_size=page_size,
             max_items=max_items,
             starting_marker=starting_marker,
+            max_pages=max_pages,
         )
 
 

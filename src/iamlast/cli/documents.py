@@ -52,12 +52,11 @@ def days_since(value: datetime | None, as_of: datetime) -> int | None:
 
 
 def status(value: datetime | None, as_of: datetime, unused_days: int) -> str:
-    """used / unused / never_used, relative to ``unused_days`` before ``as_of``."""
-    if value is None:
-        return "never_used"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return "used" if value >= as_of - timedelta(days=unused_days) else "unused"
+    """used / unused / never_used, relative to ``unused_days`` before ``as_of``: the SDK's own
+    rule (:func:`iamlast.report.usage_status`), so both always agree."""
+    from iamlast.report import usage_status
+
+    return usage_status(value, as_of, timedelta(days=unused_days)).value
 
 
 def _text(value: Any) -> Any:
