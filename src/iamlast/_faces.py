@@ -1,29 +1,23 @@
 """Each workflow method is written once, as a function that checks its arguments and returns
-the flow; these decorators turn it into the sync method (the driver runs it on the calling
-thread) and the async one (awaited, or iterated with ``async for``). Signatures, defaults and
-docstrings are the one definition's, for both clients and for type checkers."""
+what to run (a flow, or what a pager reads); a face decorator makes it a method of both clients.
+
+On :class:`~iamlast.Client` (a :class:`SyncSide`) the driver runs the flow on the calling
+thread; on :class:`~iamlast.AsyncClient` (an :class:`AsyncSide`) the same method is a coroutine,
+an async iterator or an async pager. One signature, one docstring, one set of checks — and for
+type checkers, the right return type on each client.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from dataclasses import dataclass
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from types import MethodType
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from ._runtime.flows import Flow
 from .pagination import AsyncChainPager, AsyncPager, ChainPager, Pager, PagerArgs
 
-__all__ = [
-    "Emitting",
-    "async_call",
-    "async_chain",
-    "async_pager",
-    "async_stream",
-    "sync_call",
-    "sync_chain",
-    "sync_pager",
-    "sync_stream",
-]
+__all__ = ["AsyncSide", "Emitting", "SyncSide", "call", "chain", "pager", "stream"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -31,103 +25,157 @@ E = TypeVar("E")
 R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741
 
+Method = Callable[..., Any]
 
-@dataclass(frozen=True, slots=True)
+
+class SyncSide:
+    """A client whose workflow methods run on the calling thread (``_driver`` is sync)."""
+
+    _driver: Any
+
+
+class AsyncSide:
+    """A client whose workflow methods are awaited or async-iterated (``_driver`` is async)."""
+
+    _driver: Any
+
+
 class Emitting(Generic[E]):
     """A flow run for what it emits (values of type ``E``), not for its result."""
 
-    flow: Flow[Any]
+    __slots__ = ("flow",)
+
+    def __init__(self, flow: Flow[Any]) -> None:
+        self.flow = flow
 
 
-def _face(factory: Callable[..., Any], make: Callable[[Any, Any], Any]) -> Any:
-    """A method with ``factory``'s signature and docs returning ``make(client, built)``."""
+class _Face:
+    """A descriptor: the sync or the async method, by the kind of client it is read from."""
 
-    @functools.wraps(factory)
+    def __init__(self, factory: Method, sync: Method, async_: Method) -> None:
+        self.factory = factory
+        self.__doc__ = factory.__doc__
+        self.__name__ = factory.__name__
+        self.__wrapped__ = factory
+        self._sync = functools.wraps(factory)(sync)
+        self._async = functools.wraps(factory)(async_)
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.__name__ = name
+
+    def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any:
+        if obj is None:
+            return self
+        return MethodType(self._async if isinstance(obj, AsyncSide) else self._sync, obj)
+
+
+def _streamed(factory: Method) -> Method:
+    def method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # Arguments are checked here, at the call, before the first value is asked for.
+        return self._driver.stream(factory(self, *args, **kwargs).flow)
+
+    return method
+
+
+def _made(factory: Method, make: Callable[[Any, Any], Any]) -> Method:
     def method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
         return make(self, factory(self, *args, **kwargs))
 
     return method
 
 
-def _run(client: Any, flow: Flow[Any]) -> Any:
-    return client._driver.run(flow)
+class call(_Face, Generic[P, T]):
+    """A workflow run to its result: the value (sync) or a coroutine for it (async)."""
+
+    def __init__(self, factory: Callable[Concatenate[Any, P], Flow[T]]) -> None:
+        def run(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return self._driver.run(factory(self, *args, **kwargs))
+
+        async def run_async(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            # Arguments are checked when the coroutine runs, as for any coroutine.
+            return await self._driver.run(factory(self, *args, **kwargs))
+
+        super().__init__(factory, run, run_async)
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any] | None = None) -> Self: ...
+        @overload
+        def __get__(self, obj: SyncSide, owner: type[Any] | None = None) -> Callable[P, T]: ...
+        @overload
+        def __get__(
+            self, obj: AsyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+        def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any: ...
 
 
-def _stream(client: Any, emitting: Emitting[Any]) -> Any:
-    return client._driver.stream(emitting.flow)
+class stream(_Face, Generic[P, E]):
+    """A workflow run for what it emits: an iterator (sync) or an async iterator (async)."""
+
+    def __init__(self, factory: Callable[Concatenate[Any, P], Emitting[E]]) -> None:
+        super().__init__(factory, _streamed(factory), _streamed(factory))
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any] | None = None) -> Self: ...
+        @overload
+        def __get__(
+            self, obj: SyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, Iterator[E]]: ...
+        @overload
+        def __get__(
+            self, obj: AsyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, AsyncIterator[E]]: ...
+        def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any: ...
 
 
-def sync_call(factory: Callable[Concatenate[Any, P], Flow[T]]) -> Callable[Concatenate[Any, P], T]:
-    """The sync method: runs the flow to its result."""
-    method: Callable[Concatenate[Any, P], T] = _face(factory, _run)
-    return method
+class pager(_Face, Generic[P, R, I]):
+    """A paged read: a :class:`~iamlast.pagination.Pager` or an ``AsyncPager``."""
+
+    def __init__(self, factory: Callable[Concatenate[Any, P], PagerArgs[R, I]]) -> None:
+        super().__init__(factory, _made(factory, Pager.of), _made(factory, AsyncPager.of))
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any] | None = None) -> Self: ...
+        @overload
+        def __get__(
+            self, obj: SyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, Pager[R, I]]: ...
+        @overload
+        def __get__(
+            self, obj: AsyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, AsyncPager[R, I]]: ...
+        def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any: ...
 
 
-def async_call(
-    factory: Callable[Concatenate[Any, P], Flow[T]],
-) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
-    """The async method: a coroutine running the flow (its arguments checked when awaited)."""
-
-    @functools.wraps(factory)
-    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        result: T = await self._driver.run(factory(self, *args, **kwargs))
-        return result
-
-    return method
+def _sync_chain(client: Any, parts: list[PagerArgs[Any, Any]]) -> ChainPager[Any, Any]:
+    return ChainPager([Pager.of(client, a) for a in parts])
 
 
-def sync_stream(
-    factory: Callable[Concatenate[Any, P], Emitting[E]],
-) -> Callable[Concatenate[Any, P], Iterator[E]]:
-    """The sync method: an iterator over what the flow emits (arguments checked at the call)."""
-    method: Callable[Concatenate[Any, P], Iterator[E]] = _face(factory, _stream)
-    return method
+def _async_chain(client: Any, parts: list[PagerArgs[Any, Any]]) -> AsyncChainPager[Any, Any]:
+    return AsyncChainPager([AsyncPager.of(client, a) for a in parts])
 
 
-def async_stream(
-    factory: Callable[Concatenate[Any, P], Emitting[E]],
-) -> Callable[Concatenate[Any, P], AsyncIterator[E]]:
-    """The async method: an async iterator over what the flow emits (arguments checked at the
-    call, before any request)."""
-    method: Callable[Concatenate[Any, P], AsyncIterator[E]] = _face(factory, _stream)
-    return method
+class chain(_Face, Generic[P, R, I]):
+    """Several paged reads one after another: a ``ChainPager`` or an ``AsyncChainPager``."""
 
+    def __init__(self, factory: Callable[Concatenate[Any, P], list[PagerArgs[R, I]]]) -> None:
+        super().__init__(factory, _made(factory, _sync_chain), _made(factory, _async_chain))
 
-def sync_pager(
-    factory: Callable[Concatenate[Any, P], PagerArgs[R, I]],
-) -> Callable[Concatenate[Any, P], Pager[R, I]]:
-    """The sync method: a :class:`~iamlast.pagination.Pager`."""
-    method: Callable[Concatenate[Any, P], Pager[R, I]] = _face(factory, Pager.of)
-    return method
+    if TYPE_CHECKING:
 
-
-def async_pager(
-    factory: Callable[Concatenate[Any, P], PagerArgs[R, I]],
-) -> Callable[Concatenate[Any, P], AsyncPager[R, I]]:
-    """The async method: an :class:`~iamlast.pagination.AsyncPager`."""
-    method: Callable[Concatenate[Any, P], AsyncPager[R, I]] = _face(factory, AsyncPager.of)
-    return method
-
-
-def sync_chain(
-    factory: Callable[Concatenate[Any, P], list[PagerArgs[R, I]]],
-) -> Callable[Concatenate[Any, P], ChainPager[R, I]]:
-    """The sync method: a :class:`~iamlast.pagination.ChainPager`."""
-
-    def make(client: Any, parts: list[PagerArgs[R, I]]) -> ChainPager[R, I]:
-        return ChainPager([Pager.of(client, a) for a in parts])
-
-    method: Callable[Concatenate[Any, P], ChainPager[R, I]] = _face(factory, make)
-    return method
-
-
-def async_chain(
-    factory: Callable[Concatenate[Any, P], list[PagerArgs[R, I]]],
-) -> Callable[Concatenate[Any, P], AsyncChainPager[R, I]]:
-    """The async method: an :class:`~iamlast.pagination.AsyncChainPager`."""
-
-    def make(client: Any, parts: list[PagerArgs[R, I]]) -> AsyncChainPager[R, I]:
-        return AsyncChainPager([AsyncPager.of(client, a) for a in parts])
-
-    method: Callable[Concatenate[Any, P], AsyncChainPager[R, I]] = _face(factory, make)
-    return method
+        @overload
+        def __get__(self, obj: None, owner: type[Any] | None = None) -> Self: ...
+        @overload
+        def __get__(
+            self, obj: SyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, ChainPager[R, I]]: ...
+        @overload
+        def __get__(
+            self, obj: AsyncSide, owner: type[Any] | None = None
+        ) -> Callable[P, AsyncChainPager[R, I]]: ...
+        def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any: ...

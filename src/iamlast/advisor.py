@@ -8,8 +8,9 @@ policies — with bounded concurrency and one shared request rate, yielding a re
 without stopping.
 
 Each method is defined once, in :class:`Workflows` (it checks its arguments and builds the
-flow, :mod:`iamlast._runtime.flows`); :class:`SyncAdvisor` and :class:`AsyncAdvisor` are that
-definition driven by threads or by tasks, with the same requests, limits, results and errors.
+flow, :mod:`iamlast._runtime.flows`); on :class:`SyncAdvisor` (``Client``) and
+:class:`AsyncAdvisor` (``AsyncClient``) that one definition is driven by threads or by tasks,
+with the same requests, limits, results and errors.
 Every argument is checked when the method is called (awaited, for the async coroutines), before
 any request: a bad one raises :class:`~iamlast.errors.ParamValidationError` naming it.
 """
@@ -21,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _faces as face
-from ._async_driver import AsyncDriver
 from ._generated.client import AsyncOperations, SyncOperations
 from ._runtime.flows import Flow
 from ._runtime.flows.arguments import GRANULARITIES, Arguments, looks_like_arn
@@ -36,23 +36,12 @@ from ._runtime.flows.report import (
     organizations_report,
     wait_for_job,
 )
-from ._runtime.flows.scan import (
-    Discovery,
-    ProgressCallback,
-    ReportOptions,
-    ScanFailure,
-    ScanProgress,
-    ScanResult,
-    ScanSuccess,
-    discover,
-    scan,
-)
 from ._runtime.jobs import DEFAULT_TIMEOUT
 from ._runtime.ratelimit import TokenBucket
-from ._sync_driver import SyncDriver
 from .pagination import PagerArgs
 
 if TYPE_CHECKING:
+    from ._async_driver import AsyncDriver
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -64,6 +53,16 @@ if TYPE_CHECKING:
         ListPoliciesGrantingServiceAccessResponse,
         ServiceLastAccessed,
     )
+    from ._runtime.flows.scan import (
+        Discovery,
+        ProgressCallback,
+        ReportOptions,
+        ScanFailure,
+        ScanProgress,
+        ScanResult,
+        ScanSuccess,
+    )
+    from ._sync_driver import SyncDriver
     from .report import AccessReport, OrganizationsReport
 
 __all__ = [
@@ -78,6 +77,20 @@ __all__ = [
     "SyncAdvisor",
     "Workflows",
 ]
+
+_SCAN_NAMES = ("ScanFailure", "ScanProgress", "ScanResult", "ScanSuccess")
+
+
+def __getattr__(name: str) -> Any:
+    # The scan's value types load with the first scan, not with the client.
+    if name in _SCAN_NAMES:
+        from ._runtime.flows import scan as scan_flows
+
+        value = getattr(scan_flows, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Granularity = Literal["SERVICE_LEVEL", "ACTION_LEVEL"]
 SORT_KEYS = (
@@ -122,10 +135,12 @@ def _waiting(operation: str, job_id: str, extra: dict[str, Any], polling: Pollin
 
 
 class Workflows:
-    """Each workflow method once: it checks the arguments and returns what the clients run."""
+    """Each workflow method once: it checks the arguments and returns what the clients run
+    (the :mod:`iamlast._faces` decorators make it each client's method)."""
 
     # ------------------------------------------------------------------ jobs
 
+    @face.call
     def wait_for_job(
         self,
         job_id: str,
@@ -150,6 +165,7 @@ class Workflows:
         args.check()
         return _waiting(SERVICES_OP, job, {"max_items": size}, polling)
 
+    @face.call
     def wait_for_organizations_report(
         self,
         job_id: str,
@@ -174,6 +190,7 @@ class Workflows:
 
     # ------------------------------------------------------------------ pagers
 
+    @face.pager
     def paginate_services(
         self,
         job_id: str,
@@ -190,6 +207,7 @@ class Workflows:
         kwargs = {"job_id": args.text("job_id", job_id)}
         return _paging(args, SERVICES_OP, kwargs, page_size, max_items, starting_marker, max_pages)
 
+    @face.pager
     def paginate_entities(
         self,
         job_id: str,
@@ -209,6 +227,7 @@ class Workflows:
         }
         return _paging(args, ENTITIES_OP, kwargs, page_size, max_items, starting_marker, max_pages)
 
+    @face.chain
     def paginate_policies_granting_service_access(
         self, arn: str, service_namespaces: Sequence[str]
     ) -> list[
@@ -228,6 +247,7 @@ class Workflows:
             for chunk in chunks(namespaces)
         ]
 
+    @face.pager
     def paginate_organizations_access_report(
         self,
         job_id: str,
@@ -247,6 +267,7 @@ class Workflows:
 
     # ------------------------------------------------------------------ reports
 
+    @face.call
     def last_accessed(
         self,
         arn: str,
@@ -283,6 +304,7 @@ class Workflows:
             concurrency=workers,
         )
 
+    @face.call
     def organizations_report(
         self,
         entity_path: str,
@@ -310,6 +332,7 @@ class Workflows:
 
     # ------------------------------------------------------------------ many principals
 
+    @face.stream
     def discover(
         self,
         *,
@@ -321,11 +344,14 @@ class Workflows:
     ) -> face.Emitting[str]:
         """ARNs of the account's users, roles, groups and customer-managed policies, streamed
         page by page as they are listed."""
+        from ._runtime.flows.scan import discover
+
         args = Arguments("discover")
         which = _discovery(args, users, roles, groups, policies, skip_service_linked_roles)
         args.check()
         return face.Emitting(discover(which))
 
+    @face.stream
     def scan(
         self,
         arns: Iterable[str] | None = None,
@@ -354,6 +380,8 @@ class Workflows:
         they are listed, so results start before discovery ends and memory stays flat. Leaving
         the iteration early stops everything: no request starts afterwards.
         """
+        from ._runtime.flows.scan import scan
+
         args = Arguments("scan")
         targets = None
         if arns is not None:
@@ -381,6 +409,8 @@ class Workflows:
 def _discovery(
     args: Arguments, users: Any, roles: Any, groups: Any, policies: Any, skip_slr: Any
 ) -> Discovery:
+    from ._runtime.flows.scan import Discovery
+
     return Discovery(
         users=args.flag("users", users),
         roles=args.flag("roles", roles),
@@ -398,6 +428,8 @@ def _report_options(
     poll_delay: Any,
     max_poll_delay: Any,
 ) -> ReportOptions:
+    from ._runtime.flows.scan import ReportOptions
+
     return ReportOptions(
         granularity=args.choice("granularity", granularity, GRANULARITIES),
         with_entities=args.flag("with_entities", with_entities),
@@ -407,47 +439,22 @@ def _report_options(
     )
 
 
-class SyncAdvisor(SyncOperations):
+class SyncAdvisor(Workflows, face.SyncSide, SyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out)."""
 
     @functools.cached_property
     def _driver(self) -> SyncDriver:
+        from ._sync_driver import SyncDriver
+
         return SyncDriver(self)
 
-    wait_for_job = face.sync_call(Workflows.wait_for_job)
-    wait_for_organizations_report = face.sync_call(Workflows.wait_for_organizations_report)
-    paginate_services = face.sync_pager(Workflows.paginate_services)
-    paginate_entities = face.sync_pager(Workflows.paginate_entities)
-    paginate_policies_granting_service_access = face.sync_chain(
-        Workflows.paginate_policies_granting_service_access
-    )
-    paginate_organizations_access_report = face.sync_pager(
-        Workflows.paginate_organizations_access_report
-    )
-    last_accessed = face.sync_call(Workflows.last_accessed)
-    organizations_report = face.sync_call(Workflows.organizations_report)
-    discover = face.sync_stream(Workflows.discover)
-    scan = face.sync_stream(Workflows.scan)
 
-
-class AsyncAdvisor(AsyncOperations):
+class AsyncAdvisor(Workflows, face.AsyncSide, AsyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
 
     @functools.cached_property
     def _driver(self) -> AsyncDriver:
-        return AsyncDriver(self)
+        # asyncio is imported only once an async client runs a workflow.
+        from ._async_driver import AsyncDriver
 
-    wait_for_job = face.async_call(Workflows.wait_for_job)
-    wait_for_organizations_report = face.async_call(Workflows.wait_for_organizations_report)
-    paginate_services = face.async_pager(Workflows.paginate_services)
-    paginate_entities = face.async_pager(Workflows.paginate_entities)
-    paginate_policies_granting_service_access = face.async_chain(
-        Workflows.paginate_policies_granting_service_access
-    )
-    paginate_organizations_access_report = face.async_pager(
-        Workflows.paginate_organizations_access_report
-    )
-    last_accessed = face.async_call(Workflows.last_accessed)
-    organizations_report = face.async_call(Workflows.organizations_report)
-    discover = face.async_stream(Workflows.discover)
-    scan = face.async_stream(Workflows.scan)
+        return AsyncDriver(self)

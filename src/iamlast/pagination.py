@@ -12,7 +12,6 @@ would continue after what was consumed.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ._runtime.flows import Flow
@@ -32,17 +31,39 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
 class PagerArgs(Generic[R, I]):
     """What a pager reads: an operation, its arguments and the paging options (no I/O)."""
 
-    operation: str
-    kwargs: dict[str, Any]
-    page_size: int | None = None
-    max_items: int | None = None
-    starting_marker: str | None = None
-    max_pages: int | None = None
-    first_page: Any = field(default=None, repr=False)
+    __slots__ = (
+        "first_page",
+        "kwargs",
+        "max_items",
+        "max_pages",
+        "operation",
+        "page_size",
+        "starting_marker",
+    )
+
+    def __init__(
+        self,
+        operation: str,
+        kwargs: dict[str, Any],
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_marker: str | None = None,
+        max_pages: int | None = None,
+        first_page: Any = None,
+    ) -> None:
+        self.operation = operation
+        self.kwargs = kwargs
+        self.page_size = page_size
+        self.max_items = max_items
+        self.starting_marker = starting_marker
+        self.max_pages = max_pages
+        self.first_page = first_page
+
+    def __repr__(self) -> str:
+        return f"PagerArgs({self.operation}, {self.kwargs!r})"
 
 
 def _check_options(

@@ -28,7 +28,6 @@ every flow it started. No request starts after that.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
@@ -55,87 +54,125 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
+class _Value:
+    """Plain slotted values (dataclasses cost far more to create at import)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+class Send(_Value):
     """Call ``operation`` with keyword arguments; with a ``deadline`` (``time.monotonic``), the
     call — retries and backoff included — ends by then or raises DeadlineExceededError."""
 
-    operation: str
-    kwargs: dict[str, Any]
-    deadline: float | None = None
+    __slots__ = ("deadline", "kwargs", "operation")
+
+    def __init__(
+        self, operation: str, kwargs: dict[str, Any], deadline: float | None = None
+    ) -> None:
+        self.operation = operation
+        self.kwargs = kwargs
+        self.deadline = deadline
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(_Value):
     """Wait ``seconds`` (cut short, by closing the flow, when its consumer leaves)."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
+class Spec(_Value):
     """Look up an operation in the client's registry (paginator and job details)."""
 
-    operation: str
+    __slots__ = ("operation",)
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
 
 
-@dataclass(frozen=True, slots=True)
-class Emit:
+class Emit(_Value):
     """Hand ``value`` to the consumer of the flow."""
 
-    value: Any
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-@dataclass(frozen=True, slots=True)
-class Gather:
+class Gather(_Value):
     """Run ``flows`` (none of which emits), at most ``limit`` at once; results in order."""
 
-    flows: Sequence[Flow[Any]]
-    limit: int
+    __slots__ = ("flows", "limit")
+
+    def __init__(self, flows: Sequence[Flow[Any]], limit: int) -> None:
+        self.flows = flows
+        self.limit = limit
 
 
-@dataclass(frozen=True, slots=True)
-class Stream:
+class Stream(_Value):
     """Feed what ``source`` emits through ``work``, ``limit`` at a time, ``buffer`` waiting.
 
     ``limiter``, when given, paces every request ``source`` and ``work`` make (a scan's
     ``rate_limit``), retries included.
     """
 
-    source: Flow[Any]
-    work: Callable[[Any], Flow[Any]]
-    limit: int
-    buffer: int
-    limiter: TokenBucket | None = field(default=None)
+    __slots__ = ("buffer", "limit", "limiter", "source", "work")
+
+    def __init__(
+        self,
+        source: Flow[Any],
+        work: Callable[[Any], Flow[Any]],
+        *,
+        limit: int,
+        buffer: int,
+        limiter: TokenBucket | None = None,
+    ) -> None:
+        self.source = source
+        self.work = work
+        self.limit = limit
+        self.buffer = buffer
+        self.limiter = limiter
 
 
-@dataclass(frozen=True, slots=True)
-class Next:
+class Next(_Value):
     """The next completed result of a :class:`Stream` (the handle it returned)."""
 
-    handle: Any
+    __slots__ = ("handle",)
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
 
 
-@dataclass(frozen=True, slots=True)
-class Completed:
+class Completed(_Value):
     """One result of a :class:`Stream`: ``fed`` values were handed over so far, all of them
     when ``source_done``."""
 
-    value: Any
-    fed: int
-    source_done: bool
+    __slots__ = ("fed", "source_done", "value")
+
+    def __init__(self, value: Any, fed: int, source_done: bool) -> None:
+        self.value = value
+        self.fed = fed
+        self.source_done = source_done
+
+
+class Done(_Value):
+    """What :meth:`Stepper.next` returns when the flow has finished with ``value``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 Effect: TypeAlias = Send | Sleep | Spec | Emit | Gather | Stream | Next
 #: A workflow: yields effects, receives their results, returns ``T``.
 Flow: TypeAlias = Generator[Effect, Any, T]
-
-
-@dataclass(frozen=True, slots=True)
-class Done:
-    """What :meth:`Stepper.next` returns when the flow has finished with ``value``."""
-
-    value: Any
 
 
 class Stepper:

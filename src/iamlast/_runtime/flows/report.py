@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..jobs import generate_politely, job_id_of, wait_for
 from ..paging import Cursor, read_pages
-from ..report import AccessReport, OrganizationsReport, build_organizations_report, build_report
 from . import Flow, Gather, Send, Spec, collect
+
+if TYPE_CHECKING:
+    from ..report import AccessReport, OrganizationsReport
 
 __all__ = [
     "MAX_NAMESPACES_PER_CALL",
@@ -30,14 +31,19 @@ ENTITIES_OP = "GetServiceLastAccessedDetailsWithEntities"
 ORGANIZATIONS_OP = "GetOrganizationsAccessReport"
 
 
-@dataclass(frozen=True, slots=True)
 class Polling:
     """How long a wait for a job may take (``timeout`` seconds; every poll ends by then) and how
     its polls are spaced (from ``initial_delay`` up to ``max_delay``)."""
 
-    timeout: float
-    initial_delay: float
-    max_delay: float
+    __slots__ = ("initial_delay", "max_delay", "timeout")
+
+    def __init__(self, timeout: float, initial_delay: float, max_delay: float) -> None:
+        self.timeout = timeout
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+
+    def __repr__(self) -> str:
+        return f"Polling(timeout={self.timeout}, {self.initial_delay}..{self.max_delay})"
 
     def deadline(self) -> float:
         return time.monotonic() + self.timeout
@@ -146,6 +152,8 @@ def last_accessed(
             concurrency,
         )
         entities = dict(zip(namespaces, lists, strict=True))
+    from ..report import build_report
+
     return build_report(arn, job_id, first, services, entities, granularity)
 
 
@@ -173,4 +181,6 @@ def organizations_report(
     details = yield from collect(
         pages(ORGANIZATIONS_OP, {"job_id": job_id, "sort_key": sort_key}, first_page=first)
     )
+    from ..report import build_organizations_report
+
     return build_organizations_report(entity_path, job_id, first, details)
