@@ -33,7 +33,7 @@ after the catalog's data — the catalog's data version is in every proposal for
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -167,6 +167,8 @@ def verify(
         violations.append(Violation("deny_changed", "the Deny statements are not the same"))
     allow_before = [_rule(s) for d in before for s in d.statements if s.effect == "Allow"]
     allow_after = [_rule(s) for d in after for s in d.statements if s.effect == "Allow"]
+    deny_before = [_rule(s) for d in before for s in d.statements if s.effect == "Deny"]
+    deny_after = [_rule(s) for d in after for s in d.statements if s.effect == "Deny"]
     for rule in allow_after:
         if not any(r.scope == rule.scope and _contains(r, rule) for r in allow_before):
             violations.append(
@@ -175,20 +177,24 @@ def verify(
                     f"no current statement with the same scope contains {list(rule.entries)}",
                 )
             )
-    universe, subset_only = _universe(allow_before + allow_after, catalog, evidence)
+    universe, subset_only = _universe(
+        allow_before + allow_after + deny_before + deny_after, catalog, evidence
+    )
 
-    def known(action: str) -> bool:
-        return catalog.knows(action)
+    def scopes(rules: Sequence[_Rule], action: str) -> set[str]:
+        return {r.scope for r in rules if r.grants(action)}
 
-    keep: Callable[[str], bool] = lambda a: not evidence.action(a, known=known(a)).unused  # noqa: E731
     for action in sorted(universe | subset_only):
-        scopes_before = {r.scope for r in allow_before if r.grants(action)}
-        scopes_after = {r.scope for r in allow_after if r.grants(action)}
-        if not scopes_after <= scopes_before:
+        allows = scopes(allow_before, action), scopes(allow_after, action)
+        denies = scopes(deny_before, action), scopes(deny_after, action)
+        # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
+        # shrink and the Deny scopes only grow; the converse for what must stay.
+        if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):
             violations.append(
                 Violation("grants_more", f"{action} would be allowed where it is not", action)
             )
-        if action in universe and not scopes_before <= scopes_after and keep(action):
+        keeps = allows[0] <= allows[1] and denies[1] <= denies[0]
+        if action in universe and allows[0] and not keeps and _must_keep(action, catalog, evidence):
             violations.append(
                 Violation(
                     "removes_unproven",
@@ -197,6 +203,10 @@ def verify(
                 )
             )
     return SafetyReport(tuple(violations), len(universe | subset_only))
+
+
+def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
+    return not evidence.action(action, known=catalog.knows(action)).unused
 
 
 def _instance(pattern: str) -> str:
