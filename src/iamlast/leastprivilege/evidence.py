@@ -223,6 +223,8 @@ class Evidence:
             for by_ns in self._services
         ]
         self._service_cache: dict[str, Verdict] = {}
+        self._per_report: dict[tuple[int, str], Verdict] = {}
+        self._starts: dict[tuple[str, str], datetime | None] = {}
         self._action_cache: dict[str, Verdict] = {}
 
     def window_start(self, report: AccessReport) -> datetime:
@@ -242,6 +244,13 @@ class Evidence:
                 out.setdefault(low, f"{ns}:{usage.action_name}")
         return out
 
+    def _start(self, kind: str, ns: str) -> datetime | None:
+        key = (kind, ns)
+        if key not in self._starts:
+            start = self.tracking.service_start if kind == "service" else self.tracking.action_start
+            self._starts[key] = start(ns, self.regions)
+        return self._starts[key]
+
     # -- services ------------------------------------------------------------------------
 
     def service(self, namespace: str) -> Verdict:
@@ -254,12 +263,19 @@ class Evidence:
         return found
 
     def _service_in(self, i: int, ns: str) -> Verdict:
+        key = (i, ns)
+        found = self._per_report.get(key)
+        if found is None:
+            found = self._per_report[key] = self._service_of(i, ns)
+        return found
+
+    def _service_of(self, i: int, ns: str) -> Verdict:
         report = self.reports[i]
         svc = self._services[i].get(ns)
         if svc is None:
             return Verdict(Reason.NOT_IN_REPORT, f"{report.arn}'s report does not list {ns}")
         start = self.window_start(report)
-        tracked_from = self.tracking.service_start(ns, self.regions)
+        tracked_from = self._start("service", ns)
         last = _utc_or_none(svc.last_authenticated)
         # A tracked action used later than the service's own date (inconsistent data) still
         # means the service was used: take the latest of all of them.
@@ -308,7 +324,7 @@ class Evidence:
             why = "no action-level data" if actions is None else "trimming at service level"
             return Verdict(Reason.SERVICE_USED, f"{service.detail}; {why}", service.last_used)
         start = self.window_start(report)
-        tracked_from = self.tracking.action_start(ns, self.regions)
+        tracked_from = self._start("action", ns)
         usage = actions.get(name)
         if usage is None:
             if not known:

@@ -33,6 +33,7 @@ after the catalog's data — the catalog's data version is in every proposal for
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -114,21 +115,40 @@ class _Rule:
     negated: bool
     entries: tuple[str, ...]
     universal: bool
+    #: Literal entries (lower case) and one regex for the wildcard ones: the evaluation asks
+    #: every statement about every action of the universe, so this is the hot path.
+    literals: frozenset[str]
+    pattern: re.Pattern[str] | None
 
     def grants(self, action: str) -> bool:
         if self.universal:
             return not self.negated
-        hit = any(matches(p, action) for p in self.entries)
+        low = action.lower()
+        hit = low in self.literals or (
+            self.pattern is not None and self.pattern.fullmatch(low) is not None
+        )
         return hit != self.negated
 
 
 def _rule(statement: Statement) -> _Rule:
     entries = statement.actions
+    wild = [p.lower() for p in entries if has_wildcard(p)]
+    pattern = None
+    if wild:
+        pattern = re.compile(
+            "|".join(
+                "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p)
+                for p in wild
+            ),
+            re.DOTALL,
+        )
     return _Rule(
         scope=statement.scope(),
         negated=statement.action_key == "NotAction",
         entries=entries,
         universal=any(is_universal(p) for p in entries),
+        literals=frozenset(p.lower() for p in entries if not has_wildcard(p)),
+        pattern=pattern,
     )
 
 
