@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -343,9 +343,14 @@ def plan_principal(
         for c in changes
         if c.kind is PolicyKind.INLINE and c.after is not None and c.via_group is None
     )
-    problems += _limit_problem(
+    inline_problem = _limit_problem(
         inline_total, INLINE_LIMITS[principal.type.value], f"{principal.name}'s inline policies"
     )
+    if inline_problem and options.level == "action":
+        # The limit is on all inline policies together: try the whole principal at service level.
+        smaller = replace(options, level="service")
+        return plan_principal(principal, policies, listed, options=smaller, catalog=catalog)
+    problems += inline_problem
     if attached + extra_attached > options.max_attached_policies:
         problems.append(
             f"{principal.name} would need {attached + extra_attached} attached managed policies "
