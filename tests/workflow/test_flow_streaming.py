@@ -88,7 +88,7 @@ async def test_discovery_streams_into_a_bounded_queue(
     pages = endless.calls("ListRoles")
     # 60 taken + at most 4 running + 4 waiting + 4 finished-not-taken, 20 per page, +1 page read ahead
     assert pages <= (60 + 12) // 20 + 2, pages
-    time.sleep(0.2)
+    await asyncio.sleep(0.2)
     assert endless.calls("ListRoles") == pages  # and discovery stopped with the consumer
 
 
