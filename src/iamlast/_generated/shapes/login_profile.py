@@ -28,7 +28,7 @@ class LoginProfile(Shape):
 
     _VALIDATE: ClassVar[bool] = False
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["CreateDate", "PasswordResetRequired", "UserName"]
+        ["CreateDate", "MaxSigninSessionDuration", "PasswordResetRequired", "UserName"]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -41,6 +41,10 @@ class LoginProfile(Shape):
     """The date when the password for the user was created."""
     password_reset_required: bool | None = Field(default=None, alias="PasswordResetRequired")
     """Specifies whether the user is required to set a new password on next sign-in."""
+    max_signin_session_duration: int | None = Field(default=None, alias="MaxSigninSessionDuration")
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for the user.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> LoginProfile:
@@ -67,6 +71,9 @@ class LoginProfile(Shape):
         v_password_reset_required = self.password_reset_required
         if v_password_reset_required is not None:
             d["PasswordResetRequired"] = v_password_reset_required
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
         return d
 
     @classmethod
@@ -89,6 +96,10 @@ class LoginProfile(Shape):
             v = src.get("PasswordResetRequired")
             if v is not None:
                 values["password_reset_required"] = _j.b(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
         except ValueError as exc:
             raise _j.failure("LoginProfile", w, exc, validate) from None
         return cls._json_build(src, values, validate)
@@ -101,6 +112,7 @@ class LoginProfile(Shape):
                 "user_name": values.get("user_name"),
                 "create_date": values.get("create_date"),
                 "password_reset_required": values.get("password_reset_required"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
             },
         )
 
@@ -109,6 +121,7 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
     user_name: Any = None
     create_date: Any = None
     password_reset_required: Any = None
+    max_signin_session_duration: Any = None
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -117,12 +130,15 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
             create_date = _x.to_ts(c)
         elif t == "PasswordResetRequired":
             password_reset_required = _x.to_bool(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
     return _new(
         LoginProfile,
         {
             "user_name": user_name,
             "create_date": create_date,
             "password_reset_required": password_reset_required,
+            "max_signin_session_duration": max_signin_session_duration,
         },
     )
 
@@ -141,4 +157,12 @@ def _w_LoginProfile(o: LoginProfile, out: list[str], ind: str) -> None:
             + "<PasswordResetRequired>"
             + _x.bool_out(v_password_reset_required)
             + "</PasswordResetRequired>\n"
+        )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
         )

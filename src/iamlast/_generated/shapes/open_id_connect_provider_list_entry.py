@@ -25,10 +25,19 @@ class OpenIDConnectProviderListEntry(Shape):
     """Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider."""
 
     _VALIDATE: ClassVar[bool] = False
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(["Arn"])
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        ["Arn", "IsTrustedIdentityPropagationEnabled"]
+    )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
     arn: str | None = Field(default=None, alias="Arn")
+    is_trusted_identity_propagation_enabled: bool | None = Field(
+        default=None, alias="IsTrustedIdentityPropagationEnabled"
+    )
+    """
+    Specifies whether trusted identity propagation is enabled for the OpenID Connect (OIDC)
+    provider.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> OpenIDConnectProviderListEntry:
@@ -49,6 +58,9 @@ class OpenIDConnectProviderListEntry(Shape):
         v_arn = self.arn
         if v_arn is not None:
             d["Arn"] = v_arn
+        v_is_trusted_identity_propagation_enabled = self.is_trusted_identity_propagation_enabled
+        if v_is_trusted_identity_propagation_enabled is not None:
+            d["IsTrustedIdentityPropagationEnabled"] = v_is_trusted_identity_propagation_enabled
         return d
 
     @classmethod
@@ -63,22 +75,43 @@ class OpenIDConnectProviderListEntry(Shape):
             v = src.get("Arn")
             if v is not None:
                 values["arn"] = _j.s(v)
+            w = "IsTrustedIdentityPropagationEnabled"
+            v = src.get("IsTrustedIdentityPropagationEnabled")
+            if v is not None:
+                values["is_trusted_identity_propagation_enabled"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("OpenIDConnectProviderListEntry", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
     def _complete(cls, values: dict[str, Any]) -> OpenIDConnectProviderListEntry:
-        return _new(cls, {"arn": values.get("arn")})
+        return _new(
+            cls,
+            {
+                "arn": values.get("arn"),
+                "is_trusted_identity_propagation_enabled": values.get(
+                    "is_trusted_identity_propagation_enabled"
+                ),
+            },
+        )
 
 
 def _x_OpenIDConnectProviderListEntry(el: _Element) -> OpenIDConnectProviderListEntry:
     arn: Any = None
+    is_trusted_identity_propagation_enabled: Any = None
     for c in el:
         t = c.tag
         if t == "Arn":
             arn = c.text or ""
-    return _new(OpenIDConnectProviderListEntry, {"arn": arn})
+        elif t == "IsTrustedIdentityPropagationEnabled":
+            is_trusted_identity_propagation_enabled = _x.to_bool(c)
+    return _new(
+        OpenIDConnectProviderListEntry,
+        {
+            "arn": arn,
+            "is_trusted_identity_propagation_enabled": is_trusted_identity_propagation_enabled,
+        },
+    )
 
 
 def _w_OpenIDConnectProviderListEntry(
@@ -87,3 +120,11 @@ def _w_OpenIDConnectProviderListEntry(
     v_arn = o.arn
     if v_arn is not None:
         out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
+    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
+    if v_is_trusted_identity_propagation_enabled is not None:
+        out.append(
+            ind
+            + "<IsTrustedIdentityPropagationEnabled>"
+            + _x.bool_out(v_is_trusted_identity_propagation_enabled)
+            + "</IsTrustedIdentityPropagationEnabled>\n"
+        )

@@ -45,6 +45,7 @@ class Role(Shape):
             "CreateDate",
             "Description",
             "MaxSessionDuration",
+            "MaxSigninSessionDuration",
             "Path",
             "PermissionsBoundary",
             "RoleId",
@@ -72,6 +73,11 @@ class Role(Shape):
     """A description of the role that you provide."""
     max_session_duration: int | None = Field(default=None, alias="MaxSessionDuration")
     """The maximum session duration (in seconds) for the specified role."""
+    max_signin_session_duration: int | None = Field(default=None, alias="MaxSigninSessionDuration")
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who
+    sign in with this role.
+    """
     permissions_boundary: AttachedPermissionsBoundary | None = Field(
         default=None, alias="PermissionsBoundary"
     )
@@ -125,6 +131,9 @@ class Role(Shape):
         v_max_session_duration = self.max_session_duration
         if v_max_session_duration is not None:
             d["MaxSessionDuration"] = v_max_session_duration
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
         v_permissions_boundary = self.permissions_boundary
         if v_permissions_boundary is not None:
             d["PermissionsBoundary"] = v_permissions_boundary.to_json()
@@ -179,6 +188,10 @@ class Role(Shape):
             v = src.get("MaxSessionDuration")
             if v is not None:
                 values["max_session_duration"] = _j.i(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
             w = "PermissionsBoundary"
             v = src.get("PermissionsBoundary")
             if v is not None:
@@ -212,6 +225,7 @@ class Role(Shape):
                 "assume_role_policy_document": values.get("assume_role_policy_document"),
                 "description": values.get("description"),
                 "max_session_duration": values.get("max_session_duration"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
                 "permissions_boundary": values.get("permissions_boundary"),
                 "tags": values.get("tags"),
                 "role_last_used": values.get("role_last_used"),
@@ -229,6 +243,7 @@ def _x_Role(el: _Element) -> Role:
     assume_role_policy_document: Any = None
     description: Any = None
     max_session_duration: Any = None
+    max_signin_session_duration: Any = None
     permissions_boundary: Any = None
     tags: Any = None
     role_last_used: Any = None
@@ -251,6 +266,8 @@ def _x_Role(el: _Element) -> Role:
             description = c.text or ""
         elif t == "MaxSessionDuration":
             max_session_duration = _x.to_int(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
         elif t == "PermissionsBoundary":
             permissions_boundary = _x_AttachedPermissionsBoundary(c)
         elif t == "Tags":
@@ -270,6 +287,7 @@ def _x_Role(el: _Element) -> Role:
             "assume_role_policy_document": assume_role_policy_document,
             "description": description,
             "max_session_duration": max_session_duration,
+            "max_signin_session_duration": max_signin_session_duration,
             "permissions_boundary": permissions_boundary,
             "tags": tags,
             "role_last_used": role_last_used,
@@ -309,6 +327,14 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
     if v_max_session_duration is not None:
         out.append(
             ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
+        )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
         )
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
