@@ -10,11 +10,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 from .context_provider_key_definition import (
     ContextProviderKeyDefinition,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["ContextProvider"]
 
 
-class ContextProvider(Shape):
+class ContextProvider(SharedShape):
     """
     Contains the trusted identity propagation context provider configuration for a SAML or
     OpenID Connect (OIDC) identity provider. The context provider defines how the subject is
@@ -95,6 +96,9 @@ class ContextProvider(Shape):
         v_subject_type_source_key = self.subject_type_source_key
         if v_subject_type_source_key is not None:
             d["SubjectTypeSourceKey"] = v_subject_type_source_key
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -128,7 +132,9 @@ class ContextProvider(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ContextProvider:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ContextProvider:
         return _new(
             cls,
             {
@@ -137,6 +143,7 @@ class ContextProvider(Shape):
                 "subject_type_value": values.get("subject_type_value"),
                 "subject_type_source_key": values.get("subject_type_source_key"),
             },
+            {} if extra is None else extra,
         )
 
     def to_query(self) -> dict[str, str]:
@@ -157,6 +164,7 @@ def _x_ContextProvider(el: _Element) -> ContextProvider:
     subject_source_key: Any = None
     subject_type_value: Any = None
     subject_type_source_key: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "KeyDefinitionList":
@@ -167,6 +175,8 @@ def _x_ContextProvider(el: _Element) -> ContextProvider:
             subject_type_value = c.text or ""
         elif t == "SubjectTypeSourceKey":
             subject_type_source_key = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         ContextProvider,
         {
@@ -175,6 +185,7 @@ def _x_ContextProvider(el: _Element) -> ContextProvider:
             "subject_type_value": subject_type_value,
             "subject_type_source_key": subject_type_source_key,
         },
+        ex,
     )
 
 
@@ -212,6 +223,9 @@ def _w_ContextProvider(o: ContextProvider, out: list[str], ind: str) -> None:
             + _x.escape(v_subject_type_source_key)
             + "</SubjectTypeSourceKey>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
 
 
 def _q_ContextProvider(o: ContextProvider, q: dict[str, str], p: str) -> None:

@@ -10,11 +10,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ContextProviderKeyDefinition"]
 
 
-class ContextProviderKeyDefinition(Shape):
+class ContextProviderKeyDefinition(SharedShape):
     """
     Defines a single mapping from a source key in the external identity provider's assertion or
     token to a target trusted context key.
@@ -62,6 +63,9 @@ class ContextProviderKeyDefinition(Shape):
         v_target_key = self.target_key
         if v_target_key is not None:
             d["TargetKey"] = v_target_key
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -85,9 +89,13 @@ class ContextProviderKeyDefinition(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ContextProviderKeyDefinition:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ContextProviderKeyDefinition:
         return _new(
-            cls, {"source_key": values.get("source_key"), "target_key": values.get("target_key")}
+            cls,
+            {"source_key": values.get("source_key"), "target_key": values.get("target_key")},
+            {} if extra is None else extra,
         )
 
     def to_query(self) -> dict[str, str]:
@@ -106,13 +114,18 @@ class ContextProviderKeyDefinition(Shape):
 def _x_ContextProviderKeyDefinition(el: _Element) -> ContextProviderKeyDefinition:
     source_key: Any = None
     target_key: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SourceKey":
             source_key = c.text or ""
         elif t == "TargetKey":
             target_key = c.text or ""
-    return _new(ContextProviderKeyDefinition, {"source_key": source_key, "target_key": target_key})
+        else:
+            _extras.keep(ex, c)
+    return _new(
+        ContextProviderKeyDefinition, {"source_key": source_key, "target_key": target_key}, ex
+    )
 
 
 def _w_ContextProviderKeyDefinition(
@@ -124,6 +137,9 @@ def _w_ContextProviderKeyDefinition(
     v_target_key = o.target_key
     if v_target_key is not None:
         out.append(ind + "<TargetKey>" + _x.escape(v_target_key) + "</TargetKey>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
 
 
 def _q_ContextProviderKeyDefinition(

@@ -112,7 +112,9 @@ class CreateLoginProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateLoginProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateLoginProfileRequest:
         return _new(
             cls,
             {

@@ -154,7 +154,9 @@ class CreateOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateOpenIDConnectProviderRequest:
         return _new(
             cls,
             {

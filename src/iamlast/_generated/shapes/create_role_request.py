@@ -168,7 +168,9 @@ class CreateRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateRoleRequest:
         return _new(
             cls,
             {

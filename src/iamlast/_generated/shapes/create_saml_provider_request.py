@@ -166,7 +166,9 @@ class CreateSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateSAMLProviderRequest:
         return _new(
             cls,
             {

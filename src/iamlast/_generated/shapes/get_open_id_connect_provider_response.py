@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
 from .tag import Tag, _w_Tag, _x_Tag
 
@@ -82,6 +84,8 @@ class GetOpenIDConnectProviderResponse(OutputShape):
     IAM Identity Center instance.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetOpenIDConnectProviderResponse:
         return _x.read(cls, data, _x_GetOpenIDConnectProviderResponse)
@@ -124,6 +128,9 @@ class GetOpenIDConnectProviderResponse(OutputShape):
             d["IdentityStoreArn"] = v_identity_store_arn
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -174,7 +181,9 @@ class GetOpenIDConnectProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOpenIDConnectProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOpenIDConnectProviderResponse:
         return _new(
             cls,
             {
@@ -188,6 +197,7 @@ class GetOpenIDConnectProviderResponse(OutputShape):
                 "identity_store_arn": values.get("identity_store_arn"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -200,6 +210,7 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
     context_provider: Any = None
     identity_center_instance_arn: Any = None
     identity_store_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Url":
@@ -218,6 +229,10 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
             identity_center_instance_arn = c.text or ""
         elif t == "IdentityStoreArn":
             identity_store_arn = c.text or ""
+        elif t in GetOpenIDConnectProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetOpenIDConnectProviderResponse,
         {
@@ -231,6 +246,7 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
             "identity_store_arn": identity_store_arn,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -302,3 +318,6 @@ def _w_GetOpenIDConnectProviderResponse(
         out.append(
             ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 
 from ..enums import AssertionEncryptionModeType
 from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
@@ -90,6 +92,8 @@ class GetSAMLProviderResponse(OutputShape):
     IAM Identity Center instance.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetSAMLProviderResponse:
         return _x.read(cls, data, _x_GetSAMLProviderResponse)
@@ -141,6 +145,9 @@ class GetSAMLProviderResponse(OutputShape):
             d["IdentityStoreArn"] = v_identity_store_arn
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -209,7 +216,9 @@ class GetSAMLProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetSAMLProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetSAMLProviderResponse:
         return _new(
             cls,
             {
@@ -226,6 +235,7 @@ class GetSAMLProviderResponse(OutputShape):
                 "identity_store_arn": values.get("identity_store_arn"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -241,6 +251,7 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
     private_key_list: Any = None
     identity_center_instance_arn: Any = None
     identity_store_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SAMLProviderUUID":
@@ -265,6 +276,10 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
             identity_center_instance_arn = c.text or ""
         elif t == "IdentityStoreArn":
             identity_store_arn = c.text or ""
+        elif t in GetSAMLProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetSAMLProviderResponse,
         {
@@ -281,6 +296,7 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
             "identity_store_arn": identity_store_arn,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -370,3 +386,6 @@ def _w_GetSAMLProviderResponse(o: GetSAMLProviderResponse, out: list[str], ind: 
         out.append(
             ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

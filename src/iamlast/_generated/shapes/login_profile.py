@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["LoginProfile"]
 
 
-class LoginProfile(Shape):
+class LoginProfile(OpenShape):
     """Contains the user name and password create date for a user."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -74,6 +75,9 @@ class LoginProfile(Shape):
         v_max_signin_session_duration = self.max_signin_session_duration
         if v_max_signin_session_duration is not None:
             d["MaxSigninSessionDuration"] = v_max_signin_session_duration
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -105,7 +109,7 @@ class LoginProfile(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> LoginProfile:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> LoginProfile:
         return _new(
             cls,
             {
@@ -114,6 +118,7 @@ class LoginProfile(Shape):
                 "password_reset_required": values.get("password_reset_required"),
                 "max_signin_session_duration": values.get("max_signin_session_duration"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -122,6 +127,7 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
     create_date: Any = None
     password_reset_required: Any = None
     max_signin_session_duration: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -132,6 +138,8 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
             password_reset_required = _x.to_bool(c)
         elif t == "MaxSigninSessionDuration":
             max_signin_session_duration = _x.to_int(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         LoginProfile,
         {
@@ -140,6 +148,7 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
             "password_reset_required": password_reset_required,
             "max_signin_session_duration": max_signin_session_duration,
         },
+        ex,
     )
 
 
@@ -166,3 +175,6 @@ def _w_LoginProfile(o: LoginProfile, out: list[str], ind: str) -> None:
             + str(v_max_signin_session_duration)
             + "</MaxSigninSessionDuration>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

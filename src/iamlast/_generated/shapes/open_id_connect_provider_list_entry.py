@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["OpenIDConnectProviderListEntry"]
 
 
-class OpenIDConnectProviderListEntry(Shape):
+class OpenIDConnectProviderListEntry(OpenShape):
     """Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -61,6 +62,9 @@ class OpenIDConnectProviderListEntry(Shape):
         v_is_trusted_identity_propagation_enabled = self.is_trusted_identity_propagation_enabled
         if v_is_trusted_identity_propagation_enabled is not None:
             d["IsTrustedIdentityPropagationEnabled"] = v_is_trusted_identity_propagation_enabled
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -84,7 +88,9 @@ class OpenIDConnectProviderListEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> OpenIDConnectProviderListEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> OpenIDConnectProviderListEntry:
         return _new(
             cls,
             {
@@ -93,24 +99,29 @@ class OpenIDConnectProviderListEntry(Shape):
                     "is_trusted_identity_propagation_enabled"
                 ),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_OpenIDConnectProviderListEntry(el: _Element) -> OpenIDConnectProviderListEntry:
     arn: Any = None
     is_trusted_identity_propagation_enabled: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Arn":
             arn = c.text or ""
         elif t == "IsTrustedIdentityPropagationEnabled":
             is_trusted_identity_propagation_enabled = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         OpenIDConnectProviderListEntry,
         {
             "arn": arn,
             "is_trusted_identity_propagation_enabled": is_trusted_identity_propagation_enabled,
         },
+        ex,
     )
 
 
@@ -128,3 +139,6 @@ def _w_OpenIDConnectProviderListEntry(
             + _x.bool_out(v_is_trusted_identity_propagation_enabled)
             + "</IsTrustedIdentityPropagationEnabled>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
     _w_AttachedPermissionsBoundary,
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Role"]
 
 
-class Role(Shape):
+class Role(OpenShape):
     """
     Contains information about an IAM role. This structure is returned as a response element in
     several API operations that interact with roles.
@@ -91,6 +93,8 @@ class Role(Shape):
     )
     """Contains information about the role template that this role was created from."""
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> Role:
         return _x.read(cls, data, _x_Role)
@@ -146,6 +150,9 @@ class Role(Shape):
         v_source_role_template = self.source_role_template
         if v_source_role_template is not None:
             d["SourceRoleTemplate"] = v_source_role_template.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -213,7 +220,7 @@ class Role(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Role:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Role:
         return _new(
             cls,
             {
@@ -231,6 +238,7 @@ class Role(Shape):
                 "role_last_used": values.get("role_last_used"),
                 "source_role_template": values.get("source_role_template"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -248,6 +256,7 @@ def _x_Role(el: _Element) -> Role:
     tags: Any = None
     role_last_used: Any = None
     source_role_template: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -276,6 +285,8 @@ def _x_Role(el: _Element) -> Role:
             role_last_used = _x_RoleLastUsed(c)
         elif t == "SourceRoleTemplate":
             source_role_template = _x_SourceRoleTemplate(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         Role,
         {
@@ -293,6 +304,7 @@ def _x_Role(el: _Element) -> Role:
             "role_last_used": role_last_used,
             "source_role_template": source_role_template,
         },
+        ex,
     )
 
 
@@ -367,3 +379,6 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
         i_source_role_template_1 = ind + "  "
         _w_SourceRoleTemplate(v_source_role_template, out, i_source_role_template_1)
         out.append(ind + "</SourceRoleTemplate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

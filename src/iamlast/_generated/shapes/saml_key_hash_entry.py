@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["SAMLKeyHashEntry"]
 
 
-class SAMLKeyHashEntry(Shape):
+class SAMLKeyHashEntry(OpenShape):
     """Contains the key hashes that are associated with a SAML identity provider issuer."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class SAMLKeyHashEntry(Shape):
         v_key_hashes = self.key_hashes
         if v_key_hashes is not None:
             d["KeyHashes"] = [x1 for x1 in v_key_hashes]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,22 +82,29 @@ class SAMLKeyHashEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SAMLKeyHashEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SAMLKeyHashEntry:
         return _new(
-            cls, {"issuer_url": values.get("issuer_url"), "key_hashes": values.get("key_hashes")}
+            cls,
+            {"issuer_url": values.get("issuer_url"), "key_hashes": values.get("key_hashes")},
+            {} if extra is None else extra,
         )
 
 
 def _x_SAMLKeyHashEntry(el: _Element) -> SAMLKeyHashEntry:
     issuer_url: Any = None
     key_hashes: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "IssuerURL":
             issuer_url = c.text or ""
         elif t == "KeyHashes":
             key_hashes = [c1.text or "" for c1 in c]
-    return _new(SAMLKeyHashEntry, {"issuer_url": issuer_url, "key_hashes": key_hashes})
+        else:
+            _extras.keep(ex, c)
+    return _new(SAMLKeyHashEntry, {"issuer_url": issuer_url, "key_hashes": key_hashes}, ex)
 
 
 def _w_SAMLKeyHashEntry(o: SAMLKeyHashEntry, out: list[str], ind: str) -> None:
@@ -110,3 +121,6 @@ def _w_SAMLKeyHashEntry(o: SAMLKeyHashEntry, out: list[str], ind: str) -> None:
             out.append(ind + "</KeyHashes>\n")
         else:
             out.append(ind + "<KeyHashes/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["SAMLProviderListEntry"]
 
 
-class SAMLProviderListEntry(Shape):
+class SAMLProviderListEntry(OpenShape):
     """Contains the list of SAML providers for this account."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -71,6 +72,9 @@ class SAMLProviderListEntry(Shape):
         v_is_trusted_identity_propagation_enabled = self.is_trusted_identity_propagation_enabled
         if v_is_trusted_identity_propagation_enabled is not None:
             d["IsTrustedIdentityPropagationEnabled"] = v_is_trusted_identity_propagation_enabled
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -102,7 +106,9 @@ class SAMLProviderListEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SAMLProviderListEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SAMLProviderListEntry:
         return _new(
             cls,
             {
@@ -113,6 +119,7 @@ class SAMLProviderListEntry(Shape):
                     "is_trusted_identity_propagation_enabled"
                 ),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -121,6 +128,7 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
     valid_until: Any = None
     create_date: Any = None
     is_trusted_identity_propagation_enabled: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Arn":
@@ -131,6 +139,8 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
             create_date = _x.to_ts(c)
         elif t == "IsTrustedIdentityPropagationEnabled":
             is_trusted_identity_propagation_enabled = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         SAMLProviderListEntry,
         {
@@ -139,6 +149,7 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
             "create_date": create_date,
             "is_trusted_identity_propagation_enabled": is_trusted_identity_propagation_enabled,
         },
+        ex,
     )
 
 
@@ -160,3 +171,6 @@ def _w_SAMLProviderListEntry(o: SAMLProviderListEntry, out: list[str], ind: str)
             + _x.bool_out(v_is_trusted_identity_propagation_enabled)
             + "</IsTrustedIdentityPropagationEnabled>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -132,7 +132,9 @@ class UpdateLoginProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateLoginProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateLoginProfileRequest:
         return _new(
             cls,
             {

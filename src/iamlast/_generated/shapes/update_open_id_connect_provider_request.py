@@ -144,7 +144,9 @@ class UpdateOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateOpenIDConnectProviderRequest:
         return _new(
             cls,
             {

@@ -129,7 +129,9 @@ class UpdateRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateRoleRequest:
         return _new(
             cls,
             {

@@ -194,7 +194,9 @@ class UpdateSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateSAMLProviderRequest:
         return _new(
             cls,
             {
