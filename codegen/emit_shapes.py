@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import docs, names
+from . import docs, names, sides
 from .model import Member, ModelError, Service, Shape
 from .types import FLOAT_TYPES, INT_TYPES, Types, ns_attr
 
@@ -170,21 +170,7 @@ class ShapeEmitter:
                     raise ModelError(f"class name {cls!r} used by shapes {classes[cls]} and {name}")
                 classes[cls] = name
         self.class_names = classes
-        shared = {n for n in reachable if n in service.input_shapes and n in service.output_shapes}
-        #: Response-side structures that nest a shape requests carry too (Role holds Tag).
-        self.holds_shared: set[str] = set()
-        for name in reachable:
-            if service.shapes[name].type != "structure" or name in service.input_shapes:
-                continue
-            seen: set[str] = set()
-            todo = list(_struct_deps(service, name))
-            while todo:
-                dep = todo.pop()
-                if dep not in seen:
-                    seen.add(dep)
-                    todo.extend(_struct_deps(service, dep))
-            if seen & shared:
-                self.holds_shared.add(name)
+        self.holds_shared = sides.holding_shared(service)
 
     # ------------------------------------------------------------------ enums
 
@@ -314,18 +300,10 @@ class ShapeEmitter:
         return head.text() + "\n" + code
 
     def _base(self, shape: Shape) -> str:
-        """Request-only shapes are strict, response-side ones open (they keep unknown members)."""
-        svc = self.service
-        if shape.name in svc.top_outputs or shape.exception:
-            if shape.name in svc.input_shapes:
-                raise ModelError(f"shape {shape.name}: an output or error that requests carry too")
-            return "OutputShape" if shape.name in svc.top_outputs else "ErrorShape"
-        if shape.name not in svc.output_shapes:
-            return "Shape"
-        return "SharedShape" if shape.name in svc.input_shapes else "OpenShape"
+        return sides.base_class(self.service, shape)
 
     def _open(self, shape: Shape) -> bool:
-        return shape.name in self.service.output_shapes
+        return sides.is_open(self.service, shape)
 
     # ------------------------------------------------------------------ class body
 
