@@ -26,12 +26,17 @@ import botocore.session
 import pytest
 import respx
 from botocore.parsers import QueryParser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import iamlast
 from codegen.generate import generate_into
 from iamlast import ParamValidationError, models
 from iamlast.errors import NoSuchEntityError, OrganizationNotFoundError, ServiceError, decode_error
+from iamlast.operations import OPERATIONS as SPECS_BY_NAME
+
+from .strategies import extras, iam_strategies
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs" / "iam-2010-05-08"
@@ -492,3 +497,24 @@ def test_through_the_client(aws_env: pytest.MonkeyPatch) -> None:
             with pytest.raises(ParamValidationError, match="colour"):
                 client.get_role(role_name="r", colour="x")  # type: ignore[call-overload]
         assert route.call_count == 1  # the refused calls sent nothing
+
+
+# ------------------------------------------------------------------ every operation, generated
+
+WITH_UNKNOWN = iam_strategies(unknown_members=extras)
+WITH_OUTPUT = sorted(name for name, spec in SPECS_BY_NAME.items() if spec.output)
+
+
+@pytest.mark.parametrize("operation", WITH_OUTPUT)
+@settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_output_round_trips_with_members_it_lacks(
+    operation: str, data: st.DataObject
+) -> None:
+    spec = SPECS_BY_NAME[operation]
+    x = data.draw(WITH_UNKNOWN.of(spec.output or ""), label=spec.output)
+    cls = type(x)
+    assert cls.of_xml(x.to_xml(operation=operation)) == x
+    assert cls.of_json(x.to_json()) == x
+    assert cls.of_json(json.loads(json.dumps(x.to_json()))) == x
+    assert pickle.loads(pickle.dumps(x)) == x
