@@ -14,6 +14,8 @@ from .model import ModelError, Service, Shape
 
 
 def base_class(service: Service, shape: Shape) -> str:
+    """The runtime base class of a structure's model (an output or error requests also carry
+    would be both strict and open: the generator refuses it rather than guess)."""
     if shape.name in service.top_outputs or shape.exception:
         if shape.name in service.input_shapes:
             raise ModelError(f"shape {shape.name}: an output or error that requests carry too")

@@ -231,6 +231,11 @@ STRICT: dict[str, tuple[Mutation, list[str]]] = {
         ["GetThingResponse", "Missing"],
     ),
     "paginator for an unknown operation": (lambda m: None, ["NoSuchOperation"]),
+    # strict (a request) and open (a response) at once: refused rather than guessed
+    "an output requests carry too": (
+        _set(["shapes", "GetThingRequest", "members", "Echo"], {"shape": "GetThingResponse"}),
+        ["GetThingResponse", "requests carry too"],
+    ),
 }
 
 
