@@ -437,53 +437,6 @@ def test_error_shapes_keep_unknown_members_but_not_the_envelope() -> None:
     assert org.details is not None and org.details.model_extra == {}
 
 
-# ------------------------------------------------------------------ requests stay strict
-
-
-def test_an_unknown_keyword_in_a_request_is_refused_by_name() -> None:
-    with pytest.raises(ParamValidationError) as info:
-        models.GetRoleRequest(role_name="r", role_colour="teal")
-    assert [(p.path, p.rule) for p in info.value.problems] == [("role_colour", "unknown")]
-
-
-def test_shared_shapes_are_strict_in_requests() -> None:
-    """Tag travels both ways: built from keywords or a mapping it is a request value."""
-    with pytest.raises(ParamValidationError) as info:
-        models.Tag(key="k", value="v", Colour="teal")
-    assert [(p.path, p.rule) for p in info.value.problems] == [("Colour", "unknown")]
-    with pytest.raises(ParamValidationError) as info:
-        models.CreateRoleRequest(
-            role_name="r",
-            assume_role_policy_document="{}",
-            tags=[{"Key": "k", "Vaule": "v"}],
-        )
-    assert {(p.path, p.rule) for p in info.value.problems} == {
-        ("Tags[0].Vaule", "unknown"),
-        ("Tags[0].Value", "required"),
-    }
-    with pytest.raises(ParamValidationError, match="Colour"):
-        models.CreateOpenIDConnectProviderRequest(
-            url="https://idp.example.com",
-            context_provider={
-                "SubjectSourceKey": "sub",
-                "KeyDefinitionList": [{"SourceKey": "a", "Colour": "x"}],
-            },
-        )
-    with pytest.raises(ParamValidationError, match="Colour"):
-        models.Tag.of_json({"Key": "k", "Value": "v", "Colour": "teal"})
-
-
-def test_a_shared_shape_read_from_a_response_can_go_back_in_a_request() -> None:
-    tag = models.GetRoleResponse.of_xml(DOCUMENT).role.tags[0]
-    request = models.TagRoleRequest(role_name="r", tags=[tag])
-    assert request.tags[0].model_extra == {"Expires": "2030-01-01T00:00:00Z"}  # kept...
-    assert request.to_query() == {
-        "RoleName": "r",
-        "Tags.member.1.Key": "team",
-        "Tags.member.1.Value": "blue",
-    }  # ...not sent
-
-
 def test_through_the_client(aws_env: pytest.MonkeyPatch) -> None:
     with respx.mock(assert_all_mocked=True) as mock:
         route = mock.post("https://iam.amazonaws.com/").respond(200, content=DOCUMENT.encode())
