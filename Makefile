@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench generate check lint typecheck clean
+.PHONY: test demo bench generate check lint typecheck clean spec-drift
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ test: $(STAMP)
 
 generate: $(STAMP)
 	$(PY) -m codegen
+
+# Release routine, not part of `make test`: how far specs/ is from the installed botocore's IAM
+# model (exit 1 on drift). Refresh with `$(PY) -m codegen.refresh_specs && $(PY) -m codegen`.
+spec-drift: $(STAMP)
+	$(PY) -m codegen.refresh_specs --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import docs, names
+from . import docs, names, sides
 from .model import Member, ModelError, Service, Shape
 from .types import FLOAT_TYPES, INT_TYPES, Types, ns_attr
 
@@ -170,6 +170,7 @@ class ShapeEmitter:
                     raise ModelError(f"class name {cls!r} used by shapes {classes[cls]} and {name}")
                 classes[cls] = name
         self.class_names = classes
+        self.holds_shared = sides.holding_shared(service)
 
     # ------------------------------------------------------------------ enums
 
@@ -264,6 +265,8 @@ class ShapeEmitter:
         head("")
         head("from pydantic import Field" + (", model_validator" if "model_validator" in code else ""))
         head("")
+        if "_extras." in code:
+            head("from iamlast._runtime import extras as _extras")
         head("from iamlast._runtime import json as _j")
         if "_q." in code:
             head("from iamlast._runtime import query as _q")
@@ -273,6 +276,8 @@ class ShapeEmitter:
         bases = sorted({self._base(svc.shapes[n]) for n in group} | ({"ResponseMetadata"} if "ResponseMetadata" in code else set()))
         head(f"from iamlast._runtime.shape import {', '.join(bases)}")
         head("from iamlast._runtime.shape import new as _new")
+        if "holds_shared()" in code:
+            head("from iamlast._runtime.shape import holds_shared")
         if enums:
             head("")
             head(f"from ..enums import {', '.join(sorted(svc.shapes[e].class_name for e in enums))}")
@@ -295,11 +300,10 @@ class ShapeEmitter:
         return head.text() + "\n" + code
 
     def _base(self, shape: Shape) -> str:
-        if shape.name in self.service.top_outputs:
-            return "OutputShape"
-        if shape.exception:
-            return "ErrorShape"
-        return "Shape"
+        return sides.base_class(self.service, shape)
+
+    def _open(self, shape: Shape) -> bool:
+        return sides.is_open(self.service, shape)
 
     # ------------------------------------------------------------------ class body
 
@@ -347,6 +351,9 @@ class ShapeEmitter:
             attrs = ", ".join(f'"{m.attr}": self.{m.attr}' for m in shape.members)
             out(f"    _v.exactly_one({shape.name!r}, {{{attrs}}})")
             out("    return self")
+        if shape.name in self.holds_shared:
+            out("")
+            out("_response_side = holds_shared()")
         self._methods(out, shape)
         out.dedent()
 
@@ -402,6 +409,10 @@ class ShapeEmitter:
         if base == "OutputShape":
             out("if self.response_metadata is not None:")
             out('    d["ResponseMetadata"] = self.response_metadata.to_json()')
+        if self._open(shape):
+            out("ex = self.__pydantic_extra__")
+            out("if ex:")
+            out("    d.update(_extras.to_json(ex))")
         out("return d")
         out.dedent()
         # of_json
@@ -435,14 +446,16 @@ class ShapeEmitter:
         # _complete
         out("")
         out("@classmethod")
-        out(f"def _complete(cls, values: dict[str, Any]) -> {cls}:")
+        out(f"def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> {cls}:")
         out.indent()
         items = []
         for member in shape.members:
             items.append(f"{member.attr!r}: {self._default(member, 'values')}")
         if base == "OutputShape":
             items.append("'response_metadata': values.get('response_metadata')")
-        out(f"return _new(cls, {{{', '.join(items)}}})")
+        # pydantic leaves an open model's extras {} when there are none; so do its readers
+        extra = ", {} if extra is None else extra" if self._open(shape) else ""
+        out(f"return _new(cls, {{{', '.join(items)}}}{extra})")
         out.dedent()
         if shape.name in svc.input_shapes:
             out("")
@@ -603,10 +616,15 @@ class ShapeEmitter:
             if target.type != "string" or target.enum is not None:
                 raise ModelError(f"{shape.name}.{m.name}: xmlAttribute on a {target.type} is not supported")
             out(f"{m.attr} = el.get({m.xml_name!r})")
-        if elems:
+        is_open = self._open(shape)
+        envelope = self._base(shape) in ("OutputShape", "ErrorShape")
+        if is_open:
+            out("ex: dict[str, Any] = {}")
+        if elems or is_open:
             out("for c in el:")
             out.indent()
-            out("t = c.tag")
+            if elems or envelope:
+                out("t = c.tag")
             first = True
             for m in elems:
                 kw = "if" if first else "elif"
@@ -629,6 +647,15 @@ class ShapeEmitter:
                 else:
                     out(f"{m.attr} = {self._xml_in(m.target, 'c', m.timestamp_format, 1)}")
                 out.dedent()
+            if is_open:
+                # Known members never get here: the unknown ones cost nothing until they occur.
+                if envelope:
+                    out(f"{'if' if first else 'elif'} t in {cls}._ENVELOPE:")
+                    out("    pass")
+                    first = False
+                if not first:
+                    out("else:")
+                out(f"{'' if first else '    '}_extras.keep(ex, c)")
             out.dedent()
         items = []
         for m in shape.members:
@@ -641,7 +668,7 @@ class ShapeEmitter:
                 items.append(f"{m.attr!r}: {m.attr}")
         if self._base(shape) == "OutputShape":
             items.append("'response_metadata': None")
-        out(f"return _new({cls}, {{{', '.join(items)}}})")
+        out(f"return _new({cls}, {{{', '.join(items)}}}{', ex' if is_open else ''})")
         out.dedent()
 
     # ------------------------------------------------------------------ XML writing
@@ -779,6 +806,11 @@ class ShapeEmitter:
                 uid=f"_{m.attr}_",
             )
             out.dedent()
+        if self._open(shape):
+            wrote = True
+            out("ex = o.__pydantic_extra__")
+            out("if ex:")
+            out("    _extras.write(ex, out, ind)")
         if not wrote:
             out("return None")
         out.dedent()

@@ -3,6 +3,7 @@
 ``models.ListRolesResponse``, ``models.EntityDetails``, ``models.JobStatusType`` … Attributes are
 snake_case with the wire names as aliases; see :class:`iamlast._runtime.shape.Shape` for the
 ``of_xml`` / ``to_xml`` / ``of_json`` / ``to_json`` / ``to_query`` surface every model shares.
+Response-side models (:class:`OpenShape`) keep members the model does not know in ``model_extra``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._runtime.core import EmptyResponse
-from ._runtime.shape import ErrorShape, OutputShape, ResponseMetadata, Shape
+from ._runtime.shape import ErrorShape, OpenShape, OutputShape, ResponseMetadata, Shape, SharedShape
 
 if TYPE_CHECKING:
     from ._generated.enums import *  # noqa: F403
     from ._generated.shapes import *  # noqa: F403
 
-__all__ = ["EmptyResponse", "ErrorShape", "OutputShape", "ResponseMetadata", "Shape"]
+__all__ = [
+    "EmptyResponse",
+    "ErrorShape",
+    "OpenShape",
+    "OutputShape",
+    "ResponseMetadata",
+    "Shape",
+    "SharedShape",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -231,6 +231,11 @@ STRICT: dict[str, tuple[Mutation, list[str]]] = {
         ["GetThingResponse", "Missing"],
     ),
     "paginator for an unknown operation": (lambda m: None, ["NoSuchOperation"]),
+    # strict (a request) and open (a response) at once: refused rather than guessed
+    "an output requests carry too": (
+        _set(["shapes", "GetThingRequest", "members", "Echo"], {"shape": "GetThingResponse"}),
+        ["GetThingResponse", "requests carry too"],
+    ),
 }
 
 
@@ -384,6 +389,8 @@ SNAPSHOT_MODEL: dict[str, Any] = {
                 "Labels": {"shape": "labelListType"},
                 "Attributes": {"shape": "attributeMapType"},
                 "Kind": {"shape": "widgetKindType"},
+                # a structure requests and responses both carry: a SharedShape
+                "Owner": {"shape": "Owner"},
             },
         },
         "GetWidgetResponse": {
@@ -543,6 +550,8 @@ def test_the_snapshot_package_works(widgets: tuple[Path, Any]) -> None:
     """The reviewed code does what it says: a request out, a response and an error in."""
     from datetime import UTC, datetime
 
+    from iamlast import ParamValidationError
+
     _, package = widgets
     shapes = importlib.import_module(package.__name__ + ".shapes")
     enums = importlib.import_module(package.__name__ + ".enums")
@@ -586,6 +595,17 @@ def test_the_snapshot_package_works(widgets: tuple[Path, Any]) -> None:
     assert widget.thumbnail == b"\x00\x01\x02" and widget.policy == "{}" and widget.weight == 1000.0
     assert widget.create_date == datetime(2021, 6, 1, 12, 0, 0, 500000, tzinfo=UTC)
     assert widget.owner.owner_id == "o"  # shorter than idType's minimum: responses are lenient
+
+    # Responses keep what the model does not know; requests refuse it (shared shapes too).
+    newer = document.replace("<Kind>", "<Colour>red</Colour><Kind>").replace(
+        "<OwnerId>o</OwnerId>", "<OwnerId>o</OwnerId><Team><Name>t</Name></Team>"
+    )
+    widget = shapes.GetWidgetResponse.of_xml(newer).widget
+    assert widget.model_extra == {"Colour": "red"} and widget.owner.model_extra == {"Team": {"Name": "t"}}
+    assert shapes.GetWidgetResponse.of_json(shapes.GetWidgetResponse.of_xml(newer).to_json()).widget == widget
+    assert (shapes.Widget.__base__.__name__, shapes.Owner.__base__.__name__) == ("OpenShape", "SharedShape")
+    with pytest.raises(ParamValidationError, match="Colour"):
+        shapes.GetWidgetRequest(widget_name="w1", owner={"OwnerId": "o" * 16, "Colour": "red"})
 
     err = errors.decode_error(
         "GetWidget", 404, shapes.WidgetNotFoundException(message="no w1").to_xml()

@@ -338,3 +338,16 @@ def test_temporary_credentials_with_boto3(boto_session: Any) -> None:
         with pytest.raises(ClientError) as exc:
             boto_session.client("iam", **kwargs).list_users()
         assert _code(exc) == "InvalidClientTokenId"
+
+
+def test_listed_roles_carry_the_sign_in_session_limit_where_one_is_set(iam: FakeIAM, client: Any) -> None:
+    """MaxSigninSessionDuration (botocore 1.44.8): served for the role that has one, omitted for
+    the rest as IAM omits an unset one; boto3 and iamlast read it alike."""
+    import iamlast
+
+    roles, _ = _all_pages(client.list_roles, "Roles", MaxItems=100)
+    limits = {r["RoleName"]: r["MaxSigninSessionDuration"] for r in roles if "MaxSigninSessionDuration" in r}
+    assert limits == {"OrganizationAccountAccessRole": 43200} and len(roles) > 1
+    with iamlast.Client(**iam.iamlast_kwargs()) as ours:
+        theirs = {r.role_name: r.max_signin_session_duration for r in ours.paginate_list_roles()}
+    assert {k: v for k, v in theirs.items() if v is not None} == limits and len(theirs) == len(roles)

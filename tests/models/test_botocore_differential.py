@@ -265,6 +265,7 @@ LIST_ROLES = f"""<ListRolesResponse xmlns="{NS}">
         <Arn>arn:aws:iam::123456789012:role/Bare</Arn>
         <CreateDate>2020-02-29T00:00:00Z</CreateDate>
         <RoleLastUsed/>
+        <MaxSigninSessionDuration>43200</MaxSigninSessionDuration>
         <PermissionsBoundary>
           <PermissionsBoundaryType>PermissionsBoundaryPolicy</PermissionsBoundaryType>
           <PermissionsBoundaryArn>arn:aws:iam::aws:policy/PowerUserAccess</PermissionsBoundaryArn>
@@ -468,6 +469,8 @@ def test_list_roles_with_role_last_used_and_tags() -> None:
     assert second.permissions_boundary.permissions_boundary_type == "PermissionsBoundaryPolicy"
     assert second.permissions_boundary.permissions_boundary_type.known
     assert second.tags is None and second.assume_role_policy_document is None
+    assert (first.max_signin_session_duration, second.max_signin_session_duration) == (None, 43200)
+    assert theirs["Roles"][1]["MaxSigninSessionDuration"] == 43200
     assert ours.response_metadata.request_id == "20f7279f-99ee-11e1-a4c3-27EXAMPLE804"
 
 
@@ -720,3 +723,135 @@ def test_rich_document_layout(rich: tuple[Any, OperationModel]) -> None:
     theirs = botocore_parse(op, body.encode())
     theirs.pop("ResponseMetadata", None)
     assert from_ours(x) == from_botocore(op.output_shape, theirs)
+
+
+# ------------------------------------------------------------------ what botocore 1.44.8 added
+
+GET_SAML_PROVIDER = f"""<GetSAMLProviderResponse xmlns="{NS}">
+  <GetSAMLProviderResult>
+    <SAMLProviderUUID>0a1b2c3d-4e5f-6789-abcd-ef0123456789</SAMLProviderUUID>
+    <SAMLMetadataDocument>&lt;EntityDescriptor/&gt;</SAMLMetadataDocument>
+    <CreateDate>2025-11-18T10:00:00Z</CreateDate>
+    <ValidUntil>2035-11-18T10:00:00Z</ValidUntil>
+    <IdentityCenterInstanceArn>arn:aws:sso:::instance/ssoins-1234567890abcdef</IdentityCenterInstanceArn>
+    <IdentityStoreArn>arn:aws:identitystore::123456789012:identitystore/d-1234567890</IdentityStoreArn>
+    <ContextProvider>
+      <SubjectSourceKey>NameID</SubjectSourceKey>
+      <SubjectTypeValue>user</SubjectTypeValue>
+      <KeyDefinitionList>
+        <member><SourceKey>email</SourceKey><TargetKey>mail</TargetKey></member>
+        <member><SourceKey>groups</SourceKey></member>
+      </KeyDefinitionList>
+    </ContextProvider>
+    <SAMLKeyHashes>
+      <member>
+        <IssuerURL>https://idp.example.com/saml</IssuerURL>
+        <KeyHashes><member>3f786850e387550fdab836ed7e6dc881de23001b</member></KeyHashes>
+      </member>
+    </SAMLKeyHashes>
+    <Tags/>
+  </GetSAMLProviderResult>
+  <ResponseMetadata><RequestId>29f47818-99f5-11e1-a4c3-27EXAMPLE804</RequestId></ResponseMetadata>
+</GetSAMLProviderResponse>"""
+
+LIST_OIDC_PROVIDERS = f"""<ListOpenIDConnectProvidersResponse xmlns="{NS}">
+  <ListOpenIDConnectProvidersResult>
+    <OpenIDConnectProviderList>
+      <member>
+        <Arn>arn:aws:iam::123456789012:oidc-provider/server.example.com</Arn>
+        <IsTrustedIdentityPropagationEnabled>true</IsTrustedIdentityPropagationEnabled>
+      </member>
+      <member><Arn>arn:aws:iam::123456789012:oidc-provider/other.example.com</Arn></member>
+    </OpenIDConnectProviderList>
+  </ListOpenIDConnectProvidersResult>
+  <ResponseMetadata><RequestId>de2c0228-4f63-11e4-aefa-bfd6aEXAMPLE</RequestId></ResponseMetadata>
+</ListOpenIDConnectProvidersResponse>"""
+
+
+def test_get_saml_provider_with_the_members_added_in_1_44_8() -> None:
+    ours, theirs = assert_same("GetSAMLProvider", GET_SAML_PROVIDER.encode())
+    assert ours.identity_center_instance_arn == "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+    cp = ours.context_provider
+    assert (cp.subject_source_key, cp.subject_type_value) == ("NameID", "user")
+    assert [(k.source_key, k.target_key) for k in cp.key_definition_list] == [
+        ("email", "mail"),
+        ("groups", None),
+    ]
+    (entry,) = ours.saml_key_hashes
+    assert entry.key_hashes == ["3f786850e387550fdab836ed7e6dc881de23001b"]
+    assert theirs["SAMLKeyHashes"][0]["IssuerURL"] == entry.issuer_url
+    assert ours.model_extra == {} and cp.model_extra == {}  # nothing left unknown
+
+
+def test_list_oidc_providers_with_trusted_identity_propagation() -> None:
+    ours, _ = assert_same("ListOpenIDConnectProviders", LIST_OIDC_PROVIDERS.encode())
+    flags = [p.is_trusted_identity_propagation_enabled for p in ours.open_id_connect_provider_list]
+    assert flags == [True, None]
+
+
+# ------------------------------------------------------------------ members the model lacks
+
+FUTURE = "IamlastFuture"
+
+
+def _inject(el: Any, shape: Shape) -> int:
+    """Give every structure element under ``el`` an unknown ``<IamlastFuture>`` child (at the
+    end, after its members); the count of those added."""
+    from lxml import etree
+
+    added = 0
+    kind = shape.type_name
+    if kind == "structure":
+        by_name = {m.serialization.get("name", n): m for n, m in shape.members.items()}
+        for child in list(el):
+            member = by_name.get(etree.QName(child).localname)
+            if member is not None:
+                added += _inject(child, member)
+        etree.SubElement(el, f"{{{NS}}}{FUTURE}").text = "v"
+        added += 1
+    elif kind == "list":
+        assert not shape.serialization.get("flattened")
+        for child in el:
+            added += _inject(child, shape.member)
+    elif kind == "map":
+        value_name = shape.value.serialization.get("name", "value")
+        for entry in el:
+            for part in entry:
+                if etree.QName(part).localname == value_name:
+                    added += _inject(part, shape.value)
+    return added
+
+
+def _kept(value: Any) -> int:
+    """How many models hold exactly the injected unknown member (any other extra fails)."""
+    if isinstance(value, BaseModel):
+        if value.model_extra:
+            assert value.model_extra == {FUTURE: "v"}, (type(value).__name__, value.model_extra)
+        found = 1 if value.model_extra else 0
+        return found + sum(_kept(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return sum(_kept(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_kept(v) for v in value.values())
+    return 0
+
+
+@pytest.mark.parametrize("op_name", _op_params())
+@QUICK
+@given(data=st.data())
+def test_unknown_members_everywhere_change_nothing_known(op_name: str, data: st.DataObject) -> None:
+    """Every structure of every response carries a member the model lacks: botocore ignores it,
+    iamlast keeps it in that structure's model_extra, and both still read every known member
+    to the same values."""
+    from lxml import etree
+
+    spec = OPERATIONS[op_name]
+    x = data.draw(S.of(spec.output or ""), label=spec.output)
+    op = SERVICE.operation_model(op_name)
+    root = etree.fromstring(x.to_xml(operation=op_name).encode("utf-8"))
+    result = root.find(f"{{{NS}}}{op.output_shape.serialization['resultWrapper']}")
+    assert result is not None
+    added = _inject(result, op.output_shape)
+    ours, _ = assert_same(op_name, etree.tostring(root))
+    assert added >= 1 and _kept(ours) == added
+    assert type(ours).of_json(ours.to_json()) == ours

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from .shapes import AttachedPolicy
     from .shapes import ChangePasswordRequest
     from .shapes import ContextEntry
+    from .shapes import ContextProvider
     from .shapes import CreateAccessKeyRequest
     from .shapes import CreateAccessKeyResponse
     from .shapes import CreateAccountAliasRequest
@@ -329,6 +330,7 @@ if TYPE_CHECKING:
     from .shapes import UpdateDelegationRequestRequest
     from .shapes import UpdateGroupRequest
     from .shapes import UpdateLoginProfileRequest
+    from .shapes import UpdateOpenIDConnectProviderRequest
     from .shapes import UpdateOpenIDConnectProviderThumbprintRequest
     from .shapes import UpdateRoleDescriptionRequest
     from .shapes import UpdateRoleDescriptionResponse
@@ -606,6 +608,7 @@ class SyncOperations:
         user_name: str | None = None,
         password: str | None = None,
         password_reset_required: bool | None = None,
+        max_signin_session_duration: int | None = None,
     ) -> CreateLoginProfileResponse: ...
     def create_login_profile(
         self, request: CreateLoginProfileRequest | None = None, /, **kwargs: Any
@@ -629,6 +632,8 @@ class SyncOperations:
         client_id_list: Sequence[str] | None = None,
         thumbprint_list: Sequence[str] | None = None,
         tags: Sequence[Tag | Mapping[str, Any]] | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
     ) -> CreateOpenIDConnectProviderResponse: ...
     def create_open_id_connect_provider(
         self, request: CreateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
@@ -699,6 +704,7 @@ class SyncOperations:
         path: str | None = None,
         description: str | None = None,
         max_session_duration: int | None = None,
+        max_signin_session_duration: int | None = None,
         permissions_boundary: str | None = None,
         tags: Sequence[Tag | Mapping[str, Any]] | None = None,
     ) -> CreateRoleResponse: ...
@@ -724,6 +730,8 @@ class SyncOperations:
         | AssertionEncryptionModeTypeLiteral
         | None = None,
         add_private_key: str | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
     ) -> CreateSAMLProviderResponse: ...
     def create_saml_provider(
         self, request: CreateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -934,7 +942,11 @@ class SyncOperations:
     def delete_open_id_connect_provider(
         self, request: DeleteOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
     ) -> EmptyResponse:
-        """Deletes an OpenID Connect identity provider (IdP) resource object in IAM."""
+        """
+        Deletes an OpenID Connect identity provider (IdP) resource object in IAM. Deleting the
+        provider also deletes its trusted identity propagation context provider and removes any IAM
+        Identity Center instance association.
+        """
         return cast("EmptyResponse", self._call("DeleteOpenIDConnectProvider", request, kwargs))
 
     @overload
@@ -3288,17 +3300,45 @@ class SyncOperations:
         user_name: str,
         password: str | None = None,
         password_reset_required: bool | None = None,
+        max_signin_session_duration: int | None = None,
+        reset_max_signin_session_duration: bool | None = None,
     ) -> EmptyResponse: ...
     def update_login_profile(
         self, request: UpdateLoginProfileRequest | None = None, /, **kwargs: Any
     ) -> EmptyResponse:
         """
-        Changes the password for the specified IAM user. You can use the CLI, the Amazon Web
-        Services API, or the Users page in the IAM console to change the password for any IAM user.
-        Use ChangePassword to change your own password in the My Security Credentials page in the
-        Amazon Web Services Management Console.
+        Changes the password or the maximum sign-in session duration for the specified IAM user. You
+        can use the CLI, the Amazon Web Services API, or the Users page in the IAM console to change
+        the password for any IAM user. Use ChangePassword to change your own password in the My
+        Security Credentials page in the Amazon Web Services Management Console.
         """
         return cast("EmptyResponse", self._call("UpdateLoginProfile", request, kwargs))
+
+    @overload
+    def update_open_id_connect_provider(
+        self, request: UpdateOpenIDConnectProviderRequest, /
+    ) -> EmptyResponse: ...
+    @overload
+    def update_open_id_connect_provider(
+        self,
+        /,
+        *,
+        open_id_connect_provider_arn: str,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
+        remove_context_provider: bool | None = None,
+        remove_identity_center_instance: bool | None = None,
+    ) -> EmptyResponse: ...
+    def update_open_id_connect_provider(
+        self, request: UpdateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
+    ) -> EmptyResponse:
+        """
+        Updates the configuration of an existing IAM OpenID Connect (OIDC) identity provider
+        resource object. Use this operation to set, change, or remove the trusted identity
+        propagation context provider, and to associate or disassociate an IAM Identity Center
+        instance with the provider.
+        """
+        return cast("EmptyResponse", self._call("UpdateOpenIDConnectProvider", request, kwargs))
 
     @overload
     def update_open_id_connect_provider_thumbprint(
@@ -3329,11 +3369,16 @@ class SyncOperations:
         role_name: str,
         description: str | None = None,
         max_session_duration: int | None = None,
+        max_signin_session_duration: int | None = None,
+        reset_max_signin_session_duration: bool | None = None,
     ) -> UpdateRoleResponse: ...
     def update_role(
         self, request: UpdateRoleRequest | None = None, /, **kwargs: Any
     ) -> UpdateRoleResponse:
-        """Updates the description or maximum session duration setting of a role."""
+        """
+        Updates the description, maximum session duration, or maximum sign-in session duration of a
+        role. You cannot change the maximum sign-in session duration of a service-linked role.
+        """
         return cast("UpdateRoleResponse", self._call("UpdateRole", request, kwargs))
 
     @overload
@@ -3368,6 +3413,10 @@ class SyncOperations:
         | None = None,
         add_private_key: str | None = None,
         remove_private_key: str | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
+        remove_context_provider: bool | None = None,
+        remove_identity_center_instance: bool | None = None,
     ) -> UpdateSAMLProviderResponse: ...
     def update_saml_provider(
         self, request: UpdateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -4865,6 +4914,7 @@ class AsyncOperations:
         user_name: str | None = None,
         password: str | None = None,
         password_reset_required: bool | None = None,
+        max_signin_session_duration: int | None = None,
     ) -> CreateLoginProfileResponse: ...
     async def create_login_profile(
         self, request: CreateLoginProfileRequest | None = None, /, **kwargs: Any
@@ -4890,6 +4940,8 @@ class AsyncOperations:
         client_id_list: Sequence[str] | None = None,
         thumbprint_list: Sequence[str] | None = None,
         tags: Sequence[Tag | Mapping[str, Any]] | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
     ) -> CreateOpenIDConnectProviderResponse: ...
     async def create_open_id_connect_provider(
         self, request: CreateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
@@ -4960,6 +5012,7 @@ class AsyncOperations:
         path: str | None = None,
         description: str | None = None,
         max_session_duration: int | None = None,
+        max_signin_session_duration: int | None = None,
         permissions_boundary: str | None = None,
         tags: Sequence[Tag | Mapping[str, Any]] | None = None,
     ) -> CreateRoleResponse: ...
@@ -4985,6 +5038,8 @@ class AsyncOperations:
         | AssertionEncryptionModeTypeLiteral
         | None = None,
         add_private_key: str | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
     ) -> CreateSAMLProviderResponse: ...
     async def create_saml_provider(
         self, request: CreateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -5206,7 +5261,11 @@ class AsyncOperations:
     async def delete_open_id_connect_provider(
         self, request: DeleteOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
     ) -> EmptyResponse:
-        """Deletes an OpenID Connect identity provider (IdP) resource object in IAM."""
+        """
+        Deletes an OpenID Connect identity provider (IdP) resource object in IAM. Deleting the
+        provider also deletes its trusted identity propagation context provider and removes any IAM
+        Identity Center instance association.
+        """
         return cast(
             "EmptyResponse", await self._call("DeleteOpenIDConnectProvider", request, kwargs)
         )
@@ -7679,17 +7738,47 @@ class AsyncOperations:
         user_name: str,
         password: str | None = None,
         password_reset_required: bool | None = None,
+        max_signin_session_duration: int | None = None,
+        reset_max_signin_session_duration: bool | None = None,
     ) -> EmptyResponse: ...
     async def update_login_profile(
         self, request: UpdateLoginProfileRequest | None = None, /, **kwargs: Any
     ) -> EmptyResponse:
         """
-        Changes the password for the specified IAM user. You can use the CLI, the Amazon Web
-        Services API, or the Users page in the IAM console to change the password for any IAM user.
-        Use ChangePassword to change your own password in the My Security Credentials page in the
-        Amazon Web Services Management Console.
+        Changes the password or the maximum sign-in session duration for the specified IAM user. You
+        can use the CLI, the Amazon Web Services API, or the Users page in the IAM console to change
+        the password for any IAM user. Use ChangePassword to change your own password in the My
+        Security Credentials page in the Amazon Web Services Management Console.
         """
         return cast("EmptyResponse", await self._call("UpdateLoginProfile", request, kwargs))
+
+    @overload
+    async def update_open_id_connect_provider(
+        self, request: UpdateOpenIDConnectProviderRequest, /
+    ) -> EmptyResponse: ...
+    @overload
+    async def update_open_id_connect_provider(
+        self,
+        /,
+        *,
+        open_id_connect_provider_arn: str,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
+        remove_context_provider: bool | None = None,
+        remove_identity_center_instance: bool | None = None,
+    ) -> EmptyResponse: ...
+    async def update_open_id_connect_provider(
+        self, request: UpdateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
+    ) -> EmptyResponse:
+        """
+        Updates the configuration of an existing IAM OpenID Connect (OIDC) identity provider
+        resource object. Use this operation to set, change, or remove the trusted identity
+        propagation context provider, and to associate or disassociate an IAM Identity Center
+        instance with the provider.
+        """
+        return cast(
+            "EmptyResponse", await self._call("UpdateOpenIDConnectProvider", request, kwargs)
+        )
 
     @overload
     async def update_open_id_connect_provider_thumbprint(
@@ -7721,11 +7810,16 @@ class AsyncOperations:
         role_name: str,
         description: str | None = None,
         max_session_duration: int | None = None,
+        max_signin_session_duration: int | None = None,
+        reset_max_signin_session_duration: bool | None = None,
     ) -> UpdateRoleResponse: ...
     async def update_role(
         self, request: UpdateRoleRequest | None = None, /, **kwargs: Any
     ) -> UpdateRoleResponse:
-        """Updates the description or maximum session duration setting of a role."""
+        """
+        Updates the description, maximum session duration, or maximum sign-in session duration of a
+        role. You cannot change the maximum sign-in session duration of a service-linked role.
+        """
         return cast("UpdateRoleResponse", await self._call("UpdateRole", request, kwargs))
 
     @overload
@@ -7761,6 +7855,10 @@ class AsyncOperations:
         | None = None,
         add_private_key: str | None = None,
         remove_private_key: str | None = None,
+        context_provider: ContextProvider | Mapping[str, Any] | None = None,
+        identity_center_instance_arn: str | None = None,
+        remove_context_provider: bool | None = None,
+        remove_identity_center_instance: bool | None = None,
     ) -> UpdateSAMLProviderResponse: ...
     async def update_saml_provider(
         self, request: UpdateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -9278,6 +9376,7 @@ if TYPE_CHECKING:
             user_name: str | None = None,
             password: str | None = None,
             password_reset_required: bool | None = None,
+            max_signin_session_duration: int | None = None,
         ) -> RawResponse[CreateLoginProfileResponse]: ...
         def create_login_profile(
             self, request: CreateLoginProfileRequest | None = None, /, **kwargs: Any
@@ -9301,6 +9400,8 @@ if TYPE_CHECKING:
             client_id_list: Sequence[str] | None = None,
             thumbprint_list: Sequence[str] | None = None,
             tags: Sequence[Tag | Mapping[str, Any]] | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
         ) -> RawResponse[CreateOpenIDConnectProviderResponse]: ...
         def create_open_id_connect_provider(
             self, request: CreateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
@@ -9368,6 +9469,7 @@ if TYPE_CHECKING:
             path: str | None = None,
             description: str | None = None,
             max_session_duration: int | None = None,
+            max_signin_session_duration: int | None = None,
             permissions_boundary: str | None = None,
             tags: Sequence[Tag | Mapping[str, Any]] | None = None,
         ) -> RawResponse[CreateRoleResponse]: ...
@@ -9393,6 +9495,8 @@ if TYPE_CHECKING:
             | AssertionEncryptionModeTypeLiteral
             | None = None,
             add_private_key: str | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
         ) -> RawResponse[CreateSAMLProviderResponse]: ...
         def create_saml_provider(
             self, request: CreateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -9611,7 +9715,11 @@ if TYPE_CHECKING:
         def delete_open_id_connect_provider(
             self, request: DeleteOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[EmptyResponse]:
-            """Deletes an OpenID Connect identity provider (IdP) resource object in IAM."""
+            """
+            Deletes an OpenID Connect identity provider (IdP) resource object in IAM. Deleting the
+            provider also deletes its trusted identity propagation context provider and removes any IAM
+            Identity Center instance association.
+            """
             ...
 
         @overload
@@ -11974,15 +12082,43 @@ if TYPE_CHECKING:
             user_name: str,
             password: str | None = None,
             password_reset_required: bool | None = None,
+            max_signin_session_duration: int | None = None,
+            reset_max_signin_session_duration: bool | None = None,
         ) -> RawResponse[EmptyResponse]: ...
         def update_login_profile(
             self, request: UpdateLoginProfileRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[EmptyResponse]:
             """
-            Changes the password for the specified IAM user. You can use the CLI, the Amazon Web
-            Services API, or the Users page in the IAM console to change the password for any IAM user.
-            Use ChangePassword to change your own password in the My Security Credentials page in the
-            Amazon Web Services Management Console.
+            Changes the password or the maximum sign-in session duration for the specified IAM user. You
+            can use the CLI, the Amazon Web Services API, or the Users page in the IAM console to change
+            the password for any IAM user. Use ChangePassword to change your own password in the My
+            Security Credentials page in the Amazon Web Services Management Console.
+            """
+            ...
+
+        @overload
+        def update_open_id_connect_provider(
+            self, request: UpdateOpenIDConnectProviderRequest, /
+        ) -> RawResponse[EmptyResponse]: ...
+        @overload
+        def update_open_id_connect_provider(
+            self,
+            /,
+            *,
+            open_id_connect_provider_arn: str,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
+            remove_context_provider: bool | None = None,
+            remove_identity_center_instance: bool | None = None,
+        ) -> RawResponse[EmptyResponse]: ...
+        def update_open_id_connect_provider(
+            self, request: UpdateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
+        ) -> RawResponse[EmptyResponse]:
+            """
+            Updates the configuration of an existing IAM OpenID Connect (OIDC) identity provider
+            resource object. Use this operation to set, change, or remove the trusted identity
+            propagation context provider, and to associate or disassociate an IAM Identity Center
+            instance with the provider.
             """
             ...
 
@@ -12016,11 +12152,16 @@ if TYPE_CHECKING:
             role_name: str,
             description: str | None = None,
             max_session_duration: int | None = None,
+            max_signin_session_duration: int | None = None,
+            reset_max_signin_session_duration: bool | None = None,
         ) -> RawResponse[UpdateRoleResponse]: ...
         def update_role(
             self, request: UpdateRoleRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[UpdateRoleResponse]:
-            """Updates the description or maximum session duration setting of a role."""
+            """
+            Updates the description, maximum session duration, or maximum sign-in session duration of a
+            role. You cannot change the maximum sign-in session duration of a service-linked role.
+            """
             ...
 
         @overload
@@ -12053,6 +12194,10 @@ if TYPE_CHECKING:
             | None = None,
             add_private_key: str | None = None,
             remove_private_key: str | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
+            remove_context_provider: bool | None = None,
+            remove_identity_center_instance: bool | None = None,
         ) -> RawResponse[UpdateSAMLProviderResponse]: ...
         def update_saml_provider(
             self, request: UpdateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -12508,6 +12653,7 @@ if TYPE_CHECKING:
             user_name: str | None = None,
             password: str | None = None,
             password_reset_required: bool | None = None,
+            max_signin_session_duration: int | None = None,
         ) -> RawResponse[CreateLoginProfileResponse]: ...
         async def create_login_profile(
             self, request: CreateLoginProfileRequest | None = None, /, **kwargs: Any
@@ -12531,6 +12677,8 @@ if TYPE_CHECKING:
             client_id_list: Sequence[str] | None = None,
             thumbprint_list: Sequence[str] | None = None,
             tags: Sequence[Tag | Mapping[str, Any]] | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
         ) -> RawResponse[CreateOpenIDConnectProviderResponse]: ...
         async def create_open_id_connect_provider(
             self, request: CreateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
@@ -12600,6 +12748,7 @@ if TYPE_CHECKING:
             path: str | None = None,
             description: str | None = None,
             max_session_duration: int | None = None,
+            max_signin_session_duration: int | None = None,
             permissions_boundary: str | None = None,
             tags: Sequence[Tag | Mapping[str, Any]] | None = None,
         ) -> RawResponse[CreateRoleResponse]: ...
@@ -12625,6 +12774,8 @@ if TYPE_CHECKING:
             | AssertionEncryptionModeTypeLiteral
             | None = None,
             add_private_key: str | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
         ) -> RawResponse[CreateSAMLProviderResponse]: ...
         async def create_saml_provider(
             self, request: CreateSAMLProviderRequest | None = None, /, **kwargs: Any
@@ -12849,7 +13000,11 @@ if TYPE_CHECKING:
         async def delete_open_id_connect_provider(
             self, request: DeleteOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[EmptyResponse]:
-            """Deletes an OpenID Connect identity provider (IdP) resource object in IAM."""
+            """
+            Deletes an OpenID Connect identity provider (IdP) resource object in IAM. Deleting the
+            provider also deletes its trusted identity propagation context provider and removes any IAM
+            Identity Center instance association.
+            """
             ...
 
         @overload
@@ -15236,15 +15391,43 @@ if TYPE_CHECKING:
             user_name: str,
             password: str | None = None,
             password_reset_required: bool | None = None,
+            max_signin_session_duration: int | None = None,
+            reset_max_signin_session_duration: bool | None = None,
         ) -> RawResponse[EmptyResponse]: ...
         async def update_login_profile(
             self, request: UpdateLoginProfileRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[EmptyResponse]:
             """
-            Changes the password for the specified IAM user. You can use the CLI, the Amazon Web
-            Services API, or the Users page in the IAM console to change the password for any IAM user.
-            Use ChangePassword to change your own password in the My Security Credentials page in the
-            Amazon Web Services Management Console.
+            Changes the password or the maximum sign-in session duration for the specified IAM user. You
+            can use the CLI, the Amazon Web Services API, or the Users page in the IAM console to change
+            the password for any IAM user. Use ChangePassword to change your own password in the My
+            Security Credentials page in the Amazon Web Services Management Console.
+            """
+            ...
+
+        @overload
+        async def update_open_id_connect_provider(
+            self, request: UpdateOpenIDConnectProviderRequest, /
+        ) -> RawResponse[EmptyResponse]: ...
+        @overload
+        async def update_open_id_connect_provider(
+            self,
+            /,
+            *,
+            open_id_connect_provider_arn: str,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
+            remove_context_provider: bool | None = None,
+            remove_identity_center_instance: bool | None = None,
+        ) -> RawResponse[EmptyResponse]: ...
+        async def update_open_id_connect_provider(
+            self, request: UpdateOpenIDConnectProviderRequest | None = None, /, **kwargs: Any
+        ) -> RawResponse[EmptyResponse]:
+            """
+            Updates the configuration of an existing IAM OpenID Connect (OIDC) identity provider
+            resource object. Use this operation to set, change, or remove the trusted identity
+            propagation context provider, and to associate or disassociate an IAM Identity Center
+            instance with the provider.
             """
             ...
 
@@ -15280,11 +15463,16 @@ if TYPE_CHECKING:
             role_name: str,
             description: str | None = None,
             max_session_duration: int | None = None,
+            max_signin_session_duration: int | None = None,
+            reset_max_signin_session_duration: bool | None = None,
         ) -> RawResponse[UpdateRoleResponse]: ...
         async def update_role(
             self, request: UpdateRoleRequest | None = None, /, **kwargs: Any
         ) -> RawResponse[UpdateRoleResponse]:
-            """Updates the description or maximum session duration setting of a role."""
+            """
+            Updates the description, maximum session duration, or maximum sign-in session duration of a
+            role. You cannot change the maximum sign-in session duration of a service-linked role.
+            """
             ...
 
         @overload
@@ -15317,6 +15505,10 @@ if TYPE_CHECKING:
             | None = None,
             add_private_key: str | None = None,
             remove_private_key: str | None = None,
+            context_provider: ContextProvider | Mapping[str, Any] | None = None,
+            identity_center_instance_arn: str | None = None,
+            remove_context_provider: bool | None = None,
+            remove_identity_center_instance: bool | None = None,
         ) -> RawResponse[UpdateSAMLProviderResponse]: ...
         async def update_saml_provider(
             self, request: UpdateSAMLProviderRequest | None = None, /, **kwargs: Any

@@ -727,7 +727,12 @@ OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {
         LimitExceededError,
         ServiceFailureError,
     ),
-    "DeleteOpenIDConnectProvider": (InvalidInputError, NoSuchEntityError, ServiceFailureError),
+    "DeleteOpenIDConnectProvider": (
+        InvalidInputError,
+        NoSuchEntityError,
+        ConcurrentModificationError,
+        ServiceFailureError,
+    ),
     "DeletePolicy": (
         NoSuchEntityError,
         LimitExceededError,
@@ -765,6 +770,7 @@ OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {
         InvalidInputError,
         LimitExceededError,
         NoSuchEntityError,
+        ConcurrentModificationError,
         ServiceFailureError,
     ),
     "DeleteSSHPublicKey": (NoSuchEntityError,),
@@ -1143,6 +1149,13 @@ OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {
         NoSuchEntityError,
         PasswordPolicyViolationError,
         LimitExceededError,
+        InvalidInputError,
+        ServiceFailureError,
+    ),
+    "UpdateOpenIDConnectProvider": (
+        ConcurrentModificationError,
+        InvalidInputError,
+        NoSuchEntityError,
         ServiceFailureError,
     ),
     "UpdateOpenIDConnectProviderThumbprint": (
@@ -1151,7 +1164,12 @@ OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {
         NoSuchEntityError,
         ServiceFailureError,
     ),
-    "UpdateRole": (UnmodifiableEntityError, NoSuchEntityError, ServiceFailureError),
+    "UpdateRole": (
+        UnmodifiableEntityError,
+        NoSuchEntityError,
+        InvalidInputError,
+        ServiceFailureError,
+    ),
     "UpdateRoleDescription": (NoSuchEntityError, UnmodifiableEntityError, ServiceFailureError),
     "UpdateSAMLProvider": (
         NoSuchEntityError,
@@ -1540,6 +1558,7 @@ DeleteLoginProfileError: TypeAlias = (
 DeleteOpenIDConnectProviderError: TypeAlias = (
     InvalidInputError
     | NoSuchEntityError
+    | ConcurrentModificationError
     | ServiceFailureError
     | ModelledServiceError
     | CommonServiceError
@@ -1597,6 +1616,7 @@ DeleteSAMLProviderError: TypeAlias = (
     InvalidInputError
     | LimitExceededError
     | NoSuchEntityError
+    | ConcurrentModificationError
     | ServiceFailureError
     | ModelledServiceError
     | CommonServiceError
@@ -2535,6 +2555,16 @@ UpdateLoginProfileError: TypeAlias = (
     | NoSuchEntityError
     | PasswordPolicyViolationError
     | LimitExceededError
+    | InvalidInputError
+    | ServiceFailureError
+    | ModelledServiceError
+    | CommonServiceError
+    | UnknownServiceError
+)
+UpdateOpenIDConnectProviderError: TypeAlias = (
+    ConcurrentModificationError
+    | InvalidInputError
+    | NoSuchEntityError
     | ServiceFailureError
     | ModelledServiceError
     | CommonServiceError
@@ -2552,6 +2582,7 @@ UpdateOpenIDConnectProviderThumbprintError: TypeAlias = (
 UpdateRoleError: TypeAlias = (
     UnmodifiableEntityError
     | NoSuchEntityError
+    | InvalidInputError
     | ServiceFailureError
     | ModelledServiceError
     | CommonServiceError
@@ -2897,6 +2928,7 @@ __all__ = [
     "UpdateDelegationRequestError",
     "UpdateGroupError",
     "UpdateLoginProfileError",
+    "UpdateOpenIDConnectProviderError",
     "UpdateOpenIDConnectProviderThumbprintError",
     "UpdateRoleDescriptionError",
     "UpdateRoleError",

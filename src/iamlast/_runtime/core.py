@@ -70,21 +70,35 @@ class EmptyResponse(OutputShape):
 
     @classmethod
     def of_xml(cls, data: Any) -> EmptyResponse:
+        from . import extras as _extras
         from . import xml as _x
 
         root = _x.parse(data) if isinstance(data, bytes | str) else data
         rid = _x.find_request_id(root)
-        return new(cls, {"response_metadata": cls._metadata(rid)})
+        extra: dict[str, Any] = {}
+        for child in root:
+            # Anything but the metadata and an empty result element is data the model lacks
+            # (an operation that starts returning a result, say): kept, as in every output.
+            tag = _x.local(child.tag)
+            if tag != "ResponseMetadata" and (len(child) or child.text or not tag.endswith("Result")):
+                _extras.keep(extra, child)
+        return new(cls, {"response_metadata": cls._metadata(rid)}, extra)
 
     def to_json(self) -> dict[str, Any]:
+        from . import extras as _extras
+
         out: dict[str, Any] = {}
         if self.response_metadata is not None:
             out["ResponseMetadata"] = self.response_metadata.to_json()
+        if self.__pydantic_extra__:
+            out.update(_extras.to_json(self.__pydantic_extra__))
         return out
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EmptyResponse:
-        return new(cls, {"response_metadata": values.get("response_metadata")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> EmptyResponse:
+        return new(
+            cls, {"response_metadata": values.get("response_metadata")}, {} if extra is None else extra
+        )
 
 
 @dataclass(frozen=True, slots=True)

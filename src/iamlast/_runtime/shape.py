@@ -4,19 +4,44 @@ Two ways in: the constructor (and ``model_validate``) validates everything — t
 members, the model's constraints — and is what requests use; ``of_xml`` / ``of_json`` on responses
 build instances directly from values they already converted (:func:`new`), without validating
 again, because a response is never rejected for breaking a request-side rule.
+
+Requests are strict and responses keep what they do not know: a request-only shape (:class:`Shape`)
+refuses an unknown member; a response-side shape (:class:`OpenShape`: outputs, errors and what
+they nest) keeps the elements it does not know in ``model_extra`` (see :mod:`.extras`); a shape
+both sides carry (:class:`SharedShape`, such as ``Tag``) refuses unknown members when it is built
+from keywords or a mapping, and keeps those of an instance read from a response.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from . import extras as _extras
 from .errors import ParamValidationError, ResponseParseError
 from .validate import to_param_error
 
-__all__ = ["ErrorShape", "OutputShape", "ResponseMetadata", "Shape", "new"]
+__all__ = [
+    "ErrorShape",
+    "OpenShape",
+    "OutputShape",
+    "ResponseMetadata",
+    "Shape",
+    "SharedShape",
+    "holds_shared",
+    "new",
+]
 
 T = TypeVar("T")
 _setattr = object.__setattr__
@@ -31,14 +56,18 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _new_object = object.__new__
 
 
-def new(cls: type[T], values: dict[str, Any]) -> T:
-    """Build a model instance from converted values, skipping validation (responses only)."""
+def new(cls: type[T], values: dict[str, Any], extra: dict[str, Any] | None = None) -> T:
+    """Build a model instance from converted values, skipping validation (responses only).
+
+    ``extra`` holds the members the model does not know (an :class:`OpenShape`'s readers always
+    pass a dict, empty when there were none, as pydantic's own constructor leaves it).
+    """
     obj = _new_object(cls)
     _set_dict(obj, values)
     # Every member counts as set (absent ones as None): cheaper than sorting out which were
     # present, and exclude_unset then keeps Nones rather than dropping anything.
     _set_fields(obj, set(values))
-    _set_extra(obj, None)
+    _set_extra(obj, extra)
     _set_private(obj, None)
     return obj
 
@@ -73,6 +102,10 @@ class Shape(BaseModel):
     _XML_NAMESPACE: ClassVar[str | None] = None
     #: Wire names of the members, for ``of_json``'s unknown-key check.
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
+    #: Keeps the members it does not know (response-side shapes).
+    _OPEN: ClassVar[bool] = False
+    #: Names around the members that are not unknown members (``<Code>`` of an error, ...).
+    _ENVELOPE: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -93,8 +126,10 @@ class Shape(BaseModel):
             raise to_param_error(cls.__name__, exc, cls) from None
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        extra = self.__pydantic_extra__ or {}
         for name, value in super().__repr_args__():
-            if name in self._SENSITIVE and value is not None:
+            # A member the model does not know may be a secret it would mark sensitive.
+            if (name in self._SENSITIVE or name in extra) and value is not None:
                 yield name, _MASK
             else:
                 yield name, value
@@ -147,11 +182,18 @@ class Shape(BaseModel):
                     [FieldProblem(k, "unknown", "is not a member of this shape") for k in sorted(unknown)],
                 )
             return cls.validated({k: v for k, v in values.items() if v is not None})
-        return cls._complete(values)
+        extra = None
+        # Every known member read adds one value: a longer mapping holds unknown keys (or Nones).
+        if cls._OPEN and len(data) > len(values):
+            extra = _extras.from_json(
+                data, (cls._WIRE_NAMES, cls._ENVELOPE, frozenset(cls.__pydantic_fields__))
+            )
+        return cls._complete(values, extra)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Self:
-        """Fill absent members (None; empty list/map for required collections) and build."""
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Self:
+        """Fill absent members (None; empty list/map for required collections) and build
+        (with ``extra``, the members the model does not know, on an :class:`OpenShape`)."""
         raise NotImplementedError
 
     @staticmethod
@@ -197,8 +239,77 @@ class ResponseMetadata(Shape):
         )
 
 
-class OutputShape(Shape):
+class OpenShape(Shape):
+    """A shape responses carry: members the model does not know are kept in ``model_extra``.
+
+    Built from keywords or a mapping it keeps unknown names too, as pydantic's ``extra="allow"``
+    does (a test can build a response from a newer IAM than the model knows).
+    """
+
+    model_config = ConfigDict(extra="allow")
+    _OPEN: ClassVar[bool] = True
+
+
+def _unknown_members(cls: type[Shape], data: Mapping[Any, Any]) -> list[Any]:
+    return [k for k in data if k not in cls._WIRE_NAMES and k not in cls.__pydantic_fields__]
+
+
+#: True while a response-side model validates: the shared shapes inside it are response values.
+_RESPONSE_SIDE: ContextVar[bool] = ContextVar("iamlast_response_side", default=False)
+
+
+def _as_response(cls: type[Shape], data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+    if _RESPONSE_SIDE.get():
+        return handler(data)
+    token = _RESPONSE_SIDE.set(True)
+    try:
+        return handler(data)
+    finally:
+        _RESPONSE_SIDE.reset(token)
+
+
+def holds_shared() -> Any:
+    """The validator of a response-side shape that nests a :class:`SharedShape` (``Role`` holds
+    ``Tag``): while it validates, e.g. ``model_validate(x.model_dump())``, the shared shapes in
+    it keep unknown members as responses do, rather than refusing them as requests do."""
+    return model_validator(mode="wrap")(_as_response)
+
+
+class SharedShape(OpenShape):
+    """A shape both requests and responses carry (``Tag``, ...).
+
+    Built from keywords or a mapping it is a request value: an unknown member is refused by name,
+    unless the mapping is part of a response model being validated (see :func:`holds_shared`).
+    An instance read from a response keeps its unknown members, through re-validation too (a tag
+    listed by IAM can be passed back to it; what the model does not know is not sent).
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_unknown_members(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if not isinstance(data, Mapping) or _RESPONSE_SIDE.get():
+            return handler(data)
+        unknown = _unknown_members(cls, data)
+        if not unknown:
+            return handler(data)
+        problems: list[InitErrorDetails] = []
+        try:
+            handler({k: v for k, v in data.items() if k not in unknown})
+        except ValidationError as exc:
+            # The other problems too, as pydantic reports them all at once for request shapes.
+            for e in exc.errors(include_url=False):
+                problems.append(
+                    {"type": PydanticCustomError(e["type"], e["msg"]), "loc": e["loc"], "input": e["input"]}
+                )
+        for k in unknown:
+            problems.append({"type": "extra_forbidden", "loc": (k,), "input": data[k]})
+        raise ValidationError.from_exception_data(cls.__name__, problems)
+
+
+class OutputShape(OpenShape):
     """An operation's output: carries ``response_metadata`` (request id and transport facts)."""
+
+    _ENVELOPE: ClassVar[frozenset[str]] = frozenset({"ResponseMetadata"})
 
     response_metadata: ResponseMetadata | None = Field(default=None, alias="ResponseMetadata")
 
@@ -213,8 +324,12 @@ class OutputShape(Shape):
         return meta
 
 
-class ErrorShape(Shape):
+class ErrorShape(OpenShape):
     """The members of a modelled error (read from the ``<Error>`` element)."""
+
+    #: ``<Error>``'s own children, read by the error decoder (and Message by the shape if it
+    #: has that member); the rest are members, known or not.
+    _ENVELOPE: ClassVar[frozenset[str]] = frozenset({"Type", "Code", "Message", "RequestId"})
 
     _ERROR_CODE: ClassVar[str] = ""
     _SENDER_FAULT: ClassVar[bool] = True

@@ -109,6 +109,8 @@ class Role(Principal):
 
     description: str | None = None
     max_session_duration: int = 3600
+    #: AWS Sign-In sessions of users signing in with the role (IAM omits it when unset).
+    max_signin_session_duration: int | None = None
     trust_service: str = "ec2.amazonaws.com"
     entity_type: EntityType = "ROLE"
 
@@ -293,11 +295,13 @@ class SyntheticAccount:
         services: Iterable[str] | None = None,
         description: str | None = None,
         trust_service: str = "ec2.amazonaws.com",
+        max_signin_session_duration: int | None = None,
     ) -> Role:
         """A role; ``services`` is a shortcut for one inline policy granting them."""
         role = Role(**self._principal_kwargs("role", "AROA", name, path))  # type: ignore[arg-type]
         role.description = description
         role.trust_service = trust_service
+        role.max_signin_session_duration = max_signin_session_duration
         with self._lock:
             self._finish(role, policies, inline, services)
             self.roles[name] = role

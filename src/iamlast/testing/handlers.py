@@ -368,7 +368,7 @@ def _role(x: Role) -> Any:
     return models.Role(
         path=x.path, role_name=x.name, role_id=x.id, arn=x.arn, create_date=x.create_date,
         assume_role_policy_document=x.assume_role_policy_document, description=x.description,
-        max_session_duration=x.max_session_duration,
+        max_session_duration=x.max_session_duration, max_signin_session_duration=x.max_signin_session_duration,
     )
 
 

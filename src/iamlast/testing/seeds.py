@@ -100,8 +100,10 @@ def populate(acct: SyntheticAccount, rng: random.Random, *, users: int, roles: i
 
     if roles < 1:
         return
+    # the role people sign in to the console with: its sign-in sessions are limited (12 h), so
+    # listings serve MaxSigninSessionDuration for it and, as IAM does when unset, for no other
     acct.add_role("OrganizationAccountAccessRole", policies=[aws["AdministratorAccess"]],
-                  trust_service="organizations.amazonaws.com")
+                  trust_service="organizations.amazonaws.com", max_signin_session_duration=43200)
     made = 1
     for name, (principal, policy) in SERVICE_LINKED.items():
         if made >= roles:

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
         ConcurrentModificationException as ConcurrentModificationException,
     )
     from .context_entry import ContextEntry as ContextEntry
+    from .context_provider import ContextProvider as ContextProvider
+    from .context_provider_key_definition import (
+        ContextProviderKeyDefinition as ContextProviderKeyDefinition,
+    )
     from .create_access_key_request import CreateAccessKeyRequest as CreateAccessKeyRequest
     from .create_access_key_response import CreateAccessKeyResponse as CreateAccessKeyResponse
     from .create_account_alias_request import CreateAccountAliasRequest as CreateAccountAliasRequest
@@ -632,6 +636,7 @@ if TYPE_CHECKING:
     )
     from .role_template_version import RoleTemplateVersion as RoleTemplateVersion
     from .role_usage_type import RoleUsageType as RoleUsageType
+    from .saml_key_hash_entry import SAMLKeyHashEntry as SAMLKeyHashEntry
     from .saml_private_key import SAMLPrivateKey as SAMLPrivateKey
     from .saml_provider_list_entry import SAMLProviderListEntry as SAMLProviderListEntry
     from .ssh_public_key import SSHPublicKey as SSHPublicKey
@@ -716,6 +721,9 @@ if TYPE_CHECKING:
     )
     from .update_group_request import UpdateGroupRequest as UpdateGroupRequest
     from .update_login_profile_request import UpdateLoginProfileRequest as UpdateLoginProfileRequest
+    from .update_open_id_connect_provider_request import (
+        UpdateOpenIDConnectProviderRequest as UpdateOpenIDConnectProviderRequest,
+    )
     from .update_open_id_connect_provider_thumbprint_request import (
         UpdateOpenIDConnectProviderThumbprintRequest as UpdateOpenIDConnectProviderThumbprintRequest,
     )
@@ -788,6 +796,8 @@ _INDEX: dict[str, str] = {
     "ChangePasswordRequest": "change_password_request",
     "ConcurrentModificationException": "concurrent_modification_exception",
     "ContextEntry": "context_entry",
+    "ContextProvider": "context_provider",
+    "ContextProviderKeyDefinition": "context_provider_key_definition",
     "CreateAccessKeyRequest": "create_access_key_request",
     "CreateAccessKeyResponse": "create_access_key_response",
     "CreateAccountAliasRequest": "create_account_alias_request",
@@ -1071,6 +1081,7 @@ _INDEX: dict[str, str] = {
     "RoleTemplateDisabledException": "role_template_disabled_exception",
     "RoleTemplateVersion": "role_template_version",
     "RoleUsageType": "role_usage_type",
+    "SAMLKeyHashEntry": "saml_key_hash_entry",
     "SAMLPrivateKey": "saml_private_key",
     "SAMLProviderListEntry": "saml_provider_list_entry",
     "SSHPublicKey": "ssh_public_key",
@@ -1119,6 +1130,7 @@ _INDEX: dict[str, str] = {
     "UpdateDelegationRequestRequest": "update_delegation_request_request",
     "UpdateGroupRequest": "update_group_request",
     "UpdateLoginProfileRequest": "update_login_profile_request",
+    "UpdateOpenIDConnectProviderRequest": "update_open_id_connect_provider_request",
     "UpdateOpenIDConnectProviderThumbprintRequest": "update_open_id_connect_provider_thumbprint_request",
     "UpdateRoleDescriptionRequest": "update_role_description_request",
     "UpdateRoleDescriptionResponse": "update_role_description_response",
@@ -1164,6 +1176,8 @@ __all__ = [
     "ChangePasswordRequest",
     "ConcurrentModificationException",
     "ContextEntry",
+    "ContextProvider",
+    "ContextProviderKeyDefinition",
     "CreateAccessKeyRequest",
     "CreateAccessKeyResponse",
     "CreateAccountAliasRequest",
@@ -1447,6 +1461,7 @@ __all__ = [
     "RoleTemplateDisabledException",
     "RoleTemplateVersion",
     "RoleUsageType",
+    "SAMLKeyHashEntry",
     "SAMLPrivateKey",
     "SAMLProviderListEntry",
     "SSHPublicKey",
@@ -1495,6 +1510,7 @@ __all__ = [
     "UpdateDelegationRequestRequest",
     "UpdateGroupRequest",
     "UpdateLoginProfileRequest",
+    "UpdateOpenIDConnectProviderRequest",
     "UpdateOpenIDConnectProviderThumbprintRequest",
     "UpdateRoleDescriptionRequest",
     "UpdateRoleDescriptionResponse",

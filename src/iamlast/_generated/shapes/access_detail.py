@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessDetail"]
 
 
-class AccessDetail(Shape):
+class AccessDetail(OpenShape):
     """
     An object that contains details about when a principal in the reported Organizations entity
     last attempted to access an Amazon Web Services service. A principal can be an IAM user, an
@@ -104,6 +105,9 @@ class AccessDetail(Shape):
         v_total_authenticated_entities = self.total_authenticated_entities
         if v_total_authenticated_entities is not None:
             d["TotalAuthenticatedEntities"] = v_total_authenticated_entities
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -143,7 +147,7 @@ class AccessDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AccessDetail:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> AccessDetail:
         return _new(
             cls,
             {
@@ -154,6 +158,7 @@ class AccessDetail(Shape):
                 "last_authenticated_time": values.get("last_authenticated_time"),
                 "total_authenticated_entities": values.get("total_authenticated_entities"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -164,6 +169,7 @@ def _x_AccessDetail(el: _Element) -> AccessDetail:
     entity_path: Any = None
     last_authenticated_time: Any = None
     total_authenticated_entities: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServiceName":
@@ -178,6 +184,8 @@ def _x_AccessDetail(el: _Element) -> AccessDetail:
             last_authenticated_time = _x.to_ts(c)
         elif t == "TotalAuthenticatedEntities":
             total_authenticated_entities = _x.to_int(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         AccessDetail,
         {
@@ -188,6 +196,7 @@ def _x_AccessDetail(el: _Element) -> AccessDetail:
             "last_authenticated_time": last_authenticated_time,
             "total_authenticated_entities": total_authenticated_entities,
         },
+        ex,
     )
 
 
@@ -222,3 +231,6 @@ def _w_AccessDetail(o: AccessDetail, out: list[str], ind: str) -> None:
             + str(v_total_authenticated_entities)
             + "</TotalAuthenticatedEntities>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

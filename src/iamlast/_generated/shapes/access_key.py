@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessKey"]
 
 
-class AccessKey(Shape):
+class AccessKey(OpenShape):
     """Contains information about an Amazon Web Services access key."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -79,6 +80,9 @@ class AccessKey(Shape):
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -114,7 +118,7 @@ class AccessKey(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AccessKey:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> AccessKey:
         return _new(
             cls,
             {
@@ -124,6 +128,7 @@ class AccessKey(Shape):
                 "secret_access_key": values.get("secret_access_key"),
                 "create_date": values.get("create_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -133,6 +138,7 @@ def _x_AccessKey(el: _Element) -> AccessKey:
     status: Any = None
     secret_access_key: Any = None
     create_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -145,6 +151,8 @@ def _x_AccessKey(el: _Element) -> AccessKey:
             secret_access_key = c.text or ""
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         AccessKey,
         {
@@ -154,6 +162,7 @@ def _x_AccessKey(el: _Element) -> AccessKey:
             "secret_access_key": secret_access_key,
             "create_date": create_date,
         },
+        ex,
     )
 
 
@@ -175,3 +184,6 @@ def _w_AccessKey(o: AccessKey, out: list[str], ind: str) -> None:
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

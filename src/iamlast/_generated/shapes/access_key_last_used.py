@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessKeyLastUsed"]
 
 
-class AccessKeyLastUsed(Shape):
+class AccessKeyLastUsed(OpenShape):
     """
     Contains information about the last time an Amazon Web Services access key was used since
     IAM began tracking this information on April 22, 2015.
@@ -70,6 +71,9 @@ class AccessKeyLastUsed(Shape):
         v_region = self.region
         if v_region is not None:
             d["Region"] = v_region
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -97,7 +101,9 @@ class AccessKeyLastUsed(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AccessKeyLastUsed:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AccessKeyLastUsed:
         return _new(
             cls,
             {
@@ -105,6 +111,7 @@ class AccessKeyLastUsed(Shape):
                 "service_name": values.get("service_name"),
                 "region": values.get("region"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -112,6 +119,7 @@ def _x_AccessKeyLastUsed(el: _Element) -> AccessKeyLastUsed:
     last_used_date: Any = None
     service_name: Any = None
     region: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "LastUsedDate":
@@ -120,9 +128,12 @@ def _x_AccessKeyLastUsed(el: _Element) -> AccessKeyLastUsed:
             service_name = c.text or ""
         elif t == "Region":
             region = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         AccessKeyLastUsed,
         {"last_used_date": last_used_date, "service_name": service_name, "region": region},
+        ex,
     )
 
 
@@ -136,3 +147,6 @@ def _w_AccessKeyLastUsed(o: AccessKeyLastUsed, out: list[str], ind: str) -> None
     v_region = o.region
     if v_region is not None:
         out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

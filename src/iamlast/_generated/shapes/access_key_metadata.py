@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessKeyMetadata"]
 
 
-class AccessKeyMetadata(Shape):
+class AccessKeyMetadata(OpenShape):
     """Contains information about an Amazon Web Services access key, without its secret key."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -73,6 +74,9 @@ class AccessKeyMetadata(Shape):
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -104,7 +108,9 @@ class AccessKeyMetadata(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AccessKeyMetadata:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AccessKeyMetadata:
         return _new(
             cls,
             {
@@ -113,6 +119,7 @@ class AccessKeyMetadata(Shape):
                 "status": values.get("status"),
                 "create_date": values.get("create_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -121,6 +128,7 @@ def _x_AccessKeyMetadata(el: _Element) -> AccessKeyMetadata:
     access_key_id: Any = None
     status: Any = None
     create_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -131,6 +139,8 @@ def _x_AccessKeyMetadata(el: _Element) -> AccessKeyMetadata:
             status = _e_StatusType(c.text or "")
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         AccessKeyMetadata,
         {
@@ -139,6 +149,7 @@ def _x_AccessKeyMetadata(el: _Element) -> AccessKeyMetadata:
             "status": status,
             "create_date": create_date,
         },
+        ex,
     )
 
 
@@ -155,3 +166,6 @@ def _w_AccessKeyMetadata(o: AccessKeyMetadata, out: list[str], ind: str) -> None
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

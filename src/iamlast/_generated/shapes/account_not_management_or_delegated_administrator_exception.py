@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
@@ -54,6 +55,9 @@ class AccountNotManagementOrDelegatedAdministratorException(ErrorShape):
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -75,18 +79,27 @@ class AccountNotManagementOrDelegatedAdministratorException(ErrorShape):
 
     @classmethod
     def _complete(
-        cls, values: dict[str, Any]
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> AccountNotManagementOrDelegatedAdministratorException:
-        return _new(cls, {})
+        return _new(cls, {}, {} if extra is None else extra)
 
 
 def _x_AccountNotManagementOrDelegatedAdministratorException(
     el: _Element,
 ) -> AccountNotManagementOrDelegatedAdministratorException:
-    return _new(AccountNotManagementOrDelegatedAdministratorException, {})
+    ex: dict[str, Any] = {}
+    for c in el:
+        t = c.tag
+        if t in AccountNotManagementOrDelegatedAdministratorException._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(AccountNotManagementOrDelegatedAdministratorException, {}, ex)
 
 
 def _w_AccountNotManagementOrDelegatedAdministratorException(
     o: AccountNotManagementOrDelegatedAdministratorException, out: list[str], ind: str
 ) -> None:
-    return None
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

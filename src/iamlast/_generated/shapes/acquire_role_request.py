@@ -108,7 +108,9 @@ class AcquireRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AcquireRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AcquireRoleRequest:
         return _new(
             cls,
             {

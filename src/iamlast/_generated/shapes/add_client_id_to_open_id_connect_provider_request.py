@@ -98,7 +98,9 @@ class AddClientIDToOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AddClientIDToOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AddClientIDToOpenIDConnectProviderRequest:
         return _new(
             cls,
             {

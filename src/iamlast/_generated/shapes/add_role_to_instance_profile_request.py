@@ -86,7 +86,9 @@ class AddRoleToInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AddRoleToInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AddRoleToInstanceProfileRequest:
         return _new(
             cls,
             {

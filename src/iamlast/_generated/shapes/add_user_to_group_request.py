@@ -82,7 +82,9 @@ class AddUserToGroupRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AddUserToGroupRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AddUserToGroupRequest:
         return _new(
             cls, {"group_name": values.get("group_name"), "user_name": values.get("user_name")}
         )

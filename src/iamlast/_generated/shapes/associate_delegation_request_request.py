@@ -77,7 +77,9 @@ class AssociateDelegationRequestRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AssociateDelegationRequestRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AssociateDelegationRequestRequest:
         return _new(cls, {"delegation_request_id": values.get("delegation_request_id")})
 
     def to_query(self) -> dict[str, str]:

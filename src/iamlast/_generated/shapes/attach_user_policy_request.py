@@ -82,7 +82,9 @@ class AttachUserPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AttachUserPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AttachUserPolicyRequest:
         return _new(
             cls, {"user_name": values.get("user_name"), "policy_arn": values.get("policy_arn")}
         )

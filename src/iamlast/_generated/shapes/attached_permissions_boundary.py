@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PermissionsBoundaryAttachmentType
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["AttachedPermissionsBoundary"]
 
 
-class AttachedPermissionsBoundary(Shape):
+class AttachedPermissionsBoundary(OpenShape):
     """Contains information about an attached permissions boundary."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -66,6 +67,9 @@ class AttachedPermissionsBoundary(Shape):
         v_permissions_boundary_arn = self.permissions_boundary_arn
         if v_permissions_boundary_arn is not None:
             d["PermissionsBoundaryArn"] = v_permissions_boundary_arn
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -91,31 +95,38 @@ class AttachedPermissionsBoundary(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AttachedPermissionsBoundary:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AttachedPermissionsBoundary:
         return _new(
             cls,
             {
                 "permissions_boundary_type": values.get("permissions_boundary_type"),
                 "permissions_boundary_arn": values.get("permissions_boundary_arn"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_AttachedPermissionsBoundary(el: _Element) -> AttachedPermissionsBoundary:
     permissions_boundary_type: Any = None
     permissions_boundary_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PermissionsBoundaryType":
             permissions_boundary_type = _e_PermissionsBoundaryAttachmentType(c.text or "")
         elif t == "PermissionsBoundaryArn":
             permissions_boundary_arn = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         AttachedPermissionsBoundary,
         {
             "permissions_boundary_type": permissions_boundary_type,
             "permissions_boundary_arn": permissions_boundary_arn,
         },
+        ex,
     )
 
 
@@ -138,3 +149,6 @@ def _w_AttachedPermissionsBoundary(
             + _x.escape(v_permissions_boundary_arn)
             + "</PermissionsBoundaryArn>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

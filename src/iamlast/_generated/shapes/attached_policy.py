@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["AttachedPolicy"]
 
 
-class AttachedPolicy(Shape):
+class AttachedPolicy(OpenShape):
     """Contains information about an attached policy."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -54,6 +55,9 @@ class AttachedPolicy(Shape):
         v_policy_arn = self.policy_arn
         if v_policy_arn is not None:
             d["PolicyArn"] = v_policy_arn
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,22 +81,29 @@ class AttachedPolicy(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> AttachedPolicy:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> AttachedPolicy:
         return _new(
-            cls, {"policy_name": values.get("policy_name"), "policy_arn": values.get("policy_arn")}
+            cls,
+            {"policy_name": values.get("policy_name"), "policy_arn": values.get("policy_arn")},
+            {} if extra is None else extra,
         )
 
 
 def _x_AttachedPolicy(el: _Element) -> AttachedPolicy:
     policy_name: Any = None
     policy_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyArn":
             policy_arn = c.text or ""
-    return _new(AttachedPolicy, {"policy_name": policy_name, "policy_arn": policy_arn})
+        else:
+            _extras.keep(ex, c)
+    return _new(AttachedPolicy, {"policy_name": policy_name, "policy_arn": policy_arn}, ex)
 
 
 def _w_AttachedPolicy(o: AttachedPolicy, out: list[str], ind: str) -> None:
@@ -102,3 +113,6 @@ def _w_AttachedPolicy(o: AttachedPolicy, out: list[str], ind: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

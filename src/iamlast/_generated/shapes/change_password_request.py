@@ -87,7 +87,9 @@ class ChangePasswordRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ChangePasswordRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ChangePasswordRequest:
         return _new(
             cls,
             {

@@ -109,7 +109,7 @@ class ContextEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ContextEntry:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> ContextEntry:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class CreateAccessKeyResponse(OutputShape):
             d["AccessKey"] = v_access_key.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,23 +81,31 @@ class CreateAccessKeyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateAccessKeyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateAccessKeyResponse:
         return _new(
             cls,
             {
                 "access_key": values.get("access_key"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateAccessKeyResponse(el: _Element) -> CreateAccessKeyResponse:
     access_key: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AccessKey":
             access_key = _x_AccessKey(c)
-    return _new(CreateAccessKeyResponse, {"access_key": access_key, "response_metadata": None})
+        elif t in CreateAccessKeyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(CreateAccessKeyResponse, {"access_key": access_key, "response_metadata": None}, ex)
 
 
 def _w_CreateAccessKeyResponse(o: CreateAccessKeyResponse, out: list[str], ind: str) -> None:
@@ -103,3 +115,6 @@ def _w_CreateAccessKeyResponse(o: CreateAccessKeyResponse, out: list[str], ind: 
         i_access_key_1 = ind + "  "
         _w_AccessKey(v_access_key, out, i_access_key_1)
         out.append(ind + "</AccessKey>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

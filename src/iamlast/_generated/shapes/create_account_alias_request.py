@@ -75,7 +75,9 @@ class CreateAccountAliasRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateAccountAliasRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateAccountAliasRequest:
         return _new(cls, {"account_alias": values.get("account_alias")})
 
     def to_query(self) -> dict[str, str]:

@@ -183,7 +183,9 @@ class CreateDelegationRequestRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateDelegationRequestRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateDelegationRequestRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -62,6 +63,9 @@ class CreateDelegationRequestResponse(OutputShape):
             d["DelegationRequestId"] = v_delegation_request_id
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -88,7 +92,9 @@ class CreateDelegationRequestResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateDelegationRequestResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateDelegationRequestResponse:
         return _new(
             cls,
             {
@@ -96,18 +102,24 @@ class CreateDelegationRequestResponse(OutputShape):
                 "delegation_request_id": values.get("delegation_request_id"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateDelegationRequestResponse(el: _Element) -> CreateDelegationRequestResponse:
     console_deep_link: Any = None
     delegation_request_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ConsoleDeepLink":
             console_deep_link = c.text or ""
         elif t == "DelegationRequestId":
             delegation_request_id = c.text or ""
+        elif t in CreateDelegationRequestResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         CreateDelegationRequestResponse,
         {
@@ -115,6 +127,7 @@ def _x_CreateDelegationRequestResponse(el: _Element) -> CreateDelegationRequestR
             "delegation_request_id": delegation_request_id,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -134,3 +147,6 @@ def _w_CreateDelegationRequestResponse(
             + _x.escape(v_delegation_request_id)
             + "</DelegationRequestId>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -84,7 +84,9 @@ class CreateGroupRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateGroupRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateGroupRequest:
         return _new(cls, {"path": values.get("path"), "group_name": values.get("group_name")})
 
     def to_query(self) -> dict[str, str]:

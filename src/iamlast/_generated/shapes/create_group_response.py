@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class CreateGroupResponse(OutputShape):
             d["Group"] = v_group.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,20 +81,28 @@ class CreateGroupResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateGroupResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateGroupResponse:
         return _new(
             cls,
             {"group": values.get("group"), "response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateGroupResponse(el: _Element) -> CreateGroupResponse:
     group: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Group":
             group = _x_Group(c)
-    return _new(CreateGroupResponse, {"group": group, "response_metadata": None})
+        elif t in CreateGroupResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(CreateGroupResponse, {"group": group, "response_metadata": None}, ex)
 
 
 def _w_CreateGroupResponse(o: CreateGroupResponse, out: list[str], ind: str) -> None:
@@ -100,3 +112,6 @@ def _w_CreateGroupResponse(o: CreateGroupResponse, out: list[str], ind: str) -> 
         i_group_1 = ind + "  "
         _w_Group(v_group, out, i_group_1)
         out.append(ind + "</Group>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

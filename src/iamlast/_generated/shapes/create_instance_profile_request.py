@@ -96,7 +96,9 @@ class CreateInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateInstanceProfileRequest:
         return _new(
             cls,
             {

@@ -30,7 +30,7 @@ class CreateLoginProfileRequest(Shape):
 
     _VALIDATE: ClassVar[bool] = True
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["Password", "PasswordResetRequired", "UserName"]
+        ["MaxSigninSessionDuration", "Password", "PasswordResetRequired", "UserName"]
     )
     _SENSITIVE: ClassVar[frozenset[str]] = frozenset(["password"])
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -45,6 +45,13 @@ class CreateLoginProfileRequest(Shape):
     """The new password for the user."""
     password_reset_required: bool | None = Field(default=None, alias="PasswordResetRequired")
     """Specifies whether the user is required to set a new password on next sign-in."""
+    max_signin_session_duration: Annotated[int, _v.Range(3600, 7776000)] | None = Field(
+        default=None, alias="MaxSigninSessionDuration"
+    )
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for this IAM
+    user.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateLoginProfileRequest:
@@ -71,6 +78,9 @@ class CreateLoginProfileRequest(Shape):
         v_password_reset_required = self.password_reset_required
         if v_password_reset_required is not None:
             d["PasswordResetRequired"] = v_password_reset_required
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
         return d
 
     @classmethod
@@ -93,18 +103,25 @@ class CreateLoginProfileRequest(Shape):
             v = src.get("PasswordResetRequired")
             if v is not None:
                 values["password_reset_required"] = _j.b(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
         except ValueError as exc:
             raise _j.failure("CreateLoginProfileRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateLoginProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateLoginProfileRequest:
         return _new(
             cls,
             {
                 "user_name": values.get("user_name"),
                 "password": values.get("password"),
                 "password_reset_required": values.get("password_reset_required"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
             },
         )
 
@@ -125,6 +142,7 @@ def _x_CreateLoginProfileRequest(el: _Element) -> CreateLoginProfileRequest:
     user_name: Any = None
     password: Any = None
     password_reset_required: Any = None
+    max_signin_session_duration: Any = None
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -133,12 +151,15 @@ def _x_CreateLoginProfileRequest(el: _Element) -> CreateLoginProfileRequest:
             password = c.text or ""
         elif t == "PasswordResetRequired":
             password_reset_required = _x.to_bool(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
     return _new(
         CreateLoginProfileRequest,
         {
             "user_name": user_name,
             "password": password,
             "password_reset_required": password_reset_required,
+            "max_signin_session_duration": max_signin_session_duration,
         },
     )
 
@@ -158,6 +179,14 @@ def _w_CreateLoginProfileRequest(o: CreateLoginProfileRequest, out: list[str], i
             + _x.bool_out(v_password_reset_required)
             + "</PasswordResetRequired>\n"
         )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
+        )
 
 
 def _q_CreateLoginProfileRequest(o: CreateLoginProfileRequest, q: dict[str, str], p: str) -> None:
@@ -170,6 +199,9 @@ def _q_CreateLoginProfileRequest(o: CreateLoginProfileRequest, q: dict[str, str]
     v_password_reset_required = o.password_reset_required
     if v_password_reset_required is not None:
         q[p + "PasswordResetRequired"] = _q.boolean(v_password_reset_required)
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        q[p + "MaxSigninSessionDuration"] = str(v_max_signin_session_duration)
 
 
 def _qr_CreateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -183,4 +215,7 @@ def _qr_CreateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str
     v = _q.read_scalar(params, p + "PasswordResetRequired", "boolean")
     if v is not None:
         values["password_reset_required"] = v
+    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
+    if v is not None:
+        values["max_signin_session_duration"] = v
     return values

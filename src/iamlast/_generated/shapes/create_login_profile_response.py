@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class CreateLoginProfileResponse(OutputShape):
             d["LoginProfile"] = v_login_profile.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,24 +81,32 @@ class CreateLoginProfileResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateLoginProfileResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateLoginProfileResponse:
         return _new(
             cls,
             {
                 "login_profile": values.get("login_profile"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateLoginProfileResponse(el: _Element) -> CreateLoginProfileResponse:
     login_profile: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "LoginProfile":
             login_profile = _x_LoginProfile(c)
+        elif t in CreateLoginProfileResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
-        CreateLoginProfileResponse, {"login_profile": login_profile, "response_metadata": None}
+        CreateLoginProfileResponse, {"login_profile": login_profile, "response_metadata": None}, ex
     )
 
 
@@ -105,3 +117,6 @@ def _w_CreateLoginProfileResponse(o: CreateLoginProfileResponse, out: list[str],
         i_login_profile_1 = ind + "  "
         _w_LoginProfile(v_login_profile, out, i_login_profile_1)
         out.append(ind + "</LoginProfile>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

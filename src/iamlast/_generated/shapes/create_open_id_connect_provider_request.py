@@ -16,6 +16,13 @@ from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
+from .context_provider import (
+    ContextProvider,
+    _q_ContextProvider,
+    _qr_ContextProvider,
+    _w_ContextProvider,
+    _x_ContextProvider,
+)
 from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -33,7 +40,14 @@ class CreateOpenIDConnectProviderRequest(Shape):
 
     _VALIDATE: ClassVar[bool] = True
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["ClientIDList", "Tags", "ThumbprintList", "Url"]
+        [
+            "ClientIDList",
+            "ContextProvider",
+            "IdentityCenterInstanceArn",
+            "Tags",
+            "ThumbprintList",
+            "Url",
+        ]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -52,6 +66,18 @@ class CreateOpenIDConnectProviderRequest(Shape):
     """
     tags: Annotated[list[Tag], _v.Count(None, 50)] | None = Field(default=None, alias="Tags")
     """A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider."""
+    context_provider: ContextProvider | None = Field(default=None, alias="ContextProvider")
+    """
+    The trusted identity propagation context provider configuration to associate with the OpenID
+    Connect (OIDC) provider.
+    """
+    identity_center_instance_arn: Annotated[str, _v.Str(1, 1224)] | None = Field(
+        default=None, alias="IdentityCenterInstanceArn"
+    )
+    """
+    The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the
+    OpenID Connect (OIDC) provider.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateOpenIDConnectProviderRequest:
@@ -83,6 +109,12 @@ class CreateOpenIDConnectProviderRequest(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        v_context_provider = self.context_provider
+        if v_context_provider is not None:
+            d["ContextProvider"] = v_context_provider.to_json()
+        v_identity_center_instance_arn = self.identity_center_instance_arn
+        if v_identity_center_instance_arn is not None:
+            d["IdentityCenterInstanceArn"] = v_identity_center_instance_arn
         return d
 
     @classmethod
@@ -109,12 +141,22 @@ class CreateOpenIDConnectProviderRequest(Shape):
             v = src.get("Tags")
             if v is not None:
                 values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
+            w = "ContextProvider"
+            v = src.get("ContextProvider")
+            if v is not None:
+                values["context_provider"] = ContextProvider._of_json(v, validate)
+            w = "IdentityCenterInstanceArn"
+            v = src.get("IdentityCenterInstanceArn")
+            if v is not None:
+                values["identity_center_instance_arn"] = _j.s(v)
         except ValueError as exc:
             raise _j.failure("CreateOpenIDConnectProviderRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateOpenIDConnectProviderRequest:
         return _new(
             cls,
             {
@@ -122,6 +164,8 @@ class CreateOpenIDConnectProviderRequest(Shape):
                 "client_id_list": values.get("client_id_list"),
                 "thumbprint_list": values.get("thumbprint_list"),
                 "tags": values.get("tags"),
+                "context_provider": values.get("context_provider"),
+                "identity_center_instance_arn": values.get("identity_center_instance_arn"),
             },
         )
 
@@ -143,6 +187,8 @@ def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectPr
     client_id_list: Any = None
     thumbprint_list: Any = None
     tags: Any = None
+    context_provider: Any = None
+    identity_center_instance_arn: Any = None
     for c in el:
         t = c.tag
         if t == "Url":
@@ -153,6 +199,10 @@ def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectPr
             thumbprint_list = [c1.text or "" for c1 in c]
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        elif t == "ContextProvider":
+            context_provider = _x_ContextProvider(c)
+        elif t == "IdentityCenterInstanceArn":
+            identity_center_instance_arn = c.text or ""
     return _new(
         CreateOpenIDConnectProviderRequest,
         {
@@ -160,6 +210,8 @@ def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectPr
             "client_id_list": client_id_list,
             "thumbprint_list": thumbprint_list,
             "tags": tags,
+            "context_provider": context_provider,
+            "identity_center_instance_arn": identity_center_instance_arn,
         },
     )
 
@@ -210,6 +262,20 @@ def _w_CreateOpenIDConnectProviderRequest(
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        out.append(ind + "<ContextProvider>\n")
+        i_context_provider_1 = ind + "  "
+        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
+        out.append(ind + "</ContextProvider>\n")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        out.append(
+            ind
+            + "<IdentityCenterInstanceArn>"
+            + _x.escape(v_identity_center_instance_arn)
+            + "</IdentityCenterInstanceArn>\n"
+        )
 
 
 def _q_CreateOpenIDConnectProviderRequest(
@@ -239,6 +305,12 @@ def _q_CreateOpenIDConnectProviderRequest(
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        _q_ContextProvider(v_context_provider, q, p + "ContextProvider" + ".")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        q[p + "IdentityCenterInstanceArn"] = v_identity_center_instance_arn
 
 
 def _qr_CreateOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -274,4 +346,14 @@ def _qr_CreateOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) ->
     )
     if v is not None:
         values["tags"] = v
+    v = (
+        _qr_ContextProvider(params, p + "ContextProvider" + ".")
+        if _q.has_prefix(params, p + "ContextProvider" + ".")
+        else None
+    )
+    if v is not None:
+        values["context_provider"] = v
+    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
+    if v is not None:
+        values["identity_center_instance_arn"] = v
     return values

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ class CreateOpenIDConnectProviderResponse(OutputShape):
     """The Amazon Resource Name (ARN) of the new IAM OpenID Connect provider that is created."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the new IAM OIDC provider."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateOpenIDConnectProviderResponse:
@@ -60,6 +64,9 @@ class CreateOpenIDConnectProviderResponse(OutputShape):
             d["Tags"] = [x1.to_json() for x1 in v_tags]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -86,7 +93,9 @@ class CreateOpenIDConnectProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateOpenIDConnectProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateOpenIDConnectProviderResponse:
         return _new(
             cls,
             {
@@ -94,18 +103,24 @@ class CreateOpenIDConnectProviderResponse(OutputShape):
                 "tags": values.get("tags"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateOpenIDConnectProviderResponse(el: _Element) -> CreateOpenIDConnectProviderResponse:
     open_id_connect_provider_arn: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OpenIDConnectProviderArn":
             open_id_connect_provider_arn = c.text or ""
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        elif t in CreateOpenIDConnectProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         CreateOpenIDConnectProviderResponse,
         {
@@ -113,6 +128,7 @@ def _x_CreateOpenIDConnectProviderResponse(el: _Element) -> CreateOpenIDConnectP
             "tags": tags,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -140,3 +156,6 @@ def _w_CreateOpenIDConnectProviderResponse(
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

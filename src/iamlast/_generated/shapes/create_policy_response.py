@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .policy import Policy, _w_Policy, _x_Policy
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class CreatePolicyResponse(OutputShape):
 
     policy: Policy | None = Field(default=None, alias="Policy")
     """A structure containing details about the new policy."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreatePolicyResponse:
@@ -55,6 +59,9 @@ class CreatePolicyResponse(OutputShape):
             d["Policy"] = v_policy.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,20 +84,28 @@ class CreatePolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreatePolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreatePolicyResponse:
         return _new(
             cls,
             {"policy": values.get("policy"), "response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
 def _x_CreatePolicyResponse(el: _Element) -> CreatePolicyResponse:
     policy: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Policy":
             policy = _x_Policy(c)
-    return _new(CreatePolicyResponse, {"policy": policy, "response_metadata": None})
+        elif t in CreatePolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(CreatePolicyResponse, {"policy": policy, "response_metadata": None}, ex)
 
 
 def _w_CreatePolicyResponse(o: CreatePolicyResponse, out: list[str], ind: str) -> None:
@@ -100,3 +115,6 @@ def _w_CreatePolicyResponse(o: CreatePolicyResponse, out: list[str], ind: str) -
         i_policy_1 = ind + "  "
         _w_Policy(v_policy, out, i_policy_1)
         out.append(ind + "</Policy>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

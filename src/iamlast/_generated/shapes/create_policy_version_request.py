@@ -100,7 +100,9 @@ class CreatePolicyVersionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreatePolicyVersionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreatePolicyVersionRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class CreatePolicyVersionResponse(OutputShape):
             d["PolicyVersion"] = v_policy_version.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,24 +81,34 @@ class CreatePolicyVersionResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreatePolicyVersionResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreatePolicyVersionResponse:
         return _new(
             cls,
             {
                 "policy_version": values.get("policy_version"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreatePolicyVersionResponse(el: _Element) -> CreatePolicyVersionResponse:
     policy_version: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyVersion":
             policy_version = _x_PolicyVersion(c)
+        elif t in CreatePolicyVersionResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
-        CreatePolicyVersionResponse, {"policy_version": policy_version, "response_metadata": None}
+        CreatePolicyVersionResponse,
+        {"policy_version": policy_version, "response_metadata": None},
+        ex,
     )
 
 
@@ -107,3 +121,6 @@ def _w_CreatePolicyVersionResponse(
         i_policy_version_1 = ind + "  "
         _w_PolicyVersion(v_policy_version, out, i_policy_version_1)
         out.append(ind + "</PolicyVersion>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

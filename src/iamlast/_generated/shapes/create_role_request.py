@@ -35,6 +35,7 @@ class CreateRoleRequest(Shape):
             "AssumeRolePolicyDocument",
             "Description",
             "MaxSessionDuration",
+            "MaxSigninSessionDuration",
             "Path",
             "PermissionsBoundary",
             "RoleName",
@@ -64,6 +65,13 @@ class CreateRoleRequest(Shape):
         default=None, alias="MaxSessionDuration"
     )
     """The maximum session duration (in seconds) that you want to set for the specified role."""
+    max_signin_session_duration: Annotated[int, _v.Range(3600, 7776000)] | None = Field(
+        default=None, alias="MaxSigninSessionDuration"
+    )
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who
+    sign in with this role.
+    """
     permissions_boundary: Annotated[str, _v.Str(20, 2048)] | None = Field(
         default=None, alias="PermissionsBoundary"
     )
@@ -104,6 +112,9 @@ class CreateRoleRequest(Shape):
         v_max_session_duration = self.max_session_duration
         if v_max_session_duration is not None:
             d["MaxSessionDuration"] = v_max_session_duration
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
         v_permissions_boundary = self.permissions_boundary
         if v_permissions_boundary is not None:
             d["PermissionsBoundary"] = v_permissions_boundary
@@ -140,6 +151,10 @@ class CreateRoleRequest(Shape):
             v = src.get("MaxSessionDuration")
             if v is not None:
                 values["max_session_duration"] = _j.i(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
             w = "PermissionsBoundary"
             v = src.get("PermissionsBoundary")
             if v is not None:
@@ -153,7 +168,9 @@ class CreateRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateRoleRequest:
         return _new(
             cls,
             {
@@ -162,6 +179,7 @@ class CreateRoleRequest(Shape):
                 "assume_role_policy_document": values.get("assume_role_policy_document"),
                 "description": values.get("description"),
                 "max_session_duration": values.get("max_session_duration"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
                 "permissions_boundary": values.get("permissions_boundary"),
                 "tags": values.get("tags"),
             },
@@ -186,6 +204,7 @@ def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
     assume_role_policy_document: Any = None
     description: Any = None
     max_session_duration: Any = None
+    max_signin_session_duration: Any = None
     permissions_boundary: Any = None
     tags: Any = None
     for c in el:
@@ -200,6 +219,8 @@ def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
             description = c.text or ""
         elif t == "MaxSessionDuration":
             max_session_duration = _x.to_int(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
         elif t == "PermissionsBoundary":
             permissions_boundary = c.text or ""
         elif t == "Tags":
@@ -212,6 +233,7 @@ def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
             "assume_role_policy_document": assume_role_policy_document,
             "description": description,
             "max_session_duration": max_session_duration,
+            "max_signin_session_duration": max_signin_session_duration,
             "permissions_boundary": permissions_boundary,
             "tags": tags,
         },
@@ -240,6 +262,14 @@ def _w_CreateRoleRequest(o: CreateRoleRequest, out: list[str], ind: str) -> None
     if v_max_session_duration is not None:
         out.append(
             ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
+        )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
         )
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
@@ -280,6 +310,9 @@ def _q_CreateRoleRequest(o: CreateRoleRequest, q: dict[str, str], p: str) -> Non
     v_max_session_duration = o.max_session_duration
     if v_max_session_duration is not None:
         q[p + "MaxSessionDuration"] = str(v_max_session_duration)
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        q[p + "MaxSigninSessionDuration"] = str(v_max_signin_session_duration)
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         q[p + "PermissionsBoundary"] = v_permissions_boundary
@@ -309,6 +342,9 @@ def _qr_CreateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     v = _q.read_scalar(params, p + "MaxSessionDuration", "integer")
     if v is not None:
         values["max_session_duration"] = v
+    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
+    if v is not None:
+        values["max_signin_session_duration"] = v
     v = _q.read_scalar(params, p + "PermissionsBoundary", "string")
     if v is not None:
         values["permissions_boundary"] = v

@@ -18,6 +18,13 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
+from .context_provider import (
+    ContextProvider,
+    _q_ContextProvider,
+    _qr_ContextProvider,
+    _w_ContextProvider,
+    _x_ContextProvider,
+)
 from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
 
 _e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
@@ -35,7 +42,15 @@ class CreateSAMLProviderRequest(Shape):
 
     _VALIDATE: ClassVar[bool] = True
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["AddPrivateKey", "AssertionEncryptionMode", "Name", "SAMLMetadataDocument", "Tags"]
+        [
+            "AddPrivateKey",
+            "AssertionEncryptionMode",
+            "ContextProvider",
+            "IdentityCenterInstanceArn",
+            "Name",
+            "SAMLMetadataDocument",
+            "Tags",
+        ]
     )
     _SENSITIVE: ClassVar[frozenset[str]] = frozenset(["add_private_key"])
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -56,6 +71,18 @@ class CreateSAMLProviderRequest(Shape):
         Annotated[str, _v.Str(1, 16384, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")] | None
     ) = Field(default=None, alias="AddPrivateKey")
     """The private key generated from your external identity provider."""
+    context_provider: ContextProvider | None = Field(default=None, alias="ContextProvider")
+    """
+    The trusted identity propagation context provider configuration to associate with the SAML
+    provider.
+    """
+    identity_center_instance_arn: Annotated[str, _v.Str(1, 1224)] | None = Field(
+        default=None, alias="IdentityCenterInstanceArn"
+    )
+    """
+    The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the
+    SAML provider.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateSAMLProviderRequest:
@@ -88,6 +115,12 @@ class CreateSAMLProviderRequest(Shape):
         v_add_private_key = self.add_private_key
         if v_add_private_key is not None:
             d["AddPrivateKey"] = v_add_private_key
+        v_context_provider = self.context_provider
+        if v_context_provider is not None:
+            d["ContextProvider"] = v_context_provider.to_json()
+        v_identity_center_instance_arn = self.identity_center_instance_arn
+        if v_identity_center_instance_arn is not None:
+            d["IdentityCenterInstanceArn"] = v_identity_center_instance_arn
         return d
 
     @classmethod
@@ -120,12 +153,22 @@ class CreateSAMLProviderRequest(Shape):
             v = src.get("AddPrivateKey")
             if v is not None:
                 values["add_private_key"] = _j.s(v)
+            w = "ContextProvider"
+            v = src.get("ContextProvider")
+            if v is not None:
+                values["context_provider"] = ContextProvider._of_json(v, validate)
+            w = "IdentityCenterInstanceArn"
+            v = src.get("IdentityCenterInstanceArn")
+            if v is not None:
+                values["identity_center_instance_arn"] = _j.s(v)
         except ValueError as exc:
             raise _j.failure("CreateSAMLProviderRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateSAMLProviderRequest:
         return _new(
             cls,
             {
@@ -134,6 +177,8 @@ class CreateSAMLProviderRequest(Shape):
                 "tags": values.get("tags"),
                 "assertion_encryption_mode": values.get("assertion_encryption_mode"),
                 "add_private_key": values.get("add_private_key"),
+                "context_provider": values.get("context_provider"),
+                "identity_center_instance_arn": values.get("identity_center_instance_arn"),
             },
         )
 
@@ -156,6 +201,8 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
     tags: Any = None
     assertion_encryption_mode: Any = None
     add_private_key: Any = None
+    context_provider: Any = None
+    identity_center_instance_arn: Any = None
     for c in el:
         t = c.tag
         if t == "SAMLMetadataDocument":
@@ -168,6 +215,10 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
             assertion_encryption_mode = _e_AssertionEncryptionModeType(c.text or "")
         elif t == "AddPrivateKey":
             add_private_key = c.text or ""
+        elif t == "ContextProvider":
+            context_provider = _x_ContextProvider(c)
+        elif t == "IdentityCenterInstanceArn":
+            identity_center_instance_arn = c.text or ""
     return _new(
         CreateSAMLProviderRequest,
         {
@@ -176,6 +227,8 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
             "tags": tags,
             "assertion_encryption_mode": assertion_encryption_mode,
             "add_private_key": add_private_key,
+            "context_provider": context_provider,
+            "identity_center_instance_arn": identity_center_instance_arn,
         },
     )
 
@@ -216,6 +269,20 @@ def _w_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, out: list[str], i
     v_add_private_key = o.add_private_key
     if v_add_private_key is not None:
         out.append(ind + "<AddPrivateKey>" + _x.escape(v_add_private_key) + "</AddPrivateKey>\n")
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        out.append(ind + "<ContextProvider>\n")
+        i_context_provider_1 = ind + "  "
+        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
+        out.append(ind + "</ContextProvider>\n")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        out.append(
+            ind
+            + "<IdentityCenterInstanceArn>"
+            + _x.escape(v_identity_center_instance_arn)
+            + "</IdentityCenterInstanceArn>\n"
+        )
 
 
 def _q_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, q: dict[str, str], p: str) -> None:
@@ -238,6 +305,12 @@ def _q_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, q: dict[str, str]
     v_add_private_key = o.add_private_key
     if v_add_private_key is not None:
         q[p + "AddPrivateKey"] = v_add_private_key
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        _q_ContextProvider(v_context_provider, q, p + "ContextProvider" + ".")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        q[p + "IdentityCenterInstanceArn"] = v_identity_center_instance_arn
 
 
 def _qr_CreateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -266,4 +339,14 @@ def _qr_CreateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str
     v = _q.read_scalar(params, p + "AddPrivateKey", "string")
     if v is not None:
         values["add_private_key"] = v
+    v = (
+        _qr_ContextProvider(params, p + "ContextProvider" + ".")
+        if _q.has_prefix(params, p + "ContextProvider" + ".")
+        else None
+    )
+    if v is not None:
+        values["context_provider"] = v
+    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
+    if v is not None:
+        values["identity_center_instance_arn"] = v
     return values

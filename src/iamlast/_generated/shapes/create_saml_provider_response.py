@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ class CreateSAMLProviderResponse(OutputShape):
     """The Amazon Resource Name (ARN) of the new SAML provider resource in IAM."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the new IAM SAML provider."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateSAMLProviderResponse:
@@ -60,6 +64,9 @@ class CreateSAMLProviderResponse(OutputShape):
             d["Tags"] = [x1.to_json() for x1 in v_tags]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -86,7 +93,9 @@ class CreateSAMLProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateSAMLProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateSAMLProviderResponse:
         return _new(
             cls,
             {
@@ -94,21 +103,28 @@ class CreateSAMLProviderResponse(OutputShape):
                 "tags": values.get("tags"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateSAMLProviderResponse(el: _Element) -> CreateSAMLProviderResponse:
     saml_provider_arn: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        elif t in CreateSAMLProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         CreateSAMLProviderResponse,
         {"saml_provider_arn": saml_provider_arn, "tags": tags, "response_metadata": None},
+        ex,
     )
 
 
@@ -131,3 +147,6 @@ def _w_CreateSAMLProviderResponse(o: CreateSAMLProviderResponse, out: list[str],
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

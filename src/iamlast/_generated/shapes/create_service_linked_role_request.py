@@ -103,7 +103,9 @@ class CreateServiceLinkedRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateServiceLinkedRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateServiceLinkedRoleRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .role import Role, _w_Role, _x_Role
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class CreateServiceLinkedRoleResponse(OutputShape):
 
     role: Role | None = Field(default=None, alias="Role")
     """A Role object that contains details about the newly created role."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateServiceLinkedRoleResponse:
@@ -55,6 +59,9 @@ class CreateServiceLinkedRoleResponse(OutputShape):
             d["Role"] = v_role.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,19 +84,28 @@ class CreateServiceLinkedRoleResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateServiceLinkedRoleResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateServiceLinkedRoleResponse:
         return _new(
-            cls, {"role": values.get("role"), "response_metadata": values.get("response_metadata")}
+            cls,
+            {"role": values.get("role"), "response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateServiceLinkedRoleResponse(el: _Element) -> CreateServiceLinkedRoleResponse:
     role: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Role":
             role = _x_Role(c)
-    return _new(CreateServiceLinkedRoleResponse, {"role": role, "response_metadata": None})
+        elif t in CreateServiceLinkedRoleResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(CreateServiceLinkedRoleResponse, {"role": role, "response_metadata": None}, ex)
 
 
 def _w_CreateServiceLinkedRoleResponse(
@@ -101,3 +117,6 @@ def _w_CreateServiceLinkedRoleResponse(
         i_role_1 = ind + "  "
         _w_Role(v_role, out, i_role_1)
         out.append(ind + "</Role>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -104,7 +104,9 @@ class CreateServiceSpecificCredentialRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateServiceSpecificCredentialRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateServiceSpecificCredentialRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -66,6 +67,9 @@ class CreateServiceSpecificCredentialResponse(OutputShape):
             d["ServiceSpecificCredential"] = v_service_specific_credential.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -90,13 +94,16 @@ class CreateServiceSpecificCredentialResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateServiceSpecificCredentialResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateServiceSpecificCredentialResponse:
         return _new(
             cls,
             {
                 "service_specific_credential": values.get("service_specific_credential"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -104,13 +111,19 @@ def _x_CreateServiceSpecificCredentialResponse(
     el: _Element,
 ) -> CreateServiceSpecificCredentialResponse:
     service_specific_credential: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServiceSpecificCredential":
             service_specific_credential = _x_ServiceSpecificCredential(c)
+        elif t in CreateServiceSpecificCredentialResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         CreateServiceSpecificCredentialResponse,
         {"service_specific_credential": service_specific_credential, "response_metadata": None},
+        ex,
     )
 
 
@@ -125,3 +138,6 @@ def _w_CreateServiceSpecificCredentialResponse(
             v_service_specific_credential, out, i_service_specific_credential_1
         )
         out.append(ind + "</ServiceSpecificCredential>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

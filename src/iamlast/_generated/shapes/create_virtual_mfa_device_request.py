@@ -96,7 +96,9 @@ class CreateVirtualMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateVirtualMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateVirtualMFADeviceRequest:
         return _new(
             cls,
             {

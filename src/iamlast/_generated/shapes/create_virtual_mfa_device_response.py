@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .virtual_mfa_device import VirtualMFADevice, _w_VirtualMFADevice, _x_VirtualMFADevice
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class CreateVirtualMFADeviceResponse(OutputShape):
 
     virtual_mfa_device: VirtualMFADevice = Field(alias="VirtualMFADevice")
     """A structure containing details about the new virtual MFA device."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> CreateVirtualMFADeviceResponse:
@@ -55,6 +59,9 @@ class CreateVirtualMFADeviceResponse(OutputShape):
             d["VirtualMFADevice"] = v_virtual_mfa_device.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,25 +84,34 @@ class CreateVirtualMFADeviceResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> CreateVirtualMFADeviceResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> CreateVirtualMFADeviceResponse:
         return _new(
             cls,
             {
                 "virtual_mfa_device": values.get("virtual_mfa_device"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_CreateVirtualMFADeviceResponse(el: _Element) -> CreateVirtualMFADeviceResponse:
     virtual_mfa_device: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "VirtualMFADevice":
             virtual_mfa_device = _x_VirtualMFADevice(c)
+        elif t in CreateVirtualMFADeviceResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         CreateVirtualMFADeviceResponse,
         {"virtual_mfa_device": virtual_mfa_device, "response_metadata": None},
+        ex,
     )
 
 
@@ -108,3 +124,6 @@ def _w_CreateVirtualMFADeviceResponse(
         i_virtual_mfa_device_1 = ind + "  "
         _w_VirtualMFADevice(v_virtual_mfa_device, out, i_virtual_mfa_device_1)
         out.append(ind + "</VirtualMFADevice>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

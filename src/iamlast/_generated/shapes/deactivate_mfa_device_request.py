@@ -84,7 +84,9 @@ class DeactivateMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeactivateMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeactivateMFADeviceRequest:
         return _new(
             cls,
             {"user_name": values.get("user_name"), "serial_number": values.get("serial_number")},

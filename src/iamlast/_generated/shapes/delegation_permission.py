@@ -10,11 +10,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 from .policy_parameter import (
     PolicyParameter,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["DelegationPermission"]
 
 
-class DelegationPermission(Shape):
+class DelegationPermission(SharedShape):
     """Contains information about the permissions being delegated in a delegation request."""
 
     _VALIDATE: ClassVar[bool] = True
@@ -73,6 +74,9 @@ class DelegationPermission(Shape):
         v_parameters = self.parameters
         if v_parameters is not None:
             d["Parameters"] = [x1.to_json() for x1 in v_parameters]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -96,13 +100,16 @@ class DelegationPermission(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DelegationPermission:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DelegationPermission:
         return _new(
             cls,
             {
                 "policy_template_arn": values.get("policy_template_arn"),
                 "parameters": values.get("parameters"),
             },
+            {} if extra is None else extra,
         )
 
     def to_query(self) -> dict[str, str]:
@@ -121,14 +128,19 @@ class DelegationPermission(Shape):
 def _x_DelegationPermission(el: _Element) -> DelegationPermission:
     policy_template_arn: Any = None
     parameters: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyTemplateArn":
             policy_template_arn = c.text or ""
         elif t == "Parameters":
             parameters = [_x_PolicyParameter(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
-        DelegationPermission, {"policy_template_arn": policy_template_arn, "parameters": parameters}
+        DelegationPermission,
+        {"policy_template_arn": policy_template_arn, "parameters": parameters},
+        ex,
     )
 
 
@@ -154,6 +166,9 @@ def _w_DelegationPermission(o: DelegationPermission, out: list[str], ind: str) -
             out.append(ind + "</Parameters>\n")
         else:
             out.append(ind + "<Parameters/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
 
 
 def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) -> None:

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 
 from ..enums import StateType
 from .delegation_permission import (
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["DelegationRequest"]
 
 
-class DelegationRequest(Shape):
+class DelegationRequest(OpenShape):
     """
     Contains information about a delegation request, including its status, permissions, and
     associated metadata.
@@ -117,6 +119,8 @@ class DelegationRequest(Shape):
     updated_time: Annotated[datetime, _v.utc] | None = Field(default=None, alias="UpdatedTime")
     """Last updated timestamp of the request."""
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> DelegationRequest:
         return _x.read(cls, data, _x_DelegationRequest)
@@ -193,6 +197,9 @@ class DelegationRequest(Shape):
         v_updated_time = self.updated_time
         if v_updated_time is not None:
             d["UpdatedTime"] = _j.ts_out(v_updated_time)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -288,7 +295,9 @@ class DelegationRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DelegationRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DelegationRequest:
         return _new(
             cls,
             {
@@ -313,6 +322,7 @@ class DelegationRequest(Shape):
                 "only_send_by_owner": values.get("only_send_by_owner"),
                 "updated_time": values.get("updated_time"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -337,6 +347,7 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
     rejection_reason: Any = None
     only_send_by_owner: Any = None
     updated_time: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "DelegationRequestId":
@@ -379,6 +390,8 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
             only_send_by_owner = _x.to_bool(c)
         elif t == "UpdatedTime":
             updated_time = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         DelegationRequest,
         {
@@ -403,6 +416,7 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
             "only_send_by_owner": only_send_by_owner,
             "updated_time": updated_time,
         },
+        ex,
     )
 
 
@@ -493,3 +507,6 @@ def _w_DelegationRequest(o: DelegationRequest, out: list[str], ind: str) -> None
     v_updated_time = o.updated_time
     if v_updated_time is not None:
         out.append(ind + "<UpdatedTime>" + _x.ts_out(v_updated_time) + "</UpdatedTime>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -84,7 +84,9 @@ class DeleteAccessKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteAccessKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteAccessKeyRequest:
         return _new(
             cls,
             {"user_name": values.get("user_name"), "access_key_id": values.get("access_key_id")},

@@ -75,7 +75,9 @@ class DeleteAccountAliasRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteAccountAliasRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteAccountAliasRequest:
         return _new(cls, {"account_alias": values.get("account_alias")})
 
     def to_query(self) -> dict[str, str]:

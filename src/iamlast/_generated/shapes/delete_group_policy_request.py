@@ -84,7 +84,9 @@ class DeleteGroupPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteGroupPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteGroupPolicyRequest:
         return _new(
             cls, {"group_name": values.get("group_name"), "policy_name": values.get("policy_name")}
         )

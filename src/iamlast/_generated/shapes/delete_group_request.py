@@ -73,7 +73,9 @@ class DeleteGroupRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteGroupRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteGroupRequest:
         return _new(cls, {"group_name": values.get("group_name")})
 
     def to_query(self) -> dict[str, str]:

@@ -81,7 +81,9 @@ class DeleteOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteOpenIDConnectProviderRequest:
         return _new(
             cls, {"open_id_connect_provider_arn": values.get("open_id_connect_provider_arn")}
         )

@@ -73,7 +73,9 @@ class DeletePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeletePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeletePolicyRequest:
         return _new(cls, {"policy_arn": values.get("policy_arn")})
 
     def to_query(self) -> dict[str, str]:

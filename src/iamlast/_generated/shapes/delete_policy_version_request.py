@@ -86,7 +86,9 @@ class DeletePolicyVersionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeletePolicyVersionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeletePolicyVersionRequest:
         return _new(
             cls, {"policy_arn": values.get("policy_arn"), "version_id": values.get("version_id")}
         )

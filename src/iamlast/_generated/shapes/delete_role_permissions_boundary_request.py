@@ -80,7 +80,9 @@ class DeleteRolePermissionsBoundaryRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteRolePermissionsBoundaryRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteRolePermissionsBoundaryRequest:
         return _new(cls, {"role_name": values.get("role_name")})
 
     def to_query(self) -> dict[str, str]:

@@ -82,7 +82,9 @@ class DeleteRolePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteRolePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteRolePolicyRequest:
         return _new(
             cls, {"role_name": values.get("role_name"), "policy_name": values.get("policy_name")}
         )

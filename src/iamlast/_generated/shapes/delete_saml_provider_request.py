@@ -73,7 +73,9 @@ class DeleteSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteSAMLProviderRequest:
         return _new(cls, {"saml_provider_arn": values.get("saml_provider_arn")})
 
     def to_query(self) -> dict[str, str]:

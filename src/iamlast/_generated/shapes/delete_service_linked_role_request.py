@@ -73,7 +73,9 @@ class DeleteServiceLinkedRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteServiceLinkedRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteServiceLinkedRoleRequest:
         return _new(cls, {"role_name": values.get("role_name")})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -54,6 +55,9 @@ class DeleteServiceLinkedRoleResponse(OutputShape):
             d["DeletionTaskId"] = v_deletion_task_id
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -76,25 +80,34 @@ class DeleteServiceLinkedRoleResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteServiceLinkedRoleResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteServiceLinkedRoleResponse:
         return _new(
             cls,
             {
                 "deletion_task_id": values.get("deletion_task_id"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_DeleteServiceLinkedRoleResponse(el: _Element) -> DeleteServiceLinkedRoleResponse:
     deletion_task_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "DeletionTaskId":
             deletion_task_id = c.text or ""
+        elif t in DeleteServiceLinkedRoleResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         DeleteServiceLinkedRoleResponse,
         {"deletion_task_id": deletion_task_id, "response_metadata": None},
+        ex,
     )
 
 
@@ -104,3 +117,6 @@ def _w_DeleteServiceLinkedRoleResponse(
     v_deletion_task_id = o.deletion_task_id
     if v_deletion_task_id is not None:
         out.append(ind + "<DeletionTaskId>" + _x.escape(v_deletion_task_id) + "</DeletionTaskId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -93,7 +93,9 @@ class DeleteServiceSpecificCredentialRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteServiceSpecificCredentialRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteServiceSpecificCredentialRequest:
         return _new(
             cls,
             {

@@ -86,7 +86,9 @@ class DeleteSigningCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteSigningCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteSigningCertificateRequest:
         return _new(
             cls,
             {"user_name": values.get("user_name"), "certificate_id": values.get("certificate_id")},

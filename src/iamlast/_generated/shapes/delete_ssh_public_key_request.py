@@ -82,7 +82,9 @@ class DeleteSSHPublicKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteSSHPublicKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteSSHPublicKeyRequest:
         return _new(
             cls,
             {

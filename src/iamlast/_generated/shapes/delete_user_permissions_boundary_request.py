@@ -80,7 +80,9 @@ class DeleteUserPermissionsBoundaryRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteUserPermissionsBoundaryRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteUserPermissionsBoundaryRequest:
         return _new(cls, {"user_name": values.get("user_name")})
 
     def to_query(self) -> dict[str, str]:

@@ -82,7 +82,9 @@ class DeleteUserPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteUserPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteUserPolicyRequest:
         return _new(
             cls, {"user_name": values.get("user_name"), "policy_name": values.get("policy_name")}
         )

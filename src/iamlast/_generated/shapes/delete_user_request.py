@@ -73,7 +73,9 @@ class DeleteUserRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteUserRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteUserRequest:
         return _new(cls, {"user_name": values.get("user_name")})
 
     def to_query(self) -> dict[str, str]:

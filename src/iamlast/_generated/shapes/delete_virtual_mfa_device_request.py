@@ -73,7 +73,9 @@ class DeleteVirtualMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeleteVirtualMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeleteVirtualMFADeviceRequest:
         return _new(cls, {"serial_number": values.get("serial_number")})
 
     def to_query(self) -> dict[str, str]:

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .role_usage_type import RoleUsageType, _w_RoleUsageType, _x_RoleUsageType
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["DeletionTaskFailureReasonType"]
 
 
-class DeletionTaskFailureReasonType(Shape):
+class DeletionTaskFailureReasonType(OpenShape):
     """The reason that the service-linked role deletion failed."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -59,6 +60,9 @@ class DeletionTaskFailureReasonType(Shape):
         v_role_usage_list = self.role_usage_list
         if v_role_usage_list is not None:
             d["RoleUsageList"] = [x1.to_json() for x1 in v_role_usage_list]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -84,23 +88,30 @@ class DeletionTaskFailureReasonType(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DeletionTaskFailureReasonType:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DeletionTaskFailureReasonType:
         return _new(
-            cls, {"reason": values.get("reason"), "role_usage_list": values.get("role_usage_list")}
+            cls,
+            {"reason": values.get("reason"), "role_usage_list": values.get("role_usage_list")},
+            {} if extra is None else extra,
         )
 
 
 def _x_DeletionTaskFailureReasonType(el: _Element) -> DeletionTaskFailureReasonType:
     reason: Any = None
     role_usage_list: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Reason":
             reason = c.text or ""
         elif t == "RoleUsageList":
             role_usage_list = [_x_RoleUsageType(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
-        DeletionTaskFailureReasonType, {"reason": reason, "role_usage_list": role_usage_list}
+        DeletionTaskFailureReasonType, {"reason": reason, "role_usage_list": role_usage_list}, ex
     )
 
 
@@ -123,3 +134,6 @@ def _w_DeletionTaskFailureReasonType(
             out.append(ind + "</RoleUsageList>\n")
         else:
             out.append(ind + "<RoleUsageList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -82,7 +82,9 @@ class DetachGroupPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DetachGroupPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DetachGroupPolicyRequest:
         return _new(
             cls, {"group_name": values.get("group_name"), "policy_arn": values.get("policy_arn")}
         )

@@ -82,7 +82,9 @@ class DetachRolePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DetachRolePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DetachRolePolicyRequest:
         return _new(
             cls, {"role_name": values.get("role_name"), "policy_arn": values.get("policy_arn")}
         )

@@ -82,7 +82,9 @@ class DetachUserPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> DetachUserPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> DetachUserPolicyRequest:
         return _new(
             cls, {"user_name": values.get("user_name"), "policy_arn": values.get("policy_arn")}
         )

@@ -76,7 +76,7 @@ class DisableOrganizationsRootCredentialsManagementRequest(Shape):
 
     @classmethod
     def _complete(
-        cls, values: dict[str, Any]
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> DisableOrganizationsRootCredentialsManagementRequest:
         return _new(cls, {})
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -72,6 +73,9 @@ class DisableOrganizationsRootCredentialsManagementResponse(OutputShape):
             d["EnabledFeatures"] = [str(x1) for x1 in v_enabled_features]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -105,7 +109,7 @@ class DisableOrganizationsRootCredentialsManagementResponse(OutputShape):
 
     @classmethod
     def _complete(
-        cls, values: dict[str, Any]
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> DisableOrganizationsRootCredentialsManagementResponse:
         return _new(
             cls,
@@ -114,6 +118,7 @@ class DisableOrganizationsRootCredentialsManagementResponse(OutputShape):
                 "enabled_features": values.get("enabled_features"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -122,12 +127,17 @@ def _x_DisableOrganizationsRootCredentialsManagementResponse(
 ) -> DisableOrganizationsRootCredentialsManagementResponse:
     organization_id: Any = None
     enabled_features: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OrganizationId":
             organization_id = c.text or ""
         elif t == "EnabledFeatures":
             enabled_features = [_e_FeatureType(c1.text or "") for c1 in c]
+        elif t in DisableOrganizationsRootCredentialsManagementResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         DisableOrganizationsRootCredentialsManagementResponse,
         {
@@ -135,6 +145,7 @@ def _x_DisableOrganizationsRootCredentialsManagementResponse(
             "enabled_features": enabled_features,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -159,3 +170,6 @@ def _w_DisableOrganizationsRootCredentialsManagementResponse(
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

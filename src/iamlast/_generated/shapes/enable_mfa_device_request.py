@@ -106,7 +106,9 @@ class EnableMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EnableMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EnableMFADeviceRequest:
         return _new(
             cls,
             {

@@ -76,7 +76,7 @@ class EnableOrganizationsRootCredentialsManagementRequest(Shape):
 
     @classmethod
     def _complete(
-        cls, values: dict[str, Any]
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> EnableOrganizationsRootCredentialsManagementRequest:
         return _new(cls, {})
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -70,6 +71,9 @@ class EnableOrganizationsRootCredentialsManagementResponse(OutputShape):
             d["EnabledFeatures"] = [str(x1) for x1 in v_enabled_features]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -103,7 +107,7 @@ class EnableOrganizationsRootCredentialsManagementResponse(OutputShape):
 
     @classmethod
     def _complete(
-        cls, values: dict[str, Any]
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> EnableOrganizationsRootCredentialsManagementResponse:
         return _new(
             cls,
@@ -112,6 +116,7 @@ class EnableOrganizationsRootCredentialsManagementResponse(OutputShape):
                 "enabled_features": values.get("enabled_features"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -120,12 +125,17 @@ def _x_EnableOrganizationsRootCredentialsManagementResponse(
 ) -> EnableOrganizationsRootCredentialsManagementResponse:
     organization_id: Any = None
     enabled_features: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OrganizationId":
             organization_id = c.text or ""
         elif t == "EnabledFeatures":
             enabled_features = [_e_FeatureType(c1.text or "") for c1 in c]
+        elif t in EnableOrganizationsRootCredentialsManagementResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         EnableOrganizationsRootCredentialsManagementResponse,
         {
@@ -133,6 +143,7 @@ def _x_EnableOrganizationsRootCredentialsManagementResponse(
             "enabled_features": enabled_features,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -157,3 +168,6 @@ def _w_EnableOrganizationsRootCredentialsManagementResponse(
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

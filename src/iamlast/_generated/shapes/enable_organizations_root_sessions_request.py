@@ -69,7 +69,9 @@ class EnableOrganizationsRootSessionsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EnableOrganizationsRootSessionsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EnableOrganizationsRootSessionsRequest:
         return _new(cls, {})
 
     def to_query(self) -> dict[str, str]:

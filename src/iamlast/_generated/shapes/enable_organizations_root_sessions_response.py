@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -66,6 +67,9 @@ class EnableOrganizationsRootSessionsResponse(OutputShape):
             d["EnabledFeatures"] = [str(x1) for x1 in v_enabled_features]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -94,7 +98,9 @@ class EnableOrganizationsRootSessionsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EnableOrganizationsRootSessionsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EnableOrganizationsRootSessionsResponse:
         return _new(
             cls,
             {
@@ -102,6 +108,7 @@ class EnableOrganizationsRootSessionsResponse(OutputShape):
                 "enabled_features": values.get("enabled_features"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -110,12 +117,17 @@ def _x_EnableOrganizationsRootSessionsResponse(
 ) -> EnableOrganizationsRootSessionsResponse:
     organization_id: Any = None
     enabled_features: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OrganizationId":
             organization_id = c.text or ""
         elif t == "EnabledFeatures":
             enabled_features = [_e_FeatureType(c1.text or "") for c1 in c]
+        elif t in EnableOrganizationsRootSessionsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         EnableOrganizationsRootSessionsResponse,
         {
@@ -123,6 +135,7 @@ def _x_EnableOrganizationsRootSessionsResponse(
             "enabled_features": enabled_features,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -147,3 +160,6 @@ def _w_EnableOrganizationsRootSessionsResponse(
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

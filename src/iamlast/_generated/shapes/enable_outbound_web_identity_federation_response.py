@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -62,6 +63,9 @@ class EnableOutboundWebIdentityFederationResponse(OutputShape):
             d["IssuerIdentifier"] = v_issuer_identifier
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -86,13 +90,16 @@ class EnableOutboundWebIdentityFederationResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EnableOutboundWebIdentityFederationResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EnableOutboundWebIdentityFederationResponse:
         return _new(
             cls,
             {
                 "issuer_identifier": values.get("issuer_identifier"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -100,13 +107,19 @@ def _x_EnableOutboundWebIdentityFederationResponse(
     el: _Element,
 ) -> EnableOutboundWebIdentityFederationResponse:
     issuer_identifier: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "IssuerIdentifier":
             issuer_identifier = c.text or ""
+        elif t in EnableOutboundWebIdentityFederationResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         EnableOutboundWebIdentityFederationResponse,
         {"issuer_identifier": issuer_identifier, "response_metadata": None},
+        ex,
     )
 
 
@@ -118,3 +131,6 @@ def _w_EnableOutboundWebIdentityFederationResponse(
         out.append(
             ind + "<IssuerIdentifier>" + _x.escape(v_issuer_identifier) + "</IssuerIdentifier>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

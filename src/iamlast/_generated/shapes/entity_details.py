@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .entity_info import EntityInfo, _w_EntityInfo, _x_EntityInfo
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["EntityDetails"]
 
 
-class EntityDetails(Shape):
+class EntityDetails(OpenShape):
     """
     An object that contains details about when the IAM entities (users or roles) were last used
     in an attempt to access the specified Amazon Web Services service.
@@ -66,6 +67,9 @@ class EntityDetails(Shape):
         v_last_authenticated = self.last_authenticated
         if v_last_authenticated is not None:
             d["LastAuthenticated"] = _j.ts_out(v_last_authenticated)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,27 +93,33 @@ class EntityDetails(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EntityDetails:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EntityDetails:
         return _new(
             cls,
             {
                 "entity_info": values.get("entity_info"),
                 "last_authenticated": values.get("last_authenticated"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_EntityDetails(el: _Element) -> EntityDetails:
     entity_info: Any = None
     last_authenticated: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "EntityInfo":
             entity_info = _x_EntityInfo(c)
         elif t == "LastAuthenticated":
             last_authenticated = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
-        EntityDetails, {"entity_info": entity_info, "last_authenticated": last_authenticated}
+        EntityDetails, {"entity_info": entity_info, "last_authenticated": last_authenticated}, ex
     )
 
 
@@ -125,3 +135,6 @@ def _w_EntityDetails(o: EntityDetails, out: list[str], ind: str) -> None:
         out.append(
             ind + "<LastAuthenticated>" + _x.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyOwnerEntityType
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["EntityInfo"]
 
 
-class EntityInfo(Shape):
+class EntityInfo(OpenShape):
     """Contains details about the specified entity (user or role)."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -73,6 +74,9 @@ class EntityInfo(Shape):
         v_path = self.path
         if v_path is not None:
             d["Path"] = v_path
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -108,7 +112,7 @@ class EntityInfo(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EntityInfo:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> EntityInfo:
         return _new(
             cls,
             {
@@ -118,6 +122,7 @@ class EntityInfo(Shape):
                 "id": values.get("id"),
                 "path": values.get("path"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -127,6 +132,7 @@ def _x_EntityInfo(el: _Element) -> EntityInfo:
     type: Any = None
     id: Any = None
     path: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Arn":
@@ -139,7 +145,9 @@ def _x_EntityInfo(el: _Element) -> EntityInfo:
             id = c.text or ""
         elif t == "Path":
             path = c.text or ""
-    return _new(EntityInfo, {"arn": arn, "name": name, "type": type, "id": id, "path": path})
+        else:
+            _extras.keep(ex, c)
+    return _new(EntityInfo, {"arn": arn, "name": name, "type": type, "id": id, "path": path}, ex)
 
 
 def _w_EntityInfo(o: EntityInfo, out: list[str], ind: str) -> None:
@@ -158,3 +166,6 @@ def _w_EntityInfo(o: EntityInfo, out: list[str], ind: str) -> None:
     v_path = o.path
     if v_path is not None:
         out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

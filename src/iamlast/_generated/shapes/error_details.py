@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["ErrorDetails"]
 
 
-class ErrorDetails(Shape):
+class ErrorDetails(OpenShape):
     """Contains information about the reason that the operation failed."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class ErrorDetails(Shape):
         v_code = self.code
         if v_code is not None:
             d["Code"] = v_code
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,20 +82,27 @@ class ErrorDetails(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ErrorDetails:
-        return _new(cls, {"message": values.get("message"), "code": values.get("code")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> ErrorDetails:
+        return _new(
+            cls,
+            {"message": values.get("message"), "code": values.get("code")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_ErrorDetails(el: _Element) -> ErrorDetails:
     message: Any = None
     code: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Message":
             message = c.text or ""
         elif t == "Code":
             code = c.text or ""
-    return _new(ErrorDetails, {"message": message, "code": code})
+        else:
+            _extras.keep(ex, c)
+    return _new(ErrorDetails, {"message": message, "code": code}, ex)
 
 
 def _w_ErrorDetails(o: ErrorDetails, out: list[str], ind: str) -> None:
@@ -101,3 +112,6 @@ def _w_ErrorDetails(o: ErrorDetails, out: list[str], ind: str) -> None:
     v_code = o.code
     if v_code is not None:
         out.append(ind + "<Code>" + _x.escape(v_code) + "</Code>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

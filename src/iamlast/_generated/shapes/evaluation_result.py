@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyEvaluationDecisionType
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["EvaluationResult"]
 
 
-class EvaluationResult(Shape):
+class EvaluationResult(OpenShape):
     """Contains the results of a simulation."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -150,6 +151,9 @@ class EvaluationResult(Shape):
         v_resource_specific_results = self.resource_specific_results
         if v_resource_specific_results is not None:
             d["ResourceSpecificResults"] = [x1.to_json() for x1 in v_resource_specific_results]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -212,7 +216,9 @@ class EvaluationResult(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> EvaluationResult:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EvaluationResult:
         return _new(
             cls,
             {
@@ -228,6 +234,7 @@ class EvaluationResult(Shape):
                 "eval_decision_details": values.get("eval_decision_details"),
                 "resource_specific_results": values.get("resource_specific_results"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -259,6 +266,7 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
     permissions_boundary_decision_detail: Any = None
     eval_decision_details: Any = None
     resource_specific_results: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "EvalActionName":
@@ -279,6 +287,8 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
             eval_decision_details = _xm_EvalDecisionDetailsType(c)
         elif t == "ResourceSpecificResults":
             resource_specific_results = [_x_ResourceSpecificResult(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         EvaluationResult,
         {
@@ -292,6 +302,7 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
             "eval_decision_details": eval_decision_details,
             "resource_specific_results": resource_specific_results,
         },
+        ex,
     )
 
 
@@ -387,3 +398,6 @@ def _w_EvaluationResult(o: EvaluationResult, out: list[str], ind: str) -> None:
             out.append(ind + "</ResourceSpecificResults>\n")
         else:
             out.append(ind + "<ResourceSpecificResults/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

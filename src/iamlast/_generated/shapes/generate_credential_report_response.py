@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -63,6 +64,9 @@ class GenerateCredentialReportResponse(OutputShape):
             d["Description"] = v_description
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,7 +93,9 @@ class GenerateCredentialReportResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GenerateCredentialReportResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GenerateCredentialReportResponse:
         return _new(
             cls,
             {
@@ -97,21 +103,28 @@ class GenerateCredentialReportResponse(OutputShape):
                 "description": values.get("description"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GenerateCredentialReportResponse(el: _Element) -> GenerateCredentialReportResponse:
     state: Any = None
     description: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "State":
             state = _e_ReportStateType(c.text or "")
         elif t == "Description":
             description = c.text or ""
+        elif t in GenerateCredentialReportResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GenerateCredentialReportResponse,
         {"state": state, "description": description, "response_metadata": None},
+        ex,
     )
 
 
@@ -124,3 +137,6 @@ def _w_GenerateCredentialReportResponse(
     v_description = o.description
     if v_description is not None:
         out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

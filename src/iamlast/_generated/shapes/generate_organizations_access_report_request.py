@@ -93,7 +93,9 @@ class GenerateOrganizationsAccessReportRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GenerateOrganizationsAccessReportRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GenerateOrganizationsAccessReportRequest:
         return _new(
             cls,
             {

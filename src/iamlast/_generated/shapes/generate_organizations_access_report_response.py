@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -59,6 +60,9 @@ class GenerateOrganizationsAccessReportResponse(OutputShape):
             d["JobId"] = v_job_id
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -83,10 +87,13 @@ class GenerateOrganizationsAccessReportResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GenerateOrganizationsAccessReportResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GenerateOrganizationsAccessReportResponse:
         return _new(
             cls,
             {"job_id": values.get("job_id"), "response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
@@ -94,12 +101,17 @@ def _x_GenerateOrganizationsAccessReportResponse(
     el: _Element,
 ) -> GenerateOrganizationsAccessReportResponse:
     job_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "JobId":
             job_id = c.text or ""
+        elif t in GenerateOrganizationsAccessReportResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
-        GenerateOrganizationsAccessReportResponse, {"job_id": job_id, "response_metadata": None}
+        GenerateOrganizationsAccessReportResponse, {"job_id": job_id, "response_metadata": None}, ex
     )
 
 
@@ -109,3 +121,6 @@ def _w_GenerateOrganizationsAccessReportResponse(
     v_job_id = o.job_id
     if v_job_id is not None:
         out.append(ind + "<JobId>" + _x.escape(v_job_id) + "</JobId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -101,7 +101,9 @@ class GenerateServiceLastAccessedDetailsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GenerateServiceLastAccessedDetailsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GenerateServiceLastAccessedDetailsRequest:
         return _new(cls, {"arn": values.get("arn"), "granularity": values.get("granularity")})
 
     def to_query(self) -> dict[str, str]:

@@ -73,7 +73,9 @@ class GetAccessKeyLastUsedRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccessKeyLastUsedRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccessKeyLastUsedRequest:
         return _new(cls, {"access_key_id": values.get("access_key_id")})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -63,6 +64,9 @@ class GetAccessKeyLastUsedResponse(OutputShape):
             d["AccessKeyLastUsed"] = v_access_key_last_used.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,7 +93,9 @@ class GetAccessKeyLastUsedResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccessKeyLastUsedResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccessKeyLastUsedResponse:
         return _new(
             cls,
             {
@@ -97,18 +103,24 @@ class GetAccessKeyLastUsedResponse(OutputShape):
                 "access_key_last_used": values.get("access_key_last_used"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetAccessKeyLastUsedResponse(el: _Element) -> GetAccessKeyLastUsedResponse:
     user_name: Any = None
     access_key_last_used: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
             user_name = c.text or ""
         elif t == "AccessKeyLastUsed":
             access_key_last_used = _x_AccessKeyLastUsed(c)
+        elif t in GetAccessKeyLastUsedResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetAccessKeyLastUsedResponse,
         {
@@ -116,6 +128,7 @@ def _x_GetAccessKeyLastUsedResponse(el: _Element) -> GetAccessKeyLastUsedRespons
             "access_key_last_used": access_key_last_used,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -131,3 +144,6 @@ def _w_GetAccessKeyLastUsedResponse(
         i_access_key_last_used_1 = ind + "  "
         _w_AccessKeyLastUsed(v_access_key_last_used, out, i_access_key_last_used_1)
         out.append(ind + "</AccessKeyLastUsed>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -110,7 +110,9 @@ class GetAccountAuthorizationDetailsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountAuthorizationDetailsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountAuthorizationDetailsRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .group_detail import GroupDetail, _w_GroupDetail, _x_GroupDetail
 from .managed_policy_detail import (
     ManagedPolicyDetail,
@@ -56,6 +58,8 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
     Marker parameter in a subsequent pagination request.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetAccountAuthorizationDetailsResponse:
         return _x.read(cls, data, _x_GetAccountAuthorizationDetailsResponse)
@@ -92,6 +96,9 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -142,7 +149,9 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountAuthorizationDetailsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountAuthorizationDetailsResponse:
         return _new(
             cls,
             {
@@ -154,6 +163,7 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -166,6 +176,7 @@ def _x_GetAccountAuthorizationDetailsResponse(
     policies: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserDetailList":
@@ -180,6 +191,10 @@ def _x_GetAccountAuthorizationDetailsResponse(
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in GetAccountAuthorizationDetailsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetAccountAuthorizationDetailsResponse,
         {
@@ -191,6 +206,7 @@ def _x_GetAccountAuthorizationDetailsResponse(
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -255,3 +271,6 @@ def _w_GetAccountAuthorizationDetailsResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class GetAccountPasswordPolicyResponse(OutputShape):
             d["PasswordPolicy"] = v_password_policy.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,25 +81,34 @@ class GetAccountPasswordPolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountPasswordPolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountPasswordPolicyResponse:
         return _new(
             cls,
             {
                 "password_policy": values.get("password_policy"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetAccountPasswordPolicyResponse(el: _Element) -> GetAccountPasswordPolicyResponse:
     password_policy: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PasswordPolicy":
             password_policy = _x_PasswordPolicy(c)
+        elif t in GetAccountPasswordPolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetAccountPasswordPolicyResponse,
         {"password_policy": password_policy, "response_metadata": None},
+        ex,
     )
 
 
@@ -108,3 +121,6 @@ def _w_GetAccountPasswordPolicyResponse(
         i_password_policy_1 = ind + "  "
         _w_PasswordPolicy(v_password_policy, out, i_password_policy_1)
         out.append(ind + "</PasswordPolicy>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -62,7 +62,9 @@ class GetAccountPropertiesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountPropertiesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountPropertiesRequest:
         return _new(cls, {})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -54,6 +55,9 @@ class GetAccountPropertiesResponse(OutputShape):
             d["Properties"] = {k1: x1 for k1, x1 in v_properties.items()}
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -76,13 +80,16 @@ class GetAccountPropertiesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountPropertiesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountPropertiesResponse:
         return _new(
             cls,
             {
                 "properties": values.get("properties"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -106,11 +113,18 @@ def _xm_AccountPropertiesMapType(el: _Element) -> dict[str, str]:
 
 def _x_GetAccountPropertiesResponse(el: _Element) -> GetAccountPropertiesResponse:
     properties: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Properties":
             properties = _xm_AccountPropertiesMapType(c)
-    return _new(GetAccountPropertiesResponse, {"properties": properties, "response_metadata": None})
+        elif t in GetAccountPropertiesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(
+        GetAccountPropertiesResponse, {"properties": properties, "response_metadata": None}, ex
+    )
 
 
 def _w_GetAccountPropertiesResponse(
@@ -127,3 +141,6 @@ def _w_GetAccountPropertiesResponse(
             out.append(e_properties_1 + "<value>" + _x.escape(x_properties_1) + "</value>\n")
             out.append(i_properties_1 + "</entry>\n")
         out.append(ind + "</Properties>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -58,6 +59,9 @@ class GetAccountSummaryResponse(OutputShape):
             d["SummaryMap"] = {str(k1): x1 for k1, x1 in v_summary_map.items()}
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -83,13 +87,16 @@ class GetAccountSummaryResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetAccountSummaryResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetAccountSummaryResponse:
         return _new(
             cls,
             {
                 "summary_map": values.get("summary_map"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -113,11 +120,18 @@ def _xm_SummaryMapType(el: _Element) -> dict[SummaryKeyType, int]:
 
 def _x_GetAccountSummaryResponse(el: _Element) -> GetAccountSummaryResponse:
     summary_map: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SummaryMap":
             summary_map = _xm_SummaryMapType(c)
-    return _new(GetAccountSummaryResponse, {"summary_map": summary_map, "response_metadata": None})
+        elif t in GetAccountSummaryResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(
+        GetAccountSummaryResponse, {"summary_map": summary_map, "response_metadata": None}, ex
+    )
 
 
 def _w_GetAccountSummaryResponse(o: GetAccountSummaryResponse, out: list[str], ind: str) -> None:
@@ -132,3 +146,6 @@ def _w_GetAccountSummaryResponse(o: GetAccountSummaryResponse, out: list[str], i
             out.append(e_summary_map_1 + "<value>" + str(x_summary_map_1) + "</value>\n")
             out.append(i_summary_map_1 + "</entry>\n")
         out.append(ind + "</SummaryMap>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

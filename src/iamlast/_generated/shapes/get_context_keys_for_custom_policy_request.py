@@ -82,7 +82,9 @@ class GetContextKeysForCustomPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetContextKeysForCustomPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetContextKeysForCustomPolicyRequest:
         return _new(cls, {"policy_input_list": values.get("policy_input_list") or []})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -61,6 +62,9 @@ class GetContextKeysForPolicyResponse(OutputShape):
             d["ContextKeyNames"] = [x1 for x1 in v_context_key_names]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -83,25 +87,34 @@ class GetContextKeysForPolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetContextKeysForPolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetContextKeysForPolicyResponse:
         return _new(
             cls,
             {
                 "context_key_names": values.get("context_key_names"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetContextKeysForPolicyResponse(el: _Element) -> GetContextKeysForPolicyResponse:
     context_key_names: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ContextKeyNames":
             context_key_names = [c1.text or "" for c1 in c]
+        elif t in GetContextKeysForPolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetContextKeysForPolicyResponse,
         {"context_key_names": context_key_names, "response_metadata": None},
+        ex,
     )
 
 
@@ -123,3 +136,6 @@ def _w_GetContextKeysForPolicyResponse(
             out.append(ind + "</ContextKeyNames>\n")
         else:
             out.append(ind + "<ContextKeyNames/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -97,7 +97,9 @@ class GetContextKeysForPrincipalPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetContextKeysForPrincipalPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetContextKeysForPrincipalPolicyRequest:
         return _new(
             cls,
             {

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
@@ -72,6 +73,9 @@ class GetCredentialReportResponse(OutputShape):
             d["GeneratedTime"] = _j.ts_out(v_generated_time)
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -102,7 +106,9 @@ class GetCredentialReportResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetCredentialReportResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetCredentialReportResponse:
         return _new(
             cls,
             {
@@ -111,6 +117,7 @@ class GetCredentialReportResponse(OutputShape):
                 "generated_time": values.get("generated_time"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -118,6 +125,7 @@ def _x_GetCredentialReportResponse(el: _Element) -> GetCredentialReportResponse:
     content: Any = None
     report_format: Any = None
     generated_time: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Content":
@@ -126,6 +134,10 @@ def _x_GetCredentialReportResponse(el: _Element) -> GetCredentialReportResponse:
             report_format = _e_ReportFormatType(c.text or "")
         elif t == "GeneratedTime":
             generated_time = _x.to_ts(c)
+        elif t in GetCredentialReportResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetCredentialReportResponse,
         {
@@ -134,6 +146,7 @@ def _x_GetCredentialReportResponse(el: _Element) -> GetCredentialReportResponse:
             "generated_time": generated_time,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -149,3 +162,6 @@ def _w_GetCredentialReportResponse(
     v_generated_time = o.generated_time
     if v_generated_time is not None:
         out.append(ind + "<GeneratedTime>" + _x.ts_out(v_generated_time) + "</GeneratedTime>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

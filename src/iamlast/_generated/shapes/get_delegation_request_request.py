@@ -88,7 +88,9 @@ class GetDelegationRequestRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetDelegationRequestRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetDelegationRequestRequest:
         return _new(
             cls,
             {

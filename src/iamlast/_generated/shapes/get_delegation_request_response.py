@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 
 from ..enums import PermissionCheckResultType, PermissionCheckStatusType
 from .delegation_request import DelegationRequest, _w_DelegationRequest, _x_DelegationRequest
@@ -52,6 +54,8 @@ class GetDelegationRequestResponse(OutputShape):
     to cover the requested permissions.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetDelegationRequestResponse:
         return _x.read(cls, data, _x_GetDelegationRequestResponse)
@@ -79,6 +83,9 @@ class GetDelegationRequestResponse(OutputShape):
             d["PermissionCheckResult"] = str(v_permission_check_result)
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -109,7 +116,9 @@ class GetDelegationRequestResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetDelegationRequestResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetDelegationRequestResponse:
         return _new(
             cls,
             {
@@ -118,6 +127,7 @@ class GetDelegationRequestResponse(OutputShape):
                 "permission_check_result": values.get("permission_check_result"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -125,6 +135,7 @@ def _x_GetDelegationRequestResponse(el: _Element) -> GetDelegationRequestRespons
     delegation_request: Any = None
     permission_check_status: Any = None
     permission_check_result: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "DelegationRequest":
@@ -133,6 +144,10 @@ def _x_GetDelegationRequestResponse(el: _Element) -> GetDelegationRequestRespons
             permission_check_status = _e_PermissionCheckStatusType(c.text or "")
         elif t == "PermissionCheckResult":
             permission_check_result = _e_PermissionCheckResultType(c.text or "")
+        elif t in GetDelegationRequestResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetDelegationRequestResponse,
         {
@@ -141,6 +156,7 @@ def _x_GetDelegationRequestResponse(el: _Element) -> GetDelegationRequestRespons
             "permission_check_result": permission_check_result,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -169,3 +185,6 @@ def _w_GetDelegationRequestResponse(
             + _x.escape(str(v_permission_check_result))
             + "</PermissionCheckResult>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

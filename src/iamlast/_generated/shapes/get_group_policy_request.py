@@ -82,7 +82,9 @@ class GetGroupPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetGroupPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetGroupPolicyRequest:
         return _new(
             cls, {"group_name": values.get("group_name"), "policy_name": values.get("policy_name")}
         )

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -64,6 +65,9 @@ class GetGroupPolicyResponse(OutputShape):
             d["PolicyDocument"] = v_policy_document
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -94,7 +98,9 @@ class GetGroupPolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetGroupPolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetGroupPolicyResponse:
         return _new(
             cls,
             {
@@ -103,6 +109,7 @@ class GetGroupPolicyResponse(OutputShape):
                 "policy_document": values.get("policy_document"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -110,6 +117,7 @@ def _x_GetGroupPolicyResponse(el: _Element) -> GetGroupPolicyResponse:
     group_name: Any = None
     policy_name: Any = None
     policy_document: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "GroupName":
@@ -118,6 +126,10 @@ def _x_GetGroupPolicyResponse(el: _Element) -> GetGroupPolicyResponse:
             policy_name = c.text or ""
         elif t == "PolicyDocument":
             policy_document = _x.unquote(c.text or "")
+        elif t in GetGroupPolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetGroupPolicyResponse,
         {
@@ -126,6 +138,7 @@ def _x_GetGroupPolicyResponse(el: _Element) -> GetGroupPolicyResponse:
             "policy_document": policy_document,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -144,3 +157,6 @@ def _w_GetGroupPolicyResponse(o: GetGroupPolicyResponse, out: list[str], ind: st
             + _x.escape(_x.quote(v_policy_document))
             + "</PolicyDocument>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .group import Group, _w_Group, _x_Group
 from .user import User, _w_User, _x_User
 
@@ -43,6 +45,8 @@ class GetGroupResponse(OutputShape):
     When IsTruncated is true, this element is present and contains the value to use for the
     Marker parameter in a subsequent pagination request.
     """
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetGroupResponse:
@@ -74,6 +78,9 @@ class GetGroupResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -108,7 +115,9 @@ class GetGroupResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetGroupResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetGroupResponse:
         return _new(
             cls,
             {
@@ -118,6 +127,7 @@ class GetGroupResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -126,6 +136,7 @@ def _x_GetGroupResponse(el: _Element) -> GetGroupResponse:
     users: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Group":
@@ -136,6 +147,10 @@ def _x_GetGroupResponse(el: _Element) -> GetGroupResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in GetGroupResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetGroupResponse,
         {
@@ -145,6 +160,7 @@ def _x_GetGroupResponse(el: _Element) -> GetGroupResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -174,3 +190,6 @@ def _w_GetGroupResponse(o: GetGroupResponse, out: list[str], ind: str) -> None:
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

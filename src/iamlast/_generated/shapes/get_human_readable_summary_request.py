@@ -82,7 +82,9 @@ class GetHumanReadableSummaryRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetHumanReadableSummaryRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetHumanReadableSummaryRequest:
         return _new(cls, {"entity_arn": values.get("entity_arn"), "locale": values.get("locale")})
 
     def to_query(self) -> dict[str, str]:

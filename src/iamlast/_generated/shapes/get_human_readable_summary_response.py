@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -68,6 +69,9 @@ class GetHumanReadableSummaryResponse(OutputShape):
             d["SummaryState"] = str(v_summary_state)
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -98,7 +102,9 @@ class GetHumanReadableSummaryResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetHumanReadableSummaryResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetHumanReadableSummaryResponse:
         return _new(
             cls,
             {
@@ -107,6 +113,7 @@ class GetHumanReadableSummaryResponse(OutputShape):
                 "summary_state": values.get("summary_state"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -114,6 +121,7 @@ def _x_GetHumanReadableSummaryResponse(el: _Element) -> GetHumanReadableSummaryR
     summary_content: Any = None
     locale: Any = None
     summary_state: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SummaryContent":
@@ -122,6 +130,10 @@ def _x_GetHumanReadableSummaryResponse(el: _Element) -> GetHumanReadableSummaryR
             locale = c.text or ""
         elif t == "SummaryState":
             summary_state = _e_SummaryStateType(c.text or "")
+        elif t in GetHumanReadableSummaryResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetHumanReadableSummaryResponse,
         {
@@ -130,6 +142,7 @@ def _x_GetHumanReadableSummaryResponse(el: _Element) -> GetHumanReadableSummaryR
             "summary_state": summary_state,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -145,3 +158,6 @@ def _w_GetHumanReadableSummaryResponse(
     v_summary_state = o.summary_state
     if v_summary_state is not None:
         out.append(ind + "<SummaryState>" + _x.escape(str(v_summary_state)) + "</SummaryState>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

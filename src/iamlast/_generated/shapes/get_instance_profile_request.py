@@ -75,7 +75,9 @@ class GetInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetInstanceProfileRequest:
         return _new(cls, {"instance_profile_name": values.get("instance_profile_name")})
 
     def to_query(self) -> dict[str, str]:

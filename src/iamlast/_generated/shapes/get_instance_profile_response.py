@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .instance_profile import InstanceProfile, _w_InstanceProfile, _x_InstanceProfile
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class GetInstanceProfileResponse(OutputShape):
 
     instance_profile: InstanceProfile = Field(alias="InstanceProfile")
     """A structure containing details about the instance profile."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetInstanceProfileResponse:
@@ -55,6 +59,9 @@ class GetInstanceProfileResponse(OutputShape):
             d["InstanceProfile"] = v_instance_profile.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,25 +84,34 @@ class GetInstanceProfileResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetInstanceProfileResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetInstanceProfileResponse:
         return _new(
             cls,
             {
                 "instance_profile": values.get("instance_profile"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetInstanceProfileResponse(el: _Element) -> GetInstanceProfileResponse:
     instance_profile: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "InstanceProfile":
             instance_profile = _x_InstanceProfile(c)
+        elif t in GetInstanceProfileResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetInstanceProfileResponse,
         {"instance_profile": instance_profile, "response_metadata": None},
+        ex,
     )
 
 
@@ -106,3 +122,6 @@ def _w_GetInstanceProfileResponse(o: GetInstanceProfileResponse, out: list[str],
         i_instance_profile_1 = ind + "  "
         _w_InstanceProfile(v_instance_profile, out, i_instance_profile_1)
         out.append(ind + "</InstanceProfile>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -75,7 +75,9 @@ class GetLoginProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetLoginProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetLoginProfileRequest:
         return _new(cls, {"user_name": values.get("user_name")})
 
     def to_query(self) -> dict[str, str]:

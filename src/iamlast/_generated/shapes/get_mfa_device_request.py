@@ -84,7 +84,9 @@ class GetMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetMFADeviceRequest:
         return _new(
             cls,
             {"serial_number": values.get("serial_number"), "user_name": values.get("user_name")},

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
@@ -73,6 +74,9 @@ class GetMFADeviceResponse(OutputShape):
             d["Certifications"] = {k1: x1 for k1, x1 in v_certifications.items()}
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -107,7 +111,9 @@ class GetMFADeviceResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetMFADeviceResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetMFADeviceResponse:
         return _new(
             cls,
             {
@@ -117,6 +123,7 @@ class GetMFADeviceResponse(OutputShape):
                 "certifications": values.get("certifications"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -143,6 +150,7 @@ def _x_GetMFADeviceResponse(el: _Element) -> GetMFADeviceResponse:
     serial_number: Any = None
     enable_date: Any = None
     certifications: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -153,6 +161,10 @@ def _x_GetMFADeviceResponse(el: _Element) -> GetMFADeviceResponse:
             enable_date = _x.to_ts(c)
         elif t == "Certifications":
             certifications = _xm_CertificationMapType(c)
+        elif t in GetMFADeviceResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetMFADeviceResponse,
         {
@@ -162,6 +174,7 @@ def _x_GetMFADeviceResponse(el: _Element) -> GetMFADeviceResponse:
             "certifications": certifications,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -188,3 +201,6 @@ def _w_GetMFADeviceResponse(o: GetMFADeviceResponse, out: list[str], ind: str) -
             )
             out.append(i_certifications_1 + "</entry>\n")
         out.append(ind + "</Certifications>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

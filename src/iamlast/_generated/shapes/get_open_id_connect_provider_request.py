@@ -80,7 +80,9 @@ class GetOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOpenIDConnectProviderRequest:
         return _new(
             cls, {"open_id_connect_provider_arn": values.get("open_id_connect_provider_arn")}
         )

@@ -11,11 +11,14 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
+from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -29,7 +32,16 @@ class GetOpenIDConnectProviderResponse(OutputShape):
 
     _VALIDATE: ClassVar[bool] = False
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["ClientIDList", "CreateDate", "Tags", "ThumbprintList", "Url"]
+        [
+            "ClientIDList",
+            "ContextProvider",
+            "CreateDate",
+            "IdentityCenterInstanceArn",
+            "IdentityStoreArn",
+            "Tags",
+            "ThumbprintList",
+            "Url",
+        ]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
     _XML_WRAPPER: ClassVar[str | None] = "GetOpenIDConnectProviderResult"
@@ -54,6 +66,25 @@ class GetOpenIDConnectProviderResponse(OutputShape):
     """
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the specified IAM OIDC provider."""
+    context_provider: ContextProvider | None = Field(default=None, alias="ContextProvider")
+    """
+    The trusted identity propagation context provider configuration associated with the IAM OIDC
+    provider resource object.
+    """
+    identity_center_instance_arn: str | None = Field(
+        default=None, alias="IdentityCenterInstanceArn"
+    )
+    """
+    The Amazon Resource Name (ARN) of the IAM Identity Center instance associated with the IAM
+    OIDC provider resource object.
+    """
+    identity_store_arn: str | None = Field(default=None, alias="IdentityStoreArn")
+    """
+    The Amazon Resource Name (ARN) of the identity store that is resolved from the associated
+    IAM Identity Center instance.
+    """
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetOpenIDConnectProviderResponse:
@@ -86,8 +117,20 @@ class GetOpenIDConnectProviderResponse(OutputShape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        v_context_provider = self.context_provider
+        if v_context_provider is not None:
+            d["ContextProvider"] = v_context_provider.to_json()
+        v_identity_center_instance_arn = self.identity_center_instance_arn
+        if v_identity_center_instance_arn is not None:
+            d["IdentityCenterInstanceArn"] = v_identity_center_instance_arn
+        v_identity_store_arn = self.identity_store_arn
+        if v_identity_store_arn is not None:
+            d["IdentityStoreArn"] = v_identity_store_arn
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -118,6 +161,18 @@ class GetOpenIDConnectProviderResponse(OutputShape):
             v = src.get("Tags")
             if v is not None:
                 values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
+            w = "ContextProvider"
+            v = src.get("ContextProvider")
+            if v is not None:
+                values["context_provider"] = ContextProvider._of_json(v, validate)
+            w = "IdentityCenterInstanceArn"
+            v = src.get("IdentityCenterInstanceArn")
+            if v is not None:
+                values["identity_center_instance_arn"] = _j.s(v)
+            w = "IdentityStoreArn"
+            v = src.get("IdentityStoreArn")
+            if v is not None:
+                values["identity_store_arn"] = _j.s(v)
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)
@@ -126,7 +181,9 @@ class GetOpenIDConnectProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOpenIDConnectProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOpenIDConnectProviderResponse:
         return _new(
             cls,
             {
@@ -135,8 +192,12 @@ class GetOpenIDConnectProviderResponse(OutputShape):
                 "thumbprint_list": values.get("thumbprint_list"),
                 "create_date": values.get("create_date"),
                 "tags": values.get("tags"),
+                "context_provider": values.get("context_provider"),
+                "identity_center_instance_arn": values.get("identity_center_instance_arn"),
+                "identity_store_arn": values.get("identity_store_arn"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -146,6 +207,10 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
     thumbprint_list: Any = None
     create_date: Any = None
     tags: Any = None
+    context_provider: Any = None
+    identity_center_instance_arn: Any = None
+    identity_store_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Url":
@@ -158,6 +223,16 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
             create_date = _x.to_ts(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        elif t == "ContextProvider":
+            context_provider = _x_ContextProvider(c)
+        elif t == "IdentityCenterInstanceArn":
+            identity_center_instance_arn = c.text or ""
+        elif t == "IdentityStoreArn":
+            identity_store_arn = c.text or ""
+        elif t in GetOpenIDConnectProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetOpenIDConnectProviderResponse,
         {
@@ -166,8 +241,12 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
             "thumbprint_list": thumbprint_list,
             "create_date": create_date,
             "tags": tags,
+            "context_provider": context_provider,
+            "identity_center_instance_arn": identity_center_instance_arn,
+            "identity_store_arn": identity_store_arn,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -220,3 +299,25 @@ def _w_GetOpenIDConnectProviderResponse(
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        out.append(ind + "<ContextProvider>\n")
+        i_context_provider_1 = ind + "  "
+        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
+        out.append(ind + "</ContextProvider>\n")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        out.append(
+            ind
+            + "<IdentityCenterInstanceArn>"
+            + _x.escape(v_identity_center_instance_arn)
+            + "</IdentityCenterInstanceArn>\n"
+        )
+    v_identity_store_arn = o.identity_store_arn
+    if v_identity_store_arn is not None:
+        out.append(
+            ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

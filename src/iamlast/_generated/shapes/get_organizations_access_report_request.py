@@ -120,7 +120,9 @@ class GetOrganizationsAccessReportRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOrganizationsAccessReportRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOrganizationsAccessReportRequest:
         return _new(
             cls,
             {

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
@@ -129,6 +130,9 @@ class GetOrganizationsAccessReportResponse(OutputShape):
             d["ErrorDetails"] = v_error_details.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -185,7 +189,9 @@ class GetOrganizationsAccessReportResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOrganizationsAccessReportResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOrganizationsAccessReportResponse:
         return _new(
             cls,
             {
@@ -200,6 +206,7 @@ class GetOrganizationsAccessReportResponse(OutputShape):
                 "error_details": values.get("error_details"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -213,6 +220,7 @@ def _x_GetOrganizationsAccessReportResponse(el: _Element) -> GetOrganizationsAcc
     is_truncated: Any = None
     marker: Any = None
     error_details: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "JobStatus":
@@ -233,6 +241,10 @@ def _x_GetOrganizationsAccessReportResponse(el: _Element) -> GetOrganizationsAcc
             marker = c.text or ""
         elif t == "ErrorDetails":
             error_details = _x_ErrorDetails(c)
+        elif t in GetOrganizationsAccessReportResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetOrganizationsAccessReportResponse,
         {
@@ -247,6 +259,7 @@ def _x_GetOrganizationsAccessReportResponse(el: _Element) -> GetOrganizationsAcc
             "error_details": error_details,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -310,3 +323,6 @@ def _w_GetOrganizationsAccessReportResponse(
         i_error_details_1 = ind + "  "
         _w_ErrorDetails(v_error_details, out, i_error_details_1)
         out.append(ind + "</ErrorDetails>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -70,6 +71,9 @@ class GetOutboundWebIdentityFederationInfoResponse(OutputShape):
             d["JwtVendingEnabled"] = v_jwt_vending_enabled
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -98,7 +102,9 @@ class GetOutboundWebIdentityFederationInfoResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetOutboundWebIdentityFederationInfoResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetOutboundWebIdentityFederationInfoResponse:
         return _new(
             cls,
             {
@@ -106,6 +112,7 @@ class GetOutboundWebIdentityFederationInfoResponse(OutputShape):
                 "jwt_vending_enabled": values.get("jwt_vending_enabled"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -114,12 +121,17 @@ def _x_GetOutboundWebIdentityFederationInfoResponse(
 ) -> GetOutboundWebIdentityFederationInfoResponse:
     issuer_identifier: Any = None
     jwt_vending_enabled: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "IssuerIdentifier":
             issuer_identifier = c.text or ""
         elif t == "JwtVendingEnabled":
             jwt_vending_enabled = _x.to_bool(c)
+        elif t in GetOutboundWebIdentityFederationInfoResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetOutboundWebIdentityFederationInfoResponse,
         {
@@ -127,6 +139,7 @@ def _x_GetOutboundWebIdentityFederationInfoResponse(
             "jwt_vending_enabled": jwt_vending_enabled,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -146,3 +159,6 @@ def _w_GetOutboundWebIdentityFederationInfoResponse(
             + _x.bool_out(v_jwt_vending_enabled)
             + "</JwtVendingEnabled>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

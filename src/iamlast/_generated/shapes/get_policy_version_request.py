@@ -84,7 +84,9 @@ class GetPolicyVersionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetPolicyVersionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetPolicyVersionRequest:
         return _new(
             cls, {"policy_arn": values.get("policy_arn"), "version_id": values.get("version_id")}
         )

@@ -82,7 +82,9 @@ class GetRolePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetRolePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetRolePolicyRequest:
         return _new(
             cls, {"role_name": values.get("role_name"), "policy_name": values.get("policy_name")}
         )

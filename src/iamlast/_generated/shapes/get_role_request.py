@@ -73,7 +73,9 @@ class GetRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetRoleRequest:
         return _new(cls, {"role_name": values.get("role_name")})
 
     def to_query(self) -> dict[str, str]:

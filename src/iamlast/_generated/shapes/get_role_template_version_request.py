@@ -84,7 +84,9 @@ class GetRoleTemplateVersionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetRoleTemplateVersionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetRoleTemplateVersionRequest:
         return _new(
             cls,
             {

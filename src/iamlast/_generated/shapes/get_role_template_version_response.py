@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -59,6 +60,9 @@ class GetRoleTemplateVersionResponse(OutputShape):
             d["RoleTemplateVersion"] = v_role_template_version.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -81,25 +85,34 @@ class GetRoleTemplateVersionResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetRoleTemplateVersionResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetRoleTemplateVersionResponse:
         return _new(
             cls,
             {
                 "role_template_version": values.get("role_template_version"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetRoleTemplateVersionResponse(el: _Element) -> GetRoleTemplateVersionResponse:
     role_template_version: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "RoleTemplateVersion":
             role_template_version = _x_RoleTemplateVersion(c)
+        elif t in GetRoleTemplateVersionResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetRoleTemplateVersionResponse,
         {"role_template_version": role_template_version, "response_metadata": None},
+        ex,
     )
 
 
@@ -112,3 +125,6 @@ def _w_GetRoleTemplateVersionResponse(
         i_role_template_version_1 = ind + "  "
         _w_RoleTemplateVersion(v_role_template_version, out, i_role_template_version_1)
         out.append(ind + "</RoleTemplateVersion>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

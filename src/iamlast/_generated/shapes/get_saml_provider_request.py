@@ -76,7 +76,9 @@ class GetSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetSAMLProviderRequest:
         return _new(cls, {"saml_provider_arn": values.get("saml_provider_arn")})
 
     def to_query(self) -> dict[str, str]:

@@ -11,13 +11,17 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 
 from ..enums import AssertionEncryptionModeType
+from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
+from .saml_key_hash_entry import SAMLKeyHashEntry, _w_SAMLKeyHashEntry, _x_SAMLKeyHashEntry
 from .saml_private_key import SAMLPrivateKey, _w_SAMLPrivateKey, _x_SAMLPrivateKey
 from .tag import Tag, _w_Tag, _x_Tag
 
@@ -36,8 +40,12 @@ class GetSAMLProviderResponse(OutputShape):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         [
             "AssertionEncryptionMode",
+            "ContextProvider",
             "CreateDate",
+            "IdentityCenterInstanceArn",
+            "IdentityStoreArn",
             "PrivateKeyList",
+            "SAMLKeyHashes",
             "SAMLMetadataDocument",
             "SAMLProviderUUID",
             "Tags",
@@ -52,6 +60,13 @@ class GetSAMLProviderResponse(OutputShape):
     """The unique identifier assigned to the SAML provider."""
     saml_metadata_document: str | None = Field(default=None, alias="SAMLMetadataDocument")
     """The XML metadata document that includes information about an identity provider."""
+    context_provider: ContextProvider | None = Field(default=None, alias="ContextProvider")
+    """
+    The trusted identity propagation context provider configuration associated with the SAML
+    provider.
+    """
+    saml_key_hashes: list[SAMLKeyHashEntry] | None = Field(default=None, alias="SAMLKeyHashes")
+    """The key hashes associated with the SAML provider, grouped by identity provider issuer."""
     create_date: Annotated[datetime, _v.utc] | None = Field(default=None, alias="CreateDate")
     """The date and time when the SAML provider was created."""
     valid_until: Annotated[datetime, _v.utc] | None = Field(default=None, alias="ValidUntil")
@@ -64,6 +79,20 @@ class GetSAMLProviderResponse(OutputShape):
     """Specifies the encryption setting for the SAML provider."""
     private_key_list: list[SAMLPrivateKey] | None = Field(default=None, alias="PrivateKeyList")
     """The private key metadata for the SAML provider."""
+    identity_center_instance_arn: str | None = Field(
+        default=None, alias="IdentityCenterInstanceArn"
+    )
+    """
+    The Amazon Resource Name (ARN) of the IAM Identity Center instance associated with the SAML
+    provider.
+    """
+    identity_store_arn: str | None = Field(default=None, alias="IdentityStoreArn")
+    """
+    The Amazon Resource Name (ARN) of the identity store that is resolved from the associated
+    IAM Identity Center instance.
+    """
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetSAMLProviderResponse:
@@ -87,6 +116,12 @@ class GetSAMLProviderResponse(OutputShape):
         v_saml_metadata_document = self.saml_metadata_document
         if v_saml_metadata_document is not None:
             d["SAMLMetadataDocument"] = v_saml_metadata_document
+        v_context_provider = self.context_provider
+        if v_context_provider is not None:
+            d["ContextProvider"] = v_context_provider.to_json()
+        v_saml_key_hashes = self.saml_key_hashes
+        if v_saml_key_hashes is not None:
+            d["SAMLKeyHashes"] = [x1.to_json() for x1 in v_saml_key_hashes]
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
@@ -102,8 +137,17 @@ class GetSAMLProviderResponse(OutputShape):
         v_private_key_list = self.private_key_list
         if v_private_key_list is not None:
             d["PrivateKeyList"] = [x1.to_json() for x1 in v_private_key_list]
+        v_identity_center_instance_arn = self.identity_center_instance_arn
+        if v_identity_center_instance_arn is not None:
+            d["IdentityCenterInstanceArn"] = v_identity_center_instance_arn
+        v_identity_store_arn = self.identity_store_arn
+        if v_identity_store_arn is not None:
+            d["IdentityStoreArn"] = v_identity_store_arn
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -122,6 +166,16 @@ class GetSAMLProviderResponse(OutputShape):
             v = src.get("SAMLMetadataDocument")
             if v is not None:
                 values["saml_metadata_document"] = _j.s(v)
+            w = "ContextProvider"
+            v = src.get("ContextProvider")
+            if v is not None:
+                values["context_provider"] = ContextProvider._of_json(v, validate)
+            w = "SAMLKeyHashes"
+            v = src.get("SAMLKeyHashes")
+            if v is not None:
+                values["saml_key_hashes"] = _j.each(
+                    v, lambda x1: SAMLKeyHashEntry._of_json(x1, validate)
+                )
             w = "CreateDate"
             v = src.get("CreateDate")
             if v is not None:
@@ -146,6 +200,14 @@ class GetSAMLProviderResponse(OutputShape):
                 values["private_key_list"] = _j.each(
                     v, lambda x1: SAMLPrivateKey._of_json(x1, validate)
                 )
+            w = "IdentityCenterInstanceArn"
+            v = src.get("IdentityCenterInstanceArn")
+            if v is not None:
+                values["identity_center_instance_arn"] = _j.s(v)
+            w = "IdentityStoreArn"
+            v = src.get("IdentityStoreArn")
+            if v is not None:
+                values["identity_store_arn"] = _j.s(v)
             v = src.get("ResponseMetadata")
             if v is not None:
                 values["response_metadata"] = ResponseMetadata._of_json(v, False)
@@ -154,36 +216,52 @@ class GetSAMLProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetSAMLProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetSAMLProviderResponse:
         return _new(
             cls,
             {
                 "saml_provider_uuid": values.get("saml_provider_uuid"),
                 "saml_metadata_document": values.get("saml_metadata_document"),
+                "context_provider": values.get("context_provider"),
+                "saml_key_hashes": values.get("saml_key_hashes"),
                 "create_date": values.get("create_date"),
                 "valid_until": values.get("valid_until"),
                 "tags": values.get("tags"),
                 "assertion_encryption_mode": values.get("assertion_encryption_mode"),
                 "private_key_list": values.get("private_key_list"),
+                "identity_center_instance_arn": values.get("identity_center_instance_arn"),
+                "identity_store_arn": values.get("identity_store_arn"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
     saml_provider_uuid: Any = None
     saml_metadata_document: Any = None
+    context_provider: Any = None
+    saml_key_hashes: Any = None
     create_date: Any = None
     valid_until: Any = None
     tags: Any = None
     assertion_encryption_mode: Any = None
     private_key_list: Any = None
+    identity_center_instance_arn: Any = None
+    identity_store_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SAMLProviderUUID":
             saml_provider_uuid = c.text or ""
         elif t == "SAMLMetadataDocument":
             saml_metadata_document = c.text or ""
+        elif t == "ContextProvider":
+            context_provider = _x_ContextProvider(c)
+        elif t == "SAMLKeyHashes":
+            saml_key_hashes = [_x_SAMLKeyHashEntry(c1) for c1 in c]
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
         elif t == "ValidUntil":
@@ -194,18 +272,31 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
             assertion_encryption_mode = _e_AssertionEncryptionModeType(c.text or "")
         elif t == "PrivateKeyList":
             private_key_list = [_x_SAMLPrivateKey(c1) for c1 in c]
+        elif t == "IdentityCenterInstanceArn":
+            identity_center_instance_arn = c.text or ""
+        elif t == "IdentityStoreArn":
+            identity_store_arn = c.text or ""
+        elif t in GetSAMLProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetSAMLProviderResponse,
         {
             "saml_provider_uuid": saml_provider_uuid,
             "saml_metadata_document": saml_metadata_document,
+            "context_provider": context_provider,
+            "saml_key_hashes": saml_key_hashes,
             "create_date": create_date,
             "valid_until": valid_until,
             "tags": tags,
             "assertion_encryption_mode": assertion_encryption_mode,
             "private_key_list": private_key_list,
+            "identity_center_instance_arn": identity_center_instance_arn,
+            "identity_store_arn": identity_store_arn,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -223,6 +314,25 @@ def _w_GetSAMLProviderResponse(o: GetSAMLProviderResponse, out: list[str], ind: 
             + _x.escape(v_saml_metadata_document)
             + "</SAMLMetadataDocument>\n"
         )
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        out.append(ind + "<ContextProvider>\n")
+        i_context_provider_1 = ind + "  "
+        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
+        out.append(ind + "</ContextProvider>\n")
+    v_saml_key_hashes = o.saml_key_hashes
+    if v_saml_key_hashes is not None:
+        if v_saml_key_hashes:
+            out.append(ind + "<SAMLKeyHashes>\n")
+            i_saml_key_hashes_1 = ind + "  "
+            for x_saml_key_hashes_1 in v_saml_key_hashes:
+                out.append(i_saml_key_hashes_1 + "<member>\n")
+                i_saml_key_hashes_2 = i_saml_key_hashes_1 + "  "
+                _w_SAMLKeyHashEntry(x_saml_key_hashes_1, out, i_saml_key_hashes_2)
+                out.append(i_saml_key_hashes_1 + "</member>\n")
+            out.append(ind + "</SAMLKeyHashes>\n")
+        else:
+            out.append(ind + "<SAMLKeyHashes/>\n")
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
@@ -263,3 +373,19 @@ def _w_GetSAMLProviderResponse(o: GetSAMLProviderResponse, out: list[str], ind: 
             out.append(ind + "</PrivateKeyList>\n")
         else:
             out.append(ind + "<PrivateKeyList/>\n")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        out.append(
+            ind
+            + "<IdentityCenterInstanceArn>"
+            + _x.escape(v_identity_center_instance_arn)
+            + "</IdentityCenterInstanceArn>\n"
+        )
+    v_identity_store_arn = o.identity_store_arn
+    if v_identity_store_arn is not None:
+        out.append(
+            ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

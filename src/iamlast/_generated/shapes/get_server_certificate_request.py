@@ -75,7 +75,9 @@ class GetServerCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServerCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServerCertificateRequest:
         return _new(cls, {"server_certificate_name": values.get("server_certificate_name")})
 
     def to_query(self) -> dict[str, str]:

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .server_certificate import ServerCertificate, _w_ServerCertificate, _x_ServerCertificate
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class GetServerCertificateResponse(OutputShape):
 
     server_certificate: ServerCertificate = Field(alias="ServerCertificate")
     """A structure containing details about the server certificate."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetServerCertificateResponse:
@@ -55,6 +59,9 @@ class GetServerCertificateResponse(OutputShape):
             d["ServerCertificate"] = v_server_certificate.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,25 +84,34 @@ class GetServerCertificateResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServerCertificateResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServerCertificateResponse:
         return _new(
             cls,
             {
                 "server_certificate": values.get("server_certificate"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetServerCertificateResponse(el: _Element) -> GetServerCertificateResponse:
     server_certificate: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServerCertificate":
             server_certificate = _x_ServerCertificate(c)
+        elif t in GetServerCertificateResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetServerCertificateResponse,
         {"server_certificate": server_certificate, "response_metadata": None},
+        ex,
     )
 
 
@@ -108,3 +124,6 @@ def _w_GetServerCertificateResponse(
         i_server_certificate_1 = ind + "  "
         _w_ServerCertificate(v_server_certificate, out, i_server_certificate_1)
         out.append(ind + "</ServerCertificate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

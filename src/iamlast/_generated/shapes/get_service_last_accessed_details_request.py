@@ -103,7 +103,9 @@ class GetServiceLastAccessedDetailsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLastAccessedDetailsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLastAccessedDetailsRequest:
         return _new(
             cls,
             {

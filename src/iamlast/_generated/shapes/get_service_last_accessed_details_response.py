@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
@@ -128,6 +129,9 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
             d["Error"] = v_error.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -180,7 +184,9 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLastAccessedDetailsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLastAccessedDetailsResponse:
         return _new(
             cls,
             {
@@ -194,6 +200,7 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
                 "error": values.get("error"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -206,6 +213,7 @@ def _x_GetServiceLastAccessedDetailsResponse(el: _Element) -> GetServiceLastAcce
     is_truncated: Any = None
     marker: Any = None
     error: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "JobStatus":
@@ -224,6 +232,10 @@ def _x_GetServiceLastAccessedDetailsResponse(el: _Element) -> GetServiceLastAcce
             marker = c.text or ""
         elif t == "Error":
             error = _x_ErrorDetails(c)
+        elif t in GetServiceLastAccessedDetailsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetServiceLastAccessedDetailsResponse,
         {
@@ -237,6 +249,7 @@ def _x_GetServiceLastAccessedDetailsResponse(el: _Element) -> GetServiceLastAcce
             "error": error,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -287,3 +300,6 @@ def _w_GetServiceLastAccessedDetailsResponse(
         i_error_1 = ind + "  "
         _w_ErrorDetails(v_error, out, i_error_1)
         out.append(ind + "</Error>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

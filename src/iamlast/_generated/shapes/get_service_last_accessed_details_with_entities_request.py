@@ -123,7 +123,9 @@ class GetServiceLastAccessedDetailsWithEntitiesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLastAccessedDetailsWithEntitiesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLastAccessedDetailsWithEntitiesRequest:
         return _new(
             cls,
             {

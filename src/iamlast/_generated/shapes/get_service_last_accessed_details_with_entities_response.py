@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
@@ -120,6 +121,9 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
             d["Error"] = v_error.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -172,7 +176,9 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLastAccessedDetailsWithEntitiesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLastAccessedDetailsWithEntitiesResponse:
         return _new(
             cls,
             {
@@ -185,6 +191,7 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
                 "error": values.get("error"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -198,6 +205,7 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesResponse(
     is_truncated: Any = None
     marker: Any = None
     error: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "JobStatus":
@@ -214,6 +222,10 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesResponse(
             marker = c.text or ""
         elif t == "Error":
             error = _x_ErrorDetails(c)
+        elif t in GetServiceLastAccessedDetailsWithEntitiesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetServiceLastAccessedDetailsWithEntitiesResponse,
         {
@@ -226,6 +238,7 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesResponse(
             "error": error,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -273,3 +286,6 @@ def _w_GetServiceLastAccessedDetailsWithEntitiesResponse(
         i_error_1 = ind + "  "
         _w_ErrorDetails(v_error, out, i_error_1)
         out.append(ind + "</Error>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -82,7 +82,9 @@ class GetServiceLinkedRoleDeletionStatusRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLinkedRoleDeletionStatusRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLinkedRoleDeletionStatusRequest:
         return _new(cls, {"deletion_task_id": values.get("deletion_task_id")})
 
     def to_query(self) -> dict[str, str]:

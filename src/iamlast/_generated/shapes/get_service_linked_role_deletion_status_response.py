@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -73,6 +74,9 @@ class GetServiceLinkedRoleDeletionStatusResponse(OutputShape):
             d["Reason"] = v_reason.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -101,7 +105,9 @@ class GetServiceLinkedRoleDeletionStatusResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetServiceLinkedRoleDeletionStatusResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetServiceLinkedRoleDeletionStatusResponse:
         return _new(
             cls,
             {
@@ -109,6 +115,7 @@ class GetServiceLinkedRoleDeletionStatusResponse(OutputShape):
                 "reason": values.get("reason"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -117,15 +124,21 @@ def _x_GetServiceLinkedRoleDeletionStatusResponse(
 ) -> GetServiceLinkedRoleDeletionStatusResponse:
     status: Any = None
     reason: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Status":
             status = _e_DeletionTaskStatusType(c.text or "")
         elif t == "Reason":
             reason = _x_DeletionTaskFailureReasonType(c)
+        elif t in GetServiceLinkedRoleDeletionStatusResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         GetServiceLinkedRoleDeletionStatusResponse,
         {"status": status, "reason": reason, "response_metadata": None},
+        ex,
     )
 
 
@@ -141,3 +154,6 @@ def _w_GetServiceLinkedRoleDeletionStatusResponse(
         i_reason_1 = ind + "  "
         _w_DeletionTaskFailureReasonType(v_reason, out, i_reason_1)
         out.append(ind + "</Reason>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

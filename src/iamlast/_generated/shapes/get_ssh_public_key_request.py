@@ -95,7 +95,9 @@ class GetSSHPublicKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetSSHPublicKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetSSHPublicKeyRequest:
         return _new(
             cls,
             {

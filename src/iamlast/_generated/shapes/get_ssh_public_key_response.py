@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class GetSSHPublicKeyResponse(OutputShape):
             d["SSHPublicKey"] = v_ssh_public_key.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,24 +81,32 @@ class GetSSHPublicKeyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetSSHPublicKeyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetSSHPublicKeyResponse:
         return _new(
             cls,
             {
                 "ssh_public_key": values.get("ssh_public_key"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_GetSSHPublicKeyResponse(el: _Element) -> GetSSHPublicKeyResponse:
     ssh_public_key: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SSHPublicKey":
             ssh_public_key = _x_SSHPublicKey(c)
+        elif t in GetSSHPublicKeyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
-        GetSSHPublicKeyResponse, {"ssh_public_key": ssh_public_key, "response_metadata": None}
+        GetSSHPublicKeyResponse, {"ssh_public_key": ssh_public_key, "response_metadata": None}, ex
     )
 
 
@@ -105,3 +117,6 @@ def _w_GetSSHPublicKeyResponse(o: GetSSHPublicKeyResponse, out: list[str], ind: 
         i_ssh_public_key_1 = ind + "  "
         _w_SSHPublicKey(v_ssh_public_key, out, i_ssh_public_key_1)
         out.append(ind + "</SSHPublicKey>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -82,7 +82,9 @@ class GetUserPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetUserPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetUserPolicyRequest:
         return _new(
             cls, {"user_name": values.get("user_name"), "policy_name": values.get("policy_name")}
         )

@@ -75,7 +75,9 @@ class GetUserRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetUserRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetUserRequest:
         return _new(cls, {"user_name": values.get("user_name")})
 
     def to_query(self) -> dict[str, str]:

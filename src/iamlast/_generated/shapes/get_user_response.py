@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .user import User, _w_User, _x_User
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class GetUserResponse(OutputShape):
 
     user: User = Field(alias="User")
     """A structure containing details about the IAM user."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> GetUserResponse:
@@ -55,6 +59,9 @@ class GetUserResponse(OutputShape):
             d["User"] = v_user.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,19 +84,28 @@ class GetUserResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GetUserResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> GetUserResponse:
         return _new(
-            cls, {"user": values.get("user"), "response_metadata": values.get("response_metadata")}
+            cls,
+            {"user": values.get("user"), "response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
 def _x_GetUserResponse(el: _Element) -> GetUserResponse:
     user: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "User":
             user = _x_User(c)
-    return _new(GetUserResponse, {"user": user, "response_metadata": None})
+        elif t in GetUserResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(GetUserResponse, {"user": user, "response_metadata": None}, ex)
 
 
 def _w_GetUserResponse(o: GetUserResponse, out: list[str], ind: str) -> None:
@@ -99,3 +115,6 @@ def _w_GetUserResponse(o: GetUserResponse, out: list[str], ind: str) -> None:
         i_user_1 = ind + "  "
         _w_User(v_user, out, i_user_1)
         out.append(ind + "</User>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

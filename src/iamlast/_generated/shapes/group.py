@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Group"]
 
 
-class Group(Shape):
+class Group(OpenShape):
     """Contains information about an IAM group entity."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -74,6 +75,9 @@ class Group(Shape):
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -109,7 +113,7 @@ class Group(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Group:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Group:
         return _new(
             cls,
             {
@@ -119,6 +123,7 @@ class Group(Shape):
                 "arn": values.get("arn"),
                 "create_date": values.get("create_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -128,6 +133,7 @@ def _x_Group(el: _Element) -> Group:
     group_id: Any = None
     arn: Any = None
     create_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -140,6 +146,8 @@ def _x_Group(el: _Element) -> Group:
             arn = c.text or ""
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         Group,
         {
@@ -149,6 +157,7 @@ def _x_Group(el: _Element) -> Group:
             "arn": arn,
             "create_date": create_date,
         },
+        ex,
     )
 
 
@@ -168,3 +177,6 @@ def _w_Group(o: Group, out: list[str], ind: str) -> None:
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

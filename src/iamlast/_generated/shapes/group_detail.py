@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .attached_policy import AttachedPolicy, _w_AttachedPolicy, _x_AttachedPolicy
 from .policy_detail import PolicyDetail, _w_PolicyDetail, _x_PolicyDetail
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["GroupDetail"]
 
 
-class GroupDetail(Shape):
+class GroupDetail(OpenShape):
     """Contains information about an IAM group, including all of the group's policies."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -95,6 +96,9 @@ class GroupDetail(Shape):
         v_attached_managed_policies = self.attached_managed_policies
         if v_attached_managed_policies is not None:
             d["AttachedManagedPolicies"] = [x1.to_json() for x1 in v_attached_managed_policies]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -142,7 +146,7 @@ class GroupDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> GroupDetail:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> GroupDetail:
         return _new(
             cls,
             {
@@ -154,6 +158,7 @@ class GroupDetail(Shape):
                 "group_policy_list": values.get("group_policy_list"),
                 "attached_managed_policies": values.get("attached_managed_policies"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -165,6 +170,7 @@ def _x_GroupDetail(el: _Element) -> GroupDetail:
     create_date: Any = None
     group_policy_list: Any = None
     attached_managed_policies: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -181,6 +187,8 @@ def _x_GroupDetail(el: _Element) -> GroupDetail:
             group_policy_list = [_x_PolicyDetail(c1) for c1 in c]
         elif t == "AttachedManagedPolicies":
             attached_managed_policies = [_x_AttachedPolicy(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         GroupDetail,
         {
@@ -192,6 +200,7 @@ def _x_GroupDetail(el: _Element) -> GroupDetail:
             "group_policy_list": group_policy_list,
             "attached_managed_policies": attached_managed_policies,
         },
+        ex,
     )
 
 
@@ -237,3 +246,6 @@ def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
             out.append(ind + "</AttachedManagedPolicies>\n")
         else:
             out.append(ind + "<AttachedManagedPolicies/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

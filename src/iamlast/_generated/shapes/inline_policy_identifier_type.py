@@ -104,7 +104,9 @@ class InlinePolicyIdentifierType(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> InlinePolicyIdentifierType:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> InlinePolicyIdentifierType:
         return _new(
             cls,
             {

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .role import Role, _w_Role, _x_Role
 from .tag import Tag, _w_Tag, _x_Tag
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["InstanceProfile"]
 
 
-class InstanceProfile(Shape):
+class InstanceProfile(OpenShape):
     """Contains information about an instance profile."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -48,6 +50,8 @@ class InstanceProfile(Shape):
     """The role associated with the instance profile."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the instance profile."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> InstanceProfile:
@@ -86,6 +90,9 @@ class InstanceProfile(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -129,7 +136,9 @@ class InstanceProfile(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> InstanceProfile:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> InstanceProfile:
         return _new(
             cls,
             {
@@ -141,6 +150,7 @@ class InstanceProfile(Shape):
                 "roles": values.get("roles") or [],
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -152,6 +162,7 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
     create_date: Any = None
     roles: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -168,6 +179,8 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
             roles = [_x_Role(c1) for c1 in c]
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         InstanceProfile,
         {
@@ -179,6 +192,7 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
             "roles": roles if roles is not None else [],
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -234,3 +248,6 @@ def _w_InstanceProfile(o: InstanceProfile, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -101,7 +101,9 @@ class ListAccessKeysRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAccessKeysRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAccessKeysRequest:
         return _new(
             cls,
             {

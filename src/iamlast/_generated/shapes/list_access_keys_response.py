@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -70,6 +71,9 @@ class ListAccessKeysResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -102,7 +106,9 @@ class ListAccessKeysResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAccessKeysResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAccessKeysResponse:
         return _new(
             cls,
             {
@@ -111,6 +117,7 @@ class ListAccessKeysResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -118,6 +125,7 @@ def _x_ListAccessKeysResponse(el: _Element) -> ListAccessKeysResponse:
     access_key_metadata: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AccessKeyMetadata":
@@ -126,6 +134,10 @@ def _x_ListAccessKeysResponse(el: _Element) -> ListAccessKeysResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListAccessKeysResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListAccessKeysResponse,
         {
@@ -134,6 +146,7 @@ def _x_ListAccessKeysResponse(el: _Element) -> ListAccessKeysResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -157,3 +170,6 @@ def _w_ListAccessKeysResponse(o: ListAccessKeysResponse, out: list[str], ind: st
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -90,7 +90,9 @@ class ListAccountAliasesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAccountAliasesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAccountAliasesRequest:
         return _new(cls, {"marker": values.get("marker"), "max_items": values.get("max_items")})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -67,6 +68,9 @@ class ListAccountAliasesResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -97,7 +101,9 @@ class ListAccountAliasesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAccountAliasesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAccountAliasesResponse:
         return _new(
             cls,
             {
@@ -106,6 +112,7 @@ class ListAccountAliasesResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -113,6 +120,7 @@ def _x_ListAccountAliasesResponse(el: _Element) -> ListAccountAliasesResponse:
     account_aliases: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AccountAliases":
@@ -121,6 +129,10 @@ def _x_ListAccountAliasesResponse(el: _Element) -> ListAccountAliasesResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListAccountAliasesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListAccountAliasesResponse,
         {
@@ -129,6 +141,7 @@ def _x_ListAccountAliasesResponse(el: _Element) -> ListAccountAliasesResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -154,3 +167,6 @@ def _w_ListAccountAliasesResponse(o: ListAccountAliasesResponse, out: list[str],
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -114,7 +114,9 @@ class ListAttachedGroupPoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAttachedGroupPoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAttachedGroupPoliciesRequest:
         return _new(
             cls,
             {

@@ -114,7 +114,9 @@ class ListAttachedRolePoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAttachedRolePoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAttachedRolePoliciesRequest:
         return _new(
             cls,
             {

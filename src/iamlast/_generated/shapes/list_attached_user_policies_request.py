@@ -114,7 +114,9 @@ class ListAttachedUserPoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAttachedUserPoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAttachedUserPoliciesRequest:
         return _new(
             cls,
             {

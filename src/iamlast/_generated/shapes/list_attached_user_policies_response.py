@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -68,6 +69,9 @@ class ListAttachedUserPoliciesResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -100,7 +104,9 @@ class ListAttachedUserPoliciesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListAttachedUserPoliciesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListAttachedUserPoliciesResponse:
         return _new(
             cls,
             {
@@ -109,6 +115,7 @@ class ListAttachedUserPoliciesResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -116,6 +123,7 @@ def _x_ListAttachedUserPoliciesResponse(el: _Element) -> ListAttachedUserPolicie
     attached_policies: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AttachedPolicies":
@@ -124,6 +132,10 @@ def _x_ListAttachedUserPoliciesResponse(el: _Element) -> ListAttachedUserPolicie
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListAttachedUserPoliciesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListAttachedUserPoliciesResponse,
         {
@@ -132,6 +144,7 @@ def _x_ListAttachedUserPoliciesResponse(el: _Element) -> ListAttachedUserPolicie
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -157,3 +170,6 @@ def _w_ListAttachedUserPoliciesResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -101,7 +101,9 @@ class ListDelegationRequestsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListDelegationRequestsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListDelegationRequestsRequest:
         return _new(
             cls,
             {

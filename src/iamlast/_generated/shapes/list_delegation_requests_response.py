@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .delegation_request import DelegationRequest, _w_DelegationRequest, _x_DelegationRequest
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class ListDelegationRequestsResponse(OutputShape):
     is_truncated: bool | None = Field(default=None, alias="isTruncated")
     """A flag that indicates whether there are more items to return."""
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ListDelegationRequestsResponse:
         return _x.read(cls, data, _x_ListDelegationRequestsResponse)
@@ -72,6 +76,9 @@ class ListDelegationRequestsResponse(OutputShape):
             d["isTruncated"] = v_is_truncated
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -104,7 +111,9 @@ class ListDelegationRequestsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListDelegationRequestsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListDelegationRequestsResponse:
         return _new(
             cls,
             {
@@ -113,6 +122,7 @@ class ListDelegationRequestsResponse(OutputShape):
                 "is_truncated": values.get("is_truncated"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -120,6 +130,7 @@ def _x_ListDelegationRequestsResponse(el: _Element) -> ListDelegationRequestsRes
     delegation_requests: Any = None
     marker: Any = None
     is_truncated: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "DelegationRequests":
@@ -128,6 +139,10 @@ def _x_ListDelegationRequestsResponse(el: _Element) -> ListDelegationRequestsRes
             marker = c.text or ""
         elif t == "isTruncated":
             is_truncated = _x.to_bool(c)
+        elif t in ListDelegationRequestsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListDelegationRequestsResponse,
         {
@@ -136,6 +151,7 @@ def _x_ListDelegationRequestsResponse(el: _Element) -> ListDelegationRequestsRes
             "is_truncated": is_truncated,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -161,3 +177,6 @@ def _w_ListDelegationRequestsResponse(
     v_is_truncated = o.is_truncated
     if v_is_truncated is not None:
         out.append(ind + "<isTruncated>" + _x.bool_out(v_is_truncated) + "</isTruncated>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

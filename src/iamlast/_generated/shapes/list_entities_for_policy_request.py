@@ -139,7 +139,9 @@ class ListEntitiesForPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListEntitiesForPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListEntitiesForPolicyRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -82,6 +83,9 @@ class ListEntitiesForPolicyResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -120,7 +124,9 @@ class ListEntitiesForPolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListEntitiesForPolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListEntitiesForPolicyResponse:
         return _new(
             cls,
             {
@@ -131,6 +137,7 @@ class ListEntitiesForPolicyResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -140,6 +147,7 @@ def _x_ListEntitiesForPolicyResponse(el: _Element) -> ListEntitiesForPolicyRespo
     policy_roles: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyGroups":
@@ -152,6 +160,10 @@ def _x_ListEntitiesForPolicyResponse(el: _Element) -> ListEntitiesForPolicyRespo
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListEntitiesForPolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListEntitiesForPolicyResponse,
         {
@@ -162,6 +174,7 @@ def _x_ListEntitiesForPolicyResponse(el: _Element) -> ListEntitiesForPolicyRespo
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -213,3 +226,6 @@ def _w_ListEntitiesForPolicyResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

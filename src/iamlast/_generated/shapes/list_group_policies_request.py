@@ -99,7 +99,9 @@ class ListGroupPoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListGroupPoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListGroupPoliciesRequest:
         return _new(
             cls,
             {

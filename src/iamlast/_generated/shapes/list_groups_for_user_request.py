@@ -99,7 +99,9 @@ class ListGroupsForUserRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListGroupsForUserRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListGroupsForUserRequest:
         return _new(
             cls,
             {

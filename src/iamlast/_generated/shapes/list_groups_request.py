@@ -101,7 +101,9 @@ class ListGroupsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListGroupsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListGroupsRequest:
         return _new(
             cls,
             {

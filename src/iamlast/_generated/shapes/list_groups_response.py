@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -68,6 +69,9 @@ class ListGroupsResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -98,7 +102,9 @@ class ListGroupsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListGroupsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListGroupsResponse:
         return _new(
             cls,
             {
@@ -107,6 +113,7 @@ class ListGroupsResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -114,6 +121,7 @@ def _x_ListGroupsResponse(el: _Element) -> ListGroupsResponse:
     groups: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Groups":
@@ -122,6 +130,10 @@ def _x_ListGroupsResponse(el: _Element) -> ListGroupsResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListGroupsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListGroupsResponse,
         {
@@ -130,6 +142,7 @@ def _x_ListGroupsResponse(el: _Element) -> ListGroupsResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -153,3 +166,6 @@ def _w_ListGroupsResponse(o: ListGroupsResponse, out: list[str], ind: str) -> No
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

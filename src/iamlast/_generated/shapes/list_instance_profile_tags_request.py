@@ -101,7 +101,9 @@ class ListInstanceProfileTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListInstanceProfileTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListInstanceProfileTagsRequest:
         return _new(
             cls,
             {

@@ -103,7 +103,9 @@ class ListInstanceProfilesForRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListInstanceProfilesForRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListInstanceProfilesForRoleRequest:
         return _new(
             cls,
             {

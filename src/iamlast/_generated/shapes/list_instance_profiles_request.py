@@ -101,7 +101,9 @@ class ListInstanceProfilesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListInstanceProfilesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListInstanceProfilesRequest:
         return _new(
             cls,
             {

@@ -99,7 +99,9 @@ class ListMFADeviceTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListMFADeviceTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListMFADeviceTagsRequest:
         return _new(
             cls,
             {

@@ -101,7 +101,9 @@ class ListMFADevicesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListMFADevicesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListMFADevicesRequest:
         return _new(
             cls,
             {

@@ -108,7 +108,9 @@ class ListOpenIDConnectProviderTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListOpenIDConnectProviderTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListOpenIDConnectProviderTagsRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class ListOpenIDConnectProviderTagsResponse(OutputShape):
     Marker parameter in a subsequent pagination request.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ListOpenIDConnectProviderTagsResponse:
         return _x.read(cls, data, _x_ListOpenIDConnectProviderTagsResponse)
@@ -72,6 +76,9 @@ class ListOpenIDConnectProviderTagsResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -102,7 +109,9 @@ class ListOpenIDConnectProviderTagsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListOpenIDConnectProviderTagsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListOpenIDConnectProviderTagsResponse:
         return _new(
             cls,
             {
@@ -111,6 +120,7 @@ class ListOpenIDConnectProviderTagsResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -118,6 +128,7 @@ def _x_ListOpenIDConnectProviderTagsResponse(el: _Element) -> ListOpenIDConnectP
     tags: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Tags":
@@ -126,6 +137,10 @@ def _x_ListOpenIDConnectProviderTagsResponse(el: _Element) -> ListOpenIDConnectP
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListOpenIDConnectProviderTagsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListOpenIDConnectProviderTagsResponse,
         {
@@ -134,6 +149,7 @@ def _x_ListOpenIDConnectProviderTagsResponse(el: _Element) -> ListOpenIDConnectP
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -159,3 +175,6 @@ def _w_ListOpenIDConnectProviderTagsResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

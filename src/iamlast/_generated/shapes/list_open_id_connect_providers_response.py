@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -65,6 +66,9 @@ class ListOpenIDConnectProvidersResponse(OutputShape):
             ]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,25 +93,34 @@ class ListOpenIDConnectProvidersResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListOpenIDConnectProvidersResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListOpenIDConnectProvidersResponse:
         return _new(
             cls,
             {
                 "open_id_connect_provider_list": values.get("open_id_connect_provider_list"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_ListOpenIDConnectProvidersResponse(el: _Element) -> ListOpenIDConnectProvidersResponse:
     open_id_connect_provider_list: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OpenIDConnectProviderList":
             open_id_connect_provider_list = [_x_OpenIDConnectProviderListEntry(c1) for c1 in c]
+        elif t in ListOpenIDConnectProvidersResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListOpenIDConnectProvidersResponse,
         {"open_id_connect_provider_list": open_id_connect_provider_list, "response_metadata": None},
+        ex,
     )
 
 
@@ -129,3 +142,6 @@ def _w_ListOpenIDConnectProvidersResponse(
             out.append(ind + "</OpenIDConnectProviderList>\n")
         else:
             out.append(ind + "<OpenIDConnectProviderList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -64,7 +64,9 @@ class ListOrganizationsFeaturesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListOrganizationsFeaturesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListOrganizationsFeaturesRequest:
         return _new(cls, {})
 
     def to_query(self) -> dict[str, str]:

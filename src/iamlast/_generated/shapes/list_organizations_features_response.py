@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -63,6 +64,9 @@ class ListOrganizationsFeaturesResponse(OutputShape):
             d["EnabledFeatures"] = [str(x1) for x1 in v_enabled_features]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -91,7 +95,9 @@ class ListOrganizationsFeaturesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListOrganizationsFeaturesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListOrganizationsFeaturesResponse:
         return _new(
             cls,
             {
@@ -99,18 +105,24 @@ class ListOrganizationsFeaturesResponse(OutputShape):
                 "enabled_features": values.get("enabled_features"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_ListOrganizationsFeaturesResponse(el: _Element) -> ListOrganizationsFeaturesResponse:
     organization_id: Any = None
     enabled_features: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "OrganizationId":
             organization_id = c.text or ""
         elif t == "EnabledFeatures":
             enabled_features = [_e_FeatureType(c1.text or "") for c1 in c]
+        elif t in ListOrganizationsFeaturesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListOrganizationsFeaturesResponse,
         {
@@ -118,6 +130,7 @@ def _x_ListOrganizationsFeaturesResponse(el: _Element) -> ListOrganizationsFeatu
             "enabled_features": enabled_features,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -142,3 +155,6 @@ def _w_ListOrganizationsFeaturesResponse(
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .policy_granting_service_access import (
     PolicyGrantingServiceAccess,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ListPoliciesGrantingServiceAccessEntry"]
 
 
-class ListPoliciesGrantingServiceAccessEntry(Shape):
+class ListPoliciesGrantingServiceAccessEntry(OpenShape):
     """
     Contains details about the permissions policies that are attached to the specified identity
     (user, group, or role).
@@ -67,6 +68,9 @@ class ListPoliciesGrantingServiceAccessEntry(Shape):
         v_policies = self.policies
         if v_policies is not None:
             d["Policies"] = [x1.to_json() for x1 in v_policies]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -92,13 +96,16 @@ class ListPoliciesGrantingServiceAccessEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPoliciesGrantingServiceAccessEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPoliciesGrantingServiceAccessEntry:
         return _new(
             cls,
             {
                 "service_namespace": values.get("service_namespace"),
                 "policies": values.get("policies"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -107,15 +114,19 @@ def _x_ListPoliciesGrantingServiceAccessEntry(
 ) -> ListPoliciesGrantingServiceAccessEntry:
     service_namespace: Any = None
     policies: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServiceNamespace":
             service_namespace = c.text or ""
         elif t == "Policies":
             policies = [_x_PolicyGrantingServiceAccess(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListPoliciesGrantingServiceAccessEntry,
         {"service_namespace": service_namespace, "policies": policies},
+        ex,
     )
 
 
@@ -140,3 +151,6 @@ def _w_ListPoliciesGrantingServiceAccessEntry(
             out.append(ind + "</Policies>\n")
         else:
             out.append(ind + "<Policies/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -107,7 +107,9 @@ class ListPoliciesGrantingServiceAccessRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPoliciesGrantingServiceAccessRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPoliciesGrantingServiceAccessRequest:
         return _new(
             cls,
             {

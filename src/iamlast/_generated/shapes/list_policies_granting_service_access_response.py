@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -86,6 +87,9 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -120,7 +124,9 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPoliciesGrantingServiceAccessResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPoliciesGrantingServiceAccessResponse:
         return _new(
             cls,
             {
@@ -130,6 +136,7 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -139,6 +146,7 @@ def _x_ListPoliciesGrantingServiceAccessResponse(
     policies_granting_service_access: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PoliciesGrantingServiceAccess":
@@ -149,6 +157,10 @@ def _x_ListPoliciesGrantingServiceAccessResponse(
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListPoliciesGrantingServiceAccessResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListPoliciesGrantingServiceAccessResponse,
         {
@@ -159,6 +171,7 @@ def _x_ListPoliciesGrantingServiceAccessResponse(
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -186,3 +199,6 @@ def _w_ListPoliciesGrantingServiceAccessResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

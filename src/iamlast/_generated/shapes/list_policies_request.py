@@ -139,7 +139,9 @@ class ListPoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPoliciesRequest:
         return _new(
             cls,
             {

@@ -99,7 +99,9 @@ class ListPolicyTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPolicyTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPolicyTagsRequest:
         return _new(
             cls,
             {

@@ -99,7 +99,9 @@ class ListPolicyVersionsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListPolicyVersionsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListPolicyVersionsRequest:
         return _new(
             cls,
             {

@@ -99,7 +99,9 @@ class ListRolePoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListRolePoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListRolePoliciesRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -67,6 +68,9 @@ class ListRolePoliciesResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -97,7 +101,9 @@ class ListRolePoliciesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListRolePoliciesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListRolePoliciesResponse:
         return _new(
             cls,
             {
@@ -106,6 +112,7 @@ class ListRolePoliciesResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -113,6 +120,7 @@ def _x_ListRolePoliciesResponse(el: _Element) -> ListRolePoliciesResponse:
     policy_names: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyNames":
@@ -121,6 +129,10 @@ def _x_ListRolePoliciesResponse(el: _Element) -> ListRolePoliciesResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListRolePoliciesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListRolePoliciesResponse,
         {
@@ -129,6 +141,7 @@ def _x_ListRolePoliciesResponse(el: _Element) -> ListRolePoliciesResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -151,3 +164,6 @@ def _w_ListRolePoliciesResponse(o: ListRolePoliciesResponse, out: list[str], ind
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

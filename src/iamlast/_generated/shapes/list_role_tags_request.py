@@ -99,7 +99,9 @@ class ListRoleTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListRoleTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListRoleTagsRequest:
         return _new(
             cls,
             {

@@ -101,7 +101,9 @@ class ListRolesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListRolesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListRolesRequest:
         return _new(
             cls,
             {

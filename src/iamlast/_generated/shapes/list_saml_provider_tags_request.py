@@ -102,7 +102,9 @@ class ListSAMLProviderTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSAMLProviderTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSAMLProviderTagsRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ class ListSAMLProviderTagsResponse(OutputShape):
     Marker parameter in a subsequent pagination request.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ListSAMLProviderTagsResponse:
         return _x.read(cls, data, _x_ListSAMLProviderTagsResponse)
@@ -71,6 +75,9 @@ class ListSAMLProviderTagsResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -101,7 +108,9 @@ class ListSAMLProviderTagsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSAMLProviderTagsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSAMLProviderTagsResponse:
         return _new(
             cls,
             {
@@ -110,6 +119,7 @@ class ListSAMLProviderTagsResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -117,6 +127,7 @@ def _x_ListSAMLProviderTagsResponse(el: _Element) -> ListSAMLProviderTagsRespons
     tags: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Tags":
@@ -125,6 +136,10 @@ def _x_ListSAMLProviderTagsResponse(el: _Element) -> ListSAMLProviderTagsRespons
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListSAMLProviderTagsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListSAMLProviderTagsResponse,
         {
@@ -133,6 +148,7 @@ def _x_ListSAMLProviderTagsResponse(el: _Element) -> ListSAMLProviderTagsRespons
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -158,3 +174,6 @@ def _w_ListSAMLProviderTagsResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

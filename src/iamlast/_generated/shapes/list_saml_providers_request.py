@@ -62,7 +62,9 @@ class ListSAMLProvidersRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSAMLProvidersRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSAMLProvidersRequest:
         return _new(cls, {})
 
     def to_query(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -64,6 +65,9 @@ class ListSAMLProvidersResponse(OutputShape):
             d["SAMLProviderList"] = [x1.to_json() for x1 in v_saml_provider_list]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -88,25 +92,34 @@ class ListSAMLProvidersResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSAMLProvidersResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSAMLProvidersResponse:
         return _new(
             cls,
             {
                 "saml_provider_list": values.get("saml_provider_list"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_ListSAMLProvidersResponse(el: _Element) -> ListSAMLProvidersResponse:
     saml_provider_list: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SAMLProviderList":
             saml_provider_list = [_x_SAMLProviderListEntry(c1) for c1 in c]
+        elif t in ListSAMLProvidersResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListSAMLProvidersResponse,
         {"saml_provider_list": saml_provider_list, "response_metadata": None},
+        ex,
     )
 
 
@@ -124,3 +137,6 @@ def _w_ListSAMLProvidersResponse(o: ListSAMLProvidersResponse, out: list[str], i
             out.append(ind + "</SAMLProviderList>\n")
         else:
             out.append(ind + "<SAMLProviderList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -105,7 +105,9 @@ class ListServerCertificateTagsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListServerCertificateTagsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListServerCertificateTagsRequest:
         return _new(
             cls,
             {

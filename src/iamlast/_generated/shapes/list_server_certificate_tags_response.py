@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ class ListServerCertificateTagsResponse(OutputShape):
     When IsTruncated is true, this element is present and contains the value to use for the
     Marker parameter in a subsequent pagination request.
     """
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ListServerCertificateTagsResponse:
@@ -68,6 +72,9 @@ class ListServerCertificateTagsResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -98,7 +105,9 @@ class ListServerCertificateTagsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListServerCertificateTagsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListServerCertificateTagsResponse:
         return _new(
             cls,
             {
@@ -107,6 +116,7 @@ class ListServerCertificateTagsResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -114,6 +124,7 @@ def _x_ListServerCertificateTagsResponse(el: _Element) -> ListServerCertificateT
     tags: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Tags":
@@ -122,6 +133,10 @@ def _x_ListServerCertificateTagsResponse(el: _Element) -> ListServerCertificateT
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListServerCertificateTagsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListServerCertificateTagsResponse,
         {
@@ -130,6 +145,7 @@ def _x_ListServerCertificateTagsResponse(el: _Element) -> ListServerCertificateT
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -155,3 +171,6 @@ def _w_ListServerCertificateTagsResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

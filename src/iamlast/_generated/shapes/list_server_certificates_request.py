@@ -101,7 +101,9 @@ class ListServerCertificatesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListServerCertificatesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListServerCertificatesRequest:
         return _new(
             cls,
             {

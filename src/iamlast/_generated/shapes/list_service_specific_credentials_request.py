@@ -128,7 +128,9 @@ class ListServiceSpecificCredentialsRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListServiceSpecificCredentialsRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListServiceSpecificCredentialsRequest:
         return _new(
             cls,
             {

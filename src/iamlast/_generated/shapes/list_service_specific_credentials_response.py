@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -80,6 +81,9 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
             d["IsTruncated"] = v_is_truncated
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -112,7 +116,9 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListServiceSpecificCredentialsResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListServiceSpecificCredentialsResponse:
         return _new(
             cls,
             {
@@ -121,6 +127,7 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
                 "is_truncated": values.get("is_truncated"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -130,6 +137,7 @@ def _x_ListServiceSpecificCredentialsResponse(
     service_specific_credentials: Any = None
     marker: Any = None
     is_truncated: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServiceSpecificCredentials":
@@ -138,6 +146,10 @@ def _x_ListServiceSpecificCredentialsResponse(
             marker = c.text or ""
         elif t == "IsTruncated":
             is_truncated = _x.to_bool(c)
+        elif t in ListServiceSpecificCredentialsResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListServiceSpecificCredentialsResponse,
         {
@@ -146,6 +158,7 @@ def _x_ListServiceSpecificCredentialsResponse(
             "is_truncated": is_truncated,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -173,3 +186,6 @@ def _w_ListServiceSpecificCredentialsResponse(
     v_is_truncated = o.is_truncated
     if v_is_truncated is not None:
         out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -101,7 +101,9 @@ class ListSigningCertificatesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSigningCertificatesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSigningCertificatesRequest:
         return _new(
             cls,
             {

@@ -101,7 +101,9 @@ class ListSSHPublicKeysRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSSHPublicKeysRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSSHPublicKeysRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -72,6 +73,9 @@ class ListSSHPublicKeysResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -104,7 +108,9 @@ class ListSSHPublicKeysResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListSSHPublicKeysResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListSSHPublicKeysResponse:
         return _new(
             cls,
             {
@@ -113,6 +119,7 @@ class ListSSHPublicKeysResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -120,6 +127,7 @@ def _x_ListSSHPublicKeysResponse(el: _Element) -> ListSSHPublicKeysResponse:
     ssh_public_keys: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SSHPublicKeys":
@@ -128,6 +136,10 @@ def _x_ListSSHPublicKeysResponse(el: _Element) -> ListSSHPublicKeysResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListSSHPublicKeysResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListSSHPublicKeysResponse,
         {
@@ -136,6 +148,7 @@ def _x_ListSSHPublicKeysResponse(el: _Element) -> ListSSHPublicKeysResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -159,3 +172,6 @@ def _w_ListSSHPublicKeysResponse(o: ListSSHPublicKeysResponse, out: list[str], i
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

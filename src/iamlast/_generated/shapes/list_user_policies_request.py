@@ -99,7 +99,9 @@ class ListUserPoliciesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListUserPoliciesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListUserPoliciesRequest:
         return _new(
             cls,
             {

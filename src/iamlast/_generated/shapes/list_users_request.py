@@ -101,7 +101,9 @@ class ListUsersRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListUsersRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListUsersRequest:
         return _new(
             cls,
             {

@@ -105,7 +105,9 @@ class ListVirtualMFADevicesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListVirtualMFADevicesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListVirtualMFADevicesRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .virtual_mfa_device import VirtualMFADevice, _w_VirtualMFADevice, _x_VirtualMFADevice
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ class ListVirtualMFADevicesResponse(OutputShape):
     Marker parameter in a subsequent pagination request.
     """
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ListVirtualMFADevicesResponse:
         return _x.read(cls, data, _x_ListVirtualMFADevicesResponse)
@@ -73,6 +77,9 @@ class ListVirtualMFADevicesResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -105,7 +112,9 @@ class ListVirtualMFADevicesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ListVirtualMFADevicesResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ListVirtualMFADevicesResponse:
         return _new(
             cls,
             {
@@ -114,6 +123,7 @@ class ListVirtualMFADevicesResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -121,6 +131,7 @@ def _x_ListVirtualMFADevicesResponse(el: _Element) -> ListVirtualMFADevicesRespo
     virtual_mfa_devices: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "VirtualMFADevices":
@@ -129,6 +140,10 @@ def _x_ListVirtualMFADevicesResponse(el: _Element) -> ListVirtualMFADevicesRespo
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in ListVirtualMFADevicesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         ListVirtualMFADevicesResponse,
         {
@@ -137,6 +152,7 @@ def _x_ListVirtualMFADevicesResponse(el: _Element) -> ListVirtualMFADevicesRespo
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -162,3 +178,6 @@ def _w_ListVirtualMFADevicesResponse(
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
 __all__ = ["LoginProfile"]
 
 
-class LoginProfile(Shape):
+class LoginProfile(OpenShape):
     """Contains the user name and password create date for a user."""
 
     _VALIDATE: ClassVar[bool] = False
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["CreateDate", "PasswordResetRequired", "UserName"]
+        ["CreateDate", "MaxSigninSessionDuration", "PasswordResetRequired", "UserName"]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -41,6 +42,10 @@ class LoginProfile(Shape):
     """The date when the password for the user was created."""
     password_reset_required: bool | None = Field(default=None, alias="PasswordResetRequired")
     """Specifies whether the user is required to set a new password on next sign-in."""
+    max_signin_session_duration: int | None = Field(default=None, alias="MaxSigninSessionDuration")
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for the user.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> LoginProfile:
@@ -67,6 +72,12 @@ class LoginProfile(Shape):
         v_password_reset_required = self.password_reset_required
         if v_password_reset_required is not None:
             d["PasswordResetRequired"] = v_password_reset_required
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,19 +100,25 @@ class LoginProfile(Shape):
             v = src.get("PasswordResetRequired")
             if v is not None:
                 values["password_reset_required"] = _j.b(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
         except ValueError as exc:
             raise _j.failure("LoginProfile", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> LoginProfile:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> LoginProfile:
         return _new(
             cls,
             {
                 "user_name": values.get("user_name"),
                 "create_date": values.get("create_date"),
                 "password_reset_required": values.get("password_reset_required"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -109,6 +126,8 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
     user_name: Any = None
     create_date: Any = None
     password_reset_required: Any = None
+    max_signin_session_duration: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -117,13 +136,19 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
             create_date = _x.to_ts(c)
         elif t == "PasswordResetRequired":
             password_reset_required = _x.to_bool(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         LoginProfile,
         {
             "user_name": user_name,
             "create_date": create_date,
             "password_reset_required": password_reset_required,
+            "max_signin_session_duration": max_signin_session_duration,
         },
+        ex,
     )
 
 
@@ -142,3 +167,14 @@ def _w_LoginProfile(o: LoginProfile, out: list[str], ind: str) -> None:
             + _x.bool_out(v_password_reset_required)
             + "</PasswordResetRequired>\n"
         )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .policy_version import PolicyVersion, _w_PolicyVersion, _x_PolicyVersion
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["ManagedPolicyDetail"]
 
 
-class ManagedPolicyDetail(Shape):
+class ManagedPolicyDetail(OpenShape):
     """
     Contains information about a managed policy, including the policy's ARN, versions, and the
     number of principal entities (users, groups, and roles) that the policy is attached to.
@@ -134,6 +135,9 @@ class ManagedPolicyDetail(Shape):
         v_policy_version_list = self.policy_version_list
         if v_policy_version_list is not None:
             d["PolicyVersionList"] = [x1.to_json() for x1 in v_policy_version_list]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -199,7 +203,9 @@ class ManagedPolicyDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ManagedPolicyDetail:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ManagedPolicyDetail:
         return _new(
             cls,
             {
@@ -216,6 +222,7 @@ class ManagedPolicyDetail(Shape):
                 "update_date": values.get("update_date"),
                 "policy_version_list": values.get("policy_version_list"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -232,6 +239,7 @@ def _x_ManagedPolicyDetail(el: _Element) -> ManagedPolicyDetail:
     create_date: Any = None
     update_date: Any = None
     policy_version_list: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyName":
@@ -258,6 +266,8 @@ def _x_ManagedPolicyDetail(el: _Element) -> ManagedPolicyDetail:
             update_date = _x.to_ts(c)
         elif t == "PolicyVersionList":
             policy_version_list = [_x_PolicyVersion(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         ManagedPolicyDetail,
         {
@@ -274,6 +284,7 @@ def _x_ManagedPolicyDetail(el: _Element) -> ManagedPolicyDetail:
             "update_date": update_date,
             "policy_version_list": policy_version_list,
         },
+        ex,
     )
 
 
@@ -331,3 +342,6 @@ def _w_ManagedPolicyDetail(o: ManagedPolicyDetail, out: list[str], ind: str) -> 
             out.append(ind + "</PolicyVersionList>\n")
         else:
             out.append(ind + "<PolicyVersionList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["MFADevice"]
 
 
-class MFADevice(Shape):
+class MFADevice(OpenShape):
     """Contains information about an MFA device."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -62,6 +63,9 @@ class MFADevice(Shape):
         v_enable_date = self.enable_date
         if v_enable_date is not None:
             d["EnableDate"] = _j.ts_out(v_enable_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -89,7 +93,7 @@ class MFADevice(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> MFADevice:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> MFADevice:
         return _new(
             cls,
             {
@@ -97,6 +101,7 @@ class MFADevice(Shape):
                 "serial_number": values.get("serial_number"),
                 "enable_date": values.get("enable_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -104,6 +109,7 @@ def _x_MFADevice(el: _Element) -> MFADevice:
     user_name: Any = None
     serial_number: Any = None
     enable_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -112,9 +118,12 @@ def _x_MFADevice(el: _Element) -> MFADevice:
             serial_number = c.text or ""
         elif t == "EnableDate":
             enable_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         MFADevice,
         {"user_name": user_name, "serial_number": serial_number, "enable_date": enable_date},
+        ex,
     )
 
 
@@ -128,3 +137,6 @@ def _w_MFADevice(o: MFADevice, out: list[str], ind: str) -> None:
     v_enable_date = o.enable_date
     if v_enable_date is not None:
         out.append(ind + "<EnableDate>" + _x.ts_out(v_enable_date) + "</EnableDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,14 +22,23 @@ if TYPE_CHECKING:
 __all__ = ["OpenIDConnectProviderListEntry"]
 
 
-class OpenIDConnectProviderListEntry(Shape):
+class OpenIDConnectProviderListEntry(OpenShape):
     """Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider."""
 
     _VALIDATE: ClassVar[bool] = False
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(["Arn"])
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        ["Arn", "IsTrustedIdentityPropagationEnabled"]
+    )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
     arn: str | None = Field(default=None, alias="Arn")
+    is_trusted_identity_propagation_enabled: bool | None = Field(
+        default=None, alias="IsTrustedIdentityPropagationEnabled"
+    )
+    """
+    Specifies whether trusted identity propagation is enabled for the OpenID Connect (OIDC)
+    provider.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> OpenIDConnectProviderListEntry:
@@ -49,6 +59,12 @@ class OpenIDConnectProviderListEntry(Shape):
         v_arn = self.arn
         if v_arn is not None:
             d["Arn"] = v_arn
+        v_is_trusted_identity_propagation_enabled = self.is_trusted_identity_propagation_enabled
+        if v_is_trusted_identity_propagation_enabled is not None:
+            d["IsTrustedIdentityPropagationEnabled"] = v_is_trusted_identity_propagation_enabled
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -63,22 +79,50 @@ class OpenIDConnectProviderListEntry(Shape):
             v = src.get("Arn")
             if v is not None:
                 values["arn"] = _j.s(v)
+            w = "IsTrustedIdentityPropagationEnabled"
+            v = src.get("IsTrustedIdentityPropagationEnabled")
+            if v is not None:
+                values["is_trusted_identity_propagation_enabled"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("OpenIDConnectProviderListEntry", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> OpenIDConnectProviderListEntry:
-        return _new(cls, {"arn": values.get("arn")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> OpenIDConnectProviderListEntry:
+        return _new(
+            cls,
+            {
+                "arn": values.get("arn"),
+                "is_trusted_identity_propagation_enabled": values.get(
+                    "is_trusted_identity_propagation_enabled"
+                ),
+            },
+            {} if extra is None else extra,
+        )
 
 
 def _x_OpenIDConnectProviderListEntry(el: _Element) -> OpenIDConnectProviderListEntry:
     arn: Any = None
+    is_trusted_identity_propagation_enabled: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Arn":
             arn = c.text or ""
-    return _new(OpenIDConnectProviderListEntry, {"arn": arn})
+        elif t == "IsTrustedIdentityPropagationEnabled":
+            is_trusted_identity_propagation_enabled = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
+    return _new(
+        OpenIDConnectProviderListEntry,
+        {
+            "arn": arn,
+            "is_trusted_identity_propagation_enabled": is_trusted_identity_propagation_enabled,
+        },
+        ex,
+    )
 
 
 def _w_OpenIDConnectProviderListEntry(
@@ -87,3 +131,14 @@ def _w_OpenIDConnectProviderListEntry(
     v_arn = o.arn
     if v_arn is not None:
         out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
+    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
+    if v_is_trusted_identity_propagation_enabled is not None:
+        out.append(
+            ind
+            + "<IsTrustedIdentityPropagationEnabled>"
+            + _x.bool_out(v_is_trusted_identity_propagation_enabled)
+            + "</IsTrustedIdentityPropagationEnabled>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

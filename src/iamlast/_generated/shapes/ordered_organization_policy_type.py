@@ -82,7 +82,9 @@ class OrderedOrganizationPolicyType(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> OrderedOrganizationPolicyType:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> OrderedOrganizationPolicyType:
         return _new(
             cls,
             {"service_control_policy_input_list": values.get("service_control_policy_input_list")},

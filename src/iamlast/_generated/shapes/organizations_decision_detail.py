@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["OrganizationsDecisionDetail"]
 
 
-class OrganizationsDecisionDetail(Shape):
+class OrganizationsDecisionDetail(OpenShape):
     """Contains information about the effect that Organizations has on a policy simulation."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -53,6 +54,9 @@ class OrganizationsDecisionDetail(Shape):
         v_allowed_by_organizations = self.allowed_by_organizations
         if v_allowed_by_organizations is not None:
             d["AllowedByOrganizations"] = v_allowed_by_organizations
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -72,17 +76,28 @@ class OrganizationsDecisionDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> OrganizationsDecisionDetail:
-        return _new(cls, {"allowed_by_organizations": values.get("allowed_by_organizations")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> OrganizationsDecisionDetail:
+        return _new(
+            cls,
+            {"allowed_by_organizations": values.get("allowed_by_organizations")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_OrganizationsDecisionDetail(el: _Element) -> OrganizationsDecisionDetail:
     allowed_by_organizations: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AllowedByOrganizations":
             allowed_by_organizations = _x.to_bool(c)
-    return _new(OrganizationsDecisionDetail, {"allowed_by_organizations": allowed_by_organizations})
+        else:
+            _extras.keep(ex, c)
+    return _new(
+        OrganizationsDecisionDetail, {"allowed_by_organizations": allowed_by_organizations}, ex
+    )
 
 
 def _w_OrganizationsDecisionDetail(
@@ -96,3 +111,6 @@ def _w_OrganizationsDecisionDetail(
             + _x.bool_out(v_allowed_by_organizations)
             + "</AllowedByOrganizations>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import ParameterTypeType
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ParameterDefinition"]
 
 
-class ParameterDefinition(Shape):
+class ParameterDefinition(OpenShape):
     """
     Defines a parameter that a role template accepts. You supply values for these parameters
     when you create a role with AcquireRole.
@@ -94,6 +95,9 @@ class ParameterDefinition(Shape):
         v_immutable = self.immutable
         if v_immutable is not None:
             d["Immutable"] = v_immutable
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -137,7 +141,9 @@ class ParameterDefinition(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ParameterDefinition:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ParameterDefinition:
         return _new(
             cls,
             {
@@ -149,6 +155,7 @@ class ParameterDefinition(Shape):
                 "default_value": values.get("default_value"),
                 "immutable": values.get("immutable"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -160,6 +167,7 @@ def _x_ParameterDefinition(el: _Element) -> ParameterDefinition:
     is_required: Any = None
     default_value: Any = None
     immutable: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Name":
@@ -176,6 +184,8 @@ def _x_ParameterDefinition(el: _Element) -> ParameterDefinition:
             default_value = c.text or ""
         elif t == "Immutable":
             immutable = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         ParameterDefinition,
         {
@@ -187,6 +197,7 @@ def _x_ParameterDefinition(el: _Element) -> ParameterDefinition:
             "default_value": default_value,
             "immutable": immutable,
         },
+        ex,
     )
 
 
@@ -212,3 +223,6 @@ def _w_ParameterDefinition(o: ParameterDefinition, out: list[str], ind: str) -> 
     v_immutable = o.immutable
     if v_immutable is not None:
         out.append(ind + "<Immutable>" + _x.bool_out(v_immutable) + "</Immutable>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

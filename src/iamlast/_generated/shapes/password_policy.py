@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PasswordPolicy"]
 
 
-class PasswordPolicy(Shape):
+class PasswordPolicy(OpenShape):
     """Contains information about the account password policy."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -125,6 +126,9 @@ class PasswordPolicy(Shape):
         v_hard_expiry = self.hard_expiry
         if v_hard_expiry is not None:
             d["HardExpiry"] = v_hard_expiry
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -180,7 +184,9 @@ class PasswordPolicy(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PasswordPolicy:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PasswordPolicy:
         return _new(
             cls,
             {
@@ -195,6 +201,7 @@ class PasswordPolicy(Shape):
                 "password_reuse_prevention": values.get("password_reuse_prevention"),
                 "hard_expiry": values.get("hard_expiry"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -209,6 +216,7 @@ def _x_PasswordPolicy(el: _Element) -> PasswordPolicy:
     max_password_age: Any = None
     password_reuse_prevention: Any = None
     hard_expiry: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "MinimumPasswordLength":
@@ -231,6 +239,8 @@ def _x_PasswordPolicy(el: _Element) -> PasswordPolicy:
             password_reuse_prevention = _x.to_int(c)
         elif t == "HardExpiry":
             hard_expiry = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         PasswordPolicy,
         {
@@ -245,6 +255,7 @@ def _x_PasswordPolicy(el: _Element) -> PasswordPolicy:
             "password_reuse_prevention": password_reuse_prevention,
             "hard_expiry": hard_expiry,
         },
+        ex,
     )
 
 
@@ -310,3 +321,6 @@ def _w_PasswordPolicy(o: PasswordPolicy, out: list[str], ind: str) -> None:
     v_hard_expiry = o.hard_expiry
     if v_hard_expiry is not None:
         out.append(ind + "<HardExpiry>" + _x.bool_out(v_hard_expiry) + "</HardExpiry>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PermissionsBoundaryDecisionDetail"]
 
 
-class PermissionsBoundaryDecisionDetail(Shape):
+class PermissionsBoundaryDecisionDetail(OpenShape):
     """
     Contains information about the effect that a permissions boundary has on a policy simulation
     when the boundary is applied to an IAM entity.
@@ -60,6 +61,9 @@ class PermissionsBoundaryDecisionDetail(Shape):
         v_allowed_by_permissions_boundary = self.allowed_by_permissions_boundary
         if v_allowed_by_permissions_boundary is not None:
             d["AllowedByPermissionsBoundary"] = v_allowed_by_permissions_boundary
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -79,21 +83,29 @@ class PermissionsBoundaryDecisionDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PermissionsBoundaryDecisionDetail:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PermissionsBoundaryDecisionDetail:
         return _new(
-            cls, {"allowed_by_permissions_boundary": values.get("allowed_by_permissions_boundary")}
+            cls,
+            {"allowed_by_permissions_boundary": values.get("allowed_by_permissions_boundary")},
+            {} if extra is None else extra,
         )
 
 
 def _x_PermissionsBoundaryDecisionDetail(el: _Element) -> PermissionsBoundaryDecisionDetail:
     allowed_by_permissions_boundary: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "AllowedByPermissionsBoundary":
             allowed_by_permissions_boundary = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         PermissionsBoundaryDecisionDetail,
         {"allowed_by_permissions_boundary": allowed_by_permissions_boundary},
+        ex,
     )
 
 
@@ -108,3 +120,6 @@ def _w_PermissionsBoundaryDecisionDetail(
             + _x.bool_out(v_allowed_by_permissions_boundary)
             + "</AllowedByPermissionsBoundary>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Policy"]
 
 
-class Policy(Shape):
+class Policy(OpenShape):
     """Contains information about a managed policy."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -74,6 +76,8 @@ class Policy(Shape):
     """The date and time, in ISO 8601 date-time format, when the policy was last updated."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the instance profile."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> Policy:
@@ -127,6 +131,9 @@ class Policy(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -190,7 +197,7 @@ class Policy(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Policy:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Policy:
         return _new(
             cls,
             {
@@ -207,6 +214,7 @@ class Policy(Shape):
                 "update_date": values.get("update_date"),
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -223,6 +231,7 @@ def _x_Policy(el: _Element) -> Policy:
     create_date: Any = None
     update_date: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyName":
@@ -249,6 +258,8 @@ def _x_Policy(el: _Element) -> Policy:
             update_date = _x.to_ts(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         Policy,
         {
@@ -265,6 +276,7 @@ def _x_Policy(el: _Element) -> Policy:
             "update_date": update_date,
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -322,3 +334,6 @@ def _w_Policy(o: Policy, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyDetail"]
 
 
-class PolicyDetail(Shape):
+class PolicyDetail(OpenShape):
     """Contains information about an IAM policy, including the policy document."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class PolicyDetail(Shape):
         v_policy_document = self.policy_document
         if v_policy_document is not None:
             d["PolicyDocument"] = v_policy_document
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,26 +82,30 @@ class PolicyDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyDetail:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> PolicyDetail:
         return _new(
             cls,
             {
                 "policy_name": values.get("policy_name"),
                 "policy_document": values.get("policy_document"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_PolicyDetail(el: _Element) -> PolicyDetail:
     policy_name: Any = None
     policy_document: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyName":
             policy_name = c.text or ""
         elif t == "PolicyDocument":
             policy_document = _x.unquote(c.text or "")
-    return _new(PolicyDetail, {"policy_name": policy_name, "policy_document": policy_document})
+        else:
+            _extras.keep(ex, c)
+    return _new(PolicyDetail, {"policy_name": policy_name, "policy_document": policy_document}, ex)
 
 
 def _w_PolicyDetail(o: PolicyDetail, out: list[str], ind: str) -> None:
@@ -112,3 +120,6 @@ def _w_PolicyDetail(o: PolicyDetail, out: list[str], ind: str) -> None:
             + _x.escape(_x.quote(v_policy_document))
             + "</PolicyDocument>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

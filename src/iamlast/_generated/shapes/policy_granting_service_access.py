@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyOwnerEntityType, PolicyType
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyGrantingServiceAccess"]
 
 
-class PolicyGrantingServiceAccess(Shape):
+class PolicyGrantingServiceAccess(OpenShape):
     """
     Contains details about the permissions policies that are attached to the specified identity
     (user, group, or role).
@@ -82,6 +83,9 @@ class PolicyGrantingServiceAccess(Shape):
         v_entity_name = self.entity_name
         if v_entity_name is not None:
             d["EntityName"] = v_entity_name
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -117,7 +121,9 @@ class PolicyGrantingServiceAccess(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyGrantingServiceAccess:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PolicyGrantingServiceAccess:
         return _new(
             cls,
             {
@@ -127,6 +133,7 @@ class PolicyGrantingServiceAccess(Shape):
                 "entity_type": values.get("entity_type"),
                 "entity_name": values.get("entity_name"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -136,6 +143,7 @@ def _x_PolicyGrantingServiceAccess(el: _Element) -> PolicyGrantingServiceAccess:
     policy_arn: Any = None
     entity_type: Any = None
     entity_name: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "PolicyName":
@@ -148,6 +156,8 @@ def _x_PolicyGrantingServiceAccess(el: _Element) -> PolicyGrantingServiceAccess:
             entity_type = _e_PolicyOwnerEntityType(c.text or "")
         elif t == "EntityName":
             entity_name = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         PolicyGrantingServiceAccess,
         {
@@ -157,6 +167,7 @@ def _x_PolicyGrantingServiceAccess(el: _Element) -> PolicyGrantingServiceAccess:
             "entity_type": entity_type,
             "entity_name": entity_name,
         },
+        ex,
     )
 
 
@@ -178,3 +189,6 @@ def _w_PolicyGrantingServiceAccess(
     v_entity_name = o.entity_name
     if v_entity_name is not None:
         out.append(ind + "<EntityName>" + _x.escape(v_entity_name) + "</EntityName>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyGroup"]
 
 
-class PolicyGroup(Shape):
+class PolicyGroup(OpenShape):
     """Contains information about a group that a managed policy is attached to."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class PolicyGroup(Shape):
         v_group_id = self.group_id
         if v_group_id is not None:
             d["GroupId"] = v_group_id
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,22 +82,27 @@ class PolicyGroup(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyGroup:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> PolicyGroup:
         return _new(
-            cls, {"group_name": values.get("group_name"), "group_id": values.get("group_id")}
+            cls,
+            {"group_name": values.get("group_name"), "group_id": values.get("group_id")},
+            {} if extra is None else extra,
         )
 
 
 def _x_PolicyGroup(el: _Element) -> PolicyGroup:
     group_name: Any = None
     group_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "GroupName":
             group_name = c.text or ""
         elif t == "GroupId":
             group_id = c.text or ""
-    return _new(PolicyGroup, {"group_name": group_name, "group_id": group_id})
+        else:
+            _extras.keep(ex, c)
+    return _new(PolicyGroup, {"group_name": group_name, "group_id": group_id}, ex)
 
 
 def _w_PolicyGroup(o: PolicyGroup, out: list[str], ind: str) -> None:
@@ -103,3 +112,6 @@ def _w_PolicyGroup(o: PolicyGroup, out: list[str], ind: str) -> None:
     v_group_id = o.group_id
     if v_group_id is not None:
         out.append(ind + "<GroupId>" + _x.escape(v_group_id) + "</GroupId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -131,7 +131,9 @@ class PolicyIdentifier(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyIdentifier:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PolicyIdentifier:
         return _new(
             cls,
             {

@@ -10,11 +10,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyParameterTypeEnum
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyParameter"]
 
 
-class PolicyParameter(Shape):
+class PolicyParameter(SharedShape):
     """Contains information about a policy parameter used to customize delegated permissions."""
 
     _VALIDATE: ClassVar[bool] = True
@@ -72,6 +73,9 @@ class PolicyParameter(Shape):
         v_type = self.type
         if v_type is not None:
             d["Type"] = str(v_type)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -99,7 +103,9 @@ class PolicyParameter(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyParameter:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PolicyParameter:
         return _new(
             cls,
             {
@@ -107,6 +113,7 @@ class PolicyParameter(Shape):
                 "values": values.get("values"),
                 "type": values.get("type"),
             },
+            {} if extra is None else extra,
         )
 
     def to_query(self) -> dict[str, str]:
@@ -126,6 +133,7 @@ def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     name: Any = None
     values: Any = None
     type: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Name":
@@ -134,7 +142,9 @@ def _x_PolicyParameter(el: _Element) -> PolicyParameter:
             values = [c1.text or "" for c1 in c]
         elif t == "Type":
             type = _e_PolicyParameterTypeEnum(c.text or "")
-    return _new(PolicyParameter, {"name": name, "values": values, "type": type})
+        else:
+            _extras.keep(ex, c)
+    return _new(PolicyParameter, {"name": name, "values": values, "type": type}, ex)
 
 
 def _w_PolicyParameter(o: PolicyParameter, out: list[str], ind: str) -> None:
@@ -154,6 +164,9 @@ def _w_PolicyParameter(o: PolicyParameter, out: list[str], ind: str) -> None:
     v_type = o.type
     if v_type is not None:
         out.append(ind + "<Type>" + _x.escape(str(v_type)) + "</Type>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
 
 
 def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyRole"]
 
 
-class PolicyRole(Shape):
+class PolicyRole(OpenShape):
     """Contains information about a role that a managed policy is attached to."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class PolicyRole(Shape):
         v_role_id = self.role_id
         if v_role_id is not None:
             d["RoleId"] = v_role_id
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,20 +82,27 @@ class PolicyRole(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyRole:
-        return _new(cls, {"role_name": values.get("role_name"), "role_id": values.get("role_id")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> PolicyRole:
+        return _new(
+            cls,
+            {"role_name": values.get("role_name"), "role_id": values.get("role_id")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_PolicyRole(el: _Element) -> PolicyRole:
     role_name: Any = None
     role_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "RoleName":
             role_name = c.text or ""
         elif t == "RoleId":
             role_id = c.text or ""
-    return _new(PolicyRole, {"role_name": role_name, "role_id": role_id})
+        else:
+            _extras.keep(ex, c)
+    return _new(PolicyRole, {"role_name": role_name, "role_id": role_id}, ex)
 
 
 def _w_PolicyRole(o: PolicyRole, out: list[str], ind: str) -> None:
@@ -101,3 +112,6 @@ def _w_PolicyRole(o: PolicyRole, out: list[str], ind: str) -> None:
     v_role_id = o.role_id
     if v_role_id is not None:
         out.append(ind + "<RoleId>" + _x.escape(v_role_id) + "</RoleId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyUser"]
 
 
-class PolicyUser(Shape):
+class PolicyUser(OpenShape):
     """Contains information about a user that a managed policy is attached to."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class PolicyUser(Shape):
         v_user_id = self.user_id
         if v_user_id is not None:
             d["UserId"] = v_user_id
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,20 +82,27 @@ class PolicyUser(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyUser:
-        return _new(cls, {"user_name": values.get("user_name"), "user_id": values.get("user_id")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> PolicyUser:
+        return _new(
+            cls,
+            {"user_name": values.get("user_name"), "user_id": values.get("user_id")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_PolicyUser(el: _Element) -> PolicyUser:
     user_name: Any = None
     user_id: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
             user_name = c.text or ""
         elif t == "UserId":
             user_id = c.text or ""
-    return _new(PolicyUser, {"user_name": user_name, "user_id": user_id})
+        else:
+            _extras.keep(ex, c)
+    return _new(PolicyUser, {"user_name": user_name, "user_id": user_id}, ex)
 
 
 def _w_PolicyUser(o: PolicyUser, out: list[str], ind: str) -> None:
@@ -101,3 +112,6 @@ def _w_PolicyUser(o: PolicyUser, out: list[str], ind: str) -> None:
     v_user_id = o.user_id
     if v_user_id is not None:
         out.append(ind + "<UserId>" + _x.escape(v_user_id) + "</UserId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

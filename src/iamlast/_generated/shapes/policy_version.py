@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["PolicyVersion"]
 
 
-class PolicyVersion(Shape):
+class PolicyVersion(OpenShape):
     """Contains information about a version of a managed policy."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -69,6 +70,9 @@ class PolicyVersion(Shape):
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -100,7 +104,9 @@ class PolicyVersion(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PolicyVersion:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PolicyVersion:
         return _new(
             cls,
             {
@@ -109,6 +115,7 @@ class PolicyVersion(Shape):
                 "is_default_version": values.get("is_default_version"),
                 "create_date": values.get("create_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -117,6 +124,7 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
     version_id: Any = None
     is_default_version: Any = None
     create_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Document":
@@ -127,6 +135,8 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
             is_default_version = _x.to_bool(c)
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         PolicyVersion,
         {
@@ -135,6 +145,7 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
             "is_default_version": is_default_version,
             "create_date": create_date,
         },
+        ex,
     )
 
 
@@ -153,3 +164,6 @@ def _w_PolicyVersion(o: PolicyVersion, out: list[str], ind: str) -> None:
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Position"]
 
 
-class Position(Shape):
+class Position(OpenShape):
     """Contains the row and column of a location of a Statement element in a policy document."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class Position(Shape):
         v_column = self.column
         if v_column is not None:
             d["Column"] = v_column
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,20 +82,27 @@ class Position(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Position:
-        return _new(cls, {"line": values.get("line"), "column": values.get("column")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Position:
+        return _new(
+            cls,
+            {"line": values.get("line"), "column": values.get("column")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_Position(el: _Element) -> Position:
     line: Any = None
     column: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Line":
             line = _x.to_int(c)
         elif t == "Column":
             column = _x.to_int(c)
-    return _new(Position, {"line": line, "column": column})
+        else:
+            _extras.keep(ex, c)
+    return _new(Position, {"line": line, "column": column}, ex)
 
 
 def _w_Position(o: Position, out: list[str], ind: str) -> None:
@@ -101,3 +112,6 @@ def _w_Position(o: Position, out: list[str], ind: str) -> None:
     v_column = o.column
     if v_column is not None:
         out.append(ind + "<Column>" + str(v_column) + "</Column>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -75,7 +75,9 @@ class PutAccountPropertiesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutAccountPropertiesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutAccountPropertiesRequest:
         return _new(cls, {"properties": values.get("properties") or {}})
 
     def to_query(self) -> dict[str, str]:

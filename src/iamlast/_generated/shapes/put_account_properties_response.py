@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -48,6 +49,9 @@ class PutAccountPropertiesResponse(OutputShape):
         d: dict[str, Any] = {}
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -66,15 +70,30 @@ class PutAccountPropertiesResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutAccountPropertiesResponse:
-        return _new(cls, {"response_metadata": values.get("response_metadata")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutAccountPropertiesResponse:
+        return _new(
+            cls,
+            {"response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_PutAccountPropertiesResponse(el: _Element) -> PutAccountPropertiesResponse:
-    return _new(PutAccountPropertiesResponse, {"response_metadata": None})
+    ex: dict[str, Any] = {}
+    for c in el:
+        t = c.tag
+        if t in PutAccountPropertiesResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(PutAccountPropertiesResponse, {"response_metadata": None}, ex)
 
 
 def _w_PutAccountPropertiesResponse(
     o: PutAccountPropertiesResponse, out: list[str], ind: str
 ) -> None:
-    return None
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

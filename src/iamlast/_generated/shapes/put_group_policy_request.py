@@ -93,7 +93,9 @@ class PutGroupPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutGroupPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutGroupPolicyRequest:
         return _new(
             cls,
             {

@@ -89,7 +89,9 @@ class PutRolePermissionsBoundaryRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutRolePermissionsBoundaryRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutRolePermissionsBoundaryRequest:
         return _new(
             cls,
             {

@@ -93,7 +93,9 @@ class PutRolePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutRolePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutRolePolicyRequest:
         return _new(
             cls,
             {

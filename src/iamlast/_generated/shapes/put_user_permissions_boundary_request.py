@@ -89,7 +89,9 @@ class PutUserPermissionsBoundaryRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> PutUserPermissionsBoundaryRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> PutUserPermissionsBoundaryRequest:
         return _new(
             cls,
             {

@@ -87,7 +87,9 @@ class RejectDelegationRequestRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RejectDelegationRequestRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RejectDelegationRequestRequest:
         return _new(
             cls,
             {

@@ -96,7 +96,9 @@ class RemoveClientIDFromOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RemoveClientIDFromOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RemoveClientIDFromOpenIDConnectProviderRequest:
         return _new(
             cls,
             {

@@ -88,7 +88,9 @@ class RemoveRoleFromInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RemoveRoleFromInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RemoveRoleFromInstanceProfileRequest:
         return _new(
             cls,
             {

@@ -82,7 +82,9 @@ class RemoveUserFromGroupRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RemoveUserFromGroupRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RemoveUserFromGroupRequest:
         return _new(
             cls, {"group_name": values.get("group_name"), "user_name": values.get("user_name")}
         )

@@ -76,7 +76,9 @@ class ReplacementValueEntry(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ReplacementValueEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ReplacementValueEntry:
         return _new(cls, {"values": values.get("values") or []})
 
     def to_query(self) -> dict[str, str]:

@@ -91,7 +91,9 @@ class ResetServiceSpecificCredentialRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ResetServiceSpecificCredentialRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ResetServiceSpecificCredentialRequest:
         return _new(
             cls,
             {

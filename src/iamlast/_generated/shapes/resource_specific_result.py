@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicyEvaluationDecisionType
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["ResourceSpecificResult"]
 
 
-class ResourceSpecificResult(Shape):
+class ResourceSpecificResult(OpenShape):
     """
     Contains the result of the simulation of a single API operation call on a single resource.
     """
@@ -114,6 +115,9 @@ class ResourceSpecificResult(Shape):
             d["PermissionsBoundaryDecisionDetail"] = (
                 v_permissions_boundary_decision_detail.to_json()
             )
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -162,7 +166,9 @@ class ResourceSpecificResult(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ResourceSpecificResult:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ResourceSpecificResult:
         return _new(
             cls,
             {
@@ -175,6 +181,7 @@ class ResourceSpecificResult(Shape):
                     "permissions_boundary_decision_detail"
                 ),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -203,6 +210,7 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
     missing_context_values: Any = None
     eval_decision_details: Any = None
     permissions_boundary_decision_detail: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "EvalResourceName":
@@ -217,6 +225,8 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
             eval_decision_details = _xm_EvalDecisionDetailsType(c)
         elif t == "PermissionsBoundaryDecisionDetail":
             permissions_boundary_decision_detail = _x_PermissionsBoundaryDecisionDetail(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         ResourceSpecificResult,
         {
@@ -227,6 +237,7 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
             "eval_decision_details": eval_decision_details,
             "permissions_boundary_decision_detail": permissions_boundary_decision_detail,
         },
+        ex,
     )
 
 
@@ -301,3 +312,6 @@ def _w_ResourceSpecificResult(o: ResourceSpecificResult, out: list[str], ind: st
             v_permissions_boundary_decision_detail, out, i_permissions_boundary_decision_detail_1
         )
         out.append(ind + "</PermissionsBoundaryDecisionDetail>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

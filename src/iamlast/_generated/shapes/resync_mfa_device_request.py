@@ -106,7 +106,9 @@ class ResyncMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ResyncMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ResyncMFADeviceRequest:
         return _new(
             cls,
             {

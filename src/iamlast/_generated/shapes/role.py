@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
     _w_AttachedPermissionsBoundary,
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Role"]
 
 
-class Role(Shape):
+class Role(OpenShape):
     """
     Contains information about an IAM role. This structure is returned as a response element in
     several API operations that interact with roles.
@@ -45,6 +47,7 @@ class Role(Shape):
             "CreateDate",
             "Description",
             "MaxSessionDuration",
+            "MaxSigninSessionDuration",
             "Path",
             "PermissionsBoundary",
             "RoleId",
@@ -72,6 +75,11 @@ class Role(Shape):
     """A description of the role that you provide."""
     max_session_duration: int | None = Field(default=None, alias="MaxSessionDuration")
     """The maximum session duration (in seconds) for the specified role."""
+    max_signin_session_duration: int | None = Field(default=None, alias="MaxSigninSessionDuration")
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who
+    sign in with this role.
+    """
     permissions_boundary: AttachedPermissionsBoundary | None = Field(
         default=None, alias="PermissionsBoundary"
     )
@@ -84,6 +92,8 @@ class Role(Shape):
         default=None, alias="SourceRoleTemplate"
     )
     """Contains information about the role template that this role was created from."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> Role:
@@ -125,6 +135,9 @@ class Role(Shape):
         v_max_session_duration = self.max_session_duration
         if v_max_session_duration is not None:
             d["MaxSessionDuration"] = v_max_session_duration
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
         v_permissions_boundary = self.permissions_boundary
         if v_permissions_boundary is not None:
             d["PermissionsBoundary"] = v_permissions_boundary.to_json()
@@ -137,6 +150,9 @@ class Role(Shape):
         v_source_role_template = self.source_role_template
         if v_source_role_template is not None:
             d["SourceRoleTemplate"] = v_source_role_template.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -179,6 +195,10 @@ class Role(Shape):
             v = src.get("MaxSessionDuration")
             if v is not None:
                 values["max_session_duration"] = _j.i(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
             w = "PermissionsBoundary"
             v = src.get("PermissionsBoundary")
             if v is not None:
@@ -200,7 +220,7 @@ class Role(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Role:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Role:
         return _new(
             cls,
             {
@@ -212,11 +232,13 @@ class Role(Shape):
                 "assume_role_policy_document": values.get("assume_role_policy_document"),
                 "description": values.get("description"),
                 "max_session_duration": values.get("max_session_duration"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
                 "permissions_boundary": values.get("permissions_boundary"),
                 "tags": values.get("tags"),
                 "role_last_used": values.get("role_last_used"),
                 "source_role_template": values.get("source_role_template"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -229,10 +251,12 @@ def _x_Role(el: _Element) -> Role:
     assume_role_policy_document: Any = None
     description: Any = None
     max_session_duration: Any = None
+    max_signin_session_duration: Any = None
     permissions_boundary: Any = None
     tags: Any = None
     role_last_used: Any = None
     source_role_template: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -251,6 +275,8 @@ def _x_Role(el: _Element) -> Role:
             description = c.text or ""
         elif t == "MaxSessionDuration":
             max_session_duration = _x.to_int(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
         elif t == "PermissionsBoundary":
             permissions_boundary = _x_AttachedPermissionsBoundary(c)
         elif t == "Tags":
@@ -259,6 +285,8 @@ def _x_Role(el: _Element) -> Role:
             role_last_used = _x_RoleLastUsed(c)
         elif t == "SourceRoleTemplate":
             source_role_template = _x_SourceRoleTemplate(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         Role,
         {
@@ -270,11 +298,13 @@ def _x_Role(el: _Element) -> Role:
             "assume_role_policy_document": assume_role_policy_document,
             "description": description,
             "max_session_duration": max_session_duration,
+            "max_signin_session_duration": max_signin_session_duration,
             "permissions_boundary": permissions_boundary,
             "tags": tags,
             "role_last_used": role_last_used,
             "source_role_template": source_role_template,
         },
+        ex,
     )
 
 
@@ -310,6 +340,14 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
         out.append(
             ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
         )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
+        )
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         out.append(ind + "<PermissionsBoundary>\n")
@@ -341,3 +379,6 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
         i_source_role_template_1 = ind + "  "
         _w_SourceRoleTemplate(v_source_role_template, out, i_source_role_template_1)
         out.append(ind + "</SourceRoleTemplate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
     _w_AttachedPermissionsBoundary,
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["RoleDetail"]
 
 
-class RoleDetail(Shape):
+class RoleDetail(OpenShape):
     """Contains information about an IAM role, including all of the role's policies."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -84,6 +86,8 @@ class RoleDetail(Shape):
     """A list of tags that are attached to the role."""
     role_last_used: RoleLastUsed | None = Field(default=None, alias="RoleLastUsed")
     """Contains information about the last time that an IAM role was used."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> RoleDetail:
@@ -137,6 +141,9 @@ class RoleDetail(Shape):
         v_role_last_used = self.role_last_used
         if v_role_last_used is not None:
             d["RoleLastUsed"] = v_role_last_used.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -206,7 +213,7 @@ class RoleDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RoleDetail:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> RoleDetail:
         return _new(
             cls,
             {
@@ -223,6 +230,7 @@ class RoleDetail(Shape):
                 "tags": values.get("tags"),
                 "role_last_used": values.get("role_last_used"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -239,6 +247,7 @@ def _x_RoleDetail(el: _Element) -> RoleDetail:
     permissions_boundary: Any = None
     tags: Any = None
     role_last_used: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -265,6 +274,8 @@ def _x_RoleDetail(el: _Element) -> RoleDetail:
             tags = [_x_Tag(c1) for c1 in c]
         elif t == "RoleLastUsed":
             role_last_used = _x_RoleLastUsed(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         RoleDetail,
         {
@@ -281,6 +292,7 @@ def _x_RoleDetail(el: _Element) -> RoleDetail:
             "tags": tags,
             "role_last_used": role_last_used,
         },
+        ex,
     )
 
 
@@ -372,3 +384,6 @@ def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
         i_role_last_used_1 = ind + "  "
         _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
         out.append(ind + "</RoleLastUsed>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["RoleLastUsed"]
 
 
-class RoleLastUsed(Shape):
+class RoleLastUsed(OpenShape):
     """
     Contains information about the last time that an IAM role was used. This includes the date
     and time and the Region in which the role was last used. Activity is only reported for the
@@ -62,6 +63,9 @@ class RoleLastUsed(Shape):
         v_region = self.region
         if v_region is not None:
             d["Region"] = v_region
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -85,22 +89,27 @@ class RoleLastUsed(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RoleLastUsed:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> RoleLastUsed:
         return _new(
-            cls, {"last_used_date": values.get("last_used_date"), "region": values.get("region")}
+            cls,
+            {"last_used_date": values.get("last_used_date"), "region": values.get("region")},
+            {} if extra is None else extra,
         )
 
 
 def _x_RoleLastUsed(el: _Element) -> RoleLastUsed:
     last_used_date: Any = None
     region: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "LastUsedDate":
             last_used_date = _x.to_ts(c)
         elif t == "Region":
             region = c.text or ""
-    return _new(RoleLastUsed, {"last_used_date": last_used_date, "region": region})
+        else:
+            _extras.keep(ex, c)
+    return _new(RoleLastUsed, {"last_used_date": last_used_date, "region": region}, ex)
 
 
 def _w_RoleLastUsed(o: RoleLastUsed, out: list[str], ind: str) -> None:
@@ -110,3 +119,6 @@ def _w_RoleLastUsed(o: RoleLastUsed, out: list[str], ind: str) -> None:
     v_region = o.region
     if v_region is not None:
         out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

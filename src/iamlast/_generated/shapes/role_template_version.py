@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import ManagedByTypeType
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["RoleTemplateVersion"]
 
 
-class RoleTemplateVersion(Shape):
+class RoleTemplateVersion(OpenShape):
     """
     Contains information about a version of an IAM role template, including the configuration
     that is used to create roles with AcquireRole. This structure is returned as a response
@@ -242,6 +243,9 @@ class RoleTemplateVersion(Shape):
         v_update_timestamp = self.update_timestamp
         if v_update_timestamp is not None:
             d["UpdateTimestamp"] = _j.ts_out(v_update_timestamp)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -355,7 +359,9 @@ class RoleTemplateVersion(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RoleTemplateVersion:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RoleTemplateVersion:
         return _new(
             cls,
             {
@@ -385,6 +391,7 @@ class RoleTemplateVersion(Shape):
                 "create_timestamp": values.get("create_timestamp"),
                 "update_timestamp": values.get("update_timestamp"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -412,6 +419,7 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
     version_enabled: Any = None
     create_timestamp: Any = None
     update_timestamp: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "TemplateArn":
@@ -460,6 +468,8 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
             create_timestamp = _x.to_ts(c)
         elif t == "UpdateTimestamp":
             update_timestamp = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         RoleTemplateVersion,
         {
@@ -487,6 +497,7 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
             "create_timestamp": create_timestamp,
             "update_timestamp": update_timestamp,
         },
+        ex,
     )
 
 
@@ -641,3 +652,6 @@ def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> 
         out.append(
             ind + "<UpdateTimestamp>" + _x.ts_out(v_update_timestamp) + "</UpdateTimestamp>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["RoleUsageType"]
 
 
-class RoleUsageType(Shape):
+class RoleUsageType(OpenShape):
     """
     An object that contains details about how a service-linked role is used, if that information
     is returned by the service.
@@ -58,6 +59,9 @@ class RoleUsageType(Shape):
         v_resources = self.resources
         if v_resources is not None:
             d["Resources"] = [x1 for x1 in v_resources]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -81,20 +85,29 @@ class RoleUsageType(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> RoleUsageType:
-        return _new(cls, {"region": values.get("region"), "resources": values.get("resources")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> RoleUsageType:
+        return _new(
+            cls,
+            {"region": values.get("region"), "resources": values.get("resources")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_RoleUsageType(el: _Element) -> RoleUsageType:
     region: Any = None
     resources: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Region":
             region = c.text or ""
         elif t == "Resources":
             resources = [c1.text or "" for c1 in c]
-    return _new(RoleUsageType, {"region": region, "resources": resources})
+        else:
+            _extras.keep(ex, c)
+    return _new(RoleUsageType, {"region": region, "resources": resources}, ex)
 
 
 def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
@@ -111,3 +124,6 @@ def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
             out.append(ind + "</Resources>\n")
         else:
             out.append(ind + "<Resources/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

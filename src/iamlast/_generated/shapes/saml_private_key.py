@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["SAMLPrivateKey"]
 
 
-class SAMLPrivateKey(Shape):
+class SAMLPrivateKey(OpenShape):
     """Contains the private keys for the SAML provider."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -57,6 +58,9 @@ class SAMLPrivateKey(Shape):
         v_timestamp = self.timestamp
         if v_timestamp is not None:
             d["Timestamp"] = _j.ts_out(v_timestamp)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -80,20 +84,29 @@ class SAMLPrivateKey(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SAMLPrivateKey:
-        return _new(cls, {"key_id": values.get("key_id"), "timestamp": values.get("timestamp")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SAMLPrivateKey:
+        return _new(
+            cls,
+            {"key_id": values.get("key_id"), "timestamp": values.get("timestamp")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_SAMLPrivateKey(el: _Element) -> SAMLPrivateKey:
     key_id: Any = None
     timestamp: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "KeyId":
             key_id = c.text or ""
         elif t == "Timestamp":
             timestamp = _x.to_ts(c)
-    return _new(SAMLPrivateKey, {"key_id": key_id, "timestamp": timestamp})
+        else:
+            _extras.keep(ex, c)
+    return _new(SAMLPrivateKey, {"key_id": key_id, "timestamp": timestamp}, ex)
 
 
 def _w_SAMLPrivateKey(o: SAMLPrivateKey, out: list[str], ind: str) -> None:
@@ -103,3 +116,6 @@ def _w_SAMLPrivateKey(o: SAMLPrivateKey, out: list[str], ind: str) -> None:
     v_timestamp = o.timestamp
     if v_timestamp is not None:
         out.append(ind + "<Timestamp>" + _x.ts_out(v_timestamp) + "</Timestamp>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 __all__ = ["SAMLProviderListEntry"]
 
 
-class SAMLProviderListEntry(Shape):
+class SAMLProviderListEntry(OpenShape):
     """Contains the list of SAML providers for this account."""
 
     _VALIDATE: ClassVar[bool] = False
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(["Arn", "CreateDate", "ValidUntil"])
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        ["Arn", "CreateDate", "IsTrustedIdentityPropagationEnabled", "ValidUntil"]
+    )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
     arn: str | None = Field(default=None, alias="Arn")
@@ -36,6 +39,10 @@ class SAMLProviderListEntry(Shape):
     """The expiration date and time for the SAML provider."""
     create_date: Annotated[datetime, _v.utc] | None = Field(default=None, alias="CreateDate")
     """The date and time when the SAML provider was created."""
+    is_trusted_identity_propagation_enabled: bool | None = Field(
+        default=None, alias="IsTrustedIdentityPropagationEnabled"
+    )
+    """Specifies whether trusted identity propagation is enabled for the SAML provider."""
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> SAMLProviderListEntry:
@@ -62,6 +69,12 @@ class SAMLProviderListEntry(Shape):
         v_create_date = self.create_date
         if v_create_date is not None:
             d["CreateDate"] = _j.ts_out(v_create_date)
+        v_is_trusted_identity_propagation_enabled = self.is_trusted_identity_propagation_enabled
+        if v_is_trusted_identity_propagation_enabled is not None:
+            d["IsTrustedIdentityPropagationEnabled"] = v_is_trusted_identity_propagation_enabled
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -84,19 +97,29 @@ class SAMLProviderListEntry(Shape):
             v = src.get("CreateDate")
             if v is not None:
                 values["create_date"] = _j.ts_in(v)
+            w = "IsTrustedIdentityPropagationEnabled"
+            v = src.get("IsTrustedIdentityPropagationEnabled")
+            if v is not None:
+                values["is_trusted_identity_propagation_enabled"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("SAMLProviderListEntry", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SAMLProviderListEntry:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SAMLProviderListEntry:
         return _new(
             cls,
             {
                 "arn": values.get("arn"),
                 "valid_until": values.get("valid_until"),
                 "create_date": values.get("create_date"),
+                "is_trusted_identity_propagation_enabled": values.get(
+                    "is_trusted_identity_propagation_enabled"
+                ),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -104,6 +127,8 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
     arn: Any = None
     valid_until: Any = None
     create_date: Any = None
+    is_trusted_identity_propagation_enabled: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Arn":
@@ -112,8 +137,19 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
             valid_until = _x.to_ts(c)
         elif t == "CreateDate":
             create_date = _x.to_ts(c)
+        elif t == "IsTrustedIdentityPropagationEnabled":
+            is_trusted_identity_propagation_enabled = _x.to_bool(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
-        SAMLProviderListEntry, {"arn": arn, "valid_until": valid_until, "create_date": create_date}
+        SAMLProviderListEntry,
+        {
+            "arn": arn,
+            "valid_until": valid_until,
+            "create_date": create_date,
+            "is_trusted_identity_propagation_enabled": is_trusted_identity_propagation_enabled,
+        },
+        ex,
     )
 
 
@@ -127,3 +163,14 @@ def _w_SAMLProviderListEntry(o: SAMLProviderListEntry, out: list[str], ind: str)
     v_create_date = o.create_date
     if v_create_date is not None:
         out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
+    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
+    if v_is_trusted_identity_propagation_enabled is not None:
+        out.append(
+            ind
+            + "<IsTrustedIdentityPropagationEnabled>"
+            + _x.bool_out(v_is_trusted_identity_propagation_enabled)
+            + "</IsTrustedIdentityPropagationEnabled>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

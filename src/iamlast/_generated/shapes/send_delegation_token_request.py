@@ -75,7 +75,9 @@ class SendDelegationTokenRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SendDelegationTokenRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SendDelegationTokenRequest:
         return _new(cls, {"delegation_request_id": values.get("delegation_request_id")})
 
     def to_query(self) -> dict[str, str]:

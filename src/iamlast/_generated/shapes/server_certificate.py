@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .server_certificate_metadata import (
     ServerCertificateMetadata,
     _w_ServerCertificateMetadata,
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ServerCertificate"]
 
 
-class ServerCertificate(Shape):
+class ServerCertificate(OpenShape):
     """Contains information about a server certificate."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -46,6 +48,8 @@ class ServerCertificate(Shape):
     """The contents of the public key certificate chain."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the server certificate."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> ServerCertificate:
@@ -75,6 +79,9 @@ class ServerCertificate(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -108,7 +115,9 @@ class ServerCertificate(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServerCertificate:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServerCertificate:
         return _new(
             cls,
             {
@@ -117,6 +126,7 @@ class ServerCertificate(Shape):
                 "certificate_chain": values.get("certificate_chain"),
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -125,6 +135,7 @@ def _x_ServerCertificate(el: _Element) -> ServerCertificate:
     certificate_body: Any = None
     certificate_chain: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServerCertificateMetadata":
@@ -135,6 +146,8 @@ def _x_ServerCertificate(el: _Element) -> ServerCertificate:
             certificate_chain = c.text or ""
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         ServerCertificate,
         {
@@ -143,6 +156,7 @@ def _x_ServerCertificate(el: _Element) -> ServerCertificate:
             "certificate_chain": certificate_chain,
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -178,3 +192,6 @@ def _w_ServerCertificate(o: ServerCertificate, out: list[str], ind: str) -> None
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

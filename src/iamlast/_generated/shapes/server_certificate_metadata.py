@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["ServerCertificateMetadata"]
 
 
-class ServerCertificateMetadata(Shape):
+class ServerCertificateMetadata(OpenShape):
     """
     Contains information about a server certificate without its certificate body, certificate
     chain, and private key.
@@ -82,6 +83,9 @@ class ServerCertificateMetadata(Shape):
         v_expiration = self.expiration
         if v_expiration is not None:
             d["Expiration"] = _j.ts_out(v_expiration)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -121,7 +125,9 @@ class ServerCertificateMetadata(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServerCertificateMetadata:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServerCertificateMetadata:
         return _new(
             cls,
             {
@@ -132,6 +138,7 @@ class ServerCertificateMetadata(Shape):
                 "upload_date": values.get("upload_date"),
                 "expiration": values.get("expiration"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -142,6 +149,7 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
     arn: Any = None
     upload_date: Any = None
     expiration: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -156,6 +164,8 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
             upload_date = _x.to_ts(c)
         elif t == "Expiration":
             expiration = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         ServerCertificateMetadata,
         {
@@ -166,6 +176,7 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
             "upload_date": upload_date,
             "expiration": expiration,
         },
+        ex,
     )
 
 
@@ -198,3 +209,6 @@ def _w_ServerCertificateMetadata(o: ServerCertificateMetadata, out: list[str], i
     v_expiration = o.expiration
     if v_expiration is not None:
         out.append(ind + "<Expiration>" + _x.ts_out(v_expiration) + "</Expiration>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

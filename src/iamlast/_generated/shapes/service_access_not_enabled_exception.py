@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
@@ -50,6 +51,9 @@ class ServiceAccessNotEnabledException(ErrorShape):
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -66,15 +70,26 @@ class ServiceAccessNotEnabledException(ErrorShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServiceAccessNotEnabledException:
-        return _new(cls, {})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServiceAccessNotEnabledException:
+        return _new(cls, {}, {} if extra is None else extra)
 
 
 def _x_ServiceAccessNotEnabledException(el: _Element) -> ServiceAccessNotEnabledException:
-    return _new(ServiceAccessNotEnabledException, {})
+    ex: dict[str, Any] = {}
+    for c in el:
+        t = c.tag
+        if t in ServiceAccessNotEnabledException._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(ServiceAccessNotEnabledException, {}, ex)
 
 
 def _w_ServiceAccessNotEnabledException(
     o: ServiceAccessNotEnabledException, out: list[str], ind: str
 ) -> None:
-    return None
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

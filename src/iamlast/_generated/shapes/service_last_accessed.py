@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .tracked_action_last_accessed import (
     TrackedActionLastAccessed,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ServiceLastAccessed"]
 
 
-class ServiceLastAccessed(Shape):
+class ServiceLastAccessed(OpenShape):
     """Contains details about the most recent attempt to access the service."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -120,6 +121,9 @@ class ServiceLastAccessed(Shape):
             d["TrackedActionsLastAccessed"] = [
                 x1.to_json() for x1 in v_tracked_actions_last_accessed
             ]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -165,7 +169,9 @@ class ServiceLastAccessed(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServiceLastAccessed:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServiceLastAccessed:
         return _new(
             cls,
             {
@@ -177,6 +183,7 @@ class ServiceLastAccessed(Shape):
                 "total_authenticated_entities": values.get("total_authenticated_entities"),
                 "tracked_actions_last_accessed": values.get("tracked_actions_last_accessed"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -188,6 +195,7 @@ def _x_ServiceLastAccessed(el: _Element) -> ServiceLastAccessed:
     last_authenticated_region: Any = None
     total_authenticated_entities: Any = None
     tracked_actions_last_accessed: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServiceName":
@@ -204,6 +212,8 @@ def _x_ServiceLastAccessed(el: _Element) -> ServiceLastAccessed:
             total_authenticated_entities = _x.to_int(c)
         elif t == "TrackedActionsLastAccessed":
             tracked_actions_last_accessed = [_x_TrackedActionLastAccessed(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         ServiceLastAccessed,
         {
@@ -215,6 +225,7 @@ def _x_ServiceLastAccessed(el: _Element) -> ServiceLastAccessed:
             "total_authenticated_entities": total_authenticated_entities,
             "tracked_actions_last_accessed": tracked_actions_last_accessed,
         },
+        ex,
     )
 
 
@@ -271,3 +282,6 @@ def _w_ServiceLastAccessed(o: ServiceLastAccessed, out: list[str], ind: str) -> 
             out.append(ind + "</TrackedActionsLastAccessed>\n")
         else:
             out.append(ind + "<TrackedActionsLastAccessed/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
@@ -52,6 +53,9 @@ class ServiceNotSupportedException(ErrorShape):
         v_message = self.message
         if v_message is not None:
             d["Message"] = v_message
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -71,20 +75,29 @@ class ServiceNotSupportedException(ErrorShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServiceNotSupportedException:
-        return _new(cls, {"message": values.get("message")})
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServiceNotSupportedException:
+        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
 
 
 def _x_ServiceNotSupportedException(el: _Element) -> ServiceNotSupportedException:
     message: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Message":
             message = c.text or ""
-    return _new(ServiceNotSupportedException, {"message": message})
+        elif t in ServiceNotSupportedException._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
+    return _new(ServiceNotSupportedException, {"message": message}, ex)
 
 
 def _w_ServiceNotSupportedException(
     o: ServiceNotSupportedException, out: list[str], ind: str
 ) -> None:
-    return None
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

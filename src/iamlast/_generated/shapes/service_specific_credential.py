@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["ServiceSpecificCredential"]
 
 
-class ServiceSpecificCredential(Shape):
+class ServiceSpecificCredential(OpenShape):
     """Contains the details of a service-specific credential."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -128,6 +129,9 @@ class ServiceSpecificCredential(Shape):
         v_status = self.status
         if v_status is not None:
             d["Status"] = str(v_status)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -183,7 +187,9 @@ class ServiceSpecificCredential(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServiceSpecificCredential:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServiceSpecificCredential:
         return _new(
             cls,
             {
@@ -198,6 +204,7 @@ class ServiceSpecificCredential(Shape):
                 "user_name": values.get("user_name"),
                 "status": values.get("status"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -212,6 +219,7 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
     service_specific_credential_id: Any = None
     user_name: Any = None
     status: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "CreateDate":
@@ -234,6 +242,8 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
             user_name = c.text or ""
         elif t == "Status":
             status = _e_StatusType(c.text or "")
+        else:
+            _extras.keep(ex, c)
     return _new(
         ServiceSpecificCredential,
         {
@@ -248,6 +258,7 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
             "user_name": user_name,
             "status": status,
         },
+        ex,
     )
 
 
@@ -301,3 +312,6 @@ def _w_ServiceSpecificCredential(o: ServiceSpecificCredential, out: list[str], i
     v_status = o.status
     if v_status is not None:
         out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["ServiceSpecificCredentialMetadata"]
 
 
-class ServiceSpecificCredentialMetadata(Shape):
+class ServiceSpecificCredentialMetadata(OpenShape):
     """Contains additional details about a service-specific credential."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -112,6 +113,9 @@ class ServiceSpecificCredentialMetadata(Shape):
         v_service_name = self.service_name
         if v_service_name is not None:
             d["ServiceName"] = v_service_name
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -159,7 +163,9 @@ class ServiceSpecificCredentialMetadata(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> ServiceSpecificCredentialMetadata:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> ServiceSpecificCredentialMetadata:
         return _new(
             cls,
             {
@@ -172,6 +178,7 @@ class ServiceSpecificCredentialMetadata(Shape):
                 "service_specific_credential_id": values.get("service_specific_credential_id"),
                 "service_name": values.get("service_name"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -184,6 +191,7 @@ def _x_ServiceSpecificCredentialMetadata(el: _Element) -> ServiceSpecificCredent
     expiration_date: Any = None
     service_specific_credential_id: Any = None
     service_name: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -202,6 +210,8 @@ def _x_ServiceSpecificCredentialMetadata(el: _Element) -> ServiceSpecificCredent
             service_specific_credential_id = c.text or ""
         elif t == "ServiceName":
             service_name = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         ServiceSpecificCredentialMetadata,
         {
@@ -214,6 +224,7 @@ def _x_ServiceSpecificCredentialMetadata(el: _Element) -> ServiceSpecificCredent
             "service_specific_credential_id": service_specific_credential_id,
             "service_name": service_name,
         },
+        ex,
     )
 
 
@@ -256,3 +267,6 @@ def _w_ServiceSpecificCredentialMetadata(
     v_service_name = o.service_name
     if v_service_name is not None:
         out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -86,7 +86,9 @@ class SetDefaultPolicyVersionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SetDefaultPolicyVersionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SetDefaultPolicyVersionRequest:
         return _new(
             cls, {"policy_arn": values.get("policy_arn"), "version_id": values.get("version_id")}
         )

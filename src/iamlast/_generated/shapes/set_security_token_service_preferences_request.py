@@ -90,7 +90,9 @@ class SetSecurityTokenServicePreferencesRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SetSecurityTokenServicePreferencesRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SetSecurityTokenServicePreferencesRequest:
         return _new(
             cls, {"global_endpoint_token_version": values.get("global_endpoint_token_version")}
         )

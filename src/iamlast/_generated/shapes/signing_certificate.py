@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["SigningCertificate"]
 
 
-class SigningCertificate(Shape):
+class SigningCertificate(OpenShape):
     """Contains information about an X.509 signing certificate."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -78,6 +79,9 @@ class SigningCertificate(Shape):
         v_upload_date = self.upload_date
         if v_upload_date is not None:
             d["UploadDate"] = _j.ts_out(v_upload_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -113,7 +117,9 @@ class SigningCertificate(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SigningCertificate:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SigningCertificate:
         return _new(
             cls,
             {
@@ -123,6 +129,7 @@ class SigningCertificate(Shape):
                 "status": values.get("status"),
                 "upload_date": values.get("upload_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -132,6 +139,7 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
     certificate_body: Any = None
     status: Any = None
     upload_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -144,6 +152,8 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
             status = _e_StatusType(c.text or "")
         elif t == "UploadDate":
             upload_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         SigningCertificate,
         {
@@ -153,6 +163,7 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
             "status": status,
             "upload_date": upload_date,
         },
+        ex,
     )
 
 
@@ -174,3 +185,6 @@ def _w_SigningCertificate(o: SigningCertificate, out: list[str], ind: str) -> No
     v_upload_date = o.upload_date
     if v_upload_date is not None:
         out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

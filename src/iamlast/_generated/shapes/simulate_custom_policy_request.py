@@ -239,7 +239,9 @@ class SimulateCustomPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SimulateCustomPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SimulateCustomPolicyRequest:
         return _new(
             cls,
             {

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -79,6 +80,9 @@ class SimulatePolicyResponse(OutputShape):
             d["Marker"] = v_marker
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -111,7 +115,9 @@ class SimulatePolicyResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SimulatePolicyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SimulatePolicyResponse:
         return _new(
             cls,
             {
@@ -120,6 +126,7 @@ class SimulatePolicyResponse(OutputShape):
                 "marker": values.get("marker"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -127,6 +134,7 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
     evaluation_results: Any = None
     is_truncated: Any = None
     marker: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "EvaluationResults":
@@ -135,6 +143,10 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
             is_truncated = _x.to_bool(c)
         elif t == "Marker":
             marker = c.text or ""
+        elif t in SimulatePolicyResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         SimulatePolicyResponse,
         {
@@ -143,6 +155,7 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
             "marker": marker,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -166,3 +179,6 @@ def _w_SimulatePolicyResponse(o: SimulatePolicyResponse, out: list[str], ind: st
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

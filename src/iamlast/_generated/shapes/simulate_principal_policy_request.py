@@ -250,7 +250,9 @@ class SimulatePrincipalPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SimulatePrincipalPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SimulatePrincipalPolicyRequest:
         return _new(
             cls,
             {

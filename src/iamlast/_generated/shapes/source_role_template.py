@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["SourceRoleTemplate"]
 
 
-class SourceRoleTemplate(Shape):
+class SourceRoleTemplate(OpenShape):
     """Contains information about the role template that a role was created from."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -55,6 +56,9 @@ class SourceRoleTemplate(Shape):
         v_template_minor_version = self.template_minor_version
         if v_template_minor_version is not None:
             d["TemplateMinorVersion"] = v_template_minor_version
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -78,28 +82,35 @@ class SourceRoleTemplate(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SourceRoleTemplate:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SourceRoleTemplate:
         return _new(
             cls,
             {
                 "template_arn": values.get("template_arn"),
                 "template_minor_version": values.get("template_minor_version"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_SourceRoleTemplate(el: _Element) -> SourceRoleTemplate:
     template_arn: Any = None
     template_minor_version: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "TemplateArn":
             template_arn = c.text or ""
         elif t == "TemplateMinorVersion":
             template_minor_version = _x.to_int(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         SourceRoleTemplate,
         {"template_arn": template_arn, "template_minor_version": template_minor_version},
+        ex,
     )
 
 
@@ -115,3 +126,6 @@ def _w_SourceRoleTemplate(o: SourceRoleTemplate, out: list[str], ind: str) -> No
             + str(v_template_minor_version)
             + "</TemplateMinorVersion>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["SSHPublicKey"]
 
 
-class SSHPublicKey(Shape):
+class SSHPublicKey(OpenShape):
     """Contains information about an SSH public key."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -83,6 +84,9 @@ class SSHPublicKey(Shape):
         v_upload_date = self.upload_date
         if v_upload_date is not None:
             d["UploadDate"] = _j.ts_out(v_upload_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -122,7 +126,7 @@ class SSHPublicKey(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SSHPublicKey:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> SSHPublicKey:
         return _new(
             cls,
             {
@@ -133,6 +137,7 @@ class SSHPublicKey(Shape):
                 "status": values.get("status"),
                 "upload_date": values.get("upload_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -143,6 +148,7 @@ def _x_SSHPublicKey(el: _Element) -> SSHPublicKey:
     ssh_public_key_body: Any = None
     status: Any = None
     upload_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -157,6 +163,8 @@ def _x_SSHPublicKey(el: _Element) -> SSHPublicKey:
             status = _e_StatusType(c.text or "")
         elif t == "UploadDate":
             upload_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         SSHPublicKey,
         {
@@ -167,6 +175,7 @@ def _x_SSHPublicKey(el: _Element) -> SSHPublicKey:
             "status": status,
             "upload_date": upload_date,
         },
+        ex,
     )
 
 
@@ -193,3 +202,6 @@ def _w_SSHPublicKey(o: SSHPublicKey, out: list[str], ind: str) -> None:
     v_upload_date = o.upload_date
     if v_upload_date is not None:
         out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import StatusType
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["SSHPublicKeyMetadata"]
 
 
-class SSHPublicKeyMetadata(Shape):
+class SSHPublicKeyMetadata(OpenShape):
     """Contains information about an SSH public key, without the key's body or fingerprint."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -73,6 +74,9 @@ class SSHPublicKeyMetadata(Shape):
         v_upload_date = self.upload_date
         if v_upload_date is not None:
             d["UploadDate"] = _j.ts_out(v_upload_date)
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -104,7 +108,9 @@ class SSHPublicKeyMetadata(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> SSHPublicKeyMetadata:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> SSHPublicKeyMetadata:
         return _new(
             cls,
             {
@@ -113,6 +119,7 @@ class SSHPublicKeyMetadata(Shape):
                 "status": values.get("status"),
                 "upload_date": values.get("upload_date"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -121,6 +128,7 @@ def _x_SSHPublicKeyMetadata(el: _Element) -> SSHPublicKeyMetadata:
     ssh_public_key_id: Any = None
     status: Any = None
     upload_date: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -131,6 +139,8 @@ def _x_SSHPublicKeyMetadata(el: _Element) -> SSHPublicKeyMetadata:
             status = _e_StatusType(c.text or "")
         elif t == "UploadDate":
             upload_date = _x.to_ts(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         SSHPublicKeyMetadata,
         {
@@ -139,6 +149,7 @@ def _x_SSHPublicKeyMetadata(el: _Element) -> SSHPublicKeyMetadata:
             "status": status,
             "upload_date": upload_date,
         },
+        ex,
     )
 
 
@@ -157,3 +168,6 @@ def _w_SSHPublicKeyMetadata(o: SSHPublicKeyMetadata, out: list[str], ind: str) -
     v_upload_date = o.upload_date
     if v_upload_date is not None:
         out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicySourceType
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Statement"]
 
 
-class Statement(Shape):
+class Statement(OpenShape):
     """
     Contains a reference to a Statement element in a policy document that determines the result
     of the simulation.
@@ -75,6 +76,9 @@ class Statement(Shape):
         v_end_position = self.end_position
         if v_end_position is not None:
             d["EndPosition"] = v_end_position.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -106,7 +110,7 @@ class Statement(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Statement:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Statement:
         return _new(
             cls,
             {
@@ -115,6 +119,7 @@ class Statement(Shape):
                 "start_position": values.get("start_position"),
                 "end_position": values.get("end_position"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -123,6 +128,7 @@ def _x_Statement(el: _Element) -> Statement:
     source_policy_type: Any = None
     start_position: Any = None
     end_position: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SourcePolicyId":
@@ -133,6 +139,8 @@ def _x_Statement(el: _Element) -> Statement:
             start_position = _x_Position(c)
         elif t == "EndPosition":
             end_position = _x_Position(c)
+        else:
+            _extras.keep(ex, c)
     return _new(
         Statement,
         {
@@ -141,6 +149,7 @@ def _x_Statement(el: _Element) -> Statement:
             "start_position": start_position,
             "end_position": end_position,
         },
+        ex,
     )
 
 
@@ -168,3 +177,6 @@ def _w_Statement(o: Statement, out: list[str], ind: str) -> None:
         i_end_position_1 = ind + "  "
         _w_Position(v_end_position, out, i_end_position_1)
         out.append(ind + "</EndPosition>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -10,11 +10,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Tag"]
 
 
-class Tag(Shape):
+class Tag(SharedShape):
     """
     A structure that represents user-provided metadata that can be associated with an IAM
     resource. For more information about tagging, see Tagging IAM resources in the IAM User
@@ -65,6 +66,9 @@ class Tag(Shape):
         v_value = self.value
         if v_value is not None:
             d["Value"] = v_value
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -88,8 +92,12 @@ class Tag(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> Tag:
-        return _new(cls, {"key": values.get("key"), "value": values.get("value")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Tag:
+        return _new(
+            cls,
+            {"key": values.get("key"), "value": values.get("value")},
+            {} if extra is None else extra,
+        )
 
     def to_query(self) -> dict[str, str]:
         """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
@@ -107,13 +115,16 @@ class Tag(Shape):
 def _x_Tag(el: _Element) -> Tag:
     key: Any = None
     value: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Key":
             key = c.text or ""
         elif t == "Value":
             value = c.text or ""
-    return _new(Tag, {"key": key, "value": value})
+        else:
+            _extras.keep(ex, c)
+    return _new(Tag, {"key": key, "value": value}, ex)
 
 
 def _w_Tag(o: Tag, out: list[str], ind: str) -> None:
@@ -123,6 +134,9 @@ def _w_Tag(o: Tag, out: list[str], ind: str) -> None:
     v_value = o.value
     if v_value is not None:
         out.append(ind + "<Value>" + _x.escape(v_value) + "</Value>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
 
 
 def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:

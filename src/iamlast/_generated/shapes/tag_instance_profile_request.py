@@ -85,7 +85,9 @@ class TagInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagInstanceProfileRequest:
         return _new(
             cls,
             {

@@ -83,7 +83,9 @@ class TagMFADeviceRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagMFADeviceRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagMFADeviceRequest:
         return _new(
             cls, {"serial_number": values.get("serial_number"), "tags": values.get("tags") or []}
         )

@@ -87,7 +87,9 @@ class TagOpenIDConnectProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagOpenIDConnectProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagOpenIDConnectProviderRequest:
         return _new(
             cls,
             {

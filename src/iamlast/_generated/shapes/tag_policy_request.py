@@ -83,7 +83,9 @@ class TagPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagPolicyRequest:
         return _new(cls, {"policy_arn": values.get("policy_arn"), "tags": values.get("tags") or []})
 
     def to_query(self) -> dict[str, str]:

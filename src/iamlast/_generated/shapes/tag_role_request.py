@@ -83,7 +83,9 @@ class TagRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagRoleRequest:
         return _new(cls, {"role_name": values.get("role_name"), "tags": values.get("tags") or []})
 
     def to_query(self) -> dict[str, str]:

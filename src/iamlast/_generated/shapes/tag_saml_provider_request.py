@@ -83,7 +83,9 @@ class TagSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagSAMLProviderRequest:
         return _new(
             cls,
             {

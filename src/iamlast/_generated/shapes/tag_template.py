@@ -10,9 +10,10 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["TagTemplate"]
 
 
-class TagTemplate(Shape):
+class TagTemplate(OpenShape):
     """
     Represents a tag that is applied to roles that are created from a role template. The key and
     value can include @{parameter} placeholders that are replaced with template parameter values
@@ -59,6 +60,9 @@ class TagTemplate(Shape):
         v_value = self.value
         if v_value is not None:
             d["Value"] = v_value
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -82,20 +86,27 @@ class TagTemplate(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagTemplate:
-        return _new(cls, {"key": values.get("key"), "value": values.get("value")})
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> TagTemplate:
+        return _new(
+            cls,
+            {"key": values.get("key"), "value": values.get("value")},
+            {} if extra is None else extra,
+        )
 
 
 def _x_TagTemplate(el: _Element) -> TagTemplate:
     key: Any = None
     value: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Key":
             key = c.text or ""
         elif t == "Value":
             value = c.text or ""
-    return _new(TagTemplate, {"key": key, "value": value})
+        else:
+            _extras.keep(ex, c)
+    return _new(TagTemplate, {"key": key, "value": value}, ex)
 
 
 def _w_TagTemplate(o: TagTemplate, out: list[str], ind: str) -> None:
@@ -105,3 +116,6 @@ def _w_TagTemplate(o: TagTemplate, out: list[str], ind: str) -> None:
     v_value = o.value
     if v_value is not None:
         out.append(ind + "<Value>" + _x.escape(v_value) + "</Value>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

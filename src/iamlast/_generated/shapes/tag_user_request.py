@@ -83,7 +83,9 @@ class TagUserRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TagUserRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TagUserRequest:
         return _new(cls, {"user_name": values.get("user_name"), "tags": values.get("tags") or []})
 
     def to_query(self) -> dict[str, str]:

@@ -11,10 +11,11 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["TrackedActionLastAccessed"]
 
 
-class TrackedActionLastAccessed(Shape):
+class TrackedActionLastAccessed(OpenShape):
     """Contains details about the most recent attempt to access an action within the service."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -76,6 +77,9 @@ class TrackedActionLastAccessed(Shape):
         v_last_accessed_region = self.last_accessed_region
         if v_last_accessed_region is not None:
             d["LastAccessedRegion"] = v_last_accessed_region
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -107,7 +111,9 @@ class TrackedActionLastAccessed(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> TrackedActionLastAccessed:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> TrackedActionLastAccessed:
         return _new(
             cls,
             {
@@ -116,6 +122,7 @@ class TrackedActionLastAccessed(Shape):
                 "last_accessed_time": values.get("last_accessed_time"),
                 "last_accessed_region": values.get("last_accessed_region"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -124,6 +131,7 @@ def _x_TrackedActionLastAccessed(el: _Element) -> TrackedActionLastAccessed:
     last_accessed_entity: Any = None
     last_accessed_time: Any = None
     last_accessed_region: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ActionName":
@@ -134,6 +142,8 @@ def _x_TrackedActionLastAccessed(el: _Element) -> TrackedActionLastAccessed:
             last_accessed_time = _x.to_ts(c)
         elif t == "LastAccessedRegion":
             last_accessed_region = c.text or ""
+        else:
+            _extras.keep(ex, c)
     return _new(
         TrackedActionLastAccessed,
         {
@@ -142,6 +152,7 @@ def _x_TrackedActionLastAccessed(el: _Element) -> TrackedActionLastAccessed:
             "last_accessed_time": last_accessed_time,
             "last_accessed_region": last_accessed_region,
         },
+        ex,
     )
 
 
@@ -170,3 +181,6 @@ def _w_TrackedActionLastAccessed(o: TrackedActionLastAccessed, out: list[str], i
             + _x.escape(v_last_accessed_region)
             + "</LastAccessedRegion>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -86,7 +86,9 @@ class UntagInstanceProfileRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagInstanceProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagInstanceProfileRequest:
         return _new(
             cls,
             {

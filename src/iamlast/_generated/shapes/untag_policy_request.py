@@ -84,7 +84,9 @@ class UntagPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagPolicyRequest:
         return _new(
             cls, {"policy_arn": values.get("policy_arn"), "tag_keys": values.get("tag_keys") or []}
         )

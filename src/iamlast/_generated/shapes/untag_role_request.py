@@ -84,7 +84,9 @@ class UntagRoleRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagRoleRequest:
         return _new(
             cls, {"role_name": values.get("role_name"), "tag_keys": values.get("tag_keys") or []}
         )

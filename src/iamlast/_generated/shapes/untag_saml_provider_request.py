@@ -84,7 +84,9 @@ class UntagSAMLProviderRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagSAMLProviderRequest:
         return _new(
             cls,
             {

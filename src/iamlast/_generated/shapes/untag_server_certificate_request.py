@@ -86,7 +86,9 @@ class UntagServerCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagServerCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagServerCertificateRequest:
         return _new(
             cls,
             {

@@ -84,7 +84,9 @@ class UntagUserRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UntagUserRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UntagUserRequest:
         return _new(
             cls, {"user_name": values.get("user_name"), "tag_keys": values.get("tag_keys") or []}
         )

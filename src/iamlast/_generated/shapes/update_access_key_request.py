@@ -97,7 +97,9 @@ class UpdateAccessKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateAccessKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateAccessKeyRequest:
         return _new(
             cls,
             {

@@ -190,7 +190,9 @@ class UpdateAccountPasswordPolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateAccountPasswordPolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateAccountPasswordPolicyRequest:
         return _new(
             cls,
             {

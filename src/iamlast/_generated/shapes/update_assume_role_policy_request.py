@@ -84,7 +84,9 @@ class UpdateAssumeRolePolicyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateAssumeRolePolicyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateAssumeRolePolicyRequest:
         return _new(
             cls,
             {

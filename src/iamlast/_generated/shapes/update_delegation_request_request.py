@@ -87,7 +87,9 @@ class UpdateDelegationRequestRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateDelegationRequestRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateDelegationRequestRequest:
         return _new(
             cls,
             {

@@ -95,7 +95,9 @@ class UpdateGroupRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateGroupRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateGroupRequest:
         return _new(
             cls,
             {

@@ -30,7 +30,13 @@ class UpdateLoginProfileRequest(Shape):
 
     _VALIDATE: ClassVar[bool] = True
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["Password", "PasswordResetRequired", "UserName"]
+        [
+            "MaxSigninSessionDuration",
+            "Password",
+            "PasswordResetRequired",
+            "ResetMaxSigninSessionDuration",
+            "UserName",
+        ]
     )
     _SENSITIVE: ClassVar[frozenset[str]] = frozenset(["password"])
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -45,6 +51,19 @@ class UpdateLoginProfileRequest(Shape):
     """
     Allows this new password to be used only once by requiring the specified IAM user to set a
     new password on next sign-in.
+    """
+    max_signin_session_duration: Annotated[int, _v.Range(3600, 7776000)] | None = Field(
+        default=None, alias="MaxSigninSessionDuration"
+    )
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for the
+    specified IAM user.
+    """
+    reset_max_signin_session_duration: bool | None = Field(
+        default=None, alias="ResetMaxSigninSessionDuration"
+    )
+    """
+    Specifies whether to clear the maximum sign-in session duration for the specified IAM user.
     """
 
     @classmethod
@@ -72,6 +91,12 @@ class UpdateLoginProfileRequest(Shape):
         v_password_reset_required = self.password_reset_required
         if v_password_reset_required is not None:
             d["PasswordResetRequired"] = v_password_reset_required
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
+        v_reset_max_signin_session_duration = self.reset_max_signin_session_duration
+        if v_reset_max_signin_session_duration is not None:
+            d["ResetMaxSigninSessionDuration"] = v_reset_max_signin_session_duration
         return d
 
     @classmethod
@@ -94,18 +119,32 @@ class UpdateLoginProfileRequest(Shape):
             v = src.get("PasswordResetRequired")
             if v is not None:
                 values["password_reset_required"] = _j.b(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
+            w = "ResetMaxSigninSessionDuration"
+            v = src.get("ResetMaxSigninSessionDuration")
+            if v is not None:
+                values["reset_max_signin_session_duration"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("UpdateLoginProfileRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateLoginProfileRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateLoginProfileRequest:
         return _new(
             cls,
             {
                 "user_name": values.get("user_name"),
                 "password": values.get("password"),
                 "password_reset_required": values.get("password_reset_required"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
+                "reset_max_signin_session_duration": values.get(
+                    "reset_max_signin_session_duration"
+                ),
             },
         )
 
@@ -126,6 +165,8 @@ def _x_UpdateLoginProfileRequest(el: _Element) -> UpdateLoginProfileRequest:
     user_name: Any = None
     password: Any = None
     password_reset_required: Any = None
+    max_signin_session_duration: Any = None
+    reset_max_signin_session_duration: Any = None
     for c in el:
         t = c.tag
         if t == "UserName":
@@ -134,12 +175,18 @@ def _x_UpdateLoginProfileRequest(el: _Element) -> UpdateLoginProfileRequest:
             password = c.text or ""
         elif t == "PasswordResetRequired":
             password_reset_required = _x.to_bool(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
+        elif t == "ResetMaxSigninSessionDuration":
+            reset_max_signin_session_duration = _x.to_bool(c)
     return _new(
         UpdateLoginProfileRequest,
         {
             "user_name": user_name,
             "password": password,
             "password_reset_required": password_reset_required,
+            "max_signin_session_duration": max_signin_session_duration,
+            "reset_max_signin_session_duration": reset_max_signin_session_duration,
         },
     )
 
@@ -159,6 +206,22 @@ def _w_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, out: list[str], i
             + _x.bool_out(v_password_reset_required)
             + "</PasswordResetRequired>\n"
         )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
+        )
+    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
+    if v_reset_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<ResetMaxSigninSessionDuration>"
+            + _x.bool_out(v_reset_max_signin_session_duration)
+            + "</ResetMaxSigninSessionDuration>\n"
+        )
 
 
 def _q_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, q: dict[str, str], p: str) -> None:
@@ -171,6 +234,12 @@ def _q_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, q: dict[str, str]
     v_password_reset_required = o.password_reset_required
     if v_password_reset_required is not None:
         q[p + "PasswordResetRequired"] = _q.boolean(v_password_reset_required)
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        q[p + "MaxSigninSessionDuration"] = str(v_max_signin_session_duration)
+    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
+    if v_reset_max_signin_session_duration is not None:
+        q[p + "ResetMaxSigninSessionDuration"] = _q.boolean(v_reset_max_signin_session_duration)
 
 
 def _qr_UpdateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -184,4 +253,10 @@ def _qr_UpdateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str
     v = _q.read_scalar(params, p + "PasswordResetRequired", "boolean")
     if v is not None:
         values["password_reset_required"] = v
+    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
+    if v is not None:
+        values["max_signin_session_duration"] = v
+    v = _q.read_scalar(params, p + "ResetMaxSigninSessionDuration", "boolean")
+    if v is not None:
+        values["reset_max_signin_session_duration"] = v
     return values

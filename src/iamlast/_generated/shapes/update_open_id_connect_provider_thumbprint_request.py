@@ -101,7 +101,9 @@ class UpdateOpenIDConnectProviderThumbprintRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateOpenIDConnectProviderThumbprintRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateOpenIDConnectProviderThumbprintRequest:
         return _new(
             cls,
             {

@@ -84,7 +84,9 @@ class UpdateRoleDescriptionRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateRoleDescriptionRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateRoleDescriptionRequest:
         return _new(
             cls, {"role_name": values.get("role_name"), "description": values.get("description")}
         )

@@ -30,7 +30,13 @@ class UpdateRoleRequest(Shape):
 
     _VALIDATE: ClassVar[bool] = True
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        ["Description", "MaxSessionDuration", "RoleName"]
+        [
+            "Description",
+            "MaxSessionDuration",
+            "MaxSigninSessionDuration",
+            "ResetMaxSigninSessionDuration",
+            "RoleName",
+        ]
     )
     _XML_NAMESPACE: ClassVar[str | None] = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -45,6 +51,17 @@ class UpdateRoleRequest(Shape):
         default=None, alias="MaxSessionDuration"
     )
     """The maximum session duration (in seconds) that you want to set for the specified role."""
+    max_signin_session_duration: Annotated[int, _v.Range(3600, 7776000)] | None = Field(
+        default=None, alias="MaxSigninSessionDuration"
+    )
+    """
+    The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who
+    sign in with the specified role.
+    """
+    reset_max_signin_session_duration: bool | None = Field(
+        default=None, alias="ResetMaxSigninSessionDuration"
+    )
+    """Specifies whether to clear the role's maximum sign-in session duration."""
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> UpdateRoleRequest:
@@ -71,6 +88,12 @@ class UpdateRoleRequest(Shape):
         v_max_session_duration = self.max_session_duration
         if v_max_session_duration is not None:
             d["MaxSessionDuration"] = v_max_session_duration
+        v_max_signin_session_duration = self.max_signin_session_duration
+        if v_max_signin_session_duration is not None:
+            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
+        v_reset_max_signin_session_duration = self.reset_max_signin_session_duration
+        if v_reset_max_signin_session_duration is not None:
+            d["ResetMaxSigninSessionDuration"] = v_reset_max_signin_session_duration
         return d
 
     @classmethod
@@ -93,18 +116,32 @@ class UpdateRoleRequest(Shape):
             v = src.get("MaxSessionDuration")
             if v is not None:
                 values["max_session_duration"] = _j.i(v)
+            w = "MaxSigninSessionDuration"
+            v = src.get("MaxSigninSessionDuration")
+            if v is not None:
+                values["max_signin_session_duration"] = _j.i(v)
+            w = "ResetMaxSigninSessionDuration"
+            v = src.get("ResetMaxSigninSessionDuration")
+            if v is not None:
+                values["reset_max_signin_session_duration"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("UpdateRoleRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateRoleRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateRoleRequest:
         return _new(
             cls,
             {
                 "role_name": values.get("role_name"),
                 "description": values.get("description"),
                 "max_session_duration": values.get("max_session_duration"),
+                "max_signin_session_duration": values.get("max_signin_session_duration"),
+                "reset_max_signin_session_duration": values.get(
+                    "reset_max_signin_session_duration"
+                ),
             },
         )
 
@@ -125,6 +162,8 @@ def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
     role_name: Any = None
     description: Any = None
     max_session_duration: Any = None
+    max_signin_session_duration: Any = None
+    reset_max_signin_session_duration: Any = None
     for c in el:
         t = c.tag
         if t == "RoleName":
@@ -133,12 +172,18 @@ def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
             description = c.text or ""
         elif t == "MaxSessionDuration":
             max_session_duration = _x.to_int(c)
+        elif t == "MaxSigninSessionDuration":
+            max_signin_session_duration = _x.to_int(c)
+        elif t == "ResetMaxSigninSessionDuration":
+            reset_max_signin_session_duration = _x.to_bool(c)
     return _new(
         UpdateRoleRequest,
         {
             "role_name": role_name,
             "description": description,
             "max_session_duration": max_session_duration,
+            "max_signin_session_duration": max_signin_session_duration,
+            "reset_max_signin_session_duration": reset_max_signin_session_duration,
         },
     )
 
@@ -155,6 +200,22 @@ def _w_UpdateRoleRequest(o: UpdateRoleRequest, out: list[str], ind: str) -> None
         out.append(
             ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
         )
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<MaxSigninSessionDuration>"
+            + str(v_max_signin_session_duration)
+            + "</MaxSigninSessionDuration>\n"
+        )
+    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
+    if v_reset_max_signin_session_duration is not None:
+        out.append(
+            ind
+            + "<ResetMaxSigninSessionDuration>"
+            + _x.bool_out(v_reset_max_signin_session_duration)
+            + "</ResetMaxSigninSessionDuration>\n"
+        )
 
 
 def _q_UpdateRoleRequest(o: UpdateRoleRequest, q: dict[str, str], p: str) -> None:
@@ -167,6 +228,12 @@ def _q_UpdateRoleRequest(o: UpdateRoleRequest, q: dict[str, str], p: str) -> Non
     v_max_session_duration = o.max_session_duration
     if v_max_session_duration is not None:
         q[p + "MaxSessionDuration"] = str(v_max_session_duration)
+    v_max_signin_session_duration = o.max_signin_session_duration
+    if v_max_signin_session_duration is not None:
+        q[p + "MaxSigninSessionDuration"] = str(v_max_signin_session_duration)
+    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
+    if v_reset_max_signin_session_duration is not None:
+        q[p + "ResetMaxSigninSessionDuration"] = _q.boolean(v_reset_max_signin_session_duration)
 
 
 def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -180,4 +247,10 @@ def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     v = _q.read_scalar(params, p + "MaxSessionDuration", "integer")
     if v is not None:
         values["max_session_duration"] = v
+    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
+    if v is not None:
+        values["max_signin_session_duration"] = v
+    v = _q.read_scalar(params, p + "ResetMaxSigninSessionDuration", "boolean")
+    if v is not None:
+        values["reset_max_signin_session_duration"] = v
     return values

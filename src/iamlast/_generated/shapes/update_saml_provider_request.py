@@ -18,6 +18,13 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
+from .context_provider import (
+    ContextProvider,
+    _q_ContextProvider,
+    _qr_ContextProvider,
+    _w_ContextProvider,
+    _x_ContextProvider,
+)
 
 _e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
 
@@ -37,6 +44,10 @@ class UpdateSAMLProviderRequest(Shape):
         [
             "AddPrivateKey",
             "AssertionEncryptionMode",
+            "ContextProvider",
+            "IdentityCenterInstanceArn",
+            "RemoveContextProvider",
+            "RemoveIdentityCenterInstance",
             "RemovePrivateKey",
             "SAMLMetadataDocument",
             "SAMLProviderArn",
@@ -63,6 +74,29 @@ class UpdateSAMLProviderRequest(Shape):
         default=None, alias="RemovePrivateKey"
     )
     """The Key ID of the private key to remove."""
+    context_provider: ContextProvider | None = Field(default=None, alias="ContextProvider")
+    """
+    The trusted identity propagation context provider configuration to associate with the SAML
+    provider.
+    """
+    identity_center_instance_arn: Annotated[str, _v.Str(1, 1224)] | None = Field(
+        default=None, alias="IdentityCenterInstanceArn"
+    )
+    """
+    The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the
+    SAML provider.
+    """
+    remove_context_provider: bool | None = Field(default=None, alias="RemoveContextProvider")
+    """
+    Specifies whether to remove the existing trusted identity propagation context provider
+    configuration from the SAML provider.
+    """
+    remove_identity_center_instance: bool | None = Field(
+        default=None, alias="RemoveIdentityCenterInstance"
+    )
+    """
+    Specifies whether to disassociate the IAM Identity Center instance from the SAML provider.
+    """
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> UpdateSAMLProviderRequest:
@@ -95,6 +129,18 @@ class UpdateSAMLProviderRequest(Shape):
         v_remove_private_key = self.remove_private_key
         if v_remove_private_key is not None:
             d["RemovePrivateKey"] = v_remove_private_key
+        v_context_provider = self.context_provider
+        if v_context_provider is not None:
+            d["ContextProvider"] = v_context_provider.to_json()
+        v_identity_center_instance_arn = self.identity_center_instance_arn
+        if v_identity_center_instance_arn is not None:
+            d["IdentityCenterInstanceArn"] = v_identity_center_instance_arn
+        v_remove_context_provider = self.remove_context_provider
+        if v_remove_context_provider is not None:
+            d["RemoveContextProvider"] = v_remove_context_provider
+        v_remove_identity_center_instance = self.remove_identity_center_instance
+        if v_remove_identity_center_instance is not None:
+            d["RemoveIdentityCenterInstance"] = v_remove_identity_center_instance
         return d
 
     @classmethod
@@ -127,12 +173,30 @@ class UpdateSAMLProviderRequest(Shape):
             v = src.get("RemovePrivateKey")
             if v is not None:
                 values["remove_private_key"] = _j.s(v)
+            w = "ContextProvider"
+            v = src.get("ContextProvider")
+            if v is not None:
+                values["context_provider"] = ContextProvider._of_json(v, validate)
+            w = "IdentityCenterInstanceArn"
+            v = src.get("IdentityCenterInstanceArn")
+            if v is not None:
+                values["identity_center_instance_arn"] = _j.s(v)
+            w = "RemoveContextProvider"
+            v = src.get("RemoveContextProvider")
+            if v is not None:
+                values["remove_context_provider"] = _j.b(v)
+            w = "RemoveIdentityCenterInstance"
+            v = src.get("RemoveIdentityCenterInstance")
+            if v is not None:
+                values["remove_identity_center_instance"] = _j.b(v)
         except ValueError as exc:
             raise _j.failure("UpdateSAMLProviderRequest", w, exc, validate) from None
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateSAMLProviderRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateSAMLProviderRequest:
         return _new(
             cls,
             {
@@ -141,6 +205,10 @@ class UpdateSAMLProviderRequest(Shape):
                 "assertion_encryption_mode": values.get("assertion_encryption_mode"),
                 "add_private_key": values.get("add_private_key"),
                 "remove_private_key": values.get("remove_private_key"),
+                "context_provider": values.get("context_provider"),
+                "identity_center_instance_arn": values.get("identity_center_instance_arn"),
+                "remove_context_provider": values.get("remove_context_provider"),
+                "remove_identity_center_instance": values.get("remove_identity_center_instance"),
             },
         )
 
@@ -163,6 +231,10 @@ def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
     assertion_encryption_mode: Any = None
     add_private_key: Any = None
     remove_private_key: Any = None
+    context_provider: Any = None
+    identity_center_instance_arn: Any = None
+    remove_context_provider: Any = None
+    remove_identity_center_instance: Any = None
     for c in el:
         t = c.tag
         if t == "SAMLMetadataDocument":
@@ -175,6 +247,14 @@ def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
             add_private_key = c.text or ""
         elif t == "RemovePrivateKey":
             remove_private_key = c.text or ""
+        elif t == "ContextProvider":
+            context_provider = _x_ContextProvider(c)
+        elif t == "IdentityCenterInstanceArn":
+            identity_center_instance_arn = c.text or ""
+        elif t == "RemoveContextProvider":
+            remove_context_provider = _x.to_bool(c)
+        elif t == "RemoveIdentityCenterInstance":
+            remove_identity_center_instance = _x.to_bool(c)
     return _new(
         UpdateSAMLProviderRequest,
         {
@@ -183,6 +263,10 @@ def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
             "assertion_encryption_mode": assertion_encryption_mode,
             "add_private_key": add_private_key,
             "remove_private_key": remove_private_key,
+            "context_provider": context_provider,
+            "identity_center_instance_arn": identity_center_instance_arn,
+            "remove_context_provider": remove_context_provider,
+            "remove_identity_center_instance": remove_identity_center_instance,
         },
     )
 
@@ -217,6 +301,36 @@ def _w_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, out: list[str], i
         out.append(
             ind + "<RemovePrivateKey>" + _x.escape(v_remove_private_key) + "</RemovePrivateKey>\n"
         )
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        out.append(ind + "<ContextProvider>\n")
+        i_context_provider_1 = ind + "  "
+        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
+        out.append(ind + "</ContextProvider>\n")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        out.append(
+            ind
+            + "<IdentityCenterInstanceArn>"
+            + _x.escape(v_identity_center_instance_arn)
+            + "</IdentityCenterInstanceArn>\n"
+        )
+    v_remove_context_provider = o.remove_context_provider
+    if v_remove_context_provider is not None:
+        out.append(
+            ind
+            + "<RemoveContextProvider>"
+            + _x.bool_out(v_remove_context_provider)
+            + "</RemoveContextProvider>\n"
+        )
+    v_remove_identity_center_instance = o.remove_identity_center_instance
+    if v_remove_identity_center_instance is not None:
+        out.append(
+            ind
+            + "<RemoveIdentityCenterInstance>"
+            + _x.bool_out(v_remove_identity_center_instance)
+            + "</RemoveIdentityCenterInstance>\n"
+        )
 
 
 def _q_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, q: dict[str, str], p: str) -> None:
@@ -235,6 +349,18 @@ def _q_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, q: dict[str, str]
     v_remove_private_key = o.remove_private_key
     if v_remove_private_key is not None:
         q[p + "RemovePrivateKey"] = v_remove_private_key
+    v_context_provider = o.context_provider
+    if v_context_provider is not None:
+        _q_ContextProvider(v_context_provider, q, p + "ContextProvider" + ".")
+    v_identity_center_instance_arn = o.identity_center_instance_arn
+    if v_identity_center_instance_arn is not None:
+        q[p + "IdentityCenterInstanceArn"] = v_identity_center_instance_arn
+    v_remove_context_provider = o.remove_context_provider
+    if v_remove_context_provider is not None:
+        q[p + "RemoveContextProvider"] = _q.boolean(v_remove_context_provider)
+    v_remove_identity_center_instance = o.remove_identity_center_instance
+    if v_remove_identity_center_instance is not None:
+        q[p + "RemoveIdentityCenterInstance"] = _q.boolean(v_remove_identity_center_instance)
 
 
 def _qr_UpdateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -254,4 +380,20 @@ def _qr_UpdateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str
     v = _q.read_scalar(params, p + "RemovePrivateKey", "string")
     if v is not None:
         values["remove_private_key"] = v
+    v = (
+        _qr_ContextProvider(params, p + "ContextProvider" + ".")
+        if _q.has_prefix(params, p + "ContextProvider" + ".")
+        else None
+    )
+    if v is not None:
+        values["context_provider"] = v
+    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
+    if v is not None:
+        values["identity_center_instance_arn"] = v
+    v = _q.read_scalar(params, p + "RemoveContextProvider", "boolean")
+    if v is not None:
+        values["remove_context_provider"] = v
+    v = _q.read_scalar(params, p + "RemoveIdentityCenterInstance", "boolean")
+    if v is not None:
+        values["remove_identity_center_instance"] = v
     return values

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -54,6 +55,9 @@ class UpdateSAMLProviderResponse(OutputShape):
             d["SAMLProviderArn"] = v_saml_provider_arn
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -76,25 +80,34 @@ class UpdateSAMLProviderResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateSAMLProviderResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateSAMLProviderResponse:
         return _new(
             cls,
             {
                 "saml_provider_arn": values.get("saml_provider_arn"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_UpdateSAMLProviderResponse(el: _Element) -> UpdateSAMLProviderResponse:
     saml_provider_arn: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SAMLProviderArn":
             saml_provider_arn = c.text or ""
+        elif t in UpdateSAMLProviderResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         UpdateSAMLProviderResponse,
         {"saml_provider_arn": saml_provider_arn, "response_metadata": None},
+        ex,
     )
 
 
@@ -104,3 +117,6 @@ def _w_UpdateSAMLProviderResponse(o: UpdateSAMLProviderResponse, out: list[str],
         out.append(
             ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

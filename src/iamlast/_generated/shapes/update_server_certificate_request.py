@@ -99,7 +99,9 @@ class UpdateServerCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateServerCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateServerCertificateRequest:
         return _new(
             cls,
             {

@@ -108,7 +108,9 @@ class UpdateServiceSpecificCredentialRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateServiceSpecificCredentialRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateServiceSpecificCredentialRequest:
         return _new(
             cls,
             {

@@ -99,7 +99,9 @@ class UpdateSigningCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateSigningCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateSigningCertificateRequest:
         return _new(
             cls,
             {

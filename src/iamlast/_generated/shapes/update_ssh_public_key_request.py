@@ -95,7 +95,9 @@ class UpdateSSHPublicKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UpdateSSHPublicKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UpdateSSHPublicKeyRequest:
         return _new(
             cls,
             {

@@ -139,7 +139,9 @@ class UploadServerCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UploadServerCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UploadServerCertificateRequest:
         return _new(
             cls,
             {

@@ -10,10 +10,12 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .server_certificate_metadata import (
     ServerCertificateMetadata,
     _w_ServerCertificateMetadata,
@@ -46,6 +48,8 @@ class UploadServerCertificateResponse(OutputShape):
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the new IAM server certificate."""
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> UploadServerCertificateResponse:
         return _x.read(cls, data, _x_UploadServerCertificateResponse)
@@ -70,6 +74,9 @@ class UploadServerCertificateResponse(OutputShape):
             d["Tags"] = [x1.to_json() for x1 in v_tags]
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -98,7 +105,9 @@ class UploadServerCertificateResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UploadServerCertificateResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UploadServerCertificateResponse:
         return _new(
             cls,
             {
@@ -106,18 +115,24 @@ class UploadServerCertificateResponse(OutputShape):
                 "tags": values.get("tags"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_UploadServerCertificateResponse(el: _Element) -> UploadServerCertificateResponse:
     server_certificate_metadata: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "ServerCertificateMetadata":
             server_certificate_metadata = _x_ServerCertificateMetadata(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        elif t in UploadServerCertificateResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
         UploadServerCertificateResponse,
         {
@@ -125,6 +140,7 @@ def _x_UploadServerCertificateResponse(el: _Element) -> UploadServerCertificateR
             "tags": tags,
             "response_metadata": None,
         },
+        ex,
     )
 
 
@@ -152,3 +168,6 @@ def _w_UploadServerCertificateResponse(
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -88,7 +88,9 @@ class UploadSigningCertificateRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UploadSigningCertificateRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UploadSigningCertificateRequest:
         return _new(
             cls,
             {

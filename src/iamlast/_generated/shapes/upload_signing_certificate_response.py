@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
@@ -55,6 +56,9 @@ class UploadSigningCertificateResponse(OutputShape):
             d["Certificate"] = v_certificate.to_json()
         if self.response_metadata is not None:
             d["ResponseMetadata"] = self.response_metadata.to_json()
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -77,24 +81,34 @@ class UploadSigningCertificateResponse(OutputShape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UploadSigningCertificateResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UploadSigningCertificateResponse:
         return _new(
             cls,
             {
                 "certificate": values.get("certificate"),
                 "response_metadata": values.get("response_metadata"),
             },
+            {} if extra is None else extra,
         )
 
 
 def _x_UploadSigningCertificateResponse(el: _Element) -> UploadSigningCertificateResponse:
     certificate: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Certificate":
             certificate = _x_SigningCertificate(c)
+        elif t in UploadSigningCertificateResponse._ENVELOPE:
+            pass
+        else:
+            _extras.keep(ex, c)
     return _new(
-        UploadSigningCertificateResponse, {"certificate": certificate, "response_metadata": None}
+        UploadSigningCertificateResponse,
+        {"certificate": certificate, "response_metadata": None},
+        ex,
     )
 
 
@@ -107,3 +121,6 @@ def _w_UploadSigningCertificateResponse(
         i_certificate_1 = ind + "  "
         _w_SigningCertificate(v_certificate, out, i_certificate_1)
         out.append(ind + "</Certificate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -84,7 +84,9 @@ class UploadSSHPublicKeyRequest(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UploadSSHPublicKeyRequest:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> UploadSSHPublicKeyRequest:
         return _new(
             cls,
             {

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
     _w_AttachedPermissionsBoundary,
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["User"]
 
 
-class User(Shape):
+class User(OpenShape):
     """Contains information about an IAM user entity."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -74,6 +76,8 @@ class User(Shape):
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are associated with the user."""
 
+    _response_side = holds_shared()
+
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> User:
         return _x.read(cls, data, _x_User)
@@ -114,6 +118,9 @@ class User(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -161,7 +168,7 @@ class User(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> User:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> User:
         return _new(
             cls,
             {
@@ -174,6 +181,7 @@ class User(Shape):
                 "permissions_boundary": values.get("permissions_boundary"),
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -186,6 +194,7 @@ def _x_User(el: _Element) -> User:
     password_last_used: Any = None
     permissions_boundary: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -204,6 +213,8 @@ def _x_User(el: _Element) -> User:
             permissions_boundary = _x_AttachedPermissionsBoundary(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         User,
         {
@@ -216,6 +227,7 @@ def _x_User(el: _Element) -> User:
             "permissions_boundary": permissions_boundary,
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -259,3 +271,6 @@ def _w_User(o: User, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

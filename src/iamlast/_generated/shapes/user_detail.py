@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
     _w_AttachedPermissionsBoundary,
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["UserDetail"]
 
 
-class UserDetail(Shape):
+class UserDetail(OpenShape):
     """
     Contains information about an IAM user, including all the user's policies and all the IAM
     groups the user is in.
@@ -77,6 +79,8 @@ class UserDetail(Shape):
     """The ARN of the policy used to set the permissions boundary for the user."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are associated with the user."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> UserDetail:
@@ -124,6 +128,9 @@ class UserDetail(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -183,7 +190,7 @@ class UserDetail(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> UserDetail:
+    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> UserDetail:
         return _new(
             cls,
             {
@@ -198,6 +205,7 @@ class UserDetail(Shape):
                 "permissions_boundary": values.get("permissions_boundary"),
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -212,6 +220,7 @@ def _x_UserDetail(el: _Element) -> UserDetail:
     attached_managed_policies: Any = None
     permissions_boundary: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "Path":
@@ -234,6 +243,8 @@ def _x_UserDetail(el: _Element) -> UserDetail:
             permissions_boundary = _x_AttachedPermissionsBoundary(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         UserDetail,
         {
@@ -248,6 +259,7 @@ def _x_UserDetail(el: _Element) -> UserDetail:
             "permissions_boundary": permissions_boundary,
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -322,3 +334,6 @@ def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)

@@ -11,11 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 
 from pydantic import Field
 
+from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import Shape
+from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
+from iamlast._runtime.shape import holds_shared
 from .tag import Tag, _w_Tag, _x_Tag
 from .user import User, _w_User, _x_User
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["VirtualMFADevice"]
 
 
-class VirtualMFADevice(Shape):
+class VirtualMFADevice(OpenShape):
     """Contains information about a virtual MFA device."""
 
     _VALIDATE: ClassVar[bool] = False
@@ -51,6 +53,8 @@ class VirtualMFADevice(Shape):
     """The date and time on which the virtual MFA device was enabled."""
     tags: list[Tag] | None = Field(default=None, alias="Tags")
     """A list of tags that are attached to the virtual MFA device."""
+
+    _response_side = holds_shared()
 
     @classmethod
     def of_xml(cls, data: bytes | str | _Element) -> VirtualMFADevice:
@@ -86,6 +90,9 @@ class VirtualMFADevice(Shape):
         v_tags = self.tags
         if v_tags is not None:
             d["Tags"] = [x1.to_json() for x1 in v_tags]
+        ex = self.__pydantic_extra__
+        if ex:
+            d.update(_extras.to_json(ex))
         return d
 
     @classmethod
@@ -125,7 +132,9 @@ class VirtualMFADevice(Shape):
         return cls._json_build(src, values, validate)
 
     @classmethod
-    def _complete(cls, values: dict[str, Any]) -> VirtualMFADevice:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> VirtualMFADevice:
         return _new(
             cls,
             {
@@ -136,6 +145,7 @@ class VirtualMFADevice(Shape):
                 "enable_date": values.get("enable_date"),
                 "tags": values.get("tags"),
             },
+            {} if extra is None else extra,
         )
 
 
@@ -146,6 +156,7 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
     user: Any = None
     enable_date: Any = None
     tags: Any = None
+    ex: dict[str, Any] = {}
     for c in el:
         t = c.tag
         if t == "SerialNumber":
@@ -160,6 +171,8 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
             enable_date = _x.to_ts(c)
         elif t == "Tags":
             tags = [_x_Tag(c1) for c1 in c]
+        else:
+            _extras.keep(ex, c)
     return _new(
         VirtualMFADevice,
         {
@@ -170,6 +183,7 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
             "enable_date": enable_date,
             "tags": tags,
         },
+        ex,
     )
 
 
@@ -207,3 +221,6 @@ def _w_VirtualMFADevice(o: VirtualMFADevice, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _extras.write(ex, out, ind)
