@@ -262,7 +262,7 @@ def test_scan_concurrency_must_be_positive(invoke: Invoke) -> None:
 
 # ------------------------------------------------------------------------------------ org-report
 
-ORG = "o-a1b2c3d4e5/r-ab12"
+ORG = "o-a1b2c3d4e5/r-f6g7h8i9j0"
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "ndjson", "csv"])

@@ -46,7 +46,7 @@ def test_the_issue_example(run: Run, iam: FakeIAM, env: dict[str, str]) -> None:
         ("entities", ("entities", ADMINS, "s3")),
         ("policies", ("policies", ALICE, "s3", "iam")),
         ("scan", ("scan", "--groups", "--policies")),
-        ("org-report", ("org-report", "o-a1b2c3d4e5/r-ab12")),
+        ("org-report", ("org-report", "o-a1b2c3d4e5/r-f6g7h8i9j0")),
     ],
 )
 def test_every_command_json(run: Run, command: str, args: tuple[str, ...]) -> None:

@@ -82,7 +82,7 @@ def check_entity_path(path: str) -> str:
     if not _ENTITY_PATH.match(cleaned):
         raise UsageProblem(
             f"malformed Organizations entity path {path!r}: expected o-ORGID/r-ROOTID[/ou-OUID...]"
-            "[/ACCOUNT], like o-a1b2c3d4e5/r-ab12/ou-ab12-11111111"
+            "[/ACCOUNT], like o-a1b2c3d4e5/r-f6g7h8i9j0/ou-a1b2-c3d4e5f6"
         )
     return cleaned
 
