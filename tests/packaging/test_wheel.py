@@ -9,6 +9,7 @@ Slow (two venvs, a build, the dependencies from the package index): ``-m packagi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,7 +76,9 @@ def test_the_wheel_metadata(built: tuple[Path, Path]) -> None:
     assert "Project-URL: Source, " in metadata and "Project-URL: Issues, " in metadata
     assert "Provides-Extra: cli" in metadata
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: ")]
-    core = {r.split()[1].split(">")[0].split("=")[0].split(";")[0] for r in requires if "extra ==" not in r}
+    core = {
+        re.match(r"Requires-Dist: ([\w.-]+)", r).group(1) for r in requires if "extra ==" not in r
+    }  # type: ignore[union-attr]
     assert core == {"httpx", "pydantic", "lxml", "botocore", "regex", "sniffio"}
     assert any(r.startswith("Requires-Dist: click") and "extra == 'cli'" in r for r in requires)
     assert {"iamlast/py.typed", "iamlast/cli/schemas/scan.json"} <= names
@@ -96,12 +99,26 @@ def test_installed_in_a_fresh_venv(built: tuple[Path, Path], tmp_path: Path) -> 
     _run([bin_ / "python", "-m", "pip", "install", "--quiet", wheel], tmp_path)
 
     # The library alone: no click, no rich, and the script says what to install.
-    _run([bin_ / "python", "-c", "import iamlast, iamlast.testing; print(iamlast.__version__)"], tmp_path, env)
-    bare = subprocess.run([bin_ / "iamlast", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    _run(
+        [bin_ / "python", "-c", "import iamlast, iamlast.testing; print(iamlast.__version__)"],
+        tmp_path,
+        env,
+    )
+    bare = subprocess.run(
+        [bin_ / "iamlast", "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bare.returncode == 2 and bare.stdout == ""
     assert "pip install 'iamlast[cli]'" in bare.stderr and "Traceback" not in bare.stderr
 
-    _run([bin_ / "python", "-m", "pip", "install", "--quiet", f"iamlast[cli] @ {wheel.as_uri()}"], tmp_path)
+    _run(
+        [bin_ / "python", "-m", "pip", "install", "--quiet", f"iamlast[cli] @ {wheel.as_uri()}"],
+        tmp_path,
+    )
     out = _run([bin_ / "iamlast", "demo"], tmp_path, env)
     assert "SYNTHETIC DATA" in out.splitlines()[0]
     assert "Unused services and the policies that grant them" in out
