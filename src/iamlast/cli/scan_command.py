@@ -137,12 +137,13 @@ def scan(
         concurrency=concurrency,
         granularity=level(granularity),
     )
-    with settings.client() as client:
+    # From here a signal is ours: before the scan starts it ends the command (130 / 143) with
+    # nothing written; during the scan see run_scan.
+    with interruptible() as guard, settings.client() as client:
         if state is not None:
             echo_resume_note(state, settings.quiet)
-        with interruptible() as guard:
-            writer = Writer(sink_for(settings, unused_days, plan.types), guard)
-            outcome = run_scan(client, settings, plan, writer, guard)
+        writer = Writer(sink_for(settings, unused_days, plan.types), guard)
+        outcome = run_scan(client, settings, plan, writer, guard)
     if outcome.interrupted is not None:
         _say_stop(settings, outcome, resume)
         return outcome.interrupted.exit_code
