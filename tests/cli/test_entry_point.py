@@ -354,7 +354,9 @@ def test_fake_server_with_latency_and_faults(tmp_path: Path) -> None:
         import httpx
 
         started = time.monotonic()
-        assert httpx.post(url, data={"Action": "ListRoles"}).status_code == 200  # unsigned: --no-verify
+        assert (
+            httpx.post(url, data={"Action": "ListRoles"}).status_code == 200
+        )  # unsigned: --no-verify
         assert time.monotonic() - started >= 0.2
     finally:
         proc.send_signal(signal.SIGINT)

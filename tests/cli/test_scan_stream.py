@@ -88,7 +88,9 @@ def _roles(iam: FakeIAM) -> set[str]:
 
 
 def _generated_for(iam: FakeIAM) -> list[str]:
-    return [r.params["Arn"] for r in iam.requests if r.action == "GenerateServiceLastAccessedDetails"]
+    return [
+        r.params["Arn"] for r in iam.requests if r.action == "GenerateServiceLastAccessedDetails"
+    ]
 
 
 def test_the_first_line_comes_while_the_scan_runs(slow: FakeIAM, env: dict[str, str]) -> None:
@@ -182,7 +184,9 @@ def test_arns_from_stdin_with_a_bad_line_sends_nothing(iam: FakeIAM, env: dict[s
     assert "--arns-from - (stdin): nothing was sent; 1 bad line: line 5: malformed ARN" in err
     assert iam.calls() == 0 and iam.requests == []
 
-    good = Streamed(["scan", "--arns-from", "-", "-o", "ndjson"], env, stdin=text.rsplit("\n", 2)[0])
+    good = Streamed(
+        ["scan", "--arns-from", "-", "-o", "ndjson"], env, stdin=text.rsplit("\n", 2)[0]
+    )
     code, out, err, _ = good.finish()
     assert code == 0, err
     assert {json.loads(line)["arn"] for line in out.splitlines()} == set(roles[:2])

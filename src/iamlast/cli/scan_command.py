@@ -50,8 +50,10 @@ def _types_of(arns: list[str]) -> list[str]:
 
 def _say_stop(settings: Settings, outcome: ScanOutcome, resume: str | None) -> None:
     assert outcome.interrupted is not None
-    total = "?" if outcome.total is None else str(outcome.total)
-    done = f"{outcome.written} of {total} principals done"
+    if outcome.total is None:  # stopped while the principals were still being listed
+        done = f"{outcome.written} principals done (of how many was not known yet)"
+    else:
+        done = f"{outcome.written} of {outcome.total} principals done"
     if settings.output in ("ndjson", "csv"):
         tail = f"{done} and written to stdout"
         if settings.output == "ndjson":
