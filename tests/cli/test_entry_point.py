@@ -101,9 +101,10 @@ def test_usage_error(run: Run) -> None:
     assert "No such option" in one_error_line(out)
 
 
-def test_broken_pipe_is_quiet(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_broken_pipe_is_quiet(env: dict[str, str], fmt: str) -> None:
     proc = subprocess.Popen(
-        [str(IAMLAST), "scan", "-o", "csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [str(IAMLAST), "scan", "-o", fmt], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from . import documents
 from .errors import CliError
 from .progress import spinner
+from .scanning import SCAN_TYPES, ScanPlan, run_scan
+from .sinks import DocumentSink, Writer
 
 if TYPE_CHECKING:
     import iamlast
@@ -19,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["SCAN_TYPES", "entities", "org_report", "policies", "report", "scan"]
 
 Doc = dict[str, Any]
-SCAN_TYPES = ("users", "roles", "groups", "policies")
 
 
 def report(
@@ -83,9 +84,6 @@ def scan(
 ) -> Doc:
     """Every principal of the chosen types, as one document (what ``iamlast scan -o json``
     prints): its unused services and what grants them."""
-    from .scanning import ScanPlan, run_scan
-    from .sinks import DocumentSink, Writer
-
     sink = DocumentSink(settings, unused_days, types, print_at_end=False)
     plan = ScanPlan(types=tuple(types), unused_days=unused_days, concurrency=concurrency)
     run_scan(client, settings, plan, Writer(sink))
