@@ -2,15 +2,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two installs into the one .venv: `make demo` needs only the command (`.[cli]`: the library,
+# click and rich); everything else needs the test extra too (pytest, mypy, ruff, boto3, moto, …).
+CLI_STAMP := $(VENV)/.installed-cli
+STAMP := $(VENV)/.installed-test
 
 .PHONY: test demo bench generate check lint typecheck clean spec-drift
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(CLI_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[cli]'
+	touch $(CLI_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(CLI_STAMP)
 
 test: $(STAMP)
 	$(PY) -m codegen --check
@@ -32,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src
 
-demo: $(STAMP)
+demo: $(CLI_STAMP)
 	@$(VENV)/bin/iamlast demo
 
 # iamlast against boto3 (and aiobotocore where it installs next to this botocore) on the same

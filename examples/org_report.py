@@ -1,7 +1,7 @@
 """Which services do the accounts under an AWS Organizations path never use? (Run it with the
 management account's credentials.)
 
-    python examples/org_report.py o-a1b2c3d4e5/r-ab12/ou-ab12-11111111
+    python examples/org_report.py o-a1b2c3d4e5/r-f6g7h8i9j0/ou-a1b2-c3d4e5f6
 """
 
 from __future__ import annotations

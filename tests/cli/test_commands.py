@@ -262,7 +262,7 @@ def test_scan_concurrency_must_be_positive(invoke: Invoke) -> None:
 
 # ------------------------------------------------------------------------------------ org-report
 
-ORG = "o-a1b2c3d4e5/r-ab12"
+ORG = "o-a1b2c3d4e5/r-f6g7h8i9j0"
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "ndjson", "csv"])
@@ -286,6 +286,13 @@ def test_org_report_every_format(invoke: Invoke, fmt: str) -> None:
         assert "Organizations access report for" in out.stdout
 
 
+def test_org_report_outside_the_organization(invoke: Invoke, iam: FakeIAM) -> None:
+    out = invoke("org-report", "o-zzzzzzzzzz/r-zz99")
+    assert out.code == 1
+    line = one_error_line(out)
+    assert "IAM could not complete the report" in line and "NoSuchEntity" in line, line
+
+
 def test_org_report_account(invoke: Invoke, iam: FakeIAM) -> None:
     doc = invoke("org-report", ORG, "--account", "111122223333", "-o", "json").json()
     assert doc["entity_path"] == f"{ORG}/111122223333"
@@ -297,6 +304,8 @@ def test_org_report_account(invoke: Invoke, iam: FakeIAM) -> None:
     ("args", "message"),
     [
         (("org-report", "r-ab12/o-a1b2c3d4e5"), "malformed Organizations entity path"),
+        (("org-report", f"{ORG}/xyz"), "'xyz' is neither an OU id nor a 12-digit account id"),
+        (("org-report", f"{ORG}/123456789012/ou-a1b2-c3d4e5f6"), "'123456789012' is not an OU id"),
         (("org-report", ORG, "--account", "1234"), "invalid account id"),
     ],
 )

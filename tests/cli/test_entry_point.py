@@ -46,7 +46,7 @@ def test_the_issue_example(run: Run, iam: FakeIAM, env: dict[str, str]) -> None:
         ("entities", ("entities", ADMINS, "s3")),
         ("policies", ("policies", ALICE, "s3", "iam")),
         ("scan", ("scan", "--groups", "--policies")),
-        ("org-report", ("org-report", "o-a1b2c3d4e5/r-ab12")),
+        ("org-report", ("org-report", "o-a1b2c3d4e5/r-f6g7h8i9j0")),
     ],
 )
 def test_every_command_json(run: Run, command: str, args: tuple[str, ...]) -> None:
@@ -101,9 +101,10 @@ def test_usage_error(run: Run) -> None:
     assert "No such option" in one_error_line(out)
 
 
-def test_broken_pipe_is_quiet(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_broken_pipe_is_quiet(env: dict[str, str], fmt: str) -> None:
     proc = subprocess.Popen(
-        [str(IAMLAST), "scan", "-o", "csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [str(IAMLAST), "scan", "-o", fmt], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()
@@ -262,3 +263,102 @@ with iamlast.Client(endpoint_url={iam.endpoint_url!r}, aws_access_key_id={iam.ac
 iamlast.AsyncClient
 """
     assert _loaded_after(code) == "[]"
+
+
+_WITHOUT = """
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == {blocked!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+sys.meta_path.insert(0, Missing())
+from iamlast.cli import main
+sys.exit(main(["--help"]))
+"""
+
+
+@pytest.mark.parametrize("blocked", ["click", "rich"])
+def test_without_the_cli_extra_one_line_says_what_to_install(blocked: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT.format(blocked=blocked)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"needs {blocked}, which is not installed" in done.stderr
+    assert "pip install 'iamlast[cli]'" in done.stderr
+
+
+def _options(help_text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", help_text))
+
+
+def test_fake_server_is_python_m_iamlast_testing() -> None:
+    ours = subprocess.run(
+        [str(IAMLAST), "fake-server", "--help"], capture_output=True, text=True, timeout=60
+    )
+    module = subprocess.run(
+        [sys.executable, "-m", "iamlast.testing", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ours.returncode == module.returncode == 0
+    assert _options(ours.stdout) == _options(module.stdout)
+    assert {
+        "--port",
+        "--seed",
+        "--latency",
+        "--throttle-rate",
+        "--error-rate",
+        "--job-polls",
+        "--roles",
+    } <= _options(ours.stdout)
+    assert "usage: iamlast fake-server" in ours.stdout
+
+
+def test_fake_server_bad_option_is_one_line(run: Run) -> None:
+    out = run("fake-server", "--throttle-rate", "1.5")
+    assert out.code == 2
+    line = one_error_line(out)
+    assert "--throttle-rate: 1.5 is out of range" in line and "iamlast fake-server --help" in line
+
+
+def test_fake_server_with_latency_and_faults(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            str(IAMLAST),
+            "fake-server",
+            "--latency",
+            "0.2",
+            "--roles",
+            "3",
+            "--users",
+            "2",
+            "--no-bulk-policies",
+            "--no-verify",
+        ],
+        env=clean_env(tmp_path / "home"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = [proc.stdout.readline() for _ in range(3)]
+        assert "2 users" in seen[1] and "faults: latency 0.2" in seen[2]
+        url = re.search(r"listening on (\S+):", seen[0]).group(1)  # type: ignore[union-attr]
+        import httpx
+
+        started = time.monotonic()
+        assert (
+            httpx.post(url, data={"Action": "ListRoles"}).status_code == 200
+        )  # unsigned: --no-verify
+        assert time.monotonic() - started >= 0.2
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0

@@ -20,7 +20,7 @@ CASES = {
         ["--rate", "1000", "--concurrency", "16"],
         ["principals scanned", "never used by"],
     ),
-    "org_report.py": (["o-a1b2c3d4e5/r-ab12"], ["services allowed", "Least recently used"]),
+    "org_report.py": (["o-a1b2c3d4e5/r-f6g7h8i9j0"], ["services allowed", "Least recently used"]),
 }
 
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,24 @@ def test_runnable_block(
         f"README block at line {line} failed:\n{done.stdout}\n{done.stderr}"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_runnable_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    """What the README shows type-checks as a user's code would: ``mypy --strict``, with the
+    project's mypy settings (the pydantic plugin), each block its own module."""
+    files = []
+    for _, code, line in RUNNABLE:
+        path = tmp_path / f"readme_block_line{line}.py"
+        path.write_text(code, encoding="utf-8")
+        files.append(str(path))
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"README blocks under mypy --strict:\n{done.stdout}{done.stderr}"
 
 
 def test_the_first_screen() -> None:

@@ -194,7 +194,7 @@ def test_list_policies_granting_service_access(iam: FakeIAM, client: Any) -> Non
     ],
 )
 def test_organizations_report_sort_keys_and_pages(iam: FakeIAM, client: Any, sort_key: str, field: str, reverse: bool) -> None:
-    path = "o-a1b2c3d4e5/r-f6g7h8i9j0example/ou-1a2b3c-k9l8m7n6o5example"
+    path = "o-a1b2c3d4e5/r-f6g7h8i9j0/ou-a1b2-c3d4e5f6"
     job_id = client.generate_organizations_access_report(EntityPath=path)["JobId"]
     assert client.get_organizations_access_report(JobId=job_id)["JobStatus"] == "IN_PROGRESS"
     details, pages = _all_pages(client.get_organizations_access_report, "AccessDetails", JobId=job_id, SortKey=sort_key, MaxItems=30)
@@ -211,13 +211,13 @@ def test_organizations_report_sort_keys_and_pages(iam: FakeIAM, client: Any, sor
 
 
 def test_organizations_failed_report_and_policy_filter(iam: FakeIAM, client: Any) -> None:
-    account_path = "o-a1b2c3d4e5/r-f6g7h8i9j0example/111122223333"
+    account_path = "o-a1b2c3d4e5/r-f6g7h8i9j0/111122223333"
     iam.fail_jobs(account_path, code="OrganizationsAccessDenied", message="no access")
     iam.job_polls = 0
     job_id = client.generate_organizations_access_report(EntityPath=account_path)["JobId"]
     page = client.get_organizations_access_report(JobId=job_id)
     assert page["JobStatus"] == "FAILED" and page["ErrorDetails"] == {"Message": "no access", "Code": "OrganizationsAccessDenied"}
-    other = "o-a1b2c3d4e5/r-f6g7h8i9j0example/444455556666"
+    other = "o-a1b2c3d4e5/r-f6g7h8i9j0/444455556666"
     everything = client.get_organizations_access_report(JobId=client.generate_organizations_access_report(EntityPath=other)["JobId"], MaxItems=1000)
     scp = client.generate_organizations_access_report(EntityPath=other, OrganizationsPolicyId="p-12345678")["JobId"]
     filtered = client.get_organizations_access_report(JobId=scp, MaxItems=1000)
@@ -227,7 +227,7 @@ def test_organizations_failed_report_and_policy_filter(iam: FakeIAM, client: Any
 
 def test_organizations_report_generation_limit(iam: FakeIAM, client: Any) -> None:
     iam.job_polls = 5
-    path = "o-a1b2c3d4e5/r-f6g7h8i9j0example"
+    path = "o-a1b2c3d4e5/r-f6g7h8i9j0"
     jobs = [client.generate_organizations_access_report(EntityPath=path)["JobId"] for _ in range(3)]
     with pytest.raises(ClientError) as exc:
         client.generate_organizations_access_report(EntityPath=path)

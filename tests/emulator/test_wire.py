@@ -63,7 +63,7 @@ def test_every_document_is_byte_exact(iam: FakeIAM) -> None:
         _check_document(post(iam, {"Action": "GetServiceLastAccessedDetails", "JobId": failed}), "GetServiceLastAccessedDetails")
     _check_document(post(iam, {"Action": "ListPoliciesGrantingServiceAccess", "Arn": acct.user("alice").arn,
                                "ServiceNamespaces.member.1": "s3", "ServiceNamespaces.member.2": "iam"}), "ListPoliciesGrantingServiceAccess")
-    resp = post(iam, {"Action": "GenerateOrganizationsAccessReport", "EntityPath": "o-a1b2c3d4e5/r-f6g7h8i9j0example"})
+    resp = post(iam, {"Action": "GenerateOrganizationsAccessReport", "EntityPath": "o-a1b2c3d4e5/r-f6g7h8i9j0"})
     org = _check_document(resp, "GenerateOrganizationsAccessReport").job_id
     for _ in range(2):
         _check_document(post(iam, {"Action": "GetOrganizationsAccessReport", "JobId": org, "MaxItems": "9"}), "GetOrganizationsAccessReport")

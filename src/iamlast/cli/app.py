@@ -12,9 +12,11 @@ import click
 from iamlast import __version__
 
 from . import fetch
-from .errors import EXIT_FAILURE, EXIT_OK, describe
-from .options import Settings, common_options, current, reset
+from .errors import EXIT_OK, describe
+from .options import GRANULARITY, Settings, common_options, current, reset
 from .output import VIEWS, emit, silence_stdout
+from .scan_command import UNUSED_DAYS, scan
+from .signals import Interrupted
 from .validate import check_account_id, check_entity_path, check_namespace, parse_arn
 
 __all__ = ["cli", "main"]
@@ -51,9 +53,9 @@ class IamlastGroup(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx is not None else str(exc))
             code = EXIT_OK
-        except (click.Abort, KeyboardInterrupt):
+        except (click.Abort, KeyboardInterrupt) as exc:
             click.echo("iamlast: interrupted", err=True)
-            code = EXIT_INTERRUPTED
+            code = exc.exit_code if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
         except BrokenPipeError:
             # The reader went away (`iamlast scan -o csv | head`): not our failure.
             silence_stdout()
@@ -79,30 +81,24 @@ def cli() -> None:
     Credentials and region come from the usual AWS places (environment, ~/.aws, SSO, instance
     roles). Try it with no AWS account at all: `iamlast demo`.
 
-    Exit codes: 0 success, 1 failure, 2 usage error.
+    Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated
+    (SIGTERM).
     """
 
 
-_UNUSED_DAYS = click.option(
-    "--unused-days",
-    type=click.IntRange(min=0),
-    default=90,
-    show_default=True,
-    metavar="N",
-    help="A service not used in the last N days (before the report's as-of time) is unused.",
-)
+cli.add_command(scan)
 
 
 @cli.command()
 @click.argument("arn")
 @click.option(
     "--granularity",
-    type=click.Choice(["service", "action"]),
+    type=GRANULARITY,
     default="service",
     show_default=True,
     help="action: also when each tracked action (s3, ec2, iam, lambda, …) was last used.",
 )
-@_UNUSED_DAYS
+@UNUSED_DAYS
 @click.option(
     "--entities",
     "with_entities",
@@ -168,55 +164,6 @@ def policies(settings: Settings, arn: str, services: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
-@cli.command()
-@click.option("--users", is_flag=True, help="Scan users.")
-@click.option("--roles", is_flag=True, help="Scan roles (service-linked roles are skipped).")
-@click.option("--groups", is_flag=True, help="Scan groups.")
-@click.option("--policies", "policies_", is_flag=True, help="Scan customer-managed policies.")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    metavar="N",
-    help="Report jobs to run at once.",
-)
-@_UNUSED_DAYS
-@common_options
-def scan(
-    settings: Settings,
-    users: bool,
-    roles: bool,
-    groups: bool,
-    policies_: bool,
-    concurrency: int,
-    unused_days: int,
-) -> int:
-    """Every principal of the account: the services it has not used in N days and the
-    policies that grant them.
-
-    Without --users/--roles/--groups/--policies, scans all four. A principal that cannot be
-    scanned is listed with its error, the others are still reported, and the exit code is 1.
-    """
-    chosen = {"users": users, "roles": roles, "groups": groups, "policies": policies_}
-    types = [t for t in fetch.SCAN_TYPES if chosen[t]] or list(fetch.SCAN_TYPES)
-    with settings.client() as client:
-        doc = fetch.scan(
-            client, settings, types=types, concurrency=concurrency, unused_days=unused_days
-        )
-    emit(settings, doc, VIEWS["scan"])
-    failed = doc["summary"]["failed"]
-    if failed:
-        if not settings.quiet:
-            click.echo(
-                f"iamlast: {failed} of {doc['summary']['principals']} principals could not be "
-                "scanned (their errors are in the output)",
-                err=True,
-            )
-        return EXIT_FAILURE
-    return EXIT_OK
-
-
 @cli.command("org-report")
 @click.argument("entity_path")
 @click.option(
@@ -235,29 +182,22 @@ def org_report(settings: Settings, entity_path: str, account: str | None) -> int
     return EXIT_OK
 
 
-@cli.command("fake-server")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="TCP port on 127.0.0.1 (0: any free port).",
+@cli.command(
+    "fake-server",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed of the synthetic account: the same seed, the same account.",
-)
-def fake_server(port: int, seed: int) -> int:
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def fake_server(args: tuple[str, ...]) -> int:
     """Serve iamlast's IAM emulator (a SYNTHETIC account) on loopback until interrupted.
 
-    Prints the environment variables that point iamlast, boto3 or the AWS CLI at it.
+    The same command as `python -m iamlast.testing`, with the same options (port, seed, account
+    size, job polls, latency and faults: see `iamlast fake-server --help`). Prints the
+    environment variables that point iamlast, boto3 or the AWS CLI at it.
     """
-    from .demo import serve
+    from iamlast.testing.serve import main as serve
 
-    return serve(port=port, seed=seed)
+    return serve(list(args), prog="iamlast fake-server", error_name="iamlast")
 
 
 @cli.command()

@@ -1,18 +1,16 @@
-"""``iamlast demo`` and ``iamlast fake-server``: iamlast's IAM emulator with a synthetic account,
-in-process or served. Nothing here talks to AWS or needs credentials."""
+"""``iamlast demo``: iamlast's IAM emulator with a synthetic account, in-process, and the real
+commands run against it. Nothing here talks to AWS or needs credentials."""
 
 from __future__ import annotations
 
 import os
-import signal
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import fetch
-from .errors import EXIT_OK, CliError
+from .errors import EXIT_OK
 from .options import Settings
 from .output import VIEWS, emit
 from .validate import parse_arn
@@ -20,7 +18,7 @@ from .validate import parse_arn
 if TYPE_CHECKING:
     from iamlast.testing import FakeIAM, SyntheticAccount
 
-__all__ = ["DEMO_SEED", "FIRST_LINE", "LAST_LINE", "demo_account", "run_demo", "serve"]
+__all__ = ["DEMO_SEED", "FIRST_LINE", "LAST_LINE", "demo_account", "run_demo"]
 
 DEMO_SEED = 7
 FIRST_LINE = (
@@ -124,48 +122,4 @@ def run_demo() -> int:
     if not settings.quiet and settings.show_progress:
         click.echo(f"(demo ran in {time.monotonic() - started:.1f} s)", err=True)
     click.echo(LAST_LINE)
-    return EXIT_OK
-
-
-def serve(*, port: int, seed: int) -> int:
-    """Serve a FakeIAM on 127.0.0.1 until Ctrl+C or SIGTERM."""
-    from iamlast.testing import FakeIAM
-
-    iam = FakeIAM(seed=seed, port=port)
-    try:
-        iam.start()
-    except OSError as exc:
-        raise CliError(f"could not listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
-    try:
-        acct = iam.account
-        first_user = sorted(acct.users.values(), key=lambda u: u.name)
-        echo = click.echo
-        echo(
-            f"FakeIAM is serving a SYNTHETIC IAM account on {iam.endpoint_url} (seed {seed}); "
-            "this is not AWS."
-        )
-        echo(
-            f"  account {acct.account_id}: {len(acct.users)} users, {len(acct.roles)} roles, "
-            f"{len(acct.groups)} groups, {len(acct.policies)} managed policies"
-        )
-        echo("Point iamlast, boto3 or the AWS CLI at it (in another shell):")
-        echo("  unset AWS_PROFILE AWS_SESSION_TOKEN")
-        for key, value in iam.env().items():
-            echo(f"  export {key}={value}")
-        if first_user:
-            echo(f"  iamlast report {first_user[0].arn}")
-        echo("  iamlast scan")
-        echo("Press Ctrl+C to stop.")
-        done = threading.Event()
-        previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
-        try:
-            while not done.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    finally:
-        iam.stop()
-    click.echo("FakeIAM stopped.", err=True)
     return EXIT_OK

@@ -28,6 +28,8 @@ __all__ = [
     "policies_doc",
     "report_doc",
     "scan_doc",
+    "scan_doc_of",
+    "scan_principal",
 ]
 
 Doc = dict[str, Any]
@@ -200,54 +202,90 @@ def _error(exc: BaseException) -> Doc:
 _KIND_ORDER = {"user": 0, "group": 1, "role": 2, "policy": 3}
 
 
-def scan_doc(results: Iterable[PrincipalScan], unused_days: int, types: Sequence[str]) -> Doc:
-    """``iamlast scan``: per principal, the services not used in ``unused_days`` days and the
-    policies that grant them. Principals are sorted by type (users, groups, roles, policies),
-    then name."""
-    principals = []
-    for r in sorted(results, key=lambda r: (_KIND_ORDER.get(r.kind, 9), r.name.lower(), r.arn)):
-        item: Doc = {
-            "arn": r.arn,
-            "type": r.kind,
-            "name": r.name,
-            "ok": r.error is None,
-            "error": None if r.error is None else _error(r.error),
-            "as_of": None,
-            "granted": None,
-            "used": None,
-            "unused": None,
-            "never_used": None,
-            "unused_services": [],
+def _unused_actions(services: Sequence[Doc]) -> list[Doc] | None:
+    """The tracked actions of the services it used that it did not (an ACTION_LEVEL report's
+    finer answer), or None when the report has no action data."""
+    if all(s["actions"] is None for s in services):
+        return None
+    return [
+        {
+            "namespace": s["namespace"],
+            "action": a["action"],
+            "status": a["status"],
+            "last_accessed": a["last_accessed"],
+            "days_since_used": a["days_since_used"],
         }
-        if r.report is not None:
-            services = [_service(s, r.report.as_of, unused_days) for s in r.report.services]
-            item.update({"as_of": ts(r.report.as_of), **_summary(services)})
-            item["unused_services"] = [
-                {
-                    "namespace": s["namespace"],
-                    "name": s["name"],
-                    "status": s["status"],
-                    "last_authenticated": s["last_authenticated"],
-                    "days_since_used": s["days_since_used"],
-                    "granted_by": r.granted_by.get(s["namespace"]) if r.granted_by else None,
-                }
-                for s in services
-                if s["status"] != "used"
-            ]
-        principals.append(item)
-    failed = sum(1 for p in principals if not p["ok"])
+        for s in services
+        if s["status"] == "used"
+        for a in s["actions"] or ()
+        if a["status"] in ("unused", "never_used")
+    ]
+
+
+def scan_principal(r: PrincipalScan, unused_days: int) -> Doc:
+    """One principal of ``iamlast scan``: what ``--output ndjson`` writes as a line (with the
+    scan's ``unused_days``) as soon as the principal is done."""
+    item: Doc = {
+        "arn": r.arn,
+        "type": r.kind,
+        "name": r.name,
+        "ok": r.error is None,
+        "error": None if r.error is None else _error(r.error),
+        "as_of": None,
+        "granted": None,
+        "used": None,
+        "unused": None,
+        "never_used": None,
+        "unused_services": [],
+        "unused_actions": None,
+    }
+    if r.report is not None:
+        services = [_service(s, r.report.as_of, unused_days) for s in r.report.services]
+        item.update({"as_of": ts(r.report.as_of), **_summary(services)})
+        item["unused_services"] = [
+            {
+                "namespace": s["namespace"],
+                "name": s["name"],
+                "status": s["status"],
+                "last_authenticated": s["last_authenticated"],
+                "days_since_used": s["days_since_used"],
+                "granted_by": r.granted_by.get(s["namespace"]) if r.granted_by else None,
+            }
+            for s in services
+            if s["status"] != "used"
+        ]
+        item["unused_actions"] = _unused_actions(services)
+    return item
+
+
+def _principal_order(p: Doc) -> tuple[int, str, str]:
+    return (_KIND_ORDER.get(p["type"], 9), p["name"].lower(), p["arn"])
+
+
+def scan_doc_of(principals: Iterable[Doc], unused_days: int, types: Sequence[str]) -> Doc:
+    """``iamlast scan``'s document from its principals (:func:`scan_principal`), sorted by type
+    (users, groups, roles, policies), then name."""
+    ordered = sorted(principals, key=_principal_order)
+    failed = sum(1 for p in ordered if not p["ok"])
     return {
         "schema": "iamlast.scan.v1",
         "unused_days": unused_days,
         "types": list(types),
         "summary": {
-            "principals": len(principals),
+            "principals": len(ordered),
             "failed": failed,
-            "with_unused_services": sum(1 for p in principals if p["unused_services"]),
-            "unused_services": sum(len(p["unused_services"]) for p in principals),
+            "with_unused_services": sum(1 for p in ordered if p["unused_services"]),
+            "unused_services": sum(len(p["unused_services"]) for p in ordered),
         },
-        "principals": principals,
+        "principals": ordered,
     }
+
+
+def scan_doc(results: Iterable[PrincipalScan], unused_days: int, types: Sequence[str]) -> Doc:
+    """``iamlast scan``: per principal, the services not used in ``unused_days`` days and the
+    policies that grant them. Principals are sorted by type (users, groups, roles, policies),
+    then name."""
+    return scan_doc_of((scan_principal(r, unused_days) for r in results), unused_days, types)
 
 
 def org_report_doc(report: OrganizationsReport) -> Doc:

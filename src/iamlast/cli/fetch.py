@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from iamlast.errors import IamError
-
 from . import documents
-from .documents import PrincipalScan
 from .errors import CliError
-from .progress import scan_bar, spinner
+from .progress import spinner
+from .scanning import SCAN_TYPES, ScanPlan, run_scan
+from .sinks import DocumentSink, Writer
 
 if TYPE_CHECKING:
     import iamlast
@@ -21,10 +18,9 @@ if TYPE_CHECKING:
     from .options import Settings
     from .validate import ParsedArn
 
-__all__ = ["entities", "granting_policies", "org_report", "policies", "report", "scan"]
+__all__ = ["SCAN_TYPES", "entities", "org_report", "policies", "report", "scan"]
 
 Doc = dict[str, Any]
-SCAN_TYPES = ("users", "roles", "groups", "policies")
 
 
 def report(
@@ -37,7 +33,9 @@ def report(
     with_entities: bool,
 ) -> Doc:
     """Generate, wait for and read the report on ``arn``."""
-    level: Granularity = "ACTION_LEVEL" if granularity == "action" else "SERVICE_LEVEL"
+    level: Granularity = (
+        "ACTION_LEVEL" if granularity in ("action", "ACTION_LEVEL") else "SERVICE_LEVEL"
+    )
     with spinner(settings, f"Waiting for IAM's last-accessed report on {arn}"):
         result = client.last_accessed(arn, granularity=level, with_entities=with_entities)
     return documents.report_doc(result, unused_days)
@@ -66,19 +64,6 @@ def entities(client: iamlast.Client, settings: Settings, arn: str, namespace: st
     return documents.entities_doc(result, service, found)
 
 
-def granting_policies(
-    client: iamlast.Client, arn: str, namespaces: Sequence[str]
-) -> dict[str, list[Doc]]:
-    """namespace → the policies granting it to the user, role or group ``arn``."""
-    doc = documents.policies_doc(
-        arn, client.paginate_policies_granting_service_access(arn, list(namespaces))
-    )
-    found: dict[str, list[Doc]] = {ns: [] for ns in namespaces}
-    for entry in doc["services"]:
-        found.setdefault(entry["namespace"], []).extend(entry["policies"])
-    return found
-
-
 def policies(
     client: iamlast.Client, settings: Settings, parsed: ParsedArn, namespaces: Sequence[str]
 ) -> Doc:
@@ -89,12 +74,6 @@ def policies(
     return documents.policies_doc(parsed.arn, entries)
 
 
-def _kind_and_name(arn: str) -> tuple[str, str]:
-    resource = arn.split(":", 5)[-1]
-    kind, _, rest = resource.partition("/")
-    return kind, rest.rsplit("/", 1)[-1]
-
-
 def scan(
     client: iamlast.Client,
     settings: Settings,
@@ -103,49 +82,12 @@ def scan(
     concurrency: int,
     unused_days: int,
 ) -> Doc:
-    """Every principal of the chosen types: its unused services and what grants them."""
-    since = timedelta(days=unused_days)
-    outcomes: list[PrincipalScan] = []
-    lookups: list[tuple[Future[dict[str, list[Doc]]], PrincipalScan]] = []
-    with (
-        scan_bar(settings) as progress,
-        ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="iamlast-cli") as pool,
-    ):
-        results = client.scan(
-            users="users" in types,
-            roles="roles" in types,
-            groups="groups" in types,
-            policies="policies" in types,
-            concurrency=concurrency,
-            progress=progress,
-        )
-        for result in results:
-            kind, name = _kind_and_name(result.arn)
-            item = PrincipalScan(result.arn, kind, name, result.report, result.error)
-            outcomes.append(item)
-            if result.report is None:
-                continue
-            unused = [s.namespace for s in result.report.unused(since)]
-            if not unused:
-                continue
-            if kind == "policy":
-                # A managed policy is itself what grants its services.
-                own = {
-                    "policy_name": name,
-                    "policy_type": "MANAGED",
-                    "policy_arn": result.arn,
-                    "entity_type": None,
-                    "entity_name": None,
-                }
-                item.granted_by = {ns: [own] for ns in unused}
-            else:
-                lookups.append((pool.submit(granting_policies, client, result.arn, unused), item))
-        for future, item in lookups:
-            try:
-                item.granted_by = future.result()
-            except IamError as exc:
-                item.error = exc
-    return documents.scan_doc(outcomes, unused_days, types)
+    """Every principal of the chosen types, as one document (what ``iamlast scan -o json``
+    prints): its unused services and what grants them."""
+    sink = DocumentSink(settings, unused_days, types, print_at_end=False)
+    plan = ScanPlan(types=tuple(types), unused_days=unused_days, concurrency=concurrency)
+    run_scan(client, settings, plan, Writer(sink))
+    return documents.scan_doc_of(sink.principals, unused_days, types)
 
 
 def org_report(client: iamlast.Client, settings: Settings, entity_path: str) -> Doc:

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     import iamlast
+    from iamlast.advisor import Granularity
 
-__all__ = ["OUTPUTS", "Settings", "common_options", "current", "reset"]
+__all__ = ["GRANULARITY", "OUTPUTS", "Settings", "common_options", "current", "level", "reset"]
 
 OUTPUTS = ("table", "json", "ndjson", "csv")
+RetryMode = Literal["standard", "adaptive"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,19 +38,30 @@ class Settings:
     output: str = "table"
     quiet: bool = False
     verbose: bool = False
+    #: Requests per second, retries included, for the whole command.
+    rate_limit: float | None = None
+    max_attempts: int | None = None
+    retry_mode: RetryMode | None = None
 
     def client(self) -> iamlast.Client:
-        """A client from the options, falling back on the AWS_* environment and config files."""
+        """A client from the options, falling back on the AWS_* environment and config files
+        (for retries: --max-attempts / --retry-mode, then AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, then
+        the profile's max_attempts / retry_mode, as the AWS CLI reads them)."""
         import iamlast
 
         try:
             client = iamlast.Client(
-                profile=self.profile, region=self.region, endpoint_url=self.endpoint_url
+                profile=self.profile,
+                region=self.region,
+                endpoint_url=self.endpoint_url,
+                max_attempts=self.max_attempts,
+                retry_mode=self.retry_mode,
+                max_rate=self.rate_limit,
             )
             # Resolve now (config files included) so a bad setting fails here, clearly.
             endpoint, region = client.endpoint_url, client.region
         except ValueError as exc:
-            raise UsageProblem(f"invalid configuration: {exc}") from exc
+            raise UsageProblem(f"invalid configuration: {exc}{_source(str(exc))}") from exc
         if self.verbose:
             click.echo(f"iamlast: endpoint {endpoint} (signing region {region})", err=True)
         return client
@@ -78,6 +91,14 @@ class Settings:
             return False
 
 
+def _source(message: str) -> str:
+    """Where a bad retry setting came from, when it was not an option."""
+    for key, variable in (("max_attempts", "AWS_MAX_ATTEMPTS"), ("retry mode", "AWS_RETRY_MODE")):
+        if key in message and variable in os.environ:
+            return f" (from {variable}={os.environ[variable]!r})"
+    return ""
+
+
 @functools.cache
 def _stdout_console() -> type[Console]:
     from rich.console import Console
@@ -90,6 +111,26 @@ def _stdout_console() -> type[Console]:
             raise BrokenPipeError
 
     return StdoutConsole
+
+
+class _Granularity(click.Choice):  # type: ignore[type-arg]
+    """``service`` or ``action``; IAM's ``SERVICE_LEVEL`` / ``ACTION_LEVEL`` are taken too."""
+
+    def __init__(self) -> None:
+        super().__init__(["service", "action"], case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip().lower()
+        return super().convert(text.removesuffix("_level"), param, ctx)
+
+
+#: The ``--granularity`` type of ``report`` and ``scan``.
+GRANULARITY = _Granularity()
+
+
+def level(granularity: str) -> Granularity:
+    """IAM's name for a ``--granularity`` value."""
+    return "ACTION_LEVEL" if granularity == "action" else "SERVICE_LEVEL"
 
 
 _current = Settings()
@@ -157,12 +198,32 @@ _OPTIONS = (
     click.option(
         "--verbose", "-v", is_flag=True, help="Log requests and show tracebacks on errors."
     ),
+    click.option(
+        "--rate-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="RPS",
+        help="At most RPS requests per second to IAM, retries included (default: no limit).",
+    ),
+    click.option(
+        "--max-attempts",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Attempts per request, the first included (default: AWS_MAX_ATTEMPTS, the "
+        "profile's max_attempts, 3).",
+    ),
+    click.option(
+        "--retry-mode",
+        type=click.Choice(["standard", "adaptive"]),
+        help="standard, or adaptive (also slows down when throttled) (default: AWS_RETRY_MODE, "
+        "the profile's retry_mode, standard).",
+    ),
 )
 
 
 def common_options(func: F) -> F:
-    """Add --profile, --region, --endpoint-url, --output, --quiet, --verbose to a command and
-    pass them to it as a :class:`Settings` first argument."""
+    """Add --profile, --region, --endpoint-url, --output, --quiet, --verbose, --rate-limit,
+    --max-attempts, --retry-mode to a command and pass them to it as a :class:`Settings` first
+    argument."""
 
     @functools.wraps(func)
     def wrapper(
@@ -173,10 +234,23 @@ def common_options(func: F) -> F:
         output: str,
         quiet: bool,
         verbose: bool,
+        rate_limit: float | None,
+        max_attempts: int | None,
+        retry_mode: RetryMode | None,
         **kwargs: Any,
     ) -> Any:
         global _current
-        _current = Settings(profile, region, endpoint_url, output, quiet, verbose)
+        _current = Settings(
+            profile=profile,
+            region=region,
+            endpoint_url=endpoint_url,
+            output=output,
+            quiet=quiet,
+            verbose=verbose,
+            rate_limit=rate_limit,
+            max_attempts=max_attempts,
+            retry_mode=retry_mode,
+        )
         _configure_logging(verbose)
         return func(_current, *args, **kwargs)
 

@@ -7,6 +7,7 @@ Tables are drawn from the same documents as the machine formats, so they can nev
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
@@ -19,7 +20,17 @@ from . import tables
 if TYPE_CHECKING:
     from .options import Settings
 
-__all__ = ["VIEWS", "View", "emit", "silence_stdout"]
+__all__ = [
+    "SCAN_CSV",
+    "VIEWS",
+    "View",
+    "csv_text",
+    "emit",
+    "ndjson_text",
+    "scan_line",
+    "scan_rows",
+    "silence_stdout",
+]
 
 Doc = dict[str, Any]
 
@@ -68,7 +79,7 @@ def _emit(settings: Settings, doc: Doc, view: View) -> None:
         out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     elif settings.output == "ndjson":
         for line in view.lines(doc):
-            out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(ndjson_text(line))
     elif settings.output == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(view.csv_header)
@@ -202,12 +213,17 @@ def _policy_rows(doc: Doc) -> Iterable[Sequence[Any]]:
 # ----------------------------------------------------------------------------- scan
 
 
+def scan_line(p: Doc, unused_days: int) -> Doc:
+    """One ``iamlast scan -o ndjson`` line: a principal, with the scan's ``unused_days``."""
+    return {"unused_days": unused_days, **p}
+
+
 def _scan_lines(doc: Doc) -> Iterable[Doc]:
     for p in doc["principals"]:
-        yield {"unused_days": doc["unused_days"], **p}
+        yield scan_line(p, doc["unused_days"])
 
 
-_SCAN_CSV = (
+SCAN_CSV = (
     "arn",
     "type",
     "name",
@@ -227,39 +243,57 @@ def _granted_label(p: Doc) -> str:
     return f"inline:{(p['entity_type'] or '').lower()}/{p['entity_name']}/{p['policy_name']}"
 
 
+def scan_rows(p: Doc) -> Iterable[Sequence[Any]]:
+    """One principal's ``iamlast scan -o csv`` rows: one per unused service, and one with the
+    error for a principal that could not be (fully) scanned."""
+    if p["error"] is not None:
+        yield (
+            p["arn"],
+            p["type"],
+            p["name"],
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            p["error"]["message"],
+        )
+        if not p["unused_services"]:
+            return
+    for s in p["unused_services"]:
+        granted = None if s["granted_by"] is None else [_granted_label(g) for g in s["granted_by"]]
+        yield (
+            p["arn"],
+            p["type"],
+            p["name"],
+            s["namespace"],
+            s["name"],
+            s["status"],
+            s["last_authenticated"],
+            s["days_since_used"],
+            granted,
+            None,
+        )
+
+
 def _scan_rows(doc: Doc) -> Iterable[Sequence[Any]]:
     for p in doc["principals"]:
-        if p["error"] is not None:
-            yield (
-                p["arn"],
-                p["type"],
-                p["name"],
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                p["error"]["message"],
-            )
-            if not p["unused_services"]:
-                continue
-        for s in p["unused_services"]:
-            granted = (
-                None if s["granted_by"] is None else [_granted_label(g) for g in s["granted_by"]]
-            )
-            yield (
-                p["arn"],
-                p["type"],
-                p["name"],
-                s["namespace"],
-                s["name"],
-                s["status"],
-                s["last_authenticated"],
-                s["days_since_used"],
-                granted,
-                None,
-            )
+        yield from scan_rows(p)
+
+
+def ndjson_text(line: Doc) -> str:
+    """One ndjson line, newline included."""
+    return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """CSV rows as text, every cell as ``--output csv`` writes it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
 
 
 # ----------------------------------------------------------------------------- org-report
@@ -302,6 +336,6 @@ VIEWS: dict[str, View] = {
     "report": View(_report_lines, _REPORT_CSV, _report_rows, tables.report),
     "entities": View(_entity_lines, _ENTITIES_CSV, _entity_rows, tables.entities),
     "policies": View(_policy_lines, _POLICIES_CSV, _policy_rows, tables.policies),
-    "scan": View(_scan_lines, _SCAN_CSV, _scan_rows, tables.scan),
+    "scan": View(_scan_lines, SCAN_CSV, _scan_rows, tables.scan),
     "org-report": View(_org_lines, _ORG_CSV, _org_rows, tables.org_report),
 }

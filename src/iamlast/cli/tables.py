@@ -255,6 +255,8 @@ def scan(console: Console, doc: Doc, settings: Settings) -> None:
     else:
         console.print(f"No principal has services it has not used in {days} days.")
 
+    _unused_actions(console, doc["principals"], days)
+
     failed = [p for p in doc["principals"] if p["error"] is not None]
     if failed:
         errors = _table("Principal", "Error", title="Could not scan")
@@ -267,6 +269,24 @@ def scan(console: Console, doc: Doc, settings: Settings) -> None:
         + (f"; {summary['failed']} could not be scanned" if summary["failed"] else "")
         + ". Full lists: --output json, ndjson or csv."
     )
+
+
+def _unused_actions(console: Console, principals: Sequence[Doc], days: int) -> None:
+    """--granularity action: per principal and used service, the tracked actions it did not use."""
+    table = _table(
+        "Principal",
+        "Namespace",
+        f"Actions not used in {days} days",
+        title=f"Tracked actions not used in {days} days",
+    )
+    for p in principals:
+        by_service: dict[str, list[str]] = {}
+        for a in p.get("unused_actions") or ():
+            by_service.setdefault(a["namespace"], []).append(a["action"].split(":", 1)[-1])
+        for namespace, names in sorted(by_service.items()):
+            table.add_row(_t(p["name"]), _t(namespace), _t(_listing(names)))
+    if table.row_count:
+        console.print(table)
 
 
 def org_report(console: Console, doc: Doc, settings: Settings) -> None:

@@ -23,6 +23,7 @@ _ARN_FORM = "arn:PARTITION:iam::ACCOUNT:(user|role|group|policy)/[PATH/]NAME"
 _NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _ENTITY_PATH = re.compile(r"^o-[0-9a-z]{10,32}/r-[0-9a-z]{4,32}[0-9a-z/-]*$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_OU = re.compile(r"^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$")
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,20 @@ def check_namespace(namespace: str) -> str:
 def check_entity_path(path: str) -> str:
     """An Organizations entity path (``o-…/r-…[/ou-…][/ACCOUNT]``), or a usage error."""
     cleaned = path.strip().rstrip("/")
+    problem = None
     if not _ENTITY_PATH.match(cleaned):
+        problem = "it does not start with an organization id and a root id"
+    else:
+        below_root = cleaned.split("/")[2:]  # OUs, down the tree, then perhaps an account
+        bad_ou = next((s for s in below_root[:-1] if not _OU.match(s)), None)
+        if bad_ou is not None:
+            problem = f"{bad_ou!r} is not an OU id (ou-ROOTPART-OUPART)"
+        elif below_root and not (_OU.match(below_root[-1]) or _ACCOUNT.match(below_root[-1])):
+            problem = f"{below_root[-1]!r} is neither an OU id nor a 12-digit account id"
+    if problem is not None:
         raise UsageProblem(
-            f"malformed Organizations entity path {path!r}: expected o-ORGID/r-ROOTID[/ou-OUID...]"
-            "[/ACCOUNT], like o-a1b2c3d4e5/r-ab12/ou-ab12-11111111"
+            f"malformed Organizations entity path {path!r}: {problem}; expected "
+            "o-ORGID/r-ROOTID[/ou-OUID...][/ACCOUNT], like o-a1b2c3d4e5/r-f6g7h8i9j0/ou-a1b2-c3d4e5f6"
         )
     return cleaned
 

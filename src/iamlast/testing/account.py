@@ -20,6 +20,7 @@ from typing import Literal
 
 from . import seeds
 from .catalog import CATALOGUE, REAL_SERVICES
+from .organization import SyntheticOrganization
 
 __all__ = [
     "Group",
@@ -140,6 +141,8 @@ class SyntheticAccount:
     ) -> None:
         self.account_id = account_id
         self.seed = seed
+        #: The AWS Organization this account manages (what Organizations access reports cover).
+        self.organization = SyntheticOrganization.default(account_id)
         #: The reference time that usage is relative to (recent = within 30 days of it).
         self.as_of = _ms(as_of or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0))
         self.users: dict[str, User] = {}

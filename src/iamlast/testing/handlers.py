@@ -26,8 +26,9 @@ from iamlast.errors import (
 
 from . import render as r
 from .account import Group, ManagedPolicy, Principal, Role, SyntheticAccount, User
-from .jobs import JobStore, OrgJob, ServiceJob
+from .jobs import JobFailure, JobStore, OrgJob, ServiceJob
 from .markers import MarkerCodec
+from .organization import MalformedEntityPath
 from .reports import EntityRow, entity_rows, organizations_rows, service_rows
 from .validation import validation_error
 
@@ -245,8 +246,27 @@ class Emulator:
     # ------------------------------------------------------------------ Organizations
 
     def generate_organizations_access_report(self, req: Any, rid: str) -> str:
-        """Start an Organizations access report (ReportGenerationLimitExceeded past the limit)."""
-        job = self.jobs.create_org_job(req.entity_path, req.organizations_policy_id)
+        """Start an Organizations access report (ReportGenerationLimitExceeded past the limit).
+
+        The path is checked against the account's organization. One that cannot name a root, OU or
+        account is refused at once with InvalidInput, as IAM refuses other malformed identifiers
+        (ARNs, job ids) before any work. One that is well formed but names nothing in the
+        organization starts a job that FAILS: IAM's API reference gives this operation no error
+        but ReportGenerationLimitExceeded, since whether the entity exists is AWS Organizations'
+        answer, which the asynchronous job gets; GetOrganizationsAccessReport then "returns the
+        reason that it failed" in ErrorDetails.
+        """
+        try:
+            found = self.account.organization.locate(req.entity_path)
+        except MalformedEntityPath as exc:
+            raise InvalidInputError(f"Invalid entity path {req.entity_path}: {exc}.") from None
+        missing = None
+        if found is None:
+            missing = JobFailure(
+                lambda _key: True, "NoSuchEntity",
+                f"The entity path {req.entity_path} does not exist in organization {self.account.organization.org_id}.",
+            )
+        job = self.jobs.create_org_job(req.entity_path, req.organizations_policy_id, failure=missing)
         return r.document(models.GenerateOrganizationsAccessReportResponse, {"JobId": r.text("JobId", job.job_id)}, rid)
 
     def get_organizations_access_report(self, req: Any, rid: str) -> str:

@@ -120,8 +120,9 @@ class JobStore:
             self.service_jobs[job.job_id] = job
         return job
 
-    def create_org_job(self, entity_path: str, policy_id: str | None) -> OrgJob:
-        """Start an Organizations report, unless too many are running."""
+    def create_org_job(self, entity_path: str, policy_id: str | None, *, failure: JobFailure | None = None) -> OrgJob:
+        """Start an Organizations report, unless too many are running; it fails with ``failure``
+        (or a failure set up with :meth:`fail`)."""
         with self._lock:
             running = sum(1 for j in self.org_jobs.values() if j.completed is None and j.polls_left > 0)
             if running >= self.max_org_reports:
@@ -131,7 +132,7 @@ class JobStore:
                 )
             job = OrgJob(
                 self._new_id(), entity_path, policy_id, _now(),
-                self.polls_for.get(entity_path, self.job_polls), self._failure(entity_path),
+                self.polls_for.get(entity_path, self.job_polls), failure or self._failure(entity_path),
             )
             self.org_jobs[job.job_id] = job
         return job

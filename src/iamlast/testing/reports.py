@@ -208,19 +208,19 @@ def entity_rows(acct: SyntheticAccount, target: Principal | ManagedPolicy, names
 
 
 def organizations_rows(acct: SyntheticAccount, entity_path: str, policy_id: str | None) -> list[AccessRow]:
-    """What the Organizations report for ``entity_path`` says, by namespace."""
-    parts = entity_path.rstrip("/").split("/")
-    is_account = parts[-1].isdigit() and len(parts[-1]) == 12
+    """What the Organizations report for ``entity_path`` (a path in the account's organization)
+    says, by namespace: a service last used by one of the accounts under it, or never (every
+    service, under an OU without accounts)."""
+    accounts = acct.organization.accounts_under(entity_path)
     rows: list[AccessRow] = []
     for svc in REAL_SERVICES:
         h = _h(acct.seed, entity_path, policy_id, svc.namespace)
         if policy_id is not None and h % 5 == 0:
             continue  # the SCP does not allow this service
-        if (h >> 4) % 100 < 45:
+        if not accounts or (h >> 4) % 100 < 45:
             rows.append(AccessRow(svc.namespace, svc.name, None, None, None, 0))
             continue
-        account = parts[-1] if is_account else f"{(h >> 12) % 10**12:012d}"
-        path = entity_path if is_account else f"{entity_path.rstrip('/')}/{account}"
+        path = accounts[(h >> 12) % len(accounts)]
         when = acct.as_of - timedelta(milliseconds=(h >> 20) % (200 * 86_400_000))
         rows.append(AccessRow(svc.namespace, svc.name, _REGIONS[(h >> 50) % len(_REGIONS)], path, when, 1 + (h >> 40) % 25))
     return rows
