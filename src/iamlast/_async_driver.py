@@ -14,7 +14,19 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._runtime.flows import Completed, Done, Emit, Gather, Next, Send, Sleep, Spec, Stepper, Stream
+from ._runtime.flows import (
+    Completed,
+    Done,
+    Emit,
+    Gather,
+    Next,
+    Send,
+    Sleep,
+    Spec,
+    Stepper,
+    Stream,
+    Total,
+)
 from ._runtime.ratelimit import active_limiter
 
 if TYPE_CHECKING:
@@ -173,6 +185,7 @@ class _Stream:
         self._done = _Channel(effect.limit)
         self._fed = 0
         self._source_done = False
+        self._total: int | None = None
         self._source_error: BaseException | None = None
         self._crash: BaseException | None = None
         self._workers = effect.limit
@@ -188,6 +201,9 @@ class _Stream:
     async def _feed(self, source: Flow[Any]) -> None:
         try:
             async for value in _Run(self._client).values(source):
+                if isinstance(value, Total):
+                    self._total = value.count
+                    continue
                 self._fed += 1
                 if not await self._todo.put(value):
                     return
@@ -219,7 +235,7 @@ class _Stream:
             if self._source_error is not None:
                 raise self._source_error
             return None
-        return Completed(value, self._fed, self._source_done)
+        return Completed(value, self._fed, self._source_done, self._total)
 
     async def close(self) -> None:
         await _settle(self._tasks)

@@ -19,7 +19,19 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._runtime.flows import Completed, Done, Emit, Gather, Next, Send, Sleep, Spec, Stepper, Stream
+from ._runtime.flows import (
+    Completed,
+    Done,
+    Emit,
+    Gather,
+    Next,
+    Send,
+    Sleep,
+    Spec,
+    Stepper,
+    Stream,
+    Total,
+)
 from ._runtime.ratelimit import active_limiter
 
 if TYPE_CHECKING:
@@ -287,6 +299,7 @@ class _Stream:
         self._lock = threading.Lock()
         self._fed = 0
         self._source_done = False
+        self._total: int | None = None
         self._source_error: BaseException | None = None
         self._crash: BaseException | None = None
         self._workers = effect.limit
@@ -302,6 +315,9 @@ class _Stream:
     def _feed(self, source: Flow[Any]) -> None:
         try:
             for value in _Run(self._client, self._scope).values(source):
+                if isinstance(value, Total):
+                    self._total = value.count
+                    continue
                 with self._lock:
                     self._fed += 1
                 self._todo.put(value)
@@ -339,7 +355,7 @@ class _Stream:
                 raise self._source_error
             self._scope.check()
             return None
-        return Completed(value, self._fed, self._source_done)
+        return Completed(value, self._fed, self._source_done, self._total)
 
     def close(self) -> None:
         self._scope.cancel()

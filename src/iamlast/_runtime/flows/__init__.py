@@ -18,7 +18,8 @@ comes out is decided here, once. The effects:
   values waiting between them (so a source that never ends costs bounded memory).
   :class:`Next` ``(handle)`` → the next :class:`Completed` result, in completion order, or None
   once the source is done and every result was taken; a source failure is raised after the
-  results of everything it had handed over.
+  results of everything it had handed over. A source may emit a :class:`Total` (how many values
+  it hands over in all) as soon as it knows, before it has handed them over.
 
 A flow never sees cancellation: when its consumer leaves (``break``, ``close()``, a cancelled
 task, Ctrl-C) the driver closes it — its ``finally`` blocks run, nothing else does — and stops
@@ -46,6 +47,7 @@ __all__ = [
     "Spec",
     "Stepper",
     "Stream",
+    "Total",
     "collect",
     "emit_all",
     "relay",
@@ -149,16 +151,26 @@ class Next(_Value):
         self.handle = handle
 
 
+class Total(_Value):
+    """Emitted by a :class:`Stream`'s source: it will hand over ``count`` values in all."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
 class Completed(_Value):
     """One result of a :class:`Stream`: ``fed`` values were handed over so far, all of them
-    when ``source_done``."""
+    when ``source_done``; ``total`` is how many there are in all, once known (None before)."""
 
-    __slots__ = ("fed", "source_done", "value")
+    __slots__ = ("fed", "source_done", "total", "value")
 
-    def __init__(self, value: Any, fed: int, source_done: bool) -> None:
+    def __init__(self, value: Any, fed: int, source_done: bool, total: int | None = None) -> None:
         self.value = value
         self.fed = fed
         self.source_done = source_done
+        self.total = fed if source_done and total is None else total
 
 
 class Done(_Value):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from ..errors import IamError
-from . import Emit, Flow, Next, Stream, emit_all, relay
+from . import Emit, Flow, Next, Spec, Stream, Total, emit_all, relay
 from .report import Polling, last_accessed, pages
 
 if TYPE_CHECKING:
@@ -111,17 +111,37 @@ class ReportOptions:
     concurrency: int = 8
 
 
-def discover(which: Discovery) -> Flow[None]:
-    """Emits the ARNs of the account's principals, page by page, as they are listed."""
-    for kind, operation, kwargs in which.listings():
+def discover(which: Discovery, *, announce: bool = False) -> Flow[None]:
+    """Emits the ARNs of the account's principals, page by page, as they are listed; with
+    ``announce``, a :class:`~iamlast._runtime.flows.Total` as soon as the last page is read,
+    before that page's ARNs (so a scan knows its size while principals still wait)."""
+    listings = which.listings()
+    count = 0
+    for n, (kind, operation, kwargs) in enumerate(listings, 1):
+        spec = yield Spec(operation)
+        assert spec.paginator is not None
+        keys = spec.paginator.result_keys
         skip = kind == "role" and which.skip_service_linked_roles
+        last_listing = n == len(listings)
 
-        def arn_of(item: Any, skip: bool = skip) -> tuple[str, ...]:
-            if skip and (item.path or "").startswith(SERVICE_LINKED_PATH):
-                return ()
-            return (item.arn,)
+        def arns_of(
+            page: Any, skip: bool = skip, last: bool = last_listing, keys: Any = keys
+        ) -> list[Any]:
+            found: list[Any] = [
+                item.arn
+                for key in keys
+                for item in getattr(page, key, None) or ()
+                if not (skip and (item.path or "").startswith(SERVICE_LINKED_PATH))
+            ]
+            nonlocal count
+            count += len(found)
+            if announce and last and not page.is_truncated:
+                found.insert(0, Total(count))
+            return found
 
-        yield from relay(pages(operation, kwargs), arn_of)
+        yield from relay(pages(operation, kwargs, whole_pages=True), arns_of)
+    if announce and not listings:
+        yield Emit(Total(0))
 
 
 def report(arn: str, options: ReportOptions) -> Flow[ScanResult]:
@@ -151,7 +171,7 @@ def scan(
 ) -> Flow[None]:
     """Emits one :class:`ScanResult` per principal, in completion order, ``concurrency``
     principals at a time; ``targets`` (checked ARNs) or, when None, everything discovered."""
-    source = emit_all(targets) if targets is not None else discover(which)
+    source = emit_all(targets) if targets is not None else discover(which, announce=True)
     known = len(targets) if targets is not None else None
     handle = yield Stream(
         source,
@@ -166,6 +186,6 @@ def scan(
         done += 1
         failed += 0 if result.ok else 1
         if progress is not None:
-            total = known if known is not None else completed.fed if completed.source_done else None
+            total = known if known is not None else completed.total
             progress(ScanProgress(done, failed, total, result.arn))
         yield Emit(result)
