@@ -18,14 +18,17 @@ from ._runtime.flows import (
     Completed,
     Done,
     Emit,
+    Gate,
     Gather,
     Next,
+    Offload,
     Send,
     Sleep,
     Spec,
     Stepper,
     Stream,
     Total,
+    With,
 )
 from ._runtime.ratelimit import active_limiter
 
@@ -81,19 +84,46 @@ class _Channel:
             self._cond.notify_all()
 
 
-class _Run:
-    """Performs the effects of one flow."""
+def _semaphore(gate: Gate) -> asyncio.Semaphore:
+    if gate.lock is None:
+        gate.lock = asyncio.Semaphore(gate.limit)
+    lock: asyncio.Semaphore = gate.lock
+    return lock
 
-    def __init__(self, client: Any) -> None:
+
+class _Run:
+    """Performs the effects of one flow (on one client, with its requests through ``gate``
+    when there is one)."""
+
+    def __init__(self, client: Any, gate: Gate | None = None) -> None:
         self.client = client
+        self.gate = gate
+        #: What the flow returned, once :meth:`values` has run it to its end.
+        self.returned: Any = None
 
     async def values(self, flow: Flow[Any]) -> AsyncIterator[Any]:
-        """Run ``flow``, yielding what it emits."""
+        """Run ``flow``, yielding what it emits (its result is kept in ``returned``)."""
         stepper = Stepper(flow)
         handles: list[_Stream] = []
         try:
-            while type(effect := await self._advance(stepper, handles)) is Emit:
-                yield effect.value
+            while True:
+                effect = await self._advance(stepper, handles, passthrough=True)
+                if isinstance(effect, Done):
+                    self.returned = effect.value
+                    return
+                if isinstance(effect, Emit):
+                    yield effect.value
+                    continue
+                try:  # a With: what its flow emits passes through
+                    run, client = self._opened(effect)
+                    try:
+                        async for value in run.values(effect.flow):
+                            yield value
+                    finally:
+                        await client.aclose()
+                    stepper.give(run.returned)
+                except Exception as exc:  # thrown into the flow, which decides
+                    stepper.fail(exc)
         finally:
             await _close(handles)
             stepper.close()
@@ -103,8 +133,8 @@ class _Run:
         stepper = Stepper(flow)
         handles: list[_Stream] = []
         try:
-            effect = await self._advance(stepper, handles)
-            if type(effect) is Emit:
+            effect = await self._advance(stepper, handles, passthrough=False)
+            if not isinstance(effect, Done):
                 raise RuntimeError("a flow run for its result emitted a value")
             value: T = effect.value
             return value
@@ -112,24 +142,50 @@ class _Run:
             await _close(handles)
             stepper.close()
 
-    async def _advance(self, stepper: Stepper, handles: list[_Stream]) -> Emit | Done:
-        """Perform effects until the flow emits (that Emit) or ends (Done, with its value)."""
+    def _opened(self, effect: With) -> tuple[_Run, Any]:
+        from ._services import client_class
+
+        client = client_class(effect.service, asynchronous=True)(**effect.options)
+        return _Run(client, effect.gate or self.gate), client
+
+    async def _advance(
+        self, stepper: Stepper, handles: list[_Stream], *, passthrough: bool
+    ) -> Emit | Done | With:
+        """Perform effects until the flow emits (that Emit), ends (Done, with its value) or,
+        with ``passthrough``, starts a With whose emits the caller passes on."""
         while True:
             effect = stepper.next()
             if isinstance(effect, Done | Emit):
                 return effect
+            if isinstance(effect, With) and passthrough:
+                return effect
             try:
+                if isinstance(effect, With):
+                    run, client = self._opened(effect)
+                    try:
+                        stepper.give(await run.result(effect.flow))
+                    finally:
+                        await client.aclose()
+                    continue
                 stepper.give(await self._perform(effect, handles))
             except Exception as exc:  # thrown into the flow, which decides
                 stepper.fail(exc)
+
+    async def _send(self, effect: Send) -> Any:
+        if self.gate is None:
+            return await self.client._run(
+                effect.operation, None, effect.kwargs, raw=False, deadline=effect.deadline
+            )
+        async with _semaphore(self.gate):
+            return await self.client._run(
+                effect.operation, None, effect.kwargs, raw=False, deadline=effect.deadline
+            )
 
     async def _perform(self, effect: Effect, handles: list[_Stream]) -> Any:
         kind = type(effect)
         if kind is Send:
             assert isinstance(effect, Send)
-            return await self.client._run(
-                effect.operation, None, effect.kwargs, raw=False, deadline=effect.deadline
-            )
+            return await self._send(effect)
         if kind is Sleep:
             assert isinstance(effect, Sleep)
             await asyncio.sleep(effect.seconds)
@@ -142,12 +198,16 @@ class _Run:
             return await self._gather(effect)
         if kind is Stream:
             assert isinstance(effect, Stream)
-            handle = _Stream(self.client, effect)
+            handle = _Stream(self, effect)
             handles.append(handle)
             return handle
         if kind is Next:
             assert isinstance(effect, Next)
             return await effect.handle.next()
+        if kind is Offload:
+            assert isinstance(effect, Offload)
+            future = effect.executor.submit(effect.function, *effect.args)
+            return await asyncio.wrap_future(future)  # cancelling the wait cancels the future
         raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
 
     async def _gather(self, effect: Gather) -> list[Any]:
@@ -158,7 +218,7 @@ class _Run:
         todo = iter(enumerate(flows))
 
         async def worker() -> None:
-            run = _Run(self.client)
+            run = _Run(self.client, self.gate)
             for index, flow in todo:
                 results[index] = await run.result(flow)
 
@@ -179,8 +239,10 @@ class _Stream:
     """A running :class:`~iamlast._runtime.flows.Stream`: one source task, ``limit`` worker
     tasks, bounded hand-overs both ways."""
 
-    def __init__(self, client: Any, effect: Stream) -> None:
-        self._client = client
+    def __init__(self, run: _Run, effect: Stream) -> None:
+        self._client = run.client
+        self._gate = run.gate
+        self._flat = effect.flat
         self._todo = _Channel(effect.buffer)
         self._done = _Channel(effect.limit)
         self._fed = 0
@@ -200,7 +262,7 @@ class _Stream:
 
     async def _feed(self, source: Flow[Any]) -> None:
         try:
-            async for value in _Run(self._client).values(source):
+            async for value in _Run(self._client, self._gate).values(source):
                 if isinstance(value, Total):
                     self._total = value.count
                     continue
@@ -213,10 +275,14 @@ class _Stream:
         await self._todo.close()
 
     async def _work(self, work: Callable[[Any], Flow[Any]]) -> None:
-        run = _Run(self._client)
+        run = _Run(self._client, self._gate)
         try:
             while (item := await self._todo.get()) is not _END:
-                if not await self._done.put(await run.result(work(item))):
+                if self._flat:
+                    async for value in run.values(work(item)):
+                        if not await self._done.put(value):
+                            return
+                elif not await self._done.put(await run.result(work(item))):
                     return
         except Exception as exc:  # a bug, not a principal's failure: stop everything
             self._crash = self._crash or exc

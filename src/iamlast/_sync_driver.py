@@ -23,14 +23,17 @@ from ._runtime.flows import (
     Completed,
     Done,
     Emit,
+    Gate,
     Gather,
     Next,
+    Offload,
     Send,
     Sleep,
     Spec,
     Stepper,
     Stream,
     Total,
+    With,
 )
 from ._runtime.ratelimit import active_limiter
 
@@ -171,12 +174,25 @@ class _Channel:
             self._cond.notify_all()
 
 
-class _Run:
-    """Performs the effects of flows run in one thread, under one scope."""
+_GATES = threading.Lock()
 
-    def __init__(self, client: Any, scope: _Scope) -> None:
+
+def _semaphore(gate: Gate) -> threading.BoundedSemaphore:
+    with _GATES:
+        if gate.lock is None:
+            gate.lock = threading.BoundedSemaphore(gate.limit)
+        lock: threading.BoundedSemaphore = gate.lock
+        return lock
+
+
+class _Run:
+    """Performs the effects of flows run in one thread, under one scope (on one client, with
+    its requests through ``gate`` when there is one)."""
+
+    def __init__(self, client: Any, scope: _Scope, gate: Gate | None = None) -> None:
         self.client = client
         self.scope = scope
+        self.gate = gate
 
     def values(self, flow: Flow[Any]) -> Generator[Any, None, Any]:
         """Run ``flow``, yielding what it emits; returns (StopIteration) what it returns."""
@@ -191,6 +207,9 @@ class _Run:
                     yield effect.value
                     continue
                 try:
+                    if isinstance(effect, With):  # what its flow emits passes through
+                        stepper.give((yield from self._with(effect)))
+                        continue
                     stepper.give(self._perform(effect, handles))
                 except Cancelled:
                     raise
@@ -212,14 +231,50 @@ class _Run:
         run.close()
         raise RuntimeError("a flow run for its result emitted a value")
 
-    def _perform(self, effect: Effect, handles: list[_Stream]) -> Any:
-        kind = type(effect)
-        if kind is Send:
-            assert isinstance(effect, Send)
+    def _with(self, effect: With) -> Generator[Any, None, Any]:
+        from ._services import client_class
+
+        client = client_class(effect.service, asynchronous=False)(**effect.options)
+        try:
+            run = _Run(client, self.scope, effect.gate or self.gate)
+            return (yield from run.values(effect.flow))
+        finally:
+            client.close()
+
+    def _send(self, effect: Send) -> Any:
+        self.scope.check()
+        if self.gate is None:
+            return self.client._run(
+                effect.operation, None, effect.kwargs, raw=False, deadline=effect.deadline
+            )
+        lock = _semaphore(self.gate)
+        while not lock.acquire(timeout=TICK):
+            self.scope.check()
+        try:
             self.scope.check()
             return self.client._run(
                 effect.operation, None, effect.kwargs, raw=False, deadline=effect.deadline
             )
+        finally:
+            lock.release()
+
+    def _offload(self, effect: Offload) -> Any:
+        from concurrent.futures import TimeoutError as Pending
+
+        future = effect.executor.submit(effect.function, *effect.args)
+        while True:
+            try:
+                return future.result(timeout=TICK)
+            except Pending:
+                if self.scope.cancelled:
+                    future.cancel()
+                    raise Cancelled from None
+
+    def _perform(self, effect: Effect, handles: list[_Stream]) -> Any:
+        kind = type(effect)
+        if kind is Send:
+            assert isinstance(effect, Send)
+            return self._send(effect)
         if kind is Sleep:
             assert isinstance(effect, Sleep)
             self.scope.sleep(effect.seconds)
@@ -238,6 +293,9 @@ class _Run:
         if kind is Next:
             assert isinstance(effect, Next)
             return effect.handle.next()
+        if kind is Offload:
+            assert isinstance(effect, Offload)
+            return self._offload(effect)
         raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
 
     def _gather(self, effect: Gather) -> list[Any]:
@@ -251,7 +309,7 @@ class _Run:
         lock = threading.Lock()
 
         def worker() -> None:
-            run = _Run(self.client, scope)
+            run = _Run(self.client, scope, self.gate)
             while True:
                 with lock:
                     step = None if failures or scope.cancelled else next(todo, None)
@@ -291,6 +349,8 @@ class _Stream:
 
     def __init__(self, run: _Run, effect: Stream) -> None:
         self._client = run.client
+        self._gate = run.gate
+        self._flat = effect.flat
         self._scope = _Scope(run.scope)
         self._todo = _Channel(effect.buffer)
         self._done = _Channel(effect.limit)
@@ -314,7 +374,7 @@ class _Stream:
 
     def _feed(self, source: Flow[Any]) -> None:
         try:
-            for value in _Run(self._client, self._scope).values(source):
+            for value in _Run(self._client, self._scope, self._gate).values(source):
                 if isinstance(value, Total):
                     self._total = value.count
                     continue
@@ -330,10 +390,14 @@ class _Stream:
             self._todo.close()
 
     def _work(self, work: Callable[[Any], Flow[Any]]) -> None:
-        run = _Run(self._client, self._scope)
+        run = _Run(self._client, self._scope, self._gate)
         try:
             while (item := self._todo.get()) is not _END:
-                self._done.put(run.result(work(item)))
+                if self._flat:
+                    for value in run.values(work(item)):
+                        self._done.put(value)
+                else:
+                    self._done.put(run.result(work(item)))
         except Cancelled:
             pass
         except BaseException as exc:  # a bug, not a principal's failure: stop everything

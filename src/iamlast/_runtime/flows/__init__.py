@@ -19,7 +19,14 @@ comes out is decided here, once. The effects:
   :class:`Next` ``(handle)`` → the next :class:`Completed` result, in completion order, or None
   once the source is done and every result was taken; a source failure is raised after the
   results of everything it had handed over. A source may emit a :class:`Total` (how many values
-  it hands over in all) as soon as it knows, before it has handed them over.
+  it hands over in all) as soon as it knows, before it has handed them over. With ``flat``, the
+  work flows *emit* their results (any number each) instead of returning one.
+- :class:`With` ``(service, options, flow, gate)`` → what ``flow`` returns, run on a client of
+  its own (the ``service``'s, sync or async as the driver is, built with ``options`` and closed
+  when the flow ends); what ``flow`` emits passes through. With a :class:`Gate`, every request
+  of ``flow`` waits for one of the gate's ``limit`` places.
+- :class:`Offload` ``(executor, function, args)`` → ``function(*args)`` run on a
+  ``concurrent.futures.Executor`` (processes, a cluster); cancelled if the consumer leaves.
 
 A flow never sees cancellation: when its consumer leaves (``break``, ``close()``, a cancelled
 task, Ctrl-C) the driver closes it — its ``finally`` blocks run, nothing else does — and stops
@@ -40,14 +47,17 @@ __all__ = [
     "Effect",
     "Emit",
     "Flow",
+    "Gate",
     "Gather",
     "Next",
+    "Offload",
     "Send",
     "Sleep",
     "Spec",
     "Stepper",
     "Stream",
     "Total",
+    "With",
     "collect",
     "emit_all",
     "relay",
@@ -124,7 +134,7 @@ class Stream(_Value):
     ``rate_limit``), retries included.
     """
 
-    __slots__ = ("buffer", "limit", "limiter", "source", "work")
+    __slots__ = ("buffer", "flat", "limit", "limiter", "source", "work")
 
     def __init__(
         self,
@@ -134,12 +144,55 @@ class Stream(_Value):
         limit: int,
         buffer: int,
         limiter: TokenBucket | None = None,
+        flat: bool = False,
     ) -> None:
         self.source = source
         self.work = work
         self.limit = limit
         self.buffer = buffer
         self.limiter = limiter
+        self.flat = flat
+
+
+class Gate(_Value):
+    """At most ``limit`` requests in flight at once among all the flows run under it (see
+    :class:`With`); the driver keeps its semaphore in ``lock``."""
+
+    __slots__ = ("limit", "lock")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lock: Any = None
+
+
+class With(_Value):
+    """Run ``flow`` on a client of its own: ``service``'s client built with ``options``."""
+
+    __slots__ = ("flow", "gate", "options", "service")
+
+    def __init__(
+        self,
+        service: str,
+        options: dict[str, Any],
+        flow: Flow[Any],
+        *,
+        gate: Gate | None = None,
+    ) -> None:
+        self.service = service
+        self.options = options
+        self.flow = flow
+        self.gate = gate
+
+
+class Offload(_Value):
+    """Run ``function(*args)`` on ``executor``; its result (or its exception, thrown in)."""
+
+    __slots__ = ("args", "executor", "function")
+
+    def __init__(self, executor: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.executor = executor
+        self.function = function
+        self.args = args
 
 
 class Next(_Value):
@@ -182,7 +235,7 @@ class Done(_Value):
         self.value = value
 
 
-Effect: TypeAlias = Send | Sleep | Spec | Emit | Gather | Stream | Next
+Effect: TypeAlias = Send | Sleep | Spec | Emit | Gather | Stream | Next | With | Offload
 #: A workflow: yields effects, receives their results, returns ``T``.
 Flow: TypeAlias = Generator[Effect, Any, T]
 
