@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._runtime.errors import IamError
+from ._runtime.errors import FieldProblem, IamError, ParamValidationError
 from ._runtime.ratelimit import TokenBucket, active_limiter
 from .jobs import DEFAULT_TIMEOUT, AsyncJobs, SyncJobs, job_id_of
 from .pagination import AsyncChainPager, AsyncPager, ChainPager, Pager
@@ -80,6 +80,15 @@ ProgressCallback = Callable[[ScanProgress], None]
 
 
 def _chunks(namespaces: Sequence[str]) -> list[list[str]]:
+    if isinstance(namespaces, str | bytes | bytearray):  # list("s3") would send ["s", "3"]
+        raise ParamValidationError(
+            "ListPoliciesGrantingServiceAccessRequest",
+            [
+                FieldProblem(
+                    "ServiceNamespaces", "type", f"expected a list, got {type(namespaces).__name__}"
+                )
+            ],
+        )
     items = list(namespaces)
     if not items:
         return [[]]
