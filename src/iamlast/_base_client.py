@@ -54,6 +54,7 @@ class BaseClient:
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
         max_rate: float | None = None,
+        call_timeout: float | None = None,
         max_response_bytes: int = 32 * 1024 * 1024,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -83,8 +84,12 @@ class BaseClient:
         self._max_attempts_arg = max_attempts
         self._max_response_bytes = max_response_bytes
         self._rate_limiter = TokenBucket(max_rate) if max_rate is not None else None
+        self._call_timeout = None if call_timeout is None else float(call_timeout)
         self._state: ClientState | None = None
         self._lock = threading.Lock()
+        # The connection pool: built once (under _pool_lock), never again after close().
+        self._pool_lock = threading.Lock()
+        self._closed = False
         # Resolve now when no config file can matter, so errors (a bad endpoint_url) surface here.
         if not self._needs_config():
             self._state = self._resolve(None)
@@ -113,10 +118,12 @@ class BaseClient:
             scoped = dict(session.get_scoped_config())
             services = dict(session.full_config.get("services", {}) or {})
         except ProfileNotFound as exc:
+            # The name botocore looked for: the argument, or AWS_PROFILE when none was given.
+            missing = exc.kwargs.get("profile") or self._profile or self._env.get("AWS_PROFILE")
             raise NoCredentialsError(
-                f"AWS profile {self._profile!r} was not found in the config files",
-                profile=self._profile,
-            ) from exc
+                f"AWS profile {missing!r} was not found in the shared config or credentials file",
+                profile=missing,
+            ) from None
         except BotoCoreError as exc:  # a malformed config file, an unreadable setting
             raise ConfigurationError(f"AWS configuration problem: {exc}") from exc
         return scoped, services
@@ -202,6 +209,16 @@ class BaseClient:
     def retry_quota(self) -> RetryQuota:
         """The retry quota shared by every request of this client."""
         return self._client_state().quota
+
+    @property
+    def call_timeout(self) -> float | None:
+        """The bound on one whole call, retries included, in seconds (None: unbounded)."""
+        return self._call_timeout
+
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` (``aclose``) ran: every call then raises ClientClosedError."""
+        return self._closed
 
     def _spec(self, operation: str) -> OperationSpec:
         return OPERATIONS[operation]
