@@ -94,7 +94,9 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             return state
         lookup = self._state_lookup  # one config read in flight, shared by every task
         if lookup is None or (lookup.done() and lookup.exception() is not None):
-            lookup = self._state_lookup = background.start(self._client_state, name="iamlast-config")
+            lookup = self._state_lookup = background.start(
+                self._client_state, name="iamlast-config"
+            )
         return await _settled(lookup)
 
     def _http(self, state: ClientState) -> httpx.AsyncClient:

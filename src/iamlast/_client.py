@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-
 class Client(SyncAdvisor, BaseClient):
     """A synchronous IAM client: ``client.list_roles()``, ``client.wait_for_job(...)``.
 

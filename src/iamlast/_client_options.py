@@ -34,6 +34,11 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _shown(value: Any) -> str:
+    # Numbers are shown (never secret); anything else only by its type (it may be a key).
+    return repr(value) if isinstance(value, int | float) else _kind(value)
+
+
 def _positive_number(value: Any) -> bool:
     return (
         isinstance(value, int | float)
@@ -75,10 +80,14 @@ def check_client_arguments(
         if value is not None and not isinstance(value, str):
             refuse(name, "type", f"must be a string, not {_kind(value)}")
     if (given.get("aws_access_key_id") is None) != (given.get("aws_secret_access_key") is None):
-        refuse("aws_access_key_id", "usage", "aws_access_key_id and aws_secret_access_key go together")
+        refuse(
+            "aws_access_key_id", "usage", "aws_access_key_id and aws_secret_access_key go together"
+        )
     if given.get("aws_access_key_id") is not None and given.get("credentials") is not None:
         refuse(
-            "credentials", "usage", "pass either credentials= or aws_access_key_id=/aws_secret_access_key="
+            "credentials",
+            "usage",
+            "pass either credentials= or aws_access_key_id=/aws_secret_access_key=",
         )
     credentials = given.get("credentials")
     if credentials is not None and (problem := _credentials_problem(credentials)):
@@ -87,26 +96,26 @@ def check_client_arguments(
     if use_fips is not None and not isinstance(use_fips, bool):
         refuse("use_fips", "type", f"must be True, False or None, not {_kind(use_fips)}")
     timeout = given.get("timeout")
-    if timeout is not None and not isinstance(timeout, httpx.Timeout) and not _positive_number(timeout):
+    if (
+        timeout is not None
+        and not isinstance(timeout, httpx.Timeout)
+        and not _positive_number(timeout)
+    ):
         refuse(
             "timeout",
             "type",
             "must be a positive number of seconds (per socket operation) or an httpx.Timeout, "
-            f"not {timeout!r}" if isinstance(timeout, int | float) else
-            "must be a positive number of seconds (per socket operation) or an httpx.Timeout, "
-            f"not {_kind(timeout)}",
+            f"not {_shown(timeout)}",
         )
     for name, what in (("call_timeout", "seconds"), ("max_rate", "requests per second")):
         value = given.get(name)
         if value is not None and not _positive_number(value):
-            shown = repr(value) if isinstance(value, int | float) else _kind(value)
-            refuse(name, "type", f"must be a positive number of {what}, not {shown}")
+            refuse(name, "type", f"must be a positive number of {what}, not {_shown(value)}")
     attempts = given.get("max_attempts")
     if attempts is not None and (
         not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1
     ):
-        shown = repr(attempts) if isinstance(attempts, int | float) else _kind(attempts)
-        refuse("max_attempts", "type", f"must be an integer of at least 1, not {shown}")
+        refuse("max_attempts", "type", f"must be an integer of at least 1, not {_shown(attempts)}")
     mode = given.get("retry_mode")
     if mode is not None and mode not in _RETRY_MODES:
         shown = repr(mode) if isinstance(mode, str) else _kind(mode)

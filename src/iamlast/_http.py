@@ -258,7 +258,9 @@ class BodyReader:
         elif encoding == "deflate":
             self._inflater = zlib.decompressobj()
         else:
-            raise httpx.DecodingError(f"unsupported Content-Encoding {content_encoding!r} (asked for {ACCEPT_ENCODING})")
+            raise httpx.DecodingError(
+                f"unsupported Content-Encoding {content_encoding!r} (asked for {ACCEPT_ENCODING})"
+            )
 
     def _keep(self, data: bytes) -> None:
         self._size += len(data)

@@ -114,7 +114,7 @@ class CredentialSource:
         ) = None,
         *,
         profile: str | None = None,
-        remember_failure: float = FAILURE_MEMORY,
+        remember_failure: float | None = None,
     ) -> None:
         if credentials is not None and profile is not None:
             raise ValueError("profile applies only when credentials is None (the default chain)")
@@ -123,7 +123,7 @@ class CredentialSource:
         self._static: Credentials | None = None
         self._provider: BotocoreCredentials | None = None
         self._from_chain = credentials is None
-        self._remember = remember_failure
+        self._remember = FAILURE_MEMORY if remember_failure is None else remember_failure
         # Guarded by _lock, which is never held during a lookup:
         self._lock = threading.Lock()
         self._cached: Credentials | None = None

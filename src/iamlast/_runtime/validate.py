@@ -342,7 +342,9 @@ def _check(value: Any, kind: _Kind, path: str, out: list[FieldProblem]) -> None:
         _walk(kind, value, path, out)
 
 
-def _walk(model: type[BaseModel], data: Mapping[str, Any], path: str, out: list[FieldProblem]) -> None:
+def _walk(
+    model: type[BaseModel], data: Mapping[str, Any], path: str, out: list[FieldProblem]
+) -> None:
     plan = _plan(model)
     for key, value in data.items():
         entry = plan.get(key) if isinstance(key, str) else None
@@ -350,7 +352,9 @@ def _walk(model: type[BaseModel], data: Mapping[str, Any], path: str, out: list[
             _check(value, entry[1], _join_path(path, entry[0]), out)
 
 
-def input_problems(model: type[BaseModel], data: Mapping[str, Any] | BaseModel) -> list[FieldProblem]:
+def input_problems(
+    model: type[BaseModel], data: Mapping[str, Any] | BaseModel
+) -> list[FieldProblem]:
     """What lax validation would let through, by wire path: bytes (or a str) where a string (a
     list) is wanted, and lone surrogates in any string member, nested members included."""
     out: list[FieldProblem] = []
