@@ -99,7 +99,9 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             )
         return await _settled(lookup)
 
-    def _http(self, state: ClientState) -> httpx.AsyncClient:
+    def _http(self, state: ClientState, operation: str) -> httpx.AsyncClient:
+        if self._closed:  # closed while this call awaited its settings: no new pool
+            raise closed(operation)
         client = self._http_client
         if client is None:
             client = httpx.AsyncClient(
@@ -144,7 +146,7 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         state = await self._ready()
         call = Call(state, spec, model, raw=raw, call_timeout=self._call_timeout, now=start)
         calls.append(call)
-        http = self._http(state)
+        http = self._http(state, spec.name)
         while True:
             wait = call.before_send(time.monotonic())
             if wait > 0:

@@ -45,6 +45,8 @@ from .shape import OutputShape, ResponseMetadata, Shape, new
 from .signing import Credentials, sign_request
 
 _log = logging.getLogger("iamlast")
+# A socket timeout shortened to the time left may fire a hair before the deadline.
+_DEADLINE_SLACK = 0.01
 
 if TYPE_CHECKING:
     from .registry import OperationSpec
@@ -247,7 +249,7 @@ class Call:
         server closed that connection while it sat idle; it is retried at once, no backoff (it
         still counts as an attempt, and pays the quota like any retry).
         """
-        if self.deadline is not None and now >= self.deadline:
+        if self.deadline is not None and now >= self.deadline - _DEADLINE_SLACK:
             return Step(False, error=self.timed_out())  # cut short by the call's own bound
         retry_kind = classify(status=None, code=None, transport_error=kind)
         self._feedback(now, throttled=False)
