@@ -59,6 +59,8 @@ def _credentials_problem(value: Any) -> str | None:
             token and token[0] is not None and not isinstance(token[0], str)
         ):
             return "a credentials tuple holds strings"
+        if not key or not secret:
+            return "a credentials tuple needs both an access key id and a secret access key"
         return None
     return (
         "must be a Credentials, a (key, secret[, token]) tuple or a botocore credentials "
@@ -79,6 +81,8 @@ def check_client_arguments(
         value = given.get(name)
         if value is not None and not isinstance(value, str):
             refuse(name, "type", f"must be a string, not {_kind(value)}")
+        elif value == "" and name in ("aws_access_key_id", "aws_secret_access_key"):
+            refuse(name, "min_length", "must not be empty")
     if (given.get("aws_access_key_id") is None) != (given.get("aws_secret_access_key") is None):
         refuse(
             "aws_access_key_id", "usage", "aws_access_key_id and aws_secret_access_key go together"

@@ -45,6 +45,8 @@ BAD: list[tuple[str, Any]] = [
     ("credentials", {"key": "AKID"}),
     ("credentials", ("AKID",)),
     ("credentials", ("AKID", 5)),
+    ("credentials", ("", "secret")),
+    ("aws_access_key_id", ""),
     ("http_client", object()),
 ]
 
@@ -164,3 +166,30 @@ def test_request_time_too_skewed_decodes_to_its_class() -> None:
     assert isinstance(err, errors.RequestTimeTooSkewedError)
     assert isinstance(err, errors.ClockSkewError)
     assert err.request_id == "rid"
+
+
+@pytest.mark.parametrize("mode", list(CLIENTS))
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("endpoint_url", "ftp://iam.amazonaws.com"), ("region", "not a region!")],
+)
+def test_a_bad_endpoint_or_region_is_an_iam_error(
+    mode: str, setting: str, value: str, aws_env: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    aws_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))  # resolved at construction
+    with pytest.raises(errors.ConfigurationError, match=setting.split("_")[0]) as caught:
+        CLIENTS[mode](**KEYS, **{setting: value})
+    assert isinstance(caught.value, ValueError)  # as before, for code that caught that
+
+
+@pytest.mark.parametrize("mode", list(CLIENTS))
+@pytest.mark.parametrize(
+    ("variable", "value"), [("AWS_MAX_ATTEMPTS", "many"), ("AWS_RETRY_MODE", "bogus")]
+)
+def test_a_bad_retry_setting_in_the_environment_is_an_iam_error(
+    mode: str, variable: str, value: str, aws_env: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    aws_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))
+    aws_env.setenv(variable, value)
+    with pytest.raises(errors.ConfigurationError):
+        CLIENTS[mode](**KEYS)

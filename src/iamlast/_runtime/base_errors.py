@@ -102,8 +102,10 @@ class NoCredentialsError(IamError):
         self.code = code
 
 
-class ConfigurationError(IamError):
-    """The AWS configuration could not be read (a malformed config file, a bad setting)."""
+class ConfigurationError(IamError, ValueError):
+    """The AWS configuration could not be read or used: a malformed config file, a bad setting
+    (an endpoint URL, a region, a retry mode or attempt count from the arguments, the
+    environment or the config file)."""
 
 
 class PaginationError(IamError):

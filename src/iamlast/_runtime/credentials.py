@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from . import background
-from .errors import NoCredentialsError
+from .errors import FieldProblem, NoCredentialsError, ParamValidationError
 
 __all__ = [
     "ADVISORY_REFRESH",
@@ -62,8 +62,21 @@ class Credentials:
     expiry: datetime | None = None
 
     def __post_init__(self) -> None:
-        if not self.access_key_id or not self.secret_access_key:
-            raise ValueError("credentials need both an access key id and a secret access key")
+        missing = [
+            name for name in ("access_key_id", "secret_access_key") if not getattr(self, name)
+        ]
+        if missing:
+            raise ParamValidationError(
+                "Credentials",
+                [
+                    FieldProblem(
+                        name,
+                        "required",
+                        "credentials need both an access key id and a secret access key",
+                    )
+                    for name in missing
+                ],
+            )
 
     def __repr__(self) -> str:
         token = None if self.session_token is None else "****"
