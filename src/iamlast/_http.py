@@ -167,7 +167,15 @@ class ConnectionTrace:
 def shut_down(streams: weakref.WeakSet[Any]) -> None:
     """Wake every thread blocked reading one of ``streams``: closing a socket from another thread
     does not, shutting it down does (the read then ends at once with an error)."""
-    for stream in list(streams):
+    for _ in range(5):
+        try:
+            alive = list(streams)
+            break
+        except RuntimeError:  # a connection opened meanwhile, on another thread
+            continue
+    else:
+        return
+    for stream in alive:
         try:
             sock = stream.get_extra_info("socket")
             if sock is not None:
