@@ -18,7 +18,7 @@ from ._generated.errors import decode_error
 from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
-from ._runtime.errors import ConfigurationError, IamError, NoCredentialsError
+from ._runtime.errors import ConfigurationError, IamError, InvalidSettingError, NoCredentialsError
 from ._runtime.ratelimit import TokenBucket
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
@@ -134,7 +134,7 @@ class BaseClient:
         except ValueError as exc:  # a bad endpoint, region or retry setting (argument or config)
             if isinstance(exc, IamError):
                 raise
-            raise ConfigurationError(str(exc)) from None
+            raise InvalidSettingError(str(exc)) from None
 
     def _resolved(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:
         scoped, services = config if config is not None else ({}, {})

@@ -8,8 +8,9 @@
   (:class:`ThrottlingError`, :class:`AccessDeniedError`, the clock-skew family under
   :class:`ClockSkewError`, …) under :class:`CommonServiceError`; :class:`UnknownServiceError`
   for anything else.
-- :class:`NoCredentialsError`, :class:`ConfigurationError`: credentials or settings that could
-  not be found or read.
+- :class:`NoCredentialsError`, :class:`ConfigurationError` (:class:`InvalidSettingError` for a
+  setting iamlast cannot use: an endpoint URL, a region, a retry mode): credentials or settings
+  that could not be found, read or used.
 - :class:`TransportError` (no HTTP response), :class:`CallTimeoutError` (``call_timeout``
   passed), :class:`ClientClosedError` (a call on, or cut short by, a closed client),
   :class:`ResponseParseError`, :class:`PaginationError`.
@@ -44,6 +45,7 @@ from ._runtime.errors import (
     InvalidParameterCombinationError,
     InvalidParameterValueError,
     InvalidQueryParameterError,
+    InvalidSettingError,
     InvalidSignatureError,
     MalformedQueryStringError,
     MissingActionError,
@@ -83,6 +85,7 @@ __all__ = [
     "FieldProblem",
     "IamError",
     "IncompleteSignatureError",
+    "InvalidSettingError",
     "InternalFailureError",
     "InvalidActionError",
     "InvalidClientTokenIdError",

@@ -177,7 +177,7 @@ def test_a_bad_endpoint_or_region_is_an_iam_error(
     mode: str, setting: str, value: str, aws_env: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     aws_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))  # resolved at construction
-    with pytest.raises(errors.ConfigurationError, match=setting.split("_")[0]) as caught:
+    with pytest.raises(errors.InvalidSettingError, match=setting.split("_")[0]) as caught:
         CLIENTS[mode](**KEYS, **{setting: value})
     assert isinstance(caught.value, ValueError)  # as before, for code that caught that
 
@@ -191,5 +191,6 @@ def test_a_bad_retry_setting_in_the_environment_is_an_iam_error(
 ) -> None:
     aws_env.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))
     aws_env.setenv(variable, value)
-    with pytest.raises(errors.ConfigurationError):
+    with pytest.raises(errors.InvalidSettingError) as caught:
         CLIENTS[mode](**KEYS)
+    assert isinstance(caught.value, errors.ConfigurationError)

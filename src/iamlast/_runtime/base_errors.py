@@ -15,6 +15,7 @@ __all__ = [
     "ConfigurationError",
     "FieldProblem",
     "IamError",
+    "InvalidSettingError",
     "NoCredentialsError",
     "PaginationError",
     "ParamValidationError",
@@ -102,10 +103,13 @@ class NoCredentialsError(IamError):
         self.code = code
 
 
-class ConfigurationError(IamError, ValueError):
-    """The AWS configuration could not be read or used: a malformed config file, a bad setting
-    (an endpoint URL, a region, a retry mode or attempt count from the arguments, the
-    environment or the config file)."""
+class ConfigurationError(IamError):
+    """The AWS configuration could not be read (a malformed config file, a bad setting)."""
+
+
+class InvalidSettingError(ConfigurationError, ValueError):
+    """A setting has a value iamlast cannot use: an endpoint URL, a region, a retry mode or an
+    attempt count, from an argument, the environment or the config file."""
 
 
 class PaginationError(IamError):
