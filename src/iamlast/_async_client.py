@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from asyncio import get_running_loop
+from asyncio import timeout as timeout_after
+from concurrent.futures import Future
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 # isort: off
 from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
@@ -15,23 +18,34 @@ import httpx
 
 from . import _http
 from ._base_client import BaseClient, CredentialsArg, RawProxy
-from ._runtime.core import Call, ClientState, coerce_request
+from ._client_options import check_client_arguments
+from ._http import ConnectionTrace
+from ._runtime import background
+from ._runtime.core import Call, ClientState, closed, coerce_request, timed_out
+from ._runtime.errors import IamError
 from ._runtime.retry import RetryMode
 from ._runtime.signing import Credentials
 from .advisor import AsyncAdvisor
 
 if TYPE_CHECKING:
     from ._generated.client import AsyncRawOperations
+    from ._runtime.registry import OperationSpec
 
 __all__ = ["AsyncClient"]
+
+T = TypeVar("T")
 
 
 class AsyncClient(AsyncAdvisor, BaseClient):
     """An asyncio IAM client: ``await client.list_roles()``, ``async for e in client.paginate_entities(...)``.
 
     Takes the same arguments as :class:`~iamlast.Client` (``http_client`` is an
-    ``httpx.AsyncClient``). Credential refreshes and config-file reads run in a worker thread,
-    never on the event loop. Use ``async with``, or ``await client.aclose()``.
+    ``httpx.AsyncClient``), with the same meaning: ``timeout`` per socket operation,
+    ``call_timeout`` for a whole call. Credential lookups and config-file reads run on daemon
+    threads iamlast owns, never on the event loop or its default executor: an advisory refresh
+    does not hold up any call, and a lookup that hangs holds up only the calls that wait for it,
+    until they are cancelled (``asyncio.wait_for``) — ``asyncio.run`` does not wait for it
+    either. Use ``async with``, or ``await client.aclose()``.
     """
 
     def __init__(
@@ -46,12 +60,14 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         endpoint_url: str | None = None,
         use_fips: bool | None = None,
         timeout: float | httpx.Timeout | None = None,
+        call_timeout: float | None = None,
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
         max_rate: float | None = None,
         verify: _http.Verify = True,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
+        check_client_arguments(type(self).__name__, locals(), http_client_type=httpx.AsyncClient)
         super().__init__(
             region=region,
             profile=profile,
@@ -64,34 +80,41 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             max_attempts=max_attempts,
             retry_mode=retry_mode,
             max_rate=max_rate,
+            call_timeout=call_timeout,
         )
         self._timeout = _http.make_timeout(timeout)
         self._verify = verify
         self._owns_http = http_client is None
         self._http_client = http_client
+        self._state_lookup: Future[ClientState] | None = None
 
     async def _ready(self) -> ClientState:
-        if self._state is None:
-            await asyncio.to_thread(self._client_state)  # may read the config file
-        return self._client_state()
+        state = self._state
+        if state is not None:
+            return state
+        lookup = self._state_lookup  # one config read in flight, shared by every task
+        if lookup is None or (lookup.done() and lookup.exception() is not None):
+            lookup = self._state_lookup = background.start(
+                self._client_state, name="iamlast-config"
+            )
+        return await _settled(lookup)
 
-    def _http(self, state: ClientState) -> httpx.AsyncClient:
+    def _http(self, state: ClientState, operation: str) -> httpx.AsyncClient:
+        if self._closed:  # closed while this call awaited its settings: no new pool
+            raise closed(operation)
         client = self._http_client
         if client is None:
             client = httpx.AsyncClient(
-                timeout=self._timeout,
-                verify=_http.ssl_context(self._verify, state.endpoint_url),
-                follow_redirects=False,
-                trust_env=True,
+                **_http.client_options(self._timeout, self._verify, state.endpoint_url)
             )
             self._http_client = client
         return client
 
     async def _credentials_now(self) -> Credentials:
-        source = self._credentials
-        if source.needs_refresh():
-            return await asyncio.to_thread(source.get)
-        return source.get()
+        found = self._credentials.acquire()
+        if isinstance(found, Credentials):
+            return found
+        return await _settled(found)
 
     # ------------------------------------------------------------------ the lifecycle
 
@@ -109,28 +132,70 @@ class AsyncClient(AsyncAdvisor, BaseClient):
     ) -> Any:
         spec = self._spec(operation)
         model = coerce_request(spec, request, kwargs)
+        start = time.monotonic()
+        bound = self._call_timeout
+        if self._closed:
+            raise closed(spec.name)
+        if bound is None:
+            return await self._attempts(spec, model, raw, start, [], deadline)
+        calls: list[Call] = []
+        try:
+            async with timeout_after(bound) as scope:
+                return await self._attempts(spec, model, raw, start, calls, deadline)
+        except TimeoutError as exc:
+            if isinstance(exc, IamError) or not scope.expired():
+                raise
+        # The deadline passed while something was awaited: credentials, a send, a backoff.
+        raise calls[0].timed_out() if calls else timed_out(spec.name, bound, 0)
+
+    async def _attempts(
+        self,
+        spec: OperationSpec,
+        model: Any,
+        raw: bool,
+        start: float,
+        calls: list[Call],
+        deadline: float | None,
+    ) -> Any:
         state = await self._ready()
-        call = Call(state, spec, model, raw=raw, deadline=deadline)
-        http = self._http(state)
+        call = Call(
+            state,
+            spec,
+            model,
+            raw=raw,
+            call_timeout=self._call_timeout,
+            now=start,
+            deadline=deadline,
+        )
+        calls.append(call)
+        http = self._http(state, spec.name)
         while True:
             wait = call.before_send(time.monotonic())
             if wait > 0:
                 await asyncio.sleep(wait)
             headers = call.headers(await self._credentials_now())
+            if self._closed:
+                raise call.closed()
+            trace = _http.ConnectionTrace()
             try:
-                status, response_headers, body = await self._send(
-                    http, call, headers, call.attempt_timeout(time.monotonic())
-                )
+                status, response_headers, body = await self._send(http, call, headers, trace)
             except _http.Oversize as exc:
                 raise call.oversize(exc.size) from None
             except httpx.HTTPError as exc:
+                if self._closed:
+                    raise call.closed() from None
                 step = call.on_transport_error(
-                    _http.transport_kind(exc), _http.describe(exc), time.monotonic()
+                    _http.transport_kind(exc),
+                    _http.describe(exc),
+                    time.monotonic(),
+                    stale=trace.stale(exc),
                 )
             else:
                 step = call.on_response(status, response_headers, body, time.monotonic())
             if not step.retry:
                 return step.outcome()
+            if self._closed:
+                raise call.closed()
             await asyncio.sleep(step.delay)
 
     async def _send(
@@ -138,9 +203,19 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         http: httpx.AsyncClient,
         call: Call,
         headers: dict[str, str],
-        cap: float | None = None,
+        trace: ConnectionTrace,
     ) -> tuple[int, httpx.Headers, bytes]:
-        response = await http.send(_http.build_request(http, call, headers, cap), stream=True)
+        # Under a workflow's deadline each socket operation gets at most what is left of it.
+        timeout = _http.attempt_timeout(http.timeout, call.attempt_budget(time.monotonic()))
+        request = _http.build_request(
+            http, call, headers, trace=trace.asynchronous, timeout=timeout
+        )
+        try:
+            response = await http.send(request, stream=True)
+        except RuntimeError:
+            if self._closed or http.is_closed:  # httpx: "the client has been closed"
+                raise call.closed() from None
+            raise
         try:
             limit = call.state.max_response_bytes
             size = _http.declared_size(response)
@@ -166,10 +241,13 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         return proxy  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
-        """Close the connection pool (not an ``http_client`` you passed in)."""
-        if self._owns_http and self._http_client is not None:
-            await self._http_client.aclose()
+        """Close the connection pool (not an ``http_client`` you passed in). Calls in flight end
+        with :class:`~iamlast.errors.ClientClosedError`, and so does every later call."""
+        self._closed = True
+        http = self._http_client
+        if self._owns_http and http is not None:
             self._http_client = None
+            await http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -181,3 +259,32 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _settled(future: Future[T]) -> T:
+    """Await a future of iamlast's own threads without blocking the loop.
+
+    Unlike ``asyncio.wrap_future``, giving up (a cancelled task) leaves the future alone — other
+    callers may be waiting for the same lookup — and a lookup that ends after the loop closed
+    finds nobody to tell, quietly. A failure is raised as a fresh copy for each waiter.
+    """
+    loop = get_running_loop()
+    waiter: asyncio.Future[T] = loop.create_future()
+
+    def settle(_: object) -> None:
+        if waiter.done():
+            return  # the waiting task gave up
+        error = future.exception()
+        if error is not None:
+            waiter.set_exception(background.fresh(error))
+        else:
+            waiter.set_result(future.result())
+
+    def done(_: Future[T]) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, None)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    future.add_done_callback(done)
+    return await waiter

@@ -18,7 +18,7 @@ from ._generated.errors import decode_error
 from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
-from ._runtime.errors import ConfigurationError, NoCredentialsError
+from ._runtime.errors import ConfigurationError, IamError, InvalidSettingError, NoCredentialsError
 from ._runtime.ratelimit import TokenBucket
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
@@ -54,6 +54,7 @@ class BaseClient:
         max_attempts: int | None = None,
         retry_mode: RetryMode | None = None,
         max_rate: float | None = None,
+        call_timeout: float | None = None,
         max_response_bytes: int = 32 * 1024 * 1024,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -83,8 +84,12 @@ class BaseClient:
         self._max_attempts_arg = max_attempts
         self._max_response_bytes = max_response_bytes
         self._rate_limiter = TokenBucket(max_rate) if max_rate is not None else None
+        self._call_timeout = None if call_timeout is None else float(call_timeout)
         self._state: ClientState | None = None
         self._lock = threading.Lock()
+        # The connection pool: built once (under _pool_lock), never again after close().
+        self._pool_lock = threading.Lock()
+        self._closed = False
         # Resolve now when no config file can matter, so errors (a bad endpoint_url) surface here.
         if not self._needs_config():
             self._state = self._resolve(None)
@@ -113,15 +118,25 @@ class BaseClient:
             scoped = dict(session.get_scoped_config())
             services = dict(session.full_config.get("services", {}) or {})
         except ProfileNotFound as exc:
+            # The name botocore looked for: the argument, or AWS_PROFILE when none was given.
+            missing = exc.kwargs.get("profile") or self._profile or self._env.get("AWS_PROFILE")
             raise NoCredentialsError(
-                f"AWS profile {self._profile!r} was not found in the config files",
-                profile=self._profile,
-            ) from exc
+                f"AWS profile {missing!r} was not found in the shared config or credentials file",
+                profile=missing,
+            ) from None
         except BotoCoreError as exc:  # a malformed config file, an unreadable setting
             raise ConfigurationError(f"AWS configuration problem: {exc}") from exc
         return scoped, services
 
     def _resolve(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:
+        try:
+            return self._resolved(config)
+        except ValueError as exc:  # a bad endpoint, region or retry setting (argument or config)
+            if isinstance(exc, IamError):
+                raise
+            raise InvalidSettingError(str(exc)) from None
+
+    def _resolved(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:
         scoped, services = config if config is not None else ({}, {})
         env = self._env
         region = (
@@ -202,6 +217,16 @@ class BaseClient:
     def retry_quota(self) -> RetryQuota:
         """The retry quota shared by every request of this client."""
         return self._client_state().quota
+
+    @property
+    def call_timeout(self) -> float | None:
+        """The bound on one whole call, retries included, in seconds (None: unbounded)."""
+        return self._call_timeout
+
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` (``aclose``) ran: every call then raises ClientClosedError."""
+        return self._closed
 
     def _spec(self, operation: str) -> OperationSpec:
         return OPERATIONS[operation]

@@ -1,4 +1,5 @@
-"""What both clients need from httpx: the shared TLS context, timeouts, error kinds, body reads.
+"""What both clients need from httpx: the shared TLS context, timeouts, error kinds, body reads,
+the request headers, and how an attempt used its connection.
 
 Kept apart from the sans-IO runtime: this is the only place (with the two clients) that knows
 httpx.
@@ -7,7 +8,10 @@ httpx.
 from __future__ import annotations
 
 import functools
+import http.cookiejar
+import socket
 import ssl
+import weakref
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +26,22 @@ from ._runtime.retry import TransportErrorKind
 if TYPE_CHECKING:
     from ._runtime.core import Call
 
-__all__ = ["Verify", "make_timeout", "ssl_context", "transport_kind", "user_agent"]
+__all__ = [
+    "ConnectionTrace",
+    "Verify",
+    "attempt_timeout",
+    "client_options",
+    "make_timeout",
+    "ssl_context",
+    "transport_kind",
+    "user_agent",
+]
 
 Verify = bool | str | ssl.SSLContext
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=60.0)  # botocore's connect/read defaults
+#: Per socket operation (connect, each read, each write, waiting for a pooled connection), as
+#: botocore's connect_timeout/read_timeout: botocore's 60 s defaults.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=60.0)
 
 
 @functools.cache
@@ -70,8 +85,109 @@ def make_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """A jar that keeps nothing: IAM sets no cookies, and a cookie a server (or anything on the
+    way) sets must not be replayed, unsigned, on every later request."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
+
+    def set_cookie_if_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> None:
+        return None
+
+
+def client_options(timeout: httpx.Timeout, verify: Verify, endpoint_url: str) -> dict[str, Any]:
+    """The keyword arguments of the httpx client an iamlast client builds for itself."""
+    return {
+        "timeout": timeout,
+        "verify": ssl_context(verify, endpoint_url),
+        "follow_redirects": False,
+        "trust_env": True,
+        "cookies": _NoCookies(),
+    }
+
+
+def attempt_timeout(base: httpx.Timeout, time_left: float | None) -> httpx.Timeout | None:
+    """Each socket operation of an attempt bounded by what is left of the call's time too."""
+    if time_left is None:
+        return None
+    left = max(time_left, 0.001)
+
+    def bounded(value: float | None) -> float:
+        return left if value is None else min(value, left)
+
+    return httpx.Timeout(
+        connect=bounded(base.connect),
+        read=bounded(base.read),
+        write=bounded(base.write),
+        pool=bounded(base.pool),
+    )
+
+
+_STALE_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+class ConnectionTrace:
+    """httpcore's ``trace`` extension for one attempt: did it go out on a kept-alive connection
+    (none was opened for it), and which network streams did it open.
+
+    An attempt that fails that way before any response (the server closed the idle connection as
+    the request went out) is :meth:`stale`: it is retried at once (the pool has dropped that
+    connection, so the retry goes out on another), instead of after a retry's backoff.
+    """
+
+    __slots__ = ("_streams", "opened", "sent")
+
+    def __init__(self, streams: weakref.WeakSet[Any] | None = None) -> None:
+        self.opened = False
+        self.sent = False
+        self._streams = streams
+
+    def __call__(self, name: str, info: dict[str, Any]) -> None:
+        if name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.opened = True
+            stream = info.get("return_value")
+            if self._streams is not None and stream is not None:
+                self._streams.add(stream)
+        elif name.endswith(".send_request_headers.started"):
+            self.sent = True
+
+    async def asynchronous(self, name: str, info: dict[str, Any]) -> None:
+        """The same, for httpx.AsyncClient (it awaits the trace callback)."""
+        self(name, info)
+
+    def stale(self, exc: BaseException) -> bool:
+        """The attempt died on a reused connection before any response came back."""
+        return self.sent and not self.opened and isinstance(exc, _STALE_ERRORS)
+
+
+def shut_down(streams: weakref.WeakSet[Any]) -> None:
+    """Wake every thread blocked reading one of ``streams``: closing a socket from another thread
+    does not, shutting it down does (the read then ends at once with an error)."""
+    for _ in range(5):
+        try:
+            alive = list(streams)
+            break
+        except RuntimeError:  # a connection opened meanwhile, on another thread
+            continue
+    else:
+        return
+    for stream in alive:
+        try:
+            sock = stream.get_extra_info("socket")
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError, ValueError):
+            pass  # already closed, or a TCP socket handed over to TLS
+
+
 def transport_kind(exc: BaseException) -> TransportErrorKind:
     """Map an httpx failure to the retry policy's vocabulary."""
+    if isinstance(exc, httpx.ProxyError) and str(exc).startswith("407"):
+        return TransportErrorKind.PROXY_AUTH  # no retry brings the proxy credentials it wants
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportErrorKind.CONNECT_TIMEOUT
     if isinstance(exc, httpx.TimeoutException):
@@ -100,45 +216,35 @@ def user_agent() -> str:
     return f"iamlast/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
+#: Exactly what :class:`BodyReader` decodes (httpx's default adds br and zstd whenever those
+#: packages are installed, and such a response would then fail to decode).
+ACCEPT_ENCODING = "gzip, deflate"
+
+
 def build_request(
     client: httpx.Client | httpx.AsyncClient,
     call: Call,
     headers: dict[str, str],
-    cap: float | None = None,
+    *,
+    trace: Any = None,
+    timeout: httpx.Timeout | None = None,
 ) -> httpx.Request:
-    """The httpx request for one attempt; ``cap`` (seconds left before a deadline) bounds each
-    of its socket timeouts."""
     prepared = call.prepared
     headers = dict(headers)
     headers.setdefault("User-Agent", user_agent())
-    if cap is None:
-        return client.build_request(
-            prepared.method, prepared.url, headers=headers, content=prepared.body
-        )
-    return client.build_request(
+    headers["Accept-Encoding"] = ACCEPT_ENCODING
+    extensions: dict[str, Any] = {} if trace is None else {"trace": trace}
+    request = client.build_request(
         prepared.method,
         prepared.url,
         headers=headers,
         content=prepared.body,
-        timeout=capped_timeout(client.timeout, cap),
+        extensions=extensions,
+        timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
     )
-
-
-def capped_timeout(timeout: httpx.Timeout, cap: float) -> httpx.Timeout:
-    """``timeout`` with no part longer than ``cap`` seconds (an unset part becomes ``cap``)."""
-
-    def part(value: float | None) -> float:
-        return cap if value is None else min(value, cap)
-
-    return httpx.Timeout(
-        connect=part(timeout.connect),
-        read=part(timeout.read),
-        write=part(timeout.write),
-        pool=part(timeout.pool),
-    )
-
-
-ACCEPT_ENCODING = "gzip, deflate"
+    # A client passed in may hold cookies of its own: none goes out with a signed IAM request.
+    request.headers.pop("Cookie", None)
+    return request
 
 
 class BodyReader:
@@ -160,7 +266,9 @@ class BodyReader:
         elif encoding == "deflate":
             self._inflater = zlib.decompressobj()
         else:
-            raise httpx.DecodingError(f"unsupported Content-Encoding {content_encoding!r} (asked for {ACCEPT_ENCODING})")
+            raise httpx.DecodingError(
+                f"unsupported Content-Encoding {content_encoding!r} (asked for {ACCEPT_ENCODING})"
+            )
 
     def _keep(self, data: bytes) -> None:
         self._size += len(data)

@@ -1,22 +1,40 @@
 """Every exception iamlast raises, rooted at :class:`IamError`.
 
-- :class:`ParamValidationError`: a request refused before sending (names the member and rule).
+- :class:`ParamValidationError`: a request (or a client argument) refused before sending; names
+  the member and rule.
 - :class:`ServiceError`: the service answered with an error; ``code``, ``message``, ``type``,
   ``status_code``, ``request_id``, ``raw``. One subclass per modelled error, matched by the wire
   code (``NoSuchEntity`` → :class:`NoSuchEntityError`); the AWS common errors
-  (:class:`ThrottlingError`, :class:`AccessDeniedError`, …) under :class:`CommonServiceError`;
-  :class:`UnknownServiceError` for anything else.
+  (:class:`ThrottlingError`, :class:`AccessDeniedError`, the clock-skew family under
+  :class:`ClockSkewError`, …) under :class:`CommonServiceError`; :class:`UnknownServiceError`
+  for anything else.
+- :class:`NoCredentialsError`, :class:`ConfigurationError` (:class:`InvalidSettingError` for a
+  setting iamlast cannot use: an endpoint URL, a region, a retry mode): credentials or settings
+  that could not be found, read or used.
+- :class:`TransportError` (no HTTP response), :class:`CallTimeoutError` (``call_timeout``
+  passed), :class:`ClientClosedError` (a call on, or cut short by, a closed client),
+  :class:`ResponseParseError`, :class:`PaginationError`.
+- The report-job errors: :class:`JobFailedError`, :class:`JobTimeoutError`,
+  :class:`JobNotReadyError`, :class:`JobStatusError` (a status iamlast does not know), and
+  :class:`DeadlineExceededError` (a workflow call out of time; JobTimeoutError is one).
 - Per operation, a union for ``match``: ``GenerateServiceLastAccessedDetailsError``.
 - :func:`decode_error` turns any error response (XML or not) into one of these; never raises.
+
+Every one pickles and compares equal to its unpickled copy.
 """
 
 from __future__ import annotations
 
 from ._generated.errors import *  # noqa: F403
 from ._generated.errors import __all__ as _generated_all
+from ._runtime.deadline import DeadlineExceededError
 from ._runtime.errors import (
     COMMON_ERRORS,
     AccessDeniedError,
+    AuthFailureError,
+    CallTimeoutError,
+    ClientClosedError,
+    ClockSkewError,
     CommonServiceError,
     ConfigurationError,
     ExpiredTokenError,
@@ -29,16 +47,21 @@ from ._runtime.errors import (
     InvalidParameterCombinationError,
     InvalidParameterValueError,
     InvalidQueryParameterError,
+    InvalidSettingError,
+    InvalidSignatureError,
     MalformedQueryStringError,
     MissingActionError,
     MissingAuthenticationTokenError,
     MissingParameterError,
     NoCredentialsError,
+    NotAuthorizedError,
     OptInRequiredError,
     PaginationError,
     ParamValidationError,
     RequestExpiredError,
+    RequestInTheFutureError,
     RequestTimeoutError,
+    RequestTimeTooSkewedError,
     ResponseParseError,
     ServiceError,
     ServiceUnavailableError,
@@ -49,31 +72,46 @@ from ._runtime.errors import (
     UnknownServiceError,
     UnrecognizedClientError,
 )
+from ._runtime.jobs import JobFailedError, JobNotReadyError, JobStatusError, JobTimeoutError
 
 __all__ = [
     "COMMON_ERRORS",
     "AccessDeniedError",
+    "AuthFailureError",
+    "CallTimeoutError",
+    "ClientClosedError",
+    "ClockSkewError",
     "CommonServiceError",
     "ConfigurationError",
     "ExpiredTokenError",
     "FieldProblem",
     "IamError",
     "IncompleteSignatureError",
+    "InvalidSettingError",
     "InternalFailureError",
     "InvalidActionError",
     "InvalidClientTokenIdError",
     "InvalidParameterCombinationError",
     "InvalidParameterValueError",
     "InvalidQueryParameterError",
+    "InvalidSignatureError",
+    "DeadlineExceededError",
+    "JobFailedError",
+    "JobNotReadyError",
+    "JobStatusError",
+    "JobTimeoutError",
     "MalformedQueryStringError",
     "MissingActionError",
     "MissingAuthenticationTokenError",
     "MissingParameterError",
     "NoCredentialsError",
+    "NotAuthorizedError",
     "OptInRequiredError",
     "PaginationError",
     "ParamValidationError",
     "RequestExpiredError",
+    "RequestInTheFutureError",
+    "RequestTimeTooSkewedError",
     "RequestTimeoutError",
     "ResponseParseError",
     "ServiceError",

@@ -14,7 +14,7 @@ import respx
 from botocore.credentials import RefreshableCredentials
 
 import iamlast
-import iamlast._runtime.signing
+import iamlast._runtime.credentials
 from iamlast import errors
 from iamlast._runtime.signing import Credentials
 
@@ -45,7 +45,7 @@ class Clock:
                     else cls.fromtimestamp(moment.timestamp())
                 )
 
-        monkeypatch.setattr(iamlast._runtime.signing, "datetime", FrozenDatetime)
+        monkeypatch.setattr(iamlast._runtime.credentials, "datetime", FrozenDatetime)
 
 
 def refreshable(clock: Clock, refreshes: list[int]) -> RefreshableCredentials:

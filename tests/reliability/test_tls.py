@@ -381,7 +381,7 @@ async def test_the_client_built_for_https_verifies(mode: str, https: HttpsIAM) -
     else:
         async with AsyncClient(**_options(https.url)) as aclient:
             state = await aclient._ready()
-            transport = aclient._http(state)._transport
+            transport = aclient._http(state, "ListRoles")._transport
     context = transport._pool._ssl_context
     assert context is _http._default_context()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -71,7 +71,7 @@ async def test_with_runs_a_flow_on_a_client_of_its_own(
             _emit_elsewhere(other),
         )
         assert emitted[-1] == ("returned", len(emitted) - 1)
-        assert {a for a in emitted[:-1]} == {u.arn for u in other.account.users.values()}
+        assert set(emitted[:-1]) == {u.arn for u in other.account.users.values()}
         # A failure inside is thrown back into the outer flow, typed.
         with pytest.raises(errors.NoSuchEntityError):
             await _run(both, _missing_elsewhere(other))

@@ -1,28 +1,33 @@
 """The one request lifecycle, without I/O: build a request, classify its response.
 
-Both clients call these functions; only sending and sleeping differ between them.
+Both clients call these functions; only sending and sleeping differ between them. Building the
+request and reading the response live in :mod:`.prepare` (re-exported here).
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .deadline import DeadlineExceededError
 from .errors import (
-    FieldProblem,
-    IamError,
-    ParamValidationError,
+    CallTimeoutError,
+    ClientClosedError,
     ResponseParseError,
     ServiceError,
     TransportError,
 )
-from .query import encode_body
+from .prepare import (
+    DEFAULT_COMPRESSION_MIN_BYTES,
+    EmptyResponse,
+    PreparedRequest,
+    build_request,
+    coerce_request,
+    parse_response,
+    request_id_header,
+)
 from .ratelimit import TokenBucket, active_limiter
 from .raw import RawResponse
 from .retry import (
@@ -41,6 +46,8 @@ from .shape import OutputShape, ResponseMetadata, Shape, new
 from .signing import Credentials, sign_request
 
 _log = logging.getLogger("iamlast")
+# A socket timeout shortened to the time left may fire a hair before the deadline.
+_DEADLINE_SLACK = 0.01
 
 if TYPE_CHECKING:
     from .registry import OperationSpec
@@ -53,205 +60,11 @@ __all__ = [
     "PreparedRequest",
     "Step",
     "build_request",
+    "closed",
     "coerce_request",
     "parse_response",
+    "timed_out",
 ]
-
-#: botocore's default ``request_min_compression_size_bytes``.
-DEFAULT_COMPRESSION_MIN_BYTES = 10240
-_HOST_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
-CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
-
-
-class EmptyResponse(OutputShape):
-    """The result of an operation that returns no data: only ``response_metadata``."""
-
-    _XML_WRAPPER: ClassVar[str | None] = None
-
-    @classmethod
-    def of_xml(cls, data: Any) -> EmptyResponse:
-        from . import extras as _extras
-        from . import xml as _x
-
-        root = _x.parse(data) if isinstance(data, bytes | str) else data
-        rid = _x.find_request_id(root)
-        extra: dict[str, Any] = {}
-        for child in root:
-            # Anything but the metadata and an empty result element is data the model lacks
-            # (an operation that starts returning a result, say): kept, as in every output.
-            tag = _x.local(child.tag)
-            if tag != "ResponseMetadata" and (len(child) or child.text or not tag.endswith("Result")):
-                _extras.keep(extra, child)
-        return new(cls, {"response_metadata": cls._metadata(rid)}, extra)
-
-    def to_json(self) -> dict[str, Any]:
-        from . import extras as _extras
-
-        out: dict[str, Any] = {}
-        if self.response_metadata is not None:
-            out["ResponseMetadata"] = self.response_metadata.to_json()
-        if self.__pydantic_extra__:
-            out.update(_extras.to_json(self.__pydantic_extra__))
-        return out
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> EmptyResponse:
-        return new(
-            cls, {"response_metadata": values.get("response_metadata")}, {} if extra is None else extra
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
-    """An unsigned HTTP request, ready to sign and send."""
-
-    operation: str
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes
-    #: The form parameters before encoding (for logging with secrets masked).
-    params: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-
-    def __repr__(self) -> str:
-        return f"PreparedRequest({self.operation} {self.method} {self.url}, {len(self.body)} bytes)"
-
-
-def coerce_request(
-    spec: OperationSpec, request: Shape | Mapping[str, Any] | None, kwargs: Mapping[str, Any]
-) -> Shape | None:
-    """The request model for a call: a model instance (re-validated), or built from keywords.
-
-    Keyword values may be models or boto3-style dicts for nested members. Refused input raises
-    :class:`ParamValidationError` naming the member, before anything is sent.
-    """
-    model = spec.input_model
-    if model is None:
-        if request is not None or kwargs:
-            given = sorted(kwargs) if kwargs else [type(request).__name__]
-            raise ParamValidationError(
-                spec.name,
-                [FieldProblem(k, "unknown", "this operation takes no input") for k in given],
-            )
-        return None
-    if request is not None and kwargs:
-        raise ParamValidationError(
-            model.__name__,
-            [
-                FieldProblem(
-                    "", "usage", "pass either a request model or keyword arguments, not both"
-                )
-            ],
-        )
-    if request is None:
-        values = {k: v for k, v in kwargs.items() if v is not None}
-        if not values and not _has_required(model):
-            # Nothing to validate (``client.list_roles()``): skip building the validator.
-            return model._complete({})
-        return model.validated(values)
-    if isinstance(request, model):
-        return model.validated(request)
-    if isinstance(request, Mapping):
-        return model.validated(dict(request))
-    raise ParamValidationError(
-        model.__name__,
-        [
-            FieldProblem(
-                "", "type", f"expected {model.__name__} or a mapping, got {type(request).__name__}"
-            )
-        ],
-    )
-
-
-_REQUIRED: dict[type[Shape], bool] = {}
-
-
-def _has_required(model: type[Shape]) -> bool:
-    found = _REQUIRED.get(model)
-    if found is None:
-        found = _REQUIRED[model] = any(f.is_required() for f in model.model_fields.values())
-    return found
-
-
-def build_request(
-    spec: OperationSpec,
-    request: Shape | None,
-    *,
-    endpoint_url: str,
-    api_version: str,
-    compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES,
-    disable_compression: bool = False,
-) -> PreparedRequest:
-    """The HTTP request for one call: ``Action``, ``Version``, then the members in model order."""
-    params: list[tuple[str, str]] = [("Action", spec.name), ("Version", api_version)]
-    if request is not None:
-        params.extend(request.to_query().items())
-    body = encode_body(params)
-    scheme, netloc, path, _query, _fragment = urlsplit(endpoint_url)
-    if spec.host_prefix:
-        prefix = spec.host_prefix
-        for label, attr in spec.host_labels:
-            value = getattr(request, attr, None) if request is not None else None
-            if not isinstance(value, str) or not _HOST_LABEL.match(value):
-                raise ParamValidationError(
-                    spec.name,
-                    [
-                        FieldProblem(
-                            label, "host_label", "must be a valid DNS label to prefix the host"
-                        )
-                    ],
-                )
-            prefix = prefix.replace("{" + label + "}", value)
-        netloc = prefix + netloc
-    url = urlunsplit((scheme, netloc, path.rstrip("/") + spec.request_uri, "", ""))
-    headers = {"Content-Type": CONTENT_TYPE}
-    if spec.request_compression and not disable_compression and len(body) >= compression_min_bytes:
-        body = gzip.compress(body, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-    return PreparedRequest(spec.name, spec.http_method, url, headers, body, tuple(params))
-
-
-def parse_response(
-    spec: OperationSpec,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    decode_error: Any,
-) -> Shape | ServiceError:
-    """A successful response's model, or the typed error; bad bodies raise ResponseParseError."""
-    if status >= 300:
-        err: ServiceError = decode_error(spec.name, status, body, headers)
-        return err
-    model = spec.output_model
-    try:
-        if model is None:
-            if not body.strip():
-                return EmptyResponse._complete({})
-            return EmptyResponse.of_xml(body)
-        if not body.strip():
-            # An output with no members may come back as an empty body (botocore reads it as
-            # {}); for one with members an empty body is a broken response, not an empty result.
-            if model._WIRE_NAMES:
-                raise ResponseParseError("the response body is empty")
-            return model._complete({})
-        return model.of_xml(body)
-    except ResponseParseError as exc:
-        exc.operation = exc.operation or spec.name
-        exc.status_code = status
-        exc.raw = body
-        if exc.request_id is None:
-            exc.request_id = _request_id_header(headers)
-        raise
-    except IamError:
-        raise
-
-
-def _request_id_header(headers: Mapping[str, str]) -> str | None:
-    for key, value in headers.items():
-        if key.lower() in ("x-amzn-requestid", "x-amz-request-id"):
-            return value
-    return None
-
 
 # --------------------------------------------------------------------------- the lifecycle
 
@@ -295,6 +108,10 @@ class Call:
 
     The clients loop ``before_send`` → sign → send → ``on_response`` / ``on_transport_error``
     until a step says stop; they only perform the I/O and the sleeping.
+
+    ``call_timeout`` (seconds, from ``now`` on one monotonic clock) bounds the whole call: no
+    retry is scheduled whose backoff would end past it (the last error is the result), and an
+    attempt that is still running at the deadline ends in :class:`CallTimeoutError`.
     """
 
     def __init__(
@@ -304,11 +121,11 @@ class Call:
         request: Shape | None,
         *,
         raw: bool = False,
+        call_timeout: float | None = None,
+        now: float = 0.0,
         deadline: float | None = None,
     ) -> None:
         self.state = state
-        #: When set (``time.monotonic``), the call ends by then: see :mod:`.deadline`.
-        self.deadline = deadline
         self.spec = spec
         self.raw = raw
         self.prepared = build_request(
@@ -323,10 +140,31 @@ class Call:
         self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
         self._started = 0.0
         self._last_error: BaseException | None = None
+        self.call_timeout = call_timeout
+        self.deadline = None if call_timeout is None else now + call_timeout
+        #: A workflow's deadline (``wait_for_job``'s timeout: see :mod:`.deadline`): attempts and
+        #: backoff are cut to it, and running out of it is DeadlineExceededError.
+        self.flow_deadline = deadline
+        #: Attempts signed (and so sent, or being sent).
+        self.sent = 0
+
+    def time_left(self, now: float) -> float | None:
+        """Seconds left before ``call_timeout`` runs out (None: no bound)."""
+        return None if self.deadline is None else self.deadline - now
+
+    def timed_out(self) -> CallTimeoutError:
+        """The error for a call that ran out of ``call_timeout``."""
+        assert self.call_timeout is not None
+        return timed_out(self.spec.name, self.call_timeout, self.sent)
+
+    def closed(self) -> ClientClosedError:
+        """The error for a call on a client that is (or got) closed."""
+        return closed(self.spec.name)
 
     def before_send(self, now: float) -> float:
         """Seconds to wait before this attempt: a shared rate limit (``max_rate``, a scan's
-        ``rate_limit``) and the adaptive limiter's pacing."""
+        ``rate_limit``) and the adaptive limiter's pacing. Raises :class:`CallTimeoutError` when
+        that wait would pass the deadline."""
         self._started = now
         wait = 0.0
         for bucket in (self.state.rate_limiter, active_limiter.get()):
@@ -336,6 +174,8 @@ class Call:
         if limiter is not None:
             wait = max(wait, limiter.acquire(now + wait))
         if self.deadline is not None and now + wait >= self.deadline:
+            raise self.timed_out()
+        if self.flow_deadline is not None and now + wait >= self.flow_deadline:
             if self.retry.attempts > 1 and self.retry.last_retry_cost is not None:
                 # The retry granted after the last failure is not made: its tokens go back.
                 self.state.quota.release(self.retry.last_retry_cost)
@@ -343,27 +183,37 @@ class Call:
         return wait
 
     def attempt_timeout(self, now: float) -> float | None:
-        """The most this attempt's socket operations may wait: what is left before the
-        deadline (None without one, when the client's own timeouts apply)."""
-        if self.deadline is None:
+        """The most this attempt's socket operations may wait under a workflow's deadline
+        (None without one); DeadlineExceededError when nothing is left."""
+        if self.flow_deadline is None:
             return None
-        left = self.deadline - now
+        left = self.flow_deadline - now
         if left <= 0:
             raise self._out_of_time(self._last_error, self.retry.attempts - 1)
         return left
+
+    def attempt_budget(self, now: float) -> float | None:
+        """What each socket operation of this attempt may take: what is left of
+        ``call_timeout`` and of a workflow's deadline, whichever is less (None: neither)."""
+        flow = self.attempt_timeout(now)
+        call = self.time_left(now)
+        if flow is None:
+            return call
+        return flow if call is None else min(flow, call)
 
     def _out_of_time(self, last_error: BaseException | None, sent: int) -> DeadlineExceededError:
         return DeadlineExceededError(self.spec.name, attempts=sent, last_error=last_error)
 
     def _until_deadline(self, delay: float, now: float) -> float:
-        """A retry's backoff, never sleeping past the deadline (``before_send`` then ends the
-        call instead of sending)."""
-        if self.deadline is None:
+        """A retry's backoff, never sleeping past a workflow's deadline (``before_send`` then
+        ends the call instead of sending)."""
+        if self.flow_deadline is None:
             return delay
-        return max(0.0, min(delay, self.deadline - now))
+        return max(0.0, min(delay, self.flow_deadline - now))
 
     def headers(self, credentials: Credentials) -> dict[str, str]:
         """The signed headers for this attempt (signed anew each attempt: the date moves)."""
+        self.sent += 1
         return sign_request(
             method=self.prepared.method,
             url=self.prepared.url,
@@ -377,7 +227,7 @@ class Call:
     def on_response(self, status: int, headers: Mapping[str, str], body: bytes, now: float) -> Step:
         """Decide on an HTTP response: the result, a retry, or the typed error."""
         elapsed = now - self._started
-        request_id = _request_id_header(headers)
+        request_id = request_id_header(headers)
         if status < 300:
             self.state.quota.record_success(self.retry)
             self._feedback(now, throttled=False)
@@ -411,6 +261,7 @@ class Call:
             self.retry,
             kind,
             retry_after=parse_retry_after(_header(headers, "x-amz-retry-after")),
+            time_left=self.time_left(now),
         )
         _log.debug(
             "%s attempt %d: HTTP %d %s (request id %s) in %.1f ms; %s",
@@ -430,11 +281,27 @@ class Call:
             return Step(False, value=self._raw(status, headers, body, error.request_id, elapsed))
         return Step(False, error=error)
 
-    def on_transport_error(self, kind: TransportErrorKind, message: str, now: float) -> Step:
-        """Decide on an attempt that got no response (connection, timeout, broken body)."""
+    def on_transport_error(
+        self, kind: TransportErrorKind, message: str, now: float, *, stale: bool = False
+    ) -> Step:
+        """Decide on an attempt that got no response (connection, timeout, broken body).
+
+        ``stale``: it died on a reused kept-alive connection before any response, as when the
+        server closed that connection while it sat idle; it is retried at once, no backoff (it
+        still counts as an attempt, and pays the quota like any retry).
+        """
+        if self.deadline is not None and now >= self.deadline - _DEADLINE_SLACK:
+            return Step(False, error=self.timed_out())  # cut short by the call's own bound
         retry_kind = classify(status=None, code=None, transport_error=kind)
         self._feedback(now, throttled=False)
-        decision = decide(self.state.policy, self.state.quota, self.retry, retry_kind)
+        decision = decide(
+            self.state.policy,
+            self.state.quota,
+            self.retry,
+            retry_kind,
+            time_left=self.time_left(now),
+            immediate=stale,
+        )
         _log.debug(
             "%s attempt %d: %s (%s); %s",
             self.spec.name,
@@ -450,9 +317,9 @@ class Call:
             operation=self.spec.name,
             attempts=attempts,
         )
-        if self.deadline is not None and now >= self.deadline:
-            # The attempt's timeouts were cut to the deadline: running out of time is the
-            # failure, not the transport.
+        if self.flow_deadline is not None and now >= self.flow_deadline - _DEADLINE_SLACK:
+            # The attempt's timeouts were cut to the workflow's deadline: running out of time is
+            # the failure, not the transport.
             if decision.retry and self.retry.last_retry_cost is not None:
                 self.state.quota.release(self.retry.last_retry_cost)
             return Step(False, error=self._out_of_time(error, attempts))
@@ -482,7 +349,7 @@ class Call:
             result.__dict__["response_metadata"] = new(
                 ResponseMetadata,
                 {
-                    "request_id": rid or _request_id_header(headers),
+                    "request_id": rid or request_id_header(headers),
                     "http_status_code": status,
                     "http_headers": {k.lower(): v for k, v in headers.items()},
                     "retry_attempts": self.retry.attempts - 1,
@@ -516,6 +383,25 @@ class Call:
             elapsed=elapsed,
             _parse=parse,
         )
+
+
+def timed_out(operation: str, call_timeout: float, sent: int) -> CallTimeoutError:
+    """The error for a call of ``operation`` that ran out of ``call_timeout`` seconds."""
+    noun = "attempt" if sent == 1 else "attempts"
+    return CallTimeoutError(
+        f"{operation}: not complete within call_timeout={call_timeout:g} s ({sent} {noun} sent)",
+        operation=operation,
+        timeout=call_timeout,
+        attempts=sent,
+    )
+
+
+def closed(operation: str) -> ClientClosedError:
+    """The error for a call of ``operation`` on a closed client."""
+    return ClientClosedError(
+        f"{operation}: the client is closed; a closed client sends nothing more",
+        operation=operation,
+    )
 
 
 def _error_classes(spec: OperationSpec) -> tuple[type[ServiceError], ...]:

@@ -7,8 +7,6 @@ sends no attempt and sleeps no backoff past it, and ends with :class:`DeadlineEx
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import IamError
 
 __all__ = ["DeadlineExceededError", "remaining"]
@@ -36,22 +34,6 @@ class DeadlineExceededError(IamError, TimeoutError):
         super().__init__(
             f"{operation or 'the call'}: no time left before the deadline{after}{cause}"
         )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild,
-            (type(self), self.operation, self.attempts, self.last_error),
-            self.__dict__,
-        )
-
-
-def _rebuild(
-    cls: type[DeadlineExceededError],
-    operation: str | None,
-    attempts: int,
-    last_error: BaseException | None,
-) -> DeadlineExceededError:
-    return cls(operation, attempts=attempts, last_error=last_error)
 
 
 def remaining(deadline: float | None, now: float) -> float | None:

@@ -1,28 +1,79 @@
-"""The error hierarchy and the one function that turns an error response into an exception.
+"""The error hierarchy, in one import: every exception iamlast raises is an :class:`IamError`.
 
-Every exception iamlast raises is an :class:`IamError`. Errors the service sent are
-:class:`ServiceError` subclasses chosen by the wire code (``<Code>NoSuchEntity</Code>``), never by
-the model's shape name: the generated classes register their codes here, the AWS common errors
-(throttling, auth, ...) are defined below, and any other code becomes :class:`UnknownServiceError`,
-keeping the code and the raw body.
+- :mod:`.base_errors`: the root, refused input (:class:`ParamValidationError`), credentials,
+  configuration, transport failures, timeouts and a closed client.
+- :mod:`.service_errors`: :class:`ServiceError` (what the service sent) and its decoding.
+- :mod:`.common_errors`: the errors every AWS query API can return.
+
+The generated per-service errors import from here; users import from :mod:`iamlast.errors`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
-
-if TYPE_CHECKING:
-    from .shape import Shape
+from .base_errors import (
+    CallTimeoutError,
+    ClientClosedError,
+    ConfigurationError,
+    FieldProblem,
+    IamError,
+    InvalidSettingError,
+    NoCredentialsError,
+    PaginationError,
+    ParamValidationError,
+    ResponseParseError,
+    TransportError,
+)
+from .common_errors import (
+    COMMON_ERRORS,
+    AccessDeniedError,
+    AuthFailureError,
+    ClockSkewError,
+    CommonServiceError,
+    ExpiredTokenError,
+    IncompleteSignatureError,
+    InternalFailureError,
+    InvalidActionError,
+    InvalidClientTokenIdError,
+    InvalidParameterCombinationError,
+    InvalidParameterValueError,
+    InvalidQueryParameterError,
+    InvalidSignatureError,
+    MalformedQueryStringError,
+    MissingActionError,
+    MissingAuthenticationTokenError,
+    MissingParameterError,
+    NotAuthorizedError,
+    OptInRequiredError,
+    RequestExpiredError,
+    RequestInTheFutureError,
+    RequestTimeoutError,
+    RequestTimeTooSkewedError,
+    ServiceUnavailableError,
+    ServiceValidationError,
+    SignatureDoesNotMatchError,
+    ThrottlingError,
+    UnrecognizedClientError,
+    common_by_code,
+)
+from .service_errors import (
+    Fault,
+    ServiceError,
+    UnknownServiceError,
+    decode_service_error,
+    type_name_code,
+)
 
 __all__ = [
+    "COMMON_ERRORS",
     "AccessDeniedError",
+    "AuthFailureError",
+    "CallTimeoutError",
+    "ClientClosedError",
+    "ClockSkewError",
     "CommonServiceError",
     "ConfigurationError",
     "ExpiredTokenError",
+    "Fault",
     "FieldProblem",
     "IamError",
     "IncompleteSignatureError",
@@ -32,15 +83,20 @@ __all__ = [
     "InvalidParameterCombinationError",
     "InvalidParameterValueError",
     "InvalidQueryParameterError",
+    "InvalidSettingError",
+    "InvalidSignatureError",
     "MalformedQueryStringError",
     "MissingActionError",
     "MissingAuthenticationTokenError",
     "MissingParameterError",
     "NoCredentialsError",
+    "NotAuthorizedError",
     "OptInRequiredError",
     "PaginationError",
     "ParamValidationError",
     "RequestExpiredError",
+    "RequestInTheFutureError",
+    "RequestTimeTooSkewedError",
     "RequestTimeoutError",
     "ResponseParseError",
     "ServiceError",
@@ -51,619 +107,7 @@ __all__ = [
     "TransportError",
     "UnknownServiceError",
     "UnrecognizedClientError",
+    "common_by_code",
+    "decode_service_error",
+    "type_name_code",
 ]
-
-Fault = Literal["client", "server"]
-_RAW_PREVIEW = 200
-
-
-class IamError(Exception):
-    """Root of every exception raised by iamlast."""
-
-
-# --------------------------------------------------------------------------- requests
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """One reason a request was refused: the wire path of the member and the rule it broke."""
-
-    path: str
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class ParamValidationError(IamError, ValueError):
-    """A request was refused before anything was sent: a member broke a model constraint."""
-
-    def __init__(self, shape: str, problems: Iterable[FieldProblem]) -> None:
-        self.shape = shape
-        self.problems: tuple[FieldProblem, ...] = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"Invalid {shape}: {len(self.problems)} {noun}\n{lines}")
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The wire paths named by the problems, in order (``("Arn", "MaxItems")``)."""
-        return tuple(p.path for p in self.problems)
-
-
-class NoCredentialsError(IamError):
-    """No AWS credentials could be found (or refreshed) for signing a request."""
-
-    def __init__(self, message: str, *, profile: str | None = None) -> None:
-        super().__init__(message)
-        self.profile = profile
-
-
-class ConfigurationError(IamError):
-    """The AWS configuration could not be read (a malformed config file, a bad setting)."""
-
-
-class PaginationError(IamError):
-    """A paged result broke the Marker protocol (truncated without a marker, or a marker repeated).
-
-    Raised instead of looping forever or silently stopping early; ``pages`` says how many pages
-    were read before.
-    """
-
-    def __init__(self, message: str, *, operation: str, marker: str | None, pages: int) -> None:
-        self.operation = operation
-        self.marker = marker
-        self.pages = pages
-        super().__init__(f"{operation}: {message} (after {pages} pages)")
-
-
-class TransportError(IamError):
-    """The request did not get an HTTP response: connection refused or dropped, timeout, TLS.
-
-    Raised after the retries allowed for it were spent; ``attempts`` says how many were made.
-    """
-
-    def __init__(
-        self, message: str, *, kind: str, operation: str | None = None, attempts: int = 1
-    ) -> None:
-        self.kind = kind
-        self.operation = operation
-        self.attempts = attempts
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        base = super().__str__()
-        return f"{base} (after {self.attempts} attempts)" if self.attempts > 1 else base
-
-
-class ResponseParseError(IamError):
-    """The service answered, but the body could not be read as the expected document."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation: str | None = None,
-        status_code: int | None = None,
-        request_id: str | None = None,
-        raw: bytes = b"",
-        attempts: int = 1,
-    ) -> None:
-        self.reason = message
-        self.operation = operation
-        self.status_code = status_code
-        self.request_id = request_id
-        self.raw = raw
-        self.attempts = attempts
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        parts = [self.reason]
-        if self.operation:
-            parts.append(f"operation {self.operation}")
-        if self.status_code is not None:
-            parts.append(f"HTTP {self.status_code}")
-        if self.request_id:
-            parts.append(f"request id {self.request_id}")
-        if self.attempts > 1:
-            parts.append(f"after {self.attempts} attempts")
-        return "; ".join(parts)
-
-
-# --------------------------------------------------------------------------- service errors
-
-
-class ServiceError(IamError):
-    """An error response from the service.
-
-    ``code`` is the wire code, ``type`` the ``<Type>`` (Sender/Receiver), ``details`` the parsed
-    error shape when the model defines extra members, ``raw`` the body as received.
-    """
-
-    #: The wire codes this class stands for (first one is the canonical code).
-    codes: ClassVar[tuple[str, ...]] = ()
-    #: The model's shape for this error, loaded lazily by name (generated classes set it).
-    shape_name: ClassVar[str | None] = None
-    #: The HTTP status the model documents for this error.
-    http_status: ClassVar[int | None] = None
-    fault: ClassVar[Fault] = "client"
-    #: Safe to send the same request again after a while.
-    retryable: ClassVar[bool] = False
-    #: The service asked us to slow down.
-    throttling: ClassVar[bool] = False
-    _shape_loader: ClassVar[Any] = None
-
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        code: str | None = None,
-        type: str | None = None,
-        status_code: int | None = None,
-        request_id: str | None = None,
-        raw: bytes = b"",
-        details: Shape | None = None,
-        operation: str | None = None,
-        attempts: int = 1,
-    ) -> None:
-        self.message = message
-        self.code = code or (self.codes[0] if self.codes else type_name_code(self))
-        self.type = type or ("Receiver" if self.fault == "server" else "Sender")
-        self.status_code = status_code if status_code is not None else self.http_status
-        self.request_id = request_id
-        self.raw = raw
-        self.details = details
-        self.operation = operation
-        self.attempts = attempts
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        head = f"{self.code}"
-        if self.status_code is not None:
-            head += f" (HTTP {self.status_code})"
-        text = f"{head}: {self.message}" if self.message else head
-        extras = []
-        if self.operation:
-            extras.append(f"operation {self.operation}")
-        if self.request_id:
-            extras.append(f"request id {self.request_id}")
-        if self.attempts > 1:
-            extras.append(f"after {self.attempts} attempts")
-        return f"{text} [{'; '.join(extras)}]" if extras else text
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
-            f"status_code={self.status_code!r}, request_id={self.request_id!r})"
-        )
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_error, (type(self), self.to_json()))
-
-    # -- JSON (boto3's error response shape, so a failed call can be logged and replayed)
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-safe dict in boto3's error-response form, plus the operation and raw body."""
-        error: dict[str, Any] = {"Code": self.code, "Message": self.message, "Type": self.type}
-        details = self.details.to_json() if self.details is not None else None
-        if details is not None:
-            # boto3 puts the modelled members next to Code and Message...
-            for key, value in details.items():
-                error.setdefault(key, value)
-        out: dict[str, Any] = {"Error": error, "ResponseMetadata": {}}
-        if details is not None:
-            # ...and we keep the parsed shape as it was, so of_json rebuilds it exactly.
-            out["Details"] = details
-        meta = out["ResponseMetadata"]
-        if self.request_id is not None:
-            meta["RequestId"] = self.request_id
-        if self.status_code is not None:
-            meta["HTTPStatusCode"] = self.status_code
-        if self.operation is not None:
-            out["Operation"] = self.operation
-        if self.attempts != 1:
-            out["Attempts"] = self.attempts
-        if self.raw:
-            try:
-                out["Raw"] = self.raw.decode("utf-8")
-            except UnicodeDecodeError:
-                out["RawBase64"] = base64.b64encode(self.raw).decode("ascii")
-        return out
-
-    @classmethod
-    def of_json(cls, data: Mapping[str, Any]) -> ServiceError:
-        """Rebuild an error from :meth:`to_json` output (or a boto3 ``ClientError.response``).
-
-        Called on a concrete class it builds that class; on ``ServiceError`` it picks the class
-        by the code, from IAM's generated errors and the common ones.
-        """
-        error = data.get("Error") or {}
-        code = str(error.get("Code") or "")
-        target: type[ServiceError] = cls
-        if cls._is_dispatcher():
-            from .._generated import errors as generated
-
-            target = generated.class_for_code(code)
-        return target._from_parts(data, error, code)
-
-    @classmethod
-    def _is_dispatcher(cls) -> bool:
-        return cls is ServiceError
-
-    @classmethod
-    def _from_parts(
-        cls, data: Mapping[str, Any], error: Mapping[str, Any], code: str
-    ) -> ServiceError:
-        meta = data.get("ResponseMetadata") or {}
-        raw = b""
-        if isinstance(data.get("Raw"), str):
-            raw = data["Raw"].encode("utf-8")
-        elif isinstance(data.get("RawBase64"), str):
-            try:
-                raw = base64.b64decode(data["RawBase64"])
-            except (binascii.Error, ValueError):
-                raw = b""
-        details = None
-        shape = cls.details_shape()
-        if shape is not None:
-            if isinstance(data.get("Details"), Mapping):
-                details = shape.of_json(data["Details"])
-            else:  # a boto3 ClientError.response: the members sit in "Error"
-                extra = {k: v for k, v in error.items() if k not in ("Code", "Type")}
-                if extra:
-                    details = shape.of_json(extra)
-        status = meta.get("HTTPStatusCode")
-        return cls(
-            str(error.get("Message") or ""),
-            code=code or None,
-            type=error.get("Type"),
-            status_code=int(status) if status is not None else None,
-            request_id=meta.get("RequestId"),
-            raw=raw,
-            details=details,
-            operation=data.get("Operation"),
-            attempts=int(data.get("Attempts", 1)),
-        )
-
-    @classmethod
-    def details_shape(cls) -> type[Shape] | None:
-        """The generated model of this error's members, if the model defines one."""
-        if cls.shape_name is None or cls._shape_loader is None:
-            return None
-        loaded: type[Shape] = cls._shape_loader(cls.shape_name)
-        return loaded
-
-    # -- XML (the exact document the service sends; the emulator uses it)
-
-    def to_xml(self, *, request_id: str | None = None, namespace: str | None = None) -> str:
-        """The ``<ErrorResponse>`` document the service would send for this error."""
-        from . import xml as _x
-
-        details = self.details
-        return _x.error_response(
-            code=self.code,
-            fault=self.type,
-            message=self.message,
-            # the shape's members but <Message>, which the document writes next to <Code>
-            members=(lambda out: details._to_xml_members(out, "    "))
-            if details is not None
-            else None,
-            request_id=request_id if request_id is not None else self.request_id,
-            namespace=namespace if namespace is not None else _default_namespace(),
-        )
-
-
-def _default_namespace() -> str:
-    from .._generated import XML_NAMESPACE
-
-    return XML_NAMESPACE
-
-
-def _rebuild_error(cls: type[ServiceError], data: dict[str, Any]) -> ServiceError:
-    return cls._from_parts(
-        data, data.get("Error") or {}, str((data.get("Error") or {}).get("Code") or "")
-    )
-
-
-def type_name_code(err: ServiceError) -> str:
-    """Fallback code for a bare instance: the class name without its ``Error`` suffix."""
-    name = type(err).__name__
-    return name[:-5] if name.endswith("Error") and len(name) > 5 else name
-
-
-class UnknownServiceError(ServiceError):
-    """An error code neither the model nor the AWS common errors define; code and body are kept."""
-
-    @classmethod
-    def _is_dispatcher(cls) -> bool:
-        return False
-
-
-class CommonServiceError(ServiceError):
-    """Base of the errors every AWS query API can return (auth, throttling, malformed requests)."""
-
-
-class AccessDeniedError(CommonServiceError):
-    """The caller is not allowed to make this request."""
-
-    codes = ("AccessDenied", "AccessDeniedException")
-    http_status = 403
-
-
-class ThrottlingError(CommonServiceError):
-    """The request rate was too high; retried automatically, with backoff, within the quota."""
-
-    codes = (
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "SlowDown",
-        "BandwidthLimitExceeded",
-        "EC2ThrottledException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "LimitExceededException",
-    )
-    http_status = 400
-    retryable = True
-    throttling = True
-
-
-class ExpiredTokenError(CommonServiceError):
-    """The session token in the request has expired."""
-
-    codes = ("ExpiredToken", "ExpiredTokenException")
-    http_status = 400
-
-
-class InvalidClientTokenIdError(CommonServiceError):
-    """The access key id or security token in the request does not exist."""
-
-    codes = ("InvalidClientTokenId",)
-    http_status = 403
-
-
-class UnrecognizedClientError(CommonServiceError):
-    """The security token in the request is invalid."""
-
-    codes = ("UnrecognizedClientException",)
-    http_status = 403
-
-
-class SignatureDoesNotMatchError(CommonServiceError):
-    """The request signature does not match: wrong secret key, clock, region or body."""
-
-    codes = ("SignatureDoesNotMatch",)
-    http_status = 403
-
-
-class IncompleteSignatureError(CommonServiceError):
-    """The request signature is incomplete or malformed."""
-
-    codes = ("IncompleteSignature",)
-    http_status = 400
-
-
-class MissingAuthenticationTokenError(CommonServiceError):
-    """The request carried no credentials at all."""
-
-    codes = ("MissingAuthenticationToken",)
-    http_status = 403
-
-
-class RequestExpiredError(CommonServiceError):
-    """The request's date is too far from the service's clock (more than 5 minutes)."""
-
-    codes = ("RequestExpired",)
-    http_status = 400
-
-
-class InternalFailureError(CommonServiceError):
-    """The service failed for an unknown reason; retried automatically."""
-
-    codes = ("InternalFailure", "InternalError", "InternalServerError")
-    http_status = 500
-    fault = "server"
-    retryable = True
-
-
-class ServiceUnavailableError(CommonServiceError):
-    """The service is temporarily unavailable; retried automatically."""
-
-    codes = ("ServiceUnavailable", "ServiceUnavailableException", "Unavailable")
-    http_status = 503
-    fault = "server"
-    retryable = True
-
-
-class RequestTimeoutError(CommonServiceError):
-    """The service timed out reading the request; retried automatically."""
-
-    codes = ("RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete")
-    http_status = 408
-    retryable = True
-
-
-class InvalidActionError(CommonServiceError):
-    """The action or operation is not valid for this endpoint."""
-
-    codes = ("InvalidAction",)
-    http_status = 400
-
-
-class InvalidParameterValueError(CommonServiceError):
-    """A parameter value is invalid or out of range."""
-
-    codes = ("InvalidParameterValue",)
-    http_status = 400
-
-
-class InvalidParameterCombinationError(CommonServiceError):
-    """Parameters that must not be used together were used together."""
-
-    codes = ("InvalidParameterCombination",)
-    http_status = 400
-
-
-class InvalidQueryParameterError(CommonServiceError):
-    """The query string is malformed or does not follow AWS standards."""
-
-    codes = ("InvalidQueryParameter",)
-    http_status = 400
-
-
-class MalformedQueryStringError(CommonServiceError):
-    """The query string contains a syntax error."""
-
-    codes = ("MalformedQueryString",)
-    http_status = 404
-
-
-class MissingActionError(CommonServiceError):
-    """The request is missing an action or a required parameter."""
-
-    codes = ("MissingAction",)
-    http_status = 400
-
-
-class MissingParameterError(CommonServiceError):
-    """A required parameter for the action is missing."""
-
-    codes = ("MissingParameter",)
-    http_status = 400
-
-
-class OptInRequiredError(CommonServiceError):
-    """The access key id needs a subscription for the service."""
-
-    codes = ("OptInRequired",)
-    http_status = 403
-
-
-class ServiceValidationError(CommonServiceError):
-    """The service rejected the input (wire code ``ValidationError``)."""
-
-    codes = ("ValidationError",)
-    http_status = 400
-
-
-COMMON_ERRORS: tuple[type[CommonServiceError], ...] = (
-    AccessDeniedError,
-    ThrottlingError,
-    ExpiredTokenError,
-    InvalidClientTokenIdError,
-    UnrecognizedClientError,
-    SignatureDoesNotMatchError,
-    IncompleteSignatureError,
-    MissingAuthenticationTokenError,
-    RequestExpiredError,
-    InternalFailureError,
-    ServiceUnavailableError,
-    RequestTimeoutError,
-    InvalidActionError,
-    InvalidParameterValueError,
-    InvalidParameterCombinationError,
-    InvalidQueryParameterError,
-    MalformedQueryStringError,
-    MissingActionError,
-    MissingParameterError,
-    OptInRequiredError,
-    ServiceValidationError,
-)
-
-
-def common_by_code() -> dict[str, type[ServiceError]]:
-    """Wire code → common error class."""
-    table: dict[str, type[ServiceError]] = {}
-    for cls in COMMON_ERRORS:
-        for code in cls.codes:
-            table.setdefault(code, cls)
-    return table
-
-
-# --------------------------------------------------------------------------- decoding
-
-
-def decode_service_error(
-    *,
-    operation: str | None,
-    status: int,
-    body: bytes | str,
-    headers: Mapping[str, str] | None,
-    by_code: Mapping[str, type[ServiceError]],
-    operation_codes: Mapping[str, type[ServiceError]] | None = None,
-) -> ServiceError:
-    """Turn an error response into the matching :class:`ServiceError`; never raises.
-
-    The class comes from the wire code: the operation's modelled errors first, then the
-    service's (botocore maps codes service-wide, and so do we), then the common errors; anything
-    else is :class:`UnknownServiceError`. A body that is not an ``ErrorResponse`` document still
-    gives an :class:`UnknownServiceError` whose code is the HTTP status, as botocore does.
-    """
-    from . import xml as _x
-
-    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
-    header_rid = _header(headers, "x-amzn-requestid") or _header(headers, "x-amz-request-id")
-    try:
-        root = _x.parse(raw)
-    except ResponseParseError:
-        root = None
-    found = _x.find_error(root) if root is not None else None
-    if found is None:
-        return UnknownServiceError(
-            _reason(status),
-            code=str(status),
-            type="Receiver" if status >= 500 else "Sender",
-            status_code=status,
-            request_id=header_rid or (_x.find_request_id(root) if root is not None else None),
-            raw=raw,
-            operation=operation,
-        )
-    error_el, code, err_type, message, request_id = found
-    cls: type[ServiceError] | None = None
-    if operation_codes is not None:
-        cls = operation_codes.get(code)
-    if cls is None:
-        cls = by_code.get(code)
-    if cls is None:
-        cls = UnknownServiceError
-    details: Shape | None = None
-    shape = cls.details_shape()
-    if shape is not None:
-        try:
-            details = shape.of_xml(error_el)
-        except IamError:
-            details = None
-    return cls(
-        message,
-        code=code,
-        type=err_type,
-        status_code=status,
-        request_id=request_id or header_rid,
-        raw=raw,
-        details=details,
-        operation=operation,
-    )
-
-
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return f"HTTP {status}"

@@ -75,19 +75,6 @@ class JobTimeoutError(DeadlineExceededError):
         self.attempts = polls
         self.last_error = None
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild_timeout,
-            (type(self), self.job_id, self.timeout, self.polls, self.last_response),
-            self.__dict__,
-        )
-
-
-def _rebuild_timeout(
-    cls: type[JobTimeoutError], job_id: str, timeout: float, polls: int, last_response: Any
-) -> JobTimeoutError:
-    return cls(job_id, timeout=timeout, polls=polls, last_response=last_response)
-
 
 class JobStatusError(IamError):
     """A job response carried a status iamlast does not know (one AWS may add, such as
@@ -104,9 +91,6 @@ class JobStatusError(IamError):
             f"job {job_id or '?'} reports {said}, which is none of "
             f"{', '.join(sorted(KNOWN_STATUSES))}; stopping instead of polling"
         )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.job_id, self.status), self.__dict__)
 
 
 class JobNotReadyError(IamError):

@@ -47,12 +47,14 @@ RetryMode = Literal["standard", "adaptive"]
 
 class TransportErrorKind(enum.Enum):
     """Why an attempt got no HTTP response: CONNECT (DNS, refused, TLS), CONNECT_TIMEOUT,
-    READ_TIMEOUT, PROTOCOL (remote disconnect, broken HTTP) or OTHER HTTP-client failure."""
+    READ_TIMEOUT, PROTOCOL (remote disconnect, broken HTTP), PROXY_AUTH (the proxy answered 407:
+    never retried) or OTHER HTTP-client failure."""
 
     CONNECT = "connect"
     CONNECT_TIMEOUT = "connect_timeout"
     READ_TIMEOUT = "read_timeout"
     PROTOCOL = "protocol"
+    PROXY_AUTH = "proxy_auth"
     OTHER = "other"
 
 
@@ -116,7 +118,9 @@ def classify(
     then lets the model, not a bare 429, decide (IAM models no retryable errors).
     """
     if transport_error is not None:
-        # botocore retries every HTTP-client failure, not only connection errors.
+        if transport_error is TransportErrorKind.PROXY_AUTH:
+            return RetryKind.NONE  # the same request gets the same 407
+        # botocore retries every other HTTP-client failure, not only connection errors.
         return RetryKind.TIMEOUT if transport_error in _TIMEOUTS else RetryKind.TRANSIENT
     # Throttling is checked first: a 503 SlowDown is both, and the cheaper throttling cost and
     # longer throttling backoff apply.
@@ -294,21 +298,23 @@ def decide(
     *,
     retry_after: float | None = None,
     random: Callable[[], float] | None = None,
+    time_left: float | None = None,
+    immediate: bool = False,
 ) -> RetryDecision:
     """Decide whether the attempt that just failed is retried, and after how long.
 
-    Retries only when ``kind`` is retryable, attempts remain and the quota grants the tokens.
-    A granted retry takes its tokens and advances ``state.attempts``; the caller sleeps
-    ``delay`` and sends again. ``retry_after`` comes from :func:`parse_retry_after`.
+    Retries only when ``kind`` is retryable, attempts remain, the backoff ends within
+    ``time_left`` (what is left of a call's ``call_timeout``, if it has one) and the quota
+    grants the tokens. A granted retry takes its tokens and advances ``state.attempts``; the
+    caller sleeps ``delay`` and sends again. ``retry_after`` comes from
+    :func:`parse_retry_after`. ``immediate`` retries without backoff (a kept-alive connection
+    the server had closed: nothing to wait for, the next attempt gets a new connection).
     """
     if kind is RetryKind.NONE:
         return RetryDecision(False, 0.0, "not retryable")
     if state.attempts >= policy.max_attempts:
         return RetryDecision(False, 0.0, f"{kind.value} error; max attempts reached")
-    cost = quota.cost(kind)
-    if not quota.acquire(cost):
-        return RetryDecision(False, 0.0, f"{kind.value} error; retry quota exhausted")
-    delay = backoff_delay(
+    delay = 0.0 if immediate else backoff_delay(
         kind,
         state.attempts,
         max_backoff=policy.max_backoff,
@@ -317,6 +323,11 @@ def decide(
         base_delay=policy.base_delay,
         throttling_base_delay=policy.throttling_base_delay,
     )
+    if time_left is not None and delay >= time_left:
+        return RetryDecision(False, 0.0, f"{kind.value} error; no time left within call_timeout")
+    cost = quota.cost(kind)
+    if not quota.acquire(cost):
+        return RetryDecision(False, 0.0, f"{kind.value} error; retry quota exhausted")
     state.last_retry_cost = cost
     state.attempts += 1
     state.total_delay += delay

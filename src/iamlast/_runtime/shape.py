@@ -30,7 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import extras as _extras
 from .errors import ParamValidationError, ResponseParseError
-from .validate import to_param_error
+from .validate import input_problems, to_param_error
 
 __all__ = [
     "ErrorShape",
@@ -108,6 +108,8 @@ class Shape(BaseModel):
     _ENVELOPE: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, /, **data: Any) -> None:
+        if self._VALIDATE:
+            _refuse_lax_input(type(self), data)
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -120,6 +122,8 @@ class Shape(BaseModel):
     @classmethod
     def validated(cls, data: Mapping[str, Any] | Self) -> Self:
         """Validate a mapping (wire or attribute names) or re-validate an instance."""
+        if cls._VALIDATE:
+            _refuse_lax_input(cls, data)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -335,6 +339,13 @@ class ErrorShape(OpenShape):
     _SENDER_FAULT: ClassVar[bool] = True
     #: The attribute holding ``<Message>`` (written by the document writer, not the members).
     _MESSAGE_ATTR: ClassVar[str | None] = None
+
+
+def _refuse_lax_input(cls: type[Shape], data: Mapping[str, Any] | Shape) -> None:
+    # Request side only (_VALIDATE): what pydantic would coerce silently, refused by name.
+    problems = input_problems(cls, data)
+    if problems:
+        raise ParamValidationError(cls.__name__, problems)
 
 
 def parse_failure(shape: str, exc: Exception) -> ResponseParseError:

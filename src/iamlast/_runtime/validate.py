@@ -13,10 +13,11 @@ Patterns are the model's ECMAScript-style regular expressions: full-match (as IA
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, get_args
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
@@ -29,6 +30,7 @@ __all__ = [
     "Enum_",
     "Range",
     "Str",
+    "input_problems",
     "to_param_error",
     "utc",
 ]
@@ -253,3 +255,108 @@ def exactly_one(shape: str, values: dict[str, Any]) -> None:
 
 
 Validator = Callable[[Any], Any]
+
+
+# --------------------------------------------------------------------------- request input
+#
+# pydantic's lax mode would take some input silently: bytes for a string (decoded), and it
+# cannot see a lone surrogate, which then fails as a raw UnicodeEncodeError while the body is
+# encoded. boto3 refuses both; so do we, before pydantic runs, naming the wire member. A str
+# where a list is wanted gets the same plain message.
+
+# What a member holds, as far as these checks go: "str", ("list", item), ("dict", key, value),
+# a model class, or None (nothing to check).
+_Kind = Any
+_PLANS: dict[type[BaseModel], dict[str, tuple[str, _Kind]]] = {}
+_TEXT_LIKE = (bytes, bytearray, memoryview)
+
+
+def _kind(annotation: Any) -> _Kind:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kind(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        kinds = [_kind(a) for a in get_args(annotation) if a is not NoneType]
+        return kinds[0] if len(kinds) == 1 else None
+    if origin is list:
+        return ("list", _kind(get_args(annotation)[0]))
+    if origin is dict:
+        key, value = get_args(annotation)
+        return ("dict", _kind(key), _kind(value))
+    if annotation is str:
+        return "str"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _plan(model: type[BaseModel]) -> dict[str, tuple[str, _Kind]]:
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = {}
+        for name, field in model.model_fields.items():
+            entry = (field.alias or name, _kind(field.annotation))
+            plan[name] = entry
+            if field.alias:
+                plan[field.alias] = entry
+        _PLANS[model] = plan
+    return plan
+
+
+def _join_path(path: str, member: str) -> str:
+    return f"{path}.{member}" if path else member
+
+
+def _check(value: Any, kind: _Kind, path: str, out: list[FieldProblem]) -> None:
+    if value is None or kind is None:
+        return
+    if kind == "str":
+        if isinstance(value, _TEXT_LIKE):
+            out.append(FieldProblem(path, "type", f"expected a string, got {type(value).__name__}"))
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                out.append(
+                    FieldProblem(
+                        path,
+                        "utf8",
+                        f"holds a lone surrogate at position {exc.start}, which UTF-8 cannot "
+                        "encode",
+                    )
+                )
+    elif isinstance(kind, tuple) and kind[0] == "list":
+        if isinstance(value, (str, *_TEXT_LIKE)):
+            out.append(FieldProblem(path, "type", f"expected a list, got {type(value).__name__}"))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                _check(item, kind[1], f"{path}[{index}]", out)
+    elif isinstance(kind, tuple):
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                _check(key, kind[1], f"{path}(key)", out)
+                _check(item, kind[2], f"{path}[{key!r}]" if isinstance(key, str) else path, out)
+    elif isinstance(value, BaseModel):
+        _walk(kind, value.__dict__, path, out)
+    elif isinstance(value, Mapping):
+        _walk(kind, value, path, out)
+
+
+def _walk(
+    model: type[BaseModel], data: Mapping[str, Any], path: str, out: list[FieldProblem]
+) -> None:
+    plan = _plan(model)
+    for key, value in data.items():
+        entry = plan.get(key) if isinstance(key, str) else None
+        if entry is not None:
+            _check(value, entry[1], _join_path(path, entry[0]), out)
+
+
+def input_problems(
+    model: type[BaseModel], data: Mapping[str, Any] | BaseModel
+) -> list[FieldProblem]:
+    """What lax validation would let through, by wire path: bytes (or a str) where a string (a
+    list) is wanted, and lone surrogates in any string member, nested members included."""
+    out: list[FieldProblem] = []
+    _walk(model, data.__dict__ if isinstance(data, BaseModel) else data, "", out)
+    return out
