@@ -171,7 +171,8 @@ async def test_the_namespace_pager_refuses_a_string(mode: str, iam: respx.Route)
             pager.all()
         else:
             await pager.all()
-    assert caught.value.fields == ("ServiceNamespaces",)
+    # A workflow method names its own argument (the request models name wire paths).
+    assert caught.value.fields == ("service_namespaces",)
     assert iam.call_count == 0
 
 
