@@ -254,14 +254,25 @@ def _universe(
     for ns in evidence.namespaces():
         real.update(evidence.tracked(ns).values())
 
-    def unmatched(candidates: Iterable[str]) -> str | None:
+    # An entry whose namespace is literal matches only actions of that namespace: a probe of
+    # another one need not ask it (the probe search was most of the check's time).
+    by_namespace: dict[str | None, list[str]] = {}
+    for p in entries:
+        by_namespace.setdefault(literal_namespace(p), []).append(p)
+    open_entries = by_namespace.get(None, [])
+
+    def unmatched(candidates: Iterable[str], among: Iterable[str] = entries) -> str | None:
+        listed = list(among)
         for c in candidates:
-            if not any(matches(p, c) for p in entries):
+            if not any(matches(p, c) for p in listed):
                 return c
         return None
 
     for ns in sorted(namespaces):
-        probe = unmatched(f"{ns}:{name}" for name in ("IamlastProbe", "Zq0Probe", "Q"))
+        probe = unmatched(
+            (f"{ns}:{name}" for name in ("IamlastProbe", "Zq0Probe", "Q")),
+            [*by_namespace.get(ns, ()), *open_entries],
+        )
         if probe is not None:
             real.add(probe)
         else:  # entries so many that no probe escapes them: check every action there is

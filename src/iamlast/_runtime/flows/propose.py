@@ -35,6 +35,7 @@ from ...leastprivilege import (
     ChangeKind,
     PlanOptions,
     PolicyChange,
+    PolicyError,
     PolicyInput,
     PolicyKind,
     PolicyProposal,
@@ -135,9 +136,63 @@ def _read_principal(target: Target, options: ProposeOptions) -> Flow[_Read]:
     return _Read(holdings, members, report)
 
 
-def _read_group(name: str, arn: str) -> Flow[Holdings]:
-    # Only the group's policies matter here (they apply to its users): no GetGroup.
-    return read_holdings("group", name, Who(arn, "group", name, "/", None))
+class _Cache:
+    """Reads shared by the principals' flows: a group's policies, a managed policy. Two flows
+    may both read one before either stored it (a duplicate read, never a wrong one)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, Holdings] = {}
+        self.managed: dict[str, Managed] = {}
+
+    def group(self, name: str, arn: str) -> Flow[Holdings]:
+        found = self.groups.get(name)
+        if found is None:
+            # Only the group's policies matter here (they apply to its users): no GetGroup.
+            found = yield from read_holdings("group", name, Who(arn, "group", name, "/", None))
+            self.groups[name] = found
+        return found
+
+    def policy(self, arn: str, entities: Literal["never", "shared", "always"]) -> Flow[Managed]:
+        found = self.managed.get(arn)
+        if found is None or (found.entities is None and _may_need_entities(found, entities)):
+            found = yield from read_managed(arn, entities=entities)
+            self.managed[arn] = found
+        return found
+
+
+def _may_need_entities(m: Managed, entities: str) -> bool:
+    return entities == "always" or (
+        entities == "shared" and not m.aws_managed and m.attachment_count > 1
+    )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    read: _Read
+    proposal: PrincipalProposal
+    #: Customer-managed policies attached directly to it and to others too.
+    shared: tuple[str, ...]
+
+
+def _principal_flow(target: Target, options: ProposeOptions, cache: _Cache) -> Flow[_Planned]:
+    """Read one principal and what applies to it, then plan it (here, so that planning one
+    overlaps the reading of others)."""
+    read = yield from _read_principal(target, options)
+    holdings = read.holdings
+    groups = []
+    for name, arn in holdings.groups:
+        groups.append((yield from cache.group(name, arn)))
+    managed: dict[str, Managed] = {}
+    for arn in holdings.attached:
+        managed[arn] = yield from cache.policy(arn, "shared")
+    for group in groups:
+        for arn in group.attached:
+            if arn not in managed:
+                managed[arn] = yield from cache.policy(arn, "never")
+    shared = tuple(
+        a for a in holdings.attached if not managed[a].aws_managed and managed[a].attachment_count > 1
+    )
+    return _Planned(read, _plan_principal(read, groups, managed, options), shared)
 
 
 def _read_entity(kind: str, name: str, options: ProposeOptions) -> Flow[tuple[Who, tuple[Member, ...]]]:
@@ -153,81 +208,53 @@ def _read_entity(kind: str, name: str, options: ProposeOptions) -> Flow[tuple[Wh
 def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal]:
     """Read, plan and assemble (see the module docstring)."""
     limit = options.concurrency
+    cache = _Cache()
     asked = [t for t in targets if t.kind != "policy"]
-    reads: list[_Read] = yield Gather([_read_principal(t, options) for t in asked], limit)
+    planned: list[_Planned] = yield Gather(
+        [_principal_flow(t, options, cache) for t in asked], limit
+    )
     known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]] = {
-        (r.holdings.who.kind, r.holdings.who.name): (r.holdings.who, r.members) for r in reads
+        (p.read.holdings.who.kind, p.read.holdings.who.name): (p.read.holdings.who, p.read.members)
+        for p in planned
     }
-    groups: dict[str, str] = {}
-    for r in reads:
-        for name, arn in r.holdings.groups:
-            if ("group", name) not in known:
-                groups.setdefault(name, arn)
-    group_holdings: list[Holdings] = yield Gather(
-        [_read_group(name, arn) for name, arn in groups.items()], limit
-    )
-    by_group = {h.who.name: h for h in group_holdings}
-    by_group.update({r.holdings.who.name: r.holdings for r in reads if r.holdings.who.kind == "group"})
-
-    wanted = [t.arn for t in targets if t.kind == "policy"]
-    direct = [a for r in reads for a in r.holdings.attached]
-    arns = list(dict.fromkeys(direct + wanted + [a for h in group_holdings for a in h.attached]))
-    # What a policy is attached to matters when it is asked for, or shared by a principal asked
-    # for (a group's policies only reach a user asked for: they are shown, never changed).
-    wanted_set, direct_set = set(wanted), set(direct)
-    managed_list: list[Managed] = yield Gather(
-        [
-            read_managed(
-                a,
-                entities="always" if a in wanted_set else "shared" if a in direct_set else "never",
-            )
-            for a in arns
-        ],
-        limit,
-    )
-    managed = {m.arn: m for m in managed_list}
-
-    # The principals of every shared or asked-for policy: facts (and a group's members).
+    # The policies planned on their own: asked for, or (shared="trim") shared by a principal.
+    candidates = [t.arn for t in targets if t.kind == "policy"]
+    if options.shared == "trim":
+        candidates += [a for p in planned for a in p.shared]
+    candidates = list(dict.fromkeys(candidates))
+    policies: list[Managed] = yield Gather([cache.policy(a, "always") for a in candidates], limit)
+    targeted = {(t.kind, t.name) for t in asked}
+    # Attached only to a principal asked for: that principal's own plan trims it.
+    policies = [
+        m for m in policies if not (len(m.entities or ()) == 1 and (m.entities or ())[0] in targeted)
+    ]
     missing = list(dict.fromkeys(
-        e for m in managed_list for e in m.entities or () if e not in known
+        e for m in policies for e in m.entities or () if e not in known
     ))
     entity_reads = yield Gather([_read_entity(k, n, options) for k, n in missing], limit)
     known.update(dict(zip(missing, entity_reads, strict=True)))
-
-    targeted = {(t.kind, t.name) for t in asked}
-    own_plans = _policies_to_plan(targets, reads, managed, known, targeted, options)
+    reportable = [m for m in policies if m.entities and _blocker(m, known, options) is None]
     policy_reports: list[AccessReport] = yield Gather(
-        [_report(arn, options) for arn in own_plans if own_plans[arn]], limit
+        [_report(m.arn, options) for m in reportable], limit
     )
-    reports_by_policy = dict(zip([a for a in own_plans if own_plans[a]], policy_reports, strict=True))
-    return _plan(
-        reads, by_group, managed, known, own_plans, reports_by_policy, options
+    by_arn = dict(zip([m.arn for m in reportable], policy_reports, strict=True))
+    planned_policies = [_plan_policy(m, by_arn.get(m.arn), known, options) for m in policies]
+    reports = [p.read.report for p in planned if p.read.report is not None] + policy_reports
+    principals = [p.proposal for p in planned]
+    catalog, plan_options = options.catalog, options.plan
+    if not reports:
+        # Nothing was reported on (every principal service-linked or excluded): the proposal
+        # is stamped with the time it was made.
+        return Proposal(
+            catalog_version=catalog.data_version,
+            unused_for=plan_options.unused_for,
+            as_of=datetime.now(UTC),
+            principals=tuple(principals),
+            policies=tuple(planned_policies),
+        )
+    return assemble(
+        principals, planned_policies, reports=reports, options=plan_options, catalog=catalog
     )
-
-
-def _policies_to_plan(
-    targets: Sequence[Target],
-    reads: Sequence[_Read],
-    managed: dict[str, Managed],
-    known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
-    targeted: set[tuple[str, str]],
-    options: ProposeOptions,
-) -> dict[str, bool]:
-    """ARN → whether its own report is needed: the policies planned on their own, in order."""
-    out: dict[str, bool] = {}
-    candidates = [t.arn for t in targets if t.kind == "policy"]
-    if options.shared == "trim":
-        candidates += [
-            a for r in reads for a in r.holdings.attached
-            if not managed[a].aws_managed and managed[a].attachment_count > 1
-        ]
-    for arn in dict.fromkeys(candidates):
-        m = managed[arn]
-        entities = m.entities or ()
-        if len(entities) == 1 and entities[0] in targeted:
-            continue  # attached only to a principal asked for: its own plan trims it
-        out[arn] = bool(entities) and _blocker(m, known, options) is None
-    return out
 
 
 def _blocker(
@@ -245,7 +272,10 @@ def _blocker(
             return Reason.EXCLUDED_TAG, f"attached to {who.arn}, tagged {tag}"
         for member in members:
             if _excluded(member.tags, tag):
-                return Reason.EXCLUDED_TAG, f"attached to group {who.name}, whose member {member.name} is tagged {tag}"
+                return (
+                    Reason.EXCLUDED_TAG,
+                    f"attached to group {who.name}, whose member {member.name} is tagged {tag}",
+                )
     return None
 
 
@@ -261,15 +291,17 @@ def _principal(who: Who) -> Principal:
 
 
 def _managed_input(
-    m: Managed,
-    owner: Who,
-    known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
-    via_group: str | None = None,
+    m: Managed, owner: Who, via_group: str | None = None
 ) -> PolicyInput:
-    if m.entities is not None:
-        attached = tuple(known[e][0].arn for e in m.entities)
-    else:
-        attached = (owner.arn,)  # attached to at most this one principal (the count says)
+    # What the planner needs of the other principals here is only that there are some (the
+    # policy is then shown or forked, never trimmed for this one alone): their names do.
+    account = owner.arn.split(":")[4]
+    partition = owner.arn.split(":")[1]
+    others = [
+        f"arn:{partition}:iam::{account}:{kind}/{name}"
+        for kind, name in m.entities or ()
+        if (kind, name) != (owner.kind, owner.name)
+    ]
     return PolicyInput(
         kind=PolicyKind.AWS_MANAGED if m.aws_managed else PolicyKind.CUSTOMER_MANAGED,
         name=m.name,
@@ -277,26 +309,23 @@ def _managed_input(
         arn=m.arn,
         default_version_id=m.default_version_id,
         versions=m.versions,
-        attached_to=attached,
+        attached_to=(owner.arn, *others),
         via_group=via_group,
     )
 
 
 def _inputs(
-    holdings: Holdings,
-    by_group: dict[str, Holdings],
-    managed: dict[str, Managed],
-    known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
+    holdings: Holdings, groups: Sequence[Holdings], managed: dict[str, Managed]
 ) -> list[PolicyInput]:
     who = holdings.who
     out = [PolicyInput(PolicyKind.INLINE, p.name, p.document) for p in holdings.inline]
-    out += [_managed_input(managed[a], who, known) for a in holdings.attached]
-    for name, _ in holdings.groups:
-        group = by_group[name]
+    out += [_managed_input(managed[a], who) for a in holdings.attached]
+    for group in groups:
+        name = group.who.name
         out += [
             PolicyInput(PolicyKind.INLINE, p.name, p.document, via_group=name) for p in group.inline
         ]
-        out += [_managed_input(managed[a], group.who, known, via_group=name) for a in group.attached]
+        out += [_managed_input(managed[a], group.who, via_group=name) for a in group.attached]
     return out
 
 
@@ -325,71 +354,58 @@ def _group_blocker(
     return None
 
 
-def _plan(
-    reads: Sequence[_Read],
-    by_group: dict[str, Holdings],
-    managed: dict[str, Managed],
+def _plan_principal(
+    read: _Read, groups: Sequence[Holdings], managed: dict[str, Managed], options: ProposeOptions
+) -> PrincipalProposal:
+    principal = _principal(read.holdings.who)
+    if principal.type is PrincipalType.GROUP:
+        blocker = _group_blocker(read.members, read.report, options)
+        if blocker is not None:
+            return _skip(principal, *blocker)
+    inputs = _inputs(read.holdings, groups, managed)
+    reports = [read.report] if read.report is not None else []
+    try:
+        return plan_principal(
+            principal, inputs, reports, options=options.plan, catalog=options.catalog
+        )
+    except PolicyError as exc:
+        raise PolicyError(f"{principal.arn}: {exc}") from exc
+
+
+def _plan_policy(
+    m: Managed,
+    report: AccessReport | None,
     known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
-    own_plans: dict[str, bool],
-    reports_by_policy: dict[str, AccessReport],
     options: ProposeOptions,
-) -> Proposal:
-    plan_options, catalog = options.plan, options.catalog
-    principals: list[PrincipalProposal] = []
-    for r in reads:
-        principal = _principal(r.holdings.who)
-        blocker = _group_blocker(r.members, r.report, options) if principal.type is PrincipalType.GROUP else None
-        if blocker is not None and not principal.service_linked:
-            principals.append(_skip(principal, *blocker))
-            continue
-        inputs = _inputs(r.holdings, by_group, managed, known)
-        reports = [r.report] if r.report is not None else []
-        principals.append(
-            plan_principal(principal, inputs, reports, options=plan_options, catalog=catalog)
+) -> PolicyProposal:
+    entities = m.entities or ()
+    policy = PolicyInput(
+        PolicyKind.CUSTOMER_MANAGED,
+        m.name,
+        m.document,
+        arn=m.arn,
+        default_version_id=m.default_version_id,
+        versions=m.versions,
+        attached_to=tuple(known[e][0].arn for e in entities),
+    )
+    if report is None:
+        reason, detail = _blocker(m, known, options) or (
+            Reason.NO_REPORT,
+            "attached to no principal: there is no use to learn from",
         )
-    policies: list[PolicyProposal] = []
-    for arn, planned in own_plans.items():
-        m = managed[arn]
-        entities = m.entities or ()
-        policy = PolicyInput(
-            PolicyKind.CUSTOMER_MANAGED,
-            m.name,
-            m.document,
-            arn=m.arn,
-            default_version_id=m.default_version_id,
-            versions=m.versions,
-            attached_to=tuple(known[e][0].arn for e in entities),
+        return _skipped_policy(policy, reason, detail)
+    created = [known[e][0].created for e in entities]
+    created += [member.created for e in entities for member in known[e][1]]
+    try:
+        return plan_policy(
+            policy,
+            report,
+            principals_created=[c for c in created if c is not None],
+            options=options.plan,
+            catalog=options.catalog,
         )
-        if not planned:
-            reason, detail = _blocker(m, known, options) or (
-                Reason.NO_REPORT,
-                "attached to no principal: there is no use to learn from",
-            )
-            policies.append(_skipped_policy(policy, reason, detail))
-            continue
-        created = [known[e][0].created for e in entities]
-        created += [member.created for e in entities for member in known[e][1]]
-        policies.append(
-            plan_policy(
-                policy,
-                reports_by_policy[arn],
-                principals_created=[c for c in created if c is not None],
-                options=plan_options,
-                catalog=catalog,
-            )
-        )
-    reports = [r.report for r in reads if r.report is not None] + list(reports_by_policy.values())
-    if not reports:
-        # Nothing was reported on (every principal service-linked or excluded): the proposal
-        # is stamped with the time it was made.
-        return Proposal(
-            catalog_version=catalog.data_version,
-            unused_for=plan_options.unused_for,
-            as_of=datetime.now(UTC),
-            principals=tuple(principals),
-            policies=tuple(policies),
-        )
-    return assemble(principals, policies, reports=reports, options=plan_options, catalog=catalog)
+    except PolicyError as exc:
+        raise PolicyError(f"{m.arn}: {exc}") from exc
 
 
 def _skipped_policy(policy: PolicyInput, reason: Reason, detail: str) -> PolicyProposal:
