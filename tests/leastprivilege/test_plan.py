@@ -165,6 +165,20 @@ def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_poli
     assert young.status is ProposalStatus.SKIPPED and young.reason is Reason.PRINCIPAL_TOO_YOUNG
 
 
+def test_an_unknown_action_another_policy_names_survives_a_partly_trimmed_pattern() -> None:
+    # The principal's whole set is checked: an action unknown to the catalog that some other
+    # policy of the principal names exists, so a pattern covering it must keep it.
+    wide = PolicyInput(PolicyKind.INLINE, "wide", policy(allow("s3:*")))
+    named = PolicyInput(
+        PolicyKind.INLINE, "named", policy(allow("s3:BrandNewThing", "arn:aws:s3:::one"))
+    )
+    result = plan(wide, named)
+    assert result.status is ProposalStatus.PROPOSED
+    after = json.loads(next(c.after for c in result.policies if c.name == "wide") or "")
+    assert "s3:PutObject" not in after["Statement"][0]["Action"]
+    assert "s3:BrandNewThing" in after["Statement"][0]["Action"]
+
+
 def test_group_policies_of_a_user_are_reported_only() -> None:
     user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
     group = PolicyInput(PolicyKind.INLINE, "g", policy(allow("dynamodb:*")), via_group="devs")
