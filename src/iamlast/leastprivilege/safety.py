@@ -201,12 +201,18 @@ def verify(
         allow_before + allow_after + deny_before + deny_after, catalog, evidence
     )
 
-    def scopes(rules: Sequence[_Rule], action: str) -> set[str]:
-        return {r.scope for r in rules if r.grants(action)}
+    actions = sorted(universe | subset_only)
+    lowered = [a.lower() for a in actions]
+    # Which actions each scope's statements match, one pass per statement (the same answers
+    # as _Rule.grants, asked without a call per statement and action: the check's hot path).
+    maps = [_by_scope(rules, lowered) for rules in (allow_before, allow_after, deny_before, deny_after)]
 
-    for action in sorted(universe | subset_only):
-        allows = scopes(allow_before, action), scopes(allow_after, action)
-        denies = scopes(deny_before, action), scopes(deny_after, action)
+    def scopes(by_scope: dict[str, set[int]], index: int) -> set[str]:
+        return {scope for scope, hits in by_scope.items() if index in hits}
+
+    for index, action in enumerate(actions):
+        allows = scopes(maps[0], index), scopes(maps[1], index)
+        denies = scopes(maps[2], index), scopes(maps[3], index)
         # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
         # shrink and the Deny scopes only grow; the converse for what must stay.
         if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):
@@ -222,7 +228,25 @@ def verify(
                     action,
                 )
             )
-    return SafetyReport(tuple(violations), len(universe | subset_only))
+    return SafetyReport(tuple(violations), len(actions))
+
+
+def _by_scope(rules: Sequence[_Rule], lowered: Sequence[str]) -> dict[str, set[int]]:
+    """scope → the indexes of the (lower-case) actions some statement with that scope grants."""
+    out: dict[str, set[int]] = {}
+    for rule in rules:
+        hits = out.setdefault(rule.scope, set())
+        if rule.universal:
+            if not rule.negated:
+                hits.update(range(len(lowered)))
+            continue
+        literals, negated = rule.literals, rule.negated
+        match = rule.pattern.fullmatch if rule.pattern is not None else None
+        for i, low in enumerate(lowered):
+            hit = low in literals or (match is not None and match(low) is not None)
+            if hit != negated:
+                hits.add(i)
+    return out
 
 
 def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
