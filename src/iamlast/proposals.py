@@ -133,7 +133,7 @@ def _paced(flow: Flow[Any], rate: float | None) -> Flow[Any]:
     if rate is None:
         return (yield from flow)
     handle = yield Stream(
-        emit_all([None]), lambda _: flow, limit=1, buffer=1, limiter=TokenBucket(rate)
+        emit_all([None]), lambda _: flow, limit=1, buffer=1, limiter=TokenBucket(rate, rate / 10)
     )
     result: Any = None
     while (completed := (yield Next(handle))) is not None:

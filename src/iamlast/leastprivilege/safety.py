@@ -203,24 +203,24 @@ def verify(
 
     actions = sorted(universe | subset_only)
     lowered = [a.lower() for a in actions]
-    # Which actions each scope's statements match, one pass per statement (the same answers
-    # as _Rule.grants, asked without a call per statement and action: the check's hot path).
-    maps = [_by_scope(rules, lowered) for rules in (allow_before, allow_after, deny_before, deny_after)]
-
-    def scopes(by_scope: dict[str, set[int]], index: int) -> set[str]:
-        return {scope for scope, hits in by_scope.items() if index in hits}
-
+    # Per action, the scopes that allow (deny) it before and after, as bit sets — one bit per
+    # distinct scope, one pass per statement: the same answers as _Rule.grants, without a call
+    # and a set per statement and action (the check's hot path).
+    bits: dict[str, int] = {}
+    allow0, allow1, deny0, deny1 = (
+        _scope_masks(rules, lowered, bits)
+        for rules in (allow_before, allow_after, deny_before, deny_after)
+    )
     for index, action in enumerate(actions):
-        allows = scopes(maps[0], index), scopes(maps[1], index)
-        denies = scopes(maps[2], index), scopes(maps[3], index)
+        a0, a1, d0, d1 = allow0[index], allow1[index], deny0[index], deny1[index]
         # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
         # shrink and the Deny scopes only grow; the converse for what must stay.
-        if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):
+        if a1 and not ((a1 & ~a0) == 0 and (d0 & ~d1) == 0):
             violations.append(
                 Violation("grants_more", f"{action} would be allowed where it is not", action)
             )
-        keeps = allows[0] <= allows[1] and denies[1] <= denies[0]
-        if action in universe and allows[0] and not keeps and _must_keep(action, catalog, evidence):
+        keeps = (a0 & ~a1) == 0 and (d1 & ~d0) == 0
+        if action in universe and a0 and not keeps and _must_keep(action, catalog, evidence):
             violations.append(
                 Violation(
                     "removes_unproven",
@@ -231,21 +231,21 @@ def verify(
     return SafetyReport(tuple(violations), len(actions))
 
 
-def _by_scope(rules: Sequence[_Rule], lowered: Sequence[str]) -> dict[str, set[int]]:
-    """scope → the indexes of the (lower-case) actions some statement with that scope grants."""
-    out: dict[str, set[int]] = {}
+def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str, int]) -> list[int]:
+    """Per (lower-case) action, the bit set of the scopes of the statements that match it."""
+    out = [0] * len(lowered)
     for rule in rules:
-        hits = out.setdefault(rule.scope, set())
+        bit = bits.setdefault(rule.scope, 1 << len(bits))
         if rule.universal:
             if not rule.negated:
-                hits.update(range(len(lowered)))
+                out = [m | bit for m in out]
             continue
         literals, negated = rule.literals, rule.negated
         match = rule.pattern.fullmatch if rule.pattern is not None else None
         for i, low in enumerate(lowered):
             hit = low in literals or (match is not None and match(low) is not None)
             if hit != negated:
-                hits.add(i)
+                out[i] |= bit
     return out
 
 
