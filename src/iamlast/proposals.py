@@ -127,15 +127,14 @@ def _polling(args: Arguments, timeout: Any, first: Any, cap: Any) -> Polling:
 
 
 def _paced(flow: Flow[Any], rate: float | None) -> Flow[Any]:
-    """``flow`` with every request it makes (retries included) paced to ``rate`` per second,
-    in bursts of at most a tenth of a second's worth: planning a principal (CPU, between
-    requests) does not cost the rate the time it took."""
+    """``flow`` with every request it makes (retries included) paced to ``rate`` per second
+    (one shared bucket, as a scan's: no bursts)."""
     from ._runtime.flows import Next, Stream, emit_all
 
     if rate is None:
         return (yield from flow)
     handle = yield Stream(
-        emit_all([None]), lambda _: flow, limit=1, buffer=1, limiter=TokenBucket(rate, rate / 10)
+        emit_all([None]), lambda _: flow, limit=1, buffer=1, limiter=TokenBucket(rate)
     )
     result: Any = None
     while (completed := (yield Next(handle))) is not None:
@@ -173,8 +172,7 @@ class ProposalWorkflows:
         Every policy granting a principal permissions is read — inline, attached managed, and
         a user's groups' policies (shown, changed only when the group itself is proposed) —
         with its ACTION_LEVEL report, ``concurrency`` reads at a time, every request (retries
-        included) through one ``rate_limit`` (requests/s, in bursts of at most a tenth of a
-        second's worth) when given. Service-linked roles get
+        included) through one ``rate_limit`` (requests/s) when given. Service-linked roles get
         no proposal, nor principals tagged ``exclude_tag`` (nor a group with such a member);
         statements whose Sid starts with ``exclude_sid_prefix`` stay as written (None: no
         exclusion). A customer-managed policy attached to several principals is trimmed on its
