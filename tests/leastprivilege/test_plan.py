@@ -139,6 +139,25 @@ def test_aws_managed_policies_are_replaced_never_edited() -> None:
     )
 
 
+def test_a_replacement_is_created_in_the_principals_partition() -> None:
+    china = Principal(
+        f"arn:aws-cn:iam::{ACCOUNT}:role/app", PrincipalType.ROLE, "app", created=ago(365)
+    )
+    aws_cn = PolicyInput(
+        AWS.kind,
+        AWS.name,
+        AWS.document,
+        arn=f"arn:aws-cn:iam::aws:policy/{AWS.name}",
+        default_version_id=AWS.default_version_id,
+        versions=AWS.versions,
+        attached_to=(china.arn,),
+    )
+    result = plan_principal(china, [aws_cn], REP, catalog=CATALOG)
+    (change,) = result.policies
+    assert change.replacement_arn == f"arn:aws-cn:iam::{ACCOUNT}:policy/iamlast/{AWS.name}-app"
+    assert result.steps[1].policy_arn == change.replacement_arn
+
+
 def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_policy() -> None:
     reported = plan(SHARED)
     assert reported.status is ProposalStatus.UNCHANGED and not reported.steps
