@@ -318,7 +318,8 @@ def plan_principal(
             continue
         # AWS managed (never edited) or shared and forked: a copy of our own takes its place.
         name = namer(policy.name, principal.name)
-        arn = f"arn:aws:iam::{principal.account}:policy{options.replacement_path}{name}"
+        partition = principal.arn.split(":")[1]
+        arn = f"arn:{partition}:iam::{principal.account}:policy{options.replacement_path}{name}"
         kind = ChangeKind.REPLACE if policy.kind is PolicyKind.AWS_MANAGED else ChangeKind.FORK
         steps += [
             Step(
