@@ -349,3 +349,28 @@ def test_the_client_loads_none_of_it_until_propose_is_called() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+async def test_a_user_and_a_role_of_one_name_get_replacements_of_their_own(both: Both, iam: FakeIAM) -> None:
+    acct = iam.account
+    aws = acct.policy("AmazonEC2FullAccess")
+    user = acct.add_user("twin", policies=[aws])
+    role = acct.add_role("twin", policies=[aws])
+    for principal in (user, role):
+        for ns in aws.services:
+            acct.set_usage(principal, ns, acct.as_of - timedelta(days=2) if ns == "ec2" else None)
+    proposal = await _propose(both, [user.arn, role.arn])
+    made = [s.policy_name for s in proposal.steps() if s.op is StepOp.CREATE_POLICY]
+    assert sorted(made) == ["AmazonEC2FullAccess-role-twin", "AmazonEC2FullAccess-user-twin"]
+    # Proposed apart, each gets the plain name; one proposal holding both is refused up front.
+    alone = [await _propose(both, [arn]) for arn in (user.arn, role.arn)]
+    merged = Proposal(
+        alone[0].catalog_version,
+        alone[0].unused_for,
+        alone[0].as_of,
+        principals=alone[0].principals + alone[1].principals,
+    )
+    drifts = await both.call("check_proposal", merged)
+    assert [d.detail for d in drifts] == ["another step of the proposal creates a policy named AmazonEC2FullAccess-twin"]
+    record = await both.call("apply", proposal)
+    assert record.complete

@@ -232,6 +232,13 @@ def check_proposal(proposal: Proposal, concurrency: int) -> Flow[tuple[Drift, ..
     for (subject, arn), exists in zip(replacements, found[len(principals) + len(policies) :], strict=True):
         if exists:
             drifts.append(Drift(subject, arn, "the replacement policy to be created already exists"))
+    # Policy names are unique in an account, whatever the path: a second create would fail.
+    seen: set[str] = set()
+    for subject, arn in replacements:
+        name = arn.rsplit("/", 1)[-1]
+        if name in seen:
+            drifts.append(Drift(subject, arn, f"another step of the proposal creates a policy named {name}"))
+        seen.add(name)
     return tuple(drifts)
 
 

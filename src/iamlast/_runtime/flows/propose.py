@@ -25,7 +25,7 @@ plans with); it is itself loaded only when ``propose`` is first called.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
@@ -46,6 +46,7 @@ from ...leastprivilege import (
     ProposalStatus,
     Reason,
     assemble,
+    default_replacement_name,
     plan_policy,
     plan_principal,
 )
@@ -174,7 +175,9 @@ class _Planned:
     shared: tuple[str, ...]
 
 
-def _principal_flow(target: Target, options: ProposeOptions, cache: _Cache) -> Flow[_Planned]:
+def _principal_flow(
+    target: Target, options: ProposeOptions, cache: _Cache, ambiguous: bool = False
+) -> Flow[_Planned]:
     """Read one principal and what applies to it, then plan it (here, so that planning one
     overlaps the reading of others)."""
     read = yield from _read_principal(target, options)
@@ -192,7 +195,8 @@ def _principal_flow(target: Target, options: ProposeOptions, cache: _Cache) -> F
     shared = tuple(
         a for a in holdings.attached if not managed[a].aws_managed and managed[a].attachment_count > 1
     )
-    return _Planned(read, _plan_principal(read, groups, managed, options), shared)
+    plan = _plan_principal(read, groups, managed, options, ambiguous=ambiguous)
+    return _Planned(read, plan, shared)
 
 
 def _read_entity(kind: str, name: str, options: ProposeOptions) -> Flow[tuple[Who, tuple[Member, ...]]]:
@@ -210,8 +214,13 @@ def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal
     limit = options.concurrency
     cache = _Cache()
     asked = [t for t in targets if t.kind != "policy"]
+    # A user and a role of the same name would get replacement policies of the same name (IAM
+    # refuses the second): theirs say which kind they are for.
+    kinds: dict[str, set[str]] = {}
+    for t in asked:
+        kinds.setdefault(t.name, set()).add(t.kind)
     planned: list[_Planned] = yield Gather(
-        [_principal_flow(t, options, cache) for t in asked], limit
+        [_principal_flow(t, options, cache, len(kinds[t.name]) > 1) for t in asked], limit
     )
     known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]] = {
         (p.read.holdings.who.kind, p.read.holdings.who.name): (p.read.holdings.who, p.read.members)
@@ -355,9 +364,21 @@ def _group_blocker(
 
 
 def _plan_principal(
-    read: _Read, groups: Sequence[Holdings], managed: dict[str, Managed], options: ProposeOptions
+    read: _Read,
+    groups: Sequence[Holdings],
+    managed: dict[str, Managed],
+    options: ProposeOptions,
+    *,
+    ambiguous: bool = False,
 ) -> PrincipalProposal:
     principal = _principal(read.holdings.who)
+    plan_options = options.plan
+    if ambiguous:
+        kind = principal.type.value
+        plan_options = replace(
+            plan_options,
+            replacement_name=lambda policy, name: default_replacement_name(policy, f"{kind}-{name}"),
+        )
     if principal.type is PrincipalType.GROUP:
         blocker = _group_blocker(read.members, read.report, options)
         if blocker is not None:
@@ -366,7 +387,7 @@ def _plan_principal(
     reports = [read.report] if read.report is not None else []
     try:
         return plan_principal(
-            principal, inputs, reports, options=options.plan, catalog=options.catalog
+            principal, inputs, reports, options=plan_options, catalog=options.catalog
         )
     except PolicyError as exc:
         raise PolicyError(f"{principal.arn}: {exc}") from exc
