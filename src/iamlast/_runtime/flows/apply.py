@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -180,10 +180,6 @@ def _principal_drifts(p: PrincipalProposal, now: dict[_Key, _Now] | None) -> lis
     return out
 
 
-def _entity(arn: str) -> tuple[str, str]:
-    return arn_parts(arn)
-
-
 def _policy_drifts(p: PolicyProposal, now: Managed | None) -> list[Drift]:
     arn = p.policy.arn or p.policy.name
     if now is None:
@@ -192,7 +188,7 @@ def _policy_drifts(p: PolicyProposal, now: Managed | None) -> list[Drift]:
     drift = _change_drift(arn, p.policy, _Now(now.document, now.default_version_id, now.versions))
     if drift is not None:
         out.append(drift)
-    was = {_entity(a) for a in p.attached_to}
+    was = {arn_parts(a) for a in p.attached_to}
     is_now = set(now.entities or ())
     for kind, name in sorted(is_now - was):
         out.append(Drift(arn, None, f"it was attached to {kind} {name} since the proposal"))
@@ -339,8 +335,6 @@ def _retarget(step: Step, created: dict[str, str]) -> Step:
         return step
     for suffix, real in created.items():
         if step.policy_arn.endswith(suffix) and step.policy_arn != real:
-            from dataclasses import replace
-
             return replace(step, policy_arn=real)
     return step
 
