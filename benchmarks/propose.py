@@ -105,7 +105,13 @@ def run(em: Emulator, *, reps: int, rate: float, latency: float, warmup: bool = 
                 target=target,
                 notes=f"{first['ok_requests']} requests/run ({statuses}; "
                 f"{first['policies_on_their_own']} shared policies trimmed on their own; "
-                f"{first['steps']} steps); over {reps} runs {throttled} throttled requests",
+                f"{first['steps']} steps); over {reps} runs {throttled} throttled requests"
+                + (
+                    "; the planning runs on the event loop, between requests (no effect moves "
+                    "CPU work off it)"
+                    if "Async" in name
+                    else "; the planning runs in the worker threads, between their requests"
+                ),
                 extra={"runs": runs},
             )
         )

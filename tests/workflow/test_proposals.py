@@ -374,3 +374,14 @@ async def test_a_user_and_a_role_of_one_name_get_replacements_of_their_own(both:
     assert [d.detail for d in drifts] == ["another step of the proposal creates a policy named AmazonEC2FullAccess-twin"]
     record = await both.call("apply", proposal)
     assert record.complete
+
+
+@pytest.mark.parametrize("rate_limit", [None, 100.0])
+async def test_a_principal_that_cannot_be_read_fails_the_proposal(
+    both: Both, iam: FakeIAM, rate_limit: float | None
+) -> None:
+    ghost = f"arn:aws:iam::{iam.account.account_id}:role/not-there"
+    real = iam.account.role("crowded-role").arn
+    with pytest.raises(errors.NoSuchEntityError) as info:
+        await _propose(both, [real, ghost], rate_limit=rate_limit)
+    assert "not-there" in str(info.value) and info.value.request_id
