@@ -1,12 +1,15 @@
 """The propose workflow: read what each principal holds and its ACTION_LEVEL report, plan with
 the pure core (:mod:`iamlast.leastprivilege`), and return one Proposal. Nothing is written.
 
-Reads run ``concurrency`` at a time, in four rounds: the principals asked for (facts, inline
-documents, attachments, a user's groups, a group's members, and the report), the groups of those
-users (their policies apply to the user and are shown), every managed policy met (default
-document, versions, and for a customer-managed policy attached to several principals, what it
-is attached to), and for each policy trimmed on its own the facts of its principals and the
-policy's own report. Then the planner runs, in this process.
+``concurrency`` principals are read at a time, each by one worker that then plans it (so the
+planning, CPU in this process, overlaps the reading of the others): its facts, inline documents,
+attachments, a user's groups and their policies, a group's members, each managed policy's
+default document and versions (and, for a customer-managed one attached to several principals,
+what it is attached to), and its ACTION_LEVEL report. Group policies and managed policies are
+read once for all the workers (two may race to read one first: a duplicate read, never a wrong
+one). Then, ``concurrency`` at a time again, each policy trimmed on its own: the facts of its
+principals and its own report. A user and a role of one name get replacement policies named
+for their kind (policy names are unique in an account).
 
 Decisions the core cannot make from one principal alone are made here, conservatively:
 
@@ -18,8 +21,8 @@ Decisions the core cannot make from one principal alone are made here, conservat
   service-linked or younger than the window; ``"fork"`` gives each principal its own copy,
   ``"report"`` only shows it.
 
-This module is the layer's one import of the public least-privilege package (the pure core it
-plans with); it is itself loaded only when ``propose`` is first called.
+This module and :mod:`.apply` are the layer's imports of the public least-privilege package (the
+pure core they plan with and the values they return); both load only when first called.
 """
 
 from __future__ import annotations
