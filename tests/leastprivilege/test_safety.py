@@ -85,3 +85,25 @@ def test_trim_policy_raises_if_its_result_were_unsafe(monkeypatch: pytest.Monkey
     monkeypatch.setattr(trim_module, "_trim_actions", broken)
     with pytest.raises(UnsafeProposalError, match=r"unsafe proposal"):
         trim_policy(BEFORE, REP, catalog=CATALOG)
+
+
+def test_the_checks_bit_sets_agree_with_each_statements_own_matching() -> None:
+    from iamlast.leastprivilege.document import PolicyDocument
+    from iamlast.leastprivilege.safety import _rule, _scope_masks
+
+    doc = PolicyDocument.parse(
+        policy(
+            allow(["s3:Get*", "ec2:RunInstances"]),
+            {"Effect": "Allow", "NotAction": ["iam:*", "s3:Put?bject"], "Resource": "arn:x"},
+            allow("*", "arn:y"),
+            {"Effect": "Allow", "NotAction": "*", "Resource": "*"},
+            allow(["S3:GETOBJECT", "sqs:*"], "arn:x"),
+        )
+    )
+    rules = [_rule(s) for s in doc.statements]
+    actions = ["s3:GetObject", "s3:PutObject", "s3:PutXbject", "ec2:RunInstances", "iam:PassRole", "sqs:Send", "x:Y"]
+    bits: dict[str, int] = {}
+    masks = _scope_masks(rules, [a.lower() for a in actions], bits)
+    for index, action in enumerate(actions):
+        expected = {r.scope for r in rules if r.grants(action)}
+        assert {scope for scope, bit in bits.items() if masks[index] & bit} == expected, action

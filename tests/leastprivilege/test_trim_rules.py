@@ -229,6 +229,24 @@ def test_partial_rewrites_keep_untracked_actions_and_tracked_ones_the_catalog_la
     assert {"s3:ListBucket", "s3:GetBucketAcl", "s3:DeleteObject"} <= set(actions)  # untracked
 
 
+def test_an_unknown_action_named_elsewhere_stays_when_a_pattern_covering_it_is_trimmed() -> None:
+    # Found by the safety property test: a partly trimmed s3:* dropped s3:NewThing (unknown to
+    # the catalog) although another statement names it — so it exists, and its use cannot be
+    # proven unused. trim_policy raised UnsafeProposalError instead of proposing.
+    doc = policy(
+        allow(["s3:PutObject", "s3:*"]),
+        {"Sid": "NOREPOkeep", **allow("s3:NewThing", "arn:aws:s3:::one")},
+        {"Effect": "Deny", "Action": "s3:OtherNew", "Resource": "arn:aws:s3:::two"},
+    )
+    rep = report(service("s3", 1, {"PutObject": None, "GetObject": 1}))
+    result = trim(doc, rep)
+    actions = statements(result.after)[0]["Action"]
+    assert "s3:PutObject" not in actions and "s3:GetObject" in actions
+    assert {"s3:NewThing", "s3:OtherNew"} <= set(actions)
+    kept = {a for d in result.kept() if d.reason is Reason.UNKNOWN_ACTION for a in d.actions}
+    assert {"s3:NewThing", "s3:OtherNew"} <= kept
+
+
 def test_matching_is_case_insensitive_and_keeps_the_written_spelling() -> None:
     doc = policy(allow(["S3:GETOBJECT", "iam:passrole", "Dynamodb:getitem"]))
     rep = report(service("s3", 1, {"GetObject": 1}), service("iam", 1), service("dynamodb", None))

@@ -212,3 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     """The console script: ``iamlast ...``; returns the exit code."""
     code: int = cli.main(argv, prog_name="iamlast", standalone_mode=False)
     return code
+
+
+# propose / apply / rollback live in their own module.
+from .leastprivilege import register as _register_leastprivilege  # noqa: E402
+
+_register_leastprivilege(cli)

@@ -14,6 +14,9 @@ reasons out, no I/O:
   :func:`rollback_steps` turns an :class:`ApplyRecord` into the steps that undo it. The client
   flows gather the inputs and execute the steps; both values round-trip through JSON, with the
   schemas in ``schemas/`` (:func:`load_schema`).
+
+``client.propose`` / ``client.apply`` / ``client.rollback`` (:mod:`iamlast.proposals`) run
+these against IAM; :class:`ProposalDriftError` and :class:`ApplyFailedError` are what they raise.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from .document import (
     PolicyError,
     policy_size,
 )
+from .errors import ApplyFailedError, Drift, ProposalDriftError, RollbackFailedError
 from .evidence import DEFAULT_TRACKING, TRACKING_PERIOD, Reason, Tracking
 from .plan import (
     PlanOptions,
@@ -61,12 +65,14 @@ __all__ = [
     "MAX_POLICY_VERSIONS",
     "TRACKING_PERIOD",
     "AppliedStep",
+    "ApplyFailedError",
     "ApplyRecord",
     "Catalog",
     "CatalogMissingError",
     "ChangeKind",
     "Decision",
     "DeletedVersion",
+    "Drift",
     "Outcome",
     "PlanOptions",
     "PolicyChange",
@@ -79,9 +85,11 @@ __all__ = [
     "PrincipalProposal",
     "PrincipalType",
     "Proposal",
+    "ProposalDriftError",
     "ProposalStatus",
     "Reason",
     "Refusal",
+    "RollbackFailedError",
     "SafetyReport",
     "Step",
     "StepOp",

@@ -50,7 +50,7 @@ from .proposal import (
     StepOp,
 )
 from .safety import UnsafeProposalError, verify
-from .trim import TrimResult, trim_policy
+from .trim import TrimResult, literal_actions, trim_policy
 
 __all__ = [
     "PlanOptions",
@@ -128,6 +128,7 @@ def _trim(
     options: PlanOptions,
     catalog: Catalog,
     level: Literal["action", "service"],
+    named: Collection[str] = (),
 ) -> TrimResult:
     return trim_policy(
         policy.document,
@@ -140,6 +141,7 @@ def _trim(
         exclude_sid_prefix=options.exclude_sid_prefix,
         level=level,
         rewrite_universal=options.rewrite_universal,
+        named_actions=named,
     )
 
 
@@ -150,13 +152,15 @@ def _fit(
     options: PlanOptions,
     catalog: Catalog,
     limit: int | None,
+    named: Collection[str] = (),
 ) -> tuple[TrimResult, str]:
-    """Trim at the asked level; when the result breaks ``limit``, at service level."""
+    """Trim at the asked level; when the result breaks ``limit``, at service level.
+    ``named``: literal actions the principal's policies name (see :func:`trim_policy`)."""
     dates = list(created)
-    result = _trim(policy, reports, dates, options, catalog, options.level)
+    result = _trim(policy, reports, dates, options, catalog, options.level, named)
     size = result.size()
     if limit is not None and size is not None and size > limit and options.level == "action":
-        smaller = _trim(policy, reports, dates, options, catalog, "service")
+        smaller = _trim(policy, reports, dates, options, catalog, "service", named)
         smaller_size = smaller.size()
         if smaller_size is None or smaller_size <= limit:
             return smaller, "service"
@@ -238,6 +242,8 @@ def plan_principal(
             f"created {principal.created:%Y-%m-%d}, after the window began ({first:%Y-%m-%d})",
         )
     created = [principal.created] if principal.created is not None else []
+    # The safety check weighs every action any of the principal's policies names literally.
+    named = literal_actions(PolicyDocument.parse(p.document) for p in policies)
     who: dict[str, Any] = {"principal_type": principal.type, "principal_name": principal.name}
     changes: list[PolicyChange] = []
     steps: list[Step] = []
@@ -283,7 +289,7 @@ def plan_principal(
             )
             continue
         limit = None if policy.kind is PolicyKind.INLINE else MANAGED_POLICY_LIMIT
-        result, level = _fit(policy, listed, created, options, catalog, limit)
+        result, level = _fit(policy, listed, created, options, catalog, limit, named)
         if not result.changed:
             changes.append(_change(policy, result, ChangeKind.UNCHANGED, level))
             continue
@@ -312,7 +318,8 @@ def plan_principal(
             continue
         # AWS managed (never edited) or shared and forked: a copy of our own takes its place.
         name = namer(policy.name, principal.name)
-        arn = f"arn:aws:iam::{principal.account}:policy{options.replacement_path}{name}"
+        partition = principal.arn.split(":")[1]
+        arn = f"arn:{partition}:iam::{principal.account}:policy{options.replacement_path}{name}"
         kind = ChangeKind.REPLACE if policy.kind is PolicyKind.AWS_MANAGED else ChangeKind.FORK
         steps += [
             Step(

@@ -119,6 +119,10 @@ class _Rule:
     #: every statement about every action of the universe, so this is the hot path.
     literals: frozenset[str]
     pattern: re.Pattern[str] | None
+    #: Entries by literal namespace (None: none, or one with a wildcard), and every entry in
+    #: lower case: what containment asks, again and again, of big policies.
+    by_namespace: Mapping[str | None, tuple[str, ...]]
+    lowered: frozenset[str]
 
     def grants(self, action: str) -> bool:
         if self.universal:
@@ -142,6 +146,9 @@ def _rule(statement: Statement) -> _Rule:
             ),
             re.DOTALL,
         )
+    by_namespace: dict[str | None, list[str]] = {}
+    for p in entries:
+        by_namespace.setdefault(literal_namespace(p), []).append(p)
     return _Rule(
         scope=statement.scope(),
         negated=statement.action_key == "NotAction",
@@ -149,7 +156,25 @@ def _rule(statement: Statement) -> _Rule:
         universal=any(is_universal(p) for p in entries),
         literals=frozenset(p.lower() for p in entries if not has_wildcard(p)),
         pattern=pattern,
+        by_namespace={k: tuple(v) for k, v in by_namespace.items()},
+        lowered=frozenset(p.lower() for p in entries),
     )
+
+
+def _covered(small: str, big: _Rule) -> bool:
+    """Soundly: every action the pattern ``small`` matches, one of ``big``'s entries matches.
+
+    Only entries that can: the same entry (any case), or one whose literal namespace is
+    ``small``'s, or one with no literal namespace. A pattern with literal namespace ``x`` matches
+    only ``x:`` actions, so it cannot contain a pattern of another namespace, nor one whose
+    namespace is open (which matches actions outside ``x``) — :func:`covers` would say no."""
+    if small.lower() in big.lowered:
+        return True
+    namespace = literal_namespace(small)
+    candidates = big.by_namespace.get(None, ())
+    if namespace is not None:
+        candidates = big.by_namespace.get(namespace, ()) + candidates
+    return any(covers(p, small) for p in candidates)
 
 
 def _contains(big: _Rule, small: _Rule) -> bool:
@@ -159,10 +184,10 @@ def _contains(big: _Rule, small: _Rule) -> bool:
             return True
         if small.negated or small.universal:
             return False
-        return all(any(covers(p, q) for p in big.entries) for q in small.entries)
+        return all(_covered(q, big) for q in small.entries)
     if not small.negated:
         return False  # never produced; no cheap sound test, so refuse
-    return all(any(covers(q2, q) for q2 in small.entries) for q in big.entries)
+    return all(_covered(q, small) for q in big.entries)
 
 
 def _denies(docs: Sequence[PolicyDocument]) -> list[str]:
@@ -201,20 +226,26 @@ def verify(
         allow_before + allow_after + deny_before + deny_after, catalog, evidence
     )
 
-    def scopes(rules: Sequence[_Rule], action: str) -> set[str]:
-        return {r.scope for r in rules if r.grants(action)}
-
-    for action in sorted(universe | subset_only):
-        allows = scopes(allow_before, action), scopes(allow_after, action)
-        denies = scopes(deny_before, action), scopes(deny_after, action)
+    actions = sorted(universe | subset_only)
+    lowered = [a.lower() for a in actions]
+    # Per action, the scopes that allow (deny) it before and after, as bit sets — one bit per
+    # distinct scope, one pass per statement: the same answers as _Rule.grants, without a call
+    # and a set per statement and action (the check's hot path).
+    bits: dict[str, int] = {}
+    allow0, allow1, deny0, deny1 = (
+        _scope_masks(rules, lowered, bits)
+        for rules in (allow_before, allow_after, deny_before, deny_after)
+    )
+    for index, action in enumerate(actions):
+        a0, a1, d0, d1 = allow0[index], allow1[index], deny0[index], deny1[index]
         # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
         # shrink and the Deny scopes only grow; the converse for what must stay.
-        if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):
+        if a1 and not ((a1 & ~a0) == 0 and (d0 & ~d1) == 0):
             violations.append(
                 Violation("grants_more", f"{action} would be allowed where it is not", action)
             )
-        keeps = allows[0] <= allows[1] and denies[1] <= denies[0]
-        if action in universe and allows[0] and not keeps and _must_keep(action, catalog, evidence):
+        keeps = (a0 & ~a1) == 0 and (d1 & ~d0) == 0
+        if action in universe and a0 and not keeps and _must_keep(action, catalog, evidence):
             violations.append(
                 Violation(
                     "removes_unproven",
@@ -222,7 +253,25 @@ def verify(
                     action,
                 )
             )
-    return SafetyReport(tuple(violations), len(universe | subset_only))
+    return SafetyReport(tuple(violations), len(actions))
+
+
+def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str, int]) -> list[int]:
+    """Per (lower-case) action, the bit set of the scopes of the statements that match it."""
+    out = [0] * len(lowered)
+    for rule in rules:
+        bit = bits.setdefault(rule.scope, 1 << len(bits))
+        if rule.universal:
+            if not rule.negated:
+                out = [m | bit for m in out]
+            continue
+        literals, negated = rule.literals, rule.negated
+        match = rule.pattern.fullmatch if rule.pattern is not None else None
+        for i, low in enumerate(lowered):
+            hit = low in literals or (match is not None and match(low) is not None)
+            if hit != negated:
+                out[i] |= bit
+    return out
 
 
 def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
@@ -254,14 +303,25 @@ def _universe(
     for ns in evidence.namespaces():
         real.update(evidence.tracked(ns).values())
 
-    def unmatched(candidates: Iterable[str]) -> str | None:
+    # An entry whose namespace is literal matches only actions of that namespace: a probe of
+    # another one need not ask it (the probe search was most of the check's time).
+    by_namespace: dict[str | None, list[str]] = {}
+    for p in entries:
+        by_namespace.setdefault(literal_namespace(p), []).append(p)
+    open_entries = by_namespace.get(None, [])
+
+    def unmatched(candidates: Iterable[str], among: Iterable[str] = entries) -> str | None:
+        listed = list(among)
         for c in candidates:
-            if not any(matches(p, c) for p in entries):
+            if not any(matches(p, c) for p in listed):
                 return c
         return None
 
     for ns in sorted(namespaces):
-        probe = unmatched(f"{ns}:{name}" for name in ("IamlastProbe", "Zq0Probe", "Q"))
+        probe = unmatched(
+            (f"{ns}:{name}" for name in ("IamlastProbe", "Zq0Probe", "Q")),
+            [*by_namespace.get(ns, ()), *open_entries],
+        )
         if probe is not None:
             real.add(probe)
         else:  # entries so many that no probe escapes them: check every action there is

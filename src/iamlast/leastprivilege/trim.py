@@ -122,6 +122,8 @@ class _Context:
     evidence: Evidence
     statement: Statement
     decisions: list[Decision]
+    #: Literal actions the policies name that the catalog may lack: they exist all the same.
+    named: frozenset[str] = frozenset()
 
     def decide(
         self,
@@ -205,6 +207,9 @@ def _plan_entry(entry: str, ctx: _Context) -> list[str] | None:
     expanded = ctx.catalog.expand(entry)
     # Tracked actions the catalog lacks (it is older than the report) exist all the same.
     expanded |= {a for a in tracked.values() if matches(entry, a) and not ctx.catalog.knows(a)}
+    # So do actions some statement names literally (a newer one the catalog lacks): the pattern
+    # covers them, nothing proves them unused, and rewriting it as a list must keep them.
+    expanded |= {a for a in ctx.named if matches(entry, a) and not ctx.catalog.knows(a)}
     if not expanded:
         return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry} matches no action the catalog knows"))
     verdicts = {a: ctx.evidence.action(a, known=ctx.catalog.knows(a)) for a in expanded}
@@ -327,6 +332,7 @@ def trim_policy(
     exclude_sid_prefix: str | None = "NOREPO",
     level: Literal["action", "service"] = "action",
     rewrite_universal: bool = True,
+    named_actions: Iterable[str] = (),
 ) -> TrimResult:
     """Trim one policy document to what the reports show used in the window.
 
@@ -339,7 +345,9 @@ def trim_policy(
     date(s) — one younger than the window gets no proposal. ``exclude_sid_prefix``: statements
     whose Sid starts with it stay (None: no exclusion). ``level="service"`` removes whole services
     only (smaller documents). ``rewrite_universal=False`` keeps ``"Action": "*"`` as written
-    instead of turning it into ``NotAction`` the unused services.
+    instead of turning it into ``NotAction`` the unused services. ``named_actions``: literal
+    actions the principal's other policies name — with the document's own, a wildcard rewritten
+    as a list keeps those the catalog lacks (they exist, and nothing proves them unused).
 
     Returns a :class:`TrimResult`; raises :class:`~.document.PolicyError` for a document it
     cannot read, ValueError for a window it cannot prove, and
@@ -355,10 +363,11 @@ def trim_policy(
     refusal = _refusal(principal_created, windows)
     if refusal is not None:
         return TrimResult(parsed.raw, parsed.raw, (), catalog.data_version, windows, refusal)
+    named = frozenset([*literal_actions([parsed]), *named_actions])
     decisions: list[Decision] = []
     statements: list[dict[str, Any]] = []
     for statement in parsed.statements:
-        ctx = _Context(catalog, evidence, statement, decisions)
+        ctx = _Context(catalog, evidence, statement, decisions, named)
         if statement.effect == "Deny":
             ctx.decide(
                 None,
@@ -417,6 +426,17 @@ def trim_policy(
         None,
         report.checked_actions,
     )
+
+
+def literal_actions(documents: Iterable[PolicyDocument]) -> set[str]:
+    """Every literal ``namespace:Action`` the documents name (Allow or Deny, Action or NotAction)."""
+    return {
+        entry
+        for document in documents
+        for statement in document.statements
+        for entry in statement.actions
+        if not has_wildcard(entry) and literal_namespace(entry) is not None
+    }
 
 
 def _refusal(

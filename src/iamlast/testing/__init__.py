@@ -12,8 +12,13 @@ itself, over real HTTP with SigV4 checks, from a seeded synthetic account::
 Operations: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails,
 GetServiceLastAccessedDetailsWithEntities, ListPoliciesGrantingServiceAccess,
 GenerateOrganizationsAccessReport, GetOrganizationsAccessReport, ListUsers, ListRoles,
-ListGroups, ListPolicies. ``python -m iamlast.testing`` serves one from the command line;
-the ``fake_iam`` pytest fixture gives each test its own.
+ListGroups, ListPolicies; and for least-privilege proposals (:mod:`.policies`, every policy with
+a real document that the reports follow): GetRole, GetUser, GetGroup, ListGroupsForUser,
+GetAccountAuthorizationDetails, List/Get/Put/Delete{Role,User,Group}Policy,
+ListAttached/Attach/Detach{Role,User,Group}Policy, GetPolicy, CreatePolicy, DeletePolicy,
+GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion, DeletePolicyVersion,
+SetDefaultPolicyVersion, ListEntitiesForPolicy. ``python -m iamlast.testing`` serves one from
+the command line; the ``fake_iam`` pytest fixture gives each test its own.
 """
 
 from __future__ import annotations

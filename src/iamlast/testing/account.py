@@ -26,6 +26,7 @@ __all__ = [
     "Group",
     "InlinePolicy",
     "ManagedPolicy",
+    "PolicyVersion",
     "Principal",
     "Role",
     "SyntheticAccount",
@@ -52,10 +53,22 @@ class Usage:
 
 @dataclass(eq=False)
 class InlinePolicy:
-    """An inline policy embedded in one user, role or group."""
+    """An inline policy embedded in one user, role or group. ``document`` is None until it is
+    first read (then generated from ``services``, see :mod:`.policies`); ``services`` always
+    follows the document."""
 
     name: str
     services: tuple[str, ...]
+    document: str | None = None
+
+
+@dataclass(eq=False)
+class PolicyVersion:
+    """One version of a managed policy (``document``: the JSON text, as IAM stores it)."""
+
+    version_id: str
+    document: str
+    created: datetime
 
 
 @dataclass(eq=False)
@@ -74,6 +87,12 @@ class ManagedPolicy:
     default_version_id: str = "v1"
     virtual_entities: int = 0
     attached: list[Principal] = field(default_factory=list)
+    #: Its versions, oldest first (empty until first read: then v1 is generated from
+    #: ``services``, see :mod:`.policies`); ``services`` always follows the default version.
+    versions: list[PolicyVersion] = field(default_factory=list)
+    #: The number of the last version created (IAM never reuses one).
+    last_version: int = 1
+    description: str | None = None
 
     @property
     def attachment_count(self) -> int:
@@ -92,6 +111,8 @@ class Principal:
     create_date: datetime
     managed: list[ManagedPolicy] = field(default_factory=list)
     inline: list[InlinePolicy] = field(default_factory=list)
+    #: Tags (users and roles; IAM groups have none).
+    tags: dict[str, str] = field(default_factory=dict)
 
     entity_type: EntityType = "USER"
 
@@ -340,6 +361,12 @@ class SyntheticAccount:
                 group.members.append(user)
                 user.groups.append(group)
                 self.version += 1
+
+    def tag(self, principal: Principal, key: str, value: str = "") -> None:
+        """Tag a user or role (GetUser / GetRole report it)."""
+        with self._lock:
+            principal.tags[key] = value
+            self.version += 1
 
     def set_usage(
         self,

@@ -418,3 +418,9 @@ OPERATIONS: dict[str, tuple[Any, Callable[[Emulator, Any, str], str]]] = {
     "ListPolicies": (models.ListPoliciesRequest, Emulator.list_policies),
 }
 """Action → (request model, handler)."""
+
+# The policy operations live in their own module (reading principals and policies, IAM's
+# writes); they join the table here.
+from .policy_handlers import POLICY_OPERATIONS  # noqa: E402
+
+OPERATIONS.update(POLICY_OPERATIONS)

@@ -11,6 +11,7 @@ from typing import overload
 
 from .account import Group, ManagedPolicy, Principal, SyntheticAccount, Usage
 from .catalog import REAL_SERVICES, TRACKED_ACTIONS, service
+from .policies import tracked_granted_to
 
 __all__ = [
     "AccessRow",
@@ -167,9 +168,14 @@ def service_rows(acct: SyntheticAccount, target: Principal | ManagedPolicy, acti
         arn, best, total = _best([(e.arn, acct.usage(e.arn, ns)) for e in entities])
         actions: tuple[ActionRow, ...] | None = None
         if action_level and tracked:
+            # Usage is drawn over every tracked action (so it does not change when a policy
+            # does); the report lists only those the policies still allow.
+            granted = tracked_granted_to(acct, target, ns)
             per_entity = [(e.arn, acct.action_usage(e.arn, ns, tracked)) for e in entities]
             acts = []
             for i, action in enumerate(tracked):
+                if action not in granted:
+                    continue
                 a_arn, a_best, _ = _best([(e_arn, us[i]) for e_arn, us in per_entity])
                 acts.append(ActionRow(action, a_best.when if a_best else None, a_arn, a_best.region if a_best else None))
             actions = tuple(acts)

@@ -21,7 +21,8 @@ _COMMON = _REAL[:40]
 AWS_MANAGED: dict[str, tuple[str, tuple[str, ...]]] = {
     "AdministratorAccess": ("/", _ALL),
     "ReadOnlyAccess": ("/", _REAL),
-    "PowerUserAccess": ("/", tuple(n for n in _REAL if n not in ("iam", "organizations", "account"))),
+    # Everything but three services: its document is a NotAction statement, as AWS's is.
+    "PowerUserAccess": ("/", tuple(n for n in _ALL if n not in ("iam", "organizations", "account"))),
     "AmazonS3FullAccess": ("/", ("s3",)),
     "AmazonS3ReadOnlyAccess": ("/", ("s3",)),
     "AmazonEC2FullAccess": ("/", ("ec2", "elasticloadbalancing", "cloudwatch", "autoscaling", "iam")),
