@@ -183,7 +183,7 @@ def client_module(service: Service) -> str:
     out("from typing import TYPE_CHECKING, Any, cast, overload")
     out("")
     out("from iamlast._runtime.core import EmptyResponse")
-    out("from iamlast.pagination import AsyncPager, Pager")
+    out("from iamlast._runtime.pagers import AsyncPager, Pager")
     out("")
     out("if TYPE_CHECKING:")
     out("    from iamlast._runtime.raw import RawResponse")

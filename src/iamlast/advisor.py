@@ -38,7 +38,7 @@ from ._runtime.flows.report import (
 )
 from ._runtime.jobs import DEFAULT_TIMEOUT
 from ._runtime.ratelimit import TokenBucket
-from .pagination import PagerArgs
+from ._runtime.pagers import PagerArgs
 
 if TYPE_CHECKING:
     from ._async_driver import AsyncDriver

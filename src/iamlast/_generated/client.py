@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from iamlast._runtime.core import EmptyResponse
-from iamlast.pagination import AsyncPager, Pager
+from iamlast._runtime.pagers import AsyncPager, Pager
 
 if TYPE_CHECKING:
     from iamlast._runtime.raw import RawResponse

@@ -13,6 +13,7 @@ from iamlast._runtime.errors import (
     UnknownServiceError,
     common_by_code,
     decode_service_error,
+    register_codes,
 )
 
 
@@ -524,6 +525,8 @@ MODELLED_ERRORS: tuple[type[ServiceError], ...] = (
 #: Wire code → class: the service's modelled errors, then the AWS common errors.
 BY_CODE: dict[str, type[ServiceError]] = {**common_by_code()}
 BY_CODE.update({c: cls for cls in MODELLED_ERRORS for c in cls.codes})
+# ServiceError.of_json picks the class by code from what the generated services register.
+register_codes(BY_CODE)
 
 #: The modelled errors of each operation.
 OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {

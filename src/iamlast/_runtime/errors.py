@@ -282,9 +282,7 @@ class ServiceError(IamError):
         code = str(error.get("Code") or "")
         target: type[ServiceError] = cls
         if cls._is_dispatcher():
-            from .._generated import errors as generated
-
-            target = generated.class_for_code(code)
+            target = _REGISTERED_CODES.get(code) or common_by_code().get(code, UnknownServiceError)
         return target._from_parts(data, error, code)
 
     @classmethod
@@ -575,6 +573,17 @@ COMMON_ERRORS: tuple[type[CommonServiceError], ...] = (
     OptInRequiredError,
     ServiceValidationError,
 )
+
+
+#: Wire code → class for ``ServiceError.of_json``: each generated service adds its codes when it
+#: is imported (the runtime never imports generated code).
+_REGISTERED_CODES: dict[str, type[ServiceError]] = {}
+
+
+def register_codes(by_code: Mapping[str, type[ServiceError]]) -> None:
+    """Add a service's wire codes for ``ServiceError.of_json`` (a code registered first wins)."""
+    for code, cls in by_code.items():
+        _REGISTERED_CODES.setdefault(code, cls)
 
 
 def common_by_code() -> dict[str, type[ServiceError]]:
