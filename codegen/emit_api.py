@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import docs, names
-from .emit_shapes import HEADER, Lines, ShapeEmitter
+from .emit_models import ShapeEmitter
+from .lines import HEADER, Lines
 from .model import Service
 
 

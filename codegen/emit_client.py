@@ -8,7 +8,7 @@ single request lifecycle — so nothing here decides anything at run time.
 from __future__ import annotations
 
 from . import docs
-from .emit_shapes import HEADER, Lines
+from .lines import HEADER, Lines
 from .model import Operation, Service
 from .types import Types
 

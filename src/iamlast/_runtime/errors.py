@@ -332,31 +332,6 @@ class ServiceError(IamError):
         loaded: type[Shape] = cls._shape_loader(cls.shape_name)
         return loaded
 
-    # -- XML (the exact document the service sends; the emulator uses it)
-
-    def to_xml(self, *, request_id: str | None = None, namespace: str | None = None) -> str:
-        """The ``<ErrorResponse>`` document the service would send for this error."""
-        from . import xml as _x
-
-        details = self.details
-        return _x.error_response(
-            code=self.code,
-            fault=self.type,
-            message=self.message,
-            # the shape's members but <Message>, which the document writes next to <Code>
-            members=(lambda out: details._to_xml_members(out, "    "))
-            if details is not None
-            else None,
-            request_id=request_id if request_id is not None else self.request_id,
-            namespace=namespace if namespace is not None else _default_namespace(),
-        )
-
-
-def _default_namespace() -> str:
-    from .._generated import XML_NAMESPACE
-
-    return XML_NAMESPACE
-
 
 def _rebuild_error(cls: type[ServiceError], data: dict[str, Any]) -> ServiceError:
     return cls._from_parts(

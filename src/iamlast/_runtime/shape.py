@@ -145,13 +145,6 @@ class Shape(BaseModel):
     def _of_xml_element(cls, el: Any) -> Self:
         raise NotImplementedError
 
-    def to_xml(self) -> str:
-        """Write the shape as XML, exactly as the service writes it."""
-        raise NotImplementedError
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        raise NotImplementedError
-
     def to_query(self) -> dict[str, str]:
         """The awsQuery form parameters (request shapes only)."""
         raise NotImplementedError(f"{type(self).__name__} is not sent in requests")

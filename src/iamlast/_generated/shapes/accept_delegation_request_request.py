@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["AcceptDelegationRequestRequest"]
@@ -44,12 +41,6 @@ class AcceptDelegationRequestRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> AcceptDelegationRequestRequest:
         return _x_AcceptDelegationRequestRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "AcceptDelegationRequestRequest", _w_AcceptDelegationRequestRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AcceptDelegationRequestRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class AcceptDelegationRequestRequest(Shape):
         _q_AcceptDelegationRequestRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> AcceptDelegationRequestRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_AcceptDelegationRequestRequest(params, ""))
-
 
 def _x_AcceptDelegationRequestRequest(el: _Element) -> AcceptDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -102,30 +87,9 @@ def _x_AcceptDelegationRequestRequest(el: _Element) -> AcceptDelegationRequestRe
     return _new(AcceptDelegationRequestRequest, {"delegation_request_id": delegation_request_id})
 
 
-def _w_AcceptDelegationRequestRequest(
-    o: AcceptDelegationRequestRequest, out: list[str], ind: str
-) -> None:
-    v_delegation_request_id = o.delegation_request_id
-    if v_delegation_request_id is not None:
-        out.append(
-            ind
-            + "<DelegationRequestId>"
-            + _x.escape(v_delegation_request_id)
-            + "</DelegationRequestId>\n"
-        )
-
-
 def _q_AcceptDelegationRequestRequest(
     o: AcceptDelegationRequestRequest, q: dict[str, str], p: str
 ) -> None:
     v_delegation_request_id = o.delegation_request_id
     if v_delegation_request_id is not None:
         q[p + "DelegationRequestId"] = v_delegation_request_id
-
-
-def _qr_AcceptDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
-    if v is not None:
-        values["delegation_request_id"] = v
-    return values

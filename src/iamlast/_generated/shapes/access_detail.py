@@ -79,12 +79,6 @@ class AccessDetail(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AccessDetail:
         return _x_AccessDetail(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AccessDetail", _w_AccessDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AccessDetail(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_service_name = self.service_name
@@ -198,39 +192,3 @@ def _x_AccessDetail(el: _Element) -> AccessDetail:
         },
         ex,
     )
-
-
-def _w_AccessDetail(o: AccessDetail, out: list[str], ind: str) -> None:
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _x.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
-    v_entity_path = o.entity_path
-    if v_entity_path is not None:
-        out.append(ind + "<EntityPath>" + _x.escape(v_entity_path) + "</EntityPath>\n")
-    v_last_authenticated_time = o.last_authenticated_time
-    if v_last_authenticated_time is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedTime>"
-            + _x.ts_out(v_last_authenticated_time)
-            + "</LastAuthenticatedTime>\n"
-        )
-    v_total_authenticated_entities = o.total_authenticated_entities
-    if v_total_authenticated_entities is not None:
-        out.append(
-            ind
-            + "<TotalAuthenticatedEntities>"
-            + str(v_total_authenticated_entities)
-            + "</TotalAuthenticatedEntities>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -57,12 +57,6 @@ class AccessKey(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AccessKey:
         return _x_AccessKey(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AccessKey", _w_AccessKey)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AccessKey(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -164,26 +158,3 @@ def _x_AccessKey(el: _Element) -> AccessKey:
         },
         ex,
     )
-
-
-def _w_AccessKey(o: AccessKey, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _x.escape(v_access_key_id) + "</AccessKeyId>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_secret_access_key = o.secret_access_key
-    if v_secret_access_key is not None:
-        out.append(
-            ind + "<SecretAccessKey>" + _x.escape(v_secret_access_key) + "</SecretAccessKey>\n"
-        )
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -54,12 +54,6 @@ class AccessKeyLastUsed(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AccessKeyLastUsed:
         return _x_AccessKeyLastUsed(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AccessKeyLastUsed", _w_AccessKeyLastUsed)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AccessKeyLastUsed(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_last_used_date = self.last_used_date
@@ -135,18 +129,3 @@ def _x_AccessKeyLastUsed(el: _Element) -> AccessKeyLastUsed:
         {"last_used_date": last_used_date, "service_name": service_name, "region": region},
         ex,
     )
-
-
-def _w_AccessKeyLastUsed(o: AccessKeyLastUsed, out: list[str], ind: str) -> None:
-    v_last_used_date = o.last_used_date
-    if v_last_used_date is not None:
-        out.append(ind + "<LastUsedDate>" + _x.ts_out(v_last_used_date) + "</LastUsedDate>\n")
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -54,12 +54,6 @@ class AccessKeyMetadata(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AccessKeyMetadata:
         return _x_AccessKeyMetadata(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AccessKeyMetadata", _w_AccessKeyMetadata)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AccessKeyMetadata(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -151,21 +145,3 @@ def _x_AccessKeyMetadata(el: _Element) -> AccessKeyMetadata:
         },
         ex,
     )
-
-
-def _w_AccessKeyMetadata(o: AccessKeyMetadata, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _x.escape(v_access_key_id) + "</AccessKeyId>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -45,14 +45,6 @@ class AccountNotManagementOrDelegatedAdministratorException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> AccountNotManagementOrDelegatedAdministratorException:
         return _x_AccountNotManagementOrDelegatedAdministratorException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(
-            self, _w_AccountNotManagementOrDelegatedAdministratorException, request_id
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AccountNotManagementOrDelegatedAdministratorException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         ex = self.__pydantic_extra__
@@ -95,11 +87,3 @@ def _x_AccountNotManagementOrDelegatedAdministratorException(
         else:
             _extras.keep(ex, c)
     return _new(AccountNotManagementOrDelegatedAdministratorException, {}, ex)
-
-
-def _w_AccountNotManagementOrDelegatedAdministratorException(
-    o: AccountNotManagementOrDelegatedAdministratorException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

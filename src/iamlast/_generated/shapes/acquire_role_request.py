@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -19,14 +18,10 @@ from iamlast._runtime.shape import new as _new
 from .replacement_value_entry import (
     ReplacementValueEntry,
     _q_ReplacementValueEntry,
-    _qr_ReplacementValueEntry,
-    _w_ReplacementValueEntry,
     _x_ReplacementValueEntry,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["AcquireRoleRequest"]
@@ -60,12 +55,6 @@ class AcquireRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> AcquireRoleRequest:
         return _x_AcquireRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "AcquireRoleRequest", _w_AcquireRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AcquireRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -126,12 +115,6 @@ class AcquireRoleRequest(Shape):
         _q_AcquireRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> AcquireRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_AcquireRoleRequest(params, ""))
-
 
 def _xe_MapStringReplacementValueEntry(e: _Element) -> tuple[str, ReplacementValueEntry]:
     k: Any = None
@@ -173,36 +156,6 @@ def _x_AcquireRoleRequest(el: _Element) -> AcquireRoleRequest:
     )
 
 
-def _w_AcquireRoleRequest(o: AcquireRoleRequest, out: list[str], ind: str) -> None:
-    v_template_arn = o.template_arn
-    if v_template_arn is not None:
-        out.append(ind + "<TemplateArn>" + _x.escape(v_template_arn) + "</TemplateArn>\n")
-    v_template_minor_version = o.template_minor_version
-    if v_template_minor_version is not None:
-        out.append(
-            ind
-            + "<TemplateMinorVersion>"
-            + str(v_template_minor_version)
-            + "</TemplateMinorVersion>\n"
-        )
-    v_replacement_values = o.replacement_values
-    if v_replacement_values is not None:
-        out.append(ind + "<ReplacementValues>\n")
-        i_replacement_values_1 = ind + "  "
-        e_replacement_values_1 = i_replacement_values_1 + "  "
-        for k_replacement_values_1, x_replacement_values_1 in v_replacement_values.items():
-            out.append(i_replacement_values_1 + "<entry>\n")
-            out.append(
-                e_replacement_values_1 + "<key>" + _x.escape(k_replacement_values_1) + "</key>\n"
-            )
-            out.append(e_replacement_values_1 + "<value>\n")
-            i_replacement_values_2 = e_replacement_values_1 + "  "
-            _w_ReplacementValueEntry(x_replacement_values_1, out, i_replacement_values_2)
-            out.append(e_replacement_values_1 + "</value>\n")
-            out.append(i_replacement_values_1 + "</entry>\n")
-        out.append(ind + "</ReplacementValues>\n")
-
-
 def _q_AcquireRoleRequest(o: AcquireRoleRequest, q: dict[str, str], p: str) -> None:
     v_template_arn = o.template_arn
     if v_template_arn is not None:
@@ -222,30 +175,3 @@ def _q_AcquireRoleRequest(o: AcquireRoleRequest, q: dict[str, str], p: str) -> N
             _q_ReplacementValueEntry(
                 x_replacement_values_1, q, key_replacement_values_1 + ".value" + "."
             )
-
-
-def _qr_AcquireRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "TemplateArn", "string")
-    if v is not None:
-        values["template_arn"] = v
-    v = _q.read_scalar(params, p + "TemplateMinorVersion", "integer")
-    if v is not None:
-        values["template_minor_version"] = v
-    v = _q.read_map(
-        params,
-        lambda n1: _q.read_scalar(
-            params, p + "ReplacementValues" + ".entry." + str(n1) + ".key", "string"
-        ),
-        lambda n1: (
-            _qr_ReplacementValueEntry(
-                params, p + "ReplacementValues" + ".entry." + str(n1) + ".value" + "."
-            )
-            if _q.has_prefix(params, p + "ReplacementValues" + ".entry." + str(n1) + ".value" + ".")
-            else None
-        ),
-        lambda n1: p + "ReplacementValues" + ".entry." + str(n1),
-    )
-    if v is not None:
-        values["replacement_values"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["AddClientIDToOpenIDConnectProviderRequest"]
@@ -54,16 +51,6 @@ class AddClientIDToOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> AddClientIDToOpenIDConnectProviderRequest:
         return _x_AddClientIDToOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "AddClientIDToOpenIDConnectProviderRequest",
-            _w_AddClientIDToOpenIDConnectProviderRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AddClientIDToOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -115,12 +102,6 @@ class AddClientIDToOpenIDConnectProviderRequest(Shape):
         _q_AddClientIDToOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> AddClientIDToOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_AddClientIDToOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_AddClientIDToOpenIDConnectProviderRequest(
     el: _Element,
@@ -139,22 +120,6 @@ def _x_AddClientIDToOpenIDConnectProviderRequest(
     )
 
 
-def _w_AddClientIDToOpenIDConnectProviderRequest(
-    o: AddClientIDToOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_client_id = o.client_id
-    if v_client_id is not None:
-        out.append(ind + "<ClientID>" + _x.escape(v_client_id) + "</ClientID>\n")
-
-
 def _q_AddClientIDToOpenIDConnectProviderRequest(
     o: AddClientIDToOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -164,16 +129,3 @@ def _q_AddClientIDToOpenIDConnectProviderRequest(
     v_client_id = o.client_id
     if v_client_id is not None:
         q[p + "ClientID"] = v_client_id
-
-
-def _qr_AddClientIDToOpenIDConnectProviderRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_scalar(params, p + "ClientID", "string")
-    if v is not None:
-        values["client_id"] = v
-    return values

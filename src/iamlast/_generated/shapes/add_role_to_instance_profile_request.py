@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["AddRoleToInstanceProfileRequest"]
@@ -46,14 +43,6 @@ class AddRoleToInstanceProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> AddRoleToInstanceProfileRequest:
         return _x_AddRoleToInstanceProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "AddRoleToInstanceProfileRequest", _w_AddRoleToInstanceProfileRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AddRoleToInstanceProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -103,12 +92,6 @@ class AddRoleToInstanceProfileRequest(Shape):
         _q_AddRoleToInstanceProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> AddRoleToInstanceProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_AddRoleToInstanceProfileRequest(params, ""))
-
 
 def _x_AddRoleToInstanceProfileRequest(el: _Element) -> AddRoleToInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -125,22 +108,6 @@ def _x_AddRoleToInstanceProfileRequest(el: _Element) -> AddRoleToInstanceProfile
     )
 
 
-def _w_AddRoleToInstanceProfileRequest(
-    o: AddRoleToInstanceProfileRequest, out: list[str], ind: str
-) -> None:
-    v_instance_profile_name = o.instance_profile_name
-    if v_instance_profile_name is not None:
-        out.append(
-            ind
-            + "<InstanceProfileName>"
-            + _x.escape(v_instance_profile_name)
-            + "</InstanceProfileName>\n"
-        )
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-
-
 def _q_AddRoleToInstanceProfileRequest(
     o: AddRoleToInstanceProfileRequest, q: dict[str, str], p: str
 ) -> None:
@@ -150,14 +117,3 @@ def _q_AddRoleToInstanceProfileRequest(
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
-
-
-def _qr_AddRoleToInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
-    if v is not None:
-        values["instance_profile_name"] = v
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["AttachUserPolicyRequest"]
@@ -44,12 +41,6 @@ class AttachUserPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> AttachUserPolicyRequest:
         return _x_AttachUserPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "AttachUserPolicyRequest", _w_AttachUserPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AttachUserPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -95,12 +86,6 @@ class AttachUserPolicyRequest(Shape):
         _q_AttachUserPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> AttachUserPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_AttachUserPolicyRequest(params, ""))
-
 
 def _x_AttachUserPolicyRequest(el: _Element) -> AttachUserPolicyRequest:
     user_name: Any = None
@@ -114,15 +99,6 @@ def _x_AttachUserPolicyRequest(el: _Element) -> AttachUserPolicyRequest:
     return _new(AttachUserPolicyRequest, {"user_name": user_name, "policy_arn": policy_arn})
 
 
-def _w_AttachUserPolicyRequest(o: AttachUserPolicyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-
-
 def _q_AttachUserPolicyRequest(o: AttachUserPolicyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -130,14 +106,3 @@ def _q_AttachUserPolicyRequest(o: AttachUserPolicyRequest, q: dict[str, str], p:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         q[p + "PolicyArn"] = v_policy_arn
-
-
-def _qr_AttachUserPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    return values

@@ -53,12 +53,6 @@ class AttachedPermissionsBoundary(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AttachedPermissionsBoundary:
         return _x_AttachedPermissionsBoundary(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AttachedPermissionsBoundary", _w_AttachedPermissionsBoundary)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AttachedPermissionsBoundary(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_permissions_boundary_type = self.permissions_boundary_type
@@ -128,27 +122,3 @@ def _x_AttachedPermissionsBoundary(el: _Element) -> AttachedPermissionsBoundary:
         },
         ex,
     )
-
-
-def _w_AttachedPermissionsBoundary(
-    o: AttachedPermissionsBoundary, out: list[str], ind: str
-) -> None:
-    v_permissions_boundary_type = o.permissions_boundary_type
-    if v_permissions_boundary_type is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundaryType>"
-            + _x.escape(str(v_permissions_boundary_type))
-            + "</PermissionsBoundaryType>\n"
-        )
-    v_permissions_boundary_arn = o.permissions_boundary_arn
-    if v_permissions_boundary_arn is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundaryArn>"
-            + _x.escape(v_permissions_boundary_arn)
-            + "</PermissionsBoundaryArn>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -41,12 +41,6 @@ class AttachedPolicy(OpenShape):
     def _of_xml_element(cls, el: _Element) -> AttachedPolicy:
         return _x_AttachedPolicy(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "AttachedPolicy", _w_AttachedPolicy)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_AttachedPolicy(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_policy_name = self.policy_name
@@ -104,15 +98,3 @@ def _x_AttachedPolicy(el: _Element) -> AttachedPolicy:
         else:
             _extras.keep(ex, c)
     return _new(AttachedPolicy, {"policy_name": policy_name, "policy_arn": policy_arn}, ex)
-
-
-def _w_AttachedPolicy(o: AttachedPolicy, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

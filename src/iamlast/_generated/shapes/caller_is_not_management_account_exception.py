@@ -43,12 +43,6 @@ class CallerIsNotManagementAccountException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> CallerIsNotManagementAccountException:
         return _x_CallerIsNotManagementAccountException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_CallerIsNotManagementAccountException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CallerIsNotManagementAccountException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         ex = self.__pydantic_extra__
@@ -85,11 +79,3 @@ def _x_CallerIsNotManagementAccountException(el: _Element) -> CallerIsNotManagem
         else:
             _extras.keep(ex, c)
     return _new(CallerIsNotManagementAccountException, {}, ex)
-
-
-def _w_CallerIsNotManagementAccountException(
-    o: CallerIsNotManagementAccountException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ChangePasswordRequest"]
@@ -49,12 +46,6 @@ class ChangePasswordRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ChangePasswordRequest:
         return _x_ChangePasswordRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ChangePasswordRequest", _w_ChangePasswordRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ChangePasswordRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -104,12 +95,6 @@ class ChangePasswordRequest(Shape):
         _q_ChangePasswordRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ChangePasswordRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ChangePasswordRequest(params, ""))
-
 
 def _x_ChangePasswordRequest(el: _Element) -> ChangePasswordRequest:
     old_password: Any = None
@@ -123,15 +108,6 @@ def _x_ChangePasswordRequest(el: _Element) -> ChangePasswordRequest:
     return _new(ChangePasswordRequest, {"old_password": old_password, "new_password": new_password})
 
 
-def _w_ChangePasswordRequest(o: ChangePasswordRequest, out: list[str], ind: str) -> None:
-    v_old_password = o.old_password
-    if v_old_password is not None:
-        out.append(ind + "<OldPassword>" + _x.escape(v_old_password) + "</OldPassword>\n")
-    v_new_password = o.new_password
-    if v_new_password is not None:
-        out.append(ind + "<NewPassword>" + _x.escape(v_new_password) + "</NewPassword>\n")
-
-
 def _q_ChangePasswordRequest(o: ChangePasswordRequest, q: dict[str, str], p: str) -> None:
     v_old_password = o.old_password
     if v_old_password is not None:
@@ -139,14 +115,3 @@ def _q_ChangePasswordRequest(o: ChangePasswordRequest, q: dict[str, str], p: str
     v_new_password = o.new_password
     if v_new_password is not None:
         q[p + "NewPassword"] = v_new_password
-
-
-def _qr_ChangePasswordRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OldPassword", "string")
-    if v is not None:
-        values["old_password"] = v
-    v = _q.read_scalar(params, p + "NewPassword", "string")
-    if v is not None:
-        values["new_password"] = v
-    return values

@@ -45,12 +45,6 @@ class ConcurrentModificationException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> ConcurrentModificationException:
         return _x_ConcurrentModificationException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_ConcurrentModificationException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ConcurrentModificationException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_ConcurrentModificationException(el: _Element) -> ConcurrentModificationEx
         else:
             _extras.keep(ex, c)
     return _new(ConcurrentModificationException, {"message": message}, ex)
-
-
-def _w_ConcurrentModificationException(
-    o: ConcurrentModificationException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import ContextKeyTypeEnum
 _e_ContextKeyTypeEnum = _x.enum_reader(ContextKeyTypeEnum)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ContextEntry"]
@@ -64,12 +61,6 @@ class ContextEntry(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ContextEntry:
         return _x_ContextEntry(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ContextEntry", _w_ContextEntry)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ContextEntry(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -125,12 +116,6 @@ class ContextEntry(Shape):
         _q_ContextEntry(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ContextEntry:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ContextEntry(params, ""))
-
 
 def _x_ContextEntry(el: _Element) -> ContextEntry:
     context_key_name: Any = None
@@ -154,32 +139,6 @@ def _x_ContextEntry(el: _Element) -> ContextEntry:
     )
 
 
-def _w_ContextEntry(o: ContextEntry, out: list[str], ind: str) -> None:
-    v_context_key_name = o.context_key_name
-    if v_context_key_name is not None:
-        out.append(ind + "<ContextKeyName>" + _x.escape(v_context_key_name) + "</ContextKeyName>\n")
-    v_context_key_values = o.context_key_values
-    if v_context_key_values is not None:
-        if v_context_key_values:
-            out.append(ind + "<ContextKeyValues>\n")
-            i_context_key_values_1 = ind + "  "
-            for x_context_key_values_1 in v_context_key_values:
-                out.append(
-                    i_context_key_values_1
-                    + "<member>"
-                    + _x.escape(x_context_key_values_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ContextKeyValues>\n")
-        else:
-            out.append(ind + "<ContextKeyValues/>\n")
-    v_context_key_type = o.context_key_type
-    if v_context_key_type is not None:
-        out.append(
-            ind + "<ContextKeyType>" + _x.escape(str(v_context_key_type)) + "</ContextKeyType>\n"
-        )
-
-
 def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     v_context_key_name = o.context_key_name
     if v_context_key_name is not None:
@@ -196,22 +155,3 @@ def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     v_context_key_type = o.context_key_type
     if v_context_key_type is not None:
         q[p + "ContextKeyType"] = str(v_context_key_type)
-
-
-def _qr_ContextEntry(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "ContextKeyName", "string")
-    if v is not None:
-        values["context_key_name"] = v
-    v = _q.read_list(
-        params,
-        p + "ContextKeyValues",
-        lambda n1: _q.read_scalar(params, p + "ContextKeyValues" + ".member." + str(n1), "string"),
-        lambda n1: p + "ContextKeyValues" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["context_key_values"] = v
-    v = _q.read_scalar(params, p + "ContextKeyType", "string")
-    if v is not None:
-        values["context_key_type"] = v
-    return values

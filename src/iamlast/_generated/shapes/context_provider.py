@@ -12,7 +12,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
@@ -20,14 +19,10 @@ from iamlast._runtime.shape import new as _new
 from .context_provider_key_definition import (
     ContextProviderKeyDefinition,
     _q_ContextProviderKeyDefinition,
-    _qr_ContextProviderKeyDefinition,
-    _w_ContextProviderKeyDefinition,
     _x_ContextProviderKeyDefinition,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ContextProvider"]
@@ -75,12 +70,6 @@ class ContextProvider(SharedShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ContextProvider:
         return _x_ContextProvider(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ContextProvider", _w_ContextProvider)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ContextProvider(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -152,12 +141,6 @@ class ContextProvider(SharedShape):
         _q_ContextProvider(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ContextProvider:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ContextProvider(params, ""))
-
 
 def _x_ContextProvider(el: _Element) -> ContextProvider:
     key_definition_list: Any = None
@@ -189,45 +172,6 @@ def _x_ContextProvider(el: _Element) -> ContextProvider:
     )
 
 
-def _w_ContextProvider(o: ContextProvider, out: list[str], ind: str) -> None:
-    v_key_definition_list = o.key_definition_list
-    if v_key_definition_list is not None:
-        if v_key_definition_list:
-            out.append(ind + "<KeyDefinitionList>\n")
-            i_key_definition_list_1 = ind + "  "
-            for x_key_definition_list_1 in v_key_definition_list:
-                out.append(i_key_definition_list_1 + "<member>\n")
-                i_key_definition_list_2 = i_key_definition_list_1 + "  "
-                _w_ContextProviderKeyDefinition(
-                    x_key_definition_list_1, out, i_key_definition_list_2
-                )
-                out.append(i_key_definition_list_1 + "</member>\n")
-            out.append(ind + "</KeyDefinitionList>\n")
-        else:
-            out.append(ind + "<KeyDefinitionList/>\n")
-    v_subject_source_key = o.subject_source_key
-    if v_subject_source_key is not None:
-        out.append(
-            ind + "<SubjectSourceKey>" + _x.escape(v_subject_source_key) + "</SubjectSourceKey>\n"
-        )
-    v_subject_type_value = o.subject_type_value
-    if v_subject_type_value is not None:
-        out.append(
-            ind + "<SubjectTypeValue>" + _x.escape(v_subject_type_value) + "</SubjectTypeValue>\n"
-        )
-    v_subject_type_source_key = o.subject_type_source_key
-    if v_subject_type_source_key is not None:
-        out.append(
-            ind
-            + "<SubjectTypeSourceKey>"
-            + _x.escape(v_subject_type_source_key)
-            + "</SubjectTypeSourceKey>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
-
-
 def _q_ContextProvider(o: ContextProvider, q: dict[str, str], p: str) -> None:
     v_key_definition_list = o.key_definition_list
     if v_key_definition_list is not None:
@@ -249,31 +193,3 @@ def _q_ContextProvider(o: ContextProvider, q: dict[str, str], p: str) -> None:
     v_subject_type_source_key = o.subject_type_source_key
     if v_subject_type_source_key is not None:
         q[p + "SubjectTypeSourceKey"] = v_subject_type_source_key
-
-
-def _qr_ContextProvider(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_list(
-        params,
-        p + "KeyDefinitionList",
-        lambda n1: (
-            _qr_ContextProviderKeyDefinition(
-                params, p + "KeyDefinitionList" + ".member." + str(n1) + "."
-            )
-            if _q.has_prefix(params, p + "KeyDefinitionList" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "KeyDefinitionList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["key_definition_list"] = v
-    v = _q.read_scalar(params, p + "SubjectSourceKey", "string")
-    if v is not None:
-        values["subject_source_key"] = v
-    v = _q.read_scalar(params, p + "SubjectTypeValue", "string")
-    if v is not None:
-        values["subject_type_value"] = v
-    v = _q.read_scalar(params, p + "SubjectTypeSourceKey", "string")
-    if v is not None:
-        values["subject_type_source_key"] = v
-    return values

@@ -12,15 +12,12 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ContextProviderKeyDefinition"]
@@ -48,12 +45,6 @@ class ContextProviderKeyDefinition(SharedShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ContextProviderKeyDefinition:
         return _x_ContextProviderKeyDefinition(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ContextProviderKeyDefinition", _w_ContextProviderKeyDefinition)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ContextProviderKeyDefinition(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -104,12 +95,6 @@ class ContextProviderKeyDefinition(SharedShape):
         _q_ContextProviderKeyDefinition(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ContextProviderKeyDefinition:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ContextProviderKeyDefinition(params, ""))
-
 
 def _x_ContextProviderKeyDefinition(el: _Element) -> ContextProviderKeyDefinition:
     source_key: Any = None
@@ -128,20 +113,6 @@ def _x_ContextProviderKeyDefinition(el: _Element) -> ContextProviderKeyDefinitio
     )
 
 
-def _w_ContextProviderKeyDefinition(
-    o: ContextProviderKeyDefinition, out: list[str], ind: str
-) -> None:
-    v_source_key = o.source_key
-    if v_source_key is not None:
-        out.append(ind + "<SourceKey>" + _x.escape(v_source_key) + "</SourceKey>\n")
-    v_target_key = o.target_key
-    if v_target_key is not None:
-        out.append(ind + "<TargetKey>" + _x.escape(v_target_key) + "</TargetKey>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
-
-
 def _q_ContextProviderKeyDefinition(
     o: ContextProviderKeyDefinition, q: dict[str, str], p: str
 ) -> None:
@@ -151,14 +122,3 @@ def _q_ContextProviderKeyDefinition(
     v_target_key = o.target_key
     if v_target_key is not None:
         q[p + "TargetKey"] = v_target_key
-
-
-def _qr_ContextProviderKeyDefinition(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SourceKey", "string")
-    if v is not None:
-        values["source_key"] = v
-    v = _q.read_scalar(params, p + "TargetKey", "string")
-    if v is not None:
-        values["target_key"] = v
-    return values

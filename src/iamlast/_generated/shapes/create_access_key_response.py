@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .access_key import AccessKey, _w_AccessKey, _x_AccessKey
+from .access_key import AccessKey, _x_AccessKey
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class CreateAccessKeyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateAccessKeyResponse:
         return _x_CreateAccessKeyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateAccessKeyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateAccessKeyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,15 +100,3 @@ def _x_CreateAccessKeyResponse(el: _Element) -> CreateAccessKeyResponse:
         else:
             _extras.keep(ex, c)
     return _new(CreateAccessKeyResponse, {"access_key": access_key, "response_metadata": None}, ex)
-
-
-def _w_CreateAccessKeyResponse(o: CreateAccessKeyResponse, out: list[str], ind: str) -> None:
-    v_access_key = o.access_key
-    if v_access_key is not None:
-        out.append(ind + "<AccessKey>\n")
-        i_access_key_1 = ind + "  "
-        _w_AccessKey(v_access_key, out, i_access_key_1)
-        out.append(ind + "</AccessKey>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

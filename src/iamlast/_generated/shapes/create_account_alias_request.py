@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateAccountAliasRequest"]
@@ -44,12 +41,6 @@ class CreateAccountAliasRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateAccountAliasRequest:
         return _x_CreateAccountAliasRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateAccountAliasRequest", _w_CreateAccountAliasRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateAccountAliasRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class CreateAccountAliasRequest(Shape):
         _q_CreateAccountAliasRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateAccountAliasRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateAccountAliasRequest(params, ""))
-
 
 def _x_CreateAccountAliasRequest(el: _Element) -> CreateAccountAliasRequest:
     account_alias: Any = None
@@ -102,21 +87,7 @@ def _x_CreateAccountAliasRequest(el: _Element) -> CreateAccountAliasRequest:
     return _new(CreateAccountAliasRequest, {"account_alias": account_alias})
 
 
-def _w_CreateAccountAliasRequest(o: CreateAccountAliasRequest, out: list[str], ind: str) -> None:
-    v_account_alias = o.account_alias
-    if v_account_alias is not None:
-        out.append(ind + "<AccountAlias>" + _x.escape(v_account_alias) + "</AccountAlias>\n")
-
-
 def _q_CreateAccountAliasRequest(o: CreateAccountAliasRequest, q: dict[str, str], p: str) -> None:
     v_account_alias = o.account_alias
     if v_account_alias is not None:
         q[p + "AccountAlias"] = v_account_alias
-
-
-def _qr_CreateAccountAliasRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "AccountAlias", "string")
-    if v is not None:
-        values["account_alias"] = v
-    return values

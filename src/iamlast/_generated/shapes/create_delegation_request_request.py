@@ -19,14 +19,10 @@ from iamlast._runtime.shape import new as _new
 from .delegation_permission import (
     DelegationPermission,
     _q_DelegationPermission,
-    _qr_DelegationPermission,
-    _w_DelegationPermission,
     _x_DelegationPermission,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateDelegationRequestRequest"]
@@ -96,12 +92,6 @@ class CreateDelegationRequestRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateDelegationRequestRequest:
         return _x_CreateDelegationRequestRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateDelegationRequestRequest", _w_CreateDelegationRequestRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateDelegationRequestRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -207,12 +197,6 @@ class CreateDelegationRequestRequest(Shape):
         _q_CreateDelegationRequestRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateDelegationRequestRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateDelegationRequestRequest(params, ""))
-
 
 def _x_CreateDelegationRequestRequest(el: _Element) -> CreateDelegationRequestRequest:
     owner_account_id: Any = None
@@ -260,53 +244,6 @@ def _x_CreateDelegationRequestRequest(el: _Element) -> CreateDelegationRequestRe
     )
 
 
-def _w_CreateDelegationRequestRequest(
-    o: CreateDelegationRequestRequest, out: list[str], ind: str
-) -> None:
-    v_owner_account_id = o.owner_account_id
-    if v_owner_account_id is not None:
-        out.append(ind + "<OwnerAccountId>" + _x.escape(v_owner_account_id) + "</OwnerAccountId>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_permissions = o.permissions
-    if v_permissions is not None:
-        out.append(ind + "<Permissions>\n")
-        i_permissions_1 = ind + "  "
-        _w_DelegationPermission(v_permissions, out, i_permissions_1)
-        out.append(ind + "</Permissions>\n")
-    v_request_message = o.request_message
-    if v_request_message is not None:
-        out.append(ind + "<RequestMessage>" + _x.escape(v_request_message) + "</RequestMessage>\n")
-    v_requestor_workflow_id = o.requestor_workflow_id
-    if v_requestor_workflow_id is not None:
-        out.append(
-            ind
-            + "<RequestorWorkflowId>"
-            + _x.escape(v_requestor_workflow_id)
-            + "</RequestorWorkflowId>\n"
-        )
-    v_redirect_url = o.redirect_url
-    if v_redirect_url is not None:
-        out.append(ind + "<RedirectUrl>" + _x.escape(v_redirect_url) + "</RedirectUrl>\n")
-    v_notification_channel = o.notification_channel
-    if v_notification_channel is not None:
-        out.append(
-            ind
-            + "<NotificationChannel>"
-            + _x.escape(v_notification_channel)
-            + "</NotificationChannel>\n"
-        )
-    v_session_duration = o.session_duration
-    if v_session_duration is not None:
-        out.append(ind + "<SessionDuration>" + str(v_session_duration) + "</SessionDuration>\n")
-    v_only_send_by_owner = o.only_send_by_owner
-    if v_only_send_by_owner is not None:
-        out.append(
-            ind + "<OnlySendByOwner>" + _x.bool_out(v_only_send_by_owner) + "</OnlySendByOwner>\n"
-        )
-
-
 def _q_CreateDelegationRequestRequest(
     o: CreateDelegationRequestRequest, q: dict[str, str], p: str
 ) -> None:
@@ -337,39 +274,3 @@ def _q_CreateDelegationRequestRequest(
     v_only_send_by_owner = o.only_send_by_owner
     if v_only_send_by_owner is not None:
         q[p + "OnlySendByOwner"] = _q.boolean(v_only_send_by_owner)
-
-
-def _qr_CreateDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OwnerAccountId", "string")
-    if v is not None:
-        values["owner_account_id"] = v
-    v = _q.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    v = (
-        _qr_DelegationPermission(params, p + "Permissions" + ".")
-        if _q.has_prefix(params, p + "Permissions" + ".")
-        else None
-    )
-    if v is not None:
-        values["permissions"] = v
-    v = _q.read_scalar(params, p + "RequestMessage", "string")
-    if v is not None:
-        values["request_message"] = v
-    v = _q.read_scalar(params, p + "RequestorWorkflowId", "string")
-    if v is not None:
-        values["requestor_workflow_id"] = v
-    v = _q.read_scalar(params, p + "RedirectUrl", "string")
-    if v is not None:
-        values["redirect_url"] = v
-    v = _q.read_scalar(params, p + "NotificationChannel", "string")
-    if v is not None:
-        values["notification_channel"] = v
-    v = _q.read_scalar(params, p + "SessionDuration", "integer")
-    if v is not None:
-        values["session_duration"] = v
-    v = _q.read_scalar(params, p + "OnlySendByOwner", "boolean")
-    if v is not None:
-        values["only_send_by_owner"] = v
-    return values

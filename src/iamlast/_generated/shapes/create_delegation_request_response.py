@@ -47,12 +47,6 @@ class CreateDelegationRequestResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> CreateDelegationRequestResponse:
         return _x_CreateDelegationRequestResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateDelegationRequestResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateDelegationRequestResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_console_deep_link = self.console_deep_link
@@ -129,24 +123,3 @@ def _x_CreateDelegationRequestResponse(el: _Element) -> CreateDelegationRequestR
         },
         ex,
     )
-
-
-def _w_CreateDelegationRequestResponse(
-    o: CreateDelegationRequestResponse, out: list[str], ind: str
-) -> None:
-    v_console_deep_link = o.console_deep_link
-    if v_console_deep_link is not None:
-        out.append(
-            ind + "<ConsoleDeepLink>" + _x.escape(v_console_deep_link) + "</ConsoleDeepLink>\n"
-        )
-    v_delegation_request_id = o.delegation_request_id
-    if v_delegation_request_id is not None:
-        out.append(
-            ind
-            + "<DelegationRequestId>"
-            + _x.escape(v_delegation_request_id)
-            + "</DelegationRequestId>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateGroupRequest"]
@@ -46,12 +43,6 @@ class CreateGroupRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateGroupRequest:
         return _x_CreateGroupRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateGroupRequest", _w_CreateGroupRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateGroupRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -95,12 +86,6 @@ class CreateGroupRequest(Shape):
         _q_CreateGroupRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateGroupRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateGroupRequest(params, ""))
-
 
 def _x_CreateGroupRequest(el: _Element) -> CreateGroupRequest:
     path: Any = None
@@ -114,15 +99,6 @@ def _x_CreateGroupRequest(el: _Element) -> CreateGroupRequest:
     return _new(CreateGroupRequest, {"path": path, "group_name": group_name})
 
 
-def _w_CreateGroupRequest(o: CreateGroupRequest, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-
-
 def _q_CreateGroupRequest(o: CreateGroupRequest, q: dict[str, str], p: str) -> None:
     v_path = o.path
     if v_path is not None:
@@ -130,14 +106,3 @@ def _q_CreateGroupRequest(o: CreateGroupRequest, q: dict[str, str], p: str) -> N
     v_group_name = o.group_name
     if v_group_name is not None:
         q[p + "GroupName"] = v_group_name
-
-
-def _qr_CreateGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Path", "string")
-    if v is not None:
-        values["path"] = v
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    return values

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .group import Group, _w_Group, _x_Group
+from .group import Group, _x_Group
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class CreateGroupResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateGroupResponse:
         return _x_CreateGroupResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateGroupResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateGroupResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -103,15 +97,3 @@ def _x_CreateGroupResponse(el: _Element) -> CreateGroupResponse:
         else:
             _extras.keep(ex, c)
     return _new(CreateGroupResponse, {"group": group, "response_metadata": None}, ex)
-
-
-def _w_CreateGroupResponse(o: CreateGroupResponse, out: list[str], ind: str) -> None:
-    v_group = o.group
-    if v_group is not None:
-        out.append(ind + "<Group>\n")
-        i_group_1 = ind + "  "
-        _w_Group(v_group, out, i_group_1)
-        out.append(ind + "</Group>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

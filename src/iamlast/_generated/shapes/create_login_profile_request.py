@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateLoginProfileRequest"]
@@ -60,12 +58,6 @@ class CreateLoginProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateLoginProfileRequest:
         return _x_CreateLoginProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateLoginProfileRequest", _w_CreateLoginProfileRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateLoginProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -131,12 +123,6 @@ class CreateLoginProfileRequest(Shape):
         _q_CreateLoginProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateLoginProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateLoginProfileRequest(params, ""))
-
 
 def _x_CreateLoginProfileRequest(el: _Element) -> CreateLoginProfileRequest:
     user_name: Any = None
@@ -164,31 +150,6 @@ def _x_CreateLoginProfileRequest(el: _Element) -> CreateLoginProfileRequest:
     )
 
 
-def _w_CreateLoginProfileRequest(o: CreateLoginProfileRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_password = o.password
-    if v_password is not None:
-        out.append(ind + "<Password>" + _x.escape(v_password) + "</Password>\n")
-    v_password_reset_required = o.password_reset_required
-    if v_password_reset_required is not None:
-        out.append(
-            ind
-            + "<PasswordResetRequired>"
-            + _x.bool_out(v_password_reset_required)
-            + "</PasswordResetRequired>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-
-
 def _q_CreateLoginProfileRequest(o: CreateLoginProfileRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -202,20 +163,3 @@ def _q_CreateLoginProfileRequest(o: CreateLoginProfileRequest, q: dict[str, str]
     v_max_signin_session_duration = o.max_signin_session_duration
     if v_max_signin_session_duration is not None:
         q[p + "MaxSigninSessionDuration"] = str(v_max_signin_session_duration)
-
-
-def _qr_CreateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "Password", "string")
-    if v is not None:
-        values["password"] = v
-    v = _q.read_scalar(params, p + "PasswordResetRequired", "boolean")
-    if v is not None:
-        values["password_reset_required"] = v
-    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
-    if v is not None:
-        values["max_signin_session_duration"] = v
-    return values

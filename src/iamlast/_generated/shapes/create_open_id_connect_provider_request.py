@@ -11,23 +11,14 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .context_provider import (
-    ContextProvider,
-    _q_ContextProvider,
-    _qr_ContextProvider,
-    _w_ContextProvider,
-    _x_ContextProvider,
-)
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .context_provider import ContextProvider, _q_ContextProvider, _x_ContextProvider
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateOpenIDConnectProviderRequest"]
@@ -86,14 +77,6 @@ class CreateOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateOpenIDConnectProviderRequest:
         return _x_CreateOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "CreateOpenIDConnectProviderRequest", _w_CreateOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -175,12 +158,6 @@ class CreateOpenIDConnectProviderRequest(Shape):
         _q_CreateOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectProviderRequest:
     url: Any = None
@@ -216,68 +193,6 @@ def _x_CreateOpenIDConnectProviderRequest(el: _Element) -> CreateOpenIDConnectPr
     )
 
 
-def _w_CreateOpenIDConnectProviderRequest(
-    o: CreateOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_url = o.url
-    if v_url is not None:
-        out.append(ind + "<Url>" + _x.escape(v_url) + "</Url>\n")
-    v_client_id_list = o.client_id_list
-    if v_client_id_list is not None:
-        if v_client_id_list:
-            out.append(ind + "<ClientIDList>\n")
-            i_client_id_list_1 = ind + "  "
-            for x_client_id_list_1 in v_client_id_list:
-                out.append(
-                    i_client_id_list_1 + "<member>" + _x.escape(x_client_id_list_1) + "</member>\n"
-                )
-            out.append(ind + "</ClientIDList>\n")
-        else:
-            out.append(ind + "<ClientIDList/>\n")
-    v_thumbprint_list = o.thumbprint_list
-    if v_thumbprint_list is not None:
-        if v_thumbprint_list:
-            out.append(ind + "<ThumbprintList>\n")
-            i_thumbprint_list_1 = ind + "  "
-            for x_thumbprint_list_1 in v_thumbprint_list:
-                out.append(
-                    i_thumbprint_list_1
-                    + "<member>"
-                    + _x.escape(x_thumbprint_list_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ThumbprintList>\n")
-        else:
-            out.append(ind + "<ThumbprintList/>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-
-
 def _q_CreateOpenIDConnectProviderRequest(
     o: CreateOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -311,49 +226,3 @@ def _q_CreateOpenIDConnectProviderRequest(
     v_identity_center_instance_arn = o.identity_center_instance_arn
     if v_identity_center_instance_arn is not None:
         q[p + "IdentityCenterInstanceArn"] = v_identity_center_instance_arn
-
-
-def _qr_CreateOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Url", "string")
-    if v is not None:
-        values["url"] = v
-    v = _q.read_list(
-        params,
-        p + "ClientIDList",
-        lambda n1: _q.read_scalar(params, p + "ClientIDList" + ".member." + str(n1), "string"),
-        lambda n1: p + "ClientIDList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["client_id_list"] = v
-    v = _q.read_list(
-        params,
-        p + "ThumbprintList",
-        lambda n1: _q.read_scalar(params, p + "ThumbprintList" + ".member." + str(n1), "string"),
-        lambda n1: p + "ThumbprintList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["thumbprint_list"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    v = (
-        _qr_ContextProvider(params, p + "ContextProvider" + ".")
-        if _q.has_prefix(params, p + "ContextProvider" + ".")
-        else None
-    )
-    if v is not None:
-        values["context_provider"] = v
-    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
-    if v is not None:
-        values["identity_center_instance_arn"] = v
-    return values

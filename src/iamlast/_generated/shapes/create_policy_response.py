@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .policy import Policy, _w_Policy, _x_Policy
+from .policy import Policy, _x_Policy
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class CreatePolicyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreatePolicyResponse:
         return _x_CreatePolicyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreatePolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreatePolicyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,15 +100,3 @@ def _x_CreatePolicyResponse(el: _Element) -> CreatePolicyResponse:
         else:
             _extras.keep(ex, c)
     return _new(CreatePolicyResponse, {"policy": policy, "response_metadata": None}, ex)
-
-
-def _w_CreatePolicyResponse(o: CreatePolicyResponse, out: list[str], ind: str) -> None:
-    v_policy = o.policy
-    if v_policy is not None:
-        out.append(ind + "<Policy>\n")
-        i_policy_1 = ind + "  "
-        _w_Policy(v_policy, out, i_policy_1)
-        out.append(ind + "</Policy>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

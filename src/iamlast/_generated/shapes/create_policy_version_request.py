@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreatePolicyVersionRequest"]
@@ -55,12 +53,6 @@ class CreatePolicyVersionRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreatePolicyVersionRequest:
         return _x_CreatePolicyVersionRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreatePolicyVersionRequest", _w_CreatePolicyVersionRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreatePolicyVersionRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -118,12 +110,6 @@ class CreatePolicyVersionRequest(Shape):
         _q_CreatePolicyVersionRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreatePolicyVersionRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreatePolicyVersionRequest(params, ""))
-
 
 def _x_CreatePolicyVersionRequest(el: _Element) -> CreatePolicyVersionRequest:
     policy_arn: Any = None
@@ -147,23 +133,6 @@ def _x_CreatePolicyVersionRequest(el: _Element) -> CreatePolicyVersionRequest:
     )
 
 
-def _w_CreatePolicyVersionRequest(o: CreatePolicyVersionRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    v_set_as_default = o.set_as_default
-    if v_set_as_default is not None:
-        out.append(ind + "<SetAsDefault>" + _x.bool_out(v_set_as_default) + "</SetAsDefault>\n")
-
-
 def _q_CreatePolicyVersionRequest(o: CreatePolicyVersionRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
@@ -174,17 +143,3 @@ def _q_CreatePolicyVersionRequest(o: CreatePolicyVersionRequest, q: dict[str, st
     v_set_as_default = o.set_as_default
     if v_set_as_default is not None:
         q[p + "SetAsDefault"] = _q.boolean(v_set_as_default)
-
-
-def _qr_CreatePolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = _q.read_scalar(params, p + "PolicyDocument", "string")
-    if v is not None:
-        values["policy_document"] = v
-    v = _q.read_scalar(params, p + "SetAsDefault", "boolean")
-    if v is not None:
-        values["set_as_default"] = v
-    return values

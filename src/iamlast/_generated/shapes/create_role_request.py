@@ -11,16 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateRoleRequest"]
@@ -88,12 +85,6 @@ class CreateRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateRoleRequest:
         return _x_CreateRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateRoleRequest", _w_CreateRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -191,12 +182,6 @@ class CreateRoleRequest(Shape):
         _q_CreateRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateRoleRequest(params, ""))
-
 
 def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
     path: Any = None
@@ -240,60 +225,6 @@ def _x_CreateRoleRequest(el: _Element) -> CreateRoleRequest:
     )
 
 
-def _w_CreateRoleRequest(o: CreateRoleRequest, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_assume_role_policy_document = o.assume_role_policy_document
-    if v_assume_role_policy_document is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocument>"
-            + _x.escape(_x.quote(v_assume_role_policy_document))
-            + "</AssumeRolePolicyDocument>\n"
-        )
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_max_session_duration = o.max_session_duration
-    if v_max_session_duration is not None:
-        out.append(
-            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundary>"
-            + _x.escape(v_permissions_boundary)
-            + "</PermissionsBoundary>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-
-
 def _q_CreateRoleRequest(o: CreateRoleRequest, q: dict[str, str], p: str) -> None:
     v_path = o.path
     if v_path is not None:
@@ -323,41 +254,3 @@ def _q_CreateRoleRequest(o: CreateRoleRequest, q: dict[str, str], p: str) -> Non
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
-
-
-def _qr_CreateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Path", "string")
-    if v is not None:
-        values["path"] = v
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "AssumeRolePolicyDocument", "string")
-    if v is not None:
-        values["assume_role_policy_document"] = v
-    v = _q.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    v = _q.read_scalar(params, p + "MaxSessionDuration", "integer")
-    if v is not None:
-        values["max_session_duration"] = v
-    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
-    if v is not None:
-        values["max_signin_session_duration"] = v
-    v = _q.read_scalar(params, p + "PermissionsBoundary", "string")
-    if v is not None:
-        values["permissions_boundary"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    return values

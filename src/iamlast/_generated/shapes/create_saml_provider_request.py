@@ -11,27 +11,18 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
-from .context_provider import (
-    ContextProvider,
-    _q_ContextProvider,
-    _qr_ContextProvider,
-    _w_ContextProvider,
-    _x_ContextProvider,
-)
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .context_provider import ContextProvider, _q_ContextProvider, _x_ContextProvider
+from .tag import Tag, _q_Tag, _x_Tag
 
 _e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateSAMLProviderRequest"]
@@ -91,12 +82,6 @@ class CreateSAMLProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateSAMLProviderRequest:
         return _x_CreateSAMLProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateSAMLProviderRequest", _w_CreateSAMLProviderRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateSAMLProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -188,12 +173,6 @@ class CreateSAMLProviderRequest(Shape):
         _q_CreateSAMLProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateSAMLProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateSAMLProviderRequest(params, ""))
-
 
 def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
     saml_metadata_document: Any = None
@@ -233,58 +212,6 @@ def _x_CreateSAMLProviderRequest(el: _Element) -> CreateSAMLProviderRequest:
     )
 
 
-def _w_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, out: list[str], ind: str) -> None:
-    v_saml_metadata_document = o.saml_metadata_document
-    if v_saml_metadata_document is not None:
-        out.append(
-            ind
-            + "<SAMLMetadataDocument>"
-            + _x.escape(v_saml_metadata_document)
-            + "</SAMLMetadataDocument>\n"
-        )
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _x.escape(v_name) + "</Name>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_assertion_encryption_mode = o.assertion_encryption_mode
-    if v_assertion_encryption_mode is not None:
-        out.append(
-            ind
-            + "<AssertionEncryptionMode>"
-            + _x.escape(str(v_assertion_encryption_mode))
-            + "</AssertionEncryptionMode>\n"
-        )
-    v_add_private_key = o.add_private_key
-    if v_add_private_key is not None:
-        out.append(ind + "<AddPrivateKey>" + _x.escape(v_add_private_key) + "</AddPrivateKey>\n")
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-
-
 def _q_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, q: dict[str, str], p: str) -> None:
     v_saml_metadata_document = o.saml_metadata_document
     if v_saml_metadata_document is not None:
@@ -311,42 +238,3 @@ def _q_CreateSAMLProviderRequest(o: CreateSAMLProviderRequest, q: dict[str, str]
     v_identity_center_instance_arn = o.identity_center_instance_arn
     if v_identity_center_instance_arn is not None:
         q[p + "IdentityCenterInstanceArn"] = v_identity_center_instance_arn
-
-
-def _qr_CreateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SAMLMetadataDocument", "string")
-    if v is not None:
-        values["saml_metadata_document"] = v
-    v = _q.read_scalar(params, p + "Name", "string")
-    if v is not None:
-        values["name"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    v = _q.read_scalar(params, p + "AssertionEncryptionMode", "string")
-    if v is not None:
-        values["assertion_encryption_mode"] = v
-    v = _q.read_scalar(params, p + "AddPrivateKey", "string")
-    if v is not None:
-        values["add_private_key"] = v
-    v = (
-        _qr_ContextProvider(params, p + "ContextProvider" + ".")
-        if _q.has_prefix(params, p + "ContextProvider" + ".")
-        else None
-    )
-    if v is not None:
-        values["context_provider"] = v
-    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
-    if v is not None:
-        values["identity_center_instance_arn"] = v
-    return values

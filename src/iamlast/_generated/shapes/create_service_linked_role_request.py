@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateServiceLinkedRoleRequest"]
@@ -58,12 +55,6 @@ class CreateServiceLinkedRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateServiceLinkedRoleRequest:
         return _x_CreateServiceLinkedRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateServiceLinkedRoleRequest", _w_CreateServiceLinkedRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateServiceLinkedRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -121,12 +112,6 @@ class CreateServiceLinkedRoleRequest(Shape):
         _q_CreateServiceLinkedRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateServiceLinkedRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateServiceLinkedRoleRequest(params, ""))
-
 
 def _x_CreateServiceLinkedRoleRequest(el: _Element) -> CreateServiceLinkedRoleRequest:
     aws_service_name: Any = None
@@ -150,20 +135,6 @@ def _x_CreateServiceLinkedRoleRequest(el: _Element) -> CreateServiceLinkedRoleRe
     )
 
 
-def _w_CreateServiceLinkedRoleRequest(
-    o: CreateServiceLinkedRoleRequest, out: list[str], ind: str
-) -> None:
-    v_aws_service_name = o.aws_service_name
-    if v_aws_service_name is not None:
-        out.append(ind + "<AWSServiceName>" + _x.escape(v_aws_service_name) + "</AWSServiceName>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_custom_suffix = o.custom_suffix
-    if v_custom_suffix is not None:
-        out.append(ind + "<CustomSuffix>" + _x.escape(v_custom_suffix) + "</CustomSuffix>\n")
-
-
 def _q_CreateServiceLinkedRoleRequest(
     o: CreateServiceLinkedRoleRequest, q: dict[str, str], p: str
 ) -> None:
@@ -176,17 +147,3 @@ def _q_CreateServiceLinkedRoleRequest(
     v_custom_suffix = o.custom_suffix
     if v_custom_suffix is not None:
         q[p + "CustomSuffix"] = v_custom_suffix
-
-
-def _qr_CreateServiceLinkedRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "AWSServiceName", "string")
-    if v is not None:
-        values["aws_service_name"] = v
-    v = _q.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    v = _q.read_scalar(params, p + "CustomSuffix", "string")
-    if v is not None:
-        values["custom_suffix"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .role import Role, _w_Role, _x_Role
+from .role import Role, _x_Role
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class CreateServiceLinkedRoleResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateServiceLinkedRoleResponse:
         return _x_CreateServiceLinkedRoleResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateServiceLinkedRoleResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateServiceLinkedRoleResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,17 +100,3 @@ def _x_CreateServiceLinkedRoleResponse(el: _Element) -> CreateServiceLinkedRoleR
         else:
             _extras.keep(ex, c)
     return _new(CreateServiceLinkedRoleResponse, {"role": role, "response_metadata": None}, ex)
-
-
-def _w_CreateServiceLinkedRoleResponse(
-    o: CreateServiceLinkedRoleResponse, out: list[str], ind: str
-) -> None:
-    v_role = o.role
-    if v_role is not None:
-        out.append(ind + "<Role>\n")
-        i_role_1 = ind + "  "
-        _w_Role(v_role, out, i_role_1)
-        out.append(ind + "</Role>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

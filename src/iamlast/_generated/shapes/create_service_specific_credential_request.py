@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateServiceSpecificCredentialRequest"]
@@ -55,16 +52,6 @@ class CreateServiceSpecificCredentialRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateServiceSpecificCredentialRequest:
         return _x_CreateServiceSpecificCredentialRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "CreateServiceSpecificCredentialRequest",
-            _w_CreateServiceSpecificCredentialRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateServiceSpecificCredentialRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -122,12 +109,6 @@ class CreateServiceSpecificCredentialRequest(Shape):
         _q_CreateServiceSpecificCredentialRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateServiceSpecificCredentialRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateServiceSpecificCredentialRequest(params, ""))
-
 
 def _x_CreateServiceSpecificCredentialRequest(
     el: _Element,
@@ -153,22 +134,6 @@ def _x_CreateServiceSpecificCredentialRequest(
     )
 
 
-def _w_CreateServiceSpecificCredentialRequest(
-    o: CreateServiceSpecificCredentialRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_credential_age_days = o.credential_age_days
-    if v_credential_age_days is not None:
-        out.append(
-            ind + "<CredentialAgeDays>" + str(v_credential_age_days) + "</CredentialAgeDays>\n"
-        )
-
-
 def _q_CreateServiceSpecificCredentialRequest(
     o: CreateServiceSpecificCredentialRequest, q: dict[str, str], p: str
 ) -> None:
@@ -181,17 +146,3 @@ def _q_CreateServiceSpecificCredentialRequest(
     v_credential_age_days = o.credential_age_days
     if v_credential_age_days is not None:
         q[p + "CredentialAgeDays"] = str(v_credential_age_days)
-
-
-def _qr_CreateServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "ServiceName", "string")
-    if v is not None:
-        values["service_name"] = v
-    v = _q.read_scalar(params, p + "CredentialAgeDays", "integer")
-    if v is not None:
-        values["credential_age_days"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .user import User, _w_User, _x_User
+from .user import User, _x_User
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class CreateUserResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateUserResponse:
         return _x_CreateUserResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateUserResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateUserResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,15 +100,3 @@ def _x_CreateUserResponse(el: _Element) -> CreateUserResponse:
         else:
             _extras.keep(ex, c)
     return _new(CreateUserResponse, {"user": user, "response_metadata": None}, ex)
-
-
-def _w_CreateUserResponse(o: CreateUserResponse, out: list[str], ind: str) -> None:
-    v_user = o.user
-    if v_user is not None:
-        out.append(ind + "<User>\n")
-        i_user_1 = ind + "  "
-        _w_User(v_user, out, i_user_1)
-        out.append(ind + "</User>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

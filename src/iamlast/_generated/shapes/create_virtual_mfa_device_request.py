@@ -11,16 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["CreateVirtualMFADeviceRequest"]
@@ -51,12 +48,6 @@ class CreateVirtualMFADeviceRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateVirtualMFADeviceRequest:
         return _x_CreateVirtualMFADeviceRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "CreateVirtualMFADeviceRequest", _w_CreateVirtualMFADeviceRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateVirtualMFADeviceRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -114,12 +105,6 @@ class CreateVirtualMFADeviceRequest(Shape):
         _q_CreateVirtualMFADeviceRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> CreateVirtualMFADeviceRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_CreateVirtualMFADeviceRequest(params, ""))
-
 
 def _x_CreateVirtualMFADeviceRequest(el: _Element) -> CreateVirtualMFADeviceRequest:
     path: Any = None
@@ -139,35 +124,6 @@ def _x_CreateVirtualMFADeviceRequest(el: _Element) -> CreateVirtualMFADeviceRequ
     )
 
 
-def _w_CreateVirtualMFADeviceRequest(
-    o: CreateVirtualMFADeviceRequest, out: list[str], ind: str
-) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_virtual_mfa_device_name = o.virtual_mfa_device_name
-    if v_virtual_mfa_device_name is not None:
-        out.append(
-            ind
-            + "<VirtualMFADeviceName>"
-            + _x.escape(v_virtual_mfa_device_name)
-            + "</VirtualMFADeviceName>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-
-
 def _q_CreateVirtualMFADeviceRequest(
     o: CreateVirtualMFADeviceRequest, q: dict[str, str], p: str
 ) -> None:
@@ -184,26 +140,3 @@ def _q_CreateVirtualMFADeviceRequest(
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
-
-
-def _qr_CreateVirtualMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Path", "string")
-    if v is not None:
-        values["path"] = v
-    v = _q.read_scalar(params, p + "VirtualMFADeviceName", "string")
-    if v is not None:
-        values["virtual_mfa_device_name"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    return values

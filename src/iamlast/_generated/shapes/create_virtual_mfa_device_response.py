@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .virtual_mfa_device import VirtualMFADevice, _w_VirtualMFADevice, _x_VirtualMFADevice
+from .virtual_mfa_device import VirtualMFADevice, _x_VirtualMFADevice
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class CreateVirtualMFADeviceResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> CreateVirtualMFADeviceResponse:
         return _x_CreateVirtualMFADeviceResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_CreateVirtualMFADeviceResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CreateVirtualMFADeviceResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,17 +107,3 @@ def _x_CreateVirtualMFADeviceResponse(el: _Element) -> CreateVirtualMFADeviceRes
         {"virtual_mfa_device": virtual_mfa_device, "response_metadata": None},
         ex,
     )
-
-
-def _w_CreateVirtualMFADeviceResponse(
-    o: CreateVirtualMFADeviceResponse, out: list[str], ind: str
-) -> None:
-    v_virtual_mfa_device = o.virtual_mfa_device
-    if v_virtual_mfa_device is not None:
-        out.append(ind + "<VirtualMFADevice>\n")
-        i_virtual_mfa_device_1 = ind + "  "
-        _w_VirtualMFADevice(v_virtual_mfa_device, out, i_virtual_mfa_device_1)
-        out.append(ind + "</VirtualMFADevice>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

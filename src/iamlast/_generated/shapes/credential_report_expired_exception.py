@@ -46,12 +46,6 @@ class CredentialReportExpiredException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> CredentialReportExpiredException:
         return _x_CredentialReportExpiredException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_CredentialReportExpiredException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CredentialReportExpiredException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -97,11 +91,3 @@ def _x_CredentialReportExpiredException(el: _Element) -> CredentialReportExpired
         else:
             _extras.keep(ex, c)
     return _new(CredentialReportExpiredException, {"message": message}, ex)
-
-
-def _w_CredentialReportExpiredException(
-    o: CredentialReportExpiredException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

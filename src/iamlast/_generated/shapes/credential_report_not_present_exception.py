@@ -45,12 +45,6 @@ class CredentialReportNotPresentException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> CredentialReportNotPresentException:
         return _x_CredentialReportNotPresentException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_CredentialReportNotPresentException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CredentialReportNotPresentException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_CredentialReportNotPresentException(el: _Element) -> CredentialReportNotP
         else:
             _extras.keep(ex, c)
     return _new(CredentialReportNotPresentException, {"message": message}, ex)
-
-
-def _w_CredentialReportNotPresentException(
-    o: CredentialReportNotPresentException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class CredentialReportNotReadyException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> CredentialReportNotReadyException:
         return _x_CredentialReportNotReadyException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_CredentialReportNotReadyException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_CredentialReportNotReadyException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -93,11 +87,3 @@ def _x_CredentialReportNotReadyException(el: _Element) -> CredentialReportNotRea
         else:
             _extras.keep(ex, c)
     return _new(CredentialReportNotReadyException, {"message": message}, ex)
-
-
-def _w_CredentialReportNotReadyException(
-    o: CredentialReportNotReadyException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -12,22 +12,13 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
-from .policy_parameter import (
-    PolicyParameter,
-    _q_PolicyParameter,
-    _qr_PolicyParameter,
-    _w_PolicyParameter,
-    _x_PolicyParameter,
-)
+from .policy_parameter import PolicyParameter, _q_PolicyParameter, _x_PolicyParameter
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DelegationPermission"]
@@ -59,12 +50,6 @@ class DelegationPermission(SharedShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DelegationPermission:
         return _x_DelegationPermission(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DelegationPermission", _w_DelegationPermission)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DelegationPermission(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -118,12 +103,6 @@ class DelegationPermission(SharedShape):
         _q_DelegationPermission(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DelegationPermission:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DelegationPermission(params, ""))
-
 
 def _x_DelegationPermission(el: _Element) -> DelegationPermission:
     policy_template_arn: Any = None
@@ -144,33 +123,6 @@ def _x_DelegationPermission(el: _Element) -> DelegationPermission:
     )
 
 
-def _w_DelegationPermission(o: DelegationPermission, out: list[str], ind: str) -> None:
-    v_policy_template_arn = o.policy_template_arn
-    if v_policy_template_arn is not None:
-        out.append(
-            ind
-            + "<PolicyTemplateArn>"
-            + _x.escape(v_policy_template_arn)
-            + "</PolicyTemplateArn>\n"
-        )
-    v_parameters = o.parameters
-    if v_parameters is not None:
-        if v_parameters:
-            out.append(ind + "<Parameters>\n")
-            i_parameters_1 = ind + "  "
-            for x_parameters_1 in v_parameters:
-                out.append(i_parameters_1 + "<member>\n")
-                i_parameters_2 = i_parameters_1 + "  "
-                _w_PolicyParameter(x_parameters_1, out, i_parameters_2)
-                out.append(i_parameters_1 + "</member>\n")
-            out.append(ind + "</Parameters>\n")
-        else:
-            out.append(ind + "<Parameters/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
-
-
 def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) -> None:
     v_policy_template_arn = o.policy_template_arn
     if v_policy_template_arn is not None:
@@ -182,23 +134,3 @@ def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) 
         for n_parameters_1, x_parameters_1 in enumerate(v_parameters, 1):
             key_parameters_1 = p + "Parameters" + ".member." + str(n_parameters_1)
             _q_PolicyParameter(x_parameters_1, q, key_parameters_1 + ".")
-
-
-def _qr_DelegationPermission(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyTemplateArn", "string")
-    if v is not None:
-        values["policy_template_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "Parameters",
-        lambda n1: (
-            _qr_PolicyParameter(params, p + "Parameters" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Parameters" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Parameters" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["parameters"] = v
-    return values

@@ -20,11 +20,7 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
 from ..enums import StateType
-from .delegation_permission import (
-    DelegationPermission,
-    _w_DelegationPermission,
-    _x_DelegationPermission,
-)
+from .delegation_permission import DelegationPermission, _x_DelegationPermission
 
 _e_StateType = _x.enum_reader(StateType)
 
@@ -128,12 +124,6 @@ class DelegationRequest(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DelegationRequest:
         return _x_DelegationRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DelegationRequest", _w_DelegationRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DelegationRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -418,95 +408,3 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
         },
         ex,
     )
-
-
-def _w_DelegationRequest(o: DelegationRequest, out: list[str], ind: str) -> None:
-    v_delegation_request_id = o.delegation_request_id
-    if v_delegation_request_id is not None:
-        out.append(
-            ind
-            + "<DelegationRequestId>"
-            + _x.escape(v_delegation_request_id)
-            + "</DelegationRequestId>\n"
-        )
-    v_owner_account_id = o.owner_account_id
-    if v_owner_account_id is not None:
-        out.append(ind + "<OwnerAccountId>" + _x.escape(v_owner_account_id) + "</OwnerAccountId>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_request_message = o.request_message
-    if v_request_message is not None:
-        out.append(ind + "<RequestMessage>" + _x.escape(v_request_message) + "</RequestMessage>\n")
-    v_permissions = o.permissions
-    if v_permissions is not None:
-        out.append(ind + "<Permissions>\n")
-        i_permissions_1 = ind + "  "
-        _w_DelegationPermission(v_permissions, out, i_permissions_1)
-        out.append(ind + "</Permissions>\n")
-    v_permission_policy = o.permission_policy
-    if v_permission_policy is not None:
-        out.append(
-            ind + "<PermissionPolicy>" + _x.escape(v_permission_policy) + "</PermissionPolicy>\n"
-        )
-    v_role_permission_restriction_arns = o.role_permission_restriction_arns
-    if v_role_permission_restriction_arns is not None:
-        if v_role_permission_restriction_arns:
-            out.append(ind + "<RolePermissionRestrictionArns>\n")
-            i_role_permission_restriction_arns_1 = ind + "  "
-            for x_role_permission_restriction_arns_1 in v_role_permission_restriction_arns:
-                out.append(
-                    i_role_permission_restriction_arns_1
-                    + "<member>"
-                    + _x.escape(x_role_permission_restriction_arns_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</RolePermissionRestrictionArns>\n")
-        else:
-            out.append(ind + "<RolePermissionRestrictionArns/>\n")
-    v_owner_id = o.owner_id
-    if v_owner_id is not None:
-        out.append(ind + "<OwnerId>" + _x.escape(v_owner_id) + "</OwnerId>\n")
-    v_approver_id = o.approver_id
-    if v_approver_id is not None:
-        out.append(ind + "<ApproverId>" + _x.escape(v_approver_id) + "</ApproverId>\n")
-    v_state = o.state
-    if v_state is not None:
-        out.append(ind + "<State>" + _x.escape(str(v_state)) + "</State>\n")
-    v_expiration_time = o.expiration_time
-    if v_expiration_time is not None:
-        out.append(ind + "<ExpirationTime>" + _x.ts_out(v_expiration_time) + "</ExpirationTime>\n")
-    v_requestor_id = o.requestor_id
-    if v_requestor_id is not None:
-        out.append(ind + "<RequestorId>" + _x.escape(v_requestor_id) + "</RequestorId>\n")
-    v_requestor_name = o.requestor_name
-    if v_requestor_name is not None:
-        out.append(ind + "<RequestorName>" + _x.escape(v_requestor_name) + "</RequestorName>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_session_duration = o.session_duration
-    if v_session_duration is not None:
-        out.append(ind + "<SessionDuration>" + str(v_session_duration) + "</SessionDuration>\n")
-    v_redirect_url = o.redirect_url
-    if v_redirect_url is not None:
-        out.append(ind + "<RedirectUrl>" + _x.escape(v_redirect_url) + "</RedirectUrl>\n")
-    v_notes = o.notes
-    if v_notes is not None:
-        out.append(ind + "<Notes>" + _x.escape(v_notes) + "</Notes>\n")
-    v_rejection_reason = o.rejection_reason
-    if v_rejection_reason is not None:
-        out.append(
-            ind + "<RejectionReason>" + _x.escape(v_rejection_reason) + "</RejectionReason>\n"
-        )
-    v_only_send_by_owner = o.only_send_by_owner
-    if v_only_send_by_owner is not None:
-        out.append(
-            ind + "<OnlySendByOwner>" + _x.bool_out(v_only_send_by_owner) + "</OnlySendByOwner>\n"
-        )
-    v_updated_time = o.updated_time
-    if v_updated_time is not None:
-        out.append(ind + "<UpdatedTime>" + _x.ts_out(v_updated_time) + "</UpdatedTime>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteAccessKeyRequest"]
@@ -46,12 +43,6 @@ class DeleteAccessKeyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteAccessKeyRequest:
         return _x_DeleteAccessKeyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteAccessKeyRequest", _w_DeleteAccessKeyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteAccessKeyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -98,12 +89,6 @@ class DeleteAccessKeyRequest(Shape):
         _q_DeleteAccessKeyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteAccessKeyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteAccessKeyRequest(params, ""))
-
 
 def _x_DeleteAccessKeyRequest(el: _Element) -> DeleteAccessKeyRequest:
     user_name: Any = None
@@ -117,15 +102,6 @@ def _x_DeleteAccessKeyRequest(el: _Element) -> DeleteAccessKeyRequest:
     return _new(DeleteAccessKeyRequest, {"user_name": user_name, "access_key_id": access_key_id})
 
 
-def _w_DeleteAccessKeyRequest(o: DeleteAccessKeyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _x.escape(v_access_key_id) + "</AccessKeyId>\n")
-
-
 def _q_DeleteAccessKeyRequest(o: DeleteAccessKeyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -133,14 +109,3 @@ def _q_DeleteAccessKeyRequest(o: DeleteAccessKeyRequest, q: dict[str, str], p: s
     v_access_key_id = o.access_key_id
     if v_access_key_id is not None:
         q[p + "AccessKeyId"] = v_access_key_id
-
-
-def _qr_DeleteAccessKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "AccessKeyId", "string")
-    if v is not None:
-        values["access_key_id"] = v
-    return values

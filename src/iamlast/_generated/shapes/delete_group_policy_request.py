@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteGroupPolicyRequest"]
@@ -46,12 +43,6 @@ class DeleteGroupPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteGroupPolicyRequest:
         return _x_DeleteGroupPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteGroupPolicyRequest", _w_DeleteGroupPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteGroupPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -97,12 +88,6 @@ class DeleteGroupPolicyRequest(Shape):
         _q_DeleteGroupPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteGroupPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteGroupPolicyRequest(params, ""))
-
 
 def _x_DeleteGroupPolicyRequest(el: _Element) -> DeleteGroupPolicyRequest:
     group_name: Any = None
@@ -116,15 +101,6 @@ def _x_DeleteGroupPolicyRequest(el: _Element) -> DeleteGroupPolicyRequest:
     return _new(DeleteGroupPolicyRequest, {"group_name": group_name, "policy_name": policy_name})
 
 
-def _w_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-
-
 def _q_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -132,14 +108,3 @@ def _q_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, q: dict[str, str], 
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         q[p + "PolicyName"] = v_policy_name
-
-
-def _qr_DeleteGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteGroupRequest"]
@@ -42,12 +39,6 @@ class DeleteGroupRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteGroupRequest:
         return _x_DeleteGroupRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteGroupRequest", _w_DeleteGroupRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteGroupRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteGroupRequest(Shape):
         _q_DeleteGroupRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteGroupRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteGroupRequest(params, ""))
-
 
 def _x_DeleteGroupRequest(el: _Element) -> DeleteGroupRequest:
     group_name: Any = None
@@ -100,21 +85,7 @@ def _x_DeleteGroupRequest(el: _Element) -> DeleteGroupRequest:
     return _new(DeleteGroupRequest, {"group_name": group_name})
 
 
-def _w_DeleteGroupRequest(o: DeleteGroupRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-
-
 def _q_DeleteGroupRequest(o: DeleteGroupRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
         q[p + "GroupName"] = v_group_name
-
-
-def _qr_DeleteGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteInstanceProfileRequest"]
@@ -44,12 +41,6 @@ class DeleteInstanceProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteInstanceProfileRequest:
         return _x_DeleteInstanceProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteInstanceProfileRequest", _w_DeleteInstanceProfileRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteInstanceProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class DeleteInstanceProfileRequest(Shape):
         _q_DeleteInstanceProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteInstanceProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteInstanceProfileRequest(params, ""))
-
 
 def _x_DeleteInstanceProfileRequest(el: _Element) -> DeleteInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -102,30 +87,9 @@ def _x_DeleteInstanceProfileRequest(el: _Element) -> DeleteInstanceProfileReques
     return _new(DeleteInstanceProfileRequest, {"instance_profile_name": instance_profile_name})
 
 
-def _w_DeleteInstanceProfileRequest(
-    o: DeleteInstanceProfileRequest, out: list[str], ind: str
-) -> None:
-    v_instance_profile_name = o.instance_profile_name
-    if v_instance_profile_name is not None:
-        out.append(
-            ind
-            + "<InstanceProfileName>"
-            + _x.escape(v_instance_profile_name)
-            + "</InstanceProfileName>\n"
-        )
-
-
 def _q_DeleteInstanceProfileRequest(
     o: DeleteInstanceProfileRequest, q: dict[str, str], p: str
 ) -> None:
     v_instance_profile_name = o.instance_profile_name
     if v_instance_profile_name is not None:
         q[p + "InstanceProfileName"] = v_instance_profile_name
-
-
-def _qr_DeleteInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
-    if v is not None:
-        values["instance_profile_name"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteOpenIDConnectProviderRequest"]
@@ -48,14 +45,6 @@ class DeleteOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteOpenIDConnectProviderRequest:
         return _x_DeleteOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "DeleteOpenIDConnectProviderRequest", _w_DeleteOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -94,12 +83,6 @@ class DeleteOpenIDConnectProviderRequest(Shape):
         _q_DeleteOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_DeleteOpenIDConnectProviderRequest(el: _Element) -> DeleteOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -113,30 +96,9 @@ def _x_DeleteOpenIDConnectProviderRequest(el: _Element) -> DeleteOpenIDConnectPr
     )
 
 
-def _w_DeleteOpenIDConnectProviderRequest(
-    o: DeleteOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-
-
 def _q_DeleteOpenIDConnectProviderRequest(
     o: DeleteOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
     v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
     if v_open_id_connect_provider_arn is not None:
         q[p + "OpenIDConnectProviderArn"] = v_open_id_connect_provider_arn
-
-
-def _qr_DeleteOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    return values

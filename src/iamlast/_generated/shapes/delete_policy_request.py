@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeletePolicyRequest"]
@@ -42,12 +39,6 @@ class DeletePolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeletePolicyRequest:
         return _x_DeletePolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeletePolicyRequest", _w_DeletePolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeletePolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeletePolicyRequest(Shape):
         _q_DeletePolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeletePolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeletePolicyRequest(params, ""))
-
 
 def _x_DeletePolicyRequest(el: _Element) -> DeletePolicyRequest:
     policy_arn: Any = None
@@ -100,21 +85,7 @@ def _x_DeletePolicyRequest(el: _Element) -> DeletePolicyRequest:
     return _new(DeletePolicyRequest, {"policy_arn": policy_arn})
 
 
-def _w_DeletePolicyRequest(o: DeletePolicyRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-
-
 def _q_DeletePolicyRequest(o: DeletePolicyRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         q[p + "PolicyArn"] = v_policy_arn
-
-
-def _qr_DeletePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeletePolicyVersionRequest"]
@@ -48,12 +45,6 @@ class DeletePolicyVersionRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeletePolicyVersionRequest:
         return _x_DeletePolicyVersionRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeletePolicyVersionRequest", _w_DeletePolicyVersionRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeletePolicyVersionRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -99,12 +90,6 @@ class DeletePolicyVersionRequest(Shape):
         _q_DeletePolicyVersionRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeletePolicyVersionRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeletePolicyVersionRequest(params, ""))
-
 
 def _x_DeletePolicyVersionRequest(el: _Element) -> DeletePolicyVersionRequest:
     policy_arn: Any = None
@@ -118,15 +103,6 @@ def _x_DeletePolicyVersionRequest(el: _Element) -> DeletePolicyVersionRequest:
     return _new(DeletePolicyVersionRequest, {"policy_arn": policy_arn, "version_id": version_id})
 
 
-def _w_DeletePolicyVersionRequest(o: DeletePolicyVersionRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_version_id = o.version_id
-    if v_version_id is not None:
-        out.append(ind + "<VersionId>" + _x.escape(v_version_id) + "</VersionId>\n")
-
-
 def _q_DeletePolicyVersionRequest(o: DeletePolicyVersionRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
@@ -134,14 +110,3 @@ def _q_DeletePolicyVersionRequest(o: DeletePolicyVersionRequest, q: dict[str, st
     v_version_id = o.version_id
     if v_version_id is not None:
         q[p + "VersionId"] = v_version_id
-
-
-def _qr_DeletePolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = _q.read_scalar(params, p + "VersionId", "string")
-    if v is not None:
-        values["version_id"] = v
-    return values

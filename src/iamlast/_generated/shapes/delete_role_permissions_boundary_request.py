@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteRolePermissionsBoundaryRequest"]
@@ -47,14 +44,6 @@ class DeleteRolePermissionsBoundaryRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteRolePermissionsBoundaryRequest:
         return _x_DeleteRolePermissionsBoundaryRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "DeleteRolePermissionsBoundaryRequest", _w_DeleteRolePermissionsBoundaryRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteRolePermissionsBoundaryRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -91,12 +80,6 @@ class DeleteRolePermissionsBoundaryRequest(Shape):
         _q_DeleteRolePermissionsBoundaryRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteRolePermissionsBoundaryRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteRolePermissionsBoundaryRequest(params, ""))
-
 
 def _x_DeleteRolePermissionsBoundaryRequest(el: _Element) -> DeleteRolePermissionsBoundaryRequest:
     role_name: Any = None
@@ -107,25 +90,9 @@ def _x_DeleteRolePermissionsBoundaryRequest(el: _Element) -> DeleteRolePermissio
     return _new(DeleteRolePermissionsBoundaryRequest, {"role_name": role_name})
 
 
-def _w_DeleteRolePermissionsBoundaryRequest(
-    o: DeleteRolePermissionsBoundaryRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-
-
 def _q_DeleteRolePermissionsBoundaryRequest(
     o: DeleteRolePermissionsBoundaryRequest, q: dict[str, str], p: str
 ) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
-
-
-def _qr_DeleteRolePermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    return values

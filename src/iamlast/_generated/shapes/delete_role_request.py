@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteRoleRequest"]
@@ -42,12 +39,6 @@ class DeleteRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteRoleRequest:
         return _x_DeleteRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteRoleRequest", _w_DeleteRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteRoleRequest(Shape):
         _q_DeleteRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteRoleRequest(params, ""))
-
 
 def _x_DeleteRoleRequest(el: _Element) -> DeleteRoleRequest:
     role_name: Any = None
@@ -100,21 +85,7 @@ def _x_DeleteRoleRequest(el: _Element) -> DeleteRoleRequest:
     return _new(DeleteRoleRequest, {"role_name": role_name})
 
 
-def _w_DeleteRoleRequest(o: DeleteRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-
-
 def _q_DeleteRoleRequest(o: DeleteRoleRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
-
-
-def _qr_DeleteRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    return values

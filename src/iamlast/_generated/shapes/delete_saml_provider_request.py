@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteSAMLProviderRequest"]
@@ -42,12 +39,6 @@ class DeleteSAMLProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteSAMLProviderRequest:
         return _x_DeleteSAMLProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteSAMLProviderRequest", _w_DeleteSAMLProviderRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteSAMLProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteSAMLProviderRequest(Shape):
         _q_DeleteSAMLProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteSAMLProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteSAMLProviderRequest(params, ""))
-
 
 def _x_DeleteSAMLProviderRequest(el: _Element) -> DeleteSAMLProviderRequest:
     saml_provider_arn: Any = None
@@ -100,23 +85,7 @@ def _x_DeleteSAMLProviderRequest(el: _Element) -> DeleteSAMLProviderRequest:
     return _new(DeleteSAMLProviderRequest, {"saml_provider_arn": saml_provider_arn})
 
 
-def _w_DeleteSAMLProviderRequest(o: DeleteSAMLProviderRequest, out: list[str], ind: str) -> None:
-    v_saml_provider_arn = o.saml_provider_arn
-    if v_saml_provider_arn is not None:
-        out.append(
-            ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
-        )
-
-
 def _q_DeleteSAMLProviderRequest(o: DeleteSAMLProviderRequest, q: dict[str, str], p: str) -> None:
     v_saml_provider_arn = o.saml_provider_arn
     if v_saml_provider_arn is not None:
         q[p + "SAMLProviderArn"] = v_saml_provider_arn
-
-
-def _qr_DeleteSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
-    if v is not None:
-        values["saml_provider_arn"] = v
-    return values

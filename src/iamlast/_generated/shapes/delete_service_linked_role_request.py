@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteServiceLinkedRoleRequest"]
@@ -42,12 +39,6 @@ class DeleteServiceLinkedRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteServiceLinkedRoleRequest:
         return _x_DeleteServiceLinkedRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteServiceLinkedRoleRequest", _w_DeleteServiceLinkedRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteServiceLinkedRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteServiceLinkedRoleRequest(Shape):
         _q_DeleteServiceLinkedRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteServiceLinkedRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteServiceLinkedRoleRequest(params, ""))
-
 
 def _x_DeleteServiceLinkedRoleRequest(el: _Element) -> DeleteServiceLinkedRoleRequest:
     role_name: Any = None
@@ -100,25 +85,9 @@ def _x_DeleteServiceLinkedRoleRequest(el: _Element) -> DeleteServiceLinkedRoleRe
     return _new(DeleteServiceLinkedRoleRequest, {"role_name": role_name})
 
 
-def _w_DeleteServiceLinkedRoleRequest(
-    o: DeleteServiceLinkedRoleRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-
-
 def _q_DeleteServiceLinkedRoleRequest(
     o: DeleteServiceLinkedRoleRequest, q: dict[str, str], p: str
 ) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
         q[p + "RoleName"] = v_role_name
-
-
-def _qr_DeleteServiceLinkedRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    return values

@@ -42,12 +42,6 @@ class DeleteServiceLinkedRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> DeleteServiceLinkedRoleResponse:
         return _x_DeleteServiceLinkedRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_DeleteServiceLinkedRoleResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteServiceLinkedRoleResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_deletion_task_id = self.deletion_task_id
@@ -109,14 +103,3 @@ def _x_DeleteServiceLinkedRoleResponse(el: _Element) -> DeleteServiceLinkedRoleR
         {"deletion_task_id": deletion_task_id, "response_metadata": None},
         ex,
     )
-
-
-def _w_DeleteServiceLinkedRoleResponse(
-    o: DeleteServiceLinkedRoleResponse, out: list[str], ind: str
-) -> None:
-    v_deletion_task_id = o.deletion_task_id
-    if v_deletion_task_id is not None:
-        out.append(ind + "<DeletionTaskId>" + _x.escape(v_deletion_task_id) + "</DeletionTaskId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

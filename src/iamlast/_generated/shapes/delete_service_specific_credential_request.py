@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteServiceSpecificCredentialRequest"]
@@ -51,16 +48,6 @@ class DeleteServiceSpecificCredentialRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteServiceSpecificCredentialRequest:
         return _x_DeleteServiceSpecificCredentialRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "DeleteServiceSpecificCredentialRequest",
-            _w_DeleteServiceSpecificCredentialRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteServiceSpecificCredentialRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -110,12 +97,6 @@ class DeleteServiceSpecificCredentialRequest(Shape):
         _q_DeleteServiceSpecificCredentialRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteServiceSpecificCredentialRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteServiceSpecificCredentialRequest(params, ""))
-
 
 def _x_DeleteServiceSpecificCredentialRequest(
     el: _Element,
@@ -134,22 +115,6 @@ def _x_DeleteServiceSpecificCredentialRequest(
     )
 
 
-def _w_DeleteServiceSpecificCredentialRequest(
-    o: DeleteServiceSpecificCredentialRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _x.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-
-
 def _q_DeleteServiceSpecificCredentialRequest(
     o: DeleteServiceSpecificCredentialRequest, q: dict[str, str], p: str
 ) -> None:
@@ -159,14 +124,3 @@ def _q_DeleteServiceSpecificCredentialRequest(
     v_service_specific_credential_id = o.service_specific_credential_id
     if v_service_specific_credential_id is not None:
         q[p + "ServiceSpecificCredentialId"] = v_service_specific_credential_id
-
-
-def _qr_DeleteServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "ServiceSpecificCredentialId", "string")
-    if v is not None:
-        values["service_specific_credential_id"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteSigningCertificateRequest"]
@@ -46,14 +43,6 @@ class DeleteSigningCertificateRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteSigningCertificateRequest:
         return _x_DeleteSigningCertificateRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "DeleteSigningCertificateRequest", _w_DeleteSigningCertificateRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteSigningCertificateRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -100,12 +89,6 @@ class DeleteSigningCertificateRequest(Shape):
         _q_DeleteSigningCertificateRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteSigningCertificateRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteSigningCertificateRequest(params, ""))
-
 
 def _x_DeleteSigningCertificateRequest(el: _Element) -> DeleteSigningCertificateRequest:
     user_name: Any = None
@@ -121,17 +104,6 @@ def _x_DeleteSigningCertificateRequest(el: _Element) -> DeleteSigningCertificate
     )
 
 
-def _w_DeleteSigningCertificateRequest(
-    o: DeleteSigningCertificateRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_certificate_id = o.certificate_id
-    if v_certificate_id is not None:
-        out.append(ind + "<CertificateId>" + _x.escape(v_certificate_id) + "</CertificateId>\n")
-
-
 def _q_DeleteSigningCertificateRequest(
     o: DeleteSigningCertificateRequest, q: dict[str, str], p: str
 ) -> None:
@@ -141,14 +113,3 @@ def _q_DeleteSigningCertificateRequest(
     v_certificate_id = o.certificate_id
     if v_certificate_id is not None:
         q[p + "CertificateId"] = v_certificate_id
-
-
-def _qr_DeleteSigningCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "CertificateId", "string")
-    if v is not None:
-        values["certificate_id"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteSSHPublicKeyRequest"]
@@ -44,12 +41,6 @@ class DeleteSSHPublicKeyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteSSHPublicKeyRequest:
         return _x_DeleteSSHPublicKeyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteSSHPublicKeyRequest", _w_DeleteSSHPublicKeyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteSSHPublicKeyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -99,12 +90,6 @@ class DeleteSSHPublicKeyRequest(Shape):
         _q_DeleteSSHPublicKeyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteSSHPublicKeyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteSSHPublicKeyRequest(params, ""))
-
 
 def _x_DeleteSSHPublicKeyRequest(el: _Element) -> DeleteSSHPublicKeyRequest:
     user_name: Any = None
@@ -120,17 +105,6 @@ def _x_DeleteSSHPublicKeyRequest(el: _Element) -> DeleteSSHPublicKeyRequest:
     )
 
 
-def _w_DeleteSSHPublicKeyRequest(o: DeleteSSHPublicKeyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_ssh_public_key_id = o.ssh_public_key_id
-    if v_ssh_public_key_id is not None:
-        out.append(
-            ind + "<SSHPublicKeyId>" + _x.escape(v_ssh_public_key_id) + "</SSHPublicKeyId>\n"
-        )
-
-
 def _q_DeleteSSHPublicKeyRequest(o: DeleteSSHPublicKeyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -138,14 +112,3 @@ def _q_DeleteSSHPublicKeyRequest(o: DeleteSSHPublicKeyRequest, q: dict[str, str]
     v_ssh_public_key_id = o.ssh_public_key_id
     if v_ssh_public_key_id is not None:
         q[p + "SSHPublicKeyId"] = v_ssh_public_key_id
-
-
-def _qr_DeleteSSHPublicKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "SSHPublicKeyId", "string")
-    if v is not None:
-        values["ssh_public_key_id"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteUserRequest"]
@@ -42,12 +39,6 @@ class DeleteUserRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteUserRequest:
         return _x_DeleteUserRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteUserRequest", _w_DeleteUserRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteUserRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteUserRequest(Shape):
         _q_DeleteUserRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteUserRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteUserRequest(params, ""))
-
 
 def _x_DeleteUserRequest(el: _Element) -> DeleteUserRequest:
     user_name: Any = None
@@ -100,21 +85,7 @@ def _x_DeleteUserRequest(el: _Element) -> DeleteUserRequest:
     return _new(DeleteUserRequest, {"user_name": user_name})
 
 
-def _w_DeleteUserRequest(o: DeleteUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-
-
 def _q_DeleteUserRequest(o: DeleteUserRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
-
-
-def _qr_DeleteUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    return values

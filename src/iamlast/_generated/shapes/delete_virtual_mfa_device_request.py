@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DeleteVirtualMFADeviceRequest"]
@@ -42,12 +39,6 @@ class DeleteVirtualMFADeviceRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeleteVirtualMFADeviceRequest:
         return _x_DeleteVirtualMFADeviceRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeleteVirtualMFADeviceRequest", _w_DeleteVirtualMFADeviceRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeleteVirtualMFADeviceRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class DeleteVirtualMFADeviceRequest(Shape):
         _q_DeleteVirtualMFADeviceRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DeleteVirtualMFADeviceRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DeleteVirtualMFADeviceRequest(params, ""))
-
 
 def _x_DeleteVirtualMFADeviceRequest(el: _Element) -> DeleteVirtualMFADeviceRequest:
     serial_number: Any = None
@@ -100,25 +85,9 @@ def _x_DeleteVirtualMFADeviceRequest(el: _Element) -> DeleteVirtualMFADeviceRequ
     return _new(DeleteVirtualMFADeviceRequest, {"serial_number": serial_number})
 
 
-def _w_DeleteVirtualMFADeviceRequest(
-    o: DeleteVirtualMFADeviceRequest, out: list[str], ind: str
-) -> None:
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-
-
 def _q_DeleteVirtualMFADeviceRequest(
     o: DeleteVirtualMFADeviceRequest, q: dict[str, str], p: str
 ) -> None:
     v_serial_number = o.serial_number
     if v_serial_number is not None:
         q[p + "SerialNumber"] = v_serial_number
-
-
-def _qr_DeleteVirtualMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SerialNumber", "string")
-    if v is not None:
-        values["serial_number"] = v
-    return values

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
-from .role_usage_type import RoleUsageType, _w_RoleUsageType, _x_RoleUsageType
+from .role_usage_type import RoleUsageType, _x_RoleUsageType
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class DeletionTaskFailureReasonType(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DeletionTaskFailureReasonType:
         return _x_DeletionTaskFailureReasonType(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "DeletionTaskFailureReasonType", _w_DeletionTaskFailureReasonType)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DeletionTaskFailureReasonType(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,27 +107,3 @@ def _x_DeletionTaskFailureReasonType(el: _Element) -> DeletionTaskFailureReasonT
     return _new(
         DeletionTaskFailureReasonType, {"reason": reason, "role_usage_list": role_usage_list}, ex
     )
-
-
-def _w_DeletionTaskFailureReasonType(
-    o: DeletionTaskFailureReasonType, out: list[str], ind: str
-) -> None:
-    v_reason = o.reason
-    if v_reason is not None:
-        out.append(ind + "<Reason>" + _x.escape(v_reason) + "</Reason>\n")
-    v_role_usage_list = o.role_usage_list
-    if v_role_usage_list is not None:
-        if v_role_usage_list:
-            out.append(ind + "<RoleUsageList>\n")
-            i_role_usage_list_1 = ind + "  "
-            for x_role_usage_list_1 in v_role_usage_list:
-                out.append(i_role_usage_list_1 + "<member>\n")
-                i_role_usage_list_2 = i_role_usage_list_1 + "  "
-                _w_RoleUsageType(x_role_usage_list_1, out, i_role_usage_list_2)
-                out.append(i_role_usage_list_1 + "</member>\n")
-            out.append(ind + "</RoleUsageList>\n")
-        else:
-            out.append(ind + "<RoleUsageList/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DisableOrganizationsRootCredentialsManagementRequest"]
@@ -42,16 +40,6 @@ class DisableOrganizationsRootCredentialsManagementRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DisableOrganizationsRootCredentialsManagementRequest:
         return _x_DisableOrganizationsRootCredentialsManagementRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "DisableOrganizationsRootCredentialsManagementRequest",
-            _w_DisableOrganizationsRootCredentialsManagementRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DisableOrganizationsRootCredentialsManagementRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,14 +74,6 @@ class DisableOrganizationsRootCredentialsManagementRequest(Shape):
         _q_DisableOrganizationsRootCredentialsManagementRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(
-        cls, params: Mapping[str, str]
-    ) -> DisableOrganizationsRootCredentialsManagementRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DisableOrganizationsRootCredentialsManagementRequest(params, ""))
-
 
 def _x_DisableOrganizationsRootCredentialsManagementRequest(
     el: _Element,
@@ -101,20 +81,7 @@ def _x_DisableOrganizationsRootCredentialsManagementRequest(
     return _new(DisableOrganizationsRootCredentialsManagementRequest, {})
 
 
-def _w_DisableOrganizationsRootCredentialsManagementRequest(
-    o: DisableOrganizationsRootCredentialsManagementRequest, out: list[str], ind: str
-) -> None:
-    return None
-
-
 def _q_DisableOrganizationsRootCredentialsManagementRequest(
     o: DisableOrganizationsRootCredentialsManagementRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_DisableOrganizationsRootCredentialsManagementRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

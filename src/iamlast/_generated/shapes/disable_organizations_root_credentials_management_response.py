@@ -55,14 +55,6 @@ class DisableOrganizationsRootCredentialsManagementResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> DisableOrganizationsRootCredentialsManagementResponse:
         return _x_DisableOrganizationsRootCredentialsManagementResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_DisableOrganizationsRootCredentialsManagementResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DisableOrganizationsRootCredentialsManagementResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_organization_id = self.organization_id
@@ -147,29 +139,3 @@ def _x_DisableOrganizationsRootCredentialsManagementResponse(
         },
         ex,
     )
-
-
-def _w_DisableOrganizationsRootCredentialsManagementResponse(
-    o: DisableOrganizationsRootCredentialsManagementResponse, out: list[str], ind: str
-) -> None:
-    v_organization_id = o.organization_id
-    if v_organization_id is not None:
-        out.append(ind + "<OrganizationId>" + _x.escape(v_organization_id) + "</OrganizationId>\n")
-    v_enabled_features = o.enabled_features
-    if v_enabled_features is not None:
-        if v_enabled_features:
-            out.append(ind + "<EnabledFeatures>\n")
-            i_enabled_features_1 = ind + "  "
-            for x_enabled_features_1 in v_enabled_features:
-                out.append(
-                    i_enabled_features_1
-                    + "<member>"
-                    + _x.escape(str(x_enabled_features_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</EnabledFeatures>\n")
-        else:
-            out.append(ind + "<EnabledFeatures/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

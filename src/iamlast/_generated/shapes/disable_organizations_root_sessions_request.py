@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["DisableOrganizationsRootSessionsRequest"]
@@ -40,16 +38,6 @@ class DisableOrganizationsRootSessionsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> DisableOrganizationsRootSessionsRequest:
         return _x_DisableOrganizationsRootSessionsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "DisableOrganizationsRootSessionsRequest",
-            _w_DisableOrganizationsRootSessionsRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DisableOrganizationsRootSessionsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -80,12 +68,6 @@ class DisableOrganizationsRootSessionsRequest(Shape):
         _q_DisableOrganizationsRootSessionsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> DisableOrganizationsRootSessionsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_DisableOrganizationsRootSessionsRequest(params, ""))
-
 
 def _x_DisableOrganizationsRootSessionsRequest(
     el: _Element,
@@ -93,20 +75,7 @@ def _x_DisableOrganizationsRootSessionsRequest(
     return _new(DisableOrganizationsRootSessionsRequest, {})
 
 
-def _w_DisableOrganizationsRootSessionsRequest(
-    o: DisableOrganizationsRootSessionsRequest, out: list[str], ind: str
-) -> None:
-    return None
-
-
 def _q_DisableOrganizationsRootSessionsRequest(
     o: DisableOrganizationsRootSessionsRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_DisableOrganizationsRootSessionsRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

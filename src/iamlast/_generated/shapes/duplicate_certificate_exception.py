@@ -45,12 +45,6 @@ class DuplicateCertificateException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> DuplicateCertificateException:
         return _x_DuplicateCertificateException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_DuplicateCertificateException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DuplicateCertificateException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_DuplicateCertificateException(el: _Element) -> DuplicateCertificateExcept
         else:
             _extras.keep(ex, c)
     return _new(DuplicateCertificateException, {"message": message}, ex)
-
-
-def _w_DuplicateCertificateException(
-    o: DuplicateCertificateException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

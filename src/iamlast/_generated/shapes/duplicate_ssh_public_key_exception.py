@@ -45,12 +45,6 @@ class DuplicateSSHPublicKeyException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> DuplicateSSHPublicKeyException:
         return _x_DuplicateSSHPublicKeyException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_DuplicateSSHPublicKeyException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_DuplicateSSHPublicKeyException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_DuplicateSSHPublicKeyException(el: _Element) -> DuplicateSSHPublicKeyExce
         else:
             _extras.keep(ex, c)
     return _new(DuplicateSSHPublicKeyException, {"message": message}, ex)
-
-
-def _w_DuplicateSSHPublicKeyException(
-    o: DuplicateSSHPublicKeyException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["EnableOrganizationsRootSessionsRequest"]
@@ -40,16 +38,6 @@ class EnableOrganizationsRootSessionsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> EnableOrganizationsRootSessionsRequest:
         return _x_EnableOrganizationsRootSessionsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "EnableOrganizationsRootSessionsRequest",
-            _w_EnableOrganizationsRootSessionsRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EnableOrganizationsRootSessionsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -80,12 +68,6 @@ class EnableOrganizationsRootSessionsRequest(Shape):
         _q_EnableOrganizationsRootSessionsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> EnableOrganizationsRootSessionsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_EnableOrganizationsRootSessionsRequest(params, ""))
-
 
 def _x_EnableOrganizationsRootSessionsRequest(
     el: _Element,
@@ -93,18 +75,7 @@ def _x_EnableOrganizationsRootSessionsRequest(
     return _new(EnableOrganizationsRootSessionsRequest, {})
 
 
-def _w_EnableOrganizationsRootSessionsRequest(
-    o: EnableOrganizationsRootSessionsRequest, out: list[str], ind: str
-) -> None:
-    return None
-
-
 def _q_EnableOrganizationsRootSessionsRequest(
     o: EnableOrganizationsRootSessionsRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_EnableOrganizationsRootSessionsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

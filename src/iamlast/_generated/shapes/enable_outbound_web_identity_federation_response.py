@@ -48,14 +48,6 @@ class EnableOutboundWebIdentityFederationResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> EnableOutboundWebIdentityFederationResponse:
         return _x_EnableOutboundWebIdentityFederationResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_EnableOutboundWebIdentityFederationResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EnableOutboundWebIdentityFederationResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_issuer_identifier = self.issuer_identifier
@@ -121,16 +113,3 @@ def _x_EnableOutboundWebIdentityFederationResponse(
         {"issuer_identifier": issuer_identifier, "response_metadata": None},
         ex,
     )
-
-
-def _w_EnableOutboundWebIdentityFederationResponse(
-    o: EnableOutboundWebIdentityFederationResponse, out: list[str], ind: str
-) -> None:
-    v_issuer_identifier = o.issuer_identifier
-    if v_issuer_identifier is not None:
-        out.append(
-            ind + "<IssuerIdentifier>" + _x.escape(v_issuer_identifier) + "</IssuerIdentifier>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -44,12 +44,6 @@ class EntityAlreadyExistsException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> EntityAlreadyExistsException:
         return _x_EntityAlreadyExistsException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_EntityAlreadyExistsException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EntityAlreadyExistsException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -95,11 +89,3 @@ def _x_EntityAlreadyExistsException(el: _Element) -> EntityAlreadyExistsExceptio
         else:
             _extras.keep(ex, c)
     return _new(EntityAlreadyExistsException, {"message": message}, ex)
-
-
-def _w_EntityAlreadyExistsException(
-    o: EntityAlreadyExistsException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

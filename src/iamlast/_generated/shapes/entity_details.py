@@ -17,7 +17,7 @@ from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
-from .entity_info import EntityInfo, _w_EntityInfo, _x_EntityInfo
+from .entity_info import EntityInfo, _x_EntityInfo
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ class EntityDetails(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> EntityDetails:
         return _x_EntityDetails(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "EntityDetails", _w_EntityDetails)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EntityDetails(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -121,20 +115,3 @@ def _x_EntityDetails(el: _Element) -> EntityDetails:
     return _new(
         EntityDetails, {"entity_info": entity_info, "last_authenticated": last_authenticated}, ex
     )
-
-
-def _w_EntityDetails(o: EntityDetails, out: list[str], ind: str) -> None:
-    v_entity_info = o.entity_info
-    if v_entity_info is not None:
-        out.append(ind + "<EntityInfo>\n")
-        i_entity_info_1 = ind + "  "
-        _w_EntityInfo(v_entity_info, out, i_entity_info_1)
-        out.append(ind + "</EntityInfo>\n")
-    v_last_authenticated = o.last_authenticated
-    if v_last_authenticated is not None:
-        out.append(
-            ind + "<LastAuthenticated>" + _x.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -51,12 +51,6 @@ class EntityInfo(OpenShape):
     def _of_xml_element(cls, el: _Element) -> EntityInfo:
         return _x_EntityInfo(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "EntityInfo", _w_EntityInfo)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EntityInfo(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_arn = self.arn
@@ -148,24 +142,3 @@ def _x_EntityInfo(el: _Element) -> EntityInfo:
         else:
             _extras.keep(ex, c)
     return _new(EntityInfo, {"arn": arn, "name": name, "type": type, "id": id, "path": path}, ex)
-
-
-def _w_EntityInfo(o: EntityInfo, out: list[str], ind: str) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _x.escape(v_name) + "</Name>\n")
-    v_type = o.type
-    if v_type is not None:
-        out.append(ind + "<Type>" + _x.escape(str(v_type)) + "</Type>\n")
-    v_id = o.id
-    if v_id is not None:
-        out.append(ind + "<Id>" + _x.escape(v_id) + "</Id>\n")
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

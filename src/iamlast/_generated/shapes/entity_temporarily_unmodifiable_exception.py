@@ -47,12 +47,6 @@ class EntityTemporarilyUnmodifiableException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> EntityTemporarilyUnmodifiableException:
         return _x_EntityTemporarilyUnmodifiableException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_EntityTemporarilyUnmodifiableException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EntityTemporarilyUnmodifiableException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -100,11 +94,3 @@ def _x_EntityTemporarilyUnmodifiableException(
         else:
             _extras.keep(ex, c)
     return _new(EntityTemporarilyUnmodifiableException, {"message": message}, ex)
-
-
-def _w_EntityTemporarilyUnmodifiableException(
-    o: EntityTemporarilyUnmodifiableException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

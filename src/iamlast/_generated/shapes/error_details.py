@@ -42,12 +42,6 @@ class ErrorDetails(OpenShape):
     def _of_xml_element(cls, el: _Element) -> ErrorDetails:
         return _x_ErrorDetails(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "ErrorDetails", _w_ErrorDetails)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ErrorDetails(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -103,15 +97,3 @@ def _x_ErrorDetails(el: _Element) -> ErrorDetails:
         else:
             _extras.keep(ex, c)
     return _new(ErrorDetails, {"message": message, "code": code}, ex)
-
-
-def _w_ErrorDetails(o: ErrorDetails, out: list[str], ind: str) -> None:
-    v_message = o.message
-    if v_message is not None:
-        out.append(ind + "<Message>" + _x.escape(v_message) + "</Message>\n")
-    v_code = o.code
-    if v_code is not None:
-        out.append(ind + "<Code>" + _x.escape(v_code) + "</Code>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

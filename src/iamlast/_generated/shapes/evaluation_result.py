@@ -19,20 +19,14 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PolicyEvaluationDecisionType
 from .organizations_decision_detail import (
     OrganizationsDecisionDetail,
-    _w_OrganizationsDecisionDetail,
     _x_OrganizationsDecisionDetail,
 )
 from .permissions_boundary_decision_detail import (
     PermissionsBoundaryDecisionDetail,
-    _w_PermissionsBoundaryDecisionDetail,
     _x_PermissionsBoundaryDecisionDetail,
 )
-from .resource_specific_result import (
-    ResourceSpecificResult,
-    _w_ResourceSpecificResult,
-    _x_ResourceSpecificResult,
-)
-from .statement import Statement, _w_Statement, _x_Statement
+from .resource_specific_result import ResourceSpecificResult, _x_ResourceSpecificResult
+from .statement import Statement, _x_Statement
 
 _e_PolicyEvaluationDecisionType = _x.enum_reader(PolicyEvaluationDecisionType)
 
@@ -113,12 +107,6 @@ class EvaluationResult(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> EvaluationResult:
         return _x_EvaluationResult(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "EvaluationResult", _w_EvaluationResult)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_EvaluationResult(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -304,100 +292,3 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
         },
         ex,
     )
-
-
-def _w_EvaluationResult(o: EvaluationResult, out: list[str], ind: str) -> None:
-    v_eval_action_name = o.eval_action_name
-    if v_eval_action_name is not None:
-        out.append(ind + "<EvalActionName>" + _x.escape(v_eval_action_name) + "</EvalActionName>\n")
-    v_eval_resource_name = o.eval_resource_name
-    if v_eval_resource_name is not None:
-        out.append(
-            ind + "<EvalResourceName>" + _x.escape(v_eval_resource_name) + "</EvalResourceName>\n"
-        )
-    v_eval_decision = o.eval_decision
-    if v_eval_decision is not None:
-        out.append(ind + "<EvalDecision>" + _x.escape(str(v_eval_decision)) + "</EvalDecision>\n")
-    v_matched_statements = o.matched_statements
-    if v_matched_statements is not None:
-        if v_matched_statements:
-            out.append(ind + "<MatchedStatements>\n")
-            i_matched_statements_1 = ind + "  "
-            for x_matched_statements_1 in v_matched_statements:
-                out.append(i_matched_statements_1 + "<member>\n")
-                i_matched_statements_2 = i_matched_statements_1 + "  "
-                _w_Statement(x_matched_statements_1, out, i_matched_statements_2)
-                out.append(i_matched_statements_1 + "</member>\n")
-            out.append(ind + "</MatchedStatements>\n")
-        else:
-            out.append(ind + "<MatchedStatements/>\n")
-    v_missing_context_values = o.missing_context_values
-    if v_missing_context_values is not None:
-        if v_missing_context_values:
-            out.append(ind + "<MissingContextValues>\n")
-            i_missing_context_values_1 = ind + "  "
-            for x_missing_context_values_1 in v_missing_context_values:
-                out.append(
-                    i_missing_context_values_1
-                    + "<member>"
-                    + _x.escape(x_missing_context_values_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</MissingContextValues>\n")
-        else:
-            out.append(ind + "<MissingContextValues/>\n")
-    v_organizations_decision_detail = o.organizations_decision_detail
-    if v_organizations_decision_detail is not None:
-        out.append(ind + "<OrganizationsDecisionDetail>\n")
-        i_organizations_decision_detail_1 = ind + "  "
-        _w_OrganizationsDecisionDetail(
-            v_organizations_decision_detail, out, i_organizations_decision_detail_1
-        )
-        out.append(ind + "</OrganizationsDecisionDetail>\n")
-    v_permissions_boundary_decision_detail = o.permissions_boundary_decision_detail
-    if v_permissions_boundary_decision_detail is not None:
-        out.append(ind + "<PermissionsBoundaryDecisionDetail>\n")
-        i_permissions_boundary_decision_detail_1 = ind + "  "
-        _w_PermissionsBoundaryDecisionDetail(
-            v_permissions_boundary_decision_detail, out, i_permissions_boundary_decision_detail_1
-        )
-        out.append(ind + "</PermissionsBoundaryDecisionDetail>\n")
-    v_eval_decision_details = o.eval_decision_details
-    if v_eval_decision_details is not None:
-        out.append(ind + "<EvalDecisionDetails>\n")
-        i_eval_decision_details_1 = ind + "  "
-        e_eval_decision_details_1 = i_eval_decision_details_1 + "  "
-        for k_eval_decision_details_1, x_eval_decision_details_1 in v_eval_decision_details.items():
-            out.append(i_eval_decision_details_1 + "<entry>\n")
-            out.append(
-                e_eval_decision_details_1
-                + "<key>"
-                + _x.escape(k_eval_decision_details_1)
-                + "</key>\n"
-            )
-            out.append(
-                e_eval_decision_details_1
-                + "<value>"
-                + _x.escape(str(x_eval_decision_details_1))
-                + "</value>\n"
-            )
-            out.append(i_eval_decision_details_1 + "</entry>\n")
-        out.append(ind + "</EvalDecisionDetails>\n")
-    v_resource_specific_results = o.resource_specific_results
-    if v_resource_specific_results is not None:
-        if v_resource_specific_results:
-            out.append(ind + "<ResourceSpecificResults>\n")
-            i_resource_specific_results_1 = ind + "  "
-            for x_resource_specific_results_1 in v_resource_specific_results:
-                out.append(i_resource_specific_results_1 + "<member>\n")
-                i_resource_specific_results_2 = i_resource_specific_results_1 + "  "
-                _w_ResourceSpecificResult(
-                    x_resource_specific_results_1, out, i_resource_specific_results_2
-                )
-                out.append(i_resource_specific_results_1 + "</member>\n")
-            out.append(ind + "</ResourceSpecificResults>\n")
-        else:
-            out.append(ind + "<ResourceSpecificResults/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

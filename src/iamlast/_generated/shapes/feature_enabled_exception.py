@@ -47,12 +47,6 @@ class FeatureEnabledException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> FeatureEnabledException:
         return _x_FeatureEnabledException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_FeatureEnabledException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_FeatureEnabledException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -98,9 +92,3 @@ def _x_FeatureEnabledException(el: _Element) -> FeatureEnabledException:
         else:
             _extras.keep(ex, c)
     return _new(FeatureEnabledException, {"message": message}, ex)
-
-
-def _w_FeatureEnabledException(o: FeatureEnabledException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -48,12 +48,6 @@ class GenerateCredentialReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GenerateCredentialReportResponse:
         return _x_GenerateCredentialReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GenerateCredentialReportResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GenerateCredentialReportResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_state = self.state
@@ -126,17 +120,3 @@ def _x_GenerateCredentialReportResponse(el: _Element) -> GenerateCredentialRepor
         {"state": state, "description": description, "response_metadata": None},
         ex,
     )
-
-
-def _w_GenerateCredentialReportResponse(
-    o: GenerateCredentialReportResponse, out: list[str], ind: str
-) -> None:
-    v_state = o.state
-    if v_state is not None:
-        out.append(ind + "<State>" + _x.escape(str(v_state)) + "</State>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

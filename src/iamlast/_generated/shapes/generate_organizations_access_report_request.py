@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GenerateOrganizationsAccessReportRequest"]
@@ -51,16 +48,6 @@ class GenerateOrganizationsAccessReportRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GenerateOrganizationsAccessReportRequest:
         return _x_GenerateOrganizationsAccessReportRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "GenerateOrganizationsAccessReportRequest",
-            _w_GenerateOrganizationsAccessReportRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GenerateOrganizationsAccessReportRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -110,12 +97,6 @@ class GenerateOrganizationsAccessReportRequest(Shape):
         _q_GenerateOrganizationsAccessReportRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GenerateOrganizationsAccessReportRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GenerateOrganizationsAccessReportRequest(params, ""))
-
 
 def _x_GenerateOrganizationsAccessReportRequest(
     el: _Element,
@@ -134,22 +115,6 @@ def _x_GenerateOrganizationsAccessReportRequest(
     )
 
 
-def _w_GenerateOrganizationsAccessReportRequest(
-    o: GenerateOrganizationsAccessReportRequest, out: list[str], ind: str
-) -> None:
-    v_entity_path = o.entity_path
-    if v_entity_path is not None:
-        out.append(ind + "<EntityPath>" + _x.escape(v_entity_path) + "</EntityPath>\n")
-    v_organizations_policy_id = o.organizations_policy_id
-    if v_organizations_policy_id is not None:
-        out.append(
-            ind
-            + "<OrganizationsPolicyId>"
-            + _x.escape(v_organizations_policy_id)
-            + "</OrganizationsPolicyId>\n"
-        )
-
-
 def _q_GenerateOrganizationsAccessReportRequest(
     o: GenerateOrganizationsAccessReportRequest, q: dict[str, str], p: str
 ) -> None:
@@ -159,16 +124,3 @@ def _q_GenerateOrganizationsAccessReportRequest(
     v_organizations_policy_id = o.organizations_policy_id
     if v_organizations_policy_id is not None:
         q[p + "OrganizationsPolicyId"] = v_organizations_policy_id
-
-
-def _qr_GenerateOrganizationsAccessReportRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "EntityPath", "string")
-    if v is not None:
-        values["entity_path"] = v
-    v = _q.read_scalar(params, p + "OrganizationsPolicyId", "string")
-    if v is not None:
-        values["organizations_policy_id"] = v
-    return values

@@ -45,14 +45,6 @@ class GenerateOrganizationsAccessReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GenerateOrganizationsAccessReportResponse:
         return _x_GenerateOrganizationsAccessReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_GenerateOrganizationsAccessReportResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GenerateOrganizationsAccessReportResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_job_id = self.job_id
@@ -113,14 +105,3 @@ def _x_GenerateOrganizationsAccessReportResponse(
     return _new(
         GenerateOrganizationsAccessReportResponse, {"job_id": job_id, "response_metadata": None}, ex
     )
-
-
-def _w_GenerateOrganizationsAccessReportResponse(
-    o: GenerateOrganizationsAccessReportResponse, out: list[str], ind: str
-) -> None:
-    v_job_id = o.job_id
-    if v_job_id is not None:
-        out.append(ind + "<JobId>" + _x.escape(v_job_id) + "</JobId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import AccessAdvisorUsageGranularityType
 _e_AccessAdvisorUsageGranularityType = _x.enum_reader(AccessAdvisorUsageGranularityType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GenerateServiceLastAccessedDetailsRequest"]
@@ -57,16 +54,6 @@ class GenerateServiceLastAccessedDetailsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GenerateServiceLastAccessedDetailsRequest:
         return _x_GenerateServiceLastAccessedDetailsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "GenerateServiceLastAccessedDetailsRequest",
-            _w_GenerateServiceLastAccessedDetailsRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GenerateServiceLastAccessedDetailsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -112,12 +99,6 @@ class GenerateServiceLastAccessedDetailsRequest(Shape):
         _q_GenerateServiceLastAccessedDetailsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GenerateServiceLastAccessedDetailsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GenerateServiceLastAccessedDetailsRequest(params, ""))
-
 
 def _x_GenerateServiceLastAccessedDetailsRequest(
     el: _Element,
@@ -133,17 +114,6 @@ def _x_GenerateServiceLastAccessedDetailsRequest(
     return _new(GenerateServiceLastAccessedDetailsRequest, {"arn": arn, "granularity": granularity})
 
 
-def _w_GenerateServiceLastAccessedDetailsRequest(
-    o: GenerateServiceLastAccessedDetailsRequest, out: list[str], ind: str
-) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_granularity = o.granularity
-    if v_granularity is not None:
-        out.append(ind + "<Granularity>" + _x.escape(str(v_granularity)) + "</Granularity>\n")
-
-
 def _q_GenerateServiceLastAccessedDetailsRequest(
     o: GenerateServiceLastAccessedDetailsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -153,16 +123,3 @@ def _q_GenerateServiceLastAccessedDetailsRequest(
     v_granularity = o.granularity
     if v_granularity is not None:
         q[p + "Granularity"] = str(v_granularity)
-
-
-def _qr_GenerateServiceLastAccessedDetailsRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Arn", "string")
-    if v is not None:
-        values["arn"] = v
-    v = _q.read_scalar(params, p + "Granularity", "string")
-    if v is not None:
-        values["granularity"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetAccessKeyLastUsedRequest"]
@@ -42,12 +39,6 @@ class GetAccessKeyLastUsedRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccessKeyLastUsedRequest:
         return _x_GetAccessKeyLastUsedRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetAccessKeyLastUsedRequest", _w_GetAccessKeyLastUsedRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccessKeyLastUsedRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class GetAccessKeyLastUsedRequest(Shape):
         _q_GetAccessKeyLastUsedRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetAccessKeyLastUsedRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetAccessKeyLastUsedRequest(params, ""))
-
 
 def _x_GetAccessKeyLastUsedRequest(el: _Element) -> GetAccessKeyLastUsedRequest:
     access_key_id: Any = None
@@ -100,25 +85,9 @@ def _x_GetAccessKeyLastUsedRequest(el: _Element) -> GetAccessKeyLastUsedRequest:
     return _new(GetAccessKeyLastUsedRequest, {"access_key_id": access_key_id})
 
 
-def _w_GetAccessKeyLastUsedRequest(
-    o: GetAccessKeyLastUsedRequest, out: list[str], ind: str
-) -> None:
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _x.escape(v_access_key_id) + "</AccessKeyId>\n")
-
-
 def _q_GetAccessKeyLastUsedRequest(
     o: GetAccessKeyLastUsedRequest, q: dict[str, str], p: str
 ) -> None:
     v_access_key_id = o.access_key_id
     if v_access_key_id is not None:
         q[p + "AccessKeyId"] = v_access_key_id
-
-
-def _qr_GetAccessKeyLastUsedRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "AccessKeyId", "string")
-    if v is not None:
-        values["access_key_id"] = v
-    return values

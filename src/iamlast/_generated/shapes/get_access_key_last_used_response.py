@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .access_key_last_used import AccessKeyLastUsed, _w_AccessKeyLastUsed, _x_AccessKeyLastUsed
+from .access_key_last_used import AccessKeyLastUsed, _x_AccessKeyLastUsed
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -47,12 +47,6 @@ class GetAccessKeyLastUsedResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccessKeyLastUsedResponse:
         return _x_GetAccessKeyLastUsedResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetAccessKeyLastUsedResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccessKeyLastUsedResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -130,20 +124,3 @@ def _x_GetAccessKeyLastUsedResponse(el: _Element) -> GetAccessKeyLastUsedRespons
         },
         ex,
     )
-
-
-def _w_GetAccessKeyLastUsedResponse(
-    o: GetAccessKeyLastUsedResponse, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_access_key_last_used = o.access_key_last_used
-    if v_access_key_last_used is not None:
-        out.append(ind + "<AccessKeyLastUsed>\n")
-        i_access_key_last_used_1 = ind + "  "
-        _w_AccessKeyLastUsed(v_access_key_last_used, out, i_access_key_last_used_1)
-        out.append(ind + "</AccessKeyLastUsed>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import EntityType
 _e_EntityType = _x.enum_reader(EntityType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetAccountAuthorizationDetailsRequest"]
@@ -63,14 +60,6 @@ class GetAccountAuthorizationDetailsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccountAuthorizationDetailsRequest:
         return _x_GetAccountAuthorizationDetailsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "GetAccountAuthorizationDetailsRequest", _w_GetAccountAuthorizationDetailsRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountAuthorizationDetailsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -128,12 +117,6 @@ class GetAccountAuthorizationDetailsRequest(Shape):
         _q_GetAccountAuthorizationDetailsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetAccountAuthorizationDetailsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetAccountAuthorizationDetailsRequest(params, ""))
-
 
 def _x_GetAccountAuthorizationDetailsRequest(el: _Element) -> GetAccountAuthorizationDetailsRequest:
     filter: Any = None
@@ -153,27 +136,6 @@ def _x_GetAccountAuthorizationDetailsRequest(el: _Element) -> GetAccountAuthoriz
     )
 
 
-def _w_GetAccountAuthorizationDetailsRequest(
-    o: GetAccountAuthorizationDetailsRequest, out: list[str], ind: str
-) -> None:
-    v_filter = o.filter
-    if v_filter is not None:
-        if v_filter:
-            out.append(ind + "<Filter>\n")
-            i_filter_1 = ind + "  "
-            for x_filter_1 in v_filter:
-                out.append(i_filter_1 + "<member>" + _x.escape(str(x_filter_1)) + "</member>\n")
-            out.append(ind + "</Filter>\n")
-        else:
-            out.append(ind + "<Filter/>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-
-
 def _q_GetAccountAuthorizationDetailsRequest(
     o: GetAccountAuthorizationDetailsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -190,22 +152,3 @@ def _q_GetAccountAuthorizationDetailsRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
-
-
-def _qr_GetAccountAuthorizationDetailsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_list(
-        params,
-        p + "Filter",
-        lambda n1: _q.read_scalar(params, p + "Filter" + ".member." + str(n1), "string"),
-        lambda n1: p + "Filter" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["filter"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    return values

@@ -16,14 +16,10 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .group_detail import GroupDetail, _w_GroupDetail, _x_GroupDetail
-from .managed_policy_detail import (
-    ManagedPolicyDetail,
-    _w_ManagedPolicyDetail,
-    _x_ManagedPolicyDetail,
-)
-from .role_detail import RoleDetail, _w_RoleDetail, _x_RoleDetail
-from .user_detail import UserDetail, _w_UserDetail, _x_UserDetail
+from .group_detail import GroupDetail, _x_GroupDetail
+from .managed_policy_detail import ManagedPolicyDetail, _x_ManagedPolicyDetail
+from .role_detail import RoleDetail, _x_RoleDetail
+from .user_detail import UserDetail, _x_UserDetail
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -67,12 +63,6 @@ class GetAccountAuthorizationDetailsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccountAuthorizationDetailsResponse:
         return _x_GetAccountAuthorizationDetailsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountAuthorizationDetailsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountAuthorizationDetailsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -208,69 +198,3 @@ def _x_GetAccountAuthorizationDetailsResponse(
         },
         ex,
     )
-
-
-def _w_GetAccountAuthorizationDetailsResponse(
-    o: GetAccountAuthorizationDetailsResponse, out: list[str], ind: str
-) -> None:
-    v_user_detail_list = o.user_detail_list
-    if v_user_detail_list is not None:
-        if v_user_detail_list:
-            out.append(ind + "<UserDetailList>\n")
-            i_user_detail_list_1 = ind + "  "
-            for x_user_detail_list_1 in v_user_detail_list:
-                out.append(i_user_detail_list_1 + "<member>\n")
-                i_user_detail_list_2 = i_user_detail_list_1 + "  "
-                _w_UserDetail(x_user_detail_list_1, out, i_user_detail_list_2)
-                out.append(i_user_detail_list_1 + "</member>\n")
-            out.append(ind + "</UserDetailList>\n")
-        else:
-            out.append(ind + "<UserDetailList/>\n")
-    v_group_detail_list = o.group_detail_list
-    if v_group_detail_list is not None:
-        if v_group_detail_list:
-            out.append(ind + "<GroupDetailList>\n")
-            i_group_detail_list_1 = ind + "  "
-            for x_group_detail_list_1 in v_group_detail_list:
-                out.append(i_group_detail_list_1 + "<member>\n")
-                i_group_detail_list_2 = i_group_detail_list_1 + "  "
-                _w_GroupDetail(x_group_detail_list_1, out, i_group_detail_list_2)
-                out.append(i_group_detail_list_1 + "</member>\n")
-            out.append(ind + "</GroupDetailList>\n")
-        else:
-            out.append(ind + "<GroupDetailList/>\n")
-    v_role_detail_list = o.role_detail_list
-    if v_role_detail_list is not None:
-        if v_role_detail_list:
-            out.append(ind + "<RoleDetailList>\n")
-            i_role_detail_list_1 = ind + "  "
-            for x_role_detail_list_1 in v_role_detail_list:
-                out.append(i_role_detail_list_1 + "<member>\n")
-                i_role_detail_list_2 = i_role_detail_list_1 + "  "
-                _w_RoleDetail(x_role_detail_list_1, out, i_role_detail_list_2)
-                out.append(i_role_detail_list_1 + "</member>\n")
-            out.append(ind + "</RoleDetailList>\n")
-        else:
-            out.append(ind + "<RoleDetailList/>\n")
-    v_policies = o.policies
-    if v_policies is not None:
-        if v_policies:
-            out.append(ind + "<Policies>\n")
-            i_policies_1 = ind + "  "
-            for x_policies_1 in v_policies:
-                out.append(i_policies_1 + "<member>\n")
-                i_policies_2 = i_policies_1 + "  "
-                _w_ManagedPolicyDetail(x_policies_1, out, i_policies_2)
-                out.append(i_policies_1 + "</member>\n")
-            out.append(ind + "</Policies>\n")
-        else:
-            out.append(ind + "<Policies/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

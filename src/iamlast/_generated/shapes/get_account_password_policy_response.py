@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .password_policy import PasswordPolicy, _w_PasswordPolicy, _x_PasswordPolicy
+from .password_policy import PasswordPolicy, _x_PasswordPolicy
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class GetAccountPasswordPolicyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccountPasswordPolicyResponse:
         return _x_GetAccountPasswordPolicyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountPasswordPolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountPasswordPolicyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -110,17 +104,3 @@ def _x_GetAccountPasswordPolicyResponse(el: _Element) -> GetAccountPasswordPolic
         {"password_policy": password_policy, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetAccountPasswordPolicyResponse(
-    o: GetAccountPasswordPolicyResponse, out: list[str], ind: str
-) -> None:
-    v_password_policy = o.password_policy
-    if v_password_policy is not None:
-        out.append(ind + "<PasswordPolicy>\n")
-        i_password_policy_1 = ind + "  "
-        _w_PasswordPolicy(v_password_policy, out, i_password_policy_1)
-        out.append(ind + "</PasswordPolicy>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetAccountPropertiesRequest"]
@@ -37,12 +35,6 @@ class GetAccountPropertiesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetAccountPropertiesRequest:
         return _x_GetAccountPropertiesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetAccountPropertiesRequest", _w_GetAccountPropertiesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountPropertiesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -73,29 +65,12 @@ class GetAccountPropertiesRequest(Shape):
         _q_GetAccountPropertiesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetAccountPropertiesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetAccountPropertiesRequest(params, ""))
-
 
 def _x_GetAccountPropertiesRequest(el: _Element) -> GetAccountPropertiesRequest:
     return _new(GetAccountPropertiesRequest, {})
-
-
-def _w_GetAccountPropertiesRequest(
-    o: GetAccountPropertiesRequest, out: list[str], ind: str
-) -> None:
-    return None
 
 
 def _q_GetAccountPropertiesRequest(
     o: GetAccountPropertiesRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_GetAccountPropertiesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

@@ -42,12 +42,6 @@ class GetAccountPropertiesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccountPropertiesResponse:
         return _x_GetAccountPropertiesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountPropertiesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountPropertiesResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_properties = self.properties
@@ -125,22 +119,3 @@ def _x_GetAccountPropertiesResponse(el: _Element) -> GetAccountPropertiesRespons
     return _new(
         GetAccountPropertiesResponse, {"properties": properties, "response_metadata": None}, ex
     )
-
-
-def _w_GetAccountPropertiesResponse(
-    o: GetAccountPropertiesResponse, out: list[str], ind: str
-) -> None:
-    v_properties = o.properties
-    if v_properties is not None:
-        out.append(ind + "<Properties>\n")
-        i_properties_1 = ind + "  "
-        e_properties_1 = i_properties_1 + "  "
-        for k_properties_1, x_properties_1 in v_properties.items():
-            out.append(i_properties_1 + "<entry>\n")
-            out.append(e_properties_1 + "<key>" + _x.escape(k_properties_1) + "</key>\n")
-            out.append(e_properties_1 + "<value>" + _x.escape(x_properties_1) + "</value>\n")
-            out.append(i_properties_1 + "</entry>\n")
-        out.append(ind + "</Properties>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -46,12 +46,6 @@ class GetAccountSummaryResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetAccountSummaryResponse:
         return _x_GetAccountSummaryResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetAccountSummaryResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetAccountSummaryResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_summary_map = self.summary_map
@@ -132,20 +126,3 @@ def _x_GetAccountSummaryResponse(el: _Element) -> GetAccountSummaryResponse:
     return _new(
         GetAccountSummaryResponse, {"summary_map": summary_map, "response_metadata": None}, ex
     )
-
-
-def _w_GetAccountSummaryResponse(o: GetAccountSummaryResponse, out: list[str], ind: str) -> None:
-    v_summary_map = o.summary_map
-    if v_summary_map is not None:
-        out.append(ind + "<SummaryMap>\n")
-        i_summary_map_1 = ind + "  "
-        e_summary_map_1 = i_summary_map_1 + "  "
-        for k_summary_map_1, x_summary_map_1 in v_summary_map.items():
-            out.append(i_summary_map_1 + "<entry>\n")
-            out.append(e_summary_map_1 + "<key>" + _x.escape(str(k_summary_map_1)) + "</key>\n")
-            out.append(e_summary_map_1 + "<value>" + str(x_summary_map_1) + "</value>\n")
-            out.append(i_summary_map_1 + "</entry>\n")
-        out.append(ind + "</SummaryMap>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetContextKeysForCustomPolicyRequest"]
@@ -49,14 +46,6 @@ class GetContextKeysForCustomPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetContextKeysForCustomPolicyRequest:
         return _x_GetContextKeysForCustomPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "GetContextKeysForCustomPolicyRequest", _w_GetContextKeysForCustomPolicyRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetContextKeysForCustomPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -93,12 +82,6 @@ class GetContextKeysForCustomPolicyRequest(Shape):
         _q_GetContextKeysForCustomPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetContextKeysForCustomPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetContextKeysForCustomPolicyRequest(params, ""))
-
 
 def _x_GetContextKeysForCustomPolicyRequest(el: _Element) -> GetContextKeysForCustomPolicyRequest:
     policy_input_list: Any = None
@@ -110,26 +93,6 @@ def _x_GetContextKeysForCustomPolicyRequest(el: _Element) -> GetContextKeysForCu
         GetContextKeysForCustomPolicyRequest,
         {"policy_input_list": policy_input_list if policy_input_list is not None else []},
     )
-
-
-def _w_GetContextKeysForCustomPolicyRequest(
-    o: GetContextKeysForCustomPolicyRequest, out: list[str], ind: str
-) -> None:
-    v_policy_input_list = o.policy_input_list
-    if v_policy_input_list is not None:
-        if v_policy_input_list:
-            out.append(ind + "<PolicyInputList>\n")
-            i_policy_input_list_1 = ind + "  "
-            for x_policy_input_list_1 in v_policy_input_list:
-                out.append(
-                    i_policy_input_list_1
-                    + "<member>"
-                    + _x.escape(_x.quote(x_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</PolicyInputList>\n")
-        else:
-            out.append(ind + "<PolicyInputList/>\n")
 
 
 def _q_GetContextKeysForCustomPolicyRequest(
@@ -144,16 +107,3 @@ def _q_GetContextKeysForCustomPolicyRequest(
                 p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
             )
             q[key_policy_input_list_1] = x_policy_input_list_1
-
-
-def _qr_GetContextKeysForCustomPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_list(
-        params,
-        p + "PolicyInputList",
-        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
-        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["policy_input_list"] = v
-    return values

@@ -49,12 +49,6 @@ class GetContextKeysForPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetContextKeysForPolicyResponse:
         return _x_GetContextKeysForPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetContextKeysForPolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetContextKeysForPolicyResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_context_key_names = self.context_key_names
@@ -116,26 +110,3 @@ def _x_GetContextKeysForPolicyResponse(el: _Element) -> GetContextKeysForPolicyR
         {"context_key_names": context_key_names, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetContextKeysForPolicyResponse(
-    o: GetContextKeysForPolicyResponse, out: list[str], ind: str
-) -> None:
-    v_context_key_names = o.context_key_names
-    if v_context_key_names is not None:
-        if v_context_key_names:
-            out.append(ind + "<ContextKeyNames>\n")
-            i_context_key_names_1 = ind + "  "
-            for x_context_key_names_1 in v_context_key_names:
-                out.append(
-                    i_context_key_names_1
-                    + "<member>"
-                    + _x.escape(x_context_key_names_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ContextKeyNames>\n")
-        else:
-            out.append(ind + "<ContextKeyNames/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

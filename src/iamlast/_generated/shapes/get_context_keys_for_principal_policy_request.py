@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetContextKeysForPrincipalPolicyRequest"]
@@ -55,16 +52,6 @@ class GetContextKeysForPrincipalPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetContextKeysForPrincipalPolicyRequest:
         return _x_GetContextKeysForPrincipalPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "GetContextKeysForPrincipalPolicyRequest",
-            _w_GetContextKeysForPrincipalPolicyRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetContextKeysForPrincipalPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -114,12 +101,6 @@ class GetContextKeysForPrincipalPolicyRequest(Shape):
         _q_GetContextKeysForPrincipalPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetContextKeysForPrincipalPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetContextKeysForPrincipalPolicyRequest(params, ""))
-
 
 def _x_GetContextKeysForPrincipalPolicyRequest(
     el: _Element,
@@ -138,31 +119,6 @@ def _x_GetContextKeysForPrincipalPolicyRequest(
     )
 
 
-def _w_GetContextKeysForPrincipalPolicyRequest(
-    o: GetContextKeysForPrincipalPolicyRequest, out: list[str], ind: str
-) -> None:
-    v_policy_source_arn = o.policy_source_arn
-    if v_policy_source_arn is not None:
-        out.append(
-            ind + "<PolicySourceArn>" + _x.escape(v_policy_source_arn) + "</PolicySourceArn>\n"
-        )
-    v_policy_input_list = o.policy_input_list
-    if v_policy_input_list is not None:
-        if v_policy_input_list:
-            out.append(ind + "<PolicyInputList>\n")
-            i_policy_input_list_1 = ind + "  "
-            for x_policy_input_list_1 in v_policy_input_list:
-                out.append(
-                    i_policy_input_list_1
-                    + "<member>"
-                    + _x.escape(_x.quote(x_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</PolicyInputList>\n")
-        else:
-            out.append(ind + "<PolicyInputList/>\n")
-
-
 def _q_GetContextKeysForPrincipalPolicyRequest(
     o: GetContextKeysForPrincipalPolicyRequest, q: dict[str, str], p: str
 ) -> None:
@@ -178,21 +134,3 @@ def _q_GetContextKeysForPrincipalPolicyRequest(
                 p + "PolicyInputList" + ".member." + str(n_policy_input_list_1)
             )
             q[key_policy_input_list_1] = x_policy_input_list_1
-
-
-def _qr_GetContextKeysForPrincipalPolicyRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicySourceArn", "string")
-    if v is not None:
-        values["policy_source_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "PolicyInputList",
-        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
-        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["policy_input_list"] = v
-    return values

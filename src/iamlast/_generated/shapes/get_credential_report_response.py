@@ -54,12 +54,6 @@ class GetCredentialReportResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetCredentialReportResponse:
         return _x_GetCredentialReportResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetCredentialReportResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetCredentialReportResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_content = self.content
@@ -148,20 +142,3 @@ def _x_GetCredentialReportResponse(el: _Element) -> GetCredentialReportResponse:
         },
         ex,
     )
-
-
-def _w_GetCredentialReportResponse(
-    o: GetCredentialReportResponse, out: list[str], ind: str
-) -> None:
-    v_content = o.content
-    if v_content is not None:
-        out.append(ind + "<Content>" + _x.blob_out(v_content) + "</Content>\n")
-    v_report_format = o.report_format
-    if v_report_format is not None:
-        out.append(ind + "<ReportFormat>" + _x.escape(str(v_report_format)) + "</ReportFormat>\n")
-    v_generated_time = o.generated_time
-    if v_generated_time is not None:
-        out.append(ind + "<GeneratedTime>" + _x.ts_out(v_generated_time) + "</GeneratedTime>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

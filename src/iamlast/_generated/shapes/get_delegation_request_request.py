@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetDelegationRequestRequest"]
@@ -50,12 +48,6 @@ class GetDelegationRequestRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetDelegationRequestRequest:
         return _x_GetDelegationRequestRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetDelegationRequestRequest", _w_GetDelegationRequestRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetDelegationRequestRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -105,12 +97,6 @@ class GetDelegationRequestRequest(Shape):
         _q_GetDelegationRequestRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetDelegationRequestRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetDelegationRequestRequest(params, ""))
-
 
 def _x_GetDelegationRequestRequest(el: _Element) -> GetDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -130,27 +116,6 @@ def _x_GetDelegationRequestRequest(el: _Element) -> GetDelegationRequestRequest:
     )
 
 
-def _w_GetDelegationRequestRequest(
-    o: GetDelegationRequestRequest, out: list[str], ind: str
-) -> None:
-    v_delegation_request_id = o.delegation_request_id
-    if v_delegation_request_id is not None:
-        out.append(
-            ind
-            + "<DelegationRequestId>"
-            + _x.escape(v_delegation_request_id)
-            + "</DelegationRequestId>\n"
-        )
-    v_delegation_permission_check = o.delegation_permission_check
-    if v_delegation_permission_check is not None:
-        out.append(
-            ind
-            + "<DelegationPermissionCheck>"
-            + _x.bool_out(v_delegation_permission_check)
-            + "</DelegationPermissionCheck>\n"
-        )
-
-
 def _q_GetDelegationRequestRequest(
     o: GetDelegationRequestRequest, q: dict[str, str], p: str
 ) -> None:
@@ -160,14 +125,3 @@ def _q_GetDelegationRequestRequest(
     v_delegation_permission_check = o.delegation_permission_check
     if v_delegation_permission_check is not None:
         q[p + "DelegationPermissionCheck"] = _q.boolean(v_delegation_permission_check)
-
-
-def _qr_GetDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
-    if v is not None:
-        values["delegation_request_id"] = v
-    v = _q.read_scalar(params, p + "DelegationPermissionCheck", "boolean")
-    if v is not None:
-        values["delegation_permission_check"] = v
-    return values

@@ -18,7 +18,7 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
 from ..enums import PermissionCheckResultType, PermissionCheckStatusType
-from .delegation_request import DelegationRequest, _w_DelegationRequest, _x_DelegationRequest
+from .delegation_request import DelegationRequest, _x_DelegationRequest
 
 _e_PermissionCheckResultType = _x.enum_reader(PermissionCheckResultType)
 _e_PermissionCheckStatusType = _x.enum_reader(PermissionCheckStatusType)
@@ -63,12 +63,6 @@ class GetDelegationRequestResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetDelegationRequestResponse:
         return _x_GetDelegationRequestResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetDelegationRequestResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetDelegationRequestResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -158,33 +152,3 @@ def _x_GetDelegationRequestResponse(el: _Element) -> GetDelegationRequestRespons
         },
         ex,
     )
-
-
-def _w_GetDelegationRequestResponse(
-    o: GetDelegationRequestResponse, out: list[str], ind: str
-) -> None:
-    v_delegation_request = o.delegation_request
-    if v_delegation_request is not None:
-        out.append(ind + "<DelegationRequest>\n")
-        i_delegation_request_1 = ind + "  "
-        _w_DelegationRequest(v_delegation_request, out, i_delegation_request_1)
-        out.append(ind + "</DelegationRequest>\n")
-    v_permission_check_status = o.permission_check_status
-    if v_permission_check_status is not None:
-        out.append(
-            ind
-            + "<PermissionCheckStatus>"
-            + _x.escape(str(v_permission_check_status))
-            + "</PermissionCheckStatus>\n"
-        )
-    v_permission_check_result = o.permission_check_result
-    if v_permission_check_result is not None:
-        out.append(
-            ind
-            + "<PermissionCheckResult>"
-            + _x.escape(str(v_permission_check_result))
-            + "</PermissionCheckResult>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

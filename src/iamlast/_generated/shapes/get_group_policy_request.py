@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetGroupPolicyRequest"]
@@ -44,12 +41,6 @@ class GetGroupPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetGroupPolicyRequest:
         return _x_GetGroupPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetGroupPolicyRequest", _w_GetGroupPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetGroupPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -95,12 +86,6 @@ class GetGroupPolicyRequest(Shape):
         _q_GetGroupPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetGroupPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetGroupPolicyRequest(params, ""))
-
 
 def _x_GetGroupPolicyRequest(el: _Element) -> GetGroupPolicyRequest:
     group_name: Any = None
@@ -114,15 +99,6 @@ def _x_GetGroupPolicyRequest(el: _Element) -> GetGroupPolicyRequest:
     return _new(GetGroupPolicyRequest, {"group_name": group_name, "policy_name": policy_name})
 
 
-def _w_GetGroupPolicyRequest(o: GetGroupPolicyRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-
-
 def _q_GetGroupPolicyRequest(o: GetGroupPolicyRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -130,14 +106,3 @@ def _q_GetGroupPolicyRequest(o: GetGroupPolicyRequest, q: dict[str, str], p: str
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         q[p + "PolicyName"] = v_policy_name
-
-
-def _qr_GetGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    return values

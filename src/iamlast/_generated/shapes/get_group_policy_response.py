@@ -46,12 +46,6 @@ class GetGroupPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetGroupPolicyResponse:
         return _x_GetGroupPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetGroupPolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetGroupPolicyResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_group_name = self.group_name
@@ -140,23 +134,3 @@ def _x_GetGroupPolicyResponse(el: _Element) -> GetGroupPolicyResponse:
         },
         ex,
     )
-
-
-def _w_GetGroupPolicyResponse(o: GetGroupPolicyResponse, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetGroupRequest"]
@@ -54,12 +51,6 @@ class GetGroupRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetGroupRequest:
         return _x_GetGroupRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetGroupRequest", _w_GetGroupRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetGroupRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -117,12 +108,6 @@ class GetGroupRequest(Shape):
         _q_GetGroupRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetGroupRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetGroupRequest(params, ""))
-
 
 def _x_GetGroupRequest(el: _Element) -> GetGroupRequest:
     group_name: Any = None
@@ -141,18 +126,6 @@ def _x_GetGroupRequest(el: _Element) -> GetGroupRequest:
     )
 
 
-def _w_GetGroupRequest(o: GetGroupRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_GetGroupRequest(o: GetGroupRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -163,17 +136,3 @@ def _q_GetGroupRequest(o: GetGroupRequest, q: dict[str, str], p: str) -> None:
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_GetGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,8 +16,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .group import Group, _w_Group, _x_Group
-from .user import User, _w_User, _x_User
+from .group import Group, _x_Group
+from .user import User, _x_User
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -55,12 +55,6 @@ class GetGroupResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetGroupResponse:
         return _x_GetGroupResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetGroupResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetGroupResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -162,34 +156,3 @@ def _x_GetGroupResponse(el: _Element) -> GetGroupResponse:
         },
         ex,
     )
-
-
-def _w_GetGroupResponse(o: GetGroupResponse, out: list[str], ind: str) -> None:
-    v_group = o.group
-    if v_group is not None:
-        out.append(ind + "<Group>\n")
-        i_group_1 = ind + "  "
-        _w_Group(v_group, out, i_group_1)
-        out.append(ind + "</Group>\n")
-    v_users = o.users
-    if v_users is not None:
-        if v_users:
-            out.append(ind + "<Users>\n")
-            i_users_1 = ind + "  "
-            for x_users_1 in v_users:
-                out.append(i_users_1 + "<member>\n")
-                i_users_2 = i_users_1 + "  "
-                _w_User(x_users_1, out, i_users_2)
-                out.append(i_users_1 + "</member>\n")
-            out.append(ind + "</Users>\n")
-        else:
-            out.append(ind + "<Users/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

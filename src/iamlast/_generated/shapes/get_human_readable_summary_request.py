@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetHumanReadableSummaryRequest"]
@@ -44,12 +41,6 @@ class GetHumanReadableSummaryRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetHumanReadableSummaryRequest:
         return _x_GetHumanReadableSummaryRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetHumanReadableSummaryRequest", _w_GetHumanReadableSummaryRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetHumanReadableSummaryRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -93,12 +84,6 @@ class GetHumanReadableSummaryRequest(Shape):
         _q_GetHumanReadableSummaryRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetHumanReadableSummaryRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetHumanReadableSummaryRequest(params, ""))
-
 
 def _x_GetHumanReadableSummaryRequest(el: _Element) -> GetHumanReadableSummaryRequest:
     entity_arn: Any = None
@@ -112,17 +97,6 @@ def _x_GetHumanReadableSummaryRequest(el: _Element) -> GetHumanReadableSummaryRe
     return _new(GetHumanReadableSummaryRequest, {"entity_arn": entity_arn, "locale": locale})
 
 
-def _w_GetHumanReadableSummaryRequest(
-    o: GetHumanReadableSummaryRequest, out: list[str], ind: str
-) -> None:
-    v_entity_arn = o.entity_arn
-    if v_entity_arn is not None:
-        out.append(ind + "<EntityArn>" + _x.escape(v_entity_arn) + "</EntityArn>\n")
-    v_locale = o.locale
-    if v_locale is not None:
-        out.append(ind + "<Locale>" + _x.escape(v_locale) + "</Locale>\n")
-
-
 def _q_GetHumanReadableSummaryRequest(
     o: GetHumanReadableSummaryRequest, q: dict[str, str], p: str
 ) -> None:
@@ -132,14 +106,3 @@ def _q_GetHumanReadableSummaryRequest(
     v_locale = o.locale
     if v_locale is not None:
         q[p + "Locale"] = v_locale
-
-
-def _qr_GetHumanReadableSummaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "EntityArn", "string")
-    if v is not None:
-        values["entity_arn"] = v
-    v = _q.read_scalar(params, p + "Locale", "string")
-    if v is not None:
-        values["locale"] = v
-    return values

@@ -50,12 +50,6 @@ class GetHumanReadableSummaryResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetHumanReadableSummaryResponse:
         return _x_GetHumanReadableSummaryResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetHumanReadableSummaryResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetHumanReadableSummaryResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_summary_content = self.summary_content
@@ -144,20 +138,3 @@ def _x_GetHumanReadableSummaryResponse(el: _Element) -> GetHumanReadableSummaryR
         },
         ex,
     )
-
-
-def _w_GetHumanReadableSummaryResponse(
-    o: GetHumanReadableSummaryResponse, out: list[str], ind: str
-) -> None:
-    v_summary_content = o.summary_content
-    if v_summary_content is not None:
-        out.append(ind + "<SummaryContent>" + _x.escape(v_summary_content) + "</SummaryContent>\n")
-    v_locale = o.locale
-    if v_locale is not None:
-        out.append(ind + "<Locale>" + _x.escape(v_locale) + "</Locale>\n")
-    v_summary_state = o.summary_state
-    if v_summary_state is not None:
-        out.append(ind + "<SummaryState>" + _x.escape(str(v_summary_state)) + "</SummaryState>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .instance_profile import InstanceProfile, _w_InstanceProfile, _x_InstanceProfile
+from .instance_profile import InstanceProfile, _x_InstanceProfile
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class GetInstanceProfileResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetInstanceProfileResponse:
         return _x_GetInstanceProfileResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetInstanceProfileResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetInstanceProfileResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,15 +107,3 @@ def _x_GetInstanceProfileResponse(el: _Element) -> GetInstanceProfileResponse:
         {"instance_profile": instance_profile, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetInstanceProfileResponse(o: GetInstanceProfileResponse, out: list[str], ind: str) -> None:
-    v_instance_profile = o.instance_profile
-    if v_instance_profile is not None:
-        out.append(ind + "<InstanceProfile>\n")
-        i_instance_profile_1 = ind + "  "
-        _w_InstanceProfile(v_instance_profile, out, i_instance_profile_1)
-        out.append(ind + "</InstanceProfile>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

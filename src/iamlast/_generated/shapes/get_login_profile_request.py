@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetLoginProfileRequest"]
@@ -44,12 +41,6 @@ class GetLoginProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetLoginProfileRequest:
         return _x_GetLoginProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetLoginProfileRequest", _w_GetLoginProfileRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetLoginProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class GetLoginProfileRequest(Shape):
         _q_GetLoginProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetLoginProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetLoginProfileRequest(params, ""))
-
 
 def _x_GetLoginProfileRequest(el: _Element) -> GetLoginProfileRequest:
     user_name: Any = None
@@ -102,21 +87,7 @@ def _x_GetLoginProfileRequest(el: _Element) -> GetLoginProfileRequest:
     return _new(GetLoginProfileRequest, {"user_name": user_name})
 
 
-def _w_GetLoginProfileRequest(o: GetLoginProfileRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-
-
 def _q_GetLoginProfileRequest(o: GetLoginProfileRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
-
-
-def _qr_GetLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    return values

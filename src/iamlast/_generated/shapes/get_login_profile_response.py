@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .login_profile import LoginProfile, _w_LoginProfile, _x_LoginProfile
+from .login_profile import LoginProfile, _x_LoginProfile
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class GetLoginProfileResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetLoginProfileResponse:
         return _x_GetLoginProfileResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetLoginProfileResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetLoginProfileResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -108,15 +102,3 @@ def _x_GetLoginProfileResponse(el: _Element) -> GetLoginProfileResponse:
     return _new(
         GetLoginProfileResponse, {"login_profile": login_profile, "response_metadata": None}, ex
     )
-
-
-def _w_GetLoginProfileResponse(o: GetLoginProfileResponse, out: list[str], ind: str) -> None:
-    v_login_profile = o.login_profile
-    if v_login_profile is not None:
-        out.append(ind + "<LoginProfile>\n")
-        i_login_profile_1 = ind + "  "
-        _w_LoginProfile(v_login_profile, out, i_login_profile_1)
-        out.append(ind + "</LoginProfile>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

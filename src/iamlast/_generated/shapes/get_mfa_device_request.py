@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetMFADeviceRequest"]
@@ -46,12 +43,6 @@ class GetMFADeviceRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetMFADeviceRequest:
         return _x_GetMFADeviceRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetMFADeviceRequest", _w_GetMFADeviceRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetMFADeviceRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -98,12 +89,6 @@ class GetMFADeviceRequest(Shape):
         _q_GetMFADeviceRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetMFADeviceRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetMFADeviceRequest(params, ""))
-
 
 def _x_GetMFADeviceRequest(el: _Element) -> GetMFADeviceRequest:
     serial_number: Any = None
@@ -117,15 +102,6 @@ def _x_GetMFADeviceRequest(el: _Element) -> GetMFADeviceRequest:
     return _new(GetMFADeviceRequest, {"serial_number": serial_number, "user_name": user_name})
 
 
-def _w_GetMFADeviceRequest(o: GetMFADeviceRequest, out: list[str], ind: str) -> None:
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-
-
 def _q_GetMFADeviceRequest(o: GetMFADeviceRequest, q: dict[str, str], p: str) -> None:
     v_serial_number = o.serial_number
     if v_serial_number is not None:
@@ -133,14 +109,3 @@ def _q_GetMFADeviceRequest(o: GetMFADeviceRequest, q: dict[str, str], p: str) ->
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
-
-
-def _qr_GetMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SerialNumber", "string")
-    if v is not None:
-        values["serial_number"] = v
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    return values

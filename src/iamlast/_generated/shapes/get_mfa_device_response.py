@@ -52,12 +52,6 @@ class GetMFADeviceResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetMFADeviceResponse:
         return _x_GetMFADeviceResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetMFADeviceResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetMFADeviceResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -176,31 +170,3 @@ def _x_GetMFADeviceResponse(el: _Element) -> GetMFADeviceResponse:
         },
         ex,
     )
-
-
-def _w_GetMFADeviceResponse(o: GetMFADeviceResponse, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_enable_date = o.enable_date
-    if v_enable_date is not None:
-        out.append(ind + "<EnableDate>" + _x.ts_out(v_enable_date) + "</EnableDate>\n")
-    v_certifications = o.certifications
-    if v_certifications is not None:
-        out.append(ind + "<Certifications>\n")
-        i_certifications_1 = ind + "  "
-        e_certifications_1 = i_certifications_1 + "  "
-        for k_certifications_1, x_certifications_1 in v_certifications.items():
-            out.append(i_certifications_1 + "<entry>\n")
-            out.append(e_certifications_1 + "<key>" + _x.escape(k_certifications_1) + "</key>\n")
-            out.append(
-                e_certifications_1 + "<value>" + _x.escape(x_certifications_1) + "</value>\n"
-            )
-            out.append(i_certifications_1 + "</entry>\n")
-        out.append(ind + "</Certifications>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetOpenIDConnectProviderRequest"]
@@ -47,14 +44,6 @@ class GetOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetOpenIDConnectProviderRequest:
         return _x_GetOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "GetOpenIDConnectProviderRequest", _w_GetOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -93,12 +82,6 @@ class GetOpenIDConnectProviderRequest(Shape):
         _q_GetOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_GetOpenIDConnectProviderRequest(el: _Element) -> GetOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -112,30 +95,9 @@ def _x_GetOpenIDConnectProviderRequest(el: _Element) -> GetOpenIDConnectProvider
     )
 
 
-def _w_GetOpenIDConnectProviderRequest(
-    o: GetOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-
-
 def _q_GetOpenIDConnectProviderRequest(
     o: GetOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
     v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
     if v_open_id_connect_provider_arn is not None:
         q[p + "OpenIDConnectProviderArn"] = v_open_id_connect_provider_arn
-
-
-def _qr_GetOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    return values

@@ -18,8 +18,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
-from .tag import Tag, _w_Tag, _x_Tag
+from .context_provider import ContextProvider, _x_ContextProvider
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -93,12 +93,6 @@ class GetOpenIDConnectProviderResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetOpenIDConnectProviderResponse:
         return _x_GetOpenIDConnectProviderResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetOpenIDConnectProviderResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetOpenIDConnectProviderResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -248,76 +242,3 @@ def _x_GetOpenIDConnectProviderResponse(el: _Element) -> GetOpenIDConnectProvide
         },
         ex,
     )
-
-
-def _w_GetOpenIDConnectProviderResponse(
-    o: GetOpenIDConnectProviderResponse, out: list[str], ind: str
-) -> None:
-    v_url = o.url
-    if v_url is not None:
-        out.append(ind + "<Url>" + _x.escape(v_url) + "</Url>\n")
-    v_client_id_list = o.client_id_list
-    if v_client_id_list is not None:
-        if v_client_id_list:
-            out.append(ind + "<ClientIDList>\n")
-            i_client_id_list_1 = ind + "  "
-            for x_client_id_list_1 in v_client_id_list:
-                out.append(
-                    i_client_id_list_1 + "<member>" + _x.escape(x_client_id_list_1) + "</member>\n"
-                )
-            out.append(ind + "</ClientIDList>\n")
-        else:
-            out.append(ind + "<ClientIDList/>\n")
-    v_thumbprint_list = o.thumbprint_list
-    if v_thumbprint_list is not None:
-        if v_thumbprint_list:
-            out.append(ind + "<ThumbprintList>\n")
-            i_thumbprint_list_1 = ind + "  "
-            for x_thumbprint_list_1 in v_thumbprint_list:
-                out.append(
-                    i_thumbprint_list_1
-                    + "<member>"
-                    + _x.escape(x_thumbprint_list_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ThumbprintList>\n")
-        else:
-            out.append(ind + "<ThumbprintList/>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-    v_identity_store_arn = o.identity_store_arn
-    if v_identity_store_arn is not None:
-        out.append(
-            ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

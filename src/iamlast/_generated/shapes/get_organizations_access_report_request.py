@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import SortKeyType
 _e_SortKeyType = _x.enum_reader(SortKeyType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetOrganizationsAccessReportRequest"]
@@ -66,14 +63,6 @@ class GetOrganizationsAccessReportRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetOrganizationsAccessReportRequest:
         return _x_GetOrganizationsAccessReportRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "GetOrganizationsAccessReportRequest", _w_GetOrganizationsAccessReportRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetOrganizationsAccessReportRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -139,12 +128,6 @@ class GetOrganizationsAccessReportRequest(Shape):
         _q_GetOrganizationsAccessReportRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetOrganizationsAccessReportRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetOrganizationsAccessReportRequest(params, ""))
-
 
 def _x_GetOrganizationsAccessReportRequest(el: _Element) -> GetOrganizationsAccessReportRequest:
     job_id: Any = None
@@ -167,23 +150,6 @@ def _x_GetOrganizationsAccessReportRequest(el: _Element) -> GetOrganizationsAcce
     )
 
 
-def _w_GetOrganizationsAccessReportRequest(
-    o: GetOrganizationsAccessReportRequest, out: list[str], ind: str
-) -> None:
-    v_job_id = o.job_id
-    if v_job_id is not None:
-        out.append(ind + "<JobId>" + _x.escape(v_job_id) + "</JobId>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_sort_key = o.sort_key
-    if v_sort_key is not None:
-        out.append(ind + "<SortKey>" + _x.escape(str(v_sort_key)) + "</SortKey>\n")
-
-
 def _q_GetOrganizationsAccessReportRequest(
     o: GetOrganizationsAccessReportRequest, q: dict[str, str], p: str
 ) -> None:
@@ -199,20 +165,3 @@ def _q_GetOrganizationsAccessReportRequest(
     v_sort_key = o.sort_key
     if v_sort_key is not None:
         q[p + "SortKey"] = str(v_sort_key)
-
-
-def _qr_GetOrganizationsAccessReportRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "JobId", "string")
-    if v is not None:
-        values["job_id"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "SortKey", "string")
-    if v is not None:
-        values["sort_key"] = v
-    return values

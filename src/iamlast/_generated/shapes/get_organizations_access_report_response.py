@@ -19,8 +19,8 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
 from ..enums import JobStatusType
-from .access_detail import AccessDetail, _w_AccessDetail, _x_AccessDetail
-from .error_details import ErrorDetails, _w_ErrorDetails, _x_ErrorDetails
+from .access_detail import AccessDetail, _x_AccessDetail
+from .error_details import ErrorDetails, _x_ErrorDetails
 
 _e_JobStatusType = _x.enum_reader(JobStatusType)
 
@@ -92,12 +92,6 @@ class GetOrganizationsAccessReportResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetOrganizationsAccessReportResponse:
         return _x_GetOrganizationsAccessReportResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetOrganizationsAccessReportResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetOrganizationsAccessReportResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -261,68 +255,3 @@ def _x_GetOrganizationsAccessReportResponse(el: _Element) -> GetOrganizationsAcc
         },
         ex,
     )
-
-
-def _w_GetOrganizationsAccessReportResponse(
-    o: GetOrganizationsAccessReportResponse, out: list[str], ind: str
-) -> None:
-    v_job_status = o.job_status
-    if v_job_status is not None:
-        out.append(ind + "<JobStatus>" + _x.escape(str(v_job_status)) + "</JobStatus>\n")
-    v_job_creation_date = o.job_creation_date
-    if v_job_creation_date is not None:
-        out.append(
-            ind + "<JobCreationDate>" + _x.ts_out(v_job_creation_date) + "</JobCreationDate>\n"
-        )
-    v_job_completion_date = o.job_completion_date
-    if v_job_completion_date is not None:
-        out.append(
-            ind
-            + "<JobCompletionDate>"
-            + _x.ts_out(v_job_completion_date)
-            + "</JobCompletionDate>\n"
-        )
-    v_number_of_services_accessible = o.number_of_services_accessible
-    if v_number_of_services_accessible is not None:
-        out.append(
-            ind
-            + "<NumberOfServicesAccessible>"
-            + str(v_number_of_services_accessible)
-            + "</NumberOfServicesAccessible>\n"
-        )
-    v_number_of_services_not_accessed = o.number_of_services_not_accessed
-    if v_number_of_services_not_accessed is not None:
-        out.append(
-            ind
-            + "<NumberOfServicesNotAccessed>"
-            + str(v_number_of_services_not_accessed)
-            + "</NumberOfServicesNotAccessed>\n"
-        )
-    v_access_details = o.access_details
-    if v_access_details is not None:
-        if v_access_details:
-            out.append(ind + "<AccessDetails>\n")
-            i_access_details_1 = ind + "  "
-            for x_access_details_1 in v_access_details:
-                out.append(i_access_details_1 + "<member>\n")
-                i_access_details_2 = i_access_details_1 + "  "
-                _w_AccessDetail(x_access_details_1, out, i_access_details_2)
-                out.append(i_access_details_1 + "</member>\n")
-            out.append(ind + "</AccessDetails>\n")
-        else:
-            out.append(ind + "<AccessDetails/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_error_details = o.error_details
-    if v_error_details is not None:
-        out.append(ind + "<ErrorDetails>\n")
-        i_error_details_1 = ind + "  "
-        _w_ErrorDetails(v_error_details, out, i_error_details_1)
-        out.append(ind + "</ErrorDetails>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -53,14 +53,6 @@ class GetOutboundWebIdentityFederationInfoResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetOutboundWebIdentityFederationInfoResponse:
         return _x_GetOutboundWebIdentityFederationInfoResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_GetOutboundWebIdentityFederationInfoResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetOutboundWebIdentityFederationInfoResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_issuer_identifier = self.issuer_identifier
@@ -141,24 +133,3 @@ def _x_GetOutboundWebIdentityFederationInfoResponse(
         },
         ex,
     )
-
-
-def _w_GetOutboundWebIdentityFederationInfoResponse(
-    o: GetOutboundWebIdentityFederationInfoResponse, out: list[str], ind: str
-) -> None:
-    v_issuer_identifier = o.issuer_identifier
-    if v_issuer_identifier is not None:
-        out.append(
-            ind + "<IssuerIdentifier>" + _x.escape(v_issuer_identifier) + "</IssuerIdentifier>\n"
-        )
-    v_jwt_vending_enabled = o.jwt_vending_enabled
-    if v_jwt_vending_enabled is not None:
-        out.append(
-            ind
-            + "<JwtVendingEnabled>"
-            + _x.bool_out(v_jwt_vending_enabled)
-            + "</JwtVendingEnabled>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

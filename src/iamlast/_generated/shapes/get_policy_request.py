@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetPolicyRequest"]
@@ -42,12 +39,6 @@ class GetPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetPolicyRequest:
         return _x_GetPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetPolicyRequest", _w_GetPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -84,12 +75,6 @@ class GetPolicyRequest(Shape):
         _q_GetPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetPolicyRequest(params, ""))
-
 
 def _x_GetPolicyRequest(el: _Element) -> GetPolicyRequest:
     policy_arn: Any = None
@@ -100,21 +85,7 @@ def _x_GetPolicyRequest(el: _Element) -> GetPolicyRequest:
     return _new(GetPolicyRequest, {"policy_arn": policy_arn})
 
 
-def _w_GetPolicyRequest(o: GetPolicyRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-
-
 def _q_GetPolicyRequest(o: GetPolicyRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
         q[p + "PolicyArn"] = v_policy_arn
-
-
-def _qr_GetPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetPolicyVersionRequest"]
@@ -46,12 +43,6 @@ class GetPolicyVersionRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetPolicyVersionRequest:
         return _x_GetPolicyVersionRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetPolicyVersionRequest", _w_GetPolicyVersionRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetPolicyVersionRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -97,12 +88,6 @@ class GetPolicyVersionRequest(Shape):
         _q_GetPolicyVersionRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetPolicyVersionRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetPolicyVersionRequest(params, ""))
-
 
 def _x_GetPolicyVersionRequest(el: _Element) -> GetPolicyVersionRequest:
     policy_arn: Any = None
@@ -116,15 +101,6 @@ def _x_GetPolicyVersionRequest(el: _Element) -> GetPolicyVersionRequest:
     return _new(GetPolicyVersionRequest, {"policy_arn": policy_arn, "version_id": version_id})
 
 
-def _w_GetPolicyVersionRequest(o: GetPolicyVersionRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_version_id = o.version_id
-    if v_version_id is not None:
-        out.append(ind + "<VersionId>" + _x.escape(v_version_id) + "</VersionId>\n")
-
-
 def _q_GetPolicyVersionRequest(o: GetPolicyVersionRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
@@ -132,14 +108,3 @@ def _q_GetPolicyVersionRequest(o: GetPolicyVersionRequest, q: dict[str, str], p:
     v_version_id = o.version_id
     if v_version_id is not None:
         q[p + "VersionId"] = v_version_id
-
-
-def _qr_GetPolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = _q.read_scalar(params, p + "VersionId", "string")
-    if v is not None:
-        values["version_id"] = v
-    return values

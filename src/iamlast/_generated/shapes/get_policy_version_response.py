@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .policy_version import PolicyVersion, _w_PolicyVersion, _x_PolicyVersion
+from .policy_version import PolicyVersion, _x_PolicyVersion
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class GetPolicyVersionResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetPolicyVersionResponse:
         return _x_GetPolicyVersionResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetPolicyVersionResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetPolicyVersionResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -108,15 +102,3 @@ def _x_GetPolicyVersionResponse(el: _Element) -> GetPolicyVersionResponse:
     return _new(
         GetPolicyVersionResponse, {"policy_version": policy_version, "response_metadata": None}, ex
     )
-
-
-def _w_GetPolicyVersionResponse(o: GetPolicyVersionResponse, out: list[str], ind: str) -> None:
-    v_policy_version = o.policy_version
-    if v_policy_version is not None:
-        out.append(ind + "<PolicyVersion>\n")
-        i_policy_version_1 = ind + "  "
-        _w_PolicyVersion(v_policy_version, out, i_policy_version_1)
-        out.append(ind + "</PolicyVersion>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetRolePolicyRequest"]
@@ -44,12 +41,6 @@ class GetRolePolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetRolePolicyRequest:
         return _x_GetRolePolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetRolePolicyRequest", _w_GetRolePolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetRolePolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -95,12 +86,6 @@ class GetRolePolicyRequest(Shape):
         _q_GetRolePolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetRolePolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetRolePolicyRequest(params, ""))
-
 
 def _x_GetRolePolicyRequest(el: _Element) -> GetRolePolicyRequest:
     role_name: Any = None
@@ -114,15 +99,6 @@ def _x_GetRolePolicyRequest(el: _Element) -> GetRolePolicyRequest:
     return _new(GetRolePolicyRequest, {"role_name": role_name, "policy_name": policy_name})
 
 
-def _w_GetRolePolicyRequest(o: GetRolePolicyRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-
-
 def _q_GetRolePolicyRequest(o: GetRolePolicyRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -130,14 +106,3 @@ def _q_GetRolePolicyRequest(o: GetRolePolicyRequest, q: dict[str, str], p: str) 
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         q[p + "PolicyName"] = v_policy_name
-
-
-def _qr_GetRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    return values

@@ -46,12 +46,6 @@ class GetRolePolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetRolePolicyResponse:
         return _x_GetRolePolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetRolePolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetRolePolicyResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_role_name = self.role_name
@@ -140,23 +134,3 @@ def _x_GetRolePolicyResponse(el: _Element) -> GetRolePolicyResponse:
         },
         ex,
     )
-
-
-def _w_GetRolePolicyResponse(o: GetRolePolicyResponse, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

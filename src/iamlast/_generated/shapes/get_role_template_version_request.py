@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetRoleTemplateVersionRequest"]
@@ -46,12 +43,6 @@ class GetRoleTemplateVersionRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetRoleTemplateVersionRequest:
         return _x_GetRoleTemplateVersionRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetRoleTemplateVersionRequest", _w_GetRoleTemplateVersionRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetRoleTemplateVersionRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -101,12 +92,6 @@ class GetRoleTemplateVersionRequest(Shape):
         _q_GetRoleTemplateVersionRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetRoleTemplateVersionRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetRoleTemplateVersionRequest(params, ""))
-
 
 def _x_GetRoleTemplateVersionRequest(el: _Element) -> GetRoleTemplateVersionRequest:
     template_arn: Any = None
@@ -123,17 +108,6 @@ def _x_GetRoleTemplateVersionRequest(el: _Element) -> GetRoleTemplateVersionRequ
     )
 
 
-def _w_GetRoleTemplateVersionRequest(
-    o: GetRoleTemplateVersionRequest, out: list[str], ind: str
-) -> None:
-    v_template_arn = o.template_arn
-    if v_template_arn is not None:
-        out.append(ind + "<TemplateArn>" + _x.escape(v_template_arn) + "</TemplateArn>\n")
-    v_minor_version = o.minor_version
-    if v_minor_version is not None:
-        out.append(ind + "<MinorVersion>" + str(v_minor_version) + "</MinorVersion>\n")
-
-
 def _q_GetRoleTemplateVersionRequest(
     o: GetRoleTemplateVersionRequest, q: dict[str, str], p: str
 ) -> None:
@@ -143,14 +117,3 @@ def _q_GetRoleTemplateVersionRequest(
     v_minor_version = o.minor_version
     if v_minor_version is not None:
         q[p + "MinorVersion"] = str(v_minor_version)
-
-
-def _qr_GetRoleTemplateVersionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "TemplateArn", "string")
-    if v is not None:
-        values["template_arn"] = v
-    v = _q.read_scalar(params, p + "MinorVersion", "integer")
-    if v is not None:
-        values["minor_version"] = v
-    return values

@@ -15,11 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .role_template_version import (
-    RoleTemplateVersion,
-    _w_RoleTemplateVersion,
-    _x_RoleTemplateVersion,
-)
+from .role_template_version import RoleTemplateVersion, _x_RoleTemplateVersion
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -46,12 +42,6 @@ class GetRoleTemplateVersionResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetRoleTemplateVersionResponse:
         return _x_GetRoleTemplateVersionResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetRoleTemplateVersionResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetRoleTemplateVersionResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -114,17 +104,3 @@ def _x_GetRoleTemplateVersionResponse(el: _Element) -> GetRoleTemplateVersionRes
         {"role_template_version": role_template_version, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetRoleTemplateVersionResponse(
-    o: GetRoleTemplateVersionResponse, out: list[str], ind: str
-) -> None:
-    v_role_template_version = o.role_template_version
-    if v_role_template_version is not None:
-        out.append(ind + "<RoleTemplateVersion>\n")
-        i_role_template_version_1 = ind + "  "
-        _w_RoleTemplateVersion(v_role_template_version, out, i_role_template_version_1)
-        out.append(ind + "</RoleTemplateVersion>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

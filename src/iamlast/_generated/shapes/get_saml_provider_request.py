@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetSAMLProviderRequest"]
@@ -45,12 +42,6 @@ class GetSAMLProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetSAMLProviderRequest:
         return _x_GetSAMLProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetSAMLProviderRequest", _w_GetSAMLProviderRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetSAMLProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -87,12 +78,6 @@ class GetSAMLProviderRequest(Shape):
         _q_GetSAMLProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetSAMLProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetSAMLProviderRequest(params, ""))
-
 
 def _x_GetSAMLProviderRequest(el: _Element) -> GetSAMLProviderRequest:
     saml_provider_arn: Any = None
@@ -103,23 +88,7 @@ def _x_GetSAMLProviderRequest(el: _Element) -> GetSAMLProviderRequest:
     return _new(GetSAMLProviderRequest, {"saml_provider_arn": saml_provider_arn})
 
 
-def _w_GetSAMLProviderRequest(o: GetSAMLProviderRequest, out: list[str], ind: str) -> None:
-    v_saml_provider_arn = o.saml_provider_arn
-    if v_saml_provider_arn is not None:
-        out.append(
-            ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
-        )
-
-
 def _q_GetSAMLProviderRequest(o: GetSAMLProviderRequest, q: dict[str, str], p: str) -> None:
     v_saml_provider_arn = o.saml_provider_arn
     if v_saml_provider_arn is not None:
         q[p + "SAMLProviderArn"] = v_saml_provider_arn
-
-
-def _qr_GetSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
-    if v is not None:
-        values["saml_provider_arn"] = v
-    return values

@@ -20,10 +20,10 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
 from ..enums import AssertionEncryptionModeType
-from .context_provider import ContextProvider, _w_ContextProvider, _x_ContextProvider
-from .saml_key_hash_entry import SAMLKeyHashEntry, _w_SAMLKeyHashEntry, _x_SAMLKeyHashEntry
-from .saml_private_key import SAMLPrivateKey, _w_SAMLPrivateKey, _x_SAMLPrivateKey
-from .tag import Tag, _w_Tag, _x_Tag
+from .context_provider import ContextProvider, _x_ContextProvider
+from .saml_key_hash_entry import SAMLKeyHashEntry, _x_SAMLKeyHashEntry
+from .saml_private_key import SAMLPrivateKey, _x_SAMLPrivateKey
+from .tag import Tag, _x_Tag
 
 _e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
 
@@ -101,12 +101,6 @@ class GetSAMLProviderResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetSAMLProviderResponse:
         return _x_GetSAMLProviderResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetSAMLProviderResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetSAMLProviderResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -298,94 +292,3 @@ def _x_GetSAMLProviderResponse(el: _Element) -> GetSAMLProviderResponse:
         },
         ex,
     )
-
-
-def _w_GetSAMLProviderResponse(o: GetSAMLProviderResponse, out: list[str], ind: str) -> None:
-    v_saml_provider_uuid = o.saml_provider_uuid
-    if v_saml_provider_uuid is not None:
-        out.append(
-            ind + "<SAMLProviderUUID>" + _x.escape(v_saml_provider_uuid) + "</SAMLProviderUUID>\n"
-        )
-    v_saml_metadata_document = o.saml_metadata_document
-    if v_saml_metadata_document is not None:
-        out.append(
-            ind
-            + "<SAMLMetadataDocument>"
-            + _x.escape(v_saml_metadata_document)
-            + "</SAMLMetadataDocument>\n"
-        )
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_saml_key_hashes = o.saml_key_hashes
-    if v_saml_key_hashes is not None:
-        if v_saml_key_hashes:
-            out.append(ind + "<SAMLKeyHashes>\n")
-            i_saml_key_hashes_1 = ind + "  "
-            for x_saml_key_hashes_1 in v_saml_key_hashes:
-                out.append(i_saml_key_hashes_1 + "<member>\n")
-                i_saml_key_hashes_2 = i_saml_key_hashes_1 + "  "
-                _w_SAMLKeyHashEntry(x_saml_key_hashes_1, out, i_saml_key_hashes_2)
-                out.append(i_saml_key_hashes_1 + "</member>\n")
-            out.append(ind + "</SAMLKeyHashes>\n")
-        else:
-            out.append(ind + "<SAMLKeyHashes/>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_valid_until = o.valid_until
-    if v_valid_until is not None:
-        out.append(ind + "<ValidUntil>" + _x.ts_out(v_valid_until) + "</ValidUntil>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_assertion_encryption_mode = o.assertion_encryption_mode
-    if v_assertion_encryption_mode is not None:
-        out.append(
-            ind
-            + "<AssertionEncryptionMode>"
-            + _x.escape(str(v_assertion_encryption_mode))
-            + "</AssertionEncryptionMode>\n"
-        )
-    v_private_key_list = o.private_key_list
-    if v_private_key_list is not None:
-        if v_private_key_list:
-            out.append(ind + "<PrivateKeyList>\n")
-            i_private_key_list_1 = ind + "  "
-            for x_private_key_list_1 in v_private_key_list:
-                out.append(i_private_key_list_1 + "<member>\n")
-                i_private_key_list_2 = i_private_key_list_1 + "  "
-                _w_SAMLPrivateKey(x_private_key_list_1, out, i_private_key_list_2)
-                out.append(i_private_key_list_1 + "</member>\n")
-            out.append(ind + "</PrivateKeyList>\n")
-        else:
-            out.append(ind + "<PrivateKeyList/>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-    v_identity_store_arn = o.identity_store_arn
-    if v_identity_store_arn is not None:
-        out.append(
-            ind + "<IdentityStoreArn>" + _x.escape(v_identity_store_arn) + "</IdentityStoreArn>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

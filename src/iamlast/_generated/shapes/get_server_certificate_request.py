@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetServerCertificateRequest"]
@@ -44,12 +41,6 @@ class GetServerCertificateRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServerCertificateRequest:
         return _x_GetServerCertificateRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetServerCertificateRequest", _w_GetServerCertificateRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServerCertificateRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class GetServerCertificateRequest(Shape):
         _q_GetServerCertificateRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetServerCertificateRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetServerCertificateRequest(params, ""))
-
 
 def _x_GetServerCertificateRequest(el: _Element) -> GetServerCertificateRequest:
     server_certificate_name: Any = None
@@ -102,30 +87,9 @@ def _x_GetServerCertificateRequest(el: _Element) -> GetServerCertificateRequest:
     return _new(GetServerCertificateRequest, {"server_certificate_name": server_certificate_name})
 
 
-def _w_GetServerCertificateRequest(
-    o: GetServerCertificateRequest, out: list[str], ind: str
-) -> None:
-    v_server_certificate_name = o.server_certificate_name
-    if v_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<ServerCertificateName>"
-            + _x.escape(v_server_certificate_name)
-            + "</ServerCertificateName>\n"
-        )
-
-
 def _q_GetServerCertificateRequest(
     o: GetServerCertificateRequest, q: dict[str, str], p: str
 ) -> None:
     v_server_certificate_name = o.server_certificate_name
     if v_server_certificate_name is not None:
         q[p + "ServerCertificateName"] = v_server_certificate_name
-
-
-def _qr_GetServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
-    if v is not None:
-        values["server_certificate_name"] = v
-    return values

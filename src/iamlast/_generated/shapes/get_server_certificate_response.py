@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .server_certificate import ServerCertificate, _w_ServerCertificate, _x_ServerCertificate
+from .server_certificate import ServerCertificate, _x_ServerCertificate
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -45,12 +45,6 @@ class GetServerCertificateResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServerCertificateResponse:
         return _x_GetServerCertificateResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetServerCertificateResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServerCertificateResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,17 +107,3 @@ def _x_GetServerCertificateResponse(el: _Element) -> GetServerCertificateRespons
         {"server_certificate": server_certificate, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetServerCertificateResponse(
-    o: GetServerCertificateResponse, out: list[str], ind: str
-) -> None:
-    v_server_certificate = o.server_certificate
-    if v_server_certificate is not None:
-        out.append(ind + "<ServerCertificate>\n")
-        i_server_certificate_1 = ind + "  "
-        _w_ServerCertificate(v_server_certificate, out, i_server_certificate_1)
-        out.append(ind + "</ServerCertificate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

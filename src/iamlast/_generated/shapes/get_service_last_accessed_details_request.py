@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLastAccessedDetailsRequest"]
@@ -56,14 +53,6 @@ class GetServiceLastAccessedDetailsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsRequest:
         return _x_GetServiceLastAccessedDetailsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "GetServiceLastAccessedDetailsRequest", _w_GetServiceLastAccessedDetailsRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLastAccessedDetailsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -121,12 +110,6 @@ class GetServiceLastAccessedDetailsRequest(Shape):
         _q_GetServiceLastAccessedDetailsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetServiceLastAccessedDetailsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetServiceLastAccessedDetailsRequest(params, ""))
-
 
 def _x_GetServiceLastAccessedDetailsRequest(el: _Element) -> GetServiceLastAccessedDetailsRequest:
     job_id: Any = None
@@ -146,20 +129,6 @@ def _x_GetServiceLastAccessedDetailsRequest(el: _Element) -> GetServiceLastAcces
     )
 
 
-def _w_GetServiceLastAccessedDetailsRequest(
-    o: GetServiceLastAccessedDetailsRequest, out: list[str], ind: str
-) -> None:
-    v_job_id = o.job_id
-    if v_job_id is not None:
-        out.append(ind + "<JobId>" + _x.escape(v_job_id) + "</JobId>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-
-
 def _q_GetServiceLastAccessedDetailsRequest(
     o: GetServiceLastAccessedDetailsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -172,17 +141,3 @@ def _q_GetServiceLastAccessedDetailsRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
-
-
-def _qr_GetServiceLastAccessedDetailsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "JobId", "string")
-    if v is not None:
-        values["job_id"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    return values

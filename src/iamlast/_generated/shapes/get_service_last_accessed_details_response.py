@@ -19,12 +19,8 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AccessAdvisorUsageGranularityType, JobStatusType
-from .error_details import ErrorDetails, _w_ErrorDetails, _x_ErrorDetails
-from .service_last_accessed import (
-    ServiceLastAccessed,
-    _w_ServiceLastAccessed,
-    _x_ServiceLastAccessed,
-)
+from .error_details import ErrorDetails, _x_ErrorDetails
+from .service_last_accessed import ServiceLastAccessed, _x_ServiceLastAccessed
 
 _e_AccessAdvisorUsageGranularityType = _x.enum_reader(AccessAdvisorUsageGranularityType)
 _e_JobStatusType = _x.enum_reader(JobStatusType)
@@ -94,12 +90,6 @@ class GetServiceLastAccessedDetailsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsResponse:
         return _x_GetServiceLastAccessedDetailsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetServiceLastAccessedDetailsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLastAccessedDetailsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -251,55 +241,3 @@ def _x_GetServiceLastAccessedDetailsResponse(el: _Element) -> GetServiceLastAcce
         },
         ex,
     )
-
-
-def _w_GetServiceLastAccessedDetailsResponse(
-    o: GetServiceLastAccessedDetailsResponse, out: list[str], ind: str
-) -> None:
-    v_job_status = o.job_status
-    if v_job_status is not None:
-        out.append(ind + "<JobStatus>" + _x.escape(str(v_job_status)) + "</JobStatus>\n")
-    v_job_type = o.job_type
-    if v_job_type is not None:
-        out.append(ind + "<JobType>" + _x.escape(str(v_job_type)) + "</JobType>\n")
-    v_job_creation_date = o.job_creation_date
-    if v_job_creation_date is not None:
-        out.append(
-            ind + "<JobCreationDate>" + _x.ts_out(v_job_creation_date) + "</JobCreationDate>\n"
-        )
-    v_services_last_accessed = o.services_last_accessed
-    if v_services_last_accessed is not None:
-        if v_services_last_accessed:
-            out.append(ind + "<ServicesLastAccessed>\n")
-            i_services_last_accessed_1 = ind + "  "
-            for x_services_last_accessed_1 in v_services_last_accessed:
-                out.append(i_services_last_accessed_1 + "<member>\n")
-                i_services_last_accessed_2 = i_services_last_accessed_1 + "  "
-                _w_ServiceLastAccessed(x_services_last_accessed_1, out, i_services_last_accessed_2)
-                out.append(i_services_last_accessed_1 + "</member>\n")
-            out.append(ind + "</ServicesLastAccessed>\n")
-        else:
-            out.append(ind + "<ServicesLastAccessed/>\n")
-    v_job_completion_date = o.job_completion_date
-    if v_job_completion_date is not None:
-        out.append(
-            ind
-            + "<JobCompletionDate>"
-            + _x.ts_out(v_job_completion_date)
-            + "</JobCompletionDate>\n"
-        )
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_error = o.error
-    if v_error is not None:
-        out.append(ind + "<Error>\n")
-        i_error_1 = ind + "  "
-        _w_ErrorDetails(v_error, out, i_error_1)
-        out.append(ind + "</Error>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLastAccessedDetailsWithEntitiesRequest"]
@@ -63,16 +60,6 @@ class GetServiceLastAccessedDetailsWithEntitiesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsWithEntitiesRequest:
         return _x_GetServiceLastAccessedDetailsWithEntitiesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "GetServiceLastAccessedDetailsWithEntitiesRequest",
-            _w_GetServiceLastAccessedDetailsWithEntitiesRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLastAccessedDetailsWithEntitiesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -142,14 +129,6 @@ class GetServiceLastAccessedDetailsWithEntitiesRequest(Shape):
         _q_GetServiceLastAccessedDetailsWithEntitiesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(
-        cls, params: Mapping[str, str]
-    ) -> GetServiceLastAccessedDetailsWithEntitiesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetServiceLastAccessedDetailsWithEntitiesRequest(params, ""))
-
 
 def _x_GetServiceLastAccessedDetailsWithEntitiesRequest(
     el: _Element,
@@ -179,25 +158,6 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesRequest(
     )
 
 
-def _w_GetServiceLastAccessedDetailsWithEntitiesRequest(
-    o: GetServiceLastAccessedDetailsWithEntitiesRequest, out: list[str], ind: str
-) -> None:
-    v_job_id = o.job_id
-    if v_job_id is not None:
-        out.append(ind + "<JobId>" + _x.escape(v_job_id) + "</JobId>\n")
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _x.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-
-
 def _q_GetServiceLastAccessedDetailsWithEntitiesRequest(
     o: GetServiceLastAccessedDetailsWithEntitiesRequest, q: dict[str, str], p: str
 ) -> None:
@@ -213,22 +173,3 @@ def _q_GetServiceLastAccessedDetailsWithEntitiesRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
-
-
-def _qr_GetServiceLastAccessedDetailsWithEntitiesRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "JobId", "string")
-    if v is not None:
-        values["job_id"] = v
-    v = _q.read_scalar(params, p + "ServiceNamespace", "string")
-    if v is not None:
-        values["service_namespace"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    return values

@@ -19,8 +19,8 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
 from ..enums import JobStatusType
-from .entity_details import EntityDetails, _w_EntityDetails, _x_EntityDetails
-from .error_details import ErrorDetails, _w_ErrorDetails, _x_ErrorDetails
+from .entity_details import EntityDetails, _x_EntityDetails
+from .error_details import ErrorDetails, _x_ErrorDetails
 
 _e_JobStatusType = _x.enum_reader(JobStatusType)
 
@@ -87,14 +87,6 @@ class GetServiceLastAccessedDetailsWithEntitiesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLastAccessedDetailsWithEntitiesResponse:
         return _x_GetServiceLastAccessedDetailsWithEntitiesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_GetServiceLastAccessedDetailsWithEntitiesResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLastAccessedDetailsWithEntitiesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -240,52 +232,3 @@ def _x_GetServiceLastAccessedDetailsWithEntitiesResponse(
         },
         ex,
     )
-
-
-def _w_GetServiceLastAccessedDetailsWithEntitiesResponse(
-    o: GetServiceLastAccessedDetailsWithEntitiesResponse, out: list[str], ind: str
-) -> None:
-    v_job_status = o.job_status
-    if v_job_status is not None:
-        out.append(ind + "<JobStatus>" + _x.escape(str(v_job_status)) + "</JobStatus>\n")
-    v_job_creation_date = o.job_creation_date
-    if v_job_creation_date is not None:
-        out.append(
-            ind + "<JobCreationDate>" + _x.ts_out(v_job_creation_date) + "</JobCreationDate>\n"
-        )
-    v_job_completion_date = o.job_completion_date
-    if v_job_completion_date is not None:
-        out.append(
-            ind
-            + "<JobCompletionDate>"
-            + _x.ts_out(v_job_completion_date)
-            + "</JobCompletionDate>\n"
-        )
-    v_entity_details_list = o.entity_details_list
-    if v_entity_details_list is not None:
-        if v_entity_details_list:
-            out.append(ind + "<EntityDetailsList>\n")
-            i_entity_details_list_1 = ind + "  "
-            for x_entity_details_list_1 in v_entity_details_list:
-                out.append(i_entity_details_list_1 + "<member>\n")
-                i_entity_details_list_2 = i_entity_details_list_1 + "  "
-                _w_EntityDetails(x_entity_details_list_1, out, i_entity_details_list_2)
-                out.append(i_entity_details_list_1 + "</member>\n")
-            out.append(ind + "</EntityDetailsList>\n")
-        else:
-            out.append(ind + "<EntityDetailsList/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_error = o.error
-    if v_error is not None:
-        out.append(ind + "<Error>\n")
-        i_error_1 = ind + "  "
-        _w_ErrorDetails(v_error, out, i_error_1)
-        out.append(ind + "</Error>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

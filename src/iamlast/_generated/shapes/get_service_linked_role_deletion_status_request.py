@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetServiceLinkedRoleDeletionStatusRequest"]
@@ -45,16 +42,6 @@ class GetServiceLinkedRoleDeletionStatusRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLinkedRoleDeletionStatusRequest:
         return _x_GetServiceLinkedRoleDeletionStatusRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "GetServiceLinkedRoleDeletionStatusRequest",
-            _w_GetServiceLinkedRoleDeletionStatusRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLinkedRoleDeletionStatusRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -93,12 +80,6 @@ class GetServiceLinkedRoleDeletionStatusRequest(Shape):
         _q_GetServiceLinkedRoleDeletionStatusRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetServiceLinkedRoleDeletionStatusRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetServiceLinkedRoleDeletionStatusRequest(params, ""))
-
 
 def _x_GetServiceLinkedRoleDeletionStatusRequest(
     el: _Element,
@@ -111,27 +92,9 @@ def _x_GetServiceLinkedRoleDeletionStatusRequest(
     return _new(GetServiceLinkedRoleDeletionStatusRequest, {"deletion_task_id": deletion_task_id})
 
 
-def _w_GetServiceLinkedRoleDeletionStatusRequest(
-    o: GetServiceLinkedRoleDeletionStatusRequest, out: list[str], ind: str
-) -> None:
-    v_deletion_task_id = o.deletion_task_id
-    if v_deletion_task_id is not None:
-        out.append(ind + "<DeletionTaskId>" + _x.escape(v_deletion_task_id) + "</DeletionTaskId>\n")
-
-
 def _q_GetServiceLinkedRoleDeletionStatusRequest(
     o: GetServiceLinkedRoleDeletionStatusRequest, q: dict[str, str], p: str
 ) -> None:
     v_deletion_task_id = o.deletion_task_id
     if v_deletion_task_id is not None:
         q[p + "DeletionTaskId"] = v_deletion_task_id
-
-
-def _qr_GetServiceLinkedRoleDeletionStatusRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "DeletionTaskId", "string")
-    if v is not None:
-        values["deletion_task_id"] = v
-    return values

@@ -19,7 +19,6 @@ from iamlast._runtime.shape import new as _new
 from ..enums import DeletionTaskStatusType
 from .deletion_task_failure_reason_type import (
     DeletionTaskFailureReasonType,
-    _w_DeletionTaskFailureReasonType,
     _x_DeletionTaskFailureReasonType,
 )
 
@@ -55,14 +54,6 @@ class GetServiceLinkedRoleDeletionStatusResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetServiceLinkedRoleDeletionStatusResponse:
         return _x_GetServiceLinkedRoleDeletionStatusResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_GetServiceLinkedRoleDeletionStatusResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetServiceLinkedRoleDeletionStatusResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -140,20 +131,3 @@ def _x_GetServiceLinkedRoleDeletionStatusResponse(
         {"status": status, "reason": reason, "response_metadata": None},
         ex,
     )
-
-
-def _w_GetServiceLinkedRoleDeletionStatusResponse(
-    o: GetServiceLinkedRoleDeletionStatusResponse, out: list[str], ind: str
-) -> None:
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_reason = o.reason
-    if v_reason is not None:
-        out.append(ind + "<Reason>\n")
-        i_reason_1 = ind + "  "
-        _w_DeletionTaskFailureReasonType(v_reason, out, i_reason_1)
-        out.append(ind + "</Reason>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

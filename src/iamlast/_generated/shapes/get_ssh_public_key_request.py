@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import EncodingType
 _e_EncodingType = _x.enum_reader(EncodingType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["GetSSHPublicKeyRequest"]
@@ -50,12 +47,6 @@ class GetSSHPublicKeyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetSSHPublicKeyRequest:
         return _x_GetSSHPublicKeyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GetSSHPublicKeyRequest", _w_GetSSHPublicKeyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetSSHPublicKeyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,12 +104,6 @@ class GetSSHPublicKeyRequest(Shape):
         _q_GetSSHPublicKeyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> GetSSHPublicKeyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_GetSSHPublicKeyRequest(params, ""))
-
 
 def _x_GetSSHPublicKeyRequest(el: _Element) -> GetSSHPublicKeyRequest:
     user_name: Any = None
@@ -138,20 +123,6 @@ def _x_GetSSHPublicKeyRequest(el: _Element) -> GetSSHPublicKeyRequest:
     )
 
 
-def _w_GetSSHPublicKeyRequest(o: GetSSHPublicKeyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_ssh_public_key_id = o.ssh_public_key_id
-    if v_ssh_public_key_id is not None:
-        out.append(
-            ind + "<SSHPublicKeyId>" + _x.escape(v_ssh_public_key_id) + "</SSHPublicKeyId>\n"
-        )
-    v_encoding = o.encoding
-    if v_encoding is not None:
-        out.append(ind + "<Encoding>" + _x.escape(str(v_encoding)) + "</Encoding>\n")
-
-
 def _q_GetSSHPublicKeyRequest(o: GetSSHPublicKeyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -162,17 +133,3 @@ def _q_GetSSHPublicKeyRequest(o: GetSSHPublicKeyRequest, q: dict[str, str], p: s
     v_encoding = o.encoding
     if v_encoding is not None:
         q[p + "Encoding"] = str(v_encoding)
-
-
-def _qr_GetSSHPublicKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "SSHPublicKeyId", "string")
-    if v is not None:
-        values["ssh_public_key_id"] = v
-    v = _q.read_scalar(params, p + "Encoding", "string")
-    if v is not None:
-        values["encoding"] = v
-    return values

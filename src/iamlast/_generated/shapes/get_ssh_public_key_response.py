@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .ssh_public_key import SSHPublicKey, _w_SSHPublicKey, _x_SSHPublicKey
+from .ssh_public_key import SSHPublicKey, _x_SSHPublicKey
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class GetSSHPublicKeyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GetSSHPublicKeyResponse:
         return _x_GetSSHPublicKeyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetSSHPublicKeyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetSSHPublicKeyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -108,15 +102,3 @@ def _x_GetSSHPublicKeyResponse(el: _Element) -> GetSSHPublicKeyResponse:
     return _new(
         GetSSHPublicKeyResponse, {"ssh_public_key": ssh_public_key, "response_metadata": None}, ex
     )
-
-
-def _w_GetSSHPublicKeyResponse(o: GetSSHPublicKeyResponse, out: list[str], ind: str) -> None:
-    v_ssh_public_key = o.ssh_public_key
-    if v_ssh_public_key is not None:
-        out.append(ind + "<SSHPublicKey>\n")
-        i_ssh_public_key_1 = ind + "  "
-        _w_SSHPublicKey(v_ssh_public_key, out, i_ssh_public_key_1)
-        out.append(ind + "</SSHPublicKey>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

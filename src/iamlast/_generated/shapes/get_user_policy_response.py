@@ -46,12 +46,6 @@ class GetUserPolicyResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> GetUserPolicyResponse:
         return _x_GetUserPolicyResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_GetUserPolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GetUserPolicyResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -140,23 +134,3 @@ def _x_GetUserPolicyResponse(el: _Element) -> GetUserPolicyResponse:
         },
         ex,
     )
-
-
-def _w_GetUserPolicyResponse(o: GetUserPolicyResponse, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

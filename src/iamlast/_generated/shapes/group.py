@@ -52,12 +52,6 @@ class Group(OpenShape):
     def _of_xml_element(cls, el: _Element) -> Group:
         return _x_Group(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "Group", _w_Group)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Group(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_path = self.path
@@ -159,24 +153,3 @@ def _x_Group(el: _Element) -> Group:
         },
         ex,
     )
-
-
-def _w_Group(o: Group, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_group_id = o.group_id
-    if v_group_id is not None:
-        out.append(ind + "<GroupId>" + _x.escape(v_group_id) + "</GroupId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -17,8 +17,8 @@ from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
-from .attached_policy import AttachedPolicy, _w_AttachedPolicy, _x_AttachedPolicy
-from .policy_detail import PolicyDetail, _w_PolicyDetail, _x_PolicyDetail
+from .attached_policy import AttachedPolicy, _x_AttachedPolicy
+from .policy_detail import PolicyDetail, _x_PolicyDetail
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -66,12 +66,6 @@ class GroupDetail(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> GroupDetail:
         return _x_GroupDetail(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "GroupDetail", _w_GroupDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_GroupDetail(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -202,50 +196,3 @@ def _x_GroupDetail(el: _Element) -> GroupDetail:
         },
         ex,
     )
-
-
-def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_group_id = o.group_id
-    if v_group_id is not None:
-        out.append(ind + "<GroupId>" + _x.escape(v_group_id) + "</GroupId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_group_policy_list = o.group_policy_list
-    if v_group_policy_list is not None:
-        if v_group_policy_list:
-            out.append(ind + "<GroupPolicyList>\n")
-            i_group_policy_list_1 = ind + "  "
-            for x_group_policy_list_1 in v_group_policy_list:
-                out.append(i_group_policy_list_1 + "<member>\n")
-                i_group_policy_list_2 = i_group_policy_list_1 + "  "
-                _w_PolicyDetail(x_group_policy_list_1, out, i_group_policy_list_2)
-                out.append(i_group_policy_list_1 + "</member>\n")
-            out.append(ind + "</GroupPolicyList>\n")
-        else:
-            out.append(ind + "<GroupPolicyList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import AttachmentType
 _e_AttachmentType = _x.enum_reader(AttachmentType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["InlinePolicyIdentifierType"]
@@ -59,12 +56,6 @@ class InlinePolicyIdentifierType(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> InlinePolicyIdentifierType:
         return _x_InlinePolicyIdentifierType(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "InlinePolicyIdentifierType", _w_InlinePolicyIdentifierType)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_InlinePolicyIdentifierType(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -122,12 +113,6 @@ class InlinePolicyIdentifierType(Shape):
         _q_InlinePolicyIdentifierType(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> InlinePolicyIdentifierType:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_InlinePolicyIdentifierType(params, ""))
-
 
 def _x_InlinePolicyIdentifierType(el: _Element) -> InlinePolicyIdentifierType:
     policy_name: Any = None
@@ -151,20 +136,6 @@ def _x_InlinePolicyIdentifierType(el: _Element) -> InlinePolicyIdentifierType:
     )
 
 
-def _w_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_attachment_type = o.attachment_type
-    if v_attachment_type is not None:
-        out.append(
-            ind + "<AttachmentType>" + _x.escape(str(v_attachment_type)) + "</AttachmentType>\n"
-        )
-    v_attachment_name = o.attachment_name
-    if v_attachment_name is not None:
-        out.append(ind + "<AttachmentName>" + _x.escape(v_attachment_name) + "</AttachmentName>\n")
-
-
 def _q_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, q: dict[str, str], p: str) -> None:
     v_policy_name = o.policy_name
     if v_policy_name is not None:
@@ -175,17 +146,3 @@ def _q_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, q: dict[str, st
     v_attachment_name = o.attachment_name
     if v_attachment_name is not None:
         q[p + "AttachmentName"] = v_attachment_name
-
-
-def _qr_InlinePolicyIdentifierType(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    v = _q.read_scalar(params, p + "AttachmentType", "string")
-    if v is not None:
-        values["attachment_type"] = v
-    v = _q.read_scalar(params, p + "AttachmentName", "string")
-    if v is not None:
-        values["attachment_name"] = v
-    return values

@@ -18,8 +18,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .role import Role, _w_Role, _x_Role
-from .tag import Tag, _w_Tag, _x_Tag
+from .role import Role, _x_Role
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -60,12 +60,6 @@ class InstanceProfile(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> InstanceProfile:
         return _x_InstanceProfile(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "InstanceProfile", _w_InstanceProfile)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_InstanceProfile(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -194,60 +188,3 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
         },
         ex,
     )
-
-
-def _w_InstanceProfile(o: InstanceProfile, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_instance_profile_name = o.instance_profile_name
-    if v_instance_profile_name is not None:
-        out.append(
-            ind
-            + "<InstanceProfileName>"
-            + _x.escape(v_instance_profile_name)
-            + "</InstanceProfileName>\n"
-        )
-    v_instance_profile_id = o.instance_profile_id
-    if v_instance_profile_id is not None:
-        out.append(
-            ind
-            + "<InstanceProfileId>"
-            + _x.escape(v_instance_profile_id)
-            + "</InstanceProfileId>\n"
-        )
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_roles = o.roles
-    if v_roles is not None:
-        if v_roles:
-            out.append(ind + "<Roles>\n")
-            i_roles_1 = ind + "  "
-            for x_roles_1 in v_roles:
-                out.append(i_roles_1 + "<member>\n")
-                i_roles_2 = i_roles_1 + "  "
-                _w_Role(x_roles_1, out, i_roles_2)
-                out.append(i_roles_1 + "</member>\n")
-            out.append(ind + "</Roles>\n")
-        else:
-            out.append(ind + "<Roles/>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class InvalidCertificateException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> InvalidCertificateException:
         return _x_InvalidCertificateException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_InvalidCertificateException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_InvalidCertificateException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -93,11 +87,3 @@ def _x_InvalidCertificateException(el: _Element) -> InvalidCertificateException:
         else:
             _extras.keep(ex, c)
     return _new(InvalidCertificateException, {"message": message}, ex)
-
-
-def _w_InvalidCertificateException(
-    o: InvalidCertificateException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

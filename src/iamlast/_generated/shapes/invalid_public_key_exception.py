@@ -42,12 +42,6 @@ class InvalidPublicKeyException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> InvalidPublicKeyException:
         return _x_InvalidPublicKeyException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_InvalidPublicKeyException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_InvalidPublicKeyException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -93,9 +87,3 @@ def _x_InvalidPublicKeyException(el: _Element) -> InvalidPublicKeyException:
         else:
             _extras.keep(ex, c)
     return _new(InvalidPublicKeyException, {"message": message}, ex)
-
-
-def _w_InvalidPublicKeyException(o: InvalidPublicKeyException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

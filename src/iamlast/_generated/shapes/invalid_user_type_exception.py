@@ -42,12 +42,6 @@ class InvalidUserTypeException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> InvalidUserTypeException:
         return _x_InvalidUserTypeException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_InvalidUserTypeException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_InvalidUserTypeException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -93,9 +87,3 @@ def _x_InvalidUserTypeException(el: _Element) -> InvalidUserTypeException:
         else:
             _extras.keep(ex, c)
     return _new(InvalidUserTypeException, {"message": message}, ex)
-
-
-def _w_InvalidUserTypeException(o: InvalidUserTypeException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -45,12 +45,6 @@ class KeyPairMismatchException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> KeyPairMismatchException:
         return _x_KeyPairMismatchException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_KeyPairMismatchException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_KeyPairMismatchException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,9 +90,3 @@ def _x_KeyPairMismatchException(el: _Element) -> KeyPairMismatchException:
         else:
             _extras.keep(ex, c)
     return _new(KeyPairMismatchException, {"message": message}, ex)
-
-
-def _w_KeyPairMismatchException(o: KeyPairMismatchException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

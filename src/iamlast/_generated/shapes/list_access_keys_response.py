@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .access_key_metadata import AccessKeyMetadata, _w_AccessKeyMetadata, _x_AccessKeyMetadata
+from .access_key_metadata import AccessKeyMetadata, _x_AccessKeyMetadata
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -51,12 +51,6 @@ class ListAccessKeysResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListAccessKeysResponse:
         return _x_ListAccessKeysResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListAccessKeysResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListAccessKeysResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -148,28 +142,3 @@ def _x_ListAccessKeysResponse(el: _Element) -> ListAccessKeysResponse:
         },
         ex,
     )
-
-
-def _w_ListAccessKeysResponse(o: ListAccessKeysResponse, out: list[str], ind: str) -> None:
-    v_access_key_metadata = o.access_key_metadata
-    if v_access_key_metadata is not None:
-        if v_access_key_metadata:
-            out.append(ind + "<AccessKeyMetadata>\n")
-            i_access_key_metadata_1 = ind + "  "
-            for x_access_key_metadata_1 in v_access_key_metadata:
-                out.append(i_access_key_metadata_1 + "<member>\n")
-                i_access_key_metadata_2 = i_access_key_metadata_1 + "  "
-                _w_AccessKeyMetadata(x_access_key_metadata_1, out, i_access_key_metadata_2)
-                out.append(i_access_key_metadata_1 + "</member>\n")
-            out.append(ind + "</AccessKeyMetadata>\n")
-        else:
-            out.append(ind + "<AccessKeyMetadata/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListAccountAliasesRequest"]
@@ -52,12 +49,6 @@ class ListAccountAliasesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListAccountAliasesRequest:
         return _x_ListAccountAliasesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListAccountAliasesRequest", _w_ListAccountAliasesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListAccountAliasesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -101,12 +92,6 @@ class ListAccountAliasesRequest(Shape):
         _q_ListAccountAliasesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListAccountAliasesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListAccountAliasesRequest(params, ""))
-
 
 def _x_ListAccountAliasesRequest(el: _Element) -> ListAccountAliasesRequest:
     marker: Any = None
@@ -120,15 +105,6 @@ def _x_ListAccountAliasesRequest(el: _Element) -> ListAccountAliasesRequest:
     return _new(ListAccountAliasesRequest, {"marker": marker, "max_items": max_items})
 
 
-def _w_ListAccountAliasesRequest(o: ListAccountAliasesRequest, out: list[str], ind: str) -> None:
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListAccountAliasesRequest(o: ListAccountAliasesRequest, q: dict[str, str], p: str) -> None:
     v_marker = o.marker
     if v_marker is not None:
@@ -136,14 +112,3 @@ def _q_ListAccountAliasesRequest(o: ListAccountAliasesRequest, q: dict[str, str]
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListAccountAliasesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

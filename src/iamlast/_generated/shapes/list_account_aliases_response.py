@@ -49,12 +49,6 @@ class ListAccountAliasesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListAccountAliasesResponse:
         return _x_ListAccountAliasesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListAccountAliasesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListAccountAliasesResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_account_aliases = self.account_aliases
@@ -143,30 +137,3 @@ def _x_ListAccountAliasesResponse(el: _Element) -> ListAccountAliasesResponse:
         },
         ex,
     )
-
-
-def _w_ListAccountAliasesResponse(o: ListAccountAliasesResponse, out: list[str], ind: str) -> None:
-    v_account_aliases = o.account_aliases
-    if v_account_aliases is not None:
-        if v_account_aliases:
-            out.append(ind + "<AccountAliases>\n")
-            i_account_aliases_1 = ind + "  "
-            for x_account_aliases_1 in v_account_aliases:
-                out.append(
-                    i_account_aliases_1
-                    + "<member>"
-                    + _x.escape(x_account_aliases_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</AccountAliases>\n")
-        else:
-            out.append(ind + "<AccountAliases/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

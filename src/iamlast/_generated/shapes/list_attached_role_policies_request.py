@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListAttachedRolePoliciesRequest"]
@@ -60,14 +57,6 @@ class ListAttachedRolePoliciesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListAttachedRolePoliciesRequest:
         return _x_ListAttachedRolePoliciesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListAttachedRolePoliciesRequest", _w_ListAttachedRolePoliciesRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListAttachedRolePoliciesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -133,12 +122,6 @@ class ListAttachedRolePoliciesRequest(Shape):
         _q_ListAttachedRolePoliciesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListAttachedRolePoliciesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListAttachedRolePoliciesRequest(params, ""))
-
 
 def _x_ListAttachedRolePoliciesRequest(el: _Element) -> ListAttachedRolePoliciesRequest:
     role_name: Any = None
@@ -166,23 +149,6 @@ def _x_ListAttachedRolePoliciesRequest(el: _Element) -> ListAttachedRolePolicies
     )
 
 
-def _w_ListAttachedRolePoliciesRequest(
-    o: ListAttachedRolePoliciesRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _x.escape(v_path_prefix) + "</PathPrefix>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListAttachedRolePoliciesRequest(
     o: ListAttachedRolePoliciesRequest, q: dict[str, str], p: str
 ) -> None:
@@ -198,20 +164,3 @@ def _q_ListAttachedRolePoliciesRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListAttachedRolePoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "PathPrefix", "string")
-    if v is not None:
-        values["path_prefix"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

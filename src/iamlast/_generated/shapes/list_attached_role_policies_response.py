@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .attached_policy import AttachedPolicy, _w_AttachedPolicy, _x_AttachedPolicy
+from .attached_policy import AttachedPolicy, _x_AttachedPolicy
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -49,12 +49,6 @@ class ListAttachedRolePoliciesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListAttachedRolePoliciesResponse:
         return _x_ListAttachedRolePoliciesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListAttachedRolePoliciesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListAttachedRolePoliciesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -146,30 +140,3 @@ def _x_ListAttachedRolePoliciesResponse(el: _Element) -> ListAttachedRolePolicie
         },
         ex,
     )
-
-
-def _w_ListAttachedRolePoliciesResponse(
-    o: ListAttachedRolePoliciesResponse, out: list[str], ind: str
-) -> None:
-    v_attached_policies = o.attached_policies
-    if v_attached_policies is not None:
-        if v_attached_policies:
-            out.append(ind + "<AttachedPolicies>\n")
-            i_attached_policies_1 = ind + "  "
-            for x_attached_policies_1 in v_attached_policies:
-                out.append(i_attached_policies_1 + "<member>\n")
-                i_attached_policies_2 = i_attached_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_policies_1, out, i_attached_policies_2)
-                out.append(i_attached_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedPolicies/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

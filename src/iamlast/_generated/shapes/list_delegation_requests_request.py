@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListDelegationRequestsRequest"]
@@ -56,12 +53,6 @@ class ListDelegationRequestsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListDelegationRequestsRequest:
         return _x_ListDelegationRequestsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListDelegationRequestsRequest", _w_ListDelegationRequestsRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListDelegationRequestsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -119,12 +110,6 @@ class ListDelegationRequestsRequest(Shape):
         _q_ListDelegationRequestsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListDelegationRequestsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListDelegationRequestsRequest(params, ""))
-
 
 def _x_ListDelegationRequestsRequest(el: _Element) -> ListDelegationRequestsRequest:
     owner_id: Any = None
@@ -144,20 +129,6 @@ def _x_ListDelegationRequestsRequest(el: _Element) -> ListDelegationRequestsRequ
     )
 
 
-def _w_ListDelegationRequestsRequest(
-    o: ListDelegationRequestsRequest, out: list[str], ind: str
-) -> None:
-    v_owner_id = o.owner_id
-    if v_owner_id is not None:
-        out.append(ind + "<OwnerId>" + _x.escape(v_owner_id) + "</OwnerId>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListDelegationRequestsRequest(
     o: ListDelegationRequestsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -170,17 +141,3 @@ def _q_ListDelegationRequestsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListDelegationRequestsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OwnerId", "string")
-    if v is not None:
-        values["owner_id"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .delegation_request import DelegationRequest, _w_DelegationRequest, _x_DelegationRequest
+from .delegation_request import DelegationRequest, _x_DelegationRequest
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -56,12 +56,6 @@ class ListDelegationRequestsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListDelegationRequestsResponse:
         return _x_ListDelegationRequestsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListDelegationRequestsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListDelegationRequestsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -153,30 +147,3 @@ def _x_ListDelegationRequestsResponse(el: _Element) -> ListDelegationRequestsRes
         },
         ex,
     )
-
-
-def _w_ListDelegationRequestsResponse(
-    o: ListDelegationRequestsResponse, out: list[str], ind: str
-) -> None:
-    v_delegation_requests = o.delegation_requests
-    if v_delegation_requests is not None:
-        if v_delegation_requests:
-            out.append(ind + "<DelegationRequests>\n")
-            i_delegation_requests_1 = ind + "  "
-            for x_delegation_requests_1 in v_delegation_requests:
-                out.append(i_delegation_requests_1 + "<member>\n")
-                i_delegation_requests_2 = i_delegation_requests_1 + "  "
-                _w_DelegationRequest(x_delegation_requests_1, out, i_delegation_requests_2)
-                out.append(i_delegation_requests_1 + "</member>\n")
-            out.append(ind + "</DelegationRequests>\n")
-        else:
-            out.append(ind + "<DelegationRequests/>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<isTruncated>" + _x.bool_out(v_is_truncated) + "</isTruncated>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -23,8 +22,6 @@ _e_EntityType = _x.enum_reader(EntityType)
 _e_PolicyUsageType = _x.enum_reader(PolicyUsageType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListEntitiesForPolicyRequest"]
@@ -73,12 +70,6 @@ class ListEntitiesForPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListEntitiesForPolicyRequest:
         return _x_ListEntitiesForPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListEntitiesForPolicyRequest", _w_ListEntitiesForPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListEntitiesForPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -160,12 +151,6 @@ class ListEntitiesForPolicyRequest(Shape):
         _q_ListEntitiesForPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListEntitiesForPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListEntitiesForPolicyRequest(params, ""))
-
 
 def _x_ListEntitiesForPolicyRequest(el: _Element) -> ListEntitiesForPolicyRequest:
     policy_arn: Any = None
@@ -201,34 +186,6 @@ def _x_ListEntitiesForPolicyRequest(el: _Element) -> ListEntitiesForPolicyReques
     )
 
 
-def _w_ListEntitiesForPolicyRequest(
-    o: ListEntitiesForPolicyRequest, out: list[str], ind: str
-) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_entity_filter = o.entity_filter
-    if v_entity_filter is not None:
-        out.append(ind + "<EntityFilter>" + _x.escape(str(v_entity_filter)) + "</EntityFilter>\n")
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _x.escape(v_path_prefix) + "</PathPrefix>\n")
-    v_policy_usage_filter = o.policy_usage_filter
-    if v_policy_usage_filter is not None:
-        out.append(
-            ind
-            + "<PolicyUsageFilter>"
-            + _x.escape(str(v_policy_usage_filter))
-            + "</PolicyUsageFilter>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListEntitiesForPolicyRequest(
     o: ListEntitiesForPolicyRequest, q: dict[str, str], p: str
 ) -> None:
@@ -250,26 +207,3 @@ def _q_ListEntitiesForPolicyRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListEntitiesForPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = _q.read_scalar(params, p + "EntityFilter", "string")
-    if v is not None:
-        values["entity_filter"] = v
-    v = _q.read_scalar(params, p + "PathPrefix", "string")
-    if v is not None:
-        values["path_prefix"] = v
-    v = _q.read_scalar(params, p + "PolicyUsageFilter", "string")
-    if v is not None:
-        values["policy_usage_filter"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -15,9 +15,9 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .policy_group import PolicyGroup, _w_PolicyGroup, _x_PolicyGroup
-from .policy_role import PolicyRole, _w_PolicyRole, _x_PolicyRole
-from .policy_user import PolicyUser, _w_PolicyUser, _x_PolicyUser
+from .policy_group import PolicyGroup, _x_PolicyGroup
+from .policy_role import PolicyRole, _x_PolicyRole
+from .policy_user import PolicyUser, _x_PolicyUser
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -57,12 +57,6 @@ class ListEntitiesForPolicyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListEntitiesForPolicyResponse:
         return _x_ListEntitiesForPolicyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListEntitiesForPolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListEntitiesForPolicyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -176,56 +170,3 @@ def _x_ListEntitiesForPolicyResponse(el: _Element) -> ListEntitiesForPolicyRespo
         },
         ex,
     )
-
-
-def _w_ListEntitiesForPolicyResponse(
-    o: ListEntitiesForPolicyResponse, out: list[str], ind: str
-) -> None:
-    v_policy_groups = o.policy_groups
-    if v_policy_groups is not None:
-        if v_policy_groups:
-            out.append(ind + "<PolicyGroups>\n")
-            i_policy_groups_1 = ind + "  "
-            for x_policy_groups_1 in v_policy_groups:
-                out.append(i_policy_groups_1 + "<member>\n")
-                i_policy_groups_2 = i_policy_groups_1 + "  "
-                _w_PolicyGroup(x_policy_groups_1, out, i_policy_groups_2)
-                out.append(i_policy_groups_1 + "</member>\n")
-            out.append(ind + "</PolicyGroups>\n")
-        else:
-            out.append(ind + "<PolicyGroups/>\n")
-    v_policy_users = o.policy_users
-    if v_policy_users is not None:
-        if v_policy_users:
-            out.append(ind + "<PolicyUsers>\n")
-            i_policy_users_1 = ind + "  "
-            for x_policy_users_1 in v_policy_users:
-                out.append(i_policy_users_1 + "<member>\n")
-                i_policy_users_2 = i_policy_users_1 + "  "
-                _w_PolicyUser(x_policy_users_1, out, i_policy_users_2)
-                out.append(i_policy_users_1 + "</member>\n")
-            out.append(ind + "</PolicyUsers>\n")
-        else:
-            out.append(ind + "<PolicyUsers/>\n")
-    v_policy_roles = o.policy_roles
-    if v_policy_roles is not None:
-        if v_policy_roles:
-            out.append(ind + "<PolicyRoles>\n")
-            i_policy_roles_1 = ind + "  "
-            for x_policy_roles_1 in v_policy_roles:
-                out.append(i_policy_roles_1 + "<member>\n")
-                i_policy_roles_2 = i_policy_roles_1 + "  "
-                _w_PolicyRole(x_policy_roles_1, out, i_policy_roles_2)
-                out.append(i_policy_roles_1 + "</member>\n")
-            out.append(ind + "</PolicyRoles>\n")
-        else:
-            out.append(ind + "<PolicyRoles/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

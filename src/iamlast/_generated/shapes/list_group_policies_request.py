@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListGroupPoliciesRequest"]
@@ -54,12 +51,6 @@ class ListGroupPoliciesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListGroupPoliciesRequest:
         return _x_ListGroupPoliciesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListGroupPoliciesRequest", _w_ListGroupPoliciesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListGroupPoliciesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -117,12 +108,6 @@ class ListGroupPoliciesRequest(Shape):
         _q_ListGroupPoliciesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListGroupPoliciesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListGroupPoliciesRequest(params, ""))
-
 
 def _x_ListGroupPoliciesRequest(el: _Element) -> ListGroupPoliciesRequest:
     group_name: Any = None
@@ -142,18 +127,6 @@ def _x_ListGroupPoliciesRequest(el: _Element) -> ListGroupPoliciesRequest:
     )
 
 
-def _w_ListGroupPoliciesRequest(o: ListGroupPoliciesRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListGroupPoliciesRequest(o: ListGroupPoliciesRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -164,17 +137,3 @@ def _q_ListGroupPoliciesRequest(o: ListGroupPoliciesRequest, q: dict[str, str], 
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListGroupPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -49,12 +49,6 @@ class ListGroupPoliciesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> ListGroupPoliciesResponse:
         return _x_ListGroupPoliciesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListGroupPoliciesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListGroupPoliciesResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_policy_names = self.policy_names
@@ -143,27 +137,3 @@ def _x_ListGroupPoliciesResponse(el: _Element) -> ListGroupPoliciesResponse:
         },
         ex,
     )
-
-
-def _w_ListGroupPoliciesResponse(o: ListGroupPoliciesResponse, out: list[str], ind: str) -> None:
-    v_policy_names = o.policy_names
-    if v_policy_names is not None:
-        if v_policy_names:
-            out.append(ind + "<PolicyNames>\n")
-            i_policy_names_1 = ind + "  "
-            for x_policy_names_1 in v_policy_names:
-                out.append(
-                    i_policy_names_1 + "<member>" + _x.escape(x_policy_names_1) + "</member>\n"
-                )
-            out.append(ind + "</PolicyNames>\n")
-        else:
-            out.append(ind + "<PolicyNames/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .group import Group, _w_Group, _x_Group
+from .group import Group, _x_Group
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -49,12 +49,6 @@ class ListGroupsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListGroupsResponse:
         return _x_ListGroupsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListGroupsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListGroupsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -144,28 +138,3 @@ def _x_ListGroupsResponse(el: _Element) -> ListGroupsResponse:
         },
         ex,
     )
-
-
-def _w_ListGroupsResponse(o: ListGroupsResponse, out: list[str], ind: str) -> None:
-    v_groups = o.groups
-    if v_groups is not None:
-        if v_groups:
-            out.append(ind + "<Groups>\n")
-            i_groups_1 = ind + "  "
-            for x_groups_1 in v_groups:
-                out.append(i_groups_1 + "<member>\n")
-                i_groups_2 = i_groups_1 + "  "
-                _w_Group(x_groups_1, out, i_groups_2)
-                out.append(i_groups_1 + "</member>\n")
-            out.append(ind + "</Groups>\n")
-        else:
-            out.append(ind + "<Groups/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

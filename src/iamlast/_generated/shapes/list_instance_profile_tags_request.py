@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListInstanceProfileTagsRequest"]
@@ -56,12 +53,6 @@ class ListInstanceProfileTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListInstanceProfileTagsRequest:
         return _x_ListInstanceProfileTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListInstanceProfileTagsRequest", _w_ListInstanceProfileTagsRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListInstanceProfileTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -119,12 +110,6 @@ class ListInstanceProfileTagsRequest(Shape):
         _q_ListInstanceProfileTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListInstanceProfileTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListInstanceProfileTagsRequest(params, ""))
-
 
 def _x_ListInstanceProfileTagsRequest(el: _Element) -> ListInstanceProfileTagsRequest:
     instance_profile_name: Any = None
@@ -144,25 +129,6 @@ def _x_ListInstanceProfileTagsRequest(el: _Element) -> ListInstanceProfileTagsRe
     )
 
 
-def _w_ListInstanceProfileTagsRequest(
-    o: ListInstanceProfileTagsRequest, out: list[str], ind: str
-) -> None:
-    v_instance_profile_name = o.instance_profile_name
-    if v_instance_profile_name is not None:
-        out.append(
-            ind
-            + "<InstanceProfileName>"
-            + _x.escape(v_instance_profile_name)
-            + "</InstanceProfileName>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListInstanceProfileTagsRequest(
     o: ListInstanceProfileTagsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -175,17 +141,3 @@ def _q_ListInstanceProfileTagsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListInstanceProfileTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
-    if v is not None:
-        values["instance_profile_name"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListInstanceProfilesRequest"]
@@ -56,12 +53,6 @@ class ListInstanceProfilesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListInstanceProfilesRequest:
         return _x_ListInstanceProfilesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListInstanceProfilesRequest", _w_ListInstanceProfilesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListInstanceProfilesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -119,12 +110,6 @@ class ListInstanceProfilesRequest(Shape):
         _q_ListInstanceProfilesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListInstanceProfilesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListInstanceProfilesRequest(params, ""))
-
 
 def _x_ListInstanceProfilesRequest(el: _Element) -> ListInstanceProfilesRequest:
     path_prefix: Any = None
@@ -144,20 +129,6 @@ def _x_ListInstanceProfilesRequest(el: _Element) -> ListInstanceProfilesRequest:
     )
 
 
-def _w_ListInstanceProfilesRequest(
-    o: ListInstanceProfilesRequest, out: list[str], ind: str
-) -> None:
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _x.escape(v_path_prefix) + "</PathPrefix>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListInstanceProfilesRequest(
     o: ListInstanceProfilesRequest, q: dict[str, str], p: str
 ) -> None:
@@ -170,17 +141,3 @@ def _q_ListInstanceProfilesRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListInstanceProfilesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PathPrefix", "string")
-    if v is not None:
-        values["path_prefix"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .instance_profile import InstanceProfile, _w_InstanceProfile, _x_InstanceProfile
+from .instance_profile import InstanceProfile, _x_InstanceProfile
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ class ListInstanceProfilesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListInstanceProfilesResponse:
         return _x_ListInstanceProfilesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListInstanceProfilesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListInstanceProfilesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -149,30 +143,3 @@ def _x_ListInstanceProfilesResponse(el: _Element) -> ListInstanceProfilesRespons
         },
         ex,
     )
-
-
-def _w_ListInstanceProfilesResponse(
-    o: ListInstanceProfilesResponse, out: list[str], ind: str
-) -> None:
-    v_instance_profiles = o.instance_profiles
-    if v_instance_profiles is not None:
-        if v_instance_profiles:
-            out.append(ind + "<InstanceProfiles>\n")
-            i_instance_profiles_1 = ind + "  "
-            for x_instance_profiles_1 in v_instance_profiles:
-                out.append(i_instance_profiles_1 + "<member>\n")
-                i_instance_profiles_2 = i_instance_profiles_1 + "  "
-                _w_InstanceProfile(x_instance_profiles_1, out, i_instance_profiles_2)
-                out.append(i_instance_profiles_1 + "</member>\n")
-            out.append(ind + "</InstanceProfiles>\n")
-        else:
-            out.append(ind + "<InstanceProfiles/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

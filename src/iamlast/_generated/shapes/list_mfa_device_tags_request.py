@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListMFADeviceTagsRequest"]
@@ -54,12 +51,6 @@ class ListMFADeviceTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListMFADeviceTagsRequest:
         return _x_ListMFADeviceTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListMFADeviceTagsRequest", _w_ListMFADeviceTagsRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListMFADeviceTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -117,12 +108,6 @@ class ListMFADeviceTagsRequest(Shape):
         _q_ListMFADeviceTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListMFADeviceTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListMFADeviceTagsRequest(params, ""))
-
 
 def _x_ListMFADeviceTagsRequest(el: _Element) -> ListMFADeviceTagsRequest:
     serial_number: Any = None
@@ -142,18 +127,6 @@ def _x_ListMFADeviceTagsRequest(el: _Element) -> ListMFADeviceTagsRequest:
     )
 
 
-def _w_ListMFADeviceTagsRequest(o: ListMFADeviceTagsRequest, out: list[str], ind: str) -> None:
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListMFADeviceTagsRequest(o: ListMFADeviceTagsRequest, q: dict[str, str], p: str) -> None:
     v_serial_number = o.serial_number
     if v_serial_number is not None:
@@ -164,17 +137,3 @@ def _q_ListMFADeviceTagsRequest(o: ListMFADeviceTagsRequest, q: dict[str, str], 
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListMFADeviceTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SerialNumber", "string")
-    if v is not None:
-        values["serial_number"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

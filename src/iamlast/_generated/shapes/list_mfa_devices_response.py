@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .mfa_device import MFADevice, _w_MFADevice, _x_MFADevice
+from .mfa_device import MFADevice, _x_MFADevice
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -49,12 +49,6 @@ class ListMFADevicesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListMFADevicesResponse:
         return _x_ListMFADevicesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListMFADevicesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListMFADevicesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -144,28 +138,3 @@ def _x_ListMFADevicesResponse(el: _Element) -> ListMFADevicesResponse:
         },
         ex,
     )
-
-
-def _w_ListMFADevicesResponse(o: ListMFADevicesResponse, out: list[str], ind: str) -> None:
-    v_mfa_devices = o.mfa_devices
-    if v_mfa_devices is not None:
-        if v_mfa_devices:
-            out.append(ind + "<MFADevices>\n")
-            i_mfa_devices_1 = ind + "  "
-            for x_mfa_devices_1 in v_mfa_devices:
-                out.append(i_mfa_devices_1 + "<member>\n")
-                i_mfa_devices_2 = i_mfa_devices_1 + "  "
-                _w_MFADevice(x_mfa_devices_1, out, i_mfa_devices_2)
-                out.append(i_mfa_devices_1 + "</member>\n")
-            out.append(ind + "</MFADevices>\n")
-        else:
-            out.append(ind + "<MFADevices/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

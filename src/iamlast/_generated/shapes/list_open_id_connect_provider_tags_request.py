@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListOpenIDConnectProviderTagsRequest"]
@@ -61,14 +58,6 @@ class ListOpenIDConnectProviderTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListOpenIDConnectProviderTagsRequest:
         return _x_ListOpenIDConnectProviderTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListOpenIDConnectProviderTagsRequest", _w_ListOpenIDConnectProviderTagsRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListOpenIDConnectProviderTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -126,12 +115,6 @@ class ListOpenIDConnectProviderTagsRequest(Shape):
         _q_ListOpenIDConnectProviderTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListOpenIDConnectProviderTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListOpenIDConnectProviderTagsRequest(params, ""))
-
 
 def _x_ListOpenIDConnectProviderTagsRequest(el: _Element) -> ListOpenIDConnectProviderTagsRequest:
     open_id_connect_provider_arn: Any = None
@@ -155,25 +138,6 @@ def _x_ListOpenIDConnectProviderTagsRequest(el: _Element) -> ListOpenIDConnectPr
     )
 
 
-def _w_ListOpenIDConnectProviderTagsRequest(
-    o: ListOpenIDConnectProviderTagsRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListOpenIDConnectProviderTagsRequest(
     o: ListOpenIDConnectProviderTagsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -186,17 +150,3 @@ def _q_ListOpenIDConnectProviderTagsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListOpenIDConnectProviderTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListOpenIDConnectProvidersRequest"]
@@ -37,14 +35,6 @@ class ListOpenIDConnectProvidersRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListOpenIDConnectProvidersRequest:
         return _x_ListOpenIDConnectProvidersRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListOpenIDConnectProvidersRequest", _w_ListOpenIDConnectProvidersRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListOpenIDConnectProvidersRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -75,29 +65,12 @@ class ListOpenIDConnectProvidersRequest(Shape):
         _q_ListOpenIDConnectProvidersRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListOpenIDConnectProvidersRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListOpenIDConnectProvidersRequest(params, ""))
-
 
 def _x_ListOpenIDConnectProvidersRequest(el: _Element) -> ListOpenIDConnectProvidersRequest:
     return _new(ListOpenIDConnectProvidersRequest, {})
-
-
-def _w_ListOpenIDConnectProvidersRequest(
-    o: ListOpenIDConnectProvidersRequest, out: list[str], ind: str
-) -> None:
-    return None
 
 
 def _q_ListOpenIDConnectProvidersRequest(
     o: ListOpenIDConnectProvidersRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_ListOpenIDConnectProvidersRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

@@ -17,7 +17,6 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from .open_id_connect_provider_list_entry import (
     OpenIDConnectProviderListEntry,
-    _w_OpenIDConnectProviderListEntry,
     _x_OpenIDConnectProviderListEntry,
 )
 
@@ -50,12 +49,6 @@ class ListOpenIDConnectProvidersResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListOpenIDConnectProvidersResponse:
         return _x_ListOpenIDConnectProvidersResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListOpenIDConnectProvidersResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListOpenIDConnectProvidersResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -122,26 +115,3 @@ def _x_ListOpenIDConnectProvidersResponse(el: _Element) -> ListOpenIDConnectProv
         {"open_id_connect_provider_list": open_id_connect_provider_list, "response_metadata": None},
         ex,
     )
-
-
-def _w_ListOpenIDConnectProvidersResponse(
-    o: ListOpenIDConnectProvidersResponse, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_list = o.open_id_connect_provider_list
-    if v_open_id_connect_provider_list is not None:
-        if v_open_id_connect_provider_list:
-            out.append(ind + "<OpenIDConnectProviderList>\n")
-            i_open_id_connect_provider_list_1 = ind + "  "
-            for x_open_id_connect_provider_list_1 in v_open_id_connect_provider_list:
-                out.append(i_open_id_connect_provider_list_1 + "<member>\n")
-                i_open_id_connect_provider_list_2 = i_open_id_connect_provider_list_1 + "  "
-                _w_OpenIDConnectProviderListEntry(
-                    x_open_id_connect_provider_list_1, out, i_open_id_connect_provider_list_2
-                )
-                out.append(i_open_id_connect_provider_list_1 + "</member>\n")
-            out.append(ind + "</OpenIDConnectProviderList>\n")
-        else:
-            out.append(ind + "<OpenIDConnectProviderList/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListOrganizationsFeaturesRequest"]
@@ -37,14 +35,6 @@ class ListOrganizationsFeaturesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListOrganizationsFeaturesRequest:
         return _x_ListOrganizationsFeaturesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListOrganizationsFeaturesRequest", _w_ListOrganizationsFeaturesRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListOrganizationsFeaturesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -75,29 +65,12 @@ class ListOrganizationsFeaturesRequest(Shape):
         _q_ListOrganizationsFeaturesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListOrganizationsFeaturesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListOrganizationsFeaturesRequest(params, ""))
-
 
 def _x_ListOrganizationsFeaturesRequest(el: _Element) -> ListOrganizationsFeaturesRequest:
     return _new(ListOrganizationsFeaturesRequest, {})
-
-
-def _w_ListOrganizationsFeaturesRequest(
-    o: ListOrganizationsFeaturesRequest, out: list[str], ind: str
-) -> None:
-    return None
 
 
 def _q_ListOrganizationsFeaturesRequest(
     o: ListOrganizationsFeaturesRequest, q: dict[str, str], p: str
 ) -> None:
     return None
-
-
-def _qr_ListOrganizationsFeaturesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

@@ -17,7 +17,6 @@ from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .policy_granting_service_access import (
     PolicyGrantingServiceAccess,
-    _w_PolicyGrantingServiceAccess,
     _x_PolicyGrantingServiceAccess,
 )
 
@@ -49,16 +48,6 @@ class ListPoliciesGrantingServiceAccessEntry(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPoliciesGrantingServiceAccessEntry:
         return _x_ListPoliciesGrantingServiceAccessEntry(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "ListPoliciesGrantingServiceAccessEntry",
-            _w_ListPoliciesGrantingServiceAccessEntry,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPoliciesGrantingServiceAccessEntry(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -128,29 +117,3 @@ def _x_ListPoliciesGrantingServiceAccessEntry(
         {"service_namespace": service_namespace, "policies": policies},
         ex,
     )
-
-
-def _w_ListPoliciesGrantingServiceAccessEntry(
-    o: ListPoliciesGrantingServiceAccessEntry, out: list[str], ind: str
-) -> None:
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _x.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_policies = o.policies
-    if v_policies is not None:
-        if v_policies:
-            out.append(ind + "<Policies>\n")
-            i_policies_1 = ind + "  "
-            for x_policies_1 in v_policies:
-                out.append(i_policies_1 + "<member>\n")
-                i_policies_2 = i_policies_1 + "  "
-                _w_PolicyGrantingServiceAccess(x_policies_1, out, i_policies_2)
-                out.append(i_policies_1 + "</member>\n")
-            out.append(ind + "</Policies>\n")
-        else:
-            out.append(ind + "<Policies/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

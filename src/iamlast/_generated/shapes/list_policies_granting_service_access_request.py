@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListPoliciesGrantingServiceAccessRequest"]
@@ -58,16 +55,6 @@ class ListPoliciesGrantingServiceAccessRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPoliciesGrantingServiceAccessRequest:
         return _x_ListPoliciesGrantingServiceAccessRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "ListPoliciesGrantingServiceAccessRequest",
-            _w_ListPoliciesGrantingServiceAccessRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPoliciesGrantingServiceAccessRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -125,12 +112,6 @@ class ListPoliciesGrantingServiceAccessRequest(Shape):
         _q_ListPoliciesGrantingServiceAccessRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListPoliciesGrantingServiceAccessRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListPoliciesGrantingServiceAccessRequest(params, ""))
-
 
 def _x_ListPoliciesGrantingServiceAccessRequest(
     el: _Element,
@@ -156,32 +137,6 @@ def _x_ListPoliciesGrantingServiceAccessRequest(
     )
 
 
-def _w_ListPoliciesGrantingServiceAccessRequest(
-    o: ListPoliciesGrantingServiceAccessRequest, out: list[str], ind: str
-) -> None:
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_service_namespaces = o.service_namespaces
-    if v_service_namespaces is not None:
-        if v_service_namespaces:
-            out.append(ind + "<ServiceNamespaces>\n")
-            i_service_namespaces_1 = ind + "  "
-            for x_service_namespaces_1 in v_service_namespaces:
-                out.append(
-                    i_service_namespaces_1
-                    + "<member>"
-                    + _x.escape(x_service_namespaces_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ServiceNamespaces>\n")
-        else:
-            out.append(ind + "<ServiceNamespaces/>\n")
-
-
 def _q_ListPoliciesGrantingServiceAccessRequest(
     o: ListPoliciesGrantingServiceAccessRequest, q: dict[str, str], p: str
 ) -> None:
@@ -200,24 +155,3 @@ def _q_ListPoliciesGrantingServiceAccessRequest(
                 p + "ServiceNamespaces" + ".member." + str(n_service_namespaces_1)
             )
             q[key_service_namespaces_1] = x_service_namespaces_1
-
-
-def _qr_ListPoliciesGrantingServiceAccessRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "Arn", "string")
-    if v is not None:
-        values["arn"] = v
-    v = _q.read_list(
-        params,
-        p + "ServiceNamespaces",
-        lambda n1: _q.read_scalar(params, p + "ServiceNamespaces" + ".member." + str(n1), "string"),
-        lambda n1: p + "ServiceNamespaces" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["service_namespaces"] = v
-    return values

@@ -17,7 +17,6 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from .list_policies_granting_service_access_entry import (
     ListPoliciesGrantingServiceAccessEntry,
-    _w_ListPoliciesGrantingServiceAccessEntry,
     _x_ListPoliciesGrantingServiceAccessEntry,
 )
 
@@ -63,14 +62,6 @@ class ListPoliciesGrantingServiceAccessResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPoliciesGrantingServiceAccessResponse:
         return _x_ListPoliciesGrantingServiceAccessResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(
-            self, _w_ListPoliciesGrantingServiceAccessResponse, request_id, operation
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPoliciesGrantingServiceAccessResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -173,32 +164,3 @@ def _x_ListPoliciesGrantingServiceAccessResponse(
         },
         ex,
     )
-
-
-def _w_ListPoliciesGrantingServiceAccessResponse(
-    o: ListPoliciesGrantingServiceAccessResponse, out: list[str], ind: str
-) -> None:
-    v_policies_granting_service_access = o.policies_granting_service_access
-    if v_policies_granting_service_access is not None:
-        if v_policies_granting_service_access:
-            out.append(ind + "<PoliciesGrantingServiceAccess>\n")
-            i_policies_granting_service_access_1 = ind + "  "
-            for x_policies_granting_service_access_1 in v_policies_granting_service_access:
-                out.append(i_policies_granting_service_access_1 + "<member>\n")
-                i_policies_granting_service_access_2 = i_policies_granting_service_access_1 + "  "
-                _w_ListPoliciesGrantingServiceAccessEntry(
-                    x_policies_granting_service_access_1, out, i_policies_granting_service_access_2
-                )
-                out.append(i_policies_granting_service_access_1 + "</member>\n")
-            out.append(ind + "</PoliciesGrantingServiceAccess>\n")
-        else:
-            out.append(ind + "<PoliciesGrantingServiceAccess/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

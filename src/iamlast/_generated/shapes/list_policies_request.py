@@ -23,8 +23,6 @@ _e_PolicyUsageType = _x.enum_reader(PolicyUsageType)
 _e_PolicyScopeType = _x.enum_reader(PolicyScopeType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListPoliciesRequest"]
@@ -73,12 +71,6 @@ class ListPoliciesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPoliciesRequest:
         return _x_ListPoliciesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListPoliciesRequest", _w_ListPoliciesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPoliciesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -160,12 +152,6 @@ class ListPoliciesRequest(Shape):
         _q_ListPoliciesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListPoliciesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListPoliciesRequest(params, ""))
-
 
 def _x_ListPoliciesRequest(el: _Element) -> ListPoliciesRequest:
     scope: Any = None
@@ -201,32 +187,6 @@ def _x_ListPoliciesRequest(el: _Element) -> ListPoliciesRequest:
     )
 
 
-def _w_ListPoliciesRequest(o: ListPoliciesRequest, out: list[str], ind: str) -> None:
-    v_scope = o.scope
-    if v_scope is not None:
-        out.append(ind + "<Scope>" + _x.escape(str(v_scope)) + "</Scope>\n")
-    v_only_attached = o.only_attached
-    if v_only_attached is not None:
-        out.append(ind + "<OnlyAttached>" + _x.bool_out(v_only_attached) + "</OnlyAttached>\n")
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _x.escape(v_path_prefix) + "</PathPrefix>\n")
-    v_policy_usage_filter = o.policy_usage_filter
-    if v_policy_usage_filter is not None:
-        out.append(
-            ind
-            + "<PolicyUsageFilter>"
-            + _x.escape(str(v_policy_usage_filter))
-            + "</PolicyUsageFilter>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListPoliciesRequest(o: ListPoliciesRequest, q: dict[str, str], p: str) -> None:
     v_scope = o.scope
     if v_scope is not None:
@@ -246,26 +206,3 @@ def _q_ListPoliciesRequest(o: ListPoliciesRequest, q: dict[str, str], p: str) ->
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Scope", "string")
-    if v is not None:
-        values["scope"] = v
-    v = _q.read_scalar(params, p + "OnlyAttached", "boolean")
-    if v is not None:
-        values["only_attached"] = v
-    v = _q.read_scalar(params, p + "PathPrefix", "string")
-    if v is not None:
-        values["path_prefix"] = v
-    v = _q.read_scalar(params, p + "PolicyUsageFilter", "string")
-    if v is not None:
-        values["policy_usage_filter"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

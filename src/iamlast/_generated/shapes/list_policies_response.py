@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .policy import Policy, _w_Policy, _x_Policy
+from .policy import Policy, _x_Policy
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ class ListPoliciesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPoliciesResponse:
         return _x_ListPoliciesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListPoliciesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPoliciesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -147,28 +141,3 @@ def _x_ListPoliciesResponse(el: _Element) -> ListPoliciesResponse:
         },
         ex,
     )
-
-
-def _w_ListPoliciesResponse(o: ListPoliciesResponse, out: list[str], ind: str) -> None:
-    v_policies = o.policies
-    if v_policies is not None:
-        if v_policies:
-            out.append(ind + "<Policies>\n")
-            i_policies_1 = ind + "  "
-            for x_policies_1 in v_policies:
-                out.append(i_policies_1 + "<member>\n")
-                i_policies_2 = i_policies_1 + "  "
-                _w_Policy(x_policies_1, out, i_policies_2)
-                out.append(i_policies_1 + "</member>\n")
-            out.append(ind + "</Policies>\n")
-        else:
-            out.append(ind + "<Policies/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

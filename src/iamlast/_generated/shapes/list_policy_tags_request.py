@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListPolicyTagsRequest"]
@@ -54,12 +51,6 @@ class ListPolicyTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPolicyTagsRequest:
         return _x_ListPolicyTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListPolicyTagsRequest", _w_ListPolicyTagsRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPolicyTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -117,12 +108,6 @@ class ListPolicyTagsRequest(Shape):
         _q_ListPolicyTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListPolicyTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListPolicyTagsRequest(params, ""))
-
 
 def _x_ListPolicyTagsRequest(el: _Element) -> ListPolicyTagsRequest:
     policy_arn: Any = None
@@ -141,18 +126,6 @@ def _x_ListPolicyTagsRequest(el: _Element) -> ListPolicyTagsRequest:
     )
 
 
-def _w_ListPolicyTagsRequest(o: ListPolicyTagsRequest, out: list[str], ind: str) -> None:
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListPolicyTagsRequest(o: ListPolicyTagsRequest, q: dict[str, str], p: str) -> None:
     v_policy_arn = o.policy_arn
     if v_policy_arn is not None:
@@ -163,17 +136,3 @@ def _q_ListPolicyTagsRequest(o: ListPolicyTagsRequest, q: dict[str, str], p: str
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListPolicyTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

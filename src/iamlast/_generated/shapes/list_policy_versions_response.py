@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .policy_version import PolicyVersion, _w_PolicyVersion, _x_PolicyVersion
+from .policy_version import PolicyVersion, _x_PolicyVersion
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -49,12 +49,6 @@ class ListPolicyVersionsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListPolicyVersionsResponse:
         return _x_ListPolicyVersionsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListPolicyVersionsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListPolicyVersionsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -144,28 +138,3 @@ def _x_ListPolicyVersionsResponse(el: _Element) -> ListPolicyVersionsResponse:
         },
         ex,
     )
-
-
-def _w_ListPolicyVersionsResponse(o: ListPolicyVersionsResponse, out: list[str], ind: str) -> None:
-    v_versions = o.versions
-    if v_versions is not None:
-        if v_versions:
-            out.append(ind + "<Versions>\n")
-            i_versions_1 = ind + "  "
-            for x_versions_1 in v_versions:
-                out.append(i_versions_1 + "<member>\n")
-                i_versions_2 = i_versions_1 + "  "
-                _w_PolicyVersion(x_versions_1, out, i_versions_2)
-                out.append(i_versions_1 + "</member>\n")
-            out.append(ind + "</Versions>\n")
-        else:
-            out.append(ind + "<Versions/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .role import Role, _w_Role, _x_Role
+from .role import Role, _x_Role
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ class ListRolesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListRolesResponse:
         return _x_ListRolesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListRolesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListRolesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -147,28 +141,3 @@ def _x_ListRolesResponse(el: _Element) -> ListRolesResponse:
         },
         ex,
     )
-
-
-def _w_ListRolesResponse(o: ListRolesResponse, out: list[str], ind: str) -> None:
-    v_roles = o.roles
-    if v_roles is not None:
-        if v_roles:
-            out.append(ind + "<Roles>\n")
-            i_roles_1 = ind + "  "
-            for x_roles_1 in v_roles:
-                out.append(i_roles_1 + "<member>\n")
-                i_roles_2 = i_roles_1 + "  "
-                _w_Role(x_roles_1, out, i_roles_2)
-                out.append(i_roles_1 + "</member>\n")
-            out.append(ind + "</Roles>\n")
-        else:
-            out.append(ind + "<Roles/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListSAMLProviderTagsRequest"]
@@ -57,12 +54,6 @@ class ListSAMLProviderTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSAMLProviderTagsRequest:
         return _x_ListSAMLProviderTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListSAMLProviderTagsRequest", _w_ListSAMLProviderTagsRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSAMLProviderTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -120,12 +111,6 @@ class ListSAMLProviderTagsRequest(Shape):
         _q_ListSAMLProviderTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListSAMLProviderTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListSAMLProviderTagsRequest(params, ""))
-
 
 def _x_ListSAMLProviderTagsRequest(el: _Element) -> ListSAMLProviderTagsRequest:
     saml_provider_arn: Any = None
@@ -145,22 +130,6 @@ def _x_ListSAMLProviderTagsRequest(el: _Element) -> ListSAMLProviderTagsRequest:
     )
 
 
-def _w_ListSAMLProviderTagsRequest(
-    o: ListSAMLProviderTagsRequest, out: list[str], ind: str
-) -> None:
-    v_saml_provider_arn = o.saml_provider_arn
-    if v_saml_provider_arn is not None:
-        out.append(
-            ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListSAMLProviderTagsRequest(
     o: ListSAMLProviderTagsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -173,17 +142,3 @@ def _q_ListSAMLProviderTagsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListSAMLProviderTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
-    if v is not None:
-        values["saml_provider_arn"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .tag import Tag, _w_Tag, _x_Tag
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -55,12 +55,6 @@ class ListSAMLProviderTagsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSAMLProviderTagsResponse:
         return _x_ListSAMLProviderTagsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListSAMLProviderTagsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSAMLProviderTagsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -150,30 +144,3 @@ def _x_ListSAMLProviderTagsResponse(el: _Element) -> ListSAMLProviderTagsRespons
         },
         ex,
     )
-
-
-def _w_ListSAMLProviderTagsResponse(
-    o: ListSAMLProviderTagsResponse, out: list[str], ind: str
-) -> None:
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,8 +16,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListSAMLProvidersRequest"]
@@ -37,12 +35,6 @@ class ListSAMLProvidersRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSAMLProvidersRequest:
         return _x_ListSAMLProvidersRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListSAMLProvidersRequest", _w_ListSAMLProvidersRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSAMLProvidersRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -73,25 +65,10 @@ class ListSAMLProvidersRequest(Shape):
         _q_ListSAMLProvidersRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListSAMLProvidersRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListSAMLProvidersRequest(params, ""))
-
 
 def _x_ListSAMLProvidersRequest(el: _Element) -> ListSAMLProvidersRequest:
     return _new(ListSAMLProvidersRequest, {})
 
 
-def _w_ListSAMLProvidersRequest(o: ListSAMLProvidersRequest, out: list[str], ind: str) -> None:
-    return None
-
-
 def _q_ListSAMLProvidersRequest(o: ListSAMLProvidersRequest, q: dict[str, str], p: str) -> None:
     return None
-
-
-def _qr_ListSAMLProvidersRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    return values

@@ -15,11 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .saml_provider_list_entry import (
-    SAMLProviderListEntry,
-    _w_SAMLProviderListEntry,
-    _x_SAMLProviderListEntry,
-)
+from .saml_provider_list_entry import SAMLProviderListEntry, _x_SAMLProviderListEntry
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -51,12 +47,6 @@ class ListSAMLProvidersResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSAMLProvidersResponse:
         return _x_ListSAMLProvidersResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListSAMLProvidersResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSAMLProvidersResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -121,22 +111,3 @@ def _x_ListSAMLProvidersResponse(el: _Element) -> ListSAMLProvidersResponse:
         {"saml_provider_list": saml_provider_list, "response_metadata": None},
         ex,
     )
-
-
-def _w_ListSAMLProvidersResponse(o: ListSAMLProvidersResponse, out: list[str], ind: str) -> None:
-    v_saml_provider_list = o.saml_provider_list
-    if v_saml_provider_list is not None:
-        if v_saml_provider_list:
-            out.append(ind + "<SAMLProviderList>\n")
-            i_saml_provider_list_1 = ind + "  "
-            for x_saml_provider_list_1 in v_saml_provider_list:
-                out.append(i_saml_provider_list_1 + "<member>\n")
-                i_saml_provider_list_2 = i_saml_provider_list_1 + "  "
-                _w_SAMLProviderListEntry(x_saml_provider_list_1, out, i_saml_provider_list_2)
-                out.append(i_saml_provider_list_1 + "</member>\n")
-            out.append(ind + "</SAMLProviderList>\n")
-        else:
-            out.append(ind + "<SAMLProviderList/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListServerCertificateTagsRequest"]
@@ -58,14 +55,6 @@ class ListServerCertificateTagsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListServerCertificateTagsRequest:
         return _x_ListServerCertificateTagsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListServerCertificateTagsRequest", _w_ListServerCertificateTagsRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListServerCertificateTagsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -123,12 +112,6 @@ class ListServerCertificateTagsRequest(Shape):
         _q_ListServerCertificateTagsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListServerCertificateTagsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListServerCertificateTagsRequest(params, ""))
-
 
 def _x_ListServerCertificateTagsRequest(el: _Element) -> ListServerCertificateTagsRequest:
     server_certificate_name: Any = None
@@ -152,25 +135,6 @@ def _x_ListServerCertificateTagsRequest(el: _Element) -> ListServerCertificateTa
     )
 
 
-def _w_ListServerCertificateTagsRequest(
-    o: ListServerCertificateTagsRequest, out: list[str], ind: str
-) -> None:
-    v_server_certificate_name = o.server_certificate_name
-    if v_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<ServerCertificateName>"
-            + _x.escape(v_server_certificate_name)
-            + "</ServerCertificateName>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListServerCertificateTagsRequest(
     o: ListServerCertificateTagsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -183,17 +147,3 @@ def _q_ListServerCertificateTagsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListServerCertificateTagsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
-    if v is not None:
-        values["server_certificate_name"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

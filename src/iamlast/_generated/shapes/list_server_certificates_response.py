@@ -15,11 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .server_certificate_metadata import (
-    ServerCertificateMetadata,
-    _w_ServerCertificateMetadata,
-    _x_ServerCertificateMetadata,
-)
+from .server_certificate_metadata import ServerCertificateMetadata, _x_ServerCertificateMetadata
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -57,12 +53,6 @@ class ListServerCertificatesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListServerCertificatesResponse:
         return _x_ListServerCertificatesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListServerCertificatesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListServerCertificatesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -159,32 +149,3 @@ def _x_ListServerCertificatesResponse(el: _Element) -> ListServerCertificatesRes
         },
         ex,
     )
-
-
-def _w_ListServerCertificatesResponse(
-    o: ListServerCertificatesResponse, out: list[str], ind: str
-) -> None:
-    v_server_certificate_metadata_list = o.server_certificate_metadata_list
-    if v_server_certificate_metadata_list is not None:
-        if v_server_certificate_metadata_list:
-            out.append(ind + "<ServerCertificateMetadataList>\n")
-            i_server_certificate_metadata_list_1 = ind + "  "
-            for x_server_certificate_metadata_list_1 in v_server_certificate_metadata_list:
-                out.append(i_server_certificate_metadata_list_1 + "<member>\n")
-                i_server_certificate_metadata_list_2 = i_server_certificate_metadata_list_1 + "  "
-                _w_ServerCertificateMetadata(
-                    x_server_certificate_metadata_list_1, out, i_server_certificate_metadata_list_2
-                )
-                out.append(i_server_certificate_metadata_list_1 + "</member>\n")
-            out.append(ind + "</ServerCertificateMetadataList>\n")
-        else:
-            out.append(ind + "<ServerCertificateMetadataList/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

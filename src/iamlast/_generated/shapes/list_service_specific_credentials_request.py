@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListServiceSpecificCredentialsRequest"]
@@ -67,14 +65,6 @@ class ListServiceSpecificCredentialsRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListServiceSpecificCredentialsRequest:
         return _x_ListServiceSpecificCredentialsRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ListServiceSpecificCredentialsRequest", _w_ListServiceSpecificCredentialsRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListServiceSpecificCredentialsRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -148,12 +138,6 @@ class ListServiceSpecificCredentialsRequest(Shape):
         _q_ListServiceSpecificCredentialsRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListServiceSpecificCredentialsRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListServiceSpecificCredentialsRequest(params, ""))
-
 
 def _x_ListServiceSpecificCredentialsRequest(el: _Element) -> ListServiceSpecificCredentialsRequest:
     user_name: Any = None
@@ -185,26 +169,6 @@ def _x_ListServiceSpecificCredentialsRequest(el: _Element) -> ListServiceSpecifi
     )
 
 
-def _w_ListServiceSpecificCredentialsRequest(
-    o: ListServiceSpecificCredentialsRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_all_users = o.all_users
-    if v_all_users is not None:
-        out.append(ind + "<AllUsers>" + _x.bool_out(v_all_users) + "</AllUsers>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListServiceSpecificCredentialsRequest(
     o: ListServiceSpecificCredentialsRequest, q: dict[str, str], p: str
 ) -> None:
@@ -223,23 +187,3 @@ def _q_ListServiceSpecificCredentialsRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListServiceSpecificCredentialsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "ServiceName", "string")
-    if v is not None:
-        values["service_name"] = v
-    v = _q.read_scalar(params, p + "AllUsers", "boolean")
-    if v is not None:
-        values["all_users"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

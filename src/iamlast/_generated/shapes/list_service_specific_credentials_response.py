@@ -17,7 +17,6 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from .service_specific_credential_metadata import (
     ServiceSpecificCredentialMetadata,
-    _w_ServiceSpecificCredentialMetadata,
     _x_ServiceSpecificCredentialMetadata,
 )
 
@@ -59,12 +58,6 @@ class ListServiceSpecificCredentialsResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListServiceSpecificCredentialsResponse:
         return _x_ListServiceSpecificCredentialsResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListServiceSpecificCredentialsResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListServiceSpecificCredentialsResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -160,32 +153,3 @@ def _x_ListServiceSpecificCredentialsResponse(
         },
         ex,
     )
-
-
-def _w_ListServiceSpecificCredentialsResponse(
-    o: ListServiceSpecificCredentialsResponse, out: list[str], ind: str
-) -> None:
-    v_service_specific_credentials = o.service_specific_credentials
-    if v_service_specific_credentials is not None:
-        if v_service_specific_credentials:
-            out.append(ind + "<ServiceSpecificCredentials>\n")
-            i_service_specific_credentials_1 = ind + "  "
-            for x_service_specific_credentials_1 in v_service_specific_credentials:
-                out.append(i_service_specific_credentials_1 + "<member>\n")
-                i_service_specific_credentials_2 = i_service_specific_credentials_1 + "  "
-                _w_ServiceSpecificCredentialMetadata(
-                    x_service_specific_credentials_1, out, i_service_specific_credentials_2
-                )
-                out.append(i_service_specific_credentials_1 + "</member>\n")
-            out.append(ind + "</ServiceSpecificCredentials>\n")
-        else:
-            out.append(ind + "<ServiceSpecificCredentials/>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .signing_certificate import SigningCertificate, _w_SigningCertificate, _x_SigningCertificate
+from .signing_certificate import SigningCertificate, _x_SigningCertificate
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -49,12 +49,6 @@ class ListSigningCertificatesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSigningCertificatesResponse:
         return _x_ListSigningCertificatesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListSigningCertificatesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSigningCertificatesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -146,30 +140,3 @@ def _x_ListSigningCertificatesResponse(el: _Element) -> ListSigningCertificatesR
         },
         ex,
     )
-
-
-def _w_ListSigningCertificatesResponse(
-    o: ListSigningCertificatesResponse, out: list[str], ind: str
-) -> None:
-    v_certificates = o.certificates
-    if v_certificates is not None:
-        if v_certificates:
-            out.append(ind + "<Certificates>\n")
-            i_certificates_1 = ind + "  "
-            for x_certificates_1 in v_certificates:
-                out.append(i_certificates_1 + "<member>\n")
-                i_certificates_2 = i_certificates_1 + "  "
-                _w_SigningCertificate(x_certificates_1, out, i_certificates_2)
-                out.append(i_certificates_1 + "</member>\n")
-            out.append(ind + "</Certificates>\n")
-        else:
-            out.append(ind + "<Certificates/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

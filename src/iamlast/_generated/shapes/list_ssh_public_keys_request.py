@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListSSHPublicKeysRequest"]
@@ -56,12 +53,6 @@ class ListSSHPublicKeysRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSSHPublicKeysRequest:
         return _x_ListSSHPublicKeysRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListSSHPublicKeysRequest", _w_ListSSHPublicKeysRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSSHPublicKeysRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -119,12 +110,6 @@ class ListSSHPublicKeysRequest(Shape):
         _q_ListSSHPublicKeysRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListSSHPublicKeysRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListSSHPublicKeysRequest(params, ""))
-
 
 def _x_ListSSHPublicKeysRequest(el: _Element) -> ListSSHPublicKeysRequest:
     user_name: Any = None
@@ -143,18 +128,6 @@ def _x_ListSSHPublicKeysRequest(el: _Element) -> ListSSHPublicKeysRequest:
     )
 
 
-def _w_ListSSHPublicKeysRequest(o: ListSSHPublicKeysRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListSSHPublicKeysRequest(o: ListSSHPublicKeysRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -165,17 +138,3 @@ def _q_ListSSHPublicKeysRequest(o: ListSSHPublicKeysRequest, q: dict[str, str], 
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListSSHPublicKeysRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -15,11 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .ssh_public_key_metadata import (
-    SSHPublicKeyMetadata,
-    _w_SSHPublicKeyMetadata,
-    _x_SSHPublicKeyMetadata,
-)
+from .ssh_public_key_metadata import SSHPublicKeyMetadata, _x_SSHPublicKeyMetadata
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -53,12 +49,6 @@ class ListSSHPublicKeysResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListSSHPublicKeysResponse:
         return _x_ListSSHPublicKeysResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListSSHPublicKeysResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListSSHPublicKeysResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -150,28 +140,3 @@ def _x_ListSSHPublicKeysResponse(el: _Element) -> ListSSHPublicKeysResponse:
         },
         ex,
     )
-
-
-def _w_ListSSHPublicKeysResponse(o: ListSSHPublicKeysResponse, out: list[str], ind: str) -> None:
-    v_ssh_public_keys = o.ssh_public_keys
-    if v_ssh_public_keys is not None:
-        if v_ssh_public_keys:
-            out.append(ind + "<SSHPublicKeys>\n")
-            i_ssh_public_keys_1 = ind + "  "
-            for x_ssh_public_keys_1 in v_ssh_public_keys:
-                out.append(i_ssh_public_keys_1 + "<member>\n")
-                i_ssh_public_keys_2 = i_ssh_public_keys_1 + "  "
-                _w_SSHPublicKeyMetadata(x_ssh_public_keys_1, out, i_ssh_public_keys_2)
-                out.append(i_ssh_public_keys_1 + "</member>\n")
-            out.append(ind + "</SSHPublicKeys>\n")
-        else:
-            out.append(ind + "<SSHPublicKeys/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .user import User, _w_User, _x_User
+from .user import User, _x_User
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ class ListUsersResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListUsersResponse:
         return _x_ListUsersResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListUsersResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListUsersResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -147,28 +141,3 @@ def _x_ListUsersResponse(el: _Element) -> ListUsersResponse:
         },
         ex,
     )
-
-
-def _w_ListUsersResponse(o: ListUsersResponse, out: list[str], ind: str) -> None:
-    v_users = o.users
-    if v_users is not None:
-        if v_users:
-            out.append(ind + "<Users>\n")
-            i_users_1 = ind + "  "
-            for x_users_1 in v_users:
-                out.append(i_users_1 + "<member>\n")
-                i_users_2 = i_users_1 + "  "
-                _w_User(x_users_1, out, i_users_2)
-                out.append(i_users_1 + "</member>\n")
-            out.append(ind + "</Users>\n")
-        else:
-            out.append(ind + "<Users/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

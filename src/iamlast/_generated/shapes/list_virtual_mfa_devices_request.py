@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import AssignmentStatusType
 _e_AssignmentStatusType = _x.enum_reader(AssignmentStatusType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ListVirtualMFADevicesRequest"]
@@ -60,12 +57,6 @@ class ListVirtualMFADevicesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListVirtualMFADevicesRequest:
         return _x_ListVirtualMFADevicesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ListVirtualMFADevicesRequest", _w_ListVirtualMFADevicesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListVirtualMFADevicesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -123,12 +114,6 @@ class ListVirtualMFADevicesRequest(Shape):
         _q_ListVirtualMFADevicesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ListVirtualMFADevicesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ListVirtualMFADevicesRequest(params, ""))
-
 
 def _x_ListVirtualMFADevicesRequest(el: _Element) -> ListVirtualMFADevicesRequest:
     assignment_status: Any = None
@@ -148,25 +133,6 @@ def _x_ListVirtualMFADevicesRequest(el: _Element) -> ListVirtualMFADevicesReques
     )
 
 
-def _w_ListVirtualMFADevicesRequest(
-    o: ListVirtualMFADevicesRequest, out: list[str], ind: str
-) -> None:
-    v_assignment_status = o.assignment_status
-    if v_assignment_status is not None:
-        out.append(
-            ind
-            + "<AssignmentStatus>"
-            + _x.escape(str(v_assignment_status))
-            + "</AssignmentStatus>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
 def _q_ListVirtualMFADevicesRequest(
     o: ListVirtualMFADevicesRequest, q: dict[str, str], p: str
 ) -> None:
@@ -179,17 +145,3 @@ def _q_ListVirtualMFADevicesRequest(
     v_max_items = o.max_items
     if v_max_items is not None:
         q[p + "MaxItems"] = str(v_max_items)
-
-
-def _qr_ListVirtualMFADevicesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "AssignmentStatus", "string")
-    if v is not None:
-        values["assignment_status"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    return values

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .virtual_mfa_device import VirtualMFADevice, _w_VirtualMFADevice, _x_VirtualMFADevice
+from .virtual_mfa_device import VirtualMFADevice, _x_VirtualMFADevice
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -57,12 +57,6 @@ class ListVirtualMFADevicesResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ListVirtualMFADevicesResponse:
         return _x_ListVirtualMFADevicesResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ListVirtualMFADevicesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ListVirtualMFADevicesResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -154,30 +148,3 @@ def _x_ListVirtualMFADevicesResponse(el: _Element) -> ListVirtualMFADevicesRespo
         },
         ex,
     )
-
-
-def _w_ListVirtualMFADevicesResponse(
-    o: ListVirtualMFADevicesResponse, out: list[str], ind: str
-) -> None:
-    v_virtual_mfa_devices = o.virtual_mfa_devices
-    if v_virtual_mfa_devices is not None:
-        if v_virtual_mfa_devices:
-            out.append(ind + "<VirtualMFADevices>\n")
-            i_virtual_mfa_devices_1 = ind + "  "
-            for x_virtual_mfa_devices_1 in v_virtual_mfa_devices:
-                out.append(i_virtual_mfa_devices_1 + "<member>\n")
-                i_virtual_mfa_devices_2 = i_virtual_mfa_devices_1 + "  "
-                _w_VirtualMFADevice(x_virtual_mfa_devices_1, out, i_virtual_mfa_devices_2)
-                out.append(i_virtual_mfa_devices_1 + "</member>\n")
-            out.append(ind + "</VirtualMFADevices>\n")
-        else:
-            out.append(ind + "<VirtualMFADevices/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

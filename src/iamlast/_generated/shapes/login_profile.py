@@ -55,12 +55,6 @@ class LoginProfile(OpenShape):
     def _of_xml_element(cls, el: _Element) -> LoginProfile:
         return _x_LoginProfile(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "LoginProfile", _w_LoginProfile)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_LoginProfile(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -150,31 +144,3 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
         },
         ex,
     )
-
-
-def _w_LoginProfile(o: LoginProfile, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_password_reset_required = o.password_reset_required
-    if v_password_reset_required is not None:
-        out.append(
-            ind
-            + "<PasswordResetRequired>"
-            + _x.bool_out(v_password_reset_required)
-            + "</PasswordResetRequired>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

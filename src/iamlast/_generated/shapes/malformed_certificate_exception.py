@@ -45,12 +45,6 @@ class MalformedCertificateException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> MalformedCertificateException:
         return _x_MalformedCertificateException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_MalformedCertificateException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_MalformedCertificateException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_MalformedCertificateException(el: _Element) -> MalformedCertificateExcept
         else:
             _extras.keep(ex, c)
     return _new(MalformedCertificateException, {"message": message}, ex)
-
-
-def _w_MalformedCertificateException(
-    o: MalformedCertificateException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -45,12 +45,6 @@ class MalformedPolicyDocumentException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> MalformedPolicyDocumentException:
         return _x_MalformedPolicyDocumentException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_MalformedPolicyDocumentException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_MalformedPolicyDocumentException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_MalformedPolicyDocumentException(el: _Element) -> MalformedPolicyDocument
         else:
             _extras.keep(ex, c)
     return _new(MalformedPolicyDocumentException, {"message": message}, ex)
-
-
-def _w_MalformedPolicyDocumentException(
-    o: MalformedPolicyDocumentException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -46,12 +46,6 @@ class MFADevice(OpenShape):
     def _of_xml_element(cls, el: _Element) -> MFADevice:
         return _x_MFADevice(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "MFADevice", _w_MFADevice)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_MFADevice(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -125,18 +119,3 @@ def _x_MFADevice(el: _Element) -> MFADevice:
         {"user_name": user_name, "serial_number": serial_number, "enable_date": enable_date},
         ex,
     )
-
-
-def _w_MFADevice(o: MFADevice, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_enable_date = o.enable_date
-    if v_enable_date is not None:
-        out.append(ind + "<EnableDate>" + _x.ts_out(v_enable_date) + "</EnableDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -45,12 +45,6 @@ class NoSuchEntityException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> NoSuchEntityException:
         return _x_NoSuchEntityException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_NoSuchEntityException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_NoSuchEntityException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,9 +90,3 @@ def _x_NoSuchEntityException(el: _Element) -> NoSuchEntityException:
         else:
             _extras.keep(ex, c)
     return _new(NoSuchEntityException, {"message": message}, ex)
-
-
-def _w_NoSuchEntityException(o: NoSuchEntityException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -48,12 +48,6 @@ class OpenIDConnectProviderListEntry(OpenShape):
     def _of_xml_element(cls, el: _Element) -> OpenIDConnectProviderListEntry:
         return _x_OpenIDConnectProviderListEntry(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "OpenIDConnectProviderListEntry", _w_OpenIDConnectProviderListEntry)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OpenIDConnectProviderListEntry(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_arn = self.arn
@@ -123,22 +117,3 @@ def _x_OpenIDConnectProviderListEntry(el: _Element) -> OpenIDConnectProviderList
         },
         ex,
     )
-
-
-def _w_OpenIDConnectProviderListEntry(
-    o: OpenIDConnectProviderListEntry, out: list[str], ind: str
-) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
-    if v_is_trusted_identity_propagation_enabled is not None:
-        out.append(
-            ind
-            + "<IsTrustedIdentityPropagationEnabled>"
-            + _x.bool_out(v_is_trusted_identity_propagation_enabled)
-            + "</IsTrustedIdentityPropagationEnabled>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -44,12 +44,6 @@ class OpenIdIdpCommunicationErrorException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> OpenIdIdpCommunicationErrorException:
         return _x_OpenIdIdpCommunicationErrorException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_OpenIdIdpCommunicationErrorException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OpenIdIdpCommunicationErrorException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -95,11 +89,3 @@ def _x_OpenIdIdpCommunicationErrorException(el: _Element) -> OpenIdIdpCommunicat
         else:
             _extras.keep(ex, c)
     return _new(OpenIdIdpCommunicationErrorException, {"message": message}, ex)
-
-
-def _w_OpenIdIdpCommunicationErrorException(
-    o: OpenIdIdpCommunicationErrorException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["OrderedOrganizationPolicyType"]
@@ -49,12 +46,6 @@ class OrderedOrganizationPolicyType(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> OrderedOrganizationPolicyType:
         return _x_OrderedOrganizationPolicyType(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "OrderedOrganizationPolicyType", _w_OrderedOrganizationPolicyType)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OrderedOrganizationPolicyType(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -96,12 +87,6 @@ class OrderedOrganizationPolicyType(Shape):
         _q_OrderedOrganizationPolicyType(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> OrderedOrganizationPolicyType:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_OrderedOrganizationPolicyType(params, ""))
-
 
 def _x_OrderedOrganizationPolicyType(el: _Element) -> OrderedOrganizationPolicyType:
     service_control_policy_input_list: Any = None
@@ -113,26 +98,6 @@ def _x_OrderedOrganizationPolicyType(el: _Element) -> OrderedOrganizationPolicyT
         OrderedOrganizationPolicyType,
         {"service_control_policy_input_list": service_control_policy_input_list},
     )
-
-
-def _w_OrderedOrganizationPolicyType(
-    o: OrderedOrganizationPolicyType, out: list[str], ind: str
-) -> None:
-    v_service_control_policy_input_list = o.service_control_policy_input_list
-    if v_service_control_policy_input_list is not None:
-        if v_service_control_policy_input_list:
-            out.append(ind + "<ServiceControlPolicyInputList>\n")
-            i_service_control_policy_input_list_1 = ind + "  "
-            for x_service_control_policy_input_list_1 in v_service_control_policy_input_list:
-                out.append(
-                    i_service_control_policy_input_list_1
-                    + "<member>"
-                    + _x.escape(_x.quote(x_service_control_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</ServiceControlPolicyInputList>\n")
-        else:
-            out.append(ind + "<ServiceControlPolicyInputList/>\n")
 
 
 def _q_OrderedOrganizationPolicyType(
@@ -153,18 +118,3 @@ def _q_OrderedOrganizationPolicyType(
                 + str(n_service_control_policy_input_list_1)
             )
             q[key_service_control_policy_input_list_1] = x_service_control_policy_input_list_1
-
-
-def _qr_OrderedOrganizationPolicyType(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_list(
-        params,
-        p + "ServiceControlPolicyInputList",
-        lambda n1: _q.read_scalar(
-            params, p + "ServiceControlPolicyInputList" + ".member." + str(n1), "string"
-        ),
-        lambda n1: p + "ServiceControlPolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["service_control_policy_input_list"] = v
-    return values

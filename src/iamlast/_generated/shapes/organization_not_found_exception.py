@@ -40,12 +40,6 @@ class OrganizationNotFoundException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> OrganizationNotFoundException:
         return _x_OrganizationNotFoundException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_OrganizationNotFoundException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OrganizationNotFoundException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         ex = self.__pydantic_extra__
@@ -82,11 +76,3 @@ def _x_OrganizationNotFoundException(el: _Element) -> OrganizationNotFoundExcept
         else:
             _extras.keep(ex, c)
     return _new(OrganizationNotFoundException, {}, ex)
-
-
-def _w_OrganizationNotFoundException(
-    o: OrganizationNotFoundException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -43,12 +43,6 @@ class OrganizationNotInAllFeaturesModeException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> OrganizationNotInAllFeaturesModeException:
         return _x_OrganizationNotInAllFeaturesModeException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_OrganizationNotInAllFeaturesModeException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OrganizationNotInAllFeaturesModeException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         ex = self.__pydantic_extra__
@@ -89,11 +83,3 @@ def _x_OrganizationNotInAllFeaturesModeException(
         else:
             _extras.keep(ex, c)
     return _new(OrganizationNotInAllFeaturesModeException, {}, ex)
-
-
-def _w_OrganizationNotInAllFeaturesModeException(
-    o: OrganizationNotInAllFeaturesModeException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

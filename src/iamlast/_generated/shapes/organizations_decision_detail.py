@@ -43,12 +43,6 @@ class OrganizationsDecisionDetail(OpenShape):
     def _of_xml_element(cls, el: _Element) -> OrganizationsDecisionDetail:
         return _x_OrganizationsDecisionDetail(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "OrganizationsDecisionDetail", _w_OrganizationsDecisionDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_OrganizationsDecisionDetail(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_allowed_by_organizations = self.allowed_by_organizations
@@ -98,19 +92,3 @@ def _x_OrganizationsDecisionDetail(el: _Element) -> OrganizationsDecisionDetail:
     return _new(
         OrganizationsDecisionDetail, {"allowed_by_organizations": allowed_by_organizations}, ex
     )
-
-
-def _w_OrganizationsDecisionDetail(
-    o: OrganizationsDecisionDetail, out: list[str], ind: str
-) -> None:
-    v_allowed_by_organizations = o.allowed_by_organizations
-    if v_allowed_by_organizations is not None:
-        out.append(
-            ind
-            + "<AllowedByOrganizations>"
-            + _x.bool_out(v_allowed_by_organizations)
-            + "</AllowedByOrganizations>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

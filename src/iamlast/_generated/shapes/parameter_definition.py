@@ -66,12 +66,6 @@ class ParameterDefinition(OpenShape):
     def _of_xml_element(cls, el: _Element) -> ParameterDefinition:
         return _x_ParameterDefinition(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "ParameterDefinition", _w_ParameterDefinition)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ParameterDefinition(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_name = self.name
@@ -199,30 +193,3 @@ def _x_ParameterDefinition(el: _Element) -> ParameterDefinition:
         },
         ex,
     )
-
-
-def _w_ParameterDefinition(o: ParameterDefinition, out: list[str], ind: str) -> None:
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _x.escape(v_name) + "</Name>\n")
-    v_type = o.type
-    if v_type is not None:
-        out.append(ind + "<Type>" + _x.escape(str(v_type)) + "</Type>\n")
-    v_sub_type = o.sub_type
-    if v_sub_type is not None:
-        out.append(ind + "<SubType>" + _x.escape(v_sub_type) + "</SubType>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_is_required = o.is_required
-    if v_is_required is not None:
-        out.append(ind + "<IsRequired>" + _x.bool_out(v_is_required) + "</IsRequired>\n")
-    v_default_value = o.default_value
-    if v_default_value is not None:
-        out.append(ind + "<DefaultValue>" + _x.escape(v_default_value) + "</DefaultValue>\n")
-    v_immutable = o.immutable
-    if v_immutable is not None:
-        out.append(ind + "<Immutable>" + _x.bool_out(v_immutable) + "</Immutable>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

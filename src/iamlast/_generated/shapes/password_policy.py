@@ -88,12 +88,6 @@ class PasswordPolicy(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PasswordPolicy:
         return _x_PasswordPolicy(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PasswordPolicy", _w_PasswordPolicy)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PasswordPolicy(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_minimum_password_length = self.minimum_password_length
@@ -257,70 +251,3 @@ def _x_PasswordPolicy(el: _Element) -> PasswordPolicy:
         },
         ex,
     )
-
-
-def _w_PasswordPolicy(o: PasswordPolicy, out: list[str], ind: str) -> None:
-    v_minimum_password_length = o.minimum_password_length
-    if v_minimum_password_length is not None:
-        out.append(
-            ind
-            + "<MinimumPasswordLength>"
-            + str(v_minimum_password_length)
-            + "</MinimumPasswordLength>\n"
-        )
-    v_require_symbols = o.require_symbols
-    if v_require_symbols is not None:
-        out.append(
-            ind + "<RequireSymbols>" + _x.bool_out(v_require_symbols) + "</RequireSymbols>\n"
-        )
-    v_require_numbers = o.require_numbers
-    if v_require_numbers is not None:
-        out.append(
-            ind + "<RequireNumbers>" + _x.bool_out(v_require_numbers) + "</RequireNumbers>\n"
-        )
-    v_require_uppercase_characters = o.require_uppercase_characters
-    if v_require_uppercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireUppercaseCharacters>"
-            + _x.bool_out(v_require_uppercase_characters)
-            + "</RequireUppercaseCharacters>\n"
-        )
-    v_require_lowercase_characters = o.require_lowercase_characters
-    if v_require_lowercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireLowercaseCharacters>"
-            + _x.bool_out(v_require_lowercase_characters)
-            + "</RequireLowercaseCharacters>\n"
-        )
-    v_allow_users_to_change_password = o.allow_users_to_change_password
-    if v_allow_users_to_change_password is not None:
-        out.append(
-            ind
-            + "<AllowUsersToChangePassword>"
-            + _x.bool_out(v_allow_users_to_change_password)
-            + "</AllowUsersToChangePassword>\n"
-        )
-    v_expire_passwords = o.expire_passwords
-    if v_expire_passwords is not None:
-        out.append(
-            ind + "<ExpirePasswords>" + _x.bool_out(v_expire_passwords) + "</ExpirePasswords>\n"
-        )
-    v_max_password_age = o.max_password_age
-    if v_max_password_age is not None:
-        out.append(ind + "<MaxPasswordAge>" + str(v_max_password_age) + "</MaxPasswordAge>\n")
-    v_password_reuse_prevention = o.password_reuse_prevention
-    if v_password_reuse_prevention is not None:
-        out.append(
-            ind
-            + "<PasswordReusePrevention>"
-            + str(v_password_reuse_prevention)
-            + "</PasswordReusePrevention>\n"
-        )
-    v_hard_expiry = o.hard_expiry
-    if v_hard_expiry is not None:
-        out.append(ind + "<HardExpiry>" + _x.bool_out(v_hard_expiry) + "</HardExpiry>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

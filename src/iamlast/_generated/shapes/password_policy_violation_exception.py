@@ -45,12 +45,6 @@ class PasswordPolicyViolationException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> PasswordPolicyViolationException:
         return _x_PasswordPolicyViolationException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_PasswordPolicyViolationException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PasswordPolicyViolationException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -96,11 +90,3 @@ def _x_PasswordPolicyViolationException(el: _Element) -> PasswordPolicyViolation
         else:
             _extras.keep(ex, c)
     return _new(PasswordPolicyViolationException, {"message": message}, ex)
-
-
-def _w_PasswordPolicyViolationException(
-    o: PasswordPolicyViolationException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -48,14 +48,6 @@ class PermissionsBoundaryDecisionDetail(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PermissionsBoundaryDecisionDetail:
         return _x_PermissionsBoundaryDecisionDetail(el)
 
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "PermissionsBoundaryDecisionDetail", _w_PermissionsBoundaryDecisionDetail
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PermissionsBoundaryDecisionDetail(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_allowed_by_permissions_boundary = self.allowed_by_permissions_boundary
@@ -107,19 +99,3 @@ def _x_PermissionsBoundaryDecisionDetail(el: _Element) -> PermissionsBoundaryDec
         {"allowed_by_permissions_boundary": allowed_by_permissions_boundary},
         ex,
     )
-
-
-def _w_PermissionsBoundaryDecisionDetail(
-    o: PermissionsBoundaryDecisionDetail, out: list[str], ind: str
-) -> None:
-    v_allowed_by_permissions_boundary = o.allowed_by_permissions_boundary
-    if v_allowed_by_permissions_boundary is not None:
-        out.append(
-            ind
-            + "<AllowedByPermissionsBoundary>"
-            + _x.bool_out(v_allowed_by_permissions_boundary)
-            + "</AllowedByPermissionsBoundary>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .tag import Tag, _w_Tag, _x_Tag
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -86,12 +86,6 @@ class Policy(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> Policy:
         return _x_Policy(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "Policy", _w_Policy)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Policy(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -278,62 +272,3 @@ def _x_Policy(el: _Element) -> Policy:
         },
         ex,
     )
-
-
-def _w_Policy(o: Policy, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_id = o.policy_id
-    if v_policy_id is not None:
-        out.append(ind + "<PolicyId>" + _x.escape(v_policy_id) + "</PolicyId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_default_version_id = o.default_version_id
-    if v_default_version_id is not None:
-        out.append(
-            ind + "<DefaultVersionId>" + _x.escape(v_default_version_id) + "</DefaultVersionId>\n"
-        )
-    v_attachment_count = o.attachment_count
-    if v_attachment_count is not None:
-        out.append(ind + "<AttachmentCount>" + str(v_attachment_count) + "</AttachmentCount>\n")
-    v_permissions_boundary_usage_count = o.permissions_boundary_usage_count
-    if v_permissions_boundary_usage_count is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundaryUsageCount>"
-            + str(v_permissions_boundary_usage_count)
-            + "</PermissionsBoundaryUsageCount>\n"
-        )
-    v_is_attachable = o.is_attachable
-    if v_is_attachable is not None:
-        out.append(ind + "<IsAttachable>" + _x.bool_out(v_is_attachable) + "</IsAttachable>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_update_date = o.update_date
-    if v_update_date is not None:
-        out.append(ind + "<UpdateDate>" + _x.ts_out(v_update_date) + "</UpdateDate>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class PolicyDetail(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyDetail:
         return _x_PolicyDetail(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyDetail", _w_PolicyDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyDetail(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_policy_name = self.policy_name
@@ -106,20 +100,3 @@ def _x_PolicyDetail(el: _Element) -> PolicyDetail:
         else:
             _extras.keep(ex, c)
     return _new(PolicyDetail, {"policy_name": policy_name, "policy_document": policy_document}, ex)
-
-
-def _w_PolicyDetail(o: PolicyDetail, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

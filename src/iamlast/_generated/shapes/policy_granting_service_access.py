@@ -60,12 +60,6 @@ class PolicyGrantingServiceAccess(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyGrantingServiceAccess:
         return _x_PolicyGrantingServiceAccess(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyGrantingServiceAccess", _w_PolicyGrantingServiceAccess)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyGrantingServiceAccess(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_policy_name = self.policy_name
@@ -169,26 +163,3 @@ def _x_PolicyGrantingServiceAccess(el: _Element) -> PolicyGrantingServiceAccess:
         },
         ex,
     )
-
-
-def _w_PolicyGrantingServiceAccess(
-    o: PolicyGrantingServiceAccess, out: list[str], ind: str
-) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_type = o.policy_type
-    if v_policy_type is not None:
-        out.append(ind + "<PolicyType>" + _x.escape(str(v_policy_type)) + "</PolicyType>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_entity_type = o.entity_type
-    if v_entity_type is not None:
-        out.append(ind + "<EntityType>" + _x.escape(str(v_entity_type)) + "</EntityType>\n")
-    v_entity_name = o.entity_name
-    if v_entity_name is not None:
-        out.append(ind + "<EntityName>" + _x.escape(v_entity_name) + "</EntityName>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class PolicyGroup(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyGroup:
         return _x_PolicyGroup(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyGroup", _w_PolicyGroup)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyGroup(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_group_name = self.group_name
@@ -103,15 +97,3 @@ def _x_PolicyGroup(el: _Element) -> PolicyGroup:
         else:
             _extras.keep(ex, c)
     return _new(PolicyGroup, {"group_name": group_name, "group_id": group_id}, ex)
-
-
-def _w_PolicyGroup(o: PolicyGroup, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_group_id = o.group_id
-    if v_group_id is not None:
-        out.append(ind + "<GroupId>" + _x.escape(v_group_id) + "</GroupId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

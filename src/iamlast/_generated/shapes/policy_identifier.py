@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, Self, TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -21,16 +20,12 @@ from ..enums import PolicyIdentifierPolicyType
 from .inline_policy_identifier_type import (
     InlinePolicyIdentifierType,
     _q_InlinePolicyIdentifierType,
-    _qr_InlinePolicyIdentifierType,
-    _w_InlinePolicyIdentifierType,
     _x_InlinePolicyIdentifierType,
 )
 
 _e_PolicyIdentifierPolicyType = _x.enum_reader(PolicyIdentifierPolicyType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PolicyIdentifier"]
@@ -84,12 +79,6 @@ class PolicyIdentifier(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PolicyIdentifier:
         return _x_PolicyIdentifier(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyIdentifier", _w_PolicyIdentifier)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyIdentifier(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -149,12 +138,6 @@ class PolicyIdentifier(Shape):
         _q_PolicyIdentifier(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PolicyIdentifier:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PolicyIdentifier(params, ""))
-
 
 def _x_PolicyIdentifier(el: _Element) -> PolicyIdentifier:
     policy_type: Any = None
@@ -178,21 +161,6 @@ def _x_PolicyIdentifier(el: _Element) -> PolicyIdentifier:
     )
 
 
-def _w_PolicyIdentifier(o: PolicyIdentifier, out: list[str], ind: str) -> None:
-    v_policy_type = o.policy_type
-    if v_policy_type is not None:
-        out.append(ind + "<PolicyType>" + _x.escape(str(v_policy_type)) + "</PolicyType>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _x.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_inline_policy_identifier = o.inline_policy_identifier
-    if v_inline_policy_identifier is not None:
-        out.append(ind + "<InlinePolicyIdentifier>\n")
-        i_inline_policy_identifier_1 = ind + "  "
-        _w_InlinePolicyIdentifierType(v_inline_policy_identifier, out, i_inline_policy_identifier_1)
-        out.append(ind + "</InlinePolicyIdentifier>\n")
-
-
 def _q_PolicyIdentifier(o: PolicyIdentifier, q: dict[str, str], p: str) -> None:
     v_policy_type = o.policy_type
     if v_policy_type is not None:
@@ -205,21 +173,3 @@ def _q_PolicyIdentifier(o: PolicyIdentifier, q: dict[str, str], p: str) -> None:
         _q_InlinePolicyIdentifierType(
             v_inline_policy_identifier, q, p + "InlinePolicyIdentifier" + "."
         )
-
-
-def _qr_PolicyIdentifier(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicyType", "string")
-    if v is not None:
-        values["policy_type"] = v
-    v = _q.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = (
-        _qr_InlinePolicyIdentifierType(params, p + "InlinePolicyIdentifier" + ".")
-        if _q.has_prefix(params, p + "InlinePolicyIdentifier" + ".")
-        else None
-    )
-    if v is not None:
-        values["inline_policy_identifier"] = v
-    return values

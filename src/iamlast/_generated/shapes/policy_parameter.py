@@ -12,7 +12,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
@@ -23,8 +22,6 @@ from ..enums import PolicyParameterTypeEnum
 _e_PolicyParameterTypeEnum = _x.enum_reader(PolicyParameterTypeEnum)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PolicyParameter"]
@@ -55,12 +52,6 @@ class PolicyParameter(SharedShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PolicyParameter:
         return _x_PolicyParameter(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyParameter", _w_PolicyParameter)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyParameter(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -122,12 +113,6 @@ class PolicyParameter(SharedShape):
         _q_PolicyParameter(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PolicyParameter:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PolicyParameter(params, ""))
-
 
 def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     name: Any = None
@@ -147,28 +132,6 @@ def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     return _new(PolicyParameter, {"name": name, "values": values, "type": type}, ex)
 
 
-def _w_PolicyParameter(o: PolicyParameter, out: list[str], ind: str) -> None:
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _x.escape(v_name) + "</Name>\n")
-    v_values = o.values
-    if v_values is not None:
-        if v_values:
-            out.append(ind + "<Values>\n")
-            i_values_1 = ind + "  "
-            for x_values_1 in v_values:
-                out.append(i_values_1 + "<member>" + _x.escape(x_values_1) + "</member>\n")
-            out.append(ind + "</Values>\n")
-        else:
-            out.append(ind + "<Values/>\n")
-    v_type = o.type
-    if v_type is not None:
-        out.append(ind + "<Type>" + _x.escape(str(v_type)) + "</Type>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
-
-
 def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:
     v_name = o.name
     if v_name is not None:
@@ -183,22 +146,3 @@ def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:
     v_type = o.type
     if v_type is not None:
         q[p + "Type"] = str(v_type)
-
-
-def _qr_PolicyParameter(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Name", "string")
-    if v is not None:
-        values["name"] = v
-    v = _q.read_list(
-        params,
-        p + "Values",
-        lambda n1: _q.read_scalar(params, p + "Values" + ".member." + str(n1), "string"),
-        lambda n1: p + "Values" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["values"] = v
-    v = _q.read_scalar(params, p + "Type", "string")
-    if v is not None:
-        values["type"] = v
-    return values

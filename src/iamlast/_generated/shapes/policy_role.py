@@ -42,12 +42,6 @@ class PolicyRole(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyRole:
         return _x_PolicyRole(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyRole", _w_PolicyRole)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyRole(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_role_name = self.role_name
@@ -103,15 +97,3 @@ def _x_PolicyRole(el: _Element) -> PolicyRole:
         else:
             _extras.keep(ex, c)
     return _new(PolicyRole, {"role_name": role_name, "role_id": role_id}, ex)
-
-
-def _w_PolicyRole(o: PolicyRole, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_role_id = o.role_id
-    if v_role_id is not None:
-        out.append(ind + "<RoleId>" + _x.escape(v_role_id) + "</RoleId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class PolicyUser(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyUser:
         return _x_PolicyUser(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyUser", _w_PolicyUser)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyUser(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -103,15 +97,3 @@ def _x_PolicyUser(el: _Element) -> PolicyUser:
         else:
             _extras.keep(ex, c)
     return _new(PolicyUser, {"user_name": user_name, "user_id": user_id}, ex)
-
-
-def _w_PolicyUser(o: PolicyUser, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_user_id = o.user_id
-    if v_user_id is not None:
-        out.append(ind + "<UserId>" + _x.escape(v_user_id) + "</UserId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

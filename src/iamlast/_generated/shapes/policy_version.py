@@ -50,12 +50,6 @@ class PolicyVersion(OpenShape):
     def _of_xml_element(cls, el: _Element) -> PolicyVersion:
         return _x_PolicyVersion(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "PolicyVersion", _w_PolicyVersion)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PolicyVersion(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_document = self.document
@@ -147,23 +141,3 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
         },
         ex,
     )
-
-
-def _w_PolicyVersion(o: PolicyVersion, out: list[str], ind: str) -> None:
-    v_document = o.document
-    if v_document is not None:
-        out.append(ind + "<Document>" + _x.escape(_x.quote(v_document)) + "</Document>\n")
-    v_version_id = o.version_id
-    if v_version_id is not None:
-        out.append(ind + "<VersionId>" + _x.escape(v_version_id) + "</VersionId>\n")
-    v_is_default_version = o.is_default_version
-    if v_is_default_version is not None:
-        out.append(
-            ind + "<IsDefaultVersion>" + _x.bool_out(v_is_default_version) + "</IsDefaultVersion>\n"
-        )
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

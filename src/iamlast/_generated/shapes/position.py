@@ -42,12 +42,6 @@ class Position(OpenShape):
     def _of_xml_element(cls, el: _Element) -> Position:
         return _x_Position(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "Position", _w_Position)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Position(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_line = self.line
@@ -103,15 +97,3 @@ def _x_Position(el: _Element) -> Position:
         else:
             _extras.keep(ex, c)
     return _new(Position, {"line": line, "column": column}, ex)
-
-
-def _w_Position(o: Position, out: list[str], ind: str) -> None:
-    v_line = o.line
-    if v_line is not None:
-        out.append(ind + "<Line>" + str(v_line) + "</Line>\n")
-    v_column = o.column
-    if v_column is not None:
-        out.append(ind + "<Column>" + str(v_column) + "</Column>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PutAccountPropertiesRequest"]
@@ -44,12 +41,6 @@ class PutAccountPropertiesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PutAccountPropertiesRequest:
         return _x_PutAccountPropertiesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "PutAccountPropertiesRequest", _w_PutAccountPropertiesRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PutAccountPropertiesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -86,12 +77,6 @@ class PutAccountPropertiesRequest(Shape):
         _q_PutAccountPropertiesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PutAccountPropertiesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PutAccountPropertiesRequest(params, ""))
-
 
 def _xe_AccountPropertiesMapType(e: _Element) -> tuple[str, str]:
     k: Any = None
@@ -122,22 +107,6 @@ def _x_PutAccountPropertiesRequest(el: _Element) -> PutAccountPropertiesRequest:
     )
 
 
-def _w_PutAccountPropertiesRequest(
-    o: PutAccountPropertiesRequest, out: list[str], ind: str
-) -> None:
-    v_properties = o.properties
-    if v_properties is not None:
-        out.append(ind + "<Properties>\n")
-        i_properties_1 = ind + "  "
-        e_properties_1 = i_properties_1 + "  "
-        for k_properties_1, x_properties_1 in v_properties.items():
-            out.append(i_properties_1 + "<entry>\n")
-            out.append(e_properties_1 + "<key>" + _x.escape(k_properties_1) + "</key>\n")
-            out.append(e_properties_1 + "<value>" + _x.escape(x_properties_1) + "</value>\n")
-            out.append(i_properties_1 + "</entry>\n")
-        out.append(ind + "</Properties>\n")
-
-
 def _q_PutAccountPropertiesRequest(
     o: PutAccountPropertiesRequest, q: dict[str, str], p: str
 ) -> None:
@@ -147,20 +116,3 @@ def _q_PutAccountPropertiesRequest(
             key_properties_1 = p + "Properties" + ".entry." + str(n_properties_1)
             q[key_properties_1 + ".key"] = k_properties_1
             q[key_properties_1 + ".value"] = x_properties_1
-
-
-def _qr_PutAccountPropertiesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_map(
-        params,
-        lambda n1: _q.read_scalar(
-            params, p + "Properties" + ".entry." + str(n1) + ".key", "string"
-        ),
-        lambda n1: _q.read_scalar(
-            params, p + "Properties" + ".entry." + str(n1) + ".value", "string"
-        ),
-        lambda n1: p + "Properties" + ".entry." + str(n1),
-    )
-    if v is not None:
-        values["properties"] = v
-    return values

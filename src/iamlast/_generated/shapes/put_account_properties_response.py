@@ -39,12 +39,6 @@ class PutAccountPropertiesResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> PutAccountPropertiesResponse:
         return _x_PutAccountPropertiesResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_PutAccountPropertiesResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PutAccountPropertiesResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         if self.response_metadata is not None:
@@ -89,11 +83,3 @@ def _x_PutAccountPropertiesResponse(el: _Element) -> PutAccountPropertiesRespons
         else:
             _extras.keep(ex, c)
     return _new(PutAccountPropertiesResponse, {"response_metadata": None}, ex)
-
-
-def _w_PutAccountPropertiesResponse(
-    o: PutAccountPropertiesResponse, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

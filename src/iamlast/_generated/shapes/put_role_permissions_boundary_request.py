@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PutRolePermissionsBoundaryRequest"]
@@ -49,14 +46,6 @@ class PutRolePermissionsBoundaryRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PutRolePermissionsBoundaryRequest:
         return _x_PutRolePermissionsBoundaryRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "PutRolePermissionsBoundaryRequest", _w_PutRolePermissionsBoundaryRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PutRolePermissionsBoundaryRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,12 +95,6 @@ class PutRolePermissionsBoundaryRequest(Shape):
         _q_PutRolePermissionsBoundaryRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PutRolePermissionsBoundaryRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PutRolePermissionsBoundaryRequest(params, ""))
-
 
 def _x_PutRolePermissionsBoundaryRequest(el: _Element) -> PutRolePermissionsBoundaryRequest:
     role_name: Any = None
@@ -128,22 +111,6 @@ def _x_PutRolePermissionsBoundaryRequest(el: _Element) -> PutRolePermissionsBoun
     )
 
 
-def _w_PutRolePermissionsBoundaryRequest(
-    o: PutRolePermissionsBoundaryRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundary>"
-            + _x.escape(v_permissions_boundary)
-            + "</PermissionsBoundary>\n"
-        )
-
-
 def _q_PutRolePermissionsBoundaryRequest(
     o: PutRolePermissionsBoundaryRequest, q: dict[str, str], p: str
 ) -> None:
@@ -153,14 +120,3 @@ def _q_PutRolePermissionsBoundaryRequest(
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         q[p + "PermissionsBoundary"] = v_permissions_boundary
-
-
-def _qr_PutRolePermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "PermissionsBoundary", "string")
-    if v is not None:
-        values["permissions_boundary"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PutRolePolicyRequest"]
@@ -48,12 +45,6 @@ class PutRolePolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PutRolePolicyRequest:
         return _x_PutRolePolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "PutRolePolicyRequest", _w_PutRolePolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PutRolePolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -111,12 +102,6 @@ class PutRolePolicyRequest(Shape):
         _q_PutRolePolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PutRolePolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PutRolePolicyRequest(params, ""))
-
 
 def _x_PutRolePolicyRequest(el: _Element) -> PutRolePolicyRequest:
     role_name: Any = None
@@ -136,23 +121,6 @@ def _x_PutRolePolicyRequest(el: _Element) -> PutRolePolicyRequest:
     )
 
 
-def _w_PutRolePolicyRequest(o: PutRolePolicyRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _x.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-
-
 def _q_PutRolePolicyRequest(o: PutRolePolicyRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -163,17 +131,3 @@ def _q_PutRolePolicyRequest(o: PutRolePolicyRequest, q: dict[str, str], p: str) 
     v_policy_document = o.policy_document
     if v_policy_document is not None:
         q[p + "PolicyDocument"] = v_policy_document
-
-
-def _qr_PutRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    v = _q.read_scalar(params, p + "PolicyDocument", "string")
-    if v is not None:
-        values["policy_document"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["PutUserPermissionsBoundaryRequest"]
@@ -49,14 +46,6 @@ class PutUserPermissionsBoundaryRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> PutUserPermissionsBoundaryRequest:
         return _x_PutUserPermissionsBoundaryRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "PutUserPermissionsBoundaryRequest", _w_PutUserPermissionsBoundaryRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_PutUserPermissionsBoundaryRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,12 +95,6 @@ class PutUserPermissionsBoundaryRequest(Shape):
         _q_PutUserPermissionsBoundaryRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> PutUserPermissionsBoundaryRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_PutUserPermissionsBoundaryRequest(params, ""))
-
 
 def _x_PutUserPermissionsBoundaryRequest(el: _Element) -> PutUserPermissionsBoundaryRequest:
     user_name: Any = None
@@ -128,22 +111,6 @@ def _x_PutUserPermissionsBoundaryRequest(el: _Element) -> PutUserPermissionsBoun
     )
 
 
-def _w_PutUserPermissionsBoundaryRequest(
-    o: PutUserPermissionsBoundaryRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundary>"
-            + _x.escape(v_permissions_boundary)
-            + "</PermissionsBoundary>\n"
-        )
-
-
 def _q_PutUserPermissionsBoundaryRequest(
     o: PutUserPermissionsBoundaryRequest, q: dict[str, str], p: str
 ) -> None:
@@ -153,14 +120,3 @@ def _q_PutUserPermissionsBoundaryRequest(
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         q[p + "PermissionsBoundary"] = v_permissions_boundary
-
-
-def _qr_PutUserPermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "PermissionsBoundary", "string")
-    if v is not None:
-        values["permissions_boundary"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["RejectDelegationRequestRequest"]
@@ -49,12 +46,6 @@ class RejectDelegationRequestRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> RejectDelegationRequestRequest:
         return _x_RejectDelegationRequestRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "RejectDelegationRequestRequest", _w_RejectDelegationRequestRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RejectDelegationRequestRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -104,12 +95,6 @@ class RejectDelegationRequestRequest(Shape):
         _q_RejectDelegationRequestRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> RejectDelegationRequestRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_RejectDelegationRequestRequest(params, ""))
-
 
 def _x_RejectDelegationRequestRequest(el: _Element) -> RejectDelegationRequestRequest:
     delegation_request_id: Any = None
@@ -126,22 +111,6 @@ def _x_RejectDelegationRequestRequest(el: _Element) -> RejectDelegationRequestRe
     )
 
 
-def _w_RejectDelegationRequestRequest(
-    o: RejectDelegationRequestRequest, out: list[str], ind: str
-) -> None:
-    v_delegation_request_id = o.delegation_request_id
-    if v_delegation_request_id is not None:
-        out.append(
-            ind
-            + "<DelegationRequestId>"
-            + _x.escape(v_delegation_request_id)
-            + "</DelegationRequestId>\n"
-        )
-    v_notes = o.notes
-    if v_notes is not None:
-        out.append(ind + "<Notes>" + _x.escape(v_notes) + "</Notes>\n")
-
-
 def _q_RejectDelegationRequestRequest(
     o: RejectDelegationRequestRequest, q: dict[str, str], p: str
 ) -> None:
@@ -151,14 +120,3 @@ def _q_RejectDelegationRequestRequest(
     v_notes = o.notes
     if v_notes is not None:
         q[p + "Notes"] = v_notes
-
-
-def _qr_RejectDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "DelegationRequestId", "string")
-    if v is not None:
-        values["delegation_request_id"] = v
-    v = _q.read_scalar(params, p + "Notes", "string")
-    if v is not None:
-        values["notes"] = v
-    return values

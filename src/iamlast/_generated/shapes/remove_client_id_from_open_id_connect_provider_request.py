@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["RemoveClientIDFromOpenIDConnectProviderRequest"]
@@ -52,16 +49,6 @@ class RemoveClientIDFromOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> RemoveClientIDFromOpenIDConnectProviderRequest:
         return _x_RemoveClientIDFromOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "RemoveClientIDFromOpenIDConnectProviderRequest",
-            _w_RemoveClientIDFromOpenIDConnectProviderRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RemoveClientIDFromOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,12 +100,6 @@ class RemoveClientIDFromOpenIDConnectProviderRequest(Shape):
         _q_RemoveClientIDFromOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> RemoveClientIDFromOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_RemoveClientIDFromOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_RemoveClientIDFromOpenIDConnectProviderRequest(
     el: _Element,
@@ -137,22 +118,6 @@ def _x_RemoveClientIDFromOpenIDConnectProviderRequest(
     )
 
 
-def _w_RemoveClientIDFromOpenIDConnectProviderRequest(
-    o: RemoveClientIDFromOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_client_id = o.client_id
-    if v_client_id is not None:
-        out.append(ind + "<ClientID>" + _x.escape(v_client_id) + "</ClientID>\n")
-
-
 def _q_RemoveClientIDFromOpenIDConnectProviderRequest(
     o: RemoveClientIDFromOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -162,16 +127,3 @@ def _q_RemoveClientIDFromOpenIDConnectProviderRequest(
     v_client_id = o.client_id
     if v_client_id is not None:
         q[p + "ClientID"] = v_client_id
-
-
-def _qr_RemoveClientIDFromOpenIDConnectProviderRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_scalar(params, p + "ClientID", "string")
-    if v is not None:
-        values["client_id"] = v
-    return values

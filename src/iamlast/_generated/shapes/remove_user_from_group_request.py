@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["RemoveUserFromGroupRequest"]
@@ -44,12 +41,6 @@ class RemoveUserFromGroupRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> RemoveUserFromGroupRequest:
         return _x_RemoveUserFromGroupRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "RemoveUserFromGroupRequest", _w_RemoveUserFromGroupRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RemoveUserFromGroupRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -95,12 +86,6 @@ class RemoveUserFromGroupRequest(Shape):
         _q_RemoveUserFromGroupRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> RemoveUserFromGroupRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_RemoveUserFromGroupRequest(params, ""))
-
 
 def _x_RemoveUserFromGroupRequest(el: _Element) -> RemoveUserFromGroupRequest:
     group_name: Any = None
@@ -114,15 +99,6 @@ def _x_RemoveUserFromGroupRequest(el: _Element) -> RemoveUserFromGroupRequest:
     return _new(RemoveUserFromGroupRequest, {"group_name": group_name, "user_name": user_name})
 
 
-def _w_RemoveUserFromGroupRequest(o: RemoveUserFromGroupRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-
-
 def _q_RemoveUserFromGroupRequest(o: RemoveUserFromGroupRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -130,14 +106,3 @@ def _q_RemoveUserFromGroupRequest(o: RemoveUserFromGroupRequest, q: dict[str, st
     v_user_name = o.user_name
     if v_user_name is not None:
         q[p + "UserName"] = v_user_name
-
-
-def _qr_RemoveUserFromGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    return values

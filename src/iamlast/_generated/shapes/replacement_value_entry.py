@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ReplacementValueEntry"]
@@ -45,12 +42,6 @@ class ReplacementValueEntry(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ReplacementValueEntry:
         return _x_ReplacementValueEntry(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ReplacementValueEntry", _w_ReplacementValueEntry)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ReplacementValueEntry(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -87,12 +78,6 @@ class ReplacementValueEntry(Shape):
         _q_ReplacementValueEntry(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ReplacementValueEntry:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ReplacementValueEntry(params, ""))
-
 
 def _x_ReplacementValueEntry(el: _Element) -> ReplacementValueEntry:
     values: Any = None
@@ -103,19 +88,6 @@ def _x_ReplacementValueEntry(el: _Element) -> ReplacementValueEntry:
     return _new(ReplacementValueEntry, {"values": values if values is not None else []})
 
 
-def _w_ReplacementValueEntry(o: ReplacementValueEntry, out: list[str], ind: str) -> None:
-    v_values = o.values
-    if v_values is not None:
-        if v_values:
-            out.append(ind + "<Values>\n")
-            i_values_1 = ind + "  "
-            for x_values_1 in v_values:
-                out.append(i_values_1 + "<member>" + _x.escape(x_values_1) + "</member>\n")
-            out.append(ind + "</Values>\n")
-        else:
-            out.append(ind + "<Values/>\n")
-
-
 def _q_ReplacementValueEntry(o: ReplacementValueEntry, q: dict[str, str], p: str) -> None:
     v_values = o.values
     if v_values is not None:
@@ -124,16 +96,3 @@ def _q_ReplacementValueEntry(o: ReplacementValueEntry, q: dict[str, str], p: str
         for n_values_1, x_values_1 in enumerate(v_values, 1):
             key_values_1 = p + "Values" + ".member." + str(n_values_1)
             q[key_values_1] = x_values_1
-
-
-def _qr_ReplacementValueEntry(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_list(
-        params,
-        p + "Values",
-        lambda n1: _q.read_scalar(params, p + "Values" + ".member." + str(n1), "string"),
-        lambda n1: p + "Values" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["values"] = v
-    return values

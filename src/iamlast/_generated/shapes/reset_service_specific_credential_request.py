@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ResetServiceSpecificCredentialRequest"]
@@ -51,14 +48,6 @@ class ResetServiceSpecificCredentialRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ResetServiceSpecificCredentialRequest:
         return _x_ResetServiceSpecificCredentialRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ResetServiceSpecificCredentialRequest", _w_ResetServiceSpecificCredentialRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ResetServiceSpecificCredentialRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -108,12 +97,6 @@ class ResetServiceSpecificCredentialRequest(Shape):
         _q_ResetServiceSpecificCredentialRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ResetServiceSpecificCredentialRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ResetServiceSpecificCredentialRequest(params, ""))
-
 
 def _x_ResetServiceSpecificCredentialRequest(el: _Element) -> ResetServiceSpecificCredentialRequest:
     user_name: Any = None
@@ -130,22 +113,6 @@ def _x_ResetServiceSpecificCredentialRequest(el: _Element) -> ResetServiceSpecif
     )
 
 
-def _w_ResetServiceSpecificCredentialRequest(
-    o: ResetServiceSpecificCredentialRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _x.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-
-
 def _q_ResetServiceSpecificCredentialRequest(
     o: ResetServiceSpecificCredentialRequest, q: dict[str, str], p: str
 ) -> None:
@@ -155,14 +122,3 @@ def _q_ResetServiceSpecificCredentialRequest(
     v_service_specific_credential_id = o.service_specific_credential_id
     if v_service_specific_credential_id is not None:
         q[p + "ServiceSpecificCredentialId"] = v_service_specific_credential_id
-
-
-def _qr_ResetServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "ServiceSpecificCredentialId", "string")
-    if v is not None:
-        values["service_specific_credential_id"] = v
-    return values

@@ -15,11 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .service_specific_credential import (
-    ServiceSpecificCredential,
-    _w_ServiceSpecificCredential,
-    _x_ServiceSpecificCredential,
-)
+from .service_specific_credential import ServiceSpecificCredential, _x_ServiceSpecificCredential
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -53,12 +49,6 @@ class ResetServiceSpecificCredentialResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ResetServiceSpecificCredentialResponse:
         return _x_ResetServiceSpecificCredentialResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_ResetServiceSpecificCredentialResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ResetServiceSpecificCredentialResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -125,19 +115,3 @@ def _x_ResetServiceSpecificCredentialResponse(
         {"service_specific_credential": service_specific_credential, "response_metadata": None},
         ex,
     )
-
-
-def _w_ResetServiceSpecificCredentialResponse(
-    o: ResetServiceSpecificCredentialResponse, out: list[str], ind: str
-) -> None:
-    v_service_specific_credential = o.service_specific_credential
-    if v_service_specific_credential is not None:
-        out.append(ind + "<ServiceSpecificCredential>\n")
-        i_service_specific_credential_1 = ind + "  "
-        _w_ServiceSpecificCredential(
-            v_service_specific_credential, out, i_service_specific_credential_1
-        )
-        out.append(ind + "</ServiceSpecificCredential>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -19,10 +19,9 @@ from iamlast._runtime.shape import new as _new
 from ..enums import PolicyEvaluationDecisionType
 from .permissions_boundary_decision_detail import (
     PermissionsBoundaryDecisionDetail,
-    _w_PermissionsBoundaryDecisionDetail,
     _x_PermissionsBoundaryDecisionDetail,
 )
-from .statement import Statement, _w_Statement, _x_Statement
+from .statement import Statement, _x_Statement
 
 _e_PolicyEvaluationDecisionType = _x.enum_reader(PolicyEvaluationDecisionType)
 
@@ -86,12 +85,6 @@ class ResourceSpecificResult(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ResourceSpecificResult:
         return _x_ResourceSpecificResult(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ResourceSpecificResult", _w_ResourceSpecificResult)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ResourceSpecificResult(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -239,79 +232,3 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
         },
         ex,
     )
-
-
-def _w_ResourceSpecificResult(o: ResourceSpecificResult, out: list[str], ind: str) -> None:
-    v_eval_resource_name = o.eval_resource_name
-    if v_eval_resource_name is not None:
-        out.append(
-            ind + "<EvalResourceName>" + _x.escape(v_eval_resource_name) + "</EvalResourceName>\n"
-        )
-    v_eval_resource_decision = o.eval_resource_decision
-    if v_eval_resource_decision is not None:
-        out.append(
-            ind
-            + "<EvalResourceDecision>"
-            + _x.escape(str(v_eval_resource_decision))
-            + "</EvalResourceDecision>\n"
-        )
-    v_matched_statements = o.matched_statements
-    if v_matched_statements is not None:
-        if v_matched_statements:
-            out.append(ind + "<MatchedStatements>\n")
-            i_matched_statements_1 = ind + "  "
-            for x_matched_statements_1 in v_matched_statements:
-                out.append(i_matched_statements_1 + "<member>\n")
-                i_matched_statements_2 = i_matched_statements_1 + "  "
-                _w_Statement(x_matched_statements_1, out, i_matched_statements_2)
-                out.append(i_matched_statements_1 + "</member>\n")
-            out.append(ind + "</MatchedStatements>\n")
-        else:
-            out.append(ind + "<MatchedStatements/>\n")
-    v_missing_context_values = o.missing_context_values
-    if v_missing_context_values is not None:
-        if v_missing_context_values:
-            out.append(ind + "<MissingContextValues>\n")
-            i_missing_context_values_1 = ind + "  "
-            for x_missing_context_values_1 in v_missing_context_values:
-                out.append(
-                    i_missing_context_values_1
-                    + "<member>"
-                    + _x.escape(x_missing_context_values_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</MissingContextValues>\n")
-        else:
-            out.append(ind + "<MissingContextValues/>\n")
-    v_eval_decision_details = o.eval_decision_details
-    if v_eval_decision_details is not None:
-        out.append(ind + "<EvalDecisionDetails>\n")
-        i_eval_decision_details_1 = ind + "  "
-        e_eval_decision_details_1 = i_eval_decision_details_1 + "  "
-        for k_eval_decision_details_1, x_eval_decision_details_1 in v_eval_decision_details.items():
-            out.append(i_eval_decision_details_1 + "<entry>\n")
-            out.append(
-                e_eval_decision_details_1
-                + "<key>"
-                + _x.escape(k_eval_decision_details_1)
-                + "</key>\n"
-            )
-            out.append(
-                e_eval_decision_details_1
-                + "<value>"
-                + _x.escape(str(x_eval_decision_details_1))
-                + "</value>\n"
-            )
-            out.append(i_eval_decision_details_1 + "</entry>\n")
-        out.append(ind + "</EvalDecisionDetails>\n")
-    v_permissions_boundary_decision_detail = o.permissions_boundary_decision_detail
-    if v_permissions_boundary_decision_detail is not None:
-        out.append(ind + "<PermissionsBoundaryDecisionDetail>\n")
-        i_permissions_boundary_decision_detail_1 = ind + "  "
-        _w_PermissionsBoundaryDecisionDetail(
-            v_permissions_boundary_decision_detail, out, i_permissions_boundary_decision_detail_1
-        )
-        out.append(ind + "</PermissionsBoundaryDecisionDetail>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

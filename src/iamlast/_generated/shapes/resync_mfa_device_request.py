@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["ResyncMFADeviceRequest"]
@@ -54,12 +51,6 @@ class ResyncMFADeviceRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ResyncMFADeviceRequest:
         return _x_ResyncMFADeviceRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ResyncMFADeviceRequest", _w_ResyncMFADeviceRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ResyncMFADeviceRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -125,12 +116,6 @@ class ResyncMFADeviceRequest(Shape):
         _q_ResyncMFADeviceRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> ResyncMFADeviceRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_ResyncMFADeviceRequest(params, ""))
-
 
 def _x_ResyncMFADeviceRequest(el: _Element) -> ResyncMFADeviceRequest:
     user_name: Any = None
@@ -158,31 +143,6 @@ def _x_ResyncMFADeviceRequest(el: _Element) -> ResyncMFADeviceRequest:
     )
 
 
-def _w_ResyncMFADeviceRequest(o: ResyncMFADeviceRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_authentication_code1 = o.authentication_code1
-    if v_authentication_code1 is not None:
-        out.append(
-            ind
-            + "<AuthenticationCode1>"
-            + _x.escape(v_authentication_code1)
-            + "</AuthenticationCode1>\n"
-        )
-    v_authentication_code2 = o.authentication_code2
-    if v_authentication_code2 is not None:
-        out.append(
-            ind
-            + "<AuthenticationCode2>"
-            + _x.escape(v_authentication_code2)
-            + "</AuthenticationCode2>\n"
-        )
-
-
 def _q_ResyncMFADeviceRequest(o: ResyncMFADeviceRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -196,20 +156,3 @@ def _q_ResyncMFADeviceRequest(o: ResyncMFADeviceRequest, q: dict[str, str], p: s
     v_authentication_code2 = o.authentication_code2
     if v_authentication_code2 is not None:
         q[p + "AuthenticationCode2"] = v_authentication_code2
-
-
-def _qr_ResyncMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "SerialNumber", "string")
-    if v is not None:
-        values["serial_number"] = v
-    v = _q.read_scalar(params, p + "AuthenticationCode1", "string")
-    if v is not None:
-        values["authentication_code1"] = v
-    v = _q.read_scalar(params, p + "AuthenticationCode2", "string")
-    if v is not None:
-        values["authentication_code2"] = v
-    return values

@@ -20,12 +20,11 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
-    _w_AttachedPermissionsBoundary,
     _x_AttachedPermissionsBoundary,
 )
-from .role_last_used import RoleLastUsed, _w_RoleLastUsed, _x_RoleLastUsed
-from .source_role_template import SourceRoleTemplate, _w_SourceRoleTemplate, _x_SourceRoleTemplate
-from .tag import Tag, _w_Tag, _x_Tag
+from .role_last_used import RoleLastUsed, _x_RoleLastUsed
+from .source_role_template import SourceRoleTemplate, _x_SourceRoleTemplate
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -102,12 +101,6 @@ class Role(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> Role:
         return _x_Role(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "Role", _w_Role)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Role(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -306,79 +299,3 @@ def _x_Role(el: _Element) -> Role:
         },
         ex,
     )
-
-
-def _w_Role(o: Role, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_role_id = o.role_id
-    if v_role_id is not None:
-        out.append(ind + "<RoleId>" + _x.escape(v_role_id) + "</RoleId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_assume_role_policy_document = o.assume_role_policy_document
-    if v_assume_role_policy_document is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocument>"
-            + _x.escape(_x.quote(v_assume_role_policy_document))
-            + "</AssumeRolePolicyDocument>\n"
-        )
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_max_session_duration = o.max_session_duration
-    if v_max_session_duration is not None:
-        out.append(
-            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_role_last_used = o.role_last_used
-    if v_role_last_used is not None:
-        out.append(ind + "<RoleLastUsed>\n")
-        i_role_last_used_1 = ind + "  "
-        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
-        out.append(ind + "</RoleLastUsed>\n")
-    v_source_role_template = o.source_role_template
-    if v_source_role_template is not None:
-        out.append(ind + "<SourceRoleTemplate>\n")
-        i_source_role_template_1 = ind + "  "
-        _w_SourceRoleTemplate(v_source_role_template, out, i_source_role_template_1)
-        out.append(ind + "</SourceRoleTemplate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -20,14 +20,13 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
-    _w_AttachedPermissionsBoundary,
     _x_AttachedPermissionsBoundary,
 )
-from .attached_policy import AttachedPolicy, _w_AttachedPolicy, _x_AttachedPolicy
-from .instance_profile import InstanceProfile, _w_InstanceProfile, _x_InstanceProfile
-from .policy_detail import PolicyDetail, _w_PolicyDetail, _x_PolicyDetail
-from .role_last_used import RoleLastUsed, _w_RoleLastUsed, _x_RoleLastUsed
-from .tag import Tag, _w_Tag, _x_Tag
+from .attached_policy import AttachedPolicy, _x_AttachedPolicy
+from .instance_profile import InstanceProfile, _x_InstanceProfile
+from .policy_detail import PolicyDetail, _x_PolicyDetail
+from .role_last_used import RoleLastUsed, _x_RoleLastUsed
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -96,12 +95,6 @@ class RoleDetail(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> RoleDetail:
         return _x_RoleDetail(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "RoleDetail", _w_RoleDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RoleDetail(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -294,96 +287,3 @@ def _x_RoleDetail(el: _Element) -> RoleDetail:
         },
         ex,
     )
-
-
-def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_role_id = o.role_id
-    if v_role_id is not None:
-        out.append(ind + "<RoleId>" + _x.escape(v_role_id) + "</RoleId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_assume_role_policy_document = o.assume_role_policy_document
-    if v_assume_role_policy_document is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocument>"
-            + _x.escape(_x.quote(v_assume_role_policy_document))
-            + "</AssumeRolePolicyDocument>\n"
-        )
-    v_instance_profile_list = o.instance_profile_list
-    if v_instance_profile_list is not None:
-        if v_instance_profile_list:
-            out.append(ind + "<InstanceProfileList>\n")
-            i_instance_profile_list_1 = ind + "  "
-            for x_instance_profile_list_1 in v_instance_profile_list:
-                out.append(i_instance_profile_list_1 + "<member>\n")
-                i_instance_profile_list_2 = i_instance_profile_list_1 + "  "
-                _w_InstanceProfile(x_instance_profile_list_1, out, i_instance_profile_list_2)
-                out.append(i_instance_profile_list_1 + "</member>\n")
-            out.append(ind + "</InstanceProfileList>\n")
-        else:
-            out.append(ind + "<InstanceProfileList/>\n")
-    v_role_policy_list = o.role_policy_list
-    if v_role_policy_list is not None:
-        if v_role_policy_list:
-            out.append(ind + "<RolePolicyList>\n")
-            i_role_policy_list_1 = ind + "  "
-            for x_role_policy_list_1 in v_role_policy_list:
-                out.append(i_role_policy_list_1 + "<member>\n")
-                i_role_policy_list_2 = i_role_policy_list_1 + "  "
-                _w_PolicyDetail(x_role_policy_list_1, out, i_role_policy_list_2)
-                out.append(i_role_policy_list_1 + "</member>\n")
-            out.append(ind + "</RolePolicyList>\n")
-        else:
-            out.append(ind + "<RolePolicyList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_role_last_used = o.role_last_used
-    if v_role_last_used is not None:
-        out.append(ind + "<RoleLastUsed>\n")
-        i_role_last_used_1 = ind + "  "
-        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
-        out.append(ind + "</RoleLastUsed>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -49,12 +49,6 @@ class RoleLastUsed(OpenShape):
     def _of_xml_element(cls, el: _Element) -> RoleLastUsed:
         return _x_RoleLastUsed(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "RoleLastUsed", _w_RoleLastUsed)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RoleLastUsed(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_last_used_date = self.last_used_date
@@ -110,15 +104,3 @@ def _x_RoleLastUsed(el: _Element) -> RoleLastUsed:
         else:
             _extras.keep(ex, c)
     return _new(RoleLastUsed, {"last_used_date": last_used_date, "region": region}, ex)
-
-
-def _w_RoleLastUsed(o: RoleLastUsed, out: list[str], ind: str) -> None:
-    v_last_used_date = o.last_used_date
-    if v_last_used_date is not None:
-        out.append(ind + "<LastUsedDate>" + _x.ts_out(v_last_used_date) + "</LastUsedDate>\n")
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

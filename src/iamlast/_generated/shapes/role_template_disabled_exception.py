@@ -46,12 +46,6 @@ class RoleTemplateDisabledException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> RoleTemplateDisabledException:
         return _x_RoleTemplateDisabledException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_RoleTemplateDisabledException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RoleTemplateDisabledException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -97,11 +91,3 @@ def _x_RoleTemplateDisabledException(el: _Element) -> RoleTemplateDisabledExcept
         else:
             _extras.keep(ex, c)
     return _new(RoleTemplateDisabledException, {"message": message}, ex)
-
-
-def _w_RoleTemplateDisabledException(
-    o: RoleTemplateDisabledException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

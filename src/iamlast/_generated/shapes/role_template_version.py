@@ -19,13 +19,9 @@ from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import ManagedByTypeType
-from .inline_policy import InlinePolicy, _w_InlinePolicy, _x_InlinePolicy
-from .parameter_definition import (
-    ParameterDefinition,
-    _w_ParameterDefinition,
-    _x_ParameterDefinition,
-)
-from .tag_template import TagTemplate, _w_TagTemplate, _x_TagTemplate
+from .inline_policy import InlinePolicy, _x_InlinePolicy
+from .parameter_definition import ParameterDefinition, _x_ParameterDefinition
+from .tag_template import TagTemplate, _x_TagTemplate
 
 _e_ManagedByTypeType = _x.enum_reader(ManagedByTypeType)
 
@@ -165,12 +161,6 @@ class RoleTemplateVersion(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> RoleTemplateVersion:
         return _x_RoleTemplateVersion(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "RoleTemplateVersion", _w_RoleTemplateVersion)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RoleTemplateVersion(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -499,159 +489,3 @@ def _x_RoleTemplateVersion(el: _Element) -> RoleTemplateVersion:
         },
         ex,
     )
-
-
-def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> None:
-    v_template_arn = o.template_arn
-    if v_template_arn is not None:
-        out.append(ind + "<TemplateArn>" + _x.escape(v_template_arn) + "</TemplateArn>\n")
-    v_template_name = o.template_name
-    if v_template_name is not None:
-        out.append(ind + "<TemplateName>" + _x.escape(v_template_name) + "</TemplateName>\n")
-    v_template_version_id = o.template_version_id
-    if v_template_version_id is not None:
-        out.append(
-            ind
-            + "<TemplateVersionId>"
-            + _x.escape(v_template_version_id)
-            + "</TemplateVersionId>\n"
-        )
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_major_version = o.major_version
-    if v_major_version is not None:
-        out.append(ind + "<MajorVersion>" + str(v_major_version) + "</MajorVersion>\n")
-    v_default_minor_version = o.default_minor_version
-    if v_default_minor_version is not None:
-        out.append(
-            ind
-            + "<DefaultMinorVersion>"
-            + str(v_default_minor_version)
-            + "</DefaultMinorVersion>\n"
-        )
-    v_managed_by_type = o.managed_by_type
-    if v_managed_by_type is not None:
-        out.append(
-            ind + "<ManagedByType>" + _x.escape(str(v_managed_by_type)) + "</ManagedByType>\n"
-        )
-    v_managed_by_value = o.managed_by_value
-    if v_managed_by_value is not None:
-        out.append(ind + "<ManagedByValue>" + _x.escape(v_managed_by_value) + "</ManagedByValue>\n")
-    v_enabled = o.enabled
-    if v_enabled is not None:
-        out.append(ind + "<Enabled>" + _x.bool_out(v_enabled) + "</Enabled>\n")
-    v_minor_version = o.minor_version
-    if v_minor_version is not None:
-        out.append(ind + "<MinorVersion>" + str(v_minor_version) + "</MinorVersion>\n")
-    v_role_name_pattern = o.role_name_pattern
-    if v_role_name_pattern is not None:
-        out.append(
-            ind + "<RoleNamePattern>" + _x.escape(v_role_name_pattern) + "</RoleNamePattern>\n"
-        )
-    v_role_path_pattern = o.role_path_pattern
-    if v_role_path_pattern is not None:
-        out.append(
-            ind + "<RolePathPattern>" + _x.escape(v_role_path_pattern) + "</RolePathPattern>\n"
-        )
-    v_role_description_pattern = o.role_description_pattern
-    if v_role_description_pattern is not None:
-        out.append(
-            ind
-            + "<RoleDescriptionPattern>"
-            + _x.escape(v_role_description_pattern)
-            + "</RoleDescriptionPattern>\n"
-        )
-    v_assume_role_policy_document_template = o.assume_role_policy_document_template
-    if v_assume_role_policy_document_template is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocumentTemplate>"
-            + _x.escape(_x.quote(v_assume_role_policy_document_template))
-            + "</AssumeRolePolicyDocumentTemplate>\n"
-        )
-    v_inline_policy_templates = o.inline_policy_templates
-    if v_inline_policy_templates is not None:
-        if v_inline_policy_templates:
-            out.append(ind + "<InlinePolicyTemplates>\n")
-            i_inline_policy_templates_1 = ind + "  "
-            for x_inline_policy_templates_1 in v_inline_policy_templates:
-                out.append(i_inline_policy_templates_1 + "<member>\n")
-                i_inline_policy_templates_2 = i_inline_policy_templates_1 + "  "
-                _w_InlinePolicy(x_inline_policy_templates_1, out, i_inline_policy_templates_2)
-                out.append(i_inline_policy_templates_1 + "</member>\n")
-            out.append(ind + "</InlinePolicyTemplates>\n")
-        else:
-            out.append(ind + "<InlinePolicyTemplates/>\n")
-    v_managed_policy_arns = o.managed_policy_arns
-    if v_managed_policy_arns is not None:
-        if v_managed_policy_arns:
-            out.append(ind + "<ManagedPolicyArns>\n")
-            i_managed_policy_arns_1 = ind + "  "
-            for x_managed_policy_arns_1 in v_managed_policy_arns:
-                out.append(
-                    i_managed_policy_arns_1
-                    + "<member>"
-                    + _x.escape(x_managed_policy_arns_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ManagedPolicyArns>\n")
-        else:
-            out.append(ind + "<ManagedPolicyArns/>\n")
-    v_permission_boundary_arn = o.permission_boundary_arn
-    if v_permission_boundary_arn is not None:
-        out.append(
-            ind
-            + "<PermissionBoundaryArn>"
-            + _x.escape(v_permission_boundary_arn)
-            + "</PermissionBoundaryArn>\n"
-        )
-    v_parameters_definition = o.parameters_definition
-    if v_parameters_definition is not None:
-        if v_parameters_definition:
-            out.append(ind + "<ParametersDefinition>\n")
-            i_parameters_definition_1 = ind + "  "
-            for x_parameters_definition_1 in v_parameters_definition:
-                out.append(i_parameters_definition_1 + "<member>\n")
-                i_parameters_definition_2 = i_parameters_definition_1 + "  "
-                _w_ParameterDefinition(x_parameters_definition_1, out, i_parameters_definition_2)
-                out.append(i_parameters_definition_1 + "</member>\n")
-            out.append(ind + "</ParametersDefinition>\n")
-        else:
-            out.append(ind + "<ParametersDefinition/>\n")
-    v_role_tags_template = o.role_tags_template
-    if v_role_tags_template is not None:
-        if v_role_tags_template:
-            out.append(ind + "<RoleTagsTemplate>\n")
-            i_role_tags_template_1 = ind + "  "
-            for x_role_tags_template_1 in v_role_tags_template:
-                out.append(i_role_tags_template_1 + "<member>\n")
-                i_role_tags_template_2 = i_role_tags_template_1 + "  "
-                _w_TagTemplate(x_role_tags_template_1, out, i_role_tags_template_2)
-                out.append(i_role_tags_template_1 + "</member>\n")
-            out.append(ind + "</RoleTagsTemplate>\n")
-        else:
-            out.append(ind + "<RoleTagsTemplate/>\n")
-    v_max_session_duration = o.max_session_duration
-    if v_max_session_duration is not None:
-        out.append(
-            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
-        )
-    v_version_enabled = o.version_enabled
-    if v_version_enabled is not None:
-        out.append(
-            ind + "<VersionEnabled>" + _x.bool_out(v_version_enabled) + "</VersionEnabled>\n"
-        )
-    v_create_timestamp = o.create_timestamp
-    if v_create_timestamp is not None:
-        out.append(
-            ind + "<CreateTimestamp>" + _x.ts_out(v_create_timestamp) + "</CreateTimestamp>\n"
-        )
-    v_update_timestamp = o.update_timestamp
-    if v_update_timestamp is not None:
-        out.append(
-            ind + "<UpdateTimestamp>" + _x.ts_out(v_update_timestamp) + "</UpdateTimestamp>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

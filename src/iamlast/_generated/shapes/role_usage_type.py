@@ -45,12 +45,6 @@ class RoleUsageType(OpenShape):
     def _of_xml_element(cls, el: _Element) -> RoleUsageType:
         return _x_RoleUsageType(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "RoleUsageType", _w_RoleUsageType)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_RoleUsageType(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_region = self.region
@@ -108,22 +102,3 @@ def _x_RoleUsageType(el: _Element) -> RoleUsageType:
         else:
             _extras.keep(ex, c)
     return _new(RoleUsageType, {"region": region, "resources": resources}, ex)
-
-
-def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _x.escape(v_region) + "</Region>\n")
-    v_resources = o.resources
-    if v_resources is not None:
-        if v_resources:
-            out.append(ind + "<Resources>\n")
-            i_resources_1 = ind + "  "
-            for x_resources_1 in v_resources:
-                out.append(i_resources_1 + "<member>" + _x.escape(x_resources_1) + "</member>\n")
-            out.append(ind + "</Resources>\n")
-        else:
-            out.append(ind + "<Resources/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -42,12 +42,6 @@ class SAMLKeyHashEntry(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SAMLKeyHashEntry:
         return _x_SAMLKeyHashEntry(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SAMLKeyHashEntry", _w_SAMLKeyHashEntry)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SAMLKeyHashEntry(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_issuer_url = self.issuer_url
@@ -105,22 +99,3 @@ def _x_SAMLKeyHashEntry(el: _Element) -> SAMLKeyHashEntry:
         else:
             _extras.keep(ex, c)
     return _new(SAMLKeyHashEntry, {"issuer_url": issuer_url, "key_hashes": key_hashes}, ex)
-
-
-def _w_SAMLKeyHashEntry(o: SAMLKeyHashEntry, out: list[str], ind: str) -> None:
-    v_issuer_url = o.issuer_url
-    if v_issuer_url is not None:
-        out.append(ind + "<IssuerURL>" + _x.escape(v_issuer_url) + "</IssuerURL>\n")
-    v_key_hashes = o.key_hashes
-    if v_key_hashes is not None:
-        if v_key_hashes:
-            out.append(ind + "<KeyHashes>\n")
-            i_key_hashes_1 = ind + "  "
-            for x_key_hashes_1 in v_key_hashes:
-                out.append(i_key_hashes_1 + "<member>" + _x.escape(x_key_hashes_1) + "</member>\n")
-            out.append(ind + "</KeyHashes>\n")
-        else:
-            out.append(ind + "<KeyHashes/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -44,12 +44,6 @@ class SAMLPrivateKey(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SAMLPrivateKey:
         return _x_SAMLPrivateKey(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SAMLPrivateKey", _w_SAMLPrivateKey)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SAMLPrivateKey(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_key_id = self.key_id
@@ -107,15 +101,3 @@ def _x_SAMLPrivateKey(el: _Element) -> SAMLPrivateKey:
         else:
             _extras.keep(ex, c)
     return _new(SAMLPrivateKey, {"key_id": key_id, "timestamp": timestamp}, ex)
-
-
-def _w_SAMLPrivateKey(o: SAMLPrivateKey, out: list[str], ind: str) -> None:
-    v_key_id = o.key_id
-    if v_key_id is not None:
-        out.append(ind + "<KeyId>" + _x.escape(v_key_id) + "</KeyId>\n")
-    v_timestamp = o.timestamp
-    if v_timestamp is not None:
-        out.append(ind + "<Timestamp>" + _x.ts_out(v_timestamp) + "</Timestamp>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -52,12 +52,6 @@ class SAMLProviderListEntry(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SAMLProviderListEntry:
         return _x_SAMLProviderListEntry(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SAMLProviderListEntry", _w_SAMLProviderListEntry)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SAMLProviderListEntry(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_arn = self.arn
@@ -151,26 +145,3 @@ def _x_SAMLProviderListEntry(el: _Element) -> SAMLProviderListEntry:
         },
         ex,
     )
-
-
-def _w_SAMLProviderListEntry(o: SAMLProviderListEntry, out: list[str], ind: str) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_valid_until = o.valid_until
-    if v_valid_until is not None:
-        out.append(ind + "<ValidUntil>" + _x.ts_out(v_valid_until) + "</ValidUntil>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
-    if v_is_trusted_identity_propagation_enabled is not None:
-        out.append(
-            ind
-            + "<IsTrustedIdentityPropagationEnabled>"
-            + _x.bool_out(v_is_trusted_identity_propagation_enabled)
-            + "</IsTrustedIdentityPropagationEnabled>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -16,12 +16,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .server_certificate_metadata import (
-    ServerCertificateMetadata,
-    _w_ServerCertificateMetadata,
-    _x_ServerCertificateMetadata,
-)
-from .tag import Tag, _w_Tag, _x_Tag
+from .server_certificate_metadata import ServerCertificateMetadata, _x_ServerCertificateMetadata
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -58,12 +54,6 @@ class ServerCertificate(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ServerCertificate:
         return _x_ServerCertificate(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ServerCertificate", _w_ServerCertificate)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServerCertificate(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -158,40 +148,3 @@ def _x_ServerCertificate(el: _Element) -> ServerCertificate:
         },
         ex,
     )
-
-
-def _w_ServerCertificate(o: ServerCertificate, out: list[str], ind: str) -> None:
-    v_server_certificate_metadata = o.server_certificate_metadata
-    if v_server_certificate_metadata is not None:
-        out.append(ind + "<ServerCertificateMetadata>\n")
-        i_server_certificate_metadata_1 = ind + "  "
-        _w_ServerCertificateMetadata(
-            v_server_certificate_metadata, out, i_server_certificate_metadata_1
-        )
-        out.append(ind + "</ServerCertificateMetadata>\n")
-    v_certificate_body = o.certificate_body
-    if v_certificate_body is not None:
-        out.append(
-            ind + "<CertificateBody>" + _x.escape(v_certificate_body) + "</CertificateBody>\n"
-        )
-    v_certificate_chain = o.certificate_chain
-    if v_certificate_chain is not None:
-        out.append(
-            ind + "<CertificateChain>" + _x.escape(v_certificate_chain) + "</CertificateChain>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -57,12 +57,6 @@ class ServerCertificateMetadata(OpenShape):
     def _of_xml_element(cls, el: _Element) -> ServerCertificateMetadata:
         return _x_ServerCertificateMetadata(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "ServerCertificateMetadata", _w_ServerCertificateMetadata)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServerCertificateMetadata(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_path = self.path
@@ -178,37 +172,3 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
         },
         ex,
     )
-
-
-def _w_ServerCertificateMetadata(o: ServerCertificateMetadata, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_server_certificate_name = o.server_certificate_name
-    if v_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<ServerCertificateName>"
-            + _x.escape(v_server_certificate_name)
-            + "</ServerCertificateName>\n"
-        )
-    v_server_certificate_id = o.server_certificate_id
-    if v_server_certificate_id is not None:
-        out.append(
-            ind
-            + "<ServerCertificateId>"
-            + _x.escape(v_server_certificate_id)
-            + "</ServerCertificateId>\n"
-        )
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_upload_date = o.upload_date
-    if v_upload_date is not None:
-        out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
-    v_expiration = o.expiration
-    if v_expiration is not None:
-        out.append(ind + "<Expiration>" + _x.ts_out(v_expiration) + "</Expiration>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

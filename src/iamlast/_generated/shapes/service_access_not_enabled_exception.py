@@ -43,12 +43,6 @@ class ServiceAccessNotEnabledException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> ServiceAccessNotEnabledException:
         return _x_ServiceAccessNotEnabledException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_ServiceAccessNotEnabledException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServiceAccessNotEnabledException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         ex = self.__pydantic_extra__
@@ -85,11 +79,3 @@ def _x_ServiceAccessNotEnabledException(el: _Element) -> ServiceAccessNotEnabled
         else:
             _extras.keep(ex, c)
     return _new(ServiceAccessNotEnabledException, {}, ex)
-
-
-def _w_ServiceAccessNotEnabledException(
-    o: ServiceAccessNotEnabledException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

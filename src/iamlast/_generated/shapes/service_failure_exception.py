@@ -42,12 +42,6 @@ class ServiceFailureException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> ServiceFailureException:
         return _x_ServiceFailureException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_ServiceFailureException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServiceFailureException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -93,9 +87,3 @@ def _x_ServiceFailureException(el: _Element) -> ServiceFailureException:
         else:
             _extras.keep(ex, c)
     return _new(ServiceFailureException, {"message": message}, ex)
-
-
-def _w_ServiceFailureException(o: ServiceFailureException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -17,11 +17,7 @@ from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
-from .tracked_action_last_accessed import (
-    TrackedActionLastAccessed,
-    _w_TrackedActionLastAccessed,
-    _x_TrackedActionLastAccessed,
-)
+from .tracked_action_last_accessed import TrackedActionLastAccessed, _x_TrackedActionLastAccessed
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -89,12 +85,6 @@ class ServiceLastAccessed(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> ServiceLastAccessed:
         return _x_ServiceLastAccessed(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "ServiceLastAccessed", _w_ServiceLastAccessed)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServiceLastAccessed(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -227,61 +217,3 @@ def _x_ServiceLastAccessed(el: _Element) -> ServiceLastAccessed:
         },
         ex,
     )
-
-
-def _w_ServiceLastAccessed(o: ServiceLastAccessed, out: list[str], ind: str) -> None:
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_last_authenticated = o.last_authenticated
-    if v_last_authenticated is not None:
-        out.append(
-            ind + "<LastAuthenticated>" + _x.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
-        )
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _x.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_last_authenticated_entity = o.last_authenticated_entity
-    if v_last_authenticated_entity is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedEntity>"
-            + _x.escape(v_last_authenticated_entity)
-            + "</LastAuthenticatedEntity>\n"
-        )
-    v_last_authenticated_region = o.last_authenticated_region
-    if v_last_authenticated_region is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedRegion>"
-            + _x.escape(v_last_authenticated_region)
-            + "</LastAuthenticatedRegion>\n"
-        )
-    v_total_authenticated_entities = o.total_authenticated_entities
-    if v_total_authenticated_entities is not None:
-        out.append(
-            ind
-            + "<TotalAuthenticatedEntities>"
-            + str(v_total_authenticated_entities)
-            + "</TotalAuthenticatedEntities>\n"
-        )
-    v_tracked_actions_last_accessed = o.tracked_actions_last_accessed
-    if v_tracked_actions_last_accessed is not None:
-        if v_tracked_actions_last_accessed:
-            out.append(ind + "<TrackedActionsLastAccessed>\n")
-            i_tracked_actions_last_accessed_1 = ind + "  "
-            for x_tracked_actions_last_accessed_1 in v_tracked_actions_last_accessed:
-                out.append(i_tracked_actions_last_accessed_1 + "<member>\n")
-                i_tracked_actions_last_accessed_2 = i_tracked_actions_last_accessed_1 + "  "
-                _w_TrackedActionLastAccessed(
-                    x_tracked_actions_last_accessed_1, out, i_tracked_actions_last_accessed_2
-                )
-                out.append(i_tracked_actions_last_accessed_1 + "</member>\n")
-            out.append(ind + "</TrackedActionsLastAccessed>\n")
-        else:
-            out.append(ind + "<TrackedActionsLastAccessed/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -91,12 +91,6 @@ class ServiceSpecificCredential(OpenShape):
     def _of_xml_element(cls, el: _Element) -> ServiceSpecificCredential:
         return _x_ServiceSpecificCredential(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "ServiceSpecificCredential", _w_ServiceSpecificCredential)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServiceSpecificCredential(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_create_date = self.create_date
@@ -260,58 +254,3 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
         },
         ex,
     )
-
-
-def _w_ServiceSpecificCredential(o: ServiceSpecificCredential, out: list[str], ind: str) -> None:
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_expiration_date = o.expiration_date
-    if v_expiration_date is not None:
-        out.append(ind + "<ExpirationDate>" + _x.ts_out(v_expiration_date) + "</ExpirationDate>\n")
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    v_service_user_name = o.service_user_name
-    if v_service_user_name is not None:
-        out.append(
-            ind + "<ServiceUserName>" + _x.escape(v_service_user_name) + "</ServiceUserName>\n"
-        )
-    v_service_password = o.service_password
-    if v_service_password is not None:
-        out.append(
-            ind + "<ServicePassword>" + _x.escape(v_service_password) + "</ServicePassword>\n"
-        )
-    v_service_credential_alias = o.service_credential_alias
-    if v_service_credential_alias is not None:
-        out.append(
-            ind
-            + "<ServiceCredentialAlias>"
-            + _x.escape(v_service_credential_alias)
-            + "</ServiceCredentialAlias>\n"
-        )
-    v_service_credential_secret = o.service_credential_secret
-    if v_service_credential_secret is not None:
-        out.append(
-            ind
-            + "<ServiceCredentialSecret>"
-            + _x.escape(v_service_credential_secret)
-            + "</ServiceCredentialSecret>\n"
-        )
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _x.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -79,14 +79,6 @@ class ServiceSpecificCredentialMetadata(OpenShape):
     def _of_xml_element(cls, el: _Element) -> ServiceSpecificCredentialMetadata:
         return _x_ServiceSpecificCredentialMetadata(el)
 
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "ServiceSpecificCredentialMetadata", _w_ServiceSpecificCredentialMetadata
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_ServiceSpecificCredentialMetadata(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -226,47 +218,3 @@ def _x_ServiceSpecificCredentialMetadata(el: _Element) -> ServiceSpecificCredent
         },
         ex,
     )
-
-
-def _w_ServiceSpecificCredentialMetadata(
-    o: ServiceSpecificCredentialMetadata, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_service_user_name = o.service_user_name
-    if v_service_user_name is not None:
-        out.append(
-            ind + "<ServiceUserName>" + _x.escape(v_service_user_name) + "</ServiceUserName>\n"
-        )
-    v_service_credential_alias = o.service_credential_alias
-    if v_service_credential_alias is not None:
-        out.append(
-            ind
-            + "<ServiceCredentialAlias>"
-            + _x.escape(v_service_credential_alias)
-            + "</ServiceCredentialAlias>\n"
-        )
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_expiration_date = o.expiration_date
-    if v_expiration_date is not None:
-        out.append(ind + "<ExpirationDate>" + _x.ts_out(v_expiration_date) + "</ExpirationDate>\n")
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _x.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _x.escape(v_service_name) + "</ServiceName>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

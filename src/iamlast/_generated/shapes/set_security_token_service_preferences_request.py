@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import GlobalEndpointTokenVersion
 _e_GlobalEndpointTokenVersion = _x.enum_reader(GlobalEndpointTokenVersion)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["SetSecurityTokenServicePreferencesRequest"]
@@ -51,16 +48,6 @@ class SetSecurityTokenServicePreferencesRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> SetSecurityTokenServicePreferencesRequest:
         return _x_SetSecurityTokenServicePreferencesRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "SetSecurityTokenServicePreferencesRequest",
-            _w_SetSecurityTokenServicePreferencesRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SetSecurityTokenServicePreferencesRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -103,12 +90,6 @@ class SetSecurityTokenServicePreferencesRequest(Shape):
         _q_SetSecurityTokenServicePreferencesRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> SetSecurityTokenServicePreferencesRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_SetSecurityTokenServicePreferencesRequest(params, ""))
-
 
 def _x_SetSecurityTokenServicePreferencesRequest(
     el: _Element,
@@ -124,32 +105,9 @@ def _x_SetSecurityTokenServicePreferencesRequest(
     )
 
 
-def _w_SetSecurityTokenServicePreferencesRequest(
-    o: SetSecurityTokenServicePreferencesRequest, out: list[str], ind: str
-) -> None:
-    v_global_endpoint_token_version = o.global_endpoint_token_version
-    if v_global_endpoint_token_version is not None:
-        out.append(
-            ind
-            + "<GlobalEndpointTokenVersion>"
-            + _x.escape(str(v_global_endpoint_token_version))
-            + "</GlobalEndpointTokenVersion>\n"
-        )
-
-
 def _q_SetSecurityTokenServicePreferencesRequest(
     o: SetSecurityTokenServicePreferencesRequest, q: dict[str, str], p: str
 ) -> None:
     v_global_endpoint_token_version = o.global_endpoint_token_version
     if v_global_endpoint_token_version is not None:
         q[p + "GlobalEndpointTokenVersion"] = str(v_global_endpoint_token_version)
-
-
-def _qr_SetSecurityTokenServicePreferencesRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GlobalEndpointTokenVersion", "string")
-    if v is not None:
-        values["global_endpoint_token_version"] = v
-    return values

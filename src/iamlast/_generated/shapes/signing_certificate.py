@@ -56,12 +56,6 @@ class SigningCertificate(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SigningCertificate:
         return _x_SigningCertificate(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SigningCertificate", _w_SigningCertificate)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SigningCertificate(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -165,26 +159,3 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
         },
         ex,
     )
-
-
-def _w_SigningCertificate(o: SigningCertificate, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_certificate_id = o.certificate_id
-    if v_certificate_id is not None:
-        out.append(ind + "<CertificateId>" + _x.escape(v_certificate_id) + "</CertificateId>\n")
-    v_certificate_body = o.certificate_body
-    if v_certificate_body is not None:
-        out.append(
-            ind + "<CertificateBody>" + _x.escape(v_certificate_body) + "</CertificateBody>\n"
-        )
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_upload_date = o.upload_date
-    if v_upload_date is not None:
-        out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .evaluation_result import EvaluationResult, _w_EvaluationResult, _x_EvaluationResult
+from .evaluation_result import EvaluationResult, _x_EvaluationResult
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -60,12 +60,6 @@ class SimulatePolicyResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> SimulatePolicyResponse:
         return _x_SimulatePolicyResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_SimulatePolicyResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SimulatePolicyResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -157,28 +151,3 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
         },
         ex,
     )
-
-
-def _w_SimulatePolicyResponse(o: SimulatePolicyResponse, out: list[str], ind: str) -> None:
-    v_evaluation_results = o.evaluation_results
-    if v_evaluation_results is not None:
-        if v_evaluation_results:
-            out.append(ind + "<EvaluationResults>\n")
-            i_evaluation_results_1 = ind + "  "
-            for x_evaluation_results_1 in v_evaluation_results:
-                out.append(i_evaluation_results_1 + "<member>\n")
-                i_evaluation_results_2 = i_evaluation_results_1 + "  "
-                _w_EvaluationResult(x_evaluation_results_1, out, i_evaluation_results_2)
-                out.append(i_evaluation_results_1 + "</member>\n")
-            out.append(ind + "</EvaluationResults>\n")
-        else:
-            out.append(ind + "<EvaluationResults/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _x.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,29 +11,14 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .context_entry import (
-    ContextEntry,
-    _q_ContextEntry,
-    _qr_ContextEntry,
-    _w_ContextEntry,
-    _x_ContextEntry,
-)
-from .policy_identifier import (
-    PolicyIdentifier,
-    _q_PolicyIdentifier,
-    _qr_PolicyIdentifier,
-    _w_PolicyIdentifier,
-    _x_PolicyIdentifier,
-)
+from .context_entry import ContextEntry, _q_ContextEntry, _x_ContextEntry
+from .policy_identifier import PolicyIdentifier, _q_PolicyIdentifier, _x_PolicyIdentifier
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["SimulatePrincipalPolicyRequest"]
@@ -127,12 +112,6 @@ class SimulatePrincipalPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> SimulatePrincipalPolicyRequest:
         return _x_SimulatePrincipalPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "SimulatePrincipalPolicyRequest", _w_SimulatePrincipalPolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SimulatePrincipalPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -280,12 +259,6 @@ class SimulatePrincipalPolicyRequest(Shape):
         _q_SimulatePrincipalPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> SimulatePrincipalPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_SimulatePrincipalPolicyRequest(params, ""))
-
 
 def _x_SimulatePrincipalPolicyRequest(el: _Element) -> SimulatePrincipalPolicyRequest:
     policy_source_arn: Any = None
@@ -347,126 +320,6 @@ def _x_SimulatePrincipalPolicyRequest(el: _Element) -> SimulatePrincipalPolicyRe
             "marker": marker,
         },
     )
-
-
-def _w_SimulatePrincipalPolicyRequest(
-    o: SimulatePrincipalPolicyRequest, out: list[str], ind: str
-) -> None:
-    v_policy_source_arn = o.policy_source_arn
-    if v_policy_source_arn is not None:
-        out.append(
-            ind + "<PolicySourceArn>" + _x.escape(v_policy_source_arn) + "</PolicySourceArn>\n"
-        )
-    v_policy_input_list = o.policy_input_list
-    if v_policy_input_list is not None:
-        if v_policy_input_list:
-            out.append(ind + "<PolicyInputList>\n")
-            i_policy_input_list_1 = ind + "  "
-            for x_policy_input_list_1 in v_policy_input_list:
-                out.append(
-                    i_policy_input_list_1
-                    + "<member>"
-                    + _x.escape(_x.quote(x_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</PolicyInputList>\n")
-        else:
-            out.append(ind + "<PolicyInputList/>\n")
-    v_permissions_boundary_policy_input_list = o.permissions_boundary_policy_input_list
-    if v_permissions_boundary_policy_input_list is not None:
-        if v_permissions_boundary_policy_input_list:
-            out.append(ind + "<PermissionsBoundaryPolicyInputList>\n")
-            i_permissions_boundary_policy_input_list_1 = ind + "  "
-            for (
-                x_permissions_boundary_policy_input_list_1
-            ) in v_permissions_boundary_policy_input_list:
-                out.append(
-                    i_permissions_boundary_policy_input_list_1
-                    + "<member>"
-                    + _x.escape(_x.quote(x_permissions_boundary_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</PermissionsBoundaryPolicyInputList>\n")
-        else:
-            out.append(ind + "<PermissionsBoundaryPolicyInputList/>\n")
-    v_policy_exclusion_list = o.policy_exclusion_list
-    if v_policy_exclusion_list is not None:
-        if v_policy_exclusion_list:
-            out.append(ind + "<PolicyExclusionList>\n")
-            i_policy_exclusion_list_1 = ind + "  "
-            for x_policy_exclusion_list_1 in v_policy_exclusion_list:
-                out.append(i_policy_exclusion_list_1 + "<member>\n")
-                i_policy_exclusion_list_2 = i_policy_exclusion_list_1 + "  "
-                _w_PolicyIdentifier(x_policy_exclusion_list_1, out, i_policy_exclusion_list_2)
-                out.append(i_policy_exclusion_list_1 + "</member>\n")
-            out.append(ind + "</PolicyExclusionList>\n")
-        else:
-            out.append(ind + "<PolicyExclusionList/>\n")
-    v_action_names = o.action_names
-    if v_action_names is not None:
-        if v_action_names:
-            out.append(ind + "<ActionNames>\n")
-            i_action_names_1 = ind + "  "
-            for x_action_names_1 in v_action_names:
-                out.append(
-                    i_action_names_1 + "<member>" + _x.escape(x_action_names_1) + "</member>\n"
-                )
-            out.append(ind + "</ActionNames>\n")
-        else:
-            out.append(ind + "<ActionNames/>\n")
-    v_resource_arns = o.resource_arns
-    if v_resource_arns is not None:
-        if v_resource_arns:
-            out.append(ind + "<ResourceArns>\n")
-            i_resource_arns_1 = ind + "  "
-            for x_resource_arns_1 in v_resource_arns:
-                out.append(
-                    i_resource_arns_1 + "<member>" + _x.escape(x_resource_arns_1) + "</member>\n"
-                )
-            out.append(ind + "</ResourceArns>\n")
-        else:
-            out.append(ind + "<ResourceArns/>\n")
-    v_resource_policy = o.resource_policy
-    if v_resource_policy is not None:
-        out.append(
-            ind
-            + "<ResourcePolicy>"
-            + _x.escape(_x.quote(v_resource_policy))
-            + "</ResourcePolicy>\n"
-        )
-    v_resource_owner = o.resource_owner
-    if v_resource_owner is not None:
-        out.append(ind + "<ResourceOwner>" + _x.escape(v_resource_owner) + "</ResourceOwner>\n")
-    v_caller_arn = o.caller_arn
-    if v_caller_arn is not None:
-        out.append(ind + "<CallerArn>" + _x.escape(v_caller_arn) + "</CallerArn>\n")
-    v_context_entries = o.context_entries
-    if v_context_entries is not None:
-        if v_context_entries:
-            out.append(ind + "<ContextEntries>\n")
-            i_context_entries_1 = ind + "  "
-            for x_context_entries_1 in v_context_entries:
-                out.append(i_context_entries_1 + "<member>\n")
-                i_context_entries_2 = i_context_entries_1 + "  "
-                _w_ContextEntry(x_context_entries_1, out, i_context_entries_2)
-                out.append(i_context_entries_1 + "</member>\n")
-            out.append(ind + "</ContextEntries>\n")
-        else:
-            out.append(ind + "<ContextEntries/>\n")
-    v_resource_handling_option = o.resource_handling_option
-    if v_resource_handling_option is not None:
-        out.append(
-            ind
-            + "<ResourceHandlingOption>"
-            + _x.escape(v_resource_handling_option)
-            + "</ResourceHandlingOption>\n"
-        )
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _x.escape(v_marker) + "</Marker>\n")
 
 
 def _q_SimulatePrincipalPolicyRequest(
@@ -551,87 +404,3 @@ def _q_SimulatePrincipalPolicyRequest(
     v_marker = o.marker
     if v_marker is not None:
         q[p + "Marker"] = v_marker
-
-
-def _qr_SimulatePrincipalPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "PolicySourceArn", "string")
-    if v is not None:
-        values["policy_source_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "PolicyInputList",
-        lambda n1: _q.read_scalar(params, p + "PolicyInputList" + ".member." + str(n1), "string"),
-        lambda n1: p + "PolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["policy_input_list"] = v
-    v = _q.read_list(
-        params,
-        p + "PermissionsBoundaryPolicyInputList",
-        lambda n1: _q.read_scalar(
-            params, p + "PermissionsBoundaryPolicyInputList" + ".member." + str(n1), "string"
-        ),
-        lambda n1: p + "PermissionsBoundaryPolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["permissions_boundary_policy_input_list"] = v
-    v = _q.read_list(
-        params,
-        p + "PolicyExclusionList",
-        lambda n1: (
-            _qr_PolicyIdentifier(params, p + "PolicyExclusionList" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "PolicyExclusionList" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "PolicyExclusionList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["policy_exclusion_list"] = v
-    v = _q.read_list(
-        params,
-        p + "ActionNames",
-        lambda n1: _q.read_scalar(params, p + "ActionNames" + ".member." + str(n1), "string"),
-        lambda n1: p + "ActionNames" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["action_names"] = v
-    v = _q.read_list(
-        params,
-        p + "ResourceArns",
-        lambda n1: _q.read_scalar(params, p + "ResourceArns" + ".member." + str(n1), "string"),
-        lambda n1: p + "ResourceArns" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["resource_arns"] = v
-    v = _q.read_scalar(params, p + "ResourcePolicy", "string")
-    if v is not None:
-        values["resource_policy"] = v
-    v = _q.read_scalar(params, p + "ResourceOwner", "string")
-    if v is not None:
-        values["resource_owner"] = v
-    v = _q.read_scalar(params, p + "CallerArn", "string")
-    if v is not None:
-        values["caller_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "ContextEntries",
-        lambda n1: (
-            _qr_ContextEntry(params, p + "ContextEntries" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "ContextEntries" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "ContextEntries" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["context_entries"] = v
-    v = _q.read_scalar(params, p + "ResourceHandlingOption", "string")
-    if v is not None:
-        values["resource_handling_option"] = v
-    v = _q.read_scalar(params, p + "MaxItems", "integer")
-    if v is not None:
-        values["max_items"] = v
-    v = _q.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    return values

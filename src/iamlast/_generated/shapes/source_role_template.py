@@ -42,12 +42,6 @@ class SourceRoleTemplate(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SourceRoleTemplate:
         return _x_SourceRoleTemplate(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SourceRoleTemplate", _w_SourceRoleTemplate)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SourceRoleTemplate(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_template_arn = self.template_arn
@@ -112,20 +106,3 @@ def _x_SourceRoleTemplate(el: _Element) -> SourceRoleTemplate:
         {"template_arn": template_arn, "template_minor_version": template_minor_version},
         ex,
     )
-
-
-def _w_SourceRoleTemplate(o: SourceRoleTemplate, out: list[str], ind: str) -> None:
-    v_template_arn = o.template_arn
-    if v_template_arn is not None:
-        out.append(ind + "<TemplateArn>" + _x.escape(v_template_arn) + "</TemplateArn>\n")
-    v_template_minor_version = o.template_minor_version
-    if v_template_minor_version is not None:
-        out.append(
-            ind
-            + "<TemplateMinorVersion>"
-            + str(v_template_minor_version)
-            + "</TemplateMinorVersion>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -54,12 +54,6 @@ class SSHPublicKeyMetadata(OpenShape):
     def _of_xml_element(cls, el: _Element) -> SSHPublicKeyMetadata:
         return _x_SSHPublicKeyMetadata(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "SSHPublicKeyMetadata", _w_SSHPublicKeyMetadata)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_SSHPublicKeyMetadata(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_user_name = self.user_name
@@ -151,23 +145,3 @@ def _x_SSHPublicKeyMetadata(el: _Element) -> SSHPublicKeyMetadata:
         },
         ex,
     )
-
-
-def _w_SSHPublicKeyMetadata(o: SSHPublicKeyMetadata, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_ssh_public_key_id = o.ssh_public_key_id
-    if v_ssh_public_key_id is not None:
-        out.append(
-            ind + "<SSHPublicKeyId>" + _x.escape(v_ssh_public_key_id) + "</SSHPublicKeyId>\n"
-        )
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-    v_upload_date = o.upload_date
-    if v_upload_date is not None:
-        out.append(ind + "<UploadDate>" + _x.ts_out(v_upload_date) + "</UploadDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -17,7 +17,7 @@ from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import PolicySourceType
-from .position import Position, _w_Position, _x_Position
+from .position import Position, _x_Position
 
 _e_PolicySourceType = _x.enum_reader(PolicySourceType)
 
@@ -55,12 +55,6 @@ class Statement(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> Statement:
         return _x_Statement(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "Statement", _w_Statement)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Statement(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -151,32 +145,3 @@ def _x_Statement(el: _Element) -> Statement:
         },
         ex,
     )
-
-
-def _w_Statement(o: Statement, out: list[str], ind: str) -> None:
-    v_source_policy_id = o.source_policy_id
-    if v_source_policy_id is not None:
-        out.append(ind + "<SourcePolicyId>" + _x.escape(v_source_policy_id) + "</SourcePolicyId>\n")
-    v_source_policy_type = o.source_policy_type
-    if v_source_policy_type is not None:
-        out.append(
-            ind
-            + "<SourcePolicyType>"
-            + _x.escape(str(v_source_policy_type))
-            + "</SourcePolicyType>\n"
-        )
-    v_start_position = o.start_position
-    if v_start_position is not None:
-        out.append(ind + "<StartPosition>\n")
-        i_start_position_1 = ind + "  "
-        _w_Position(v_start_position, out, i_start_position_1)
-        out.append(ind + "</StartPosition>\n")
-    v_end_position = o.end_position
-    if v_end_position is not None:
-        out.append(ind + "<EndPosition>\n")
-        i_end_position_1 = ind + "  "
-        _w_Position(v_end_position, out, i_end_position_1)
-        out.append(ind + "</EndPosition>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -12,15 +12,12 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["Tag"]
@@ -51,12 +48,6 @@ class Tag(SharedShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> Tag:
         return _x_Tag(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "Tag", _w_Tag)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_Tag(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -105,12 +96,6 @@ class Tag(SharedShape):
         _q_Tag(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> Tag:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_Tag(params, ""))
-
 
 def _x_Tag(el: _Element) -> Tag:
     key: Any = None
@@ -127,18 +112,6 @@ def _x_Tag(el: _Element) -> Tag:
     return _new(Tag, {"key": key, "value": value}, ex)
 
 
-def _w_Tag(o: Tag, out: list[str], ind: str) -> None:
-    v_key = o.key
-    if v_key is not None:
-        out.append(ind + "<Key>" + _x.escape(v_key) + "</Key>\n")
-    v_value = o.value
-    if v_value is not None:
-        out.append(ind + "<Value>" + _x.escape(v_value) + "</Value>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
-
-
 def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_key = o.key
     if v_key is not None:
@@ -146,14 +119,3 @@ def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_value = o.value
     if v_value is not None:
         q[p + "Value"] = v_value
-
-
-def _qr_Tag(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Key", "string")
-    if v is not None:
-        values["key"] = v
-    v = _q.read_scalar(params, p + "Value", "string")
-    if v is not None:
-        values["value"] = v
-    return values

@@ -11,16 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["TagOpenIDConnectProviderRequest"]
@@ -47,14 +44,6 @@ class TagOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> TagOpenIDConnectProviderRequest:
         return _x_TagOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "TagOpenIDConnectProviderRequest", _w_TagOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_TagOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -104,12 +93,6 @@ class TagOpenIDConnectProviderRequest(Shape):
         _q_TagOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> TagOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_TagOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_TagOpenIDConnectProviderRequest(el: _Element) -> TagOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -129,32 +112,6 @@ def _x_TagOpenIDConnectProviderRequest(el: _Element) -> TagOpenIDConnectProvider
     )
 
 
-def _w_TagOpenIDConnectProviderRequest(
-    o: TagOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-
-
 def _q_TagOpenIDConnectProviderRequest(
     o: TagOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -168,23 +125,3 @@ def _q_TagOpenIDConnectProviderRequest(
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
-
-
-def _qr_TagOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    return values

@@ -11,16 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["TagRoleRequest"]
@@ -45,12 +42,6 @@ class TagRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> TagRoleRequest:
         return _x_TagRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "TagRoleRequest", _w_TagRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_TagRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -94,12 +85,6 @@ class TagRoleRequest(Shape):
         _q_TagRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> TagRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_TagRoleRequest(params, ""))
-
 
 def _x_TagRoleRequest(el: _Element) -> TagRoleRequest:
     role_name: Any = None
@@ -113,25 +98,6 @@ def _x_TagRoleRequest(el: _Element) -> TagRoleRequest:
     return _new(TagRoleRequest, {"role_name": role_name, "tags": tags if tags is not None else []})
 
 
-def _w_TagRoleRequest(o: TagRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-
-
 def _q_TagRoleRequest(o: TagRoleRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -143,23 +109,3 @@ def _q_TagRoleRequest(o: TagRoleRequest, q: dict[str, str], p: str) -> None:
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
-
-
-def _qr_TagRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    return values

@@ -46,12 +46,6 @@ class TagTemplate(OpenShape):
     def _of_xml_element(cls, el: _Element) -> TagTemplate:
         return _x_TagTemplate(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "TagTemplate", _w_TagTemplate)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_TagTemplate(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_key = self.key
@@ -107,15 +101,3 @@ def _x_TagTemplate(el: _Element) -> TagTemplate:
         else:
             _extras.keep(ex, c)
     return _new(TagTemplate, {"key": key, "value": value}, ex)
-
-
-def _w_TagTemplate(o: TagTemplate, out: list[str], ind: str) -> None:
-    v_key = o.key
-    if v_key is not None:
-        out.append(ind + "<Key>" + _x.escape(v_key) + "</Key>\n")
-    v_value = o.value
-    if v_value is not None:
-        out.append(ind + "<Value>" + _x.escape(v_value) + "</Value>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

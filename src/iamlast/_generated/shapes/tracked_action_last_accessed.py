@@ -57,12 +57,6 @@ class TrackedActionLastAccessed(OpenShape):
     def _of_xml_element(cls, el: _Element) -> TrackedActionLastAccessed:
         return _x_TrackedActionLastAccessed(el)
 
-    def to_xml(self) -> str:
-        return _x.element(self, "TrackedActionLastAccessed", _w_TrackedActionLastAccessed)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_TrackedActionLastAccessed(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_action_name = self.action_name
@@ -154,33 +148,3 @@ def _x_TrackedActionLastAccessed(el: _Element) -> TrackedActionLastAccessed:
         },
         ex,
     )
-
-
-def _w_TrackedActionLastAccessed(o: TrackedActionLastAccessed, out: list[str], ind: str) -> None:
-    v_action_name = o.action_name
-    if v_action_name is not None:
-        out.append(ind + "<ActionName>" + _x.escape(v_action_name) + "</ActionName>\n")
-    v_last_accessed_entity = o.last_accessed_entity
-    if v_last_accessed_entity is not None:
-        out.append(
-            ind
-            + "<LastAccessedEntity>"
-            + _x.escape(v_last_accessed_entity)
-            + "</LastAccessedEntity>\n"
-        )
-    v_last_accessed_time = o.last_accessed_time
-    if v_last_accessed_time is not None:
-        out.append(
-            ind + "<LastAccessedTime>" + _x.ts_out(v_last_accessed_time) + "</LastAccessedTime>\n"
-        )
-    v_last_accessed_region = o.last_accessed_region
-    if v_last_accessed_region is not None:
-        out.append(
-            ind
-            + "<LastAccessedRegion>"
-            + _x.escape(v_last_accessed_region)
-            + "</LastAccessedRegion>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

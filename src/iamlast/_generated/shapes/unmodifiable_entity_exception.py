@@ -47,12 +47,6 @@ class UnmodifiableEntityException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> UnmodifiableEntityException:
         return _x_UnmodifiableEntityException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_UnmodifiableEntityException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UnmodifiableEntityException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -98,11 +92,3 @@ def _x_UnmodifiableEntityException(el: _Element) -> UnmodifiableEntityException:
         else:
             _extras.keep(ex, c)
     return _new(UnmodifiableEntityException, {"message": message}, ex)
-
-
-def _w_UnmodifiableEntityException(
-    o: UnmodifiableEntityException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

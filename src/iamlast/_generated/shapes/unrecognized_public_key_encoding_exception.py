@@ -45,12 +45,6 @@ class UnrecognizedPublicKeyEncodingException(ErrorShape):
     def _of_xml_element(cls, el: _Element) -> UnrecognizedPublicKeyEncodingException:
         return _x_UnrecognizedPublicKeyEncodingException(el)
 
-    def to_xml(self, *, request_id: str | None = None) -> str:
-        return _x.error_document(self, _w_UnrecognizedPublicKeyEncodingException, request_id)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UnrecognizedPublicKeyEncodingException(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_message = self.message
@@ -98,11 +92,3 @@ def _x_UnrecognizedPublicKeyEncodingException(
         else:
             _extras.keep(ex, c)
     return _new(UnrecognizedPublicKeyEncodingException, {"message": message}, ex)
-
-
-def _w_UnrecognizedPublicKeyEncodingException(
-    o: UnrecognizedPublicKeyEncodingException, out: list[str], ind: str
-) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

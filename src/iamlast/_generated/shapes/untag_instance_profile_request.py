@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UntagInstanceProfileRequest"]
@@ -48,12 +45,6 @@ class UntagInstanceProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UntagInstanceProfileRequest:
         return _x_UntagInstanceProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UntagInstanceProfileRequest", _w_UntagInstanceProfileRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UntagInstanceProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -103,12 +94,6 @@ class UntagInstanceProfileRequest(Shape):
         _q_UntagInstanceProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UntagInstanceProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UntagInstanceProfileRequest(params, ""))
-
 
 def _x_UntagInstanceProfileRequest(el: _Element) -> UntagInstanceProfileRequest:
     instance_profile_name: Any = None
@@ -128,29 +113,6 @@ def _x_UntagInstanceProfileRequest(el: _Element) -> UntagInstanceProfileRequest:
     )
 
 
-def _w_UntagInstanceProfileRequest(
-    o: UntagInstanceProfileRequest, out: list[str], ind: str
-) -> None:
-    v_instance_profile_name = o.instance_profile_name
-    if v_instance_profile_name is not None:
-        out.append(
-            ind
-            + "<InstanceProfileName>"
-            + _x.escape(v_instance_profile_name)
-            + "</InstanceProfileName>\n"
-        )
-    v_tag_keys = o.tag_keys
-    if v_tag_keys is not None:
-        if v_tag_keys:
-            out.append(ind + "<TagKeys>\n")
-            i_tag_keys_1 = ind + "  "
-            for x_tag_keys_1 in v_tag_keys:
-                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
-            out.append(ind + "</TagKeys>\n")
-        else:
-            out.append(ind + "<TagKeys/>\n")
-
-
 def _q_UntagInstanceProfileRequest(
     o: UntagInstanceProfileRequest, q: dict[str, str], p: str
 ) -> None:
@@ -164,19 +126,3 @@ def _q_UntagInstanceProfileRequest(
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
-
-
-def _qr_UntagInstanceProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "InstanceProfileName", "string")
-    if v is not None:
-        values["instance_profile_name"] = v
-    v = _q.read_list(
-        params,
-        p + "TagKeys",
-        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
-        lambda n1: p + "TagKeys" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tag_keys"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UntagMFADeviceRequest"]
@@ -48,12 +45,6 @@ class UntagMFADeviceRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UntagMFADeviceRequest:
         return _x_UntagMFADeviceRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UntagMFADeviceRequest", _w_UntagMFADeviceRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UntagMFADeviceRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -103,12 +94,6 @@ class UntagMFADeviceRequest(Shape):
         _q_UntagMFADeviceRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UntagMFADeviceRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UntagMFADeviceRequest(params, ""))
-
 
 def _x_UntagMFADeviceRequest(el: _Element) -> UntagMFADeviceRequest:
     serial_number: Any = None
@@ -125,22 +110,6 @@ def _x_UntagMFADeviceRequest(el: _Element) -> UntagMFADeviceRequest:
     )
 
 
-def _w_UntagMFADeviceRequest(o: UntagMFADeviceRequest, out: list[str], ind: str) -> None:
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_tag_keys = o.tag_keys
-    if v_tag_keys is not None:
-        if v_tag_keys:
-            out.append(ind + "<TagKeys>\n")
-            i_tag_keys_1 = ind + "  "
-            for x_tag_keys_1 in v_tag_keys:
-                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
-            out.append(ind + "</TagKeys>\n")
-        else:
-            out.append(ind + "<TagKeys/>\n")
-
-
 def _q_UntagMFADeviceRequest(o: UntagMFADeviceRequest, q: dict[str, str], p: str) -> None:
     v_serial_number = o.serial_number
     if v_serial_number is not None:
@@ -152,19 +121,3 @@ def _q_UntagMFADeviceRequest(o: UntagMFADeviceRequest, q: dict[str, str], p: str
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
-
-
-def _qr_UntagMFADeviceRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SerialNumber", "string")
-    if v is not None:
-        values["serial_number"] = v
-    v = _q.read_list(
-        params,
-        p + "TagKeys",
-        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
-        lambda n1: p + "TagKeys" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tag_keys"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UntagOpenIDConnectProviderRequest"]
@@ -48,14 +45,6 @@ class UntagOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UntagOpenIDConnectProviderRequest:
         return _x_UntagOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "UntagOpenIDConnectProviderRequest", _w_UntagOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UntagOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -105,12 +94,6 @@ class UntagOpenIDConnectProviderRequest(Shape):
         _q_UntagOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UntagOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UntagOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_UntagOpenIDConnectProviderRequest(el: _Element) -> UntagOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -130,29 +113,6 @@ def _x_UntagOpenIDConnectProviderRequest(el: _Element) -> UntagOpenIDConnectProv
     )
 
 
-def _w_UntagOpenIDConnectProviderRequest(
-    o: UntagOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_tag_keys = o.tag_keys
-    if v_tag_keys is not None:
-        if v_tag_keys:
-            out.append(ind + "<TagKeys>\n")
-            i_tag_keys_1 = ind + "  "
-            for x_tag_keys_1 in v_tag_keys:
-                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
-            out.append(ind + "</TagKeys>\n")
-        else:
-            out.append(ind + "<TagKeys/>\n")
-
-
 def _q_UntagOpenIDConnectProviderRequest(
     o: UntagOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -166,19 +126,3 @@ def _q_UntagOpenIDConnectProviderRequest(
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
-
-
-def _qr_UntagOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "TagKeys",
-        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
-        lambda n1: p + "TagKeys" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tag_keys"] = v
-    return values

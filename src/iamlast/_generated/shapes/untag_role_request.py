@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UntagRoleRequest"]
@@ -46,12 +43,6 @@ class UntagRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UntagRoleRequest:
         return _x_UntagRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UntagRoleRequest", _w_UntagRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UntagRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -97,12 +88,6 @@ class UntagRoleRequest(Shape):
         _q_UntagRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UntagRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UntagRoleRequest(params, ""))
-
 
 def _x_UntagRoleRequest(el: _Element) -> UntagRoleRequest:
     role_name: Any = None
@@ -119,22 +104,6 @@ def _x_UntagRoleRequest(el: _Element) -> UntagRoleRequest:
     )
 
 
-def _w_UntagRoleRequest(o: UntagRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_tag_keys = o.tag_keys
-    if v_tag_keys is not None:
-        if v_tag_keys:
-            out.append(ind + "<TagKeys>\n")
-            i_tag_keys_1 = ind + "  "
-            for x_tag_keys_1 in v_tag_keys:
-                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
-            out.append(ind + "</TagKeys>\n")
-        else:
-            out.append(ind + "<TagKeys/>\n")
-
-
 def _q_UntagRoleRequest(o: UntagRoleRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -146,19 +115,3 @@ def _q_UntagRoleRequest(o: UntagRoleRequest, q: dict[str, str], p: str) -> None:
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
-
-
-def _qr_UntagRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_list(
-        params,
-        p + "TagKeys",
-        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
-        lambda n1: p + "TagKeys" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tag_keys"] = v
-    return values

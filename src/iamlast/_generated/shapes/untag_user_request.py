@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UntagUserRequest"]
@@ -46,12 +43,6 @@ class UntagUserRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UntagUserRequest:
         return _x_UntagUserRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UntagUserRequest", _w_UntagUserRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UntagUserRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -97,12 +88,6 @@ class UntagUserRequest(Shape):
         _q_UntagUserRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UntagUserRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UntagUserRequest(params, ""))
-
 
 def _x_UntagUserRequest(el: _Element) -> UntagUserRequest:
     user_name: Any = None
@@ -119,22 +104,6 @@ def _x_UntagUserRequest(el: _Element) -> UntagUserRequest:
     )
 
 
-def _w_UntagUserRequest(o: UntagUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_tag_keys = o.tag_keys
-    if v_tag_keys is not None:
-        if v_tag_keys:
-            out.append(ind + "<TagKeys>\n")
-            i_tag_keys_1 = ind + "  "
-            for x_tag_keys_1 in v_tag_keys:
-                out.append(i_tag_keys_1 + "<member>" + _x.escape(x_tag_keys_1) + "</member>\n")
-            out.append(ind + "</TagKeys>\n")
-        else:
-            out.append(ind + "<TagKeys/>\n")
-
-
 def _q_UntagUserRequest(o: UntagUserRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -146,19 +115,3 @@ def _q_UntagUserRequest(o: UntagUserRequest, q: dict[str, str], p: str) -> None:
         for n_tag_keys_1, x_tag_keys_1 in enumerate(v_tag_keys, 1):
             key_tag_keys_1 = p + "TagKeys" + ".member." + str(n_tag_keys_1)
             q[key_tag_keys_1] = x_tag_keys_1
-
-
-def _qr_UntagUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_list(
-        params,
-        p + "TagKeys",
-        lambda n1: _q.read_scalar(params, p + "TagKeys" + ".member." + str(n1), "string"),
-        lambda n1: p + "TagKeys" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tag_keys"] = v
-    return values

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import StatusType
 _e_StatusType = _x.enum_reader(StatusType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateAccessKeyRequest"]
@@ -52,12 +49,6 @@ class UpdateAccessKeyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateAccessKeyRequest:
         return _x_UpdateAccessKeyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateAccessKeyRequest", _w_UpdateAccessKeyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateAccessKeyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -115,12 +106,6 @@ class UpdateAccessKeyRequest(Shape):
         _q_UpdateAccessKeyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateAccessKeyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateAccessKeyRequest(params, ""))
-
 
 def _x_UpdateAccessKeyRequest(el: _Element) -> UpdateAccessKeyRequest:
     user_name: Any = None
@@ -140,18 +125,6 @@ def _x_UpdateAccessKeyRequest(el: _Element) -> UpdateAccessKeyRequest:
     )
 
 
-def _w_UpdateAccessKeyRequest(o: UpdateAccessKeyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _x.escape(v_access_key_id) + "</AccessKeyId>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-
-
 def _q_UpdateAccessKeyRequest(o: UpdateAccessKeyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -162,17 +135,3 @@ def _q_UpdateAccessKeyRequest(o: UpdateAccessKeyRequest, q: dict[str, str], p: s
     v_status = o.status
     if v_status is not None:
         q[p + "Status"] = str(v_status)
-
-
-def _qr_UpdateAccessKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "AccessKeyId", "string")
-    if v is not None:
-        values["access_key_id"] = v
-    v = _q.read_scalar(params, p + "Status", "string")
-    if v is not None:
-        values["status"] = v
-    return values

@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateAccountPasswordPolicyRequest"]
@@ -101,14 +99,6 @@ class UpdateAccountPasswordPolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateAccountPasswordPolicyRequest:
         return _x_UpdateAccountPasswordPolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "UpdateAccountPasswordPolicyRequest", _w_UpdateAccountPasswordPolicyRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateAccountPasswordPolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -214,12 +204,6 @@ class UpdateAccountPasswordPolicyRequest(Shape):
         _q_UpdateAccountPasswordPolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateAccountPasswordPolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateAccountPasswordPolicyRequest(params, ""))
-
 
 def _x_UpdateAccountPasswordPolicyRequest(el: _Element) -> UpdateAccountPasswordPolicyRequest:
     minimum_password_length: Any = None
@@ -267,67 +251,6 @@ def _x_UpdateAccountPasswordPolicyRequest(el: _Element) -> UpdateAccountPassword
     )
 
 
-def _w_UpdateAccountPasswordPolicyRequest(
-    o: UpdateAccountPasswordPolicyRequest, out: list[str], ind: str
-) -> None:
-    v_minimum_password_length = o.minimum_password_length
-    if v_minimum_password_length is not None:
-        out.append(
-            ind
-            + "<MinimumPasswordLength>"
-            + str(v_minimum_password_length)
-            + "</MinimumPasswordLength>\n"
-        )
-    v_require_symbols = o.require_symbols
-    if v_require_symbols is not None:
-        out.append(
-            ind + "<RequireSymbols>" + _x.bool_out(v_require_symbols) + "</RequireSymbols>\n"
-        )
-    v_require_numbers = o.require_numbers
-    if v_require_numbers is not None:
-        out.append(
-            ind + "<RequireNumbers>" + _x.bool_out(v_require_numbers) + "</RequireNumbers>\n"
-        )
-    v_require_uppercase_characters = o.require_uppercase_characters
-    if v_require_uppercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireUppercaseCharacters>"
-            + _x.bool_out(v_require_uppercase_characters)
-            + "</RequireUppercaseCharacters>\n"
-        )
-    v_require_lowercase_characters = o.require_lowercase_characters
-    if v_require_lowercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireLowercaseCharacters>"
-            + _x.bool_out(v_require_lowercase_characters)
-            + "</RequireLowercaseCharacters>\n"
-        )
-    v_allow_users_to_change_password = o.allow_users_to_change_password
-    if v_allow_users_to_change_password is not None:
-        out.append(
-            ind
-            + "<AllowUsersToChangePassword>"
-            + _x.bool_out(v_allow_users_to_change_password)
-            + "</AllowUsersToChangePassword>\n"
-        )
-    v_max_password_age = o.max_password_age
-    if v_max_password_age is not None:
-        out.append(ind + "<MaxPasswordAge>" + str(v_max_password_age) + "</MaxPasswordAge>\n")
-    v_password_reuse_prevention = o.password_reuse_prevention
-    if v_password_reuse_prevention is not None:
-        out.append(
-            ind
-            + "<PasswordReusePrevention>"
-            + str(v_password_reuse_prevention)
-            + "</PasswordReusePrevention>\n"
-        )
-    v_hard_expiry = o.hard_expiry
-    if v_hard_expiry is not None:
-        out.append(ind + "<HardExpiry>" + _x.bool_out(v_hard_expiry) + "</HardExpiry>\n")
-
-
 def _q_UpdateAccountPasswordPolicyRequest(
     o: UpdateAccountPasswordPolicyRequest, q: dict[str, str], p: str
 ) -> None:
@@ -358,35 +281,3 @@ def _q_UpdateAccountPasswordPolicyRequest(
     v_hard_expiry = o.hard_expiry
     if v_hard_expiry is not None:
         q[p + "HardExpiry"] = _q.boolean(v_hard_expiry)
-
-
-def _qr_UpdateAccountPasswordPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "MinimumPasswordLength", "integer")
-    if v is not None:
-        values["minimum_password_length"] = v
-    v = _q.read_scalar(params, p + "RequireSymbols", "boolean")
-    if v is not None:
-        values["require_symbols"] = v
-    v = _q.read_scalar(params, p + "RequireNumbers", "boolean")
-    if v is not None:
-        values["require_numbers"] = v
-    v = _q.read_scalar(params, p + "RequireUppercaseCharacters", "boolean")
-    if v is not None:
-        values["require_uppercase_characters"] = v
-    v = _q.read_scalar(params, p + "RequireLowercaseCharacters", "boolean")
-    if v is not None:
-        values["require_lowercase_characters"] = v
-    v = _q.read_scalar(params, p + "AllowUsersToChangePassword", "boolean")
-    if v is not None:
-        values["allow_users_to_change_password"] = v
-    v = _q.read_scalar(params, p + "MaxPasswordAge", "integer")
-    if v is not None:
-        values["max_password_age"] = v
-    v = _q.read_scalar(params, p + "PasswordReusePrevention", "integer")
-    if v is not None:
-        values["password_reuse_prevention"] = v
-    v = _q.read_scalar(params, p + "HardExpiry", "boolean")
-    if v is not None:
-        values["hard_expiry"] = v
-    return values

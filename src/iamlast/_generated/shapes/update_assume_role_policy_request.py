@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateAssumeRolePolicyRequest"]
@@ -46,12 +43,6 @@ class UpdateAssumeRolePolicyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateAssumeRolePolicyRequest:
         return _x_UpdateAssumeRolePolicyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateAssumeRolePolicyRequest", _w_UpdateAssumeRolePolicyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateAssumeRolePolicyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -101,12 +92,6 @@ class UpdateAssumeRolePolicyRequest(Shape):
         _q_UpdateAssumeRolePolicyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateAssumeRolePolicyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateAssumeRolePolicyRequest(params, ""))
-
 
 def _x_UpdateAssumeRolePolicyRequest(el: _Element) -> UpdateAssumeRolePolicyRequest:
     role_name: Any = None
@@ -122,22 +107,6 @@ def _x_UpdateAssumeRolePolicyRequest(el: _Element) -> UpdateAssumeRolePolicyRequ
     )
 
 
-def _w_UpdateAssumeRolePolicyRequest(
-    o: UpdateAssumeRolePolicyRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _x.escape(_x.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-
-
 def _q_UpdateAssumeRolePolicyRequest(
     o: UpdateAssumeRolePolicyRequest, q: dict[str, str], p: str
 ) -> None:
@@ -147,14 +116,3 @@ def _q_UpdateAssumeRolePolicyRequest(
     v_policy_document = o.policy_document
     if v_policy_document is not None:
         q[p + "PolicyDocument"] = v_policy_document
-
-
-def _qr_UpdateAssumeRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "PolicyDocument", "string")
-    if v is not None:
-        values["policy_document"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateGroupRequest"]
@@ -50,12 +47,6 @@ class UpdateGroupRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateGroupRequest:
         return _x_UpdateGroupRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateGroupRequest", _w_UpdateGroupRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateGroupRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,12 +104,6 @@ class UpdateGroupRequest(Shape):
         _q_UpdateGroupRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateGroupRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateGroupRequest(params, ""))
-
 
 def _x_UpdateGroupRequest(el: _Element) -> UpdateGroupRequest:
     group_name: Any = None
@@ -138,18 +123,6 @@ def _x_UpdateGroupRequest(el: _Element) -> UpdateGroupRequest:
     )
 
 
-def _w_UpdateGroupRequest(o: UpdateGroupRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _x.escape(v_group_name) + "</GroupName>\n")
-    v_new_path = o.new_path
-    if v_new_path is not None:
-        out.append(ind + "<NewPath>" + _x.escape(v_new_path) + "</NewPath>\n")
-    v_new_group_name = o.new_group_name
-    if v_new_group_name is not None:
-        out.append(ind + "<NewGroupName>" + _x.escape(v_new_group_name) + "</NewGroupName>\n")
-
-
 def _q_UpdateGroupRequest(o: UpdateGroupRequest, q: dict[str, str], p: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -160,17 +133,3 @@ def _q_UpdateGroupRequest(o: UpdateGroupRequest, q: dict[str, str], p: str) -> N
     v_new_group_name = o.new_group_name
     if v_new_group_name is not None:
         q[p + "NewGroupName"] = v_new_group_name
-
-
-def _qr_UpdateGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _q.read_scalar(params, p + "NewPath", "string")
-    if v is not None:
-        values["new_path"] = v
-    v = _q.read_scalar(params, p + "NewGroupName", "string")
-    if v is not None:
-        values["new_group_name"] = v
-    return values

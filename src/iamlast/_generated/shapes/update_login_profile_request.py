@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateLoginProfileRequest"]
@@ -73,12 +71,6 @@ class UpdateLoginProfileRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateLoginProfileRequest:
         return _x_UpdateLoginProfileRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateLoginProfileRequest", _w_UpdateLoginProfileRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateLoginProfileRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -154,12 +146,6 @@ class UpdateLoginProfileRequest(Shape):
         _q_UpdateLoginProfileRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateLoginProfileRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateLoginProfileRequest(params, ""))
-
 
 def _x_UpdateLoginProfileRequest(el: _Element) -> UpdateLoginProfileRequest:
     user_name: Any = None
@@ -191,39 +177,6 @@ def _x_UpdateLoginProfileRequest(el: _Element) -> UpdateLoginProfileRequest:
     )
 
 
-def _w_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_password = o.password
-    if v_password is not None:
-        out.append(ind + "<Password>" + _x.escape(v_password) + "</Password>\n")
-    v_password_reset_required = o.password_reset_required
-    if v_password_reset_required is not None:
-        out.append(
-            ind
-            + "<PasswordResetRequired>"
-            + _x.bool_out(v_password_reset_required)
-            + "</PasswordResetRequired>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
-    if v_reset_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<ResetMaxSigninSessionDuration>"
-            + _x.bool_out(v_reset_max_signin_session_duration)
-            + "</ResetMaxSigninSessionDuration>\n"
-        )
-
-
 def _q_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -240,23 +193,3 @@ def _q_UpdateLoginProfileRequest(o: UpdateLoginProfileRequest, q: dict[str, str]
     v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
     if v_reset_max_signin_session_duration is not None:
         q[p + "ResetMaxSigninSessionDuration"] = _q.boolean(v_reset_max_signin_session_duration)
-
-
-def _qr_UpdateLoginProfileRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "Password", "string")
-    if v is not None:
-        values["password"] = v
-    v = _q.read_scalar(params, p + "PasswordResetRequired", "boolean")
-    if v is not None:
-        values["password_reset_required"] = v
-    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
-    if v is not None:
-        values["max_signin_session_duration"] = v
-    v = _q.read_scalar(params, p + "ResetMaxSigninSessionDuration", "boolean")
-    if v is not None:
-        values["reset_max_signin_session_duration"] = v
-    return values

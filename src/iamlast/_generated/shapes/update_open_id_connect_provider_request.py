@@ -16,17 +16,9 @@ from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .context_provider import (
-    ContextProvider,
-    _q_ContextProvider,
-    _qr_ContextProvider,
-    _w_ContextProvider,
-    _x_ContextProvider,
-)
+from .context_provider import ContextProvider, _q_ContextProvider, _x_ContextProvider
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateOpenIDConnectProviderRequest"]
@@ -83,14 +75,6 @@ class UpdateOpenIDConnectProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateOpenIDConnectProviderRequest:
         return _x_UpdateOpenIDConnectProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "UpdateOpenIDConnectProviderRequest", _w_UpdateOpenIDConnectProviderRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateOpenIDConnectProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -164,12 +148,6 @@ class UpdateOpenIDConnectProviderRequest(Shape):
         _q_UpdateOpenIDConnectProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateOpenIDConnectProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateOpenIDConnectProviderRequest(params, ""))
-
 
 def _x_UpdateOpenIDConnectProviderRequest(el: _Element) -> UpdateOpenIDConnectProviderRequest:
     open_id_connect_provider_arn: Any = None
@@ -201,49 +179,6 @@ def _x_UpdateOpenIDConnectProviderRequest(el: _Element) -> UpdateOpenIDConnectPr
     )
 
 
-def _w_UpdateOpenIDConnectProviderRequest(
-    o: UpdateOpenIDConnectProviderRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-    v_remove_context_provider = o.remove_context_provider
-    if v_remove_context_provider is not None:
-        out.append(
-            ind
-            + "<RemoveContextProvider>"
-            + _x.bool_out(v_remove_context_provider)
-            + "</RemoveContextProvider>\n"
-        )
-    v_remove_identity_center_instance = o.remove_identity_center_instance
-    if v_remove_identity_center_instance is not None:
-        out.append(
-            ind
-            + "<RemoveIdentityCenterInstance>"
-            + _x.bool_out(v_remove_identity_center_instance)
-            + "</RemoveIdentityCenterInstance>\n"
-        )
-
-
 def _q_UpdateOpenIDConnectProviderRequest(
     o: UpdateOpenIDConnectProviderRequest, q: dict[str, str], p: str
 ) -> None:
@@ -262,27 +197,3 @@ def _q_UpdateOpenIDConnectProviderRequest(
     v_remove_identity_center_instance = o.remove_identity_center_instance
     if v_remove_identity_center_instance is not None:
         q[p + "RemoveIdentityCenterInstance"] = _q.boolean(v_remove_identity_center_instance)
-
-
-def _qr_UpdateOpenIDConnectProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = (
-        _qr_ContextProvider(params, p + "ContextProvider" + ".")
-        if _q.has_prefix(params, p + "ContextProvider" + ".")
-        else None
-    )
-    if v is not None:
-        values["context_provider"] = v
-    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
-    if v is not None:
-        values["identity_center_instance_arn"] = v
-    v = _q.read_scalar(params, p + "RemoveContextProvider", "boolean")
-    if v is not None:
-        values["remove_context_provider"] = v
-    v = _q.read_scalar(params, p + "RemoveIdentityCenterInstance", "boolean")
-    if v is not None:
-        values["remove_identity_center_instance"] = v
-    return values

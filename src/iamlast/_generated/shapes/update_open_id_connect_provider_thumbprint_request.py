@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateOpenIDConnectProviderThumbprintRequest"]
@@ -57,16 +54,6 @@ class UpdateOpenIDConnectProviderThumbprintRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateOpenIDConnectProviderThumbprintRequest:
         return _x_UpdateOpenIDConnectProviderThumbprintRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "UpdateOpenIDConnectProviderThumbprintRequest",
-            _w_UpdateOpenIDConnectProviderThumbprintRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateOpenIDConnectProviderThumbprintRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -118,12 +105,6 @@ class UpdateOpenIDConnectProviderThumbprintRequest(Shape):
         _q_UpdateOpenIDConnectProviderThumbprintRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateOpenIDConnectProviderThumbprintRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateOpenIDConnectProviderThumbprintRequest(params, ""))
-
 
 def _x_UpdateOpenIDConnectProviderThumbprintRequest(
     el: _Element,
@@ -145,34 +126,6 @@ def _x_UpdateOpenIDConnectProviderThumbprintRequest(
     )
 
 
-def _w_UpdateOpenIDConnectProviderThumbprintRequest(
-    o: UpdateOpenIDConnectProviderThumbprintRequest, out: list[str], ind: str
-) -> None:
-    v_open_id_connect_provider_arn = o.open_id_connect_provider_arn
-    if v_open_id_connect_provider_arn is not None:
-        out.append(
-            ind
-            + "<OpenIDConnectProviderArn>"
-            + _x.escape(v_open_id_connect_provider_arn)
-            + "</OpenIDConnectProviderArn>\n"
-        )
-    v_thumbprint_list = o.thumbprint_list
-    if v_thumbprint_list is not None:
-        if v_thumbprint_list:
-            out.append(ind + "<ThumbprintList>\n")
-            i_thumbprint_list_1 = ind + "  "
-            for x_thumbprint_list_1 in v_thumbprint_list:
-                out.append(
-                    i_thumbprint_list_1
-                    + "<member>"
-                    + _x.escape(x_thumbprint_list_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ThumbprintList>\n")
-        else:
-            out.append(ind + "<ThumbprintList/>\n")
-
-
 def _q_UpdateOpenIDConnectProviderThumbprintRequest(
     o: UpdateOpenIDConnectProviderThumbprintRequest, q: dict[str, str], p: str
 ) -> None:
@@ -186,21 +139,3 @@ def _q_UpdateOpenIDConnectProviderThumbprintRequest(
         for n_thumbprint_list_1, x_thumbprint_list_1 in enumerate(v_thumbprint_list, 1):
             key_thumbprint_list_1 = p + "ThumbprintList" + ".member." + str(n_thumbprint_list_1)
             q[key_thumbprint_list_1] = x_thumbprint_list_1
-
-
-def _qr_UpdateOpenIDConnectProviderThumbprintRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "OpenIDConnectProviderArn", "string")
-    if v is not None:
-        values["open_id_connect_provider_arn"] = v
-    v = _q.read_list(
-        params,
-        p + "ThumbprintList",
-        lambda n1: _q.read_scalar(params, p + "ThumbprintList" + ".member." + str(n1), "string"),
-        lambda n1: p + "ThumbprintList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["thumbprint_list"] = v
-    return values

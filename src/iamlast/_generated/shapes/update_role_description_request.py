@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateRoleDescriptionRequest"]
@@ -46,12 +43,6 @@ class UpdateRoleDescriptionRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateRoleDescriptionRequest:
         return _x_UpdateRoleDescriptionRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateRoleDescriptionRequest", _w_UpdateRoleDescriptionRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateRoleDescriptionRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -97,12 +88,6 @@ class UpdateRoleDescriptionRequest(Shape):
         _q_UpdateRoleDescriptionRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateRoleDescriptionRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateRoleDescriptionRequest(params, ""))
-
 
 def _x_UpdateRoleDescriptionRequest(el: _Element) -> UpdateRoleDescriptionRequest:
     role_name: Any = None
@@ -116,17 +101,6 @@ def _x_UpdateRoleDescriptionRequest(el: _Element) -> UpdateRoleDescriptionReques
     return _new(UpdateRoleDescriptionRequest, {"role_name": role_name, "description": description})
 
 
-def _w_UpdateRoleDescriptionRequest(
-    o: UpdateRoleDescriptionRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-
-
 def _q_UpdateRoleDescriptionRequest(
     o: UpdateRoleDescriptionRequest, q: dict[str, str], p: str
 ) -> None:
@@ -136,14 +110,3 @@ def _q_UpdateRoleDescriptionRequest(
     v_description = o.description
     if v_description is not None:
         q[p + "Description"] = v_description
-
-
-def _qr_UpdateRoleDescriptionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    return values

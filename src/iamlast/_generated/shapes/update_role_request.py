@@ -18,8 +18,6 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateRoleRequest"]
@@ -70,12 +68,6 @@ class UpdateRoleRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateRoleRequest:
         return _x_UpdateRoleRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateRoleRequest", _w_UpdateRoleRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateRoleRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -151,12 +143,6 @@ class UpdateRoleRequest(Shape):
         _q_UpdateRoleRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateRoleRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateRoleRequest(params, ""))
-
 
 def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
     role_name: Any = None
@@ -188,36 +174,6 @@ def _x_UpdateRoleRequest(el: _Element) -> UpdateRoleRequest:
     )
 
 
-def _w_UpdateRoleRequest(o: UpdateRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _x.escape(v_role_name) + "</RoleName>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _x.escape(v_description) + "</Description>\n")
-    v_max_session_duration = o.max_session_duration
-    if v_max_session_duration is not None:
-        out.append(
-            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
-        )
-    v_max_signin_session_duration = o.max_signin_session_duration
-    if v_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<MaxSigninSessionDuration>"
-            + str(v_max_signin_session_duration)
-            + "</MaxSigninSessionDuration>\n"
-        )
-    v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
-    if v_reset_max_signin_session_duration is not None:
-        out.append(
-            ind
-            + "<ResetMaxSigninSessionDuration>"
-            + _x.bool_out(v_reset_max_signin_session_duration)
-            + "</ResetMaxSigninSessionDuration>\n"
-        )
-
-
 def _q_UpdateRoleRequest(o: UpdateRoleRequest, q: dict[str, str], p: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -234,23 +190,3 @@ def _q_UpdateRoleRequest(o: UpdateRoleRequest, q: dict[str, str], p: str) -> Non
     v_reset_max_signin_session_duration = o.reset_max_signin_session_duration
     if v_reset_max_signin_session_duration is not None:
         q[p + "ResetMaxSigninSessionDuration"] = _q.boolean(v_reset_max_signin_session_duration)
-
-
-def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _q.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    v = _q.read_scalar(params, p + "MaxSessionDuration", "integer")
-    if v is not None:
-        values["max_session_duration"] = v
-    v = _q.read_scalar(params, p + "MaxSigninSessionDuration", "integer")
-    if v is not None:
-        values["max_signin_session_duration"] = v
-    v = _q.read_scalar(params, p + "ResetMaxSigninSessionDuration", "boolean")
-    if v is not None:
-        values["reset_max_signin_session_duration"] = v
-    return values

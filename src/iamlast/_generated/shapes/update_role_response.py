@@ -39,12 +39,6 @@ class UpdateRoleResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> UpdateRoleResponse:
         return _x_UpdateRoleResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_UpdateRoleResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateRoleResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         if self.response_metadata is not None:
@@ -89,9 +83,3 @@ def _x_UpdateRoleResponse(el: _Element) -> UpdateRoleResponse:
         else:
             _extras.keep(ex, c)
     return _new(UpdateRoleResponse, {"response_metadata": None}, ex)
-
-
-def _w_UpdateRoleResponse(o: UpdateRoleResponse, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

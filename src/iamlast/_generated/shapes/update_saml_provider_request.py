@@ -18,19 +18,11 @@ from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 from ..enums import AssertionEncryptionModeType
-from .context_provider import (
-    ContextProvider,
-    _q_ContextProvider,
-    _qr_ContextProvider,
-    _w_ContextProvider,
-    _x_ContextProvider,
-)
+from .context_provider import ContextProvider, _q_ContextProvider, _x_ContextProvider
 
 _e_AssertionEncryptionModeType = _x.enum_reader(AssertionEncryptionModeType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateSAMLProviderRequest"]
@@ -105,12 +97,6 @@ class UpdateSAMLProviderRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateSAMLProviderRequest:
         return _x_UpdateSAMLProviderRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateSAMLProviderRequest", _w_UpdateSAMLProviderRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateSAMLProviderRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -218,12 +204,6 @@ class UpdateSAMLProviderRequest(Shape):
         _q_UpdateSAMLProviderRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateSAMLProviderRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateSAMLProviderRequest(params, ""))
-
 
 def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
     saml_metadata_document: Any = None
@@ -271,68 +251,6 @@ def _x_UpdateSAMLProviderRequest(el: _Element) -> UpdateSAMLProviderRequest:
     )
 
 
-def _w_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, out: list[str], ind: str) -> None:
-    v_saml_metadata_document = o.saml_metadata_document
-    if v_saml_metadata_document is not None:
-        out.append(
-            ind
-            + "<SAMLMetadataDocument>"
-            + _x.escape(v_saml_metadata_document)
-            + "</SAMLMetadataDocument>\n"
-        )
-    v_saml_provider_arn = o.saml_provider_arn
-    if v_saml_provider_arn is not None:
-        out.append(
-            ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
-        )
-    v_assertion_encryption_mode = o.assertion_encryption_mode
-    if v_assertion_encryption_mode is not None:
-        out.append(
-            ind
-            + "<AssertionEncryptionMode>"
-            + _x.escape(str(v_assertion_encryption_mode))
-            + "</AssertionEncryptionMode>\n"
-        )
-    v_add_private_key = o.add_private_key
-    if v_add_private_key is not None:
-        out.append(ind + "<AddPrivateKey>" + _x.escape(v_add_private_key) + "</AddPrivateKey>\n")
-    v_remove_private_key = o.remove_private_key
-    if v_remove_private_key is not None:
-        out.append(
-            ind + "<RemovePrivateKey>" + _x.escape(v_remove_private_key) + "</RemovePrivateKey>\n"
-        )
-    v_context_provider = o.context_provider
-    if v_context_provider is not None:
-        out.append(ind + "<ContextProvider>\n")
-        i_context_provider_1 = ind + "  "
-        _w_ContextProvider(v_context_provider, out, i_context_provider_1)
-        out.append(ind + "</ContextProvider>\n")
-    v_identity_center_instance_arn = o.identity_center_instance_arn
-    if v_identity_center_instance_arn is not None:
-        out.append(
-            ind
-            + "<IdentityCenterInstanceArn>"
-            + _x.escape(v_identity_center_instance_arn)
-            + "</IdentityCenterInstanceArn>\n"
-        )
-    v_remove_context_provider = o.remove_context_provider
-    if v_remove_context_provider is not None:
-        out.append(
-            ind
-            + "<RemoveContextProvider>"
-            + _x.bool_out(v_remove_context_provider)
-            + "</RemoveContextProvider>\n"
-        )
-    v_remove_identity_center_instance = o.remove_identity_center_instance
-    if v_remove_identity_center_instance is not None:
-        out.append(
-            ind
-            + "<RemoveIdentityCenterInstance>"
-            + _x.bool_out(v_remove_identity_center_instance)
-            + "</RemoveIdentityCenterInstance>\n"
-        )
-
-
 def _q_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, q: dict[str, str], p: str) -> None:
     v_saml_metadata_document = o.saml_metadata_document
     if v_saml_metadata_document is not None:
@@ -361,39 +279,3 @@ def _q_UpdateSAMLProviderRequest(o: UpdateSAMLProviderRequest, q: dict[str, str]
     v_remove_identity_center_instance = o.remove_identity_center_instance
     if v_remove_identity_center_instance is not None:
         q[p + "RemoveIdentityCenterInstance"] = _q.boolean(v_remove_identity_center_instance)
-
-
-def _qr_UpdateSAMLProviderRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "SAMLMetadataDocument", "string")
-    if v is not None:
-        values["saml_metadata_document"] = v
-    v = _q.read_scalar(params, p + "SAMLProviderArn", "string")
-    if v is not None:
-        values["saml_provider_arn"] = v
-    v = _q.read_scalar(params, p + "AssertionEncryptionMode", "string")
-    if v is not None:
-        values["assertion_encryption_mode"] = v
-    v = _q.read_scalar(params, p + "AddPrivateKey", "string")
-    if v is not None:
-        values["add_private_key"] = v
-    v = _q.read_scalar(params, p + "RemovePrivateKey", "string")
-    if v is not None:
-        values["remove_private_key"] = v
-    v = (
-        _qr_ContextProvider(params, p + "ContextProvider" + ".")
-        if _q.has_prefix(params, p + "ContextProvider" + ".")
-        else None
-    )
-    if v is not None:
-        values["context_provider"] = v
-    v = _q.read_scalar(params, p + "IdentityCenterInstanceArn", "string")
-    if v is not None:
-        values["identity_center_instance_arn"] = v
-    v = _q.read_scalar(params, p + "RemoveContextProvider", "boolean")
-    if v is not None:
-        values["remove_context_provider"] = v
-    v = _q.read_scalar(params, p + "RemoveIdentityCenterInstance", "boolean")
-    if v is not None:
-        values["remove_identity_center_instance"] = v
-    return values

@@ -42,12 +42,6 @@ class UpdateSAMLProviderResponse(OutputShape):
     def _of_xml_element(cls, el: _Element) -> UpdateSAMLProviderResponse:
         return _x_UpdateSAMLProviderResponse(el)
 
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_UpdateSAMLProviderResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateSAMLProviderResponse(self, out, indent)
-
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         v_saml_provider_arn = self.saml_provider_arn
@@ -109,14 +103,3 @@ def _x_UpdateSAMLProviderResponse(el: _Element) -> UpdateSAMLProviderResponse:
         {"saml_provider_arn": saml_provider_arn, "response_metadata": None},
         ex,
     )
-
-
-def _w_UpdateSAMLProviderResponse(o: UpdateSAMLProviderResponse, out: list[str], ind: str) -> None:
-    v_saml_provider_arn = o.saml_provider_arn
-    if v_saml_provider_arn is not None:
-        out.append(
-            ind + "<SAMLProviderArn>" + _x.escape(v_saml_provider_arn) + "</SAMLProviderArn>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

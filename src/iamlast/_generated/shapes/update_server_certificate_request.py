@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateServerCertificateRequest"]
@@ -54,12 +51,6 @@ class UpdateServerCertificateRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateServerCertificateRequest:
         return _x_UpdateServerCertificateRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateServerCertificateRequest", _w_UpdateServerCertificateRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateServerCertificateRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -117,12 +108,6 @@ class UpdateServerCertificateRequest(Shape):
         _q_UpdateServerCertificateRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateServerCertificateRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateServerCertificateRequest(params, ""))
-
 
 def _x_UpdateServerCertificateRequest(el: _Element) -> UpdateServerCertificateRequest:
     server_certificate_name: Any = None
@@ -146,30 +131,6 @@ def _x_UpdateServerCertificateRequest(el: _Element) -> UpdateServerCertificateRe
     )
 
 
-def _w_UpdateServerCertificateRequest(
-    o: UpdateServerCertificateRequest, out: list[str], ind: str
-) -> None:
-    v_server_certificate_name = o.server_certificate_name
-    if v_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<ServerCertificateName>"
-            + _x.escape(v_server_certificate_name)
-            + "</ServerCertificateName>\n"
-        )
-    v_new_path = o.new_path
-    if v_new_path is not None:
-        out.append(ind + "<NewPath>" + _x.escape(v_new_path) + "</NewPath>\n")
-    v_new_server_certificate_name = o.new_server_certificate_name
-    if v_new_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<NewServerCertificateName>"
-            + _x.escape(v_new_server_certificate_name)
-            + "</NewServerCertificateName>\n"
-        )
-
-
 def _q_UpdateServerCertificateRequest(
     o: UpdateServerCertificateRequest, q: dict[str, str], p: str
 ) -> None:
@@ -182,17 +143,3 @@ def _q_UpdateServerCertificateRequest(
     v_new_server_certificate_name = o.new_server_certificate_name
     if v_new_server_certificate_name is not None:
         q[p + "NewServerCertificateName"] = v_new_server_certificate_name
-
-
-def _qr_UpdateServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
-    if v is not None:
-        values["server_certificate_name"] = v
-    v = _q.read_scalar(params, p + "NewPath", "string")
-    if v is not None:
-        values["new_path"] = v
-    v = _q.read_scalar(params, p + "NewServerCertificateName", "string")
-    if v is not None:
-        values["new_server_certificate_name"] = v
-    return values

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
@@ -22,8 +21,6 @@ from ..enums import StatusType
 _e_StatusType = _x.enum_reader(StatusType)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateServiceSpecificCredentialRequest"]
@@ -59,16 +56,6 @@ class UpdateServiceSpecificCredentialRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateServiceSpecificCredentialRequest:
         return _x_UpdateServiceSpecificCredentialRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self,
-            "UpdateServiceSpecificCredentialRequest",
-            _w_UpdateServiceSpecificCredentialRequest,
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateServiceSpecificCredentialRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -126,12 +113,6 @@ class UpdateServiceSpecificCredentialRequest(Shape):
         _q_UpdateServiceSpecificCredentialRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateServiceSpecificCredentialRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateServiceSpecificCredentialRequest(params, ""))
-
 
 def _x_UpdateServiceSpecificCredentialRequest(
     el: _Element,
@@ -157,25 +138,6 @@ def _x_UpdateServiceSpecificCredentialRequest(
     )
 
 
-def _w_UpdateServiceSpecificCredentialRequest(
-    o: UpdateServiceSpecificCredentialRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _x.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _x.escape(str(v_status)) + "</Status>\n")
-
-
 def _q_UpdateServiceSpecificCredentialRequest(
     o: UpdateServiceSpecificCredentialRequest, q: dict[str, str], p: str
 ) -> None:
@@ -188,17 +150,3 @@ def _q_UpdateServiceSpecificCredentialRequest(
     v_status = o.status
     if v_status is not None:
         q[p + "Status"] = str(v_status)
-
-
-def _qr_UpdateServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "ServiceSpecificCredentialId", "string")
-    if v is not None:
-        values["service_specific_credential_id"] = v
-    v = _q.read_scalar(params, p + "Status", "string")
-    if v is not None:
-        values["status"] = v
-    return values

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UpdateUserRequest"]
@@ -50,12 +47,6 @@ class UpdateUserRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UpdateUserRequest:
         return _x_UpdateUserRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UpdateUserRequest", _w_UpdateUserRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UpdateUserRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -113,12 +104,6 @@ class UpdateUserRequest(Shape):
         _q_UpdateUserRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UpdateUserRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UpdateUserRequest(params, ""))
-
 
 def _x_UpdateUserRequest(el: _Element) -> UpdateUserRequest:
     user_name: Any = None
@@ -138,18 +123,6 @@ def _x_UpdateUserRequest(el: _Element) -> UpdateUserRequest:
     )
 
 
-def _w_UpdateUserRequest(o: UpdateUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_new_path = o.new_path
-    if v_new_path is not None:
-        out.append(ind + "<NewPath>" + _x.escape(v_new_path) + "</NewPath>\n")
-    v_new_user_name = o.new_user_name
-    if v_new_user_name is not None:
-        out.append(ind + "<NewUserName>" + _x.escape(v_new_user_name) + "</NewUserName>\n")
-
-
 def _q_UpdateUserRequest(o: UpdateUserRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -160,17 +133,3 @@ def _q_UpdateUserRequest(o: UpdateUserRequest, q: dict[str, str], p: str) -> Non
     v_new_user_name = o.new_user_name
     if v_new_user_name is not None:
         q[p + "NewUserName"] = v_new_user_name
-
-
-def _qr_UpdateUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "NewPath", "string")
-    if v is not None:
-        values["new_path"] = v
-    v = _q.read_scalar(params, p + "NewUserName", "string")
-    if v is not None:
-        values["new_user_name"] = v
-    return values

@@ -11,16 +11,13 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
-from .tag import Tag, _q_Tag, _qr_Tag, _w_Tag, _x_Tag
+from .tag import Tag, _q_Tag, _x_Tag
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UploadServerCertificateRequest"]
@@ -73,12 +70,6 @@ class UploadServerCertificateRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UploadServerCertificateRequest:
         return _x_UploadServerCertificateRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UploadServerCertificateRequest", _w_UploadServerCertificateRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UploadServerCertificateRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -160,12 +151,6 @@ class UploadServerCertificateRequest(Shape):
         _q_UploadServerCertificateRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UploadServerCertificateRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UploadServerCertificateRequest(params, ""))
-
 
 def _x_UploadServerCertificateRequest(el: _Element) -> UploadServerCertificateRequest:
     path: Any = None
@@ -201,48 +186,6 @@ def _x_UploadServerCertificateRequest(el: _Element) -> UploadServerCertificateRe
     )
 
 
-def _w_UploadServerCertificateRequest(
-    o: UploadServerCertificateRequest, out: list[str], ind: str
-) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_server_certificate_name = o.server_certificate_name
-    if v_server_certificate_name is not None:
-        out.append(
-            ind
-            + "<ServerCertificateName>"
-            + _x.escape(v_server_certificate_name)
-            + "</ServerCertificateName>\n"
-        )
-    v_certificate_body = o.certificate_body
-    if v_certificate_body is not None:
-        out.append(
-            ind + "<CertificateBody>" + _x.escape(v_certificate_body) + "</CertificateBody>\n"
-        )
-    v_private_key = o.private_key
-    if v_private_key is not None:
-        out.append(ind + "<PrivateKey>" + _x.escape(v_private_key) + "</PrivateKey>\n")
-    v_certificate_chain = o.certificate_chain
-    if v_certificate_chain is not None:
-        out.append(
-            ind + "<CertificateChain>" + _x.escape(v_certificate_chain) + "</CertificateChain>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-
-
 def _q_UploadServerCertificateRequest(
     o: UploadServerCertificateRequest, q: dict[str, str], p: str
 ) -> None:
@@ -268,35 +211,3 @@ def _q_UploadServerCertificateRequest(
         for n_tags_1, x_tags_1 in enumerate(v_tags, 1):
             key_tags_1 = p + "Tags" + ".member." + str(n_tags_1)
             _q_Tag(x_tags_1, q, key_tags_1 + ".")
-
-
-def _qr_UploadServerCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "Path", "string")
-    if v is not None:
-        values["path"] = v
-    v = _q.read_scalar(params, p + "ServerCertificateName", "string")
-    if v is not None:
-        values["server_certificate_name"] = v
-    v = _q.read_scalar(params, p + "CertificateBody", "string")
-    if v is not None:
-        values["certificate_body"] = v
-    v = _q.read_scalar(params, p + "PrivateKey", "string")
-    if v is not None:
-        values["private_key"] = v
-    v = _q.read_scalar(params, p + "CertificateChain", "string")
-    if v is not None:
-        values["certificate_chain"] = v
-    v = _q.read_list(
-        params,
-        p + "Tags",
-        lambda n1: (
-            _qr_Tag(params, p + "Tags" + ".member." + str(n1) + ".")
-            if _q.has_prefix(params, p + "Tags" + ".member." + str(n1) + ".")
-            else None
-        ),
-        lambda n1: p + "Tags" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["tags"] = v
-    return values

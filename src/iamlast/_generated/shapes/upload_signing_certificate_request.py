@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UploadSigningCertificateRequest"]
@@ -48,14 +45,6 @@ class UploadSigningCertificateRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UploadSigningCertificateRequest:
         return _x_UploadSigningCertificateRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(
-            self, "UploadSigningCertificateRequest", _w_UploadSigningCertificateRequest
-        )
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UploadSigningCertificateRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -105,12 +94,6 @@ class UploadSigningCertificateRequest(Shape):
         _q_UploadSigningCertificateRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UploadSigningCertificateRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UploadSigningCertificateRequest(params, ""))
-
 
 def _x_UploadSigningCertificateRequest(el: _Element) -> UploadSigningCertificateRequest:
     user_name: Any = None
@@ -127,19 +110,6 @@ def _x_UploadSigningCertificateRequest(el: _Element) -> UploadSigningCertificate
     )
 
 
-def _w_UploadSigningCertificateRequest(
-    o: UploadSigningCertificateRequest, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_certificate_body = o.certificate_body
-    if v_certificate_body is not None:
-        out.append(
-            ind + "<CertificateBody>" + _x.escape(v_certificate_body) + "</CertificateBody>\n"
-        )
-
-
 def _q_UploadSigningCertificateRequest(
     o: UploadSigningCertificateRequest, q: dict[str, str], p: str
 ) -> None:
@@ -149,14 +119,3 @@ def _q_UploadSigningCertificateRequest(
     v_certificate_body = o.certificate_body
     if v_certificate_body is not None:
         q[p + "CertificateBody"] = v_certificate_body
-
-
-def _qr_UploadSigningCertificateRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "CertificateBody", "string")
-    if v is not None:
-        values["certificate_body"] = v
-    return values

@@ -15,7 +15,7 @@ from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
-from .signing_certificate import SigningCertificate, _w_SigningCertificate, _x_SigningCertificate
+from .signing_certificate import SigningCertificate, _x_SigningCertificate
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -42,12 +42,6 @@ class UploadSigningCertificateResponse(OutputShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UploadSigningCertificateResponse:
         return _x_UploadSigningCertificateResponse(el)
-
-    def to_xml(self, *, request_id: str | None = None, operation: str | None = None) -> str:
-        return _x.document(self, _w_UploadSigningCertificateResponse, request_id, operation)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UploadSigningCertificateResponse(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -110,17 +104,3 @@ def _x_UploadSigningCertificateResponse(el: _Element) -> UploadSigningCertificat
         {"certificate": certificate, "response_metadata": None},
         ex,
     )
-
-
-def _w_UploadSigningCertificateResponse(
-    o: UploadSigningCertificateResponse, out: list[str], ind: str
-) -> None:
-    v_certificate = o.certificate
-    if v_certificate is not None:
-        out.append(ind + "<Certificate>\n")
-        i_certificate_1 = ind + "  "
-        _w_SigningCertificate(v_certificate, out, i_certificate_1)
-        out.append(ind + "</Certificate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -11,15 +11,12 @@ from typing import Annotated, Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import json as _j
-from iamlast._runtime import query as _q
 from iamlast._runtime import validate as _v
 from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from lxml.etree import _Element
 
 __all__ = ["UploadSSHPublicKeyRequest"]
@@ -46,12 +43,6 @@ class UploadSSHPublicKeyRequest(Shape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UploadSSHPublicKeyRequest:
         return _x_UploadSSHPublicKeyRequest(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UploadSSHPublicKeyRequest", _w_UploadSSHPublicKeyRequest)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UploadSSHPublicKeyRequest(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -101,12 +92,6 @@ class UploadSSHPublicKeyRequest(Shape):
         _q_UploadSSHPublicKeyRequest(self, q, "")
         return q
 
-    @classmethod
-    def of_query(cls, params: Mapping[str, str]) -> UploadSSHPublicKeyRequest:
-        """Read (and validate) the shape from awsQuery form parameters: the inverse of
-        ``to_query`` (servers and emulators use it)."""
-        return cls.validated(_qr_UploadSSHPublicKeyRequest(params, ""))
-
 
 def _x_UploadSSHPublicKeyRequest(el: _Element) -> UploadSSHPublicKeyRequest:
     user_name: Any = None
@@ -123,17 +108,6 @@ def _x_UploadSSHPublicKeyRequest(el: _Element) -> UploadSSHPublicKeyRequest:
     )
 
 
-def _w_UploadSSHPublicKeyRequest(o: UploadSSHPublicKeyRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_ssh_public_key_body = o.ssh_public_key_body
-    if v_ssh_public_key_body is not None:
-        out.append(
-            ind + "<SSHPublicKeyBody>" + _x.escape(v_ssh_public_key_body) + "</SSHPublicKeyBody>\n"
-        )
-
-
 def _q_UploadSSHPublicKeyRequest(o: UploadSSHPublicKeyRequest, q: dict[str, str], p: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -141,14 +115,3 @@ def _q_UploadSSHPublicKeyRequest(o: UploadSSHPublicKeyRequest, q: dict[str, str]
     v_ssh_public_key_body = o.ssh_public_key_body
     if v_ssh_public_key_body is not None:
         q[p + "SSHPublicKeyBody"] = v_ssh_public_key_body
-
-
-def _qr_UploadSSHPublicKeyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _q.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _q.read_scalar(params, p + "SSHPublicKeyBody", "string")
-    if v is not None:
-        values["ssh_public_key_body"] = v
-    return values

@@ -20,10 +20,9 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
-    _w_AttachedPermissionsBoundary,
     _x_AttachedPermissionsBoundary,
 )
-from .tag import Tag, _w_Tag, _x_Tag
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -85,12 +84,6 @@ class User(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> User:
         return _x_User(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "User", _w_User)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_User(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -229,48 +222,3 @@ def _x_User(el: _Element) -> User:
         },
         ex,
     )
-
-
-def _w_User(o: User, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_user_id = o.user_id
-    if v_user_id is not None:
-        out.append(ind + "<UserId>" + _x.escape(v_user_id) + "</UserId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_password_last_used = o.password_last_used
-    if v_password_last_used is not None:
-        out.append(
-            ind + "<PasswordLastUsed>" + _x.ts_out(v_password_last_used) + "</PasswordLastUsed>\n"
-        )
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

@@ -20,12 +20,11 @@ from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 from .attached_permissions_boundary import (
     AttachedPermissionsBoundary,
-    _w_AttachedPermissionsBoundary,
     _x_AttachedPermissionsBoundary,
 )
-from .attached_policy import AttachedPolicy, _w_AttachedPolicy, _x_AttachedPolicy
-from .policy_detail import PolicyDetail, _w_PolicyDetail, _x_PolicyDetail
-from .tag import Tag, _w_Tag, _x_Tag
+from .attached_policy import AttachedPolicy, _x_AttachedPolicy
+from .policy_detail import PolicyDetail, _x_PolicyDetail
+from .tag import Tag, _x_Tag
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -89,12 +88,6 @@ class UserDetail(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> UserDetail:
         return _x_UserDetail(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "UserDetail", _w_UserDetail)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_UserDetail(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -261,79 +254,3 @@ def _x_UserDetail(el: _Element) -> UserDetail:
         },
         ex,
     )
-
-
-def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _x.escape(v_path) + "</Path>\n")
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _x.escape(v_user_name) + "</UserName>\n")
-    v_user_id = o.user_id
-    if v_user_id is not None:
-        out.append(ind + "<UserId>" + _x.escape(v_user_id) + "</UserId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _x.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _x.ts_out(v_create_date) + "</CreateDate>\n")
-    v_user_policy_list = o.user_policy_list
-    if v_user_policy_list is not None:
-        if v_user_policy_list:
-            out.append(ind + "<UserPolicyList>\n")
-            i_user_policy_list_1 = ind + "  "
-            for x_user_policy_list_1 in v_user_policy_list:
-                out.append(i_user_policy_list_1 + "<member>\n")
-                i_user_policy_list_2 = i_user_policy_list_1 + "  "
-                _w_PolicyDetail(x_user_policy_list_1, out, i_user_policy_list_2)
-                out.append(i_user_policy_list_1 + "</member>\n")
-            out.append(ind + "</UserPolicyList>\n")
-        else:
-            out.append(ind + "<UserPolicyList/>\n")
-    v_group_list = o.group_list
-    if v_group_list is not None:
-        if v_group_list:
-            out.append(ind + "<GroupList>\n")
-            i_group_list_1 = ind + "  "
-            for x_group_list_1 in v_group_list:
-                out.append(i_group_list_1 + "<member>" + _x.escape(x_group_list_1) + "</member>\n")
-            out.append(ind + "</GroupList>\n")
-        else:
-            out.append(ind + "<GroupList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)

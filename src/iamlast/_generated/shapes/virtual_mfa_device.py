@@ -18,8 +18,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
-from .tag import Tag, _w_Tag, _x_Tag
-from .user import User, _w_User, _x_User
+from .tag import Tag, _x_Tag
+from .user import User, _x_User
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -63,12 +63,6 @@ class VirtualMFADevice(OpenShape):
     @classmethod
     def _of_xml_element(cls, el: _Element) -> VirtualMFADevice:
         return _x_VirtualMFADevice(el)
-
-    def to_xml(self) -> str:
-        return _x.element(self, "VirtualMFADevice", _w_VirtualMFADevice)
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
-        _w_VirtualMFADevice(self, out, indent)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -185,42 +179,3 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
         },
         ex,
     )
-
-
-def _w_VirtualMFADevice(o: VirtualMFADevice, out: list[str], ind: str) -> None:
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _x.escape(v_serial_number) + "</SerialNumber>\n")
-    v_base32_string_seed = o.base32_string_seed
-    if v_base32_string_seed is not None:
-        out.append(
-            ind + "<Base32StringSeed>" + _x.blob_out(v_base32_string_seed) + "</Base32StringSeed>\n"
-        )
-    v_qr_code_png = o.qr_code_png
-    if v_qr_code_png is not None:
-        out.append(ind + "<QRCodePNG>" + _x.blob_out(v_qr_code_png) + "</QRCodePNG>\n")
-    v_user = o.user
-    if v_user is not None:
-        out.append(ind + "<User>\n")
-        i_user_1 = ind + "  "
-        _w_User(v_user, out, i_user_1)
-        out.append(ind + "</User>\n")
-    v_enable_date = o.enable_date
-    if v_enable_date is not None:
-        out.append(ind + "<EnableDate>" + _x.ts_out(v_enable_date) + "</EnableDate>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _extras.write(ex, out, ind)
