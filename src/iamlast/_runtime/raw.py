@@ -1,14 +1,38 @@
-"""The raw HTTP response of a call (``client.with_raw_response.<operation>(...)``)."""
+"""The raw HTTP response of a call (``client.with_raw_response.<operation>(...)``), and how its
+methods are typed.
+
+``with_raw_response`` has the client's operation methods, each returning a :class:`RawResponse`
+of what the method returns. Rather than a second copy of every signature, the generated client
+types each one by transforming the operation method itself — :func:`raw` (and
+:func:`async_raw` for the async client) map its signature, every overload included, onto the
+same parameters returning ``RawResponse[result]``; at run time the client's proxy dispatches by
+name. Python's type system has no mapped types, so the view is a list of names, one line per
+operation, that only type checkers read.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
 
-__all__ = ["RawResponse"]
+__all__ = ["RawResponse", "async_raw", "raw"]
+
+
+def raw(method: Callable[Concatenate[S, P], T]) -> Callable[Concatenate[Any, P], RawResponse[T]]:
+    """For type checkers: an operation method with its parameters, returning ``RawResponse``."""
+    raise TypeError("raw() types the with_raw_response view; it is not called at run time")
+
+
+def async_raw(
+    method: Callable[Concatenate[S, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, RawResponse[T]]]:
+    """For type checkers: an async operation method, awaited for a ``RawResponse``."""
+    raise TypeError("async_raw() types the with_raw_response view; it is not called at run time")
 
 
 @dataclass(frozen=True, eq=False)
