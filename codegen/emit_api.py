@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import docs, names
-from .emit_models import ShapeEmitter
+from .emit_models import ShapeEmitter, lazy_index
 from .lines import HEADER, Lines
 from .model import Service
 
@@ -27,42 +27,7 @@ def shapes_index(emitter: ShapeEmitter) -> str:
     for group in emitter.groups:
         for name in group:
             entries[svc.shapes[name].class_name] = emitter.module_of[name]
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out('"""Every model, loaded on first use: ``shapes.Role`` imports only what Role needs."""')
-    out("")
-    out("import importlib")
-    out("from typing import TYPE_CHECKING, Any")
-    out("")
-    out("if TYPE_CHECKING:")
-    for cls in sorted(entries):
-        out(f"    from .{entries[cls]} import {cls} as {cls}")
-    if not entries:
-        out("    pass")
-    out("")
-    out("_INDEX: dict[str, str] = {")
-    for cls in sorted(entries):
-        out(f"    {cls!r}: {entries[cls]!r},")
-    out("}")
-    out("")
-    out("__all__ = [")
-    for cls in sorted(entries):
-        out(f"    {cls!r},")
-    out("]")
-    out("")
-    out("")
-    out("def __getattr__(name: str) -> Any:")
-    out("    module = _INDEX.get(name)")
-    out("    if module is None:")
-    out('        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")')
-    out('    value = getattr(importlib.import_module("." + module, __name__), name)')
-    out("    globals()[name] = value")
-    out("    return value")
-    out("")
-    out("")
-    out("def __dir__() -> list[str]:")
-    out("    return sorted(__all__)")
-    return out.text()
+    return lazy_index(entries, "Every model, loaded on first use: ``shapes.Role`` imports only what Role needs.")
 
 
 def _attr(service: Service, shape: str | None, member: str | None) -> str | None:

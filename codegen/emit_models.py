@@ -48,6 +48,17 @@ class ShapeEmitter:
                     raise ModelError(f"class name {cls!r} used by shapes {classes[cls]} and {name}")
                 classes[cls] = name
         self.class_names = classes
+        self.enum_shapes = sorted(
+            n for n in reachable if service.shapes[n].type == "string" and service.shapes[n].enum is not None
+        )
+        self.enum_module_of: dict[str, str] = {}
+        enum_stems: dict[str, str] = {}
+        for name in self.enum_shapes:
+            stem = names.module(service.shapes[name].class_name)
+            if stem in enum_stems:
+                raise ModelError(f"enum module name {stem!r} used by {enum_stems[stem]} and {name}")
+            enum_stems[stem] = name
+            self.enum_module_of[name] = stem
         self.holds_shared = sides.holding_shared(service)
         self.xml = XmlReader(service, self.types)
         self.json = JsonCodec(service)
@@ -55,46 +66,52 @@ class ShapeEmitter:
 
     # ------------------------------------------------------------------ enums
 
-    def enums_module(self) -> str:
+    def enum_modules(self) -> dict[str, str]:
+        """``enums/<stem>.py`` per enum (stem → source): a model imports only the enums it
+        uses, and building an enum class costs (the first call loads one or two, not all)."""
+        return {self.enum_module_of[name]: self._enum_module(name) for name in self.enum_shapes}
+
+    def _enum_module(self, name: str) -> str:
+        shape = self.service.shapes[name]
+        assert shape.enum is not None
+        cls = shape.class_name
         out = Lines()
         out.extend(HEADER.rstrip("\n"))
-        out("")
         out("from typing import Literal, TypeAlias")
         out("")
         out("from iamlast._runtime.enums import OpenEnum")
         out("")
-        enum_shapes = sorted(
-            n for n in self.reachable if self.service.shapes[n].type == "string" and self.service.shapes[n].enum is not None
-        )
-        all_names = []
-        for name in enum_shapes:
-            shape = self.service.shapes[name]
-            assert shape.enum is not None
-            cls = shape.class_name
-            all_names += [cls, cls + "Literal"]
-            out("")
-            out(f"class {cls}(OpenEnum):")
-            out.indent()
-            doc = docs.summary(shape.documentation) or f"The values of the model's ``{name}``."
-            out.extend(docs.docstring(doc + " Open: values AWS adds later are kept.", "").rstrip("\n"))
-            out("")
-            seen: dict[str, str] = {}
-            for value in shape.enum:
-                member = names.enum_member(value)
-                base = member
-                n = 2
-                while member in seen:
-                    member = f"{base}_{n}"
-                    n += 1
-                seen[member] = value
-                out(f"{member} = {value!r}")
-            out.dedent()
-            out("")
-            literal = ", ".join(repr(v) for v in shape.enum)
-            out(f"{cls}Literal: TypeAlias = Literal[{literal}]")
         out("")
-        out(f"__all__ = {sorted(all_names)!r}")
+        out(f"class {cls}(OpenEnum):")
+        out.indent()
+        doc = docs.summary(shape.documentation) or f"The values of the model's ``{name}``."
+        out.extend(docs.docstring(doc + " Open: values AWS adds later are kept.", "").rstrip("\n"))
+        out("")
+        seen: dict[str, str] = {}
+        for value in shape.enum:
+            member = names.enum_member(value)
+            base = member
+            n = 2
+            while member in seen:
+                member = f"{base}_{n}"
+                n += 1
+            seen[member] = value
+            out(f"{member} = {value!r}")
+        out.dedent()
+        out("")
+        literal = ", ".join(repr(v) for v in shape.enum)
+        out(f"{cls}Literal: TypeAlias = Literal[{literal}]")
+        out("")
+        out(f"__all__ = {sorted([cls, cls + 'Literal'])!r}")
         return out.text()
+
+    def enums_index(self) -> str:
+        """``enums/__init__.py``: every enum (and its ``…Literal``), loaded on first use."""
+        entries: dict[str, str] = {}
+        for name in self.enum_shapes:
+            cls = self.service.shapes[name].class_name
+            entries[cls] = entries[cls + "Literal"] = self.enum_module_of[name]
+        return lazy_index(entries, "Every enum, loaded on first use: ``enums.JobStatusType`` builds only that one.")
 
     # ------------------------------------------------------------------ modules
 
@@ -159,7 +176,8 @@ class ShapeEmitter:
             head("from iamlast._runtime.shape import holds_shared")
         if enums:
             head("")
-            head(f"from ..enums import {', '.join(sorted(svc.shapes[e].class_name for e in enums))}")
+            for e in sorted(enums, key=lambda e: svc.shapes[e].class_name):
+                head(f"from ..enums.{self.enum_module_of[e]} import {svc.shapes[e].class_name}")
         for stem in sorted(deps):
             head(f"from .{stem} import {', '.join(sorted(deps[stem]))}")
         for e in sorted(enums):
@@ -280,3 +298,44 @@ class ShapeEmitter:
         if member.required and kind == "map":
             return f"{src}.get({member.attr!r}) or {{}}"
         return f"{src}.get({member.attr!r})"
+
+
+def lazy_index(entries: dict[str, str], doc: str) -> str:
+    """A package ``__init__`` that imports ``name`` from ``.module`` on first use (``entries``:
+    name → module stem), with the imports spelled out for type checkers."""
+    out = Lines()
+    out.extend(HEADER.rstrip("\n"))
+    out(f'"""{doc}"""')
+    out("")
+    out("import importlib")
+    out("from typing import TYPE_CHECKING, Any")
+    out("")
+    out("if TYPE_CHECKING:")
+    for name in sorted(entries):
+        out(f"    from .{entries[name]} import {name} as {name}")
+    if not entries:
+        out("    pass")
+    out("")
+    out("_INDEX: dict[str, str] = {")
+    for name in sorted(entries):
+        out(f"    {name!r}: {entries[name]!r},")
+    out("}")
+    out("")
+    out("__all__ = [")
+    for name in sorted(entries):
+        out(f"    {name!r},")
+    out("]")
+    out("")
+    out("")
+    out("def __getattr__(name: str) -> Any:")
+    out("    module = _INDEX.get(name)")
+    out("    if module is None:")
+    out('        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")')
+    out('    value = getattr(importlib.import_module("." + module, __name__), name)')
+    out("    globals()[name] = value")
+    out("    return value")
+    out("")
+    out("")
+    out("def __dir__() -> list[str]:")
+    out("    return sorted(__all__)")
+    return out.text()

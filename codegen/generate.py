@@ -61,7 +61,9 @@ def _render(
     emitter = ShapeEmitter(service, _op_docs(service))
     files: dict[str, str] = {}
     files["__init__.py"] = emit_api.package_init(service)
-    files["enums.py"] = emitter.enums_module()
+    files["enums/__init__.py"] = emitter.enums_index()
+    for stem, source in emitter.enum_modules().items():
+        files[f"enums/{stem}.py"] = source
     files["shapes/__init__.py"] = emit_api.shapes_index(emitter)
     for group in emitter.groups:
         files[f"shapes/{emitter.module_of[group[0]]}.py"] = emitter.module(group)

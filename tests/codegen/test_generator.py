@@ -572,7 +572,8 @@ def test_snapshot_covers_one_of_everything() -> None:
     files = {p.relative_to(SNAPSHOT_DIR).as_posix() for p in SNAPSHOT_DIR.rglob(f"*{SUFFIX}")}
     for expected in (
         "__init__.py",
-        "enums.py",
+        "enums/__init__.py",
+        "enums/widget_kind_type.py",
         "errors.py",
         "operations.py",
         "shapes/__init__.py",

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PermissionsBoundaryAttachmentType
+from ..enums.permissions_boundary_attachment_type import PermissionsBoundaryAttachmentType
 
 _e_PermissionsBoundaryAttachmentType = _x.enum_reader(PermissionsBoundaryAttachmentType)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import ContextKeyTypeEnum
+from ..enums.context_key_type_enum import ContextKeyTypeEnum
 
 _e_ContextKeyTypeEnum = _x.enum_reader(ContextKeyTypeEnum)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import AssertionEncryptionModeType
+from ..enums.assertion_encryption_mode_type import AssertionEncryptionModeType
 from .context_provider import ContextProvider, _q_ContextProvider, _x_ContextProvider
 from .tag import Tag, _q_Tag, _x_Tag
 

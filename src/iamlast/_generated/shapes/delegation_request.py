@@ -19,7 +19,7 @@ from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
-from ..enums import StateType
+from ..enums.state_type import StateType
 from .delegation_permission import DelegationPermission, _x_DelegationPermission
 
 _e_StateType = _x.enum_reader(StateType)

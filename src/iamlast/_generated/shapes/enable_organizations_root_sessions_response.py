@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import FeatureType
+from ..enums.feature_type import FeatureType
 
 _e_FeatureType = _x.enum_reader(FeatureType)
 

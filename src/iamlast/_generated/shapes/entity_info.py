@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyOwnerEntityType
+from ..enums.policy_owner_entity_type import PolicyOwnerEntityType
 
 _e_PolicyOwnerEntityType = _x.enum_reader(PolicyOwnerEntityType)
 

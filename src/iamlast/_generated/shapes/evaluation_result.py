@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyEvaluationDecisionType
+from ..enums.policy_evaluation_decision_type import PolicyEvaluationDecisionType
 from .organizations_decision_detail import (
     OrganizationsDecisionDetail,
     _x_OrganizationsDecisionDetail,

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import ReportStateType
+from ..enums.report_state_type import ReportStateType
 
 _e_ReportStateType = _x.enum_reader(ReportStateType)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import AccessAdvisorUsageGranularityType
+from ..enums.access_advisor_usage_granularity_type import AccessAdvisorUsageGranularityType
 
 _e_AccessAdvisorUsageGranularityType = _x.enum_reader(AccessAdvisorUsageGranularityType)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import EntityType
+from ..enums.entity_type import EntityType
 
 _e_EntityType = _x.enum_reader(EntityType)
 

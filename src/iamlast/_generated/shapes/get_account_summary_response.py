@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import SummaryKeyType
+from ..enums.summary_key_type import SummaryKeyType
 
 _e_SummaryKeyType = _x.enum_reader(SummaryKeyType)
 

@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import ReportFormatType
+from ..enums.report_format_type import ReportFormatType
 
 _e_ReportFormatType = _x.enum_reader(ReportFormatType)
 

@@ -17,7 +17,8 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
-from ..enums import PermissionCheckResultType, PermissionCheckStatusType
+from ..enums.permission_check_result_type import PermissionCheckResultType
+from ..enums.permission_check_status_type import PermissionCheckStatusType
 from .delegation_request import DelegationRequest, _x_DelegationRequest
 
 _e_PermissionCheckResultType = _x.enum_reader(PermissionCheckResultType)

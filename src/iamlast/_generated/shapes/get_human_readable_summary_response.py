@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import SummaryStateType
+from ..enums.summary_state_type import SummaryStateType
 
 _e_SummaryStateType = _x.enum_reader(SummaryStateType)
 

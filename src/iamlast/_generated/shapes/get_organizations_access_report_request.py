@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import SortKeyType
+from ..enums.sort_key_type import SortKeyType
 
 _e_SortKeyType = _x.enum_reader(SortKeyType)
 

@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import JobStatusType
+from ..enums.job_status_type import JobStatusType
 from .access_detail import AccessDetail, _x_AccessDetail
 from .error_details import ErrorDetails, _x_ErrorDetails
 

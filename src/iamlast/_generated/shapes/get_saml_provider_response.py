@@ -19,7 +19,7 @@ from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 from iamlast._runtime.shape import holds_shared
 
-from ..enums import AssertionEncryptionModeType
+from ..enums.assertion_encryption_mode_type import AssertionEncryptionModeType
 from .context_provider import ContextProvider, _x_ContextProvider
 from .saml_key_hash_entry import SAMLKeyHashEntry, _x_SAMLKeyHashEntry
 from .saml_private_key import SAMLPrivateKey, _x_SAMLPrivateKey

@@ -18,7 +18,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import AccessAdvisorUsageGranularityType, JobStatusType
+from ..enums.access_advisor_usage_granularity_type import AccessAdvisorUsageGranularityType
+from ..enums.job_status_type import JobStatusType
 from .error_details import ErrorDetails, _x_ErrorDetails
 from .service_last_accessed import ServiceLastAccessed, _x_ServiceLastAccessed
 

@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import JobStatusType
+from ..enums.job_status_type import JobStatusType
 from .entity_details import EntityDetails, _x_EntityDetails
 from .error_details import ErrorDetails, _x_ErrorDetails
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, ResponseMetadata
 from iamlast._runtime.shape import new as _new
 
-from ..enums import DeletionTaskStatusType
+from ..enums.deletion_task_status_type import DeletionTaskStatusType
 from .deletion_task_failure_reason_type import (
     DeletionTaskFailureReasonType,
     _x_DeletionTaskFailureReasonType,

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import EncodingType
+from ..enums.encoding_type import EncodingType
 
 _e_EncodingType = _x.enum_reader(EncodingType)
 

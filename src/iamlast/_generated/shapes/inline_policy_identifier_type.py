@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import AttachmentType
+from ..enums.attachment_type import AttachmentType
 
 _e_AttachmentType = _x.enum_reader(AttachmentType)
 

@@ -16,7 +16,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import EntityType, PolicyUsageType
+from ..enums.entity_type import EntityType
+from ..enums.policy_usage_type import PolicyUsageType
 
 _e_EntityType = _x.enum_reader(EntityType)
 _e_PolicyUsageType = _x.enum_reader(PolicyUsageType)

@@ -17,7 +17,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyScopeType, PolicyUsageType
+from ..enums.policy_scope_type import PolicyScopeType
+from ..enums.policy_usage_type import PolicyUsageType
 
 _e_PolicyUsageType = _x.enum_reader(PolicyUsageType)
 _e_PolicyScopeType = _x.enum_reader(PolicyScopeType)

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import AssignmentStatusType
+from ..enums.assignment_status_type import AssignmentStatusType
 
 _e_AssignmentStatusType = _x.enum_reader(AssignmentStatusType)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import ParameterTypeType
+from ..enums.parameter_type_type import ParameterTypeType
 
 _e_ParameterTypeType = _x.enum_reader(ParameterTypeType)
 

@@ -16,7 +16,8 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyOwnerEntityType, PolicyType
+from ..enums.policy_owner_entity_type import PolicyOwnerEntityType
+from ..enums.policy_type import PolicyType
 
 _e_PolicyOwnerEntityType = _x.enum_reader(PolicyOwnerEntityType)
 _e_PolicyType = _x.enum_reader(PolicyType)

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyIdentifierPolicyType
+from ..enums.policy_identifier_policy_type import PolicyIdentifierPolicyType
 from .inline_policy_identifier_type import (
     InlinePolicyIdentifierType,
     _q_InlinePolicyIdentifierType,

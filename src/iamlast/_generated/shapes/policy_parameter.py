@@ -17,7 +17,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicyParameterTypeEnum
+from ..enums.policy_parameter_type_enum import PolicyParameterTypeEnum
 
 _e_PolicyParameterTypeEnum = _x.enum_reader(PolicyParameterTypeEnum)
 

@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import ManagedByTypeType
+from ..enums.managed_by_type_type import ManagedByTypeType
 from .inline_policy import InlinePolicy, _x_InlinePolicy
 from .parameter_definition import ParameterDefinition, _x_ParameterDefinition
 from .tag_template import TagTemplate, _x_TagTemplate

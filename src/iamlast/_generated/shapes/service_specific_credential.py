@@ -18,7 +18,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import StatusType
+from ..enums.status_type import StatusType
 
 _e_StatusType = _x.enum_reader(StatusType)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import Shape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import GlobalEndpointTokenVersion
+from ..enums.global_endpoint_token_version import GlobalEndpointTokenVersion
 
 _e_GlobalEndpointTokenVersion = _x.enum_reader(GlobalEndpointTokenVersion)
 

@@ -16,7 +16,7 @@ from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
-from ..enums import PolicySourceType
+from ..enums.policy_source_type import PolicySourceType
 from .position import Position, _x_Position
 
 _e_PolicySourceType = _x.enum_reader(PolicySourceType)
