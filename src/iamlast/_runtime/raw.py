@@ -13,8 +13,9 @@ operation, that only type checkers read.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
+from .records import Record
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -35,13 +36,25 @@ def async_raw(
     raise TypeError("async_raw() types the with_raw_response view; it is not called at run time")
 
 
-@dataclass(frozen=True, eq=False)
-class RawResponse(Generic[T]):
+class RawResponse(Record, Generic[T]):
     """Status, headers, request id and body as received; ``parse()`` gives the typed result.
 
     The call's retries have already run: this is the final attempt's response, success or
     error. ``parse()`` returns the response model, or raises the typed error for an error status.
     """
+
+    _fields = (
+        "operation",
+        "status_code",
+        "headers",
+        "content",
+        "request_id",
+        "attempts",
+        "elapsed",
+        "_parse",
+    )
+    __slots__ = _fields
+    _hidden = frozenset({"_parse"})
 
     operation: str
     status_code: int
@@ -50,7 +63,33 @@ class RawResponse(Generic[T]):
     request_id: str | None
     attempts: int
     elapsed: float
-    _parse: Callable[[], T] = field(repr=False)
+    _parse: Callable[[], T]
+
+    def __init__(
+        self,
+        operation: str,
+        status_code: int,
+        headers: Mapping[str, str],
+        content: bytes,
+        request_id: str | None,
+        attempts: int,
+        elapsed: float,
+        _parse: Callable[[], T],
+    ) -> None:
+        self._init(
+            operation=operation,
+            status_code=status_code,
+            headers=headers,
+            content=content,
+            request_id=request_id,
+            attempts=attempts,
+            elapsed=elapsed,
+            _parse=_parse,
+        )
+
+    # Compared and hashed by identity, as before (a response is an event, not a value).
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     @property
     def text(self) -> str:
