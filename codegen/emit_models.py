@@ -128,18 +128,22 @@ class ShapeEmitter:
                     if s not in group:
                         stem = self.module_of[s]
                         cls = svc.shapes[s].class_name
-                        deps.setdefault(stem, set()).update({cls, f"_x_{cls}"})
+                        deps.setdefault(stem, {cls})
+                        if s in svc.output_shapes and name in svc.output_shapes:
+                            deps[stem].add(f"_x_{cls}")
                         if s in svc.input_shapes and name in svc.input_shapes:
                             deps[stem].add(f"_q_{cls}")
                 collect_enums(svc, member.target, enums)
-                collect_maps(svc, member.target, maps)
+                if name in svc.output_shapes:  # only what responses carry is read from XML
+                    collect_maps(svc, member.target, maps)
         body = Lines()
         for name in group:
             self._class(body, svc.shapes[name], group)
         for map_name in sorted(maps):
             self.xml.map_reader(body, svc.shapes[map_name])
         for name in group:
-            self.xml.reader(body, svc.shapes[name])
+            if name in svc.output_shapes:
+                self.xml.reader(body, svc.shapes[name])
             if name in svc.input_shapes:
                 self.query.function(body, svc.shapes[name])
         code = body.text()
@@ -150,7 +154,7 @@ class ShapeEmitter:
         std = []
         if "datetime" in code:
             std.append("from datetime import datetime")
-        typing_names = ["TYPE_CHECKING", "Any", "ClassVar"]
+        typing_names = ["Any", "ClassVar"] + (["TYPE_CHECKING"] if "_Element" in code else [])
         if "Annotated[" in code:
             typing_names.append("Annotated")
         if "Self" in code:
@@ -168,7 +172,8 @@ class ShapeEmitter:
             head("from iamlast._runtime import query as _q")
         if "_v." in code:
             head("from iamlast._runtime import validate as _v")
-        head("from iamlast._runtime import xml as _x")
+        if "_x." in code:
+            head("from iamlast._runtime import xml as _x")
         bases = sorted({self._base(svc.shapes[n]) for n in group} | ({"ResponseMetadata"} if "ResponseMetadata" in code else set()))
         head(f"from iamlast._runtime.shape import {', '.join(bases)}")
         head("from iamlast._runtime.shape import new as _new")
@@ -185,12 +190,10 @@ class ShapeEmitter:
             if f"_e_{cls}(" in code:
                 head(f"_e_{cls} = _x.enum_reader({cls})")
         head("")
-        head("if TYPE_CHECKING:")
-        if "Mapping[" in code:
-            head("    from collections.abc import Mapping")
+        if "_Element" in code:
+            head("if TYPE_CHECKING:")
+            head("    from lxml.etree import _Element")
             head("")
-        head("    from lxml.etree import _Element")
-        head("")
         classes = [svc.shapes[n].class_name for n in group]
         head(f"__all__ = {sorted(classes)!r}")
         head("")
@@ -222,7 +225,8 @@ class ShapeEmitter:
         sensitive = sorted(m.attr for m in shape.members if svc.shapes[m.target].sensitive)
         if sensitive:
             out(f"_SENSITIVE: ClassVar[frozenset[str]] = frozenset({sensitive!r})")
-        if svc.xml_namespace:
+        if svc.xml_namespace and (shape.name in svc.top_outputs or base == "ErrorShape"):
+            # written on documents: an operation's output and an error (see iamlast.testing)
             out(f"_XML_NAMESPACE: ClassVar[str | None] = {svc.xml_namespace!r}")
         if shape.name in svc.top_outputs:
             documents = svc.output_documents[shape.name]
@@ -267,8 +271,10 @@ class ShapeEmitter:
             out.extend(docs.docstring(text, "").rstrip("\n"))
 
     def _methods(self, out: Lines, shape: Shape) -> None:
-        """The codecs' methods in the class body: XML reading, JSON, completing, awsQuery."""
-        self.xml.methods(out, shape)
+        """The codecs' methods in the class body: XML reading (what responses carry), JSON,
+        completing, awsQuery writing (what requests carry)."""
+        if shape.name in self.service.output_shapes:
+            self.xml.methods(out, shape)
         self.json.methods(out, shape)
         self._complete(out, shape)
         if shape.name in self.service.input_shapes:

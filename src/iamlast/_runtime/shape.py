@@ -139,7 +139,7 @@ class Shape(BaseModel):
     @classmethod
     def of_xml(cls, data: Any) -> Self:
         """Read the shape from a response document (bytes or str) or an lxml element."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{cls.__name__} is not read from responses")
 
     @classmethod
     def _of_xml_element(cls, el: Any) -> Self:
