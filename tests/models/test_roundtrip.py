@@ -392,7 +392,7 @@ def test_error_roundtrip(cls: type[errors.ServiceError], data: st.DataObject) ->
     assert err.details == details
     assert err.message == getattr(details, "message", "")
 
-    # ServiceError.to_json / of_json, and the document ServiceError.to_xml writes
+    # ServiceError.to_json / of_json, and the document to_xml(err) writes
     data_json = err.to_json()
     json.dumps(data_json)
     for back in (
