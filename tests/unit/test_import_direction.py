@@ -24,6 +24,7 @@ and the library never imports what only the ``cli`` extra installs (click, rich)
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def module_name(path: Path) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+@functools.cache
 def _is_module(dotted: str) -> bool:
     base = SRC.joinpath(*dotted.split("."))
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
