@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 test: $(STAMP)
 	$(PY) -m codegen --check
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy --strict src tests/typing
 	$(PY) -m pytest -q
 
 generate: $(STAMP)
@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy --strict src tests/typing
 
 demo: $(CLI_STAMP)
 	@$(VENV)/bin/iamlast demo

@@ -5,6 +5,14 @@ interpreter (``python -c pass``) is measured too, for scale.
 
 Both sides start from bytecode, as installed wheels do: iamlast's sources are compiled first and
 the children may use and write ``.pyc`` files (PYTHONDONTWRITEBYTECODE is unset for them).
+
+Measured in the same run, interleaved with those:
+
+- the import floor of the stack iamlast needs — httpx without its command line, pydantic,
+  lxml, botocore.auth and botocore.credentials — imported and nothing else;
+- both SDKs without bytecode (a read-only install, an image built with
+  PYTHONDONTWRITEBYTECODE): every module of site-packages and of iamlast is compiled from its
+  source, the standard library still comes from its ``.pyc`` files, on both sides alike.
 """
 
 from __future__ import annotations
@@ -38,6 +46,31 @@ assert roles, "no roles"
 """
 
 BARE = "pass\n"
+
+FLOOR = """\
+import sys
+sys.modules["httpx._main"] = None  # httpx without its command line, as iamlast imports it
+import httpx
+del sys.modules["httpx._main"]
+import pydantic
+import lxml.etree
+import botocore.auth
+import botocore.credentials
+"""
+
+# Compile site-packages and iamlast from source (never their .pyc): what a process without
+# bytecode pays. The standard library keeps its .pyc, as it has on both sides.
+NO_BYTECODE = f"""\
+import importlib.machinery as _machinery, sysconfig as _sysconfig
+_FROM_SOURCE = tuple({{_sysconfig.get_paths()["purelib"], _sysconfig.get_paths()["platlib"], {str(ROOT / "src")!r}}})
+_get_code = _machinery.SourceFileLoader.get_code
+def _compiled(self, fullname):
+    path = self.get_filename(fullname)
+    if path.startswith(_FROM_SOURCE):
+        return compile(self.get_data(path), path, "exec", dont_inherit=True)
+    return _get_code(self, fullname)
+_machinery.SourceFileLoader.get_code = _compiled
+"""
 
 
 def compile_sources() -> None:
@@ -81,7 +114,10 @@ def run(em: Emulator, *, reps: int, compile_first: bool, warmup: bool = True) ->
     sides = [
         ("iamlast", lambda: run_child(IAMLAST, args)),
         ("boto3", lambda: run_child(BOTO3, args)),
+        ("floor", lambda: run_child(FLOOR, [])),
         ("python", lambda: run_child(BARE, [])),
+        ("iamlast_source", lambda: run_child(NO_BYTECODE + IAMLAST, args)),
+        ("boto3_source", lambda: run_child(NO_BYTECODE + BOTO3, args)),
     ]
     if warmup:
         interleave(1, sides)  # excluded: page cache, any .pyc still to write
@@ -106,6 +142,31 @@ def run(em: Emulator, *, reps: int, compile_first: bool, warmup: bool = True) ->
             "s",
             cpu["iamlast"],
             cpu["boto3"],
+            target=0.8,
             notes=f"bare interpreter: {cpu['python'].median * 1e3:.0f} ms CPU",
+        ),
+        Row(
+            "1",
+            "cold start, CPU, against the import floor",
+            "s",
+            cpu["iamlast"],
+            cpu["floor"],
+            reference_label="import floor",
+            target=1.25,
+            notes=f"floor wall {wall['floor'].median * 1e3:.0f} ms",
+            extra={"floor_wall": wall["floor"].as_json()},
+        ),
+        Row(
+            "1",
+            "cold start without bytecode, CPU",
+            "s",
+            cpu["iamlast_source"],
+            cpu["boto3_source"],
+            target=1.0,
+            notes="site-packages and iamlast compiled from source on both sides",
+            extra={
+                "iamlast_source_wall": wall["iamlast_source"].as_json(),
+                "boto3_source_wall": wall["boto3_source"].as_json(),
+            },
         ),
     ]

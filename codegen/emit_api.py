@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import docs, names
-from .emit_shapes import HEADER, Lines, ShapeEmitter
+from .emit_models import ShapeEmitter, lazy_index
+from .lines import HEADER, Lines
 from .model import Service
 
 
@@ -26,42 +27,7 @@ def shapes_index(emitter: ShapeEmitter) -> str:
     for group in emitter.groups:
         for name in group:
             entries[svc.shapes[name].class_name] = emitter.module_of[name]
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out('"""Every model, loaded on first use: ``shapes.Role`` imports only what Role needs."""')
-    out("")
-    out("import importlib")
-    out("from typing import TYPE_CHECKING, Any")
-    out("")
-    out("if TYPE_CHECKING:")
-    for cls in sorted(entries):
-        out(f"    from .{entries[cls]} import {cls} as {cls}")
-    if not entries:
-        out("    pass")
-    out("")
-    out("_INDEX: dict[str, str] = {")
-    for cls in sorted(entries):
-        out(f"    {cls!r}: {entries[cls]!r},")
-    out("}")
-    out("")
-    out("__all__ = [")
-    for cls in sorted(entries):
-        out(f"    {cls!r},")
-    out("]")
-    out("")
-    out("")
-    out("def __getattr__(name: str) -> Any:")
-    out("    module = _INDEX.get(name)")
-    out("    if module is None:")
-    out('        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")')
-    out('    value = getattr(importlib.import_module("." + module, __name__), name)')
-    out("    globals()[name] = value")
-    out("    return value")
-    out("")
-    out("")
-    out("def __dir__() -> list[str]:")
-    out("    return sorted(__all__)")
-    return out.text()
+    return lazy_index(entries, "Every model, loaded on first use: ``shapes.Role`` imports only what Role needs.")
 
 
 def _attr(service: Service, shape: str | None, member: str | None) -> str | None:
@@ -80,11 +46,14 @@ def operations_module(service: Service) -> str:
     out("")
     out("_PACKAGE = __name__.rpartition('.')[0]")
     out("")
-    out("OPERATIONS = Registry(")
-    out("    (")
+    out("# Each spec is built when first looked up: a process that makes one call builds one.")
+    out("OPERATIONS = Registry.lazy(")
+    out("    {")
     for name in sorted(service.operations):
         op = service.operations[name]
-        out("        OperationSpec(")
+        out(f"        {op.name!r}: (")
+        out(f"            {op.python_name!r},")
+        out("            lambda: OperationSpec(")
         out(f"            name={op.name!r},")
         out(f"            python_name={op.python_name!r},")
         out(f"            input={_cls(service, op.input)!r},")
@@ -128,7 +97,8 @@ def operations_module(service: Service) -> str:
         out(f"            documentation={docs.summary(op.documentation, limit=300)!r},")
         out("            package=_PACKAGE,")
         out("        ),")
-    out("    )")
+        out("        ),")
+    out("    }")
     out(")")
     out("")
     out("")
@@ -157,6 +127,7 @@ def errors_module(service: Service) -> str:
     out("    UnknownServiceError,")
     out("    common_by_code,")
     out("    decode_service_error,")
+    out("    register_codes,")
     out(")")
     out("")
     out("")
@@ -218,6 +189,8 @@ def errors_module(service: Service) -> str:
     out("#: Wire code → class: the service's modelled errors, then the AWS common errors.")
     out("BY_CODE: dict[str, type[ServiceError]] = {**common_by_code()}")
     out("BY_CODE.update({c: cls for cls in MODELLED_ERRORS for c in cls.codes})")
+    out("# ServiceError.of_json picks the class by code from what the generated services register.")
+    out("register_codes(BY_CODE)")
     out("")
     out("#: The modelled errors of each operation.")
     out("OPERATION_ERRORS: dict[str, tuple[type[ServiceError], ...]] = {")

@@ -1,4 +1,5 @@
-"""Write the typed client methods: one per operation, sync and async, plus pagers and raw variants.
+"""Write the typed client methods: one per operation, sync and async, plus pagers, and the typed
+``with_raw_response`` views (a line per operation, typed from the methods themselves).
 
 The methods only describe the surface (names, keyword arguments, types, docs); each one hands
 the operation name, an optional request model and the keywords to ``self._call`` — the clients'
@@ -8,7 +9,7 @@ single request lifecycle — so nothing here decides anything at run time.
 from __future__ import annotations
 
 from . import docs
-from .emit_shapes import HEADER, Lines
+from .lines import HEADER, Lines
 from .model import Operation, Service
 from .types import Types
 
@@ -41,12 +42,9 @@ def _method(
     op: Operation,
     *,
     is_async: bool,
-    wrap: str | None,
-    body: bool,
 ) -> None:
-    """One operation's overloads and implementation (or stubs when ``body`` is False)."""
-    result = _result(service, op)
-    ret = f"{wrap}[{result}]" if wrap else result
+    """One operation's overloads and implementation."""
+    ret = _result(service, op)
     prefix = "async def" if is_async else "def"
     name = op.python_name
     doc = docs.summary(op.documentation) or f"Call {op.name}."
@@ -56,11 +54,8 @@ def _method(
         out(f"{prefix} {name}(self) -> {ret}:")
         out.indent()
         out.extend(docs.docstring(doc, "").rstrip("\n"))
-        if body:
-            call = f'self._call({op.name!r}, None, {{}})'
-            out(f"return cast({ret!r}, {'await ' if is_async else ''}{call})")
-        else:
-            out("...")
+        call = f'self._call({op.name!r}, None, {{}})'
+        out(f"return cast({ret!r}, {'await ' if is_async else ''}{call})")
         out.dedent()
         return
     request_cls = service.shapes[op.input].class_name
@@ -73,15 +68,12 @@ def _method(
     out(f"{prefix} {name}(self, request: {request_cls} | None = None, /, **kwargs: Any) -> {ret}:")
     out.indent()
     out.extend(docs.docstring(doc, "").rstrip("\n"))
-    if body:
-        call = f"self._call({op.name!r}, request, kwargs)"
-        out(f"return cast({ret!r}, {'await ' if is_async else ''}{call})")
-    else:
-        out("...")
+    call = f"self._call({op.name!r}, request, kwargs)"
+    out(f"return cast({ret!r}, {'await ' if is_async else ''}{call})")
     out.dedent()
 
 
-def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_async: bool, body: bool) -> None:
+def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_async: bool) -> None:
     assert op.paginator is not None and op.output and op.input
     p = op.paginator
     result = _result(service, op)
@@ -125,15 +117,12 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
         "more than ``max_pages`` pages (default 100,000) raise PaginationError."
     )
     out.extend(docs.docstring(doc, "").rstrip("\n"))
-    if body:
-        args = ", ".join(f"{n!r}: {n}" for n in names)
-        size = "page_size" if p.limit_key is not None else "None"
-        out(
-            f"return {pager}(self, {op.name!r}, {{{args}}}, page_size={size}, "
-            f"max_items=max_items, starting_marker=starting_marker, max_pages=max_pages)"
-        )
-    else:
-        out("...")
+    args = ", ".join(f"{n!r}: {n}" for n in names)
+    size = "page_size" if p.limit_key is not None else "None"
+    out(
+        f"return {pager}(self, {op.name!r}, {{{args}}}, page_size={size}, "
+        f"max_items=max_items, starting_marker=starting_marker, max_pages=max_pages)"
+    )
     out.dedent()
 
 
@@ -142,25 +131,16 @@ def client_module(service: Service) -> str:
     ops = [service.operations[n] for n in sorted(service.operations)]
     sync = Lines()
     async_ = Lines()
-    raw_sync = Lines()
-    raw_async = Lines()
     for block, is_async in ((sync, False), (async_, True)):
         block.indent()
         for op in ops:
-            _method(block, service, types, op, is_async=is_async, wrap=None, body=True)
+            _method(block, service, types, op, is_async=is_async)
         for op in ops:
             if op.paginator is not None:
-                _pager(block, service, types, op, is_async=is_async, body=True)
-        block.dedent()
-    for block, is_async, wrap in ((raw_sync, False, "RawResponse"), (raw_async, True, "RawResponse")):
-        block.indent()
-        block.indent()
-        for op in ops:
-            _method(block, service, types, op, is_async=is_async, wrap=wrap, body=False)
-        block.dedent()
+                _pager(block, service, types, op, is_async=is_async)
         block.dedent()
     # imports: every model/enum name the annotations use, only for type checkers
-    text = sync.text() + async_.text() + raw_sync.text()
+    text = sync.text() + async_.text()
     shape_names = sorted(
         {s.class_name for s in service.shapes.values() if s.type == "structure" and s.class_name in text}
         & {service.shapes[n].class_name for n in service.input_shapes | service.output_shapes}
@@ -183,10 +163,10 @@ def client_module(service: Service) -> str:
     out("from typing import TYPE_CHECKING, Any, cast, overload")
     out("")
     out("from iamlast._runtime.core import EmptyResponse")
-    out("from iamlast.pagination import AsyncPager, Pager")
+    out("from iamlast._runtime.pagers import AsyncPager, Pager")
     out("")
     out("if TYPE_CHECKING:")
-    out("    from iamlast._runtime.raw import RawResponse")
+    out("    from iamlast._runtime.raw import async_raw, raw")
     if enum_names:
         out(f"    from .enums import {', '.join(enum_names)}")
     for cls in shape_names:
@@ -215,9 +195,13 @@ def client_module(service: Service) -> str:
     out("")
     out("    class SyncRawOperations:")
     out('        """``client.with_raw_response``: the same calls, returning the raw HTTP response."""')
-    out.lines.extend(raw_sync.lines)
+    out("")
+    for op in ops:
+        out(f"        {op.python_name} = raw(SyncOperations.{op.python_name})")
     out("")
     out("    class AsyncRawOperations:")
     out('        """``client.with_raw_response`` on the async client."""')
-    out.lines.extend(raw_async.lines)
+    out("")
+    for op in ops:
+        out(f"        {op.python_name} = async_raw(AsyncOperations.{op.python_name})")
     return out.text()

@@ -1,4 +1,9 @@
-"""The generator's pipeline: model → source files → formatted → written or compared."""
+"""The generator's pipeline: model → source files → formatted → written or compared.
+
+One service model gives two packages: the models, operations, errors and typed client methods
+(``src/iamlast/_generated``: what users import) and the emulator's codecs — XML writers and
+awsQuery readers (``src/iamlast/testing/_generated``: what only ``iamlast.testing`` imports).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import emit_api, emit_client
-from .emit_shapes import HEADER, ShapeEmitter
+from . import emit_api, emit_client, emit_testing
+from .emit_models import ShapeEmitter
+from .lines import HEADER
 from .model import ModelError, Service, load, read_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +24,10 @@ SPECS = ROOT / "specs"
 MODEL = SPECS / "iam-2010-05-08" / "service-2.json"
 PAGINATORS = SPECS / "iam-2010-05-08" / "paginators-1.json"
 OVERRIDES = SPECS / "overrides.json"
+#: Where the committed packages live, and the models' import name.
+MODELS_OUT = ROOT / "src" / "iamlast" / "_generated"
+TESTING_OUT = ROOT / "src" / "iamlast" / "testing" / "_generated"
+MODELS_PACKAGE = "iamlast._generated"
 
 # Formatter settings are fixed here (not read from a pyproject) so output is the same wherever
 # it is generated; the ruff version is pinned in pyproject.toml.
@@ -40,11 +50,20 @@ def _op_docs(service: Service) -> dict[str, str]:
 
 
 def render(service: Service, *, with_client: bool = True) -> dict[str, str]:
-    """All generated files, relative path → source (unformatted)."""
+    """The models package's files, relative path → source (unformatted)."""
+    return _render(service, with_client=with_client)[0]
+
+
+def _render(
+    service: Service, *, with_client: bool = True, models_package: str = MODELS_PACKAGE
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(the models package's files, the testing codecs' files)."""
     emitter = ShapeEmitter(service, _op_docs(service))
     files: dict[str, str] = {}
     files["__init__.py"] = emit_api.package_init(service)
-    files["enums.py"] = emitter.enums_module()
+    files["enums/__init__.py"] = emitter.enums_index()
+    for stem, source in emitter.enum_modules().items():
+        files[f"enums/{stem}.py"] = source
     files["shapes/__init__.py"] = emit_api.shapes_index(emitter)
     for group in emitter.groups:
         files[f"shapes/{emitter.module_of[group[0]]}.py"] = emitter.module(group)
@@ -53,7 +72,7 @@ def render(service: Service, *, with_client: bool = True) -> dict[str, str]:
     if with_client:
         files["client.py"] = emit_client.client_module(service)
     files["py.typed"] = ""
-    return files
+    return files, emit_testing.render(emitter, models_package)
 
 
 def _format(directory: Path) -> None:
@@ -63,26 +82,7 @@ def _format(directory: Path) -> None:
         raise GeneratorError(f"ruff format failed:\n{result.stdout}{result.stderr}")
 
 
-def generate_into(
-    target: Path,
-    model: dict[str, Any] | None = None,
-    paginators: dict[str, Any] | None = None,
-    overrides: dict[str, Any] | None = None,
-    *,
-    with_client: bool = True,
-) -> int:
-    """Generate a package into ``target`` (emptied first) and format it; returns the file count.
-
-    Without ``model`` the IAM model in ``specs/`` is used; tests pass their own small models.
-    """
-    try:
-        if model is None:
-            service = read_files(MODEL, PAGINATORS, OVERRIDES)
-        else:
-            service = load(model, paginators, overrides)
-        files = render(service, with_client=with_client)
-    except ModelError as exc:
-        raise GeneratorError(str(exc)) from exc
+def _write_tree(target: Path, files: dict[str, str]) -> None:
     if target.exists():
         shutil.rmtree(target)
     for rel, source in files.items():
@@ -90,37 +90,87 @@ def generate_into(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source if source or rel.endswith(".typed") else HEADER)
     _format(target)
-    return len(files)
 
 
-def write(out: Path) -> int:
-    """Regenerate the committed package."""
+def generate_into(
+    target: Path,
+    model: dict[str, Any] | None = None,
+    paginators: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    with_client: bool = True,
+    testing: Path | None = None,
+    models_package: str | None = None,
+) -> int:
+    """Generate the models package into ``target`` (emptied first) and format it; with
+    ``testing``, the emulator's codecs for it into that directory too. Returns the file count.
+
+    Without ``model`` the IAM model in ``specs/`` is used; tests pass their own small models.
+    ``models_package`` is the import name of ``target`` the codecs refer to (its directory name
+    unless given: a test's package on ``sys.path``).
+    """
+    try:
+        if model is None:
+            service = read_files(MODEL, PAGINATORS, OVERRIDES)
+        else:
+            service = load(model, paginators, overrides)
+        files, codecs = _render(
+            service, with_client=with_client, models_package=models_package or target.name
+        )
+    except ModelError as exc:
+        raise GeneratorError(str(exc)) from exc
+    _write_tree(target, files)
+    if testing is None:
+        return len(files)
+    _write_tree(testing, codecs)
+    return len(files) + len(codecs)
+
+
+def write(out: Path = MODELS_OUT, testing_out: Path = TESTING_OUT) -> int:
+    """Regenerate the committed packages."""
     with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "_generated"
-        count = generate_into(staged)
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(staged, out)
+        staged, staged_testing = Path(tmp) / "_generated", Path(tmp) / "testing"
+        count = generate_into(staged, testing=staged_testing, models_package=MODELS_PACKAGE)
+        for source, destination in ((staged, out), (staged_testing, testing_out)):
+            if destination.exists():
+                shutil.rmtree(destination)
+            shutil.copytree(source, destination)
     return count
 
 
-def check(out: Path) -> list[str]:
-    """What differs between a fresh generation and ``out`` (empty when current)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "_generated"
-        generate_into(staged)
-        fresh = {p.relative_to(staged).as_posix(): p.read_bytes() for p in staged.rglob("*") if p.is_file()}
-    committed = {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
+def _tree(root: Path) -> dict[str, bytes]:
+    if not root.exists():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
-    } if out.exists() else {}
+    }
+
+
+def _compare(fresh: dict[str, bytes], committed: dict[str, bytes], prefix: str) -> list[str]:
     problems = []
     for rel in sorted(fresh.keys() | committed.keys()):
         if rel not in committed:
-            problems.append(f"missing: {rel}")
+            problems.append(f"missing: {prefix}{rel}")
         elif rel not in fresh:
-            problems.append(f"extra (not generated): {rel}")
+            problems.append(f"extra (not generated): {prefix}{rel}")
         elif fresh[rel] != committed[rel]:
-            problems.append(f"differs: {rel}")
+            problems.append(f"differs: {prefix}{rel}")
+    return problems
+
+
+def check(out: Path, testing_out: Path | None = None) -> list[str]:
+    """What differs between a fresh generation and ``out`` (and ``testing_out``, the codecs,
+    named with its directory): empty when current."""
+    with tempfile.TemporaryDirectory() as tmp:
+        staged, staged_testing = Path(tmp) / "_generated", Path(tmp) / "testing"
+        generate_into(
+            staged,
+            testing=staged_testing if testing_out is not None else None,
+            models_package=MODELS_PACKAGE,
+        )
+        problems = _compare(_tree(staged), _tree(out), "")
+        if testing_out is not None:
+            problems += _compare(_tree(staged_testing), _tree(testing_out), f"{testing_out.name}/")
     return problems

@@ -15,7 +15,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from ._runtime.flows import Flow
-from .pagination import AsyncChainPager, AsyncPager, ChainPager, Pager, PagerArgs
+from ._runtime.pagers import AsyncChainPager, AsyncPager, ChainPager, Pager, PagerArgs
 
 __all__ = ["AsyncSide", "Emitting", "SyncSide", "call", "chain", "pager", "stream"]
 

@@ -37,8 +37,8 @@ from ._runtime.flows.report import (
     wait_for_job,
 )
 from ._runtime.jobs import DEFAULT_TIMEOUT
+from ._runtime.pagers import PagerArgs
 from ._runtime.ratelimit import TokenBucket
-from .pagination import PagerArgs
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@
 
 ``models.ListRolesResponse``, ``models.EntityDetails``, ``models.JobStatusType`` … Attributes are
 snake_case with the wire names as aliases; see :class:`iamlast._runtime.shape.Shape` for the
-``of_xml`` / ``to_xml`` / ``of_json`` / ``to_json`` / ``to_query`` surface every model shares.
+``of_xml`` (responses) / ``of_json`` / ``to_json`` / ``to_query`` (requests) surface the models
+share. Writing IAM's XML documents is for fakes and servers: ``iamlast.testing.to_xml``.
 Response-side models (:class:`OpenShape`) keep members the model does not know in ``model_extra``.
 """
 

@@ -10,6 +10,8 @@ in it. Every timestamp is timezone-aware UTC.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._runtime.report import (
     DEFAULT_WINDOW,
     AccessReport,
@@ -37,3 +39,25 @@ __all__ = [
     "service_usage",
     "usage_status",
 ]
+
+
+if TYPE_CHECKING:
+    # The runtime reads IAM's models through Protocols (it never imports generated code): the
+    # type checker holds the models to them here.
+    from ._generated import shapes as _models
+    from ._runtime import report_models as _reads
+
+    def _models_satisfy_what_reports_read(
+        entity: _models.EntityDetails,
+        detail: _models.AccessDetail,
+        service: _models.ServiceLastAccessed,
+        first: _models.GetServiceLastAccessedDetailsResponse,
+        org: _models.GetOrganizationsAccessReportResponse,
+    ) -> tuple[
+        _reads.EntityDetails,
+        _reads.AccessDetail,
+        _reads.ServiceLastAccessed,
+        _reads.GetServiceLastAccessedDetailsResponse,
+        _reads.GetOrganizationsAccessReportResponse,
+    ]:
+        return entity, detail, service, first, org

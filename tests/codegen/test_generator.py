@@ -30,9 +30,11 @@ from botocore import xform_name
 from codegen import names
 from codegen.generate import GeneratorError, check, generate_into
 from codegen.model import ModelError
+from iamlast.testing import of_query, to_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "src" / "iamlast" / "_generated"
+COMMITTED_CODECS = ROOT / "src" / "iamlast" / "testing" / "_generated"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SPEC = json.loads((ROOT / "specs" / "iam-2010-05-08" / "service-2.json").read_text())
 
@@ -49,14 +51,19 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def _generate_in_subprocess(target: Path, hash_seed: str) -> None:
-    code = "import sys; from pathlib import Path; from codegen.generate import generate_into; generate_into(Path(sys.argv[1]))"
+    """The models into ``target``, the emulator's codecs into ``target``'s sibling ``testing``."""
+    code = (
+        "import sys; from pathlib import Path; from codegen.generate import generate_into; "
+        "generate_into(Path(sys.argv[1]), testing=Path(sys.argv[2]), models_package='iamlast._generated')"
+    )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    subprocess.run([sys.executable, "-c", code, str(target)], cwd=ROOT, env=env, check=True)
+    testing = target.parent / "testing"
+    subprocess.run([sys.executable, "-c", code, str(target), str(testing)], cwd=ROOT, env=env, check=True)
 
 
 @pytest.fixture(scope="module")
 def iam_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The IAM model generated afresh (hash seed 1)."""
+    """The IAM model generated afresh (hash seed 1); its codecs are in the sibling ``testing``."""
     target = tmp_path_factory.mktemp("iam_a") / "_generated"
     _generate_in_subprocess(target, "1")
     return target
@@ -65,11 +72,15 @@ def iam_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_generation_is_deterministic(iam_tree: Path, tmp_path: Path) -> None:
     again = tmp_path / "_generated"
     _generate_in_subprocess(again, "4242")
-    first, second = tree(iam_tree), tree(again)
-    assert sorted(first) == sorted(second)
-    differing = [rel for rel in first if first[rel] != second[rel]]
-    assert differing == []
-    assert "shapes/role.py" in first and len(first) > 300
+    for first, second in (
+        (tree(iam_tree), tree(again)),
+        (tree(iam_tree.parent / "testing"), tree(tmp_path / "testing")),
+    ):
+        assert sorted(first) == sorted(second)
+        differing = [rel for rel in first if first[rel] != second[rel]]
+        assert differing == []
+    assert "shapes/role.py" in tree(iam_tree) and len(tree(iam_tree)) > 300
+    assert {"writers.py", "readers.py"} <= set(tree(tmp_path / "testing"))
 
 
 def test_small_model_generation_is_deterministic(tmp_path: Path) -> None:
@@ -82,6 +93,20 @@ def test_small_model_generation_is_deterministic(tmp_path: Path) -> None:
 
 def test_committed_tree_is_what_the_generator_writes(iam_tree: Path) -> None:
     assert tree(COMMITTED) == tree(iam_tree)
+    assert tree(COMMITTED_CODECS) == tree(iam_tree.parent / "testing")
+
+
+def test_the_models_carry_no_writers_or_query_readers() -> None:
+    """XML writers and awsQuery readers serve only the emulator: they are generated into
+    iamlast.testing, not into the models users import."""
+    for path in sorted((COMMITTED / "shapes").glob("*.py")):
+        text = path.read_text()
+        for name in ("def to_xml", "def _w_", "def of_query", "def _qr_", "_to_xml_members"):
+            assert name not in text, f"{path.name} has {name}"
+    codecs = (COMMITTED_CODECS / "writers.py").read_text()
+    assert "def _w_Role(" in codecs and "def _qr_ListRolesRequest(" in (
+        COMMITTED_CODECS / "readers.py"
+    ).read_text()
 
 
 def test_check_command_passes_on_the_committed_tree() -> None:
@@ -309,8 +334,9 @@ def import_generated(tmp_path: Path) -> Iterator[Callable[[str, dict[str, Any]],
     imported: list[str] = []
 
     def load(name: str, model: dict[str, Any]) -> Any:
-        generate_into(tmp_path / name, model)
-        imported.append(name)
+        generate_into(tmp_path / name, model, testing=tmp_path / f"{name}_codecs")
+        imported.extend([name, f"{name}_codecs"])
+        importlib.import_module(f"{name}_codecs")  # registers its writers for to_xml
         return importlib.import_module(name)
 
     sys.path.insert(0, str(tmp_path))
@@ -336,7 +362,7 @@ def test_member_named_like_a_builtin_type(
     document = f"<GetThingResponse><GetThingResult><{member}>{text}</{member}></GetThingResult></GetThingResponse>"
     parsed = shapes.GetThingResponse.of_xml(document)
     assert str(getattr(parsed, names.attribute(member))) == text
-    assert shapes.GetThingResponse.of_xml(parsed.to_xml()) == parsed
+    assert shapes.GetThingResponse.of_xml(to_xml(parsed)) == parsed
 
 
 # ------------------------------------------------------------------ snapshots
@@ -484,6 +510,8 @@ SNAPSHOT_PAGINATORS: dict[str, Any] = {
 }
 SNAPSHOT_OVERRIDES: dict[str, Any] = {"url_encoded_shapes": {"shapes": ["policyDocumentType"]}}
 SNAPSHOT_DIR = SNAPSHOTS / "widgets"
+#: The emulator's codecs for the same model (what iamlast.testing/_generated holds for IAM).
+CODECS_SNAPSHOT_DIR = SNAPSHOTS / "widgets_codecs"
 SUFFIX = ".snap"  # not .py: the snapshots are data, not part of the test suite or its lint
 
 
@@ -491,28 +519,39 @@ SUFFIX = ".snap"  # not .py: the snapshots are data, not part of the test suite 
 def widgets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
     root = tmp_path_factory.mktemp("snapshot")
     target = root / "widgets_snapshot"
-    generate_into(target, SNAPSHOT_MODEL, SNAPSHOT_PAGINATORS, SNAPSHOT_OVERRIDES)
+    generate_into(
+        target,
+        SNAPSHOT_MODEL,
+        SNAPSHOT_PAGINATORS,
+        SNAPSHOT_OVERRIDES,
+        testing=root / "widgets_snapshot_codecs",
+    )
     sys.path.insert(0, str(root))
     try:
+        importlib.import_module("widgets_snapshot_codecs")  # registers its writers for to_xml
         yield target, importlib.import_module("widgets_snapshot")
     finally:
         sys.path.remove(str(root))
-        for mod in [m for m in sys.modules if m.split(".")[0] == "widgets_snapshot"]:
+        for mod in [m for m in sys.modules if m.split(".")[0] in ("widgets_snapshot", "widgets_snapshot_codecs")]:
             del sys.modules[mod]
 
 
-def test_snapshot(widgets: tuple[Path, Any]) -> None:
+@pytest.mark.parametrize(
+    ("generated", "snapshots"),
+    [("widgets_snapshot", SNAPSHOT_DIR), ("widgets_snapshot_codecs", CODECS_SNAPSHOT_DIR)],
+)
+def test_snapshot(widgets: tuple[Path, Any], generated: str, snapshots: Path) -> None:
     target, _ = widgets
-    fresh = tree(target)
+    fresh = tree(target.parent / generated)
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        if SNAPSHOT_DIR.exists():
-            shutil.rmtree(SNAPSHOT_DIR)
+        if snapshots.exists():
+            shutil.rmtree(snapshots)
         for rel, data in fresh.items():
-            path = SNAPSHOT_DIR / (rel + SUFFIX)
+            path = snapshots / (rel + SUFFIX)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-    assert SNAPSHOT_DIR.exists(), "no snapshots yet: run with UPDATE_SNAPSHOTS=1 and review them"
-    stored = {rel.removesuffix(SUFFIX): data for rel, data in tree(SNAPSHOT_DIR).items()}
+    assert snapshots.exists(), "no snapshots yet: run with UPDATE_SNAPSHOTS=1 and review them"
+    stored = {rel.removesuffix(SUFFIX): data for rel, data in tree(snapshots).items()}
     assert sorted(fresh) == sorted(stored), "generated files differ from the snapshot's file list"
     for rel in sorted(fresh):
         if fresh[rel] != stored[rel]:
@@ -533,7 +572,8 @@ def test_snapshot_covers_one_of_everything() -> None:
     files = {p.relative_to(SNAPSHOT_DIR).as_posix() for p in SNAPSHOT_DIR.rglob(f"*{SUFFIX}")}
     for expected in (
         "__init__.py",
-        "enums.py",
+        "enums/__init__.py",
+        "enums/widget_kind_type.py",
         "errors.py",
         "operations.py",
         "shapes/__init__.py",
@@ -544,6 +584,8 @@ def test_snapshot_covers_one_of_everything() -> None:
         "shapes/list_widgets_response.py",
     ):
         assert expected + SUFFIX in files, expected
+    codecs = {p.relative_to(CODECS_SNAPSHOT_DIR).as_posix() for p in CODECS_SNAPSHOT_DIR.rglob(f"*{SUFFIX}")}
+    assert codecs == {f"{name}{SUFFIX}" for name in ("__init__.py", "readers.py", "writers.py")}
 
 
 def test_the_snapshot_package_works(widgets: tuple[Path, Any]) -> None:
@@ -577,6 +619,7 @@ def test_the_snapshot_package_works(widgets: tuple[Path, Any]) -> None:
         "Kind": "SMALL",
     }
     assert "s3cr3t" not in repr(request)
+    assert of_query(shapes.GetWidgetRequest, request.to_query()) == request
 
     document = (
         '<GetWidgetResponse xmlns="https://widgets.example.com/doc/2021-06-01/"><GetWidgetResult><Widget>'
@@ -608,7 +651,7 @@ def test_the_snapshot_package_works(widgets: tuple[Path, Any]) -> None:
         shapes.GetWidgetRequest(widget_name="w1", owner={"OwnerId": "o" * 16, "Colour": "red"})
 
     err = errors.decode_error(
-        "GetWidget", 404, shapes.WidgetNotFoundException(message="no w1").to_xml()
+        "GetWidget", 404, to_xml(shapes.WidgetNotFoundException(message="no w1"))
     )
     assert type(err) is errors.WidgetNotFoundError and err.code == "WidgetNotFound"
     assert errors.GetWidgetError is not None and errors.ListWidgetsError is not None

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from iamlast import models
-from iamlast.testing import FakeIAM
+from iamlast.testing import FakeIAM, to_xml
 
 from .conftest import post, sign
 
@@ -40,7 +40,7 @@ def _check_document(resp: httpx.Response, action: str) -> Any:
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", rid)
     assert parsedate_to_datetime(resp.headers["date"]).tzinfo is not None
     model = _OUTPUTS[action].of_xml(resp.content)
-    assert model.to_xml(request_id=rid) == resp.text
+    assert to_xml(model, request_id=rid) == resp.text
     return model
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from iamlast import errors, models
 from iamlast.operations import OPERATIONS
+from iamlast.testing import to_xml
 
 from .strategies import (
     SERVICE_JSON,
@@ -85,10 +86,10 @@ def assert_utc(value: Any, where: str = "") -> None:
 
 
 def roundtrip(cls: Any, x: Any, operation: str | None = None) -> None:
-    documents = [x.to_xml()]
+    documents = [to_xml(x)]
     if operation is not None:
         # the operation's own document (two operations share some output shapes)
-        documents.append(x.to_xml(operation=operation))
+        documents.append(to_xml(x, operation=operation))
         assert documents[-1].startswith(f"<{operation}Response")
         assert f"<{operation}Result>" in documents[-1]
     for document in documents:
@@ -157,7 +158,7 @@ def test_nested_shape_roundtrip(shape: str, data: st.DataObject) -> None:
     """A nested shape on its own: ``<ShapeName>…</ShapeName>`` reads back the same."""
     cls = getattr(models, shape)
     x = data.draw(S.of(shape), label=shape)
-    assert x.to_xml().startswith(f"<{cls.__name__}>")
+    assert to_xml(x).startswith(f"<{cls.__name__}>")
     roundtrip(cls, x)
 
 
@@ -174,7 +175,7 @@ def test_output_shape_roundtrip_deep(operation: str, data: st.DataObject) -> Non
 @QUICK
 @given(x=S.of("ListRolesResponse"), rid=request_ids)
 def test_request_id_given_to_to_xml_is_read_back(x: Any, rid: str) -> None:
-    back = models.ListRolesResponse.of_xml(x.to_xml(request_id=rid))
+    back = models.ListRolesResponse.of_xml(to_xml(x, request_id=rid))
     assert back.response_metadata is not None
     assert back.response_metadata.request_id == rid
     assert back.roles == x.roles
@@ -216,7 +217,7 @@ def _get_role(role: Any) -> Any:
 )
 def test_xml_special_and_non_ascii_text(text: str) -> None:
     x = _get_role(_role(description=text, role_name=text))
-    assert models.GetRoleResponse.of_xml(x.to_xml()).role.description == text
+    assert models.GetRoleResponse.of_xml(to_xml(x)).role.description == text
     roundtrip(models.GetRoleResponse, x)
 
 
@@ -226,12 +227,12 @@ def test_whitespace_only_list_items_and_map_keys_are_kept() -> None:
         models.Tag._complete({"key": "\t", "value": ""}),
     ]
     x = _get_role(_role(tags=tags))
-    back = models.GetRoleResponse.of_xml(x.to_xml())
+    back = models.GetRoleResponse.of_xml(to_xml(x))
     assert [(t.key, t.value) for t in back.role.tags] == [(" ", "\n"), ("\t", "")]
     names = models.ListAccountAliasesResponse._complete(
         {"account_aliases": [" ", "", "\n"], "is_truncated": False}
     )
-    assert models.ListAccountAliasesResponse.of_xml(names.to_xml()).account_aliases == [
+    assert models.ListAccountAliasesResponse.of_xml(to_xml(names)).account_aliases == [
         " ",
         "",
         "\n",
@@ -239,7 +240,7 @@ def test_whitespace_only_list_items_and_map_keys_are_kept() -> None:
     props = models.GetAccountPropertiesResponse._complete(
         {"properties": {" ": "v", "k": " ", "": ""}}
     )
-    assert models.GetAccountPropertiesResponse.of_xml(props.to_xml()) == props
+    assert models.GetAccountPropertiesResponse.of_xml(to_xml(props)) == props
 
 
 def test_unknown_enum_value_is_kept_open() -> None:
@@ -249,7 +250,7 @@ def test_unknown_enum_value_is_kept_open() -> None:
             "job_creation_date": datetime(2024, 1, 1, tzinfo=UTC),
         }
     )
-    back = models.GetServiceLastAccessedDetailsWithEntitiesResponse.of_xml(x.to_xml())
+    back = models.GetServiceLastAccessedDetailsWithEntitiesResponse.of_xml(to_xml(x))
     assert back.job_status == "PAUSED"
     assert isinstance(back.job_status, models.JobStatusType)
     assert not back.job_status.known
@@ -270,7 +271,7 @@ def test_unknown_enum_value_is_kept_open() -> None:
 )
 def test_policy_documents_are_url_encoded_on_the_wire(policy: str) -> None:
     x = _get_role(_role(assume_role_policy_document=policy))
-    document = x.to_xml()
+    document = to_xml(x)
     encoded = document.split("AssumeRolePolicyDocument>")[1].removesuffix("</")
     assert " " not in encoded and "{" not in encoded
     assert models.GetRoleResponse.of_xml(document).role.assume_role_policy_document == policy
@@ -287,7 +288,7 @@ def test_timestamps_keep_microseconds_and_come_back_utc() -> None:
         (milli, "2018-10-24T19:47:35.241Z"),
     ):
         x = _get_role(_role(create_date=value))
-        assert f"<CreateDate>{text}</CreateDate>" in x.to_xml()
+        assert f"<CreateDate>{text}</CreateDate>" in to_xml(x)
         assert x.to_json()["Role"]["CreateDate"] == text
         roundtrip(models.GetRoleResponse, x)
 
@@ -296,7 +297,7 @@ def test_aware_non_utc_timestamp_comes_back_as_the_same_instant_in_utc() -> None
     local = datetime(2024, 5, 1, 12, 0, 0, 500, tzinfo=timezone(timedelta(hours=5, minutes=30)))
     x = _get_role(_role(create_date=local))
     for back in (
-        models.GetRoleResponse.of_xml(x.to_xml()).role.create_date,
+        models.GetRoleResponse.of_xml(to_xml(x)).role.create_date,
         models.GetRoleResponse.of_json(x.to_json()).role.create_date,
     ):
         assert back == local
@@ -306,13 +307,13 @@ def test_aware_non_utc_timestamp_comes_back_as_the_same_instant_in_utc() -> None
 
 def test_timestamps_before_year_1000_roundtrip() -> None:
     x = _get_role(_role(create_date=datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC)))
-    assert "<CreateDate>0999-12-31T23:59:59Z</CreateDate>" in x.to_xml()
+    assert "<CreateDate>0999-12-31T23:59:59Z</CreateDate>" in to_xml(x)
     roundtrip(models.GetRoleResponse, x)
 
 
 def test_empty_lists_and_absent_members() -> None:
     x = models.ListRolesResponse._complete({"roles": [], "is_truncated": False})
-    document = x.to_xml()
+    document = to_xml(x)
     assert "<Roles/>" in document and "<Marker>" not in document
     back = models.ListRolesResponse.of_xml(document)
     assert back.roles == [] and back.marker is None
@@ -331,7 +332,7 @@ def test_blobs_roundtrip_every_byte() -> None:
         {"serial_number": "arn:aws:iam::1:mfa/d", "base32_string_seed": seed, "qr_code_png": b""}
     )
     x = models.CreateVirtualMFADeviceResponse._complete({"virtual_mfa_device": device})
-    back = models.CreateVirtualMFADeviceResponse.of_xml(x.to_xml())
+    back = models.CreateVirtualMFADeviceResponse.of_xml(to_xml(x))
     assert back.virtual_mfa_device.base32_string_seed == seed
     assert back.virtual_mfa_device.qr_code_png == b""
     roundtrip(models.CreateVirtualMFADeviceResponse, x)
@@ -345,7 +346,7 @@ def test_maps_with_enum_keys_including_unknown_ones() -> None:
         models.SummaryKeyType("FutureQuota"): 2**40,
     }
     x = models.GetAccountSummaryResponse._complete({"summary_map": summary})
-    back = models.GetAccountSummaryResponse.of_xml(x.to_xml())
+    back = models.GetAccountSummaryResponse.of_xml(to_xml(x))
     assert back.summary_map == {"Users": 3, "FutureQuota": 2**40}
     assert [k.known for k in back.summary_map] == [True, False]
     roundtrip(models.GetAccountSummaryResponse, x)
@@ -376,7 +377,7 @@ def test_error_roundtrip(cls: type[errors.ServiceError], data: st.DataObject) ->
     rid = data.draw(st.none() | request_ids, label="request_id")
 
     # the modelled shape's own document
-    document = details.to_xml(request_id=rid)
+    document = to_xml(details, request_id=rid)
     assert shape.of_xml(document) == details
     assert shape.of_xml(document.encode("utf-8")) == details
     assert shape.of_json(details.to_json()) == details
@@ -391,7 +392,7 @@ def test_error_roundtrip(cls: type[errors.ServiceError], data: st.DataObject) ->
     assert err.details == details
     assert err.message == getattr(details, "message", "")
 
-    # ServiceError.to_json / of_json, and the document ServiceError.to_xml writes
+    # ServiceError.to_json / of_json, and the document to_xml(err) writes
     data_json = err.to_json()
     json.dumps(data_json)
     for back in (
@@ -417,7 +418,7 @@ def test_error_roundtrip(cls: type[errors.ServiceError], data: st.DataObject) ->
             err.raw,
         )
         assert back.details == err.details
-    again = errors.decode_error(None, status, err.to_xml())
+    again = errors.decode_error(None, status, to_xml(err))
     assert type(again) is cls
     assert (again.code, again.message, again.request_id) == (err.code, err.message, err.request_id)
 
@@ -455,7 +456,7 @@ def test_common_error_roundtrip(
             raw,
         )
         assert back.operation == "ListRoles"
-    decoded = errors.decode_error("ListRoles", 418, err.to_xml())
+    decoded = errors.decode_error("ListRoles", 418, to_xml(err))
     assert type(decoded) is cls
     assert (decoded.code, decoded.message, decoded.request_id) == (code, message, rid)
 
@@ -544,14 +545,15 @@ def all_types(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from codegen.generate import generate_into
 
     root = tmp_path_factory.mktemp("alltypes")
-    generate_into(root / "rt_alltypes", ALL_TYPES_MODEL)
+    generate_into(root / "rt_alltypes", ALL_TYPES_MODEL, testing=root / "rt_alltypes_codecs")
     sys.path.insert(0, str(root))
     try:
+        importlib.import_module("rt_alltypes_codecs")  # registers its writers for to_xml
         package = importlib.import_module("rt_alltypes")
         yield package
     finally:
         sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "rt_alltypes" or m.startswith("rt_alltypes.")]:
+        for name in [m for m in sys.modules if m.split(".")[0] in ("rt_alltypes", "rt_alltypes_codecs")]:
             del sys.modules[name]
 
 
@@ -624,15 +626,15 @@ def test_float_extremes(all_types: Any, value: float) -> None:
         }
     )
     roundtrip(cls, x)
-    back = cls.of_xml(x.to_xml())
+    back = cls.of_xml(to_xml(x))
     assert math.copysign(1.0, back.float_value) == math.copysign(1.0, value)
 
 
 def test_nan_survives_both_codecs(all_types: Any) -> None:
     cls = all_types.shapes.GetEverythingResponse
     x = cls._complete({"float_value": float("nan"), "double_value": float("nan")})
-    assert "<FloatValue>NaN</FloatValue>" in x.to_xml()
-    for back in (cls.of_xml(x.to_xml()), cls.of_json(json.loads(json.dumps(x.to_json())))):
+    assert "<FloatValue>NaN</FloatValue>" in to_xml(x)
+    for back in (cls.of_xml(to_xml(x)), cls.of_json(json.loads(json.dumps(x.to_json())))):
         assert math.isnan(back.float_value) and math.isnan(back.double_value)
 
 
@@ -640,8 +642,8 @@ def test_epoch_timestamps_keep_milliseconds(all_types: Any) -> None:
     cls = all_types.shapes.GetEverythingResponse
     when = datetime(2024, 2, 29, 23, 59, 59, 125000, tzinfo=UTC)
     x = cls._complete({"float_value": 0.0, "epoch": when})
-    assert "<Epoch>1709251199.125</Epoch>" in x.to_xml()
-    assert cls.of_xml(x.to_xml()).epoch == when
+    assert "<Epoch>1709251199.125</Epoch>" in to_xml(x)
+    assert cls.of_xml(to_xml(x)).epoch == when
 
 
 def test_generated_error_with_extra_members_roundtrips(all_types: Any) -> None:
@@ -649,7 +651,7 @@ def test_generated_error_with_extra_members_roundtrips(all_types: Any) -> None:
     generated_errors = importlib.import_module(all_types.__name__ + ".errors")
     err_cls = generated_errors.BrokenError
     details = shape._complete({"message": "it broke & <badly>", "reason": "disk\r\nfull"})
-    document = details.to_xml(request_id="rid-1")
+    document = to_xml(details, request_id="rid-1")
     assert "<Type>Receiver</Type>" in document and "<Code>Broken</Code>" in document
     assert shape.of_xml(document) == details
     err = generated_errors.decode_error("GetEverything", 500, document)
@@ -658,7 +660,7 @@ def test_generated_error_with_extra_members_roundtrips(all_types: Any) -> None:
     again = err_cls.of_json(err.to_json())
     assert again.details == details
     assert again.to_json() == err.to_json()
-    assert generated_errors.decode_error("GetEverything", 500, err.to_xml()).details == details
+    assert generated_errors.decode_error("GetEverything", 500, to_xml(err)).details == details
 
 
 def test_enum_instances_survive_pickle() -> None:

@@ -18,6 +18,7 @@ import pytest
 from botocore.parsers import QueryParser
 
 from iamlast import models
+from iamlast.testing import to_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seeds" / "003_200034e0727a50a8.txt"
@@ -88,7 +89,7 @@ def test_sample_as_json_and_back(document: bytes) -> None:
     assert data["EntityDetailsList"][1]["EntityInfo"]["Type"] == "ROLE"
     assert data["ResponseMetadata"] == {"RequestId": REQUEST_ID}
     assert models.GetServiceLastAccessedDetailsWithEntitiesResponse.of_json(data) == r
-    assert models.GetServiceLastAccessedDetailsWithEntitiesResponse.of_xml(r.to_xml()) == r
+    assert models.GetServiceLastAccessedDetailsWithEntitiesResponse.of_xml(to_xml(r)) == r
 
 
 def test_botocore_reads_the_sample_alike(document: bytes) -> None:

@@ -1,5 +1,6 @@
 """What a user installs: a clean clone builds an sdist and, from it, a wheel; the wheel carries
-the licence, the project URLs and the schemas; installed into a fresh venv, the library works
+the licence, the project URLs and the schemas, and stays under 998 kB (its size before issue 15
+moved the emulator's codecs out of the models); installed into a fresh venv, the library works
 without the ``cli`` extra (and the ``iamlast`` script says what to install), and with it
 ``iamlast demo`` runs — nowhere near the checkout.
 
@@ -82,6 +83,20 @@ def test_the_wheel_metadata(built: tuple[Path, Path]) -> None:
     assert core == {"httpx", "pydantic", "lxml", "botocore", "regex", "sniffio"}
     assert any(r.startswith("Requires-Dist: click") and "extra == 'cli'" in r for r in requires)
     assert {"iamlast/py.typed", "iamlast/cli/schemas/scan.json"} <= names
+
+
+#: Bytes: the wheel was 998 kB before the emulator-only codecs and the raw-response copies left.
+WHEEL_LIMIT = 998_000
+
+
+def test_the_wheel_is_smaller_than_before(built: tuple[Path, Path]) -> None:
+    _, wheel = built
+    size = wheel.stat().st_size
+    assert size < WHEEL_LIMIT, f"{wheel.name} is {size:,} bytes (limit {WHEEL_LIMIT:,})"
+    with zipfile.ZipFile(wheel) as whl:
+        names = set(whl.namelist())
+    # the emulator's generated codecs ship with iamlast.testing, not inside the models
+    assert {"iamlast/testing/_generated/writers.py", "iamlast/testing/_generated/readers.py"} <= names
 
 
 def test_installed_in_a_fresh_venv(built: tuple[Path, Path], tmp_path: Path) -> None:

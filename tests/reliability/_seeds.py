@@ -16,6 +16,7 @@ from typing import Any
 from iamlast import errors
 from iamlast._generated import enums, shapes
 from iamlast.operations import OPERATIONS
+from iamlast.testing import to_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = json.loads(
@@ -79,7 +80,7 @@ def output_document(operation: str) -> bytes:
     """The operation's whole response document, every member filled in."""
     spec = OPERATIONS[operation]
     assert spec.output is not None
-    document: str = value(spec.output).to_xml(request_id=f"rid-{operation}")
+    document: str = to_xml(value(spec.output), request_id=f"rid-{operation}")
     return document.encode("utf-8")
 
 
@@ -139,6 +140,6 @@ def error_documents(operation: str) -> tuple[bytes, ...]:
         details = cls.details_shape()
         if details is not None and details.__name__ in SHAPES:
             filled = value(details.__name__)
-            out.append(filled.to_xml(request_id=f"rid-{cls.__name__}").encode())
-        out.append(cls("a message & <more>", request_id="rid-e").to_xml().encode())
+            out.append(to_xml(filled, request_id=f"rid-{cls.__name__}").encode())
+        out.append(to_xml(cls("a message & <more>", request_id="rid-e")).encode())
     return tuple(out)

@@ -60,6 +60,7 @@ from .service_errors import (
     ServiceError,
     UnknownServiceError,
     decode_service_error,
+    register_codes,
     type_name_code,
 )
 
@@ -109,5 +110,6 @@ __all__ = [
     "UnrecognizedClientError",
     "common_by_code",
     "decode_service_error",
+    "register_codes",
     "type_name_code",
 ]

@@ -8,26 +8,25 @@ extra fields, ``model_extra``, keyed by the element (wire) name:
 - an element with children gives a dict, built by the same rule at every depth;
 - an element that repeats gives a list of those values, in document order.
 
-``to_json`` includes them, ``to_xml`` writes them back where they came from (after the known
-members), and ``of_json`` keeps a mapping's unknown keys the same way (scalars as their wire
-text), so both round trips hold. Nothing here can make a response fail to parse.
+``to_json`` includes them, ``iamlast.testing.to_xml`` writes them back where they came from
+(after the known members), and ``of_json`` keeps a mapping's unknown keys the same way (scalars
+as their wire text), so both round trips hold. Nothing here can make a response fail to parse.
 """
 
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .xml import escape, float_out, iso_z
+from .xml import float_out, iso_z
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-__all__ = ["ExtraValue", "from_json", "keep", "to_json", "value", "write"]
+__all__ = ["ExtraValue", "from_json", "keep", "to_json", "value"]
 
 #: What an unknown member holds: its text, its children by name, or its repetitions.
 ExtraValue: TypeAlias = "str | dict[str, ExtraValue] | list[ExtraValue]"
@@ -122,34 +121,3 @@ def _copy(item: Any) -> Any:
 def to_json(extra: Mapping[str, Any]) -> dict[str, Any]:
     """A copy for ``to_json`` (a caller editing the dict must not edit the model)."""
     return {k: _copy(v) for k, v in extra.items()}
-
-
-# --------------------------------------------------------------------------- XML
-
-_NAME = re.compile(r"[A-Za-z_][\w.\-]*\Z")
-
-
-def _write(out: list[str], ind: str, tag: str, item: Any) -> None:
-    if type(item) is list:
-        for each in item:  # repeated elements, as they came
-            _write(out, ind, tag, each)
-    elif isinstance(item, Mapping):
-        out.append(f"{ind}<{tag}>\n")
-        inner = ind + "  "
-        for key, each in item.items():
-            _write(out, inner, _tag(key), each)
-        out.append(f"{ind}</{tag}>\n")
-    else:
-        out.append(f"{ind}<{tag}>{escape(str(item))}</{tag}>\n")
-
-
-def _tag(key: Any) -> str:
-    if not isinstance(key, str) or _NAME.match(key) is None:
-        raise ValueError(f"unknown member {key!r} cannot be written as an XML element")
-    return key
-
-
-def write(extra: Mapping[str, Any], out: list[str], ind: str) -> None:
-    """Write the unknown members back as elements (the generated writers' last step)."""
-    for key, item in extra.items():
-        _write(out, ind, _tag(key), item)

@@ -1,4 +1,5 @@
-"""awsQuery serialization helpers called by the generated ``to_query`` methods.
+"""awsQuery serialization helpers called by the generated ``to_query`` methods (reading the
+parameters back is the emulator's: ``iamlast.testing``).
 
 Values are written as botocore's query serializer writes them, so the body a request produces
 is byte-for-byte the one boto3 would send.
@@ -8,24 +9,11 @@ from __future__ import annotations
 
 import base64
 import math
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlencode
 
-__all__ = [
-    "blob",
-    "boolean",
-    "encode_body",
-    "flt",
-    "has_prefix",
-    "idempotency_token",
-    "read_list",
-    "read_map",
-    "read_scalar",
-    "ts",
-]
+__all__ = ["blob", "boolean", "encode_body", "flt", "idempotency_token", "ts"]
 
 
 def ts(value: datetime, fmt: str | None = None) -> str:
@@ -66,76 +54,11 @@ def flt(value: float) -> str:
 
 def idempotency_token() -> str:
     """A fresh token for an idempotency member the caller left empty (as botocore does)."""
+    import uuid  # only here: uuid imports platform, a few ms no other request needs
+
     return str(uuid.uuid4())
 
 
 def encode_body(pairs: Iterable[tuple[str, str]]) -> bytes:
     """Form-encode the parameters the way botocore does (``quote_plus``, UTF-8)."""
     return urlencode(list(pairs)).encode("utf-8")
-
-
-# ---- reading form parameters back (the generated ``of_query``; the emulator uses it)
-
-
-def has_prefix(params: Mapping[str, str], prefix: str) -> bool:
-    return any(key.startswith(prefix) for key in params)
-
-
-def read_scalar(params: Mapping[str, str], key: str, kind: str, fmt: str | None = None) -> Any:
-    """The raw value at ``key``, converted for the shape kind; left as text when it does not
-    convert, so validation reports the member and the rule."""
-    raw = params.get(key)
-    if raw is None:
-        return None
-    if kind == "boolean":
-        return {"true": True, "false": False}.get(raw, raw)
-    if kind == "blob":
-        try:
-            return base64.b64decode(raw, validate=True)
-        except ValueError:
-            return raw
-    if kind == "timestamp":
-        from .xml import parse_timestamp
-
-        parsed = parse_timestamp(raw, fmt)
-        return parsed if parsed is not None else raw
-    if kind in ("float", "double"):
-        try:
-            return float(raw.replace("Infinity", "inf"))
-        except ValueError:
-            return raw
-    return raw  # integers: pydantic converts numeric text and reports anything else
-
-
-def read_list(
-    params: Mapping[str, str],
-    key: str,
-    item: Callable[[int], Any],
-    item_key: Callable[[int], str],
-) -> list[Any] | None:
-    """Items 1..N until one is missing; ``Name=`` (empty) is the empty list."""
-    out: list[Any] = []
-    n = 1
-    while True:
-        k = item_key(n)
-        if k not in params and not has_prefix(params, k + "."):
-            break
-        out.append(item(n))
-        n += 1
-    if out:
-        return out
-    return [] if params.get(key) == "" else None
-
-
-def read_map(
-    params: Mapping[str, str],
-    key: Callable[[int], Any],
-    value: Callable[[int], Any],
-    entry_key: Callable[[int], str],
-) -> dict[Any, Any] | None:
-    out: dict[Any, Any] = {}
-    n = 1
-    while has_prefix(params, entry_key(n) + "."):
-        out[key(n)] = value(n)
-        n += 1
-    return out or None

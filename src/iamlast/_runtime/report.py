@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._generated.shapes import (
+    from .report_models import (
         AccessDetail,
         EntityDetails,
         GetOrganizationsAccessReportResponse,

@@ -134,9 +134,9 @@ class ServiceError(IamError):
         code = str(error.get("Code") or "")
         target: type[ServiceError] = cls
         if cls._is_dispatcher():
-            from .._generated import errors as generated
+            from .common_errors import common_by_code
 
-            target = generated.class_for_code(code)
+            target = _REGISTERED_CODES.get(code) or common_by_code().get(code, UnknownServiceError)
         return target._from_parts(data, error, code)
 
     @classmethod
@@ -186,30 +186,16 @@ class ServiceError(IamError):
         loaded: type[Shape] = cls._shape_loader(cls.shape_name)
         return loaded
 
-    # -- XML (the exact document the service sends; the emulator uses it)
 
-    def to_xml(self, *, request_id: str | None = None, namespace: str | None = None) -> str:
-        """The ``<ErrorResponse>`` document the service would send for this error."""
-        from . import xml as _x
-
-        details = self.details
-        return _x.error_response(
-            code=self.code,
-            fault=self.type,
-            message=self.message,
-            # the shape's members but <Message>, which the document writes next to <Code>
-            members=(lambda out: details._to_xml_members(out, "    "))
-            if details is not None
-            else None,
-            request_id=request_id if request_id is not None else self.request_id,
-            namespace=namespace if namespace is not None else _default_namespace(),
-        )
+#: Wire code → class for ``ServiceError.of_json``: each generated service adds its codes when it
+#: is imported (the runtime never imports generated code).
+_REGISTERED_CODES: dict[str, type[ServiceError]] = {}
 
 
-def _default_namespace() -> str:
-    from .._generated import XML_NAMESPACE
-
-    return XML_NAMESPACE
+def register_codes(by_code: Mapping[str, type[ServiceError]]) -> None:
+    """Add a service's wire codes for ``ServiceError.of_json`` (a code registered first wins)."""
+    for code, cls in by_code.items():
+        _REGISTERED_CODES.setdefault(code, cls)
 
 
 def type_name_code(err: ServiceError) -> str:

@@ -143,17 +143,10 @@ class Shape(BaseModel):
     @classmethod
     def of_xml(cls, data: Any) -> Self:
         """Read the shape from a response document (bytes or str) or an lxml element."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{cls.__name__} is not read from responses")
 
     @classmethod
     def _of_xml_element(cls, el: Any) -> Self:
-        raise NotImplementedError
-
-    def to_xml(self) -> str:
-        """Write the shape as XML, exactly as the service writes it."""
-        raise NotImplementedError
-
-    def _to_xml_members(self, out: list[str], indent: str) -> None:
         raise NotImplementedError
 
     def to_query(self) -> dict[str, str]:

@@ -1,11 +1,9 @@
-"""Hardened XML reading and exact XML writing for the generated ``of_xml`` / ``to_xml``.
+"""Hardened XML reading for the generated ``of_xml``.
 
-Reading: lxml with entity resolution, DTD loading and network access off, a size limit, and any
-document type declaration refused before parsing (no billion laughs, no XXE). Every failure is a
-:class:`~iamlast._runtime.errors.ResponseParseError`.
-
-Writing: plain string building (faster than building an element tree), indented like IAM's own
-responses.
+lxml with entity resolution, DTD loading and network access off, a size limit, and any document
+type declaration refused before parsing (no billion laughs, no XXE). Every failure is a
+:class:`~iamlast._runtime.errors.ResponseParseError`. (Writing IAM's documents is the emulator's
+business: ``iamlast.testing`` holds the writers.)
 """
 
 from __future__ import annotations
@@ -17,9 +15,8 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote as _quote
 from urllib.parse import unquote as _unquote
 
 from lxml import etree
@@ -33,13 +30,16 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "ResponseParseError",
     "enum_reader",
-    "escape",
-    "escape_attr",
     "find_error",
     "find_request_id",
+    "float_out",
+    "iso_z",
     "local",
     "locate",
     "parse",
+    "parse_timestamp",
+    "read",
+    "read_error",
 ]
 
 #: Responses larger than this are refused unread (IAM's largest pages are a few MB).
@@ -373,32 +373,12 @@ def parse_timestamp(raw: str, fmt: str | None = None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# --------------------------------------------------------------------------- writing values
-
-
-def escape(value: str) -> str:
-    """Escape text content; ``\\r`` is written as a character reference so it survives parsing."""
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    return value
-
-
-def escape_attr(value: str) -> str:
-    return escape(value).replace('"', "&quot;")
-
-
-def ts_out(value: datetime, fmt: str | None = None) -> str:
-    """Write a timestamp as IAM does: ISO 8601 UTC with ``Z`` (milliseconds when present)."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if fmt == "unixTimestamp":
-        return _epoch_text(value)
-    if fmt == "rfc822":
-        return format_datetime(value, usegmt=True)
-    return iso_z(value)
+# --------------------------------------------------------------------------- text forms
 
 
 def iso_z(value: datetime) -> str:
+    """ISO 8601 with ``Z`` of a UTC datetime (milliseconds or microseconds when present), as
+    IAM writes timestamps (``to_json`` and the emulator's writers use it)."""
     # Not strftime: its %Y does not pad years before 1000 on every platform.
     base = (
         f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
@@ -412,12 +392,8 @@ def iso_z(value: datetime) -> str:
     return f"{base}.{micro:06d}Z"
 
 
-def _epoch_text(value: datetime) -> str:
-    seconds = value.timestamp()
-    return str(int(seconds)) if seconds == int(seconds) else repr(round(seconds, 6))
-
-
 def float_out(value: float) -> str:
+    """A float as the wire writes it (``NaN``, ``Infinity``, ``-Infinity``, else ``repr``)."""
     if value != value:
         return "NaN"
     if value == float("inf"):
@@ -427,18 +403,9 @@ def float_out(value: float) -> str:
     return repr(value)
 
 
-def blob_out(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-def bool_out(value: bool) -> str:
-    return "true" if value else "false"
-
-
 # --------------------------------------------------------------------------- documents
 
 Parser = Callable[["_Element"], Any]
-Writer = Callable[[Any, list[str], str], None]
 
 
 def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_Element], S]) -> S:
@@ -460,91 +427,9 @@ def read(cls: type[S], data: bytes | str | _Element, parse_members: Callable[[_E
     return result
 
 
-def document(
-    obj: Any, write_members: Writer, request_id: str | None = None, operation: str | None = None
-) -> str:
-    """The whole response document of an operation output, as the service writes it
-    (``operation`` picks the document when several operations return the shape)."""
-    cls = type(obj)
-    response = cls._XML_RESPONSE or cls.__name__
-    wrapper = cls._XML_WRAPPER
-    if operation is not None:
-        response = f"{operation}Response"
-        wrapper = cls._XML_DOCUMENTS.get(response) or (
-            wrapper if response == cls._XML_RESPONSE else None
-        )
-        if wrapper is None:
-            raise ValueError(f"{cls.__name__} is not the output of {operation}")
-    ns = cls._XML_NAMESPACE
-    if request_id is None and getattr(obj, "response_metadata", None) is not None:
-        request_id = obj.response_metadata.request_id
-    out: list[str] = [f'<{response} xmlns="{escape_attr(ns)}">\n' if ns else f"<{response}>\n"]
-    out.append(f"  <{wrapper}>\n")
-    write_members(obj, out, "    ")
-    out.append(f"  </{wrapper}>\n")
-    if request_id is not None:
-        out.append(
-            f"  <ResponseMetadata>\n    <RequestId>{escape(request_id)}</RequestId>\n  </ResponseMetadata>\n"
-        )
-    out.append(f"</{response}>\n")
-    return "".join(out)
-
-
-def element(obj: Any, name: str, write_members: Writer) -> str:
-    """A nested shape on its own: ``<Name>`` with its members (``of_xml`` reads it back)."""
-    out: list[str] = [f"<{name}>\n"]
-    write_members(obj, out, "  ")
-    out.append(f"</{name}>\n")
-    return "".join(out)
-
-
-def error_document(obj: Any, write_members: Writer, request_id: str | None = None) -> str:
-    """The ``<ErrorResponse>`` document of a modelled error shape."""
-    cls = type(obj)
-    message_attr = cls._MESSAGE_ATTR
-    return error_response(
-        code=cls._ERROR_CODE,
-        fault="Sender" if cls._SENDER_FAULT else "Receiver",
-        message=getattr(obj, message_attr, None) if message_attr else None,
-        members=lambda out: write_members(obj, out, "    "),
-        request_id=request_id,
-        namespace=cls._XML_NAMESPACE,
-    )
-
-
-def error_response(
-    *,
-    code: str,
-    fault: str,
-    message: str | None,
-    members: Callable[[list[str]], None] | None,
-    request_id: str | None,
-    namespace: str | None,
-) -> str:
-    """``<ErrorResponse><Error><Type/><Code/><Message/>…</Error><RequestId/></ErrorResponse>``,
-    indented as IAM writes it (errors and error shapes both write through here)."""
-    out: list[str] = [
-        f'<ErrorResponse xmlns="{escape_attr(namespace)}">\n' if namespace else "<ErrorResponse>\n"
-    ]
-    out.append(f"  <Error>\n    <Type>{escape(fault)}</Type>\n    <Code>{escape(code)}</Code>\n")
-    if message is not None:
-        out.append(f"    <Message>{escape(message)}</Message>\n")
-    if members is not None:
-        members(out)
-    out.append("  </Error>\n")
-    if request_id:
-        out.append(f"  <RequestId>{escape(request_id)}</RequestId>\n")
-    out.append("</ErrorResponse>\n")
-    return "".join(out)
-
-
 def unquote(value: str) -> str:
     """Policy documents arrive URL-encoded; callers get the JSON text."""
     return _unquote(value) if "%" in value else value
-
-
-def quote(value: str) -> str:
-    return _quote(value, safe="")
 
 
 def read_error(

@@ -19,6 +19,21 @@ ListAttached/Attach/Detach{Role,User,Group}Policy, GetPolicy, CreatePolicy, Dele
 GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion, DeletePolicyVersion,
 SetDefaultPolicyVersion, ListEntitiesForPolicy. ``python -m iamlast.testing`` serves one from
 the command line; the ``fake_iam`` pytest fixture gives each test its own.
+
+For a fake of your own (an ``httpx.MockTransport``, respx, a stub server), :func:`to_xml`
+writes any model — or error — as the document IAM would send, and :func:`of_query` reads a
+request model back from a request's form parameters::
+
+    from iamlast import models
+    from iamlast.errors import NoSuchEntityError
+    from iamlast.testing import of_query, to_xml
+
+    to_xml(models.ListRolesResponse(roles=[], is_truncated=False), request_id="r-1")
+    to_xml(NoSuchEntityError("The role with name ci cannot be found."), request_id="r-2")
+    of_query(models.GetRoleRequest, {"Action": "GetRole", "RoleName": "ci"})
+
+The models themselves carry no writers: they are generated into this package, so that what
+users import holds only what a client needs.
 """
 
 from __future__ import annotations
@@ -39,6 +54,7 @@ if TYPE_CHECKING:
     from .catalog import CATALOGUE, TRACKED_ACTIONS, Service
     from .faults import Faults
     from .server import FakeIAM, RequestRecord
+    from .wire import of_query, to_xml
 
 __all__ = [
     "CATALOGUE",
@@ -55,6 +71,8 @@ __all__ = [
     "SyntheticAccount",
     "Usage",
     "User",
+    "of_query",
+    "to_xml",
 ]
 
 # Loaded on first use, so that the pytest plugin (imported by every pytest run through the
@@ -64,6 +82,7 @@ _LAZY = {
     "Faults": ".faults", "FakeIAM": ".server", "RequestRecord": ".server",
     "Group": ".account", "InlinePolicy": ".account", "ManagedPolicy": ".account", "Principal": ".account",
     "Role": ".account", "SyntheticAccount": ".account", "Usage": ".account", "User": ".account",
+    "of_query": ".wire", "to_xml": ".wire",
 }
 
 

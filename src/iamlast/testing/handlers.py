@@ -1,6 +1,6 @@
 """The ten operations: form parameters in, IAM's XML document (or its error) out. No HTTP here.
 
-Requests are read and validated by the generated request models (``of_query``); responses are
+Requests are read and validated by the generated request models (:func:`.wire.of_query`); responses are
 framed by :mod:`.render` around list items written by the generated models, cached per account
 version so that a busy listing costs a join, not a serialisation.
 """
@@ -31,6 +31,7 @@ from .markers import MarkerCodec
 from .organization import MalformedEntityPath
 from .reports import EntityRow, entity_rows, organizations_rows, service_rows
 from .validation import validation_error
+from .wire import of_query, to_xml
 
 __all__ = ["OPERATIONS", "VERSION", "Emulator", "error_response"]
 
@@ -73,7 +74,7 @@ class Emulator:
                 raise InvalidActionError(f"Could not find operation {action} for version {params.get('Version', VERSION)}")
             request_cls, handler = op
             try:
-                request = request_cls.of_query(params)
+                request = of_query(request_cls, params)
             except ParamValidationError as exc:
                 raise validation_error(exc, params) from None
             return 200, handler(self, request, request_id), None
@@ -368,7 +369,7 @@ class Emulator:
 
 def error_response(err: ServiceError, request_id: str) -> tuple[int, str, str]:
     """(status, ``<ErrorResponse>`` body, code) for an error."""
-    return err.status_code or 400, err.to_xml(request_id=request_id), err.code
+    return err.status_code or 400, to_xml(err, request_id=request_id), err.code
 
 
 def _entity(e: EntityRow) -> str:

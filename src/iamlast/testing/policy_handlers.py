@@ -22,6 +22,7 @@ from iamlast.errors import NoSuchEntityError
 from . import policies as store
 from .account import Group, ManagedPolicy, Principal, Role, User
 from .reports import VirtualEntities
+from .wire import to_xml
 
 if TYPE_CHECKING:
     from .handlers import Emulator
@@ -110,7 +111,7 @@ def get_role(em: Emulator, req: Any, rid: str) -> str:
     """GetRole: the role, with its tags."""
     role = _principal(em, "Role", req.role_name)
     assert isinstance(role, Role)
-    return str(models.GetRoleResponse(role=_role_model(role)).to_xml(request_id=rid))
+    return str(to_xml(models.GetRoleResponse(role=_role_model(role)), request_id=rid))
 
 
 def get_user(em: Emulator, req: Any, rid: str) -> str:
@@ -119,7 +120,7 @@ def get_user(em: Emulator, req: Any, rid: str) -> str:
         raise NoSuchEntityError("The emulator has no calling user: name one with UserName.")
     user = _principal(em, "User", req.user_name)
     assert isinstance(user, User)
-    return str(models.GetUserResponse(user=_user_model(user)).to_xml(request_id=rid))
+    return str(to_xml(models.GetUserResponse(user=_user_model(user)), request_id=rid))
 
 
 def get_group(em: Emulator, req: Any, rid: str) -> str:
@@ -128,7 +129,7 @@ def get_group(em: Emulator, req: Any, rid: str) -> str:
     assert isinstance(group, Group)
     page, tail = _paged(em, store.members_of(group), req, f"GG|{group.arn}")
     users = [_user_model(u, tags=False) for u in page]
-    return str(models.GetGroupResponse(group=_group_model(group), users=users, **tail).to_xml(request_id=rid))
+    return str(to_xml(models.GetGroupResponse(group=_group_model(group), users=users, **tail), request_id=rid))
 
 
 def _list_inline(kind: str) -> Callable[[Emulator, Any, str], str]:
@@ -137,7 +138,7 @@ def _list_inline(kind: str) -> Callable[[Emulator, Any, str], str]:
         names = sorted(p.name for p in owner.inline)
         page, tail = _paged(em, names, req, f"L{kind}P|{owner.arn}")
         response = getattr(models, f"List{kind}PoliciesResponse")
-        return str(response(policy_names=list(page), **tail).to_xml(request_id=rid))
+        return str(to_xml(response(policy_names=list(page), **tail), request_id=rid))
 
     handler.__doc__ = f"List{kind}Policies: a page of its inline policies' names."
     return handler
@@ -152,7 +153,7 @@ def _get_inline(kind: str) -> Callable[[Emulator, Any, str], str]:
         response = getattr(models, f"Get{kind}PolicyResponse")
         document = store.inline_document(em.account, owner, found)
         values = {f"{kind.lower()}_name": owner.name, "policy_name": found.name, "policy_document": document}
-        return str(response(**values).to_xml(request_id=rid))
+        return str(to_xml(response(**values), request_id=rid))
 
     handler.__doc__ = f"Get{kind}Policy: one inline policy's document (URL-encoded on the wire)."
     return handler
@@ -186,7 +187,7 @@ def _list_attached(kind: str) -> Callable[[Emulator, Any, str], str]:
         page, tail = _paged(em, chosen, req, f"LA{kind}P|{owner.arn}|{req.path_prefix}")
         attached = [models.AttachedPolicy(policy_name=p.name, policy_arn=p.arn) for p in page]
         response = getattr(models, f"ListAttached{kind}PoliciesResponse")
-        return str(response(attached_policies=attached, **tail).to_xml(request_id=rid))
+        return str(to_xml(response(attached_policies=attached, **tail), request_id=rid))
 
     handler.__doc__ = f"ListAttached{kind}Policies: a page of its attached managed policies."
     return handler
@@ -210,7 +211,7 @@ def list_groups_for_user(em: Emulator, req: Any, rid: str) -> str:
     assert isinstance(user, User)
     groups = sorted(user.groups, key=lambda g: (g.name.lower(), g.name))
     page, tail = _paged(em, groups, req, f"LGFU|{user.arn}")
-    return str(models.ListGroupsForUserResponse(groups=[_group_model(g) for g in page], **tail).to_xml(request_id=rid))
+    return str(to_xml(models.ListGroupsForUserResponse(groups=[_group_model(g) for g in page], **tail), request_id=rid))
 
 
 # ---------------------------------------------------------------------------- managed policies
@@ -219,14 +220,14 @@ def list_groups_for_user(em: Emulator, req: Any, rid: str) -> str:
 def get_policy(em: Emulator, req: Any, rid: str) -> str:
     """GetPolicy: the policy's metadata (default version, attachment count)."""
     policy = _policy(em, req.policy_arn)
-    return str(models.GetPolicyResponse(policy=_policy_model(em, policy)).to_xml(request_id=rid))
+    return str(to_xml(models.GetPolicyResponse(policy=_policy_model(em, policy)), request_id=rid))
 
 
 def get_policy_version(em: Emulator, req: Any, rid: str) -> str:
     """GetPolicyVersion: one version with its document."""
     policy = _policy(em, req.policy_arn)
     found = store.version(em.account, policy, req.version_id)
-    return str(models.GetPolicyVersionResponse(policy_version=_version_model(policy, found)).to_xml(request_id=rid))
+    return str(to_xml(models.GetPolicyVersionResponse(policy_version=_version_model(policy, found)), request_id=rid))
 
 
 def list_policy_versions(em: Emulator, req: Any, rid: str) -> str:
@@ -235,7 +236,7 @@ def list_policy_versions(em: Emulator, req: Any, rid: str) -> str:
     listed = list(reversed(store.versions(em.account, policy)))
     page, tail = _paged(em, listed, req, f"LPV|{policy.arn}")
     items = [_version_model(policy, v, document=False) for v in page]
-    return str(models.ListPolicyVersionsResponse(versions=items, **tail).to_xml(request_id=rid))
+    return str(to_xml(models.ListPolicyVersionsResponse(versions=items, **tail), request_id=rid))
 
 
 def _entities(em: Emulator, policy: ManagedPolicy) -> list[tuple[str, str, str, str]]:
@@ -256,18 +257,18 @@ def list_entities_for_policy(em: Emulator, req: Any, rid: str) -> str:
         if (not wanted or wanted == e[0]) and (req.path_prefix is None or e[3].startswith(req.path_prefix))
     ]
     page, tail = _paged(em, rows, req, f"LEFP|{policy.arn}|{wanted}|{req.path_prefix}")
-    return str(models.ListEntitiesForPolicyResponse(
+    return str(to_xml(models.ListEntitiesForPolicyResponse(
         policy_groups=[models.PolicyGroup(group_name=n, group_id=i) for k, n, i, _ in page if k == "Group"],
         policy_users=[models.PolicyUser(user_name=n, user_id=i) for k, n, i, _ in page if k == "User"],
         policy_roles=[models.PolicyRole(role_name=n, role_id=i) for k, n, i, _ in page if k == "Role"],
         **tail,
-    ).to_xml(request_id=rid))
+    ), request_id=rid))
 
 
 def create_policy(em: Emulator, req: Any, rid: str) -> str:
     """CreatePolicy: a customer-managed policy with one version, v1."""
     policy = store.create_policy(em.account, req.policy_name, req.path or "/", req.policy_document, req.description)
-    return str(models.CreatePolicyResponse(policy=_policy_model(em, policy)).to_xml(request_id=rid))
+    return str(to_xml(models.CreatePolicyResponse(policy=_policy_model(em, policy)), request_id=rid))
 
 
 def delete_policy(em: Emulator, req: Any, rid: str) -> str:
@@ -280,9 +281,9 @@ def create_policy_version(em: Emulator, req: Any, rid: str) -> str:
     """CreatePolicyVersion (the document is not echoed back, as in IAM)."""
     policy = _policy(em, req.policy_arn)
     made = store.create_version(em.account, policy, req.policy_document, bool(req.set_as_default))
-    return str(models.CreatePolicyVersionResponse(
+    return str(to_xml(models.CreatePolicyVersionResponse(
         policy_version=_version_model(policy, made, document=False)
-    ).to_xml(request_id=rid))
+    ), request_id=rid))
 
 
 def delete_policy_version(em: Emulator, req: Any, rid: str) -> str:
@@ -372,7 +373,7 @@ def get_account_authorization_details(em: Emulator, req: Any, rid: str) -> str:
     for entry in page:
         key, detail = _detail(em, entry)
         lists[key].append(detail)
-    return str(models.GetAccountAuthorizationDetailsResponse(**lists, **tail).to_xml(request_id=rid))
+    return str(to_xml(models.GetAccountAuthorizationDetailsResponse(**lists, **tail), request_id=rid))
 
 
 def _operations() -> dict[str, tuple[Any, Callable[[Emulator, Any, str], str]]]:

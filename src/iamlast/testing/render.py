@@ -1,6 +1,6 @@
 """Writing IAM response documents fast: list items are rendered once by the generated model
 writers and cached; a page is the document frame (member order taken from the model) around
-joined fragments. The result is byte-identical to ``Model(...).to_xml(request_id=...)``."""
+joined fragments. The result is byte-identical to ``to_xml(Model(...), request_id=...)``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OutputShape, Shape
+
+from . import _xml_writing as _w
+from .wire import write_members
 
 __all__ = ["boolean", "document", "item", "listing", "nested", "text", "timestamp"]
 
@@ -37,12 +39,12 @@ def document(cls: type[OutputShape], members: Mapping[str, str], request_id: str
 
 def text(name: str, value: str) -> str:
     """A string member."""
-    return f"{_IND}<{name}>{_x.escape(value)}</{name}>\n"
+    return f"{_IND}<{name}>{_w.escape(value)}</{name}>\n"
 
 
 def timestamp(name: str, value: datetime) -> str:
     """A timestamp member, as IAM writes it (ISO 8601 UTC, milliseconds)."""
-    return f"{_IND}<{name}>{_x.ts_out(value)}</{name}>\n"
+    return f"{_IND}<{name}>{_w.ts_out(value)}</{name}>\n"
 
 
 def boolean(name: str, value: bool) -> str:
@@ -58,7 +60,7 @@ def integer(name: str, value: int) -> str:
 def item(model: Shape) -> str:
     """One ``<member>`` of a top-level list, written by the model's generated writer."""
     out = [f"{_ITEM}<member>\n"]
-    model._to_xml_members(out, _ITEM_BODY)
+    write_members(model, out, _ITEM_BODY)
     out.append(f"{_ITEM}</member>\n")
     return "".join(out)
 
@@ -74,6 +76,6 @@ def listing(name: str, fragments: Iterable[str]) -> str:
 def nested(name: str, model: Shape) -> str:
     """A structure member (``<Error>``)."""
     out = [f"{_IND}<{name}>\n"]
-    model._to_xml_members(out, _IND + "  ")
+    write_members(model, out, _IND + "  ")
     out.append(f"{_IND}</{name}>\n")
     return "".join(out)

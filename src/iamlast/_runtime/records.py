@@ -1,0 +1,58 @@
+"""Small immutable records without ``@dataclass``.
+
+A frozen, slotted dataclass costs about a millisecond to define (it writes and compiles its
+methods at import), and the registry and raw responses would pay that on every cold start for
+classes the first call barely uses. These records spell their ``__init__`` out and share the
+rest here: equality and hashing by fields, a dataclass-like ``repr``, no assignment after
+construction, and pickling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+from typing import Any, ClassVar, NoReturn
+
+__all__ = ["Record"]
+
+_set = object.__setattr__
+
+
+class Record:
+    """Base of an immutable record: subclasses name their ``_fields`` (their ``__slots__``, in
+    ``__init__``'s order) and fill them with :meth:`_init`."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    #: Fields left out of the repr (callables, large bodies).
+    _hidden: ClassVar[frozenset[str]] = frozenset()
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            _set(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self._fields if name not in self._hidden
+        )
+        return f"{type(self).__name__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (type(self), self._values())
