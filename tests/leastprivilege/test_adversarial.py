@@ -57,7 +57,19 @@ from iamlast.leastprivilege.evidence import Evidence
 from iamlast.leastprivilege.safety import verify
 from iamlast.report import AccessReport, ActionUsage, ServiceUsage
 
-from .helpers import AS_OF, ROLE, ago, allow, policy, report, service, statements, tiny_catalog
+from .helpers import (
+    AS_OF,
+    REGIONS,
+    ROLE,
+    ago,
+    allow,
+    fresh_catalog,
+    policy,
+    report,
+    service,
+    statements,
+    tiny_catalog,
+)
 from .test_safety_property import (
     CATALOG as PROP_CATALOG,
 )
@@ -82,6 +94,7 @@ APP = Principal(ROLE, PrincipalType.ROLE, "app", created=ago(365))
 
 def trim(document: Any, reports_: Any, **kwargs: Any) -> Any:
     kwargs.setdefault("catalog", CATALOG)
+    kwargs.setdefault("regions", REGIONS)
     return trim_policy(document, reports_, **kwargs)
 
 
@@ -95,6 +108,7 @@ def allows(docs: Sequence[Mapping[str, Any] | None], action: str) -> bool:
 def safe(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any] | None], rep: Any,
          **kwargs: Any) -> bool:
     kwargs.setdefault("catalog", CATALOG)
+    kwargs.setdefault("regions", REGIONS)
     return check_safety(before, after, rep, **kwargs).ok
 
 
@@ -769,8 +783,13 @@ AWS = PolicyInput(
 
 
 def plan(*policies_: PolicyInput, principal: Principal = APP, **options: Any) -> Any:
+    options.setdefault("regions", REGIONS)
     return plan_principal(
-        principal, list(policies_), REP, options=PlanOptions(**options), catalog=CATALOG
+        principal,
+        list(policies_),
+        replace(REP, arn=principal.arn),
+        options=PlanOptions(**options),
+        catalog=CATALOG,
     )
 
 
@@ -783,7 +802,10 @@ def plan(*policies_: PolicyInput, principal: Principal = APP, **options: Any) ->
     ),
 )
 def test_plan_policy_refuses_reports_that_miss_an_attached_principal() -> None:
-    result = plan_policy(SHARED, [REP], catalog=CATALOG)
+    options = PlanOptions(regions=REGIONS)
+    dates = [ago(365), ago(365)]
+    result = plan_policy(SHARED, [REP], principals_created=dates, options=options,
+                         catalog=CATALOG)
     assert result.status is not ProposalStatus.PROPOSED or allows(
         [json.loads(result.policy.after)], "s3:PutObject"
     )
@@ -1099,6 +1121,7 @@ WINDOW = timedelta(days=90)
 def _trim_all(docs: Sequence[Mapping[str, Any]], reps: Sequence[AccessReport],
               **kwargs: Any) -> list[Mapping[str, Any]]:
     kwargs.setdefault("unused_for", WINDOW)
+    kwargs.setdefault("regions", REGIONS)
     out = []
     for doc in docs:
         result = trim_policy(doc, reps, catalog=PROP_CATALOG, **kwargs)
@@ -1222,7 +1245,7 @@ def test_prop_the_checker_never_accepts_an_unsafe_restructuring(
         [PolicyDocument.parse(d) for d in docs],
         [PolicyDocument.parse(d) for d in after],
         catalog=PROP_CATALOG,
-        evidence=Evidence(reps, unused_for=WINDOW),
+        evidence=Evidence(reps, unused_for=WINDOW, regions=REGIONS),
     )
     if verdict.ok:
         assert brute_force(docs, after, reps) == []

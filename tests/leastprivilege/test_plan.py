@@ -32,7 +32,7 @@ from iamlast.leastprivilege import (
     rollback_steps,
 )
 
-from .helpers import ROLE, ago, allow, policy, report, service, tiny_catalog
+from .helpers import REGIONS, ROLE, ago, allow, policy, report, service, tiny_catalog
 
 CATALOG = tiny_catalog()
 ACCOUNT = "123456789012"
@@ -86,7 +86,14 @@ def validate(name: str, document: Any) -> None:
     jsonschema.Draft202012Validator(schema, registry=registry()).validate(document)
 
 
+OPTIONS = PlanOptions(regions=REGIONS)
+BOB = f"arn:aws:iam::{ACCOUNT}:user/bob"
+#: Creation dates of SHARED's two principals (plan_policy wants one per attached principal).
+OLD = [ago(365), ago(365)]
+
+
 def plan(*policies: PolicyInput, **options: Any) -> Any:
+    options.setdefault("regions", REGIONS)
     return plan_principal(APP, list(policies), REP, options=PlanOptions(**options), catalog=CATALOG)
 
 

@@ -10,7 +10,7 @@ import pytest
 from iamlast.leastprivilege import UnsafeProposalError, check_safety, trim_policy
 from iamlast.leastprivilege import trim as trim_module
 
-from .helpers import allow, policy, report, service
+from .helpers import REGIONS, allow, policy, report, service
 from .test_safety_property import CATALOG, brute_force
 
 REP = report(
@@ -23,8 +23,8 @@ BEFORE = policy(
 )
 
 
-def kinds(after: list[dict[str, Any] | None]) -> set[str]:
-    result = check_safety([BEFORE], after, REP, catalog=CATALOG)
+def kinds(after: list[dict[str, Any] | None], **options: Any) -> set[str]:
+    result = check_safety([BEFORE], after, REP, catalog=CATALOG, regions=REGIONS, **options)
     return {v.kind for v in result.violations}
 
 
@@ -71,7 +71,7 @@ def test_unsafe_proposals_are_named(after: dict[str, Any] | None, expected: set[
 def test_a_pattern_rewritten_into_a_wider_pattern_is_refused() -> None:
     before = policy(allow("a:X*"))
     after = policy(allow("a:*"))
-    result = check_safety([before], [after], REP, catalog=CATALOG)
+    result = check_safety([before], [after], REP, catalog=CATALOG, regions=REGIONS)
     assert not result.ok and result.checked_actions > 0
 
 
@@ -84,4 +84,4 @@ def test_trim_policy_raises_if_its_result_were_unsafe(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(trim_module, "_trim_actions", broken)
     with pytest.raises(UnsafeProposalError, match=r"unsafe proposal"):
-        trim_policy(BEFORE, REP, catalog=CATALOG)
+        trim_policy(BEFORE, REP, catalog=CATALOG, regions=REGIONS)

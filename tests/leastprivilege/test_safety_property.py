@@ -29,7 +29,7 @@ from iamlast.leastprivilege.evidence import Evidence
 from iamlast.leastprivilege.safety import verify
 from iamlast.report import AccessReport
 
-from .helpers import report, service
+from .helpers import REGIONS, report, service
 
 CATALOG = Catalog(
     {"a": ["X", "Y", "Zed"], "b": ["X", "Yes"], "cc": ["Q"]},
@@ -199,10 +199,14 @@ def brute_force(
 # -- the properties --------------------------------------------------------------------------
 
 
-def _trim_all(docs: list[dict[str, Any]], reps: list[AccessReport]) -> list[Mapping[str, Any]]:
+def _trim_all(
+    docs: list[dict[str, Any]], reps: list[AccessReport], **options: Any
+) -> list[Mapping[str, Any]]:
     after = []
     for doc in docs:
-        result = trim_policy(doc, reps, catalog=CATALOG, unused_for=WINDOW)
+        result = trim_policy(
+            doc, reps, catalog=CATALOG, unused_for=WINDOW, regions=REGIONS, **options
+        )
         if result.after is not None:
             after.append(result.after)
     return after
@@ -263,7 +267,7 @@ def test_the_checker_never_accepts_an_unsafe_proposal(
         else:
             stmts = [*stmts[:j], stmt, *stmts[j + 1 :]]
         after[i] = {**after[i], "Statement": stmts}
-    evidence = Evidence(reps, unused_for=WINDOW)
+    evidence = Evidence(reps, unused_for=WINDOW, regions=REGIONS)
     verdict = verify(
         [PolicyDocument.parse(d) for d in docs],
         [PolicyDocument.parse(d) for d in after],

@@ -16,13 +16,27 @@ from iamlast.leastprivilege import (
     trim_policy,
 )
 
-from .helpers import AS_OF, ago, allow, policy, report, service, statements, tiny_catalog
+from .helpers import (
+    AS_OF,
+    REGIONS,
+    ago,
+    allow,
+    fresh_catalog,
+    policy,
+    report,
+    service,
+    statements,
+    tiny_catalog,
+)
 
 CATALOG = tiny_catalog()
+#: As new as the reports: partly trimmed patterns may be rewritten (see trim.py).
+FRESH = fresh_catalog()
 
 
 def trim(document, reports, **kwargs):  # type: ignore[no-untyped-def]
     kwargs.setdefault("catalog", CATALOG)
+    kwargs.setdefault("regions", REGIONS)
     return trim_policy(document, reports, **kwargs)
 
 
