@@ -1089,12 +1089,6 @@ def test_rollback_of_a_partial_apply_restores_what_it_did() -> None:
         assert iam.state() == start, cut
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG crash (cosmetic): a record of create_policy without created_policy_arn rolls "
-    "back to a delete_policy step with no ARN (record.py:205-207: the planner's create step "
-    "has no policy_arn), where every other incomplete record raises ValueError",
-)
 def test_rollback_refuses_a_created_policy_it_cannot_name() -> None:
     create = Step(StepOp.CREATE_POLICY, policy_name="p", path="/iamlast/", document="{}")
     record = ApplyRecord("0" * 64, "v", ago(0), (AppliedStep(create),))
