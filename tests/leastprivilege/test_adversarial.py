@@ -969,11 +969,6 @@ def test_a_proposal_with_every_feature_round_trips_exactly() -> None:
     assert "café/☃" in proposal.dumps()  # written as characters, not escapes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cosmetic: unused_for is written as whole seconds (proposal.py:407), so a "
-    "window with a fraction of a second does not round-trip",
-)
 def test_a_fractional_window_round_trips() -> None:
     proposal = replace(full_proposal(), unused_for=timedelta(days=90, microseconds=500))
     assert Proposal.from_json(proposal.dumps()) == proposal

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -276,6 +277,17 @@ def test_a_proposal_round_trips_through_json_and_matches_its_schema() -> None:
     bad_step["principals"][0]["steps"][0].pop("document")
     with pytest.raises(jsonschema.ValidationError):
         validate("proposal", bad_step)
+
+
+def test_a_window_keeps_its_microseconds_and_whole_seconds_keep_the_v1_shape() -> None:
+    proposal = full_proposal()
+    assert "unused_for_microseconds" not in proposal.to_json()  # same shape, same digest
+    fraction = replace(proposal, unused_for=timedelta(days=90, microseconds=7))
+    data = fraction.to_json()
+    assert data["unused_for_seconds"] == 90 * 86400 and data["unused_for_microseconds"] == 7
+    validate("proposal", json.loads(fraction.dumps()))
+    assert Proposal.from_json(fraction.dumps()) == fraction
+    assert fraction.digest() != proposal.digest()
 
 
 def test_drift_is_seen() -> None:
