@@ -7,6 +7,9 @@ Resource / NotResource / Condition / Principal, everything but Sid and the actio
 ``(r, c)``. Scopes are treated as opaque symbols: two statements with the same scope JSON match
 the same ``(r, c)``; nothing else is assumed about them. Then, per action ``a``, the policies
 reduce to the set of scopes that allow it and the set that deny it, and:
+(A scope includes the document's policy language, its ``Version``: policy variables such as
+``${aws:username}`` are substituted only under 2012-10-17, so the same Resource under another
+Version is another scope.)
 
 1. *Subset.* If every Allow scope of ``a`` after the change was an Allow scope of ``a`` before,
    and the Deny statements are the same, every request allowed after was allowed before —
@@ -32,7 +35,6 @@ after the catalog's data — the catalog's data version is in every proposal for
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ from ..report import AccessReport
 from .catalog import Catalog
 from .document import PolicyDocument, Statement
 from .evidence import DEFAULT_TRACKING, Evidence, Tracking
-from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+from .patterns import covers, fold, has_wildcard, is_universal, literal_namespace, matches
 
 __all__ = ["SafetyReport", "UnsafeProposalError", "Violation", "check_safety", "verify"]
 
@@ -123,7 +125,7 @@ class _Rule:
     def grants(self, action: str) -> bool:
         if self.universal:
             return not self.negated
-        low = action.lower()
+        low = fold(action)
         hit = low in self.literals or (
             self.pattern is not None and self.pattern.fullmatch(low) is not None
         )
@@ -132,7 +134,7 @@ class _Rule:
 
 def _rule(statement: Statement) -> _Rule:
     entries = statement.actions
-    wild = [p.lower() for p in entries if has_wildcard(p)]
+    wild = [fold(p) for p in entries if has_wildcard(p)]
     pattern = None
     if wild:
         pattern = re.compile(
@@ -147,7 +149,7 @@ def _rule(statement: Statement) -> _Rule:
         negated=statement.action_key == "NotAction",
         entries=entries,
         universal=any(is_universal(p) for p in entries),
-        literals=frozenset(p.lower() for p in entries if not has_wildcard(p)),
+        literals=frozenset(fold(p) for p in entries if not has_wildcard(p)),
         pattern=pattern,
     )
 
@@ -166,12 +168,7 @@ def _contains(big: _Rule, small: _Rule) -> bool:
 
 
 def _denies(docs: Sequence[PolicyDocument]) -> list[str]:
-    return sorted(
-        json.dumps(s.raw, sort_keys=True, ensure_ascii=False)
-        for d in docs
-        for s in d.statements
-        if s.effect == "Deny"
-    )
+    return sorted(s.identity() for d in docs for s in d.statements if s.effect == "Deny")
 
 
 def verify(
