@@ -159,24 +159,27 @@ def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_poli
     ]
     assert forked.policies[0].change is ChangeKind.FORK
     bob = report(service("s3", 3, {"PutObject": 3, "GetObject": None}), arn=SHARED.attached_to[1])
-    both = plan_policy(SHARED, [REP, bob], catalog=CATALOG)
+    both = plan_policy(SHARED, [REP, bob], principals_created=OLD, options=OPTIONS,
+                       catalog=CATALOG)
     assert both.status is ProposalStatus.UNCHANGED  # app used GetObject, bob PutObject
-    only_app = plan_policy(SHARED, [REP], catalog=CATALOG)
+    only_app = plan_policy(SHARED, [REP], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
     assert [s.op for s in only_app.steps] == [StepOp.CREATE_POLICY_VERSION]
     nobody = report(service("s3", None))
-    gone = plan_policy(SHARED, [nobody], catalog=CATALOG)
+    gone = plan_policy(SHARED, [nobody], principals_created=OLD, options=OPTIONS,
+                       catalog=CATALOG)
     assert [(s.op, s.principal_type, s.principal_name) for s in gone.steps] == [
         (StepOp.DETACH_POLICY, PrincipalType.ROLE, "app"),
         (StepOp.DETACH_POLICY, PrincipalType.USER, "bob"),
     ]
-    young = plan_policy(SHARED, [nobody], principals_created=[ago(2)], catalog=CATALOG)
+    young = plan_policy(SHARED, [nobody], principals_created=[ago(2)], options=OPTIONS,
+                        catalog=CATALOG)
     assert young.status is ProposalStatus.SKIPPED and young.reason is Reason.PRINCIPAL_TOO_YOUNG
 
 
 def test_group_policies_of_a_user_are_reported_only() -> None:
     user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
     group = PolicyInput(PolicyKind.INLINE, "g", policy(allow("dynamodb:*")), via_group="devs")
-    result = plan_principal(user, [group], REP, catalog=CATALOG)
+    result = plan_principal(user, [group], REP, options=OPTIONS, catalog=CATALOG)
     assert result.status is ProposalStatus.UNCHANGED
     assert (
         result.policies[0].change is ChangeKind.REPORTED and result.policies[0].via_group == "devs"
@@ -212,7 +215,8 @@ def test_excluded_principals_get_no_proposal(
     principal: Principal, options: dict[str, Any], reason: Reason
 ) -> None:
     result = plan_principal(
-        principal, [UNUSED_INLINE], REP, options=PlanOptions(**options), catalog=CATALOG
+        principal, [UNUSED_INLINE], REP, options=PlanOptions(regions=REGIONS, **options),
+        catalog=CATALOG,
     )
     assert result.status is ProposalStatus.SKIPPED and result.reason is reason and not result.steps
     assert (
@@ -222,14 +226,14 @@ def test_excluded_principals_get_no_proposal(
 
 
 def test_a_proposal_that_would_break_a_limit_says_so_instead() -> None:
-    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
+    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob", created=ago(365))
     # A user's inline policies may total 2,048 characters; the NotAction rewrite of "*" with
     # 200 unused services is longer than that at either level.
     many = {f"svc{i:03d}": ["Do"] for i in range(200)}
     catalog = tiny_catalog(many)
     rep = report(*(service(ns, None) for ns in many), service("s3", 1))
     star = PolicyInput(PolicyKind.INLINE, "admin", policy(allow("*")))
-    result = plan_principal(user, [star], rep, catalog=catalog)
+    result = plan_principal(user, [star], rep, options=OPTIONS, catalog=catalog)
     assert result.status is ProposalStatus.INVALID and not result.steps
     assert any("2048" in p for p in result.problems)
 
@@ -247,7 +251,7 @@ def test_a_managed_policy_too_long_at_action_level_falls_back_to_service_level()
         versions=("v1",),
         attached_to=(ROLE,),
     )
-    result = plan_principal(APP, [doc], rep, catalog=catalog)
+    result = plan_principal(APP, [doc], rep, options=OPTIONS, catalog=catalog)
     # 399 tracked unused actions added to NotAction would pass 6,144 characters; at service
     # level nothing is proven (big is used), so the policy stays as it is.
     assert result.policies[0].level == "service"
@@ -256,7 +260,7 @@ def test_a_managed_policy_too_long_at_action_level_falls_back_to_service_level()
 
 def full_proposal() -> Proposal:
     app = plan(INLINE, UNUSED_INLINE, OWN, AWS)
-    shared = plan_policy(SHARED, [REP], catalog=CATALOG)
+    shared = plan_policy(SHARED, [REP], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
     return assemble([app], [shared], reports=[REP], catalog=CATALOG)
 
 

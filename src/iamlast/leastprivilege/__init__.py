@@ -52,6 +52,7 @@ from .proposal import (
 )
 from .record import AppliedStep, ApplyRecord, DeletedVersion, rollback_steps
 from .safety import SafetyReport, UnsafeProposalError, Violation, check_safety
+from .tracking import DEFAULT_TRACKING, NEVER_REPORTED, TRACKING_PERIOD, Tracking
 from .trim import Decision, Outcome, Refusal, TrimResult, trim_policy
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "INLINE_LIMITS",
     "MANAGED_POLICY_LIMIT",
     "MAX_POLICY_VERSIONS",
+    "NEVER_REPORTED",
     "TRACKING_PERIOD",
     "AppliedStep",
     "ApplyRecord",

@@ -27,10 +27,12 @@ the reports split them further only by namespace and by the tracked actions they
 universe holds every catalog action some non-universal entry matches, every literal entry, every
 tracked action, and one probe per reported namespace and one for all other namespaces — each
 probe chosen to match no non-universal entry, so it stands for every action matched only by
-``*`` there. Each entry with a wildcard also gets a probe action no catalog has (``s3:GetZq``):
-those are checked for the subset only, since an unknown action cannot be shown used (a partly
-trimmed pattern, rewritten as its remaining known actions, no longer grants actions added to AWS
-after the catalog's data — the catalog's data version is in every proposal for that reason).
+``*`` there, and every action IAM's last-accessed data never shows (``iam:PassRole``). Each
+entry with a wildcard also gets a probe action no catalog has (``s3:GetZq``), standing for the
+actions newer than the catalog it matches: checked for the subset, and for "nothing unproven is
+taken away" too unless the catalog may stand for every action of that service in the windows
+(:meth:`~.evidence.Evidence.catalog_covers`) — an action the catalog does not know cannot be
+shown unused by a report that is silent about it.
 """
 
 from __future__ import annotations
@@ -95,13 +97,21 @@ def check_safety(
     tracking: Tracking = DEFAULT_TRACKING,
     regions: Collection[str] | None = None,
     level: str = "action",
+    assume_complete_catalog: bool = False,
 ) -> SafetyReport:
     """Check that the proposed policies (``after``; None for a policy removed) allow a subset of
     what the current ones (``before``) allow, and everything the reports do not prove unused in
-    the window — in particular every action used — under every statement's scope."""
+    the window — in particular every action used — under every statement's scope. The options
+    mean what they mean for :func:`~.trim.trim_policy` (``regions`` left out: nothing is proven
+    unused, so nothing may be taken away)."""
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     evidence = Evidence(
-        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+        listed,
+        unused_for=unused_for,
+        tracking=tracking,
+        regions=regions,
+        level=level,
+        assume_complete_catalog=assume_complete_catalog,
     )
     return verify(
         [PolicyDocument.parse(d) for d in before],
@@ -211,7 +221,7 @@ def verify(
                 Violation("grants_more", f"{action} would be allowed where it is not", action)
             )
         keeps = allows[0] <= allows[1] and denies[1] <= denies[0]
-        if action in universe and allows[0] and not keeps and _must_keep(action, catalog, evidence):
+        if allows[0] and not keeps and _must_keep(action, universe, catalog, evidence):
             violations.append(
                 Violation(
                     "removes_unproven",
@@ -219,10 +229,89 @@ def verify(
                     action,
                 )
             )
+    violations += _newer_than_catalog(allow_before, allow_after, catalog, evidence)
     return SafetyReport(tuple(violations), len(universe | subset_only))
 
 
-def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
+def _protected(namespace: str | None, catalog: Catalog, evidence: Evidence) -> bool:
+    """Whether actions of ``namespace`` the catalog does not know must stay: unless the
+    service is proven unused, or the catalog may stand for all of its actions."""
+    if namespace is None:
+        return True  # an open namespace: any service, known or not
+    if evidence.service(namespace).unused:
+        return False
+    return not evidence.catalog_covers(catalog, namespace)
+
+
+def _may_meet(a: str, b: str) -> bool:
+    """Soundly: whether two patterns may match a common action (no only when their literal
+    namespaces differ)."""
+    first, second = literal_namespace(a), literal_namespace(b)
+    return first is None or second is None or first == second
+
+
+def _newer_than_catalog(
+    before: Sequence[_Rule], after: Sequence[_Rule], catalog: Catalog, evidence: Evidence
+) -> list[Violation]:
+    """"Nothing unproven is taken away" for the actions no catalog lists (AWS's newest): the
+    evaluation sees one probe per entry; this sees all of them, per pattern. Each wildcard of a
+    current Allow statement, in a service where such actions must stay, must still be granted
+    whole by a proposed statement with the same scope: an Action entry that covers it (or
+    ``*``), or a NotAction statement whose added wildcard exclusions are all in services where
+    they need not stay. Literal entries are checked by name in the evaluation. Sound, and
+    conservative: a pattern split over several entries is refused."""
+
+    def protected(entry: str) -> bool:
+        return _protected(literal_namespace(entry), catalog, evidence)
+
+    def keeps_all(rule: _Rule, pattern: str, excluded: Sequence[str]) -> bool:
+        if not rule.negated:
+            return rule.universal or any(covers(q, pattern) for q in rule.entries)
+        if rule.universal:
+            return False  # NotAction "*" grants nothing
+        return not any(
+            has_wildcard(q)
+            and not any(covers(e, q) for e in excluded)
+            and _may_meet(q, pattern)
+            and protected(q)
+            for q in rule.entries
+        )
+
+    out: list[Violation] = []
+    for rule in before:
+        if rule.negated and rule.universal:
+            continue  # grants nothing
+        if rule.negated:
+            needs = ["*"]  # everything its NotAction does not exclude
+            excluded: Sequence[str] = rule.entries
+        elif rule.universal:
+            needs, excluded = ["*"], ()
+        else:
+            needs = [p for p in rule.entries if has_wildcard(p) and protected(p)]
+            excluded = ()
+        for pattern in needs:
+            if any(r.scope == rule.scope and keeps_all(r, pattern, excluded) for r in after):
+                continue
+            out.append(
+                Violation(
+                    "removes_unproven",
+                    f"{pattern} (in {list(rule.entries)}) also grants actions newer than the "
+                    f"catalog ({catalog.data_version}) that nothing proves unused, and no "
+                    "proposed statement with the same scope still grants them all",
+                    pattern,
+                )
+            )
+    return out
+
+
+def _must_keep(action: str, universe: set[str], catalog: Catalog, evidence: Evidence) -> bool:
+    if action not in universe:
+        # A probe for actions newer than the catalog: it stands for real actions unless the
+        # catalog may stand for every action of its service in the windows.
+        namespace = literal_namespace(action)
+        if namespace is not None and evidence.catalog_covers(catalog, namespace):
+            return False
+        return not evidence.action(action, known=False).unused
     return not evidence.action(action, known=catalog.knows(action)).unused
 
 
@@ -250,6 +339,9 @@ def _universe(
             real.add(p)
     for ns in evidence.namespaces():
         real.update(evidence.tracked(ns).values())
+    # Never reported, so never proven unused: each must be checked by name even where only a
+    # universal entry grants it (a namespace probe would be decided by the service's entry).
+    real.update(evidence.tracking.never_reported)
 
     def unmatched(candidates: Iterable[str]) -> str | None:
         for c in candidates:

