@@ -159,27 +159,38 @@ def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_poli
     ]
     assert forked.policies[0].change is ChangeKind.FORK
     bob = report(service("s3", 3, {"PutObject": 3, "GetObject": None}), arn=SHARED.attached_to[1])
-    both = plan_policy(SHARED, [REP, bob], principals_created=OLD, options=OPTIONS,
-                       catalog=CATALOG)
+
+    def shared(reports: list[Any], created: list[datetime] = OLD) -> Any:
+        return plan_policy(
+            SHARED, reports, principals_created=created, options=OPTIONS, catalog=CATALOG
+        )
+
+    both = shared([REP, bob])
     assert both.status is ProposalStatus.UNCHANGED  # app used GetObject, bob PutObject
-    only_app = plan_policy(SHARED, [REP], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
-    assert [s.op for s in only_app.steps] == [StepOp.CREATE_POLICY_VERSION]
-    nobody = report(service("s3", None))
-    gone = plan_policy(SHARED, [nobody], principals_created=OLD, options=OPTIONS,
-                       catalog=CATALOG)
+    # Was: app's report alone trimmed the policy (bob's PutObject went). A report that misses
+    # an attached principal proves nothing about what that principal used.
+    only_app = shared([REP])
+    assert only_app.status is ProposalStatus.SKIPPED and only_app.reason is Reason.NO_REPORT
+    assert not only_app.steps and "user/bob" in only_app.detail
+    own = report(service("s3", 1, {"GetObject": 1, "PutObject": None}), arn=SHARED.arn or "")
+    assert [s.op for s in shared([own]).steps] == [StepOp.CREATE_POLICY_VERSION]
+    nobody = [report(service("s3", None)), report(service("s3", None), arn=BOB)]
+    gone = shared(nobody)
     assert [(s.op, s.principal_type, s.principal_name) for s in gone.steps] == [
         (StepOp.DETACH_POLICY, PrincipalType.ROLE, "app"),
         (StepOp.DETACH_POLICY, PrincipalType.USER, "bob"),
     ]
-    young = plan_policy(SHARED, [nobody], principals_created=[ago(2)], options=OPTIONS,
-                        catalog=CATALOG)
+    young = shared(nobody, [ago(365), ago(2)])
     assert young.status is ProposalStatus.SKIPPED and young.reason is Reason.PRINCIPAL_TOO_YOUNG
+    unknown_age = shared(nobody, [ago(365)])
+    assert unknown_age.status is ProposalStatus.SKIPPED
+    assert unknown_age.reason is Reason.AGE_UNKNOWN
 
 
 def test_group_policies_of_a_user_are_reported_only() -> None:
-    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
+    user = Principal(BOB, PrincipalType.USER, "bob", created=ago(365))
     group = PolicyInput(PolicyKind.INLINE, "g", policy(allow("dynamodb:*")), via_group="devs")
-    result = plan_principal(user, [group], REP, options=OPTIONS, catalog=CATALOG)
+    result = plan_principal(user, [group], replace(REP, arn=BOB), options=OPTIONS, catalog=CATALOG)
     assert result.status is ProposalStatus.UNCHANGED
     assert (
         result.policies[0].change is ChangeKind.REPORTED and result.policies[0].via_group == "devs"
@@ -215,7 +226,10 @@ def test_excluded_principals_get_no_proposal(
     principal: Principal, options: dict[str, Any], reason: Reason
 ) -> None:
     result = plan_principal(
-        principal, [UNUSED_INLINE], REP, options=PlanOptions(regions=REGIONS, **options),
+        principal,
+        [UNUSED_INLINE],
+        REP,
+        options=PlanOptions(regions=REGIONS, **options),
         catalog=CATALOG,
     )
     assert result.status is ProposalStatus.SKIPPED and result.reason is reason and not result.steps
@@ -226,12 +240,12 @@ def test_excluded_principals_get_no_proposal(
 
 
 def test_a_proposal_that_would_break_a_limit_says_so_instead() -> None:
-    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob", created=ago(365))
+    user = Principal(BOB, PrincipalType.USER, "bob", created=ago(365))
     # A user's inline policies may total 2,048 characters; the NotAction rewrite of "*" with
     # 200 unused services is longer than that at either level.
     many = {f"svc{i:03d}": ["Do"] for i in range(200)}
     catalog = tiny_catalog(many)
-    rep = report(*(service(ns, None) for ns in many), service("s3", 1))
+    rep = report(*(service(ns, None) for ns in many), service("s3", 1), arn=BOB)
     star = PolicyInput(PolicyKind.INLINE, "admin", policy(allow("*")))
     result = plan_principal(user, [star], rep, options=OPTIONS, catalog=catalog)
     assert result.status is ProposalStatus.INVALID and not result.steps
@@ -260,7 +274,8 @@ def test_a_managed_policy_too_long_at_action_level_falls_back_to_service_level()
 
 def full_proposal() -> Proposal:
     app = plan(INLINE, UNUSED_INLINE, OWN, AWS)
-    shared = plan_policy(SHARED, [REP], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
+    own = report(service("s3", 1, {"GetObject": 1, "PutObject": None}), arn=SHARED.arn or "")
+    shared = plan_policy(SHARED, [own], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
     return assemble([app], [shared], reports=[REP], catalog=CATALOG)
 
 

@@ -27,15 +27,9 @@ from .document import (
     PolicyError,
     policy_size,
 )
-from .evidence import DEFAULT_TRACKING, TRACKING_PERIOD, Reason, Tracking
-from .plan import (
-    PlanOptions,
-    PolicyInput,
-    assemble,
-    default_replacement_name,
-    plan_policy,
-    plan_principal,
-)
+from .evidence import Reason
+from .inputs import PlanOptions, PolicyInput, default_replacement_name
+from .plan import assemble, plan_policy, plan_principal
 from .proposal import (
     ChangeKind,
     PolicyChange,

@@ -212,6 +212,12 @@ class Principal:
         """The account id from the ARN."""
         return self.arn.split(":")[4]
 
+    @property
+    def partition(self) -> str:
+        """The partition from the ARN (``aws``, ``aws-us-gov``, ``aws-cn``, ...): policies made
+        for the principal live there too."""
+        return self.arn.split(":")[1]
+
     def to_json(self) -> dict[str, Any]:
         """As a JSON object."""
         return {
