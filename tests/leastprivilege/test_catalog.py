@@ -77,6 +77,9 @@ def test_covers() -> None:
 PIECES = st.lists(st.sampled_from(["a", "b", ":", "*", "?"]), max_size=6).map("".join)
 
 
+# The default example count; only the "too slow" health check is off: on two busy cores the
+# generation of these small strings sometimes takes long enough to trip it.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(big=PIECES, small=PIECES, fill=st.lists(st.sampled_from(["", "a", "b", "ab", ":", "ba"])))
 def test_covers_is_sound(big: str, small: str, fill: list[str]) -> None:
     """Whenever covers says yes, every instance of ``small`` matches ``big``."""
