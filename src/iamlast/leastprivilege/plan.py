@@ -397,7 +397,9 @@ def plan_policy(
     dates = list(principals_created)
 
     def skip(reason: Reason, detail: str) -> PolicyProposal:
-        unchanged = _change(policy, _unchanged(policy, catalog), ChangeKind.UNCHANGED, options.level)
+        unchanged = _change(
+            policy, _unchanged(policy, catalog), ChangeKind.UNCHANGED, options.level
+        )
         return PolicyProposal(
             unchanged, attached, ProposalStatus.SKIPPED, reason=reason, detail=detail
         )

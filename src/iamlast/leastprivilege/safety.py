@@ -253,8 +253,8 @@ def _may_meet(a: str, b: str) -> bool:
 def _newer_than_catalog(
     before: Sequence[_Rule], after: Sequence[_Rule], catalog: Catalog, evidence: Evidence
 ) -> list[Violation]:
-    """"Nothing unproven is taken away" for the actions no catalog lists (AWS's newest): the
-    evaluation sees one probe per entry; this sees all of them, per pattern. Each wildcard of a
+    """Nothing unproven is taken away, for the actions no catalog lists (the newest ones): the
+    evaluation sees one probe per entry, this sees all of them, per pattern. Each wildcard of a
     current Allow statement, in a service where such actions must stay, must still be granted
     whole by a proposed statement with the same scope: an Action entry that covers it (or
     ``*``), or a NotAction statement whose added wildcard exclusions are all in services where
