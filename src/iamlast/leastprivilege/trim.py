@@ -16,22 +16,25 @@ Rules (each one a test in tests/leastprivilege):
   stay even when their service shows no use: ``iam:*`` on an unused iam becomes
   ``iam:PassRole``, and a NotAction statement gains only the tracked actions the reports list
   for that service, never ``iam:*``.
+- A statement left without actions goes; a document left without statements is None (the
+  caller detaches or deletes the policy — IAM has no empty policy).
+- Nothing is proven unused unless the Regions the principals act in are named (``regions``):
+  IAM does not track every Region, and what happens in one it does not track is recorded
+  nowhere.
 
-Why a partly trimmed pattern may stay as written. ``s3:Get*`` also grants every ``s3:Get...``
+Why a partly trimmed pattern may stay as written: ``s3:Get*`` also grants every ``s3:Get...``
 action the catalog does not know: ones AWS added after the catalog's data. Rewritten as the
 catalog actions it keeps, it would stop granting those — and one of them may have been used in
 the window (untracked actions leave no trace in the report, so nothing proves otherwise). There
 is no IAM pattern for "``s3:Get*`` except ``s3:GetBucketAcl``" short of hundreds of entries, so
 the rewrite is made only when no action newer than the catalog can have existed in the window:
 the catalog's data is at least as new as every report's ``as_of``, it knows every tracked action
-the reports list for the service, and it has the namespace (:meth:`~.evidence.Evidence.
-catalog_covers`) — or the caller vouches for the catalog (``assume_complete_catalog=True``).
+the reports list for the service, and it has the namespace
+(:meth:`~.evidence.Evidence.catalog_covers`) — or the caller vouches for the catalog (``assume_complete_catalog=True``).
 Otherwise the pattern stays as written, its unused actions kept with reason ``unknown_action``.
 Whole services still go, literal actions still go, NotAction statements still grow: none of
 those depend on the catalog being complete. (Actions AWS adds *after* the window cannot have
 been used in it, so losing them is no loss of anything used.)
-- A statement left without actions goes; a document left without statements is None (the
-  caller detaches or deletes the policy — IAM has no empty policy).
 
 Before returning, :func:`~.safety.verify` checks the result; a failure is a bug and raises.
 """
