@@ -220,7 +220,8 @@ def trim_not_actions(ctx: Context, excluded: Sequence[str]) -> list[str]:
                 ),
                 [f"{ns}:*"],
             )
-        if service.unused or (service.reason is Reason.SERVICE_USED and evidence.level == "action"):
+        by_action = service.unused or service.reason is Reason.SERVICE_USED
+        if by_action and evidence.level == "action":
             for action in sorted(evidence.tracked(ns).values(), key=sort_key):
                 if any(matches(q, action) for q in excluded):
                     continue
