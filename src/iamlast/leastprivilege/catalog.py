@@ -51,6 +51,7 @@ class Catalog:
         self._loader: Callable[[str], Iterable[str]] | None = None
         self._indexes: dict[str, dict[str, str]] = {}
         self._expanded: dict[str, frozenset[str]] = {}
+        self._canonical: dict[str, str | None] = {}
         self._lock = threading.Lock()
         self.data_version = data_version
         self.updated_at = updated_at
@@ -113,10 +114,14 @@ class Catalog:
 
     def canonical(self, action: str) -> str | None:
         """The catalog's spelling of ``action`` (``s3:getobject`` -> ``s3:GetObject``), or None."""
+        if action in self._canonical:
+            return self._canonical[action]
         namespace, colon, _ = action.partition(":")
-        if not colon:
-            return None
-        return self._index(namespace).get(fold(action))
+        found = self._index(namespace).get(fold(action)) if colon else None
+        if len(self._canonical) > 50_000:  # as for expand: a runaway caller must not grow it
+            self._canonical.clear()
+        self._canonical[action] = found
+        return found
 
     def knows(self, action: str) -> bool:
         """Whether ``action`` (a literal ``namespace:Action``) is in the catalog."""

@@ -199,7 +199,7 @@ class Evidence:
         self._service_cache: dict[str, Verdict] = {}
         self._per_report: dict[tuple[int, str], Verdict] = {}
         self._starts: dict[tuple[str, str], datetime | None] = {}
-        self._action_cache: dict[str, Verdict] = {}
+        self._action_cache: dict[tuple[str, bool], Verdict] = {}
         self._tracked_cache: dict[str, dict[str, str]] = {}
 
     def window_start(self, report: AccessReport) -> datetime:
@@ -309,7 +309,7 @@ class Evidence:
     def action(self, action: str, *, known: bool = True) -> Verdict:
         """Whether a literal ``ns:Action`` was used in the window. ``known``: whether the
         catalog has it (an untracked action it does not know is reported as unknown)."""
-        key = f"{fold(action)}|{known}"
+        key = (action, known)  # as spelled: folding only on a miss keeps this cheap
         found = self._action_cache.get(key)
         if found is None:
             if self.tracking.is_unreported(action):

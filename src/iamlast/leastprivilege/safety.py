@@ -132,10 +132,10 @@ class _Rule:
     literals: frozenset[str]
     pattern: re.Pattern[str] | None
 
-    def grants(self, action: str) -> bool:
+    def grants(self, low: str) -> bool:
+        """Whether the statement's action part matches an action (given folded: ``low``)."""
         if self.universal:
             return not self.negated
-        low = fold(action)
         hit = low in self.literals or (
             self.pattern is not None and self.pattern.fullmatch(low) is not None
         )
@@ -208,12 +208,13 @@ def verify(
         allow_before + allow_after + deny_before + deny_after, catalog, evidence
     )
 
-    def scopes(rules: Sequence[_Rule], action: str) -> set[str]:
-        return {r.scope for r in rules if r.grants(action)}
+    def scopes(rules: Sequence[_Rule], low: str) -> set[str]:
+        return {r.scope for r in rules if r.grants(low)}
 
     for action in sorted(universe | subset_only):
-        allows = scopes(allow_before, action), scopes(allow_after, action)
-        denies = scopes(deny_before, action), scopes(deny_after, action)
+        low = fold(action)
+        allows = scopes(allow_before, low), scopes(allow_after, low)
+        denies = scopes(deny_before, low), scopes(deny_after, low)
         # Allowed after => allowed before, whatever the scopes mean, when the Allow scopes only
         # shrink and the Deny scopes only grow; the converse for what must stay.
         if allows[1] and not (allows[1] <= allows[0] and denies[0] <= denies[1]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from types import MappingProxyType
 
 from .patterns import fold, matches
@@ -93,7 +94,12 @@ class Tracking:
 
     def is_unreported(self, action: str) -> bool:
         """Whether last-accessed data never shows ``action`` (a literal ``ns:Action``)."""
-        return any(fold(a) == fold(action) for a in self.never_reported)
+        return fold(action) in self._folded
+
+    @cached_property
+    def _folded(self) -> frozenset[str]:
+        # Asked once per action the trimmer and the checker decide: fold the list once.
+        return frozenset(fold(a) for a in self.never_reported)
 
     def service_start(self, namespace: str, regions: Collection[str] | None) -> datetime | None:
         """From when a service's use is recorded in every Region that matters (None: some
