@@ -11,6 +11,8 @@ from iamlast.report import AccessReport, ActionUsage, ServiceUsage
 
 AS_OF = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 ROLE = "arn:aws:iam::123456789012:role/app"
+#: The Regions the tests' principals act in: the core proves nothing unused without them.
+REGIONS = ("us-east-1", "eu-west-1")
 
 #: A small catalog through the one Catalog class (the real one is tested on its own).
 TINY: Mapping[str, Sequence[str]] = {
@@ -22,8 +24,18 @@ TINY: Mapping[str, Sequence[str]] = {
 }
 
 
-def tiny_catalog(extra: Mapping[str, Sequence[str]] | None = None) -> Catalog:
-    return Catalog({**TINY, **(extra or {})}, data_version="tiny-1")
+def tiny_catalog(
+    extra: Mapping[str, Sequence[str]] | None = None, *, updated_at: datetime | None = None
+) -> Catalog:
+    """A catalog of TINY (and ``extra``). ``updated_at``: its data's date — without one it can
+    never stand for every action of a window, so partly trimmed patterns stay as written; with
+    one at least the reports' ``as_of`` (``fresh_catalog``) they are rewritten."""
+    return Catalog({**TINY, **(extra or {})}, data_version="tiny-1", updated_at=updated_at)
+
+
+def fresh_catalog(extra: Mapping[str, Sequence[str]] | None = None) -> Catalog:
+    """A tiny catalog whose data is as new as the reports (AS_OF)."""
+    return tiny_catalog(extra, updated_at=AS_OF)
 
 
 def ago(days: float) -> datetime:
