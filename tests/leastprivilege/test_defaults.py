@@ -1,6 +1,7 @@
 """The core's conservative defaults, one test per decision: what it does when it is not told.
 
-- Regions not named: nothing is proven unused (IAM does not track every Region).
+- Regions not named: nothing is proven unused (IAM does not track every Region); a Region a
+  report names is one the principal acts in, named or not.
 - A principal whose age is unknown gets no proposal (an unknown age is not an old one).
 - A report about another principal, or one that misses a principal a policy is attached to, is
   no proof for it.
@@ -92,6 +93,22 @@ def test_a_region_iam_does_not_track_proves_nothing(regions: list[str]) -> None:
     result = trim(UNUSED, REP, regions=regions)
     assert not result.changed
     assert Reason.TRACKING_TOO_RECENT in {d.reason for d in result.decisions}
+
+
+def test_a_region_a_report_names_is_one_the_principal_acts_in() -> None:
+    # sqs last used 200 days ago in ca-west-1 (the data shows it, the table has no date for it):
+    # the Regions named leave it out, yet the principal acts there, so nothing is proven.
+    elsewhere = replace(service("sqs", 200), last_authenticated_region="ca-west-1")
+    rep = report(elsewhere, service("s3", 1, {"GetObject": 1, "DeleteBucket": None}))
+    result = trim(UNUSED, rep, regions=REGIONS)
+    assert not result.changed
+    assert {d.reason for d in result.decisions if d.entry == "sqs:SendMessage"} == {
+        Reason.TRACKING_TOO_RECENT
+    }
+    # A tracked Region named by the report changes nothing.
+    tracked = replace(service("sqs", 200), last_authenticated_region="us-west-2")
+    rep = report(tracked, service("s3", 1, {"GetObject": 1, "DeleteBucket": None}))
+    assert statements(trim(UNUSED, rep, regions=REGIONS).after)[0]["Action"] == ["s3:GetObject"]
 
 
 def test_regions_is_a_collection_not_one_name() -> None:

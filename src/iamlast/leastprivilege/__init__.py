@@ -50,7 +50,13 @@ from .proposal import (
 )
 from .record import AppliedStep, ApplyRecord, DeletedVersion, rollback_steps
 from .safety import SafetyReport, UnsafeProposalError, Violation, check_safety
-from .tracking import DEFAULT_TRACKING, NEVER_REPORTED, TRACKING_PERIOD, Tracking
+from .tracking import (
+    DEFAULT_TRACKING,
+    NEVER_REPORTED,
+    TRACKING_PERIOD,
+    Tracking,
+    region_partition,
+)
 from .trim import Decision, Outcome, Refusal, TrimResult, trim_policy
 
 __all__ = [
@@ -100,6 +106,7 @@ __all__ = [
     "plan_policy",
     "plan_principal",
     "policy_size",
+    "region_partition",
     "rollback_steps",
     "trim_policy",
 ]

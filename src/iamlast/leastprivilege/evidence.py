@@ -157,12 +157,27 @@ def _usages(report: AccessReport) -> dict[str, _Usage]:
     return out
 
 
+def reported_regions(reports: Iterable[AccessReport]) -> frozenset[str]:
+    """Every Region the reports name as where a service or a tracked action was last used."""
+    found: set[str] = set()
+    for report in reports:
+        for service in report.services:
+            if service.last_authenticated_region:
+                found.add(service.last_authenticated_region)
+            for action in service.actions or ():
+                if action.last_accessed_region:
+                    found.add(action.last_accessed_region)
+    return frozenset(found)
+
+
 class Evidence:
     """The reports, the window and the tracking dates, asked about services and actions.
 
     ``level="service"`` ignores action-level data (only whole services go); ``regions`` are the
     Regions the principals may act in — None (not named) proves nothing unused, since IAM does
-    not track every Region. ``assume_complete_catalog``: the caller vouches that the catalog
+    not track every Region. Every Region a report names (a service's or a tracked action's
+    last-accessed Region) is one they act in too, named or not: one the tracking table does not
+    know then proves nothing (its data may begin later, or the table is older than it). ``assume_complete_catalog``: the caller vouches that the catalog
     knows every action that existed during the windows (see :meth:`catalog_covers`).
     """
 
@@ -192,7 +207,7 @@ class Evidence:
         self.reports = tuple(reports)
         self.unused_for = unused_for
         self.tracking = tracking
-        self.regions = None if regions is None else frozenset(regions)
+        self.regions = None if regions is None else frozenset(regions) | reported_regions(reports)
         self.level = level
         self.assume_complete_catalog = assume_complete_catalog
         self._usages = [_usages(r) for r in self.reports]

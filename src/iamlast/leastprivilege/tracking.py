@@ -16,7 +16,13 @@ from types import MappingProxyType
 
 from .patterns import fold, matches
 
-__all__ = ["DEFAULT_TRACKING", "NEVER_REPORTED", "TRACKING_PERIOD", "Tracking"]
+__all__ = [
+    "DEFAULT_TRACKING",
+    "NEVER_REPORTED",
+    "TRACKING_PERIOD",
+    "Tracking",
+    "region_partition",
+]
 
 #: How far back IAM reports: a longer window cannot be proven.
 TRACKING_PERIOD = timedelta(days=400)
@@ -55,6 +61,27 @@ NEVER_REPORTED: frozenset[str] = frozenset(
         "lambda:PassNetworkConnector",
     }
 )
+
+
+#: Region name prefixes of the partitions other than ``aws`` (longest first where they nest).
+_PARTITION_PREFIXES = (
+    ("us-gov-", "aws-us-gov"),
+    ("cn-", "aws-cn"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+)
+
+
+def region_partition(region: str) -> str:
+    """The partition a Region belongs to, from its name: ``aws-us-gov`` for ``us-gov-west-1``,
+    ``aws-cn`` for ``cn-north-1``, ..., ``aws`` for the others."""
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,11 @@ class Tracking:
     def _folded(self) -> frozenset[str]:
         # Asked once per action the trimmer and the checker decide: fold the list once.
         return frozenset(fold(a) for a in self.never_reported)
+
+    def tracked_regions(self, partition: str) -> frozenset[str]:
+        """The Regions of ``partition`` (``aws``, ``aws-us-gov``, ...) this table says IAM
+        tracks; empty when it knows none there (then nothing there can be proven unused)."""
+        return frozenset(r for r in self.regions if region_partition(r) == partition)
 
     def service_start(self, namespace: str, regions: Collection[str] | None) -> datetime | None:
         """From when a service's use is recorded in every Region that matters (None: some

@@ -165,9 +165,7 @@ class _Cache:
 
 
 def _may_need_entities(m: Managed, entities: str) -> bool:
-    return entities == "always" or (
-        entities == "shared" and not m.aws_managed and m.attachment_count > 1
-    )
+    return entities == "always" or (entities == "shared" and not m.aws_managed)
 
 
 @dataclass(frozen=True)
@@ -195,11 +193,19 @@ def _principal_flow(
         for arn in group.attached:
             if arn not in managed:
                 managed[arn] = yield from cache.policy(arn, "never")
-    shared = tuple(
-        a for a in holdings.attached if not managed[a].aws_managed and managed[a].attachment_count > 1
-    )
+    shared = tuple(a for a in holdings.attached if _shared(managed[a], holdings.who))
     plan = _plan_principal(read, groups, managed, options, ambiguous=ambiguous)
     return _Planned(read, plan, shared)
+
+
+def _shared(m: Managed, owner: Who) -> bool:
+    """A customer-managed policy that reaches others than ``owner``: attached to others too, or
+    (whatever it is attached to) the permissions boundary of some principal."""
+    if m.aws_managed:
+        return False
+    if m.boundary_uses:
+        return True
+    return set(m.entities or ()) != {(owner.kind, owner.name)}
 
 
 def _read_entity(kind: str, name: str, options: ProposeOptions) -> Flow[tuple[Who, tuple[Member, ...]]]:
@@ -238,7 +244,9 @@ def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal
     targeted = {(t.kind, t.name) for t in asked}
     # Attached only to a principal asked for: that principal's own plan trims it.
     policies = [
-        m for m in policies if not (len(m.entities or ()) == 1 and (m.entities or ())[0] in targeted)
+        m
+        for m in policies
+        if m.boundary_uses or not (len(m.entities or ()) == 1 and (m.entities or ())[0] in targeted)
     ]
     missing = list(dict.fromkeys(
         e for m in policies for e in m.entities or () if e not in known
@@ -274,7 +282,14 @@ def _blocker(
     known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
     options: ProposeOptions,
 ) -> tuple[Reason, str] | None:
-    """Why a policy planned on its own must stay as it is (a principal it reaches excluded)."""
+    """Why a policy planned on its own must stay as it is (a principal it reaches excluded, or
+    one whose permissions boundary it is)."""
+    if m.boundary_uses:
+        return (
+            Reason.NO_REPORT,
+            f"it is the permissions boundary of {m.boundary_uses} principal(s), whose use its "
+            "report does not show: trimming it would shrink their permissions too",
+        )
     tag = options.plan.exclude_tag
     for entity in m.entities or ():
         who, members = known[entity]
@@ -305,15 +320,23 @@ def _principal(who: Who) -> Principal:
 def _managed_input(
     m: Managed, owner: Who, via_group: str | None = None
 ) -> PolicyInput:
-    # What the planner needs of the other principals here is only that there are some (the
-    # policy is then shown or forked, never trimmed for this one alone): their names do.
-    account = owner.arn.split(":")[4]
-    partition = owner.arn.split(":")[1]
-    others = [
-        f"arn:{partition}:iam::{account}:{kind}/{name}"
-        for kind, name in m.entities or ()
-        if (kind, name) != (owner.kind, owner.name)
-    ]
+    attached_to: tuple[str, ...] = ()
+    if m.entities is not None and not m.boundary_uses:
+        # What the planner needs of the other principals here is only that there are some
+        # (the policy is then shown or forked, never trimmed for this one alone): their names
+        # do (ListEntitiesForPolicy gives names, not ARNs). The owner counts only when the
+        # list names it: a list without it (read mid-change) leaves the policy shared.
+        account = owner.arn.split(":")[4]
+        partition = owner.arn.split(":")[1]
+        mine = (owner.kind, owner.name) in m.entities
+        others = [
+            f"arn:{partition}:iam::{account}:{kind}/{name}"
+            for kind, name in m.entities
+            if (kind, name) != (owner.kind, owner.name)
+        ]
+        attached_to = (owner.arn, *others) if mine else tuple(others)
+    # Otherwise unknown (not read, or it is also some principal's permissions boundary, which
+    # no list here shows): the planner then never trims it for this principal alone.
     return PolicyInput(
         kind=PolicyKind.AWS_MANAGED if m.aws_managed else PolicyKind.CUSTOMER_MANAGED,
         name=m.name,
@@ -321,7 +344,7 @@ def _managed_input(
         arn=m.arn,
         default_version_id=m.default_version_id,
         versions=m.versions,
-        attached_to=(owner.arn, *others),
+        attached_to=attached_to,
         via_group=via_group,
     )
 
@@ -357,7 +380,13 @@ def _group_blocker(
         return None
     start = report.as_of - options.plan.unused_for
     for member in members:
-        if member.created is not None and member.created > start:
+        if member.created is None:
+            return (
+                Reason.AGE_UNKNOWN,
+                f"its member {member.name}'s creation date is unknown: it may be younger than "
+                "the window",
+            )
+        if member.created > start:
             return (
                 Reason.PRINCIPAL_TOO_YOUNG,
                 f"its member {member.name} was created {member.created:%Y-%m-%d}, after the "
@@ -375,7 +404,7 @@ def _plan_principal(
     ambiguous: bool = False,
 ) -> PrincipalProposal:
     principal = _principal(read.holdings.who)
-    plan_options = options.plan
+    plan_options = _with_regions(options.plan, principal.partition)
     if ambiguous:
         kind = principal.type.value
         plan_options = replace(
@@ -418,18 +447,38 @@ def _plan_policy(
             "attached to no principal: there is no use to learn from",
         )
         return _skipped_policy(policy, reason, detail)
-    created = [known[e][0].created for e in entities]
-    created += [member.created for e in entities for member in known[e][1]]
+    # One creation date per principal it reaches: each attached principal's, and each member's
+    # of an attached group (their use is in the policy's report; so is their age's risk).
+    created = [(known[e][0].arn, known[e][0].created) for e in entities]
+    created += [(member.arn, member.created) for e in entities for member in known[e][1]]
+    unknown = [arn for arn, when in created if when is None]
+    if unknown:
+        return _skipped_policy(
+            policy,
+            Reason.AGE_UNKNOWN,
+            f"the creation date of {', '.join(unknown)} is unknown: it may be younger than the "
+            "window",
+        )
     try:
         return plan_policy(
             policy,
             report,
-            principals_created=[c for c in created if c is not None],
-            options=options.plan,
+            principals_created=[when for _, when in created if when is not None],
+            options=_with_regions(options.plan, m.arn.split(":")[1]),
             catalog=options.catalog,
         )
     except PolicyError as exc:
         raise PolicyError(f"{m.arn}: {exc}") from exc
+
+
+def _with_regions(plan: PlanOptions, partition: str) -> PlanOptions:
+    """``plan`` with the Regions to prove unused in: the ones asked for, or else every Region
+    IAM tracks in ``partition`` (see ``client.propose``); a partition where the tracking table
+    knows none keeps None, so nothing is proven there."""
+    if plan.regions is not None:
+        return plan
+    tracked = plan.tracking.tracked_regions(partition)
+    return replace(plan, regions=tracked) if tracked else plan
 
 
 def _skipped_policy(policy: PolicyInput, reason: Reason, detail: str) -> PolicyProposal:
