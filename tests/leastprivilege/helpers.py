@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
 
 from iamlast.leastprivilege import Catalog
 from iamlast.report import AccessReport, ActionUsage, ServiceUsage
@@ -89,3 +92,29 @@ def statements(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     assert document is not None
     found = document["Statement"]
     return [found] if isinstance(found, dict) else list(found)
+
+
+#: Examples per property in the default run (``make test``: these are among its slowest tests)...
+QUICK_EXAMPLES = 120
+#: ... and in the long run of the same properties, ``pytest -m fuzz tests/leastprivilege``.
+DEEP_EXAMPLES = 2000
+
+
+def properties(
+    body: Callable[..., None],
+    *,
+    suppress: Sequence[HealthCheck] = (HealthCheck.too_slow,),
+    **strategies: Any,
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """One property as two tests with the same body and strategies: the default run's
+    (:data:`QUICK_EXAMPLES` examples) and a long one under the ``fuzz`` marker
+    (:data:`DEEP_EXAMPLES`). ``suppress``: the health checks turned off (too_slow: two busy
+    cores)."""
+
+    def run(examples: int) -> Callable[..., None]:
+        test: Callable[..., None] = settings(
+            max_examples=examples, deadline=None, suppress_health_check=list(suppress)
+        )(given(**strategies)(body))
+        return test
+
+    return run(QUICK_EXAMPLES), pytest.mark.fuzz(run(DEEP_EXAMPLES))

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from iamlast.leastprivilege import (
@@ -66,6 +66,7 @@ from .helpers import (
     allow,
     fresh_catalog,
     policy,
+    properties,
     report,
     service,
     statements,
@@ -1055,7 +1056,8 @@ def test_drift_is_refused_for_reordered_keys_and_other_versions() -> None:
 # Properties (hypothesis), over the property test's generators and brute-force evaluator
 # =============================================================================================
 
-QUICK = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+#: Every health check off for these properties (nested strategies, two busy cores).
+ALL = tuple(HealthCheck)
 WINDOW = timedelta(days=90)
 
 
@@ -1086,18 +1088,25 @@ def _renamed(reps: Sequence[AccessReport], suffix: str) -> list[AccessReport]:
     return [replace(r, arn=f"{r.arn}{suffix}") for r in reps]
 
 
-@QUICK
-@given(docs=policies, reps=reports())
-def test_prop_trimming_twice_changes_nothing_more(
+def _prop_trimming_twice_changes_nothing_more(
     docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     once = _trim_all(docs, reps)
     assert _trim_all(once, reps) == once
 
 
-@QUICK
-@given(docs=policies, reps=reports(), more=reports())
-def test_prop_another_principals_report_only_keeps_more(
+(
+    test_prop_trimming_twice_changes_nothing_more,
+    test_prop_trimming_twice_changes_nothing_more_long,
+) = properties(
+    _prop_trimming_twice_changes_nothing_more,
+    suppress=ALL,
+    docs=policies,
+    reps=reports(),
+)
+
+
+def _prop_another_principals_report_only_keeps_more(
     docs: list[dict[str, Any]], reps: list[AccessReport], more: list[AccessReport]
 ) -> None:
     alone = _trim_all(docs, reps)
@@ -1105,14 +1114,35 @@ def test_prop_another_principals_report_only_keeps_more(
     assert _grows(docs, alone, shared) == []
 
 
-@QUICK
-@given(docs=policies, reps=reports())
-def test_prop_service_level_and_longer_windows_only_keep_more(
+(
+    test_prop_another_principals_report_only_keeps_more,
+    test_prop_another_principals_report_only_keeps_more_long,
+) = properties(
+    _prop_another_principals_report_only_keeps_more,
+    suppress=ALL,
+    docs=policies,
+    reps=reports(),
+    more=reports(),
+)
+
+
+def _prop_service_level_and_longer_windows_only_keep_more(
     docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     action = _trim_all(docs, reps)
     assert _grows(docs, action, _trim_all(docs, reps, level="service")) == []
     assert _grows(docs, action, _trim_all(docs, reps, unused_for=timedelta(days=200))) == []
+
+
+(
+    test_prop_service_level_and_longer_windows_only_keep_more,
+    test_prop_service_level_and_longer_windows_only_keep_more_long,
+) = properties(
+    _prop_service_level_and_longer_windows_only_keep_more,
+    suppress=ALL,
+    docs=policies,
+    reps=reports(),
+)
 
 
 @st.composite
@@ -1130,15 +1160,25 @@ def recased(draw: st.DrawFn, docs: list[dict[str, Any]]) -> list[dict[str, Any]]
     return out
 
 
-@QUICK
-@given(data=st.data(), docs=policies, reps=reports())
-def test_prop_the_case_of_action_entries_changes_nothing_that_is_allowed(
+def _prop_the_case_of_action_entries_changes_nothing_that_is_allowed(
     data: st.DataObject, docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     other = data.draw(recased(docs))
     plain, flipped = _trim_all(docs, reps), _trim_all(other, reps)
     assert brute_force(other, flipped, reps) == []
     assert _grows(docs, plain, flipped) == [] and _grows(docs, flipped, plain) == []
+
+
+(
+    test_prop_the_case_of_action_entries_changes_nothing_that_is_allowed,
+    test_prop_the_case_of_action_entries_changes_nothing_that_is_allowed_long,
+) = properties(
+    _prop_the_case_of_action_entries_changes_nothing_that_is_allowed,
+    suppress=ALL,
+    data=st.data(),
+    docs=policies,
+    reps=reports(),
+)
 
 
 @st.composite
@@ -1176,9 +1216,7 @@ def rewrites(draw: st.DrawFn, docs: list[dict[str, Any]]) -> list[dict[str, Any]
     return [{"Version": "2012-10-17", "Statement": h} for h in homes if h]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.data(), docs=policies, reps=reports())
-def test_prop_the_checker_never_accepts_an_unsafe_restructuring(
+def _prop_the_checker_never_accepts_an_unsafe_restructuring(
     data: st.DataObject, docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     after = data.draw(rewrites(docs))
@@ -1190,3 +1228,15 @@ def test_prop_the_checker_never_accepts_an_unsafe_restructuring(
     )
     if verdict.ok:
         assert brute_force(docs, after, reps) == []
+
+
+(
+    test_prop_the_checker_never_accepts_an_unsafe_restructuring,
+    test_prop_the_checker_never_accepts_an_unsafe_restructuring_long,
+) = properties(
+    _prop_the_checker_never_accepts_an_unsafe_restructuring,
+    suppress=ALL,
+    data=st.data(),
+    docs=policies,
+    reps=reports(),
+)

@@ -33,7 +33,7 @@ from iamlast.leastprivilege.patterns import (
     matches,
 )
 
-from .helpers import REGIONS, report, service, tiny_catalog
+from .helpers import REGIONS, properties, report, service, tiny_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,9 +195,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(value=JSON_VALUES)
-def test_dumps_writes_what_json_dumps_writes(value: object) -> None:
+def _dumps_writes_what_json_dumps_writes(value: object) -> None:
     """Everything but a parsed number's spelling comes out exactly as json.dumps writes it."""
     assert dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     assert dumps(value, indent=2) == json.dumps(value, indent=2, ensure_ascii=False)
@@ -205,6 +203,15 @@ def test_dumps_writes_what_json_dumps_writes(value: object) -> None:
         assert dumps(value, sort_keys=True) == json.dumps(
             value, separators=(",", ":"), ensure_ascii=False, sort_keys=True
         )
+
+
+(
+    test_dumps_writes_what_json_dumps_writes,
+    test_dumps_writes_what_json_dumps_writes_long,
+) = properties(
+    _dumps_writes_what_json_dumps_writes,
+    value=JSON_VALUES,
+)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iamlast.leastprivilege import Catalog, PolicyDocument, trim_policy
@@ -32,7 +31,7 @@ from iamlast.leastprivilege.evidence import Evidence
 from iamlast.leastprivilege.safety import verify
 from iamlast.report import AccessReport
 
-from .helpers import REGIONS, report, service
+from .helpers import REGIONS, properties, report, service
 
 CATALOG = Catalog(
     {"a": ["X", "Y", "Zed"], "b": ["X", "Yes"], "cc": ["Q"]},
@@ -229,9 +228,7 @@ def _trim_all(
     return after
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(docs=policies, reps=reports())
-def test_every_proposal_is_a_subset_and_keeps_everything_unproven(
+def _every_proposal_is_a_subset_and_keeps_everything_unproven(
     docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     before = json.loads(json.dumps(docs))
@@ -240,28 +237,37 @@ def test_every_proposal_is_a_subset_and_keeps_everything_unproven(
     assert brute_force(docs, after, reps) == []
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(docs=policies, reps=reports())
-def test_with_a_catalog_taken_as_complete_only_its_unknown_actions_may_go(
+(
+    test_every_proposal_is_a_subset_and_keeps_everything_unproven,
+    test_every_proposal_is_a_subset_and_keeps_everything_unproven_long,
+) = properties(
+    _every_proposal_is_a_subset_and_keeps_everything_unproven,
+    docs=policies,
+    reps=reports(),
+)
+
+
+def _with_a_catalog_taken_as_complete_only_its_unknown_actions_may_go(
     docs: list[dict[str, Any]], reps: list[AccessReport]
 ) -> None:
     after = _trim_all(docs, reps, assume_complete_catalog=True)
     assert brute_force(docs, after, reps, catalog_complete=True) == []
 
 
+(
+    test_with_a_catalog_taken_as_complete_only_its_unknown_actions_may_go,
+    test_with_a_catalog_taken_as_complete_only_its_unknown_actions_may_go_long,
+) = properties(
+    _with_a_catalog_taken_as_complete_only_its_unknown_actions_may_go,
+    docs=policies,
+    reps=reports(),
+)
+
+
 MUTATIONS = st.sampled_from(["add", "drop", "swap_scope", "drop_statement", "flip_key"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    docs=policies,
-    reps=reports(),
-    mutation=MUTATIONS,
-    where=st.integers(0, 50),
-    entry=st.sampled_from(ENTRIES),
-    scope=st.sampled_from(SCOPES),
-)
-def test_the_checker_never_accepts_an_unsafe_proposal(
+def _the_checker_never_accepts_an_unsafe_proposal(
     docs: list[dict[str, Any]],
     reps: list[AccessReport],
     mutation: str,
@@ -302,3 +308,17 @@ def test_the_checker_never_accepts_an_unsafe_proposal(
     )
     if verdict.ok:
         assert brute_force(docs, after, reps) == []
+
+
+(
+    test_the_checker_never_accepts_an_unsafe_proposal,
+    test_the_checker_never_accepts_an_unsafe_proposal_long,
+) = properties(
+    _the_checker_never_accepts_an_unsafe_proposal,
+    docs=policies,
+    reps=reports(),
+    mutation=MUTATIONS,
+    where=st.integers(0, 50),
+    entry=st.sampled_from(ENTRIES),
+    scope=st.sampled_from(SCOPES),
+)
