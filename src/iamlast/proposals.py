@@ -142,6 +142,25 @@ def _paced(flow: Flow[Any], rate: float | None) -> Flow[Any]:
     return result
 
 
+def _planning_apart(targets: Any, options: Any) -> Flow[Proposal]:
+    """The propose flow with its planning (the pure core: CPU, no I/O) on a thread of its own,
+    so that an async client's event loop goes on sending and reading while a principal is
+    planned; the sync client's workers wait for it the same way. One thread: the core is
+    Python, so more would only take turns. Shut down when the flow ends, however it ends (a
+    plan already running finishes on its own; no request is made from it)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from ._runtime.flows.propose import propose
+
+    planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamlast-plan")
+    try:
+        result: Proposal = yield from propose(targets, replace(options, planner=planner))
+        return result
+    finally:
+        planner.shutdown(wait=False, cancel_futures=True)
+
+
 class ProposalWorkflows:
     """``propose``, ``check_proposal``, ``apply`` and ``rollback``, each written once (the
     :mod:`iamlast._faces` decorators make them methods of both clients)."""
@@ -211,7 +230,7 @@ class ProposalWorkflows:
         chosen = _catalog(args, catalog)
         args.check()
         assert chosen is not None
-        from ._runtime.flows.propose import ProposeOptions, Target, propose
+        from ._runtime.flows.propose import ProposeOptions, Target
         from .leastprivilege import PlanOptions
 
         options = ProposeOptions(
@@ -229,7 +248,7 @@ class ProposalWorkflows:
             concurrency=workers,
             catalog=chosen,
         )
-        return _paced(propose([Target.of(a) for a in targets], options), rate)
+        return _paced(_planning_apart([Target.of(a) for a in targets], options), rate)
 
     @face.call
     def check_proposal(

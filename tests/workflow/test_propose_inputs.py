@@ -183,3 +183,55 @@ def test_a_shared_policy_reaching_a_principal_of_unknown_age_is_skipped() -> Non
     planned = flow._plan_policy(m, report, known, _options())
     assert planned.status is ProposalStatus.SKIPPED and planned.reason is Reason.AGE_UNKNOWN
     assert member.arn in planned.detail
+
+
+# -- planning off the caller's thread -------------------------------------------------------
+
+
+async def test_planning_runs_on_a_thread_of_its_own_that_ends_with_propose(
+    both: Both, iam: FakeIAM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    seen: list[str] = []
+    real = flow._plan_principal
+
+    def recording(*args: object) -> object:
+        seen.append(threading.current_thread().name)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flow, "_plan_principal", recording)
+    acct = iam.account
+    arns = [p.arn for p in lp.principals(acct)][:6]
+    caller = threading.current_thread().name
+    proposal = await both.call("propose", arns, concurrency=4, **FAST)
+    assert len(proposal.principals) == len(arns)
+    # Every plan ran on the planner's thread: not the event loop's, not a request worker's.
+    assert seen and all(name.startswith("iamlast-plan") for name in seen), seen
+    assert caller not in seen
+    deadline = time.monotonic() + 5
+    while any(t.name.startswith("iamlast-plan") for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the planner outlived propose"
+        time.sleep(0.01)
+
+
+async def test_a_plan_that_fails_fails_propose_and_ends_the_planner(
+    both: Both, iam: FakeIAM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from iamlast.leastprivilege import PolicyError
+
+    def broken(*args: object) -> object:
+        raise PolicyError("not a policy")
+
+    monkeypatch.setattr(flow, "_plan_principal", broken)
+    role = iam.account.role("crowded-role")
+    with pytest.raises(PolicyError, match="not a policy"):
+        await both.call("propose", [role.arn], **FAST)
+    deadline = time.monotonic() + 5
+    while any(t.name.startswith("iamlast-plan") for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the planner outlived propose"
+        time.sleep(0.01)

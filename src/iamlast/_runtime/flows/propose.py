@@ -27,11 +27,11 @@ pure core they plan with and the values they return); both load only when first 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ...leastprivilege import (
     Catalog,
@@ -53,7 +53,7 @@ from ...leastprivilege import (
     plan_policy,
     plan_principal,
 )
-from . import Flow, Gather
+from . import Flow, Gather, Offload
 from .inventory import (
     Holdings,
     Managed,
@@ -68,7 +68,11 @@ from .inventory import (
 from .report import Polling, last_accessed
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from ..report import AccessReport
+
+T = TypeVar("T")
 
 __all__ = ["ProposeOptions", "Target", "propose"]
 
@@ -98,6 +102,17 @@ class ProposeOptions:
     polling: Polling
     concurrency: int
     catalog: Catalog
+    #: Where the planning (the pure core: CPU only) runs — off the event loop for the async
+    #: client — or None: in the flow itself.
+    planner: Executor | None = None
+
+
+def _planned(options: ProposeOptions, function: Callable[..., T], *args: Any) -> Flow[T]:
+    """``function(*args)`` on the planner (see :class:`ProposeOptions`)."""
+    if options.planner is None:
+        return function(*args)
+    result: T = yield Offload(options.planner, function, args)
+    return result
 
 
 @dataclass(frozen=True)
@@ -194,7 +209,7 @@ def _principal_flow(
             if arn not in managed:
                 managed[arn] = yield from cache.policy(arn, "never")
     shared = tuple(a for a in holdings.attached if _shared(managed[a], holdings.who))
-    plan = _plan_principal(read, groups, managed, options, ambiguous=ambiguous)
+    plan = yield from _planned(options, _plan_principal, read, groups, managed, options, ambiguous)
     return _Planned(read, plan, shared)
 
 
@@ -258,7 +273,11 @@ def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal
         [_report(m.arn, options) for m in reportable], limit
     )
     by_arn = dict(zip([m.arn for m in reportable], policy_reports, strict=True))
-    planned_policies = [_plan_policy(m, by_arn.get(m.arn), known, options) for m in policies]
+    planned_policies = []
+    for m in policies:
+        planned_policies.append(
+            (yield from _planned(options, _plan_policy, m, by_arn.get(m.arn), known, options))
+        )
     reports = [p.read.report for p in planned if p.read.report is not None] + policy_reports
     principals = [p.proposal for p in planned]
     catalog, plan_options = options.catalog, options.plan
@@ -400,7 +419,6 @@ def _plan_principal(
     groups: Sequence[Holdings],
     managed: dict[str, Managed],
     options: ProposeOptions,
-    *,
     ambiguous: bool = False,
 ) -> PrincipalProposal:
     principal = _principal(read.holdings.who)
