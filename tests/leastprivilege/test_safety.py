@@ -104,6 +104,11 @@ def test_the_checks_bit_sets_agree_with_each_statements_own_matching() -> None:
         allow("*", "arn:y"),
         {"Effect": "Allow", "NotAction": "*", "Resource": "*"},
         allow(["S3:GETOBJECT", "sqs:*", "s3:Get\u00c0"], "arn:x"),
+        # Same scope as the NotAction above: its hits outside iam and s3 must survive this
+        # one's misses (one bit per scope).
+        allow(["ec2:Run*"], "arn:x"),
+        {"Effect": "Allow", "NotAction": ["sqs:*"], "Resource": "arn:z"},
+        {"Effect": "Allow", "NotAction": ["s3*:*", "ec2:*"], "Resource": "arn:z"},
     )
     # The same statements under the older policy language: other scopes (the Version is part
     # of each statement's scope), so other bits.
@@ -123,6 +128,9 @@ def test_the_checks_bit_sets_agree_with_each_statements_own_matching() -> None:
         "s3:Get\u00c0",
         "s3:get\u00e0",  # not the same action: IAM folds ASCII letters only
         "S3:GET\u00c0",
+        "iamlast-probe:Probe",
+        "nocolon",
+        "IAM:PassRole",
     ]
     bits: dict[str, int] = {}
     masks = _scope_masks(rules, [fold(a) for a in actions], bits)

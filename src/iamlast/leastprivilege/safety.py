@@ -267,8 +267,18 @@ def verify(
 
 
 def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str, int]) -> list[int]:
-    """Per (folded: :func:`~.patterns.fold`) action, the bit set of the scopes of the statements that match it."""
+    """Per (folded: :func:`~.patterns.fold`) action, the bit set of the scopes of the
+    statements that match it.
+
+    A statement whose entries all have a literal namespace matches only actions of those
+    namespaces (an entry ``x:...`` matches nothing outside ``x:``), so only those actions are
+    matched against it; the others are a miss — a hit for a NotAction statement."""
     out = [0] * len(lowered)
+    by_namespace: dict[str, list[int]] = {}
+    for i, low in enumerate(lowered):
+        namespace, colon, _ = low.partition(":")
+        by_namespace.setdefault(namespace if colon else "", []).append(i)
+    everyone = range(len(lowered))
     for rule in rules:
         bit = bits.setdefault(rule.scope, 1 << len(bits))
         if rule.universal:
@@ -277,7 +287,19 @@ def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str,
             continue
         literals, negated = rule.literals, rule.negated
         match = rule.pattern.fullmatch if rule.pattern is not None else None
-        for i, low in enumerate(lowered):
+        namespaces = rule.by_namespace.keys()
+        candidates: Sequence[int] = everyone
+        if None not in namespaces:
+            candidates = [i for ns in namespaces if ns is not None for i in by_namespace.get(ns, ())]
+            if negated:
+                # Outside its namespaces a NotAction statement excludes nothing: a hit. (Never
+                # a bit cleared: another statement of the same scope may have set it.)
+                inside = set(candidates)
+                for i in everyone:
+                    if i not in inside:
+                        out[i] |= bit
+        for i in candidates:
+            low = lowered[i]
             hit = low in literals or (match is not None and match(low) is not None)
             if hit != negated:
                 out[i] |= bit
@@ -317,7 +339,8 @@ def _newer_than_catalog(
 
     def keeps_all(rule: _Rule, pattern: str, excluded: Sequence[str]) -> bool:
         if not rule.negated:
-            return rule.universal or any(covers(q, pattern) for q in rule.entries)
+            # _covered: covers() asked only of the entries that can contain the pattern.
+            return rule.universal or _covered(pattern, rule)
         if rule.universal:
             return False  # NotAction "*" grants nothing
         return not any(

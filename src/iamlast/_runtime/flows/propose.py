@@ -1,8 +1,10 @@
 """The propose workflow: read what each principal holds and its ACTION_LEVEL report, plan with
 the pure core (:mod:`iamlast.leastprivilege`), and return one Proposal. Nothing is written.
 
-``concurrency`` principals are read at a time, each by one worker that then plans it (so the
-planning, CPU in this process, overlaps the reading of the others): its facts, inline documents,
+``concurrency`` principals are read at a time, each by one worker that then has it planned
+(on ``ProposeOptions.planner`` when given — ``client.propose`` gives a thread of its own, so the
+planning, CPU in this process, overlaps the reading of the others and never holds up an event
+loop): its facts, inline documents,
 attachments, a user's groups and their policies, a group's members, each managed policy's
 default document and versions (and, for a customer-managed one attached to several principals,
 what it is attached to), and its ACTION_LEVEL report. Group policies and managed policies are
