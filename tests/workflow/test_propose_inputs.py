@@ -188,11 +188,22 @@ def test_a_shared_policy_reaching_a_principal_of_unknown_age_is_skipped() -> Non
 # -- planning off the caller's thread -------------------------------------------------------
 
 
+async def _planner_gone() -> None:
+    """Wait (5 s at most) until no planner thread is left."""
+    import asyncio
+    import threading
+    import time
+
+    deadline = time.monotonic() + 5
+    while any(t.name.startswith("iamlast-plan") for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the planner outlived propose"
+        await asyncio.sleep(0.01)
+
+
 async def test_planning_runs_on_a_thread_of_its_own_that_ends_with_propose(
     both: Both, iam: FakeIAM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
-    import time
 
     seen: list[str] = []
     real = flow._plan_principal
@@ -210,17 +221,12 @@ async def test_planning_runs_on_a_thread_of_its_own_that_ends_with_propose(
     # Every plan ran on the planner's thread: not the event loop's, not a request worker's.
     assert seen and all(name.startswith("iamlast-plan") for name in seen), seen
     assert caller not in seen
-    deadline = time.monotonic() + 5
-    while any(t.name.startswith("iamlast-plan") for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the planner outlived propose"
-        time.sleep(0.01)
+    await _planner_gone()
 
 
 async def test_a_plan_that_fails_fails_propose_and_ends_the_planner(
     both: Both, iam: FakeIAM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-    import time
 
     from iamlast.leastprivilege import PolicyError
 
@@ -231,7 +237,4 @@ async def test_a_plan_that_fails_fails_propose_and_ends_the_planner(
     role = iam.account.role("crowded-role")
     with pytest.raises(PolicyError, match="not a policy"):
         await both.call("propose", [role.arn], **FAST)
-    deadline = time.monotonic() + 5
-    while any(t.name.startswith("iamlast-plan") for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the planner outlived propose"
-        time.sleep(0.01)
+    await _planner_gone()
