@@ -87,15 +87,6 @@ def test_regions_left_out_are_the_partitions_tracked_ones_and_named_ones_stay() 
     assert flow._with_regions(own, "aws").regions == {"us-east-1"}
 
 
-async def test_by_default_propose_proves_in_the_tracked_regions(both: Both) -> None:
-    acct = lp.account()
-    everyone = [p.arn for p in lp.principals(acct)]
-    proposal = await both.call("propose", everyone, exclude_tag=lp.KEEP_TAG, **FAST)
-    proposed = [p for p in proposal.principals if p.status is ProposalStatus.PROPOSED]
-    assert len(proposed) >= 10 and proposal.steps()
-    assert Reason.REGIONS_UNKNOWN not in _kept_reasons(proposal)
-
-
 async def test_an_untracked_region_named_proves_nothing_unused(both: Both) -> None:
     acct = lp.account()
     everyone = [p.arn for p in lp.principals(acct)]
