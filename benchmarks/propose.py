@@ -8,9 +8,10 @@ user's groups, a group's members) and its ACTION_LEVEL report (generate, read); 
 group policy is read once, and a customer-managed policy shared by several principals is trimmed
 on its own from its own report. So the run is bound by the rate: the bound is (requests answered
 200) / rate, and each client's wall time is shown against it. The planning — the pure core's
-trimming and safety check, in this process — overlaps the reading (each principal is planned
-by the worker that read it), so what shows above the bound is the planning the reads could not
-hide and the tail of the last reports. Jobs complete at the first poll.
+trimming and safety check, in this process — overlaps the reading (each principal, once read,
+is planned on propose's planner thread, off the async client's event loop), so what shows above
+the bound is the planning the reads could not hide and the tail of the last reports. Jobs
+complete at the first poll.
 """
 
 from __future__ import annotations
@@ -106,12 +107,8 @@ def run(em: Emulator, *, reps: int, rate: float, latency: float, warmup: bool = 
                 notes=f"{first['ok_requests']} requests/run ({statuses}; "
                 f"{first['policies_on_their_own']} shared policies trimmed on their own; "
                 f"{first['steps']} steps); over {reps} runs {throttled} throttled requests"
-                + (
-                    "; the planning runs on the event loop, between requests (no effect moves "
-                    "CPU work off it)"
-                    if "Async" in name
-                    else "; the planning runs in the worker threads, between their requests"
-                ),
+                + "; the planning runs on propose's planner thread (an Offload), "
+                + ("off the event loop" if "Async" in name else "the workers waiting on it"),
                 extra={"runs": runs},
             )
         )

@@ -17,6 +17,11 @@
 - The report-job errors: :class:`JobFailedError`, :class:`JobTimeoutError`,
   :class:`JobNotReadyError`, :class:`JobStatusError` (a status iamlast does not know), and
   :class:`DeadlineExceededError` (a workflow call out of time; JobTimeoutError is one).
+- Least privilege (``client.apply`` / ``client.rollback``): :class:`ProposalDriftError` (IAM
+  changed since the proposal; nothing written), :class:`ApplyFailedError` and
+  :class:`RollbackFailedError` (a step failed part way; the record of what was done rides on
+  it). Defined in :mod:`iamlast.leastprivilege.errors` and loaded from there on first use, so
+  importing this module loads nothing of the least-privilege package.
 - Per operation, a union for ``match``: ``GenerateServiceLastAccessedDetailsError``.
 - :func:`decode_error` turns any error response (XML or not) into one of these; never raises.
 
@@ -24,6 +29,8 @@ Every one pickles and compares equal to its unpickled copy.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ._generated.errors import *  # noqa: F403
 from ._generated.errors import __all__ as _generated_all
@@ -74,9 +81,31 @@ from ._runtime.errors import (
 )
 from ._runtime.jobs import JobFailedError, JobNotReadyError, JobStatusError, JobTimeoutError
 
+if TYPE_CHECKING:
+    from .leastprivilege.errors import ApplyFailedError, ProposalDriftError, RollbackFailedError
+
+#: Defined with the least-privilege package, loaded from it when first asked for here.
+_LEAST_PRIVILEGE = ("ApplyFailedError", "ProposalDriftError", "RollbackFailedError")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LEAST_PRIVILEGE:
+        from .leastprivilege import errors
+
+        found = getattr(errors, name)
+        globals()[name] = found  # asked once
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LEAST_PRIVILEGE})
+
+
 __all__ = [
     "COMMON_ERRORS",
     "AccessDeniedError",
+    "ApplyFailedError",
     "AuthFailureError",
     "CallTimeoutError",
     "ClientClosedError",
@@ -109,11 +138,13 @@ __all__ = [
     "OptInRequiredError",
     "PaginationError",
     "ParamValidationError",
+    "ProposalDriftError",
     "RequestExpiredError",
     "RequestInTheFutureError",
     "RequestTimeTooSkewedError",
     "RequestTimeoutError",
     "ResponseParseError",
+    "RollbackFailedError",
     "ServiceError",
     "ServiceUnavailableError",
     "ServiceValidationError",

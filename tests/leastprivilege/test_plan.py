@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -32,7 +33,17 @@ from iamlast.leastprivilege import (
     rollback_steps,
 )
 
-from .helpers import ROLE, ago, allow, policy, report, service, tiny_catalog
+from .helpers import (
+    REGIONS,
+    ROLE,
+    ago,
+    allow,
+    fresh_catalog,
+    policy,
+    report,
+    service,
+    tiny_catalog,
+)
 
 CATALOG = tiny_catalog()
 ACCOUNT = "123456789012"
@@ -86,7 +97,14 @@ def validate(name: str, document: Any) -> None:
     jsonschema.Draft202012Validator(schema, registry=registry()).validate(document)
 
 
+OPTIONS = PlanOptions(regions=REGIONS)
+BOB = f"arn:aws:iam::{ACCOUNT}:user/bob"
+#: Creation dates of SHARED's two principals (plan_policy wants one per attached principal).
+OLD = [ago(365), ago(365)]
+
+
 def plan(*policies: PolicyInput, **options: Any) -> Any:
+    options.setdefault("regions", REGIONS)
     return plan_principal(APP, list(policies), REP, options=PlanOptions(**options), catalog=CATALOG)
 
 
@@ -152,7 +170,10 @@ def test_a_replacement_is_created_in_the_principals_partition() -> None:
         versions=AWS.versions,
         attached_to=(china.arn,),
     )
-    result = plan_principal(china, [aws_cn], REP, catalog=CATALOG)
+    result = plan_principal(
+        china, [aws_cn], replace(REP, arn=china.arn), options=OPTIONS, catalog=CATALOG
+    )
+    assert result.status is ProposalStatus.PROPOSED
     (change,) = result.policies
     assert change.replacement_arn == f"arn:aws-cn:iam::{ACCOUNT}:policy/iamlast/{AWS.name}-app"
     assert result.steps[1].policy_arn == change.replacement_arn
@@ -170,18 +191,32 @@ def test_a_shared_policy_is_reported_or_forked_and_trimmed_in_place_by_plan_poli
     ]
     assert forked.policies[0].change is ChangeKind.FORK
     bob = report(service("s3", 3, {"PutObject": 3, "GetObject": None}), arn=SHARED.attached_to[1])
-    both = plan_policy(SHARED, [REP, bob], catalog=CATALOG)
+
+    def shared(reports: list[Any], created: list[datetime] = OLD) -> Any:
+        return plan_policy(
+            SHARED, reports, principals_created=created, options=OPTIONS, catalog=CATALOG
+        )
+
+    both = shared([REP, bob])
     assert both.status is ProposalStatus.UNCHANGED  # app used GetObject, bob PutObject
-    only_app = plan_policy(SHARED, [REP], catalog=CATALOG)
-    assert [s.op for s in only_app.steps] == [StepOp.CREATE_POLICY_VERSION]
-    nobody = report(service("s3", None))
-    gone = plan_policy(SHARED, [nobody], catalog=CATALOG)
+    # Was: app's report alone trimmed the policy (bob's PutObject went). A report that misses
+    # an attached principal proves nothing about what that principal used.
+    only_app = shared([REP])
+    assert only_app.status is ProposalStatus.SKIPPED and only_app.reason is Reason.NO_REPORT
+    assert not only_app.steps and "user/bob" in only_app.detail
+    own = report(service("s3", 1, {"GetObject": 1, "PutObject": None}), arn=SHARED.arn or "")
+    assert [s.op for s in shared([own]).steps] == [StepOp.CREATE_POLICY_VERSION]
+    nobody = [report(service("s3", None)), report(service("s3", None), arn=BOB)]
+    gone = shared(nobody)
     assert [(s.op, s.principal_type, s.principal_name) for s in gone.steps] == [
         (StepOp.DETACH_POLICY, PrincipalType.ROLE, "app"),
         (StepOp.DETACH_POLICY, PrincipalType.USER, "bob"),
     ]
-    young = plan_policy(SHARED, [nobody], principals_created=[ago(2)], catalog=CATALOG)
+    young = shared(nobody, [ago(365), ago(2)])
     assert young.status is ProposalStatus.SKIPPED and young.reason is Reason.PRINCIPAL_TOO_YOUNG
+    unknown_age = shared(nobody, [ago(365)])
+    assert unknown_age.status is ProposalStatus.SKIPPED
+    assert unknown_age.reason is Reason.AGE_UNKNOWN
 
 
 def test_an_unknown_action_another_policy_names_survives_a_partly_trimmed_pattern() -> None:
@@ -191,7 +226,8 @@ def test_an_unknown_action_another_policy_names_survives_a_partly_trimmed_patter
     named = PolicyInput(
         PolicyKind.INLINE, "named", policy(allow("s3:BrandNewThing", "arn:aws:s3:::one"))
     )
-    result = plan(wide, named)
+    # A catalog as new as the report: s3:* may be rewritten as its remaining actions at all.
+    result = plan_principal(APP, [wide, named], REP, options=OPTIONS, catalog=fresh_catalog())
     assert result.status is ProposalStatus.PROPOSED
     after = json.loads(next(c.after for c in result.policies if c.name == "wide") or "")
     assert "s3:PutObject" not in after["Statement"][0]["Action"]
@@ -199,9 +235,9 @@ def test_an_unknown_action_another_policy_names_survives_a_partly_trimmed_patter
 
 
 def test_group_policies_of_a_user_are_reported_only() -> None:
-    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
+    user = Principal(BOB, PrincipalType.USER, "bob", created=ago(365))
     group = PolicyInput(PolicyKind.INLINE, "g", policy(allow("dynamodb:*")), via_group="devs")
-    result = plan_principal(user, [group], REP, catalog=CATALOG)
+    result = plan_principal(user, [group], replace(REP, arn=BOB), options=OPTIONS, catalog=CATALOG)
     assert result.status is ProposalStatus.UNCHANGED
     assert (
         result.policies[0].change is ChangeKind.REPORTED and result.policies[0].via_group == "devs"
@@ -237,7 +273,11 @@ def test_excluded_principals_get_no_proposal(
     principal: Principal, options: dict[str, Any], reason: Reason
 ) -> None:
     result = plan_principal(
-        principal, [UNUSED_INLINE], REP, options=PlanOptions(**options), catalog=CATALOG
+        principal,
+        [UNUSED_INLINE],
+        REP,
+        options=PlanOptions(regions=REGIONS, **options),
+        catalog=CATALOG,
     )
     assert result.status is ProposalStatus.SKIPPED and result.reason is reason and not result.steps
     assert (
@@ -247,14 +287,14 @@ def test_excluded_principals_get_no_proposal(
 
 
 def test_a_proposal_that_would_break_a_limit_says_so_instead() -> None:
-    user = Principal(f"arn:aws:iam::{ACCOUNT}:user/bob", PrincipalType.USER, "bob")
+    user = Principal(BOB, PrincipalType.USER, "bob", created=ago(365))
     # A user's inline policies may total 2,048 characters; the NotAction rewrite of "*" with
     # 200 unused services is longer than that at either level.
     many = {f"svc{i:03d}": ["Do"] for i in range(200)}
     catalog = tiny_catalog(many)
-    rep = report(*(service(ns, None) for ns in many), service("s3", 1))
+    rep = report(*(service(ns, None) for ns in many), service("s3", 1), arn=BOB)
     star = PolicyInput(PolicyKind.INLINE, "admin", policy(allow("*")))
-    result = plan_principal(user, [star], rep, catalog=catalog)
+    result = plan_principal(user, [star], rep, options=OPTIONS, catalog=catalog)
     assert result.status is ProposalStatus.INVALID and not result.steps
     assert any("2048" in p for p in result.problems)
 
@@ -272,7 +312,7 @@ def test_a_managed_policy_too_long_at_action_level_falls_back_to_service_level()
         versions=("v1",),
         attached_to=(ROLE,),
     )
-    result = plan_principal(APP, [doc], rep, catalog=catalog)
+    result = plan_principal(APP, [doc], rep, options=OPTIONS, catalog=catalog)
     # 399 tracked unused actions added to NotAction would pass 6,144 characters; at service
     # level nothing is proven (big is used), so the policy stays as it is.
     assert result.policies[0].level == "service"
@@ -281,7 +321,8 @@ def test_a_managed_policy_too_long_at_action_level_falls_back_to_service_level()
 
 def full_proposal() -> Proposal:
     app = plan(INLINE, UNUSED_INLINE, OWN, AWS)
-    shared = plan_policy(SHARED, [REP], catalog=CATALOG)
+    own = report(service("s3", 1, {"GetObject": 1, "PutObject": None}), arn=SHARED.arn or "")
+    shared = plan_policy(SHARED, [own], principals_created=OLD, options=OPTIONS, catalog=CATALOG)
     return assemble([app], [shared], reports=[REP], catalog=CATALOG)
 
 
@@ -302,6 +343,17 @@ def test_a_proposal_round_trips_through_json_and_matches_its_schema() -> None:
     bad_step["principals"][0]["steps"][0].pop("document")
     with pytest.raises(jsonschema.ValidationError):
         validate("proposal", bad_step)
+
+
+def test_a_window_keeps_its_microseconds_and_whole_seconds_keep_the_v1_shape() -> None:
+    proposal = full_proposal()
+    assert "unused_for_microseconds" not in proposal.to_json()  # same shape, same digest
+    fraction = replace(proposal, unused_for=timedelta(days=90, microseconds=7))
+    data = fraction.to_json()
+    assert data["unused_for_seconds"] == 90 * 86400 and data["unused_for_microseconds"] == 7
+    validate("proposal", json.loads(fraction.dumps()))
+    assert Proposal.from_json(fraction.dumps()) == fraction
+    assert fraction.digest() != proposal.digest()
 
 
 def test_drift_is_seen() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from iamlast.leastprivilege import (
     DEFAULT_TRACKING,
+    Catalog,
     Outcome,
     PolicyError,
     Reason,
@@ -16,13 +17,27 @@ from iamlast.leastprivilege import (
     trim_policy,
 )
 
-from .helpers import AS_OF, ago, allow, policy, report, service, statements, tiny_catalog
+from .helpers import (
+    AS_OF,
+    REGIONS,
+    ago,
+    allow,
+    fresh_catalog,
+    policy,
+    report,
+    service,
+    statements,
+    tiny_catalog,
+)
 
 CATALOG = tiny_catalog()
+#: As new as the reports: partly trimmed patterns may be rewritten (see trim.py).
+FRESH = fresh_catalog()
 
 
 def trim(document, reports, **kwargs):  # type: ignore[no-untyped-def]
     kwargs.setdefault("catalog", CATALOG)
+    kwargs.setdefault("regions", REGIONS)
     return trim_policy(document, reports, **kwargs)
 
 
@@ -211,21 +226,41 @@ def test_a_partly_trimmed_pattern_becomes_its_remaining_actions_sorted() -> None
             {"GetObject": 2, "GetBucketAcl": None, "ListBucket": 5, "DeleteBucket": None},
         )
     )
-    result = trim(doc, rep)
+    result = trim(doc, rep, catalog=FRESH)
     # GetObject stays; GetBucketAcl and DeleteBucket go; ListBucket stays.
     assert statements(result.after)[0]["Action"] == ["s3:GetObject", "s3:ListBucket"]
     removed = {a for d in result.removed() for a in d.actions}
     assert removed == {"s3:GetBucketAcl", "s3:DeleteBucket"}
 
 
-def test_partial_rewrites_keep_untracked_actions_and_tracked_ones_the_catalog_lacks() -> None:
+@pytest.mark.parametrize(
+    "catalog",
+    [CATALOG, tiny_catalog(updated_at=AS_OF - timedelta(days=1))],
+    ids=["no-date", "older-than-the-report"],
+)
+def test_a_partly_trimmed_pattern_stays_as_written_unless_the_catalog_covers_the_window(
+    catalog: Catalog,
+) -> None:
+    # The rewrite would drop s3 actions newer than the catalog, which nothing proves unused.
+    doc = policy(allow(["S3:get*", "s3:*Bucket*"]))
+    rep = report(service("s3", 1, {"GetObject": 2, "GetBucketAcl": None, "DeleteBucket": None}))
+    result = trim(doc, rep, catalog=catalog)
+    assert not result.changed and not result.removed()
+    assert Reason.UNKNOWN_ACTION in reasons(result, "S3:get*")
+    kept = {a for d in result.kept() if d.reason is Reason.UNKNOWN_ACTION for a in d.actions}
+    assert {"s3:GetBucketAcl", "s3:DeleteBucket"} <= kept
+    # The caller may vouch for the catalog instead.
+    vouched = trim(doc, rep, catalog=catalog, assume_complete_catalog=True)
+    assert statements(vouched.after)[0]["Action"] == ["s3:GetObject", "s3:ListBucket"]
+
+
+def test_partial_rewrites_keep_untracked_actions_the_catalog_knows() -> None:
     doc = policy(allow("s3:*"))
-    rep = report(service("s3", 1, {"GetObject": 1, "PutObject": None, "PutObjectNewThing": 3}))
-    result = trim(doc, rep)
+    rep = report(service("s3", 1, {"GetObject": 1, "PutObject": None}))
+    result = trim(doc, rep, catalog=FRESH)
     actions = statements(result.after)[0]["Action"]
     assert actions == sorted(actions, key=str.lower)
     assert "s3:PutObject" not in actions
-    assert "s3:PutObjectNewThing" in actions  # tracked, used, unknown to the catalog
     assert {"s3:ListBucket", "s3:GetBucketAcl", "s3:DeleteObject"} <= set(actions)  # untracked
 
 
@@ -239,12 +274,23 @@ def test_an_unknown_action_named_elsewhere_stays_when_a_pattern_covering_it_is_t
         {"Effect": "Deny", "Action": "s3:OtherNew", "Resource": "arn:aws:s3:::two"},
     )
     rep = report(service("s3", 1, {"PutObject": None, "GetObject": 1}))
-    result = trim(doc, rep)
+    result = trim(doc, rep, catalog=FRESH)  # a catalog as new as the report: s3:* is rewritten
     actions = statements(result.after)[0]["Action"]
     assert "s3:PutObject" not in actions and "s3:GetObject" in actions
     assert {"s3:NewThing", "s3:OtherNew"} <= set(actions)
     kept = {a for d in result.kept() if d.reason is Reason.UNKNOWN_ACTION for a in d.actions}
     assert {"s3:NewThing", "s3:OtherNew"} <= kept
+
+
+def test_a_tracked_action_the_catalog_lacks_shows_it_is_behind_and_keeps_the_pattern() -> None:
+    # The report knows s3:PutObjectNewThing and the catalog does not: its date notwithstanding,
+    # the catalog is behind for s3, so other new s3 actions may exist too.
+    doc = policy(allow("s3:*"))
+    rep = report(service("s3", 1, {"GetObject": 1, "PutObject": None, "PutObjectNewThing": 3}))
+    for vouched in (False, True):
+        result = trim(doc, rep, catalog=FRESH, assume_complete_catalog=vouched)
+        assert not result.changed
+        assert Reason.UNKNOWN_ACTION in reasons(result, "s3:*")
 
 
 def test_matching_is_case_insensitive_and_keeps_the_written_spelling() -> None:
@@ -320,7 +366,7 @@ def test_a_single_statement_object_and_a_single_string_stay_so() -> None:
         "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
     }
     rep = report(service("s3", 1, {"GetObject": 1, "PutObject": None, "DeleteBucket": None}))
-    result = trim(json.dumps(doc), rep)
+    result = trim(json.dumps(doc), rep, catalog=FRESH)
     assert isinstance(result.after, dict) and isinstance(result.after["Statement"], dict)
     assert isinstance(result.after["Statement"]["Action"], list)
     only = trim(doc, report(service("s3", 1, {"GetObject": 1})))
@@ -387,7 +433,7 @@ def test_every_entry_has_a_reason_and_every_removed_action_one() -> None:
         service("iam", 1),
         service("sqs", None),
     )
-    result = trim(doc, rep)
+    result = trim(doc, rep, catalog=FRESH)
     entries = {d.entry for d in result.decisions if d.statement == 0}
     assert entries == {"s3:*", "iam:PassRole", "sqs:SendMessage", "ec2:Describe*"}
     for decision in result.decisions:

@@ -107,6 +107,13 @@ async def test_propose_apply_read_back_report_and_roll_back(both: Both, iam: Fak
     )
     proposed = [p for p in proposal.principals if p.status is ProposalStatus.PROPOSED]
     assert len(proposed) >= 10
+    # No Regions named: every Region IAM tracks, so the data proves things unused.
+    assert not any(
+        d.reason is Reason.REGIONS_UNKNOWN
+        for p in proposal.principals
+        for c in p.policies
+        for d in c.decisions
+    )
     kinds = {c.change for p in proposed for c in p.policies}
     assert {ChangeKind.TRIM, ChangeKind.REPLACE, ChangeKind.REPORTED} <= kinds
     ops = {s.op for s in proposal.steps()}

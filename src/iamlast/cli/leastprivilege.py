@@ -130,6 +130,12 @@ _YES = click.option("--yes", is_flag=True, help="Write to IAM (without it: a dry
     help="service: take away whole services only.",
 )
 @click.option(
+    "--regions",
+    metavar="LIST",
+    help="The Regions the principals act in, comma-separated (default: every Region IAM "
+    "tracks; name them when the account has enabled an opt-in Region IAM does not track).",
+)
+@click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
     default=8,
@@ -146,6 +152,7 @@ def propose(
     exclude_sid_prefix: str,
     shared: str,
     level: str,
+    regions: str | None,
     concurrency: int,
 ) -> int:
     """Propose trimmed policies for each ARN (a role, user, group or customer-managed policy)
@@ -156,6 +163,11 @@ def propose(
     """
     _formats(settings, "propose")
     checked = [parse_arn(a).arn for a in arns]
+    named = None
+    if regions is not None:
+        named = [r.strip() for r in regions.split(",") if r.strip()]
+        if not named:
+            raise UsageProblem("--regions names at least one Region (or leave it out)")
     with (
         settings.client() as client,
         spinner(settings, f"Reading {len(checked)} principals and their reports"),
@@ -167,6 +179,7 @@ def propose(
             exclude_sid_prefix=exclude_sid_prefix or None,
             shared=shared,  # type: ignore[arg-type]
             level=level,  # type: ignore[arg-type]
+            regions=named,
             concurrency=concurrency,
         )
     if settings.output == "json":

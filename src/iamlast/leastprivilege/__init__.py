@@ -31,15 +31,9 @@ from .document import (
     policy_size,
 )
 from .errors import ApplyFailedError, Drift, ProposalDriftError, RollbackFailedError
-from .evidence import DEFAULT_TRACKING, TRACKING_PERIOD, Reason, Tracking
-from .plan import (
-    PlanOptions,
-    PolicyInput,
-    assemble,
-    default_replacement_name,
-    plan_policy,
-    plan_principal,
-)
+from .evidence import Reason
+from .inputs import PlanOptions, PolicyInput, default_replacement_name
+from .plan import assemble, plan_policy, plan_principal
 from .proposal import (
     ChangeKind,
     PolicyChange,
@@ -56,6 +50,13 @@ from .proposal import (
 )
 from .record import AppliedStep, ApplyRecord, DeletedVersion, rollback_steps
 from .safety import SafetyReport, UnsafeProposalError, Violation, check_safety
+from .tracking import (
+    DEFAULT_TRACKING,
+    NEVER_REPORTED,
+    TRACKING_PERIOD,
+    Tracking,
+    region_partition,
+)
 from .trim import Decision, Outcome, Refusal, TrimResult, trim_policy
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "INLINE_LIMITS",
     "MANAGED_POLICY_LIMIT",
     "MAX_POLICY_VERSIONS",
+    "NEVER_REPORTED",
     "TRACKING_PERIOD",
     "AppliedStep",
     "ApplyFailedError",
@@ -104,6 +106,7 @@ __all__ = [
     "plan_policy",
     "plan_principal",
     "policy_size",
+    "region_partition",
     "rollback_steps",
     "trim_policy",
 ]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from .patterns import has_wildcard, literal_namespace, matches
+from .patterns import fold, has_wildcard, literal_namespace, matches
 
 __all__ = ["Catalog", "CatalogMissingError"]
 
@@ -44,13 +44,14 @@ class Catalog:
         updated_at: datetime | None = None,
         source: str = "custom",
     ) -> None:
-        self._namespaces = frozenset(ns.lower() for ns in actions)
+        self._namespaces = frozenset(fold(ns) for ns in actions)
         self._loaded: dict[str, frozenset[str]] = {
-            ns.lower(): _qualified(ns.lower(), names) for ns, names in actions.items()
+            fold(ns): _qualified(fold(ns), names) for ns, names in actions.items()
         }
         self._loader: Callable[[str], Iterable[str]] | None = None
         self._indexes: dict[str, dict[str, str]] = {}
         self._expanded: dict[str, frozenset[str]] = {}
+        self._canonical: dict[str, str | None] = {}
         self._lock = threading.Lock()
         self.data_version = data_version
         self.updated_at = updated_at
@@ -67,7 +68,7 @@ class Catalog:
         source: str,
     ) -> Catalog:
         catalog = cls({}, data_version=data_version, updated_at=updated_at, source=source)
-        catalog._namespaces = frozenset(ns.lower() for ns in namespaces)
+        catalog._namespaces = frozenset(fold(ns) for ns in namespaces)
         catalog._loader = loader
         return catalog
 
@@ -85,12 +86,12 @@ class Catalog:
 
     def knows_service(self, namespace: str) -> bool:
         """Whether the catalog has this namespace."""
-        return namespace.lower() in self._namespaces
+        return fold(namespace) in self._namespaces
 
     def actions(self, service: str) -> frozenset[str]:
         """The service's actions as ``namespace:Action`` in the catalog's spelling (empty for a
         namespace the catalog does not have)."""
-        namespace = service.lower()
+        namespace = fold(service)
         found = self._loaded.get(namespace)
         if found is not None:
             return found
@@ -104,19 +105,23 @@ class Catalog:
         return found
 
     def _index(self, service: str) -> dict[str, str]:
-        namespace = service.lower()
+        namespace = fold(service)
         index = self._indexes.get(namespace)
         if index is None:
-            index = {a.lower(): a for a in self.actions(namespace)}
+            index = {fold(a): a for a in self.actions(namespace)}
             self._indexes[namespace] = index
         return index
 
     def canonical(self, action: str) -> str | None:
         """The catalog's spelling of ``action`` (``s3:getobject`` -> ``s3:GetObject``), or None."""
+        if action in self._canonical:
+            return self._canonical[action]
         namespace, colon, _ = action.partition(":")
-        if not colon:
-            return None
-        return self._index(namespace).get(action.lower())
+        found = self._index(namespace).get(fold(action)) if colon else None
+        if len(self._canonical) > 50_000:  # as for expand: a runaway caller must not grow it
+            self._canonical.clear()
+        self._canonical[action] = found
+        return found
 
     def knows(self, action: str) -> bool:
         """Whether ``action`` (a literal ``namespace:Action``) is in the catalog."""
@@ -129,12 +134,12 @@ class Catalog:
         (new ones, or a namespace it lacks) — callers that must be conservative ask
         :func:`~iamlast.leastprivilege.patterns.literal_namespace` and :meth:`knows_service`.
         """
-        cached = self._expanded.get(pattern.lower())
+        cached = self._expanded.get(fold(pattern))
         if cached is None:
             cached = frozenset(self._expand(pattern))
             if len(self._expanded) > 50_000:  # patterns repeat; a runaway caller must not grow it
                 self._expanded.clear()
-            self._expanded[pattern.lower()] = cached
+            self._expanded[fold(pattern)] = cached
         return set(cached)
 
     def _expand(self, pattern: str) -> set[str]:
@@ -166,7 +171,7 @@ def _could_match(pattern: str, namespace: str) -> bool:
     """Whether ``pattern`` may match an action of ``namespace``: a cheap superset (the caller
     matches every action after): what the pattern says before its first wildcard has no ``:``
     (else its namespace is literal), so it must begin the namespace."""
-    head = pattern.lower()
+    head = fold(pattern)
     for i, char in enumerate(head):
         if char in "*?":
             head = head[:i]

@@ -6,19 +6,29 @@ several reports (a policy shared by several principals) a grant is unused only w
 report proves it so; one report that saw it used, or that cannot tell, keeps it.
 
 IAM started recording at different moments: per Region for services, and per service for
-actions. :data:`DEFAULT_TRACKING` carries AWS's published dates (IAM User Guide, "Where AWS
-tracks last accessed information"); a window that begins before the data does proves nothing.
+actions (:class:`~.tracking.Tracking`); a window that begins before the data does proves
+nothing, and neither does a report when the Regions the principals act in are not named (IAM
+does not track every Region). Some actions are never reported at all (``iam:PassRole``): an
+unused service proves nothing about them.
+
+A report that lists a service, or a tracked action, twice (IAM compares namespaces and action
+names without case) is read as one entry with the latest use of all of them.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from ..report import AccessReport, ActionUsage, ServiceUsage
+from ..report import AccessReport
+from .patterns import fold
+from .tracking import DEFAULT_TRACKING, TRACKING_PERIOD, Tracking
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 __all__ = [
     "DEFAULT_TRACKING",
@@ -28,95 +38,6 @@ __all__ = [
     "Tracking",
     "Verdict",
 ]
-
-#: How far back IAM reports: a longer window cannot be proven.
-TRACKING_PERIOD = timedelta(days=400)
-
-
-def _day(y: int, m: int, d: int) -> datetime:
-    return datetime(y, m, d, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Tracking:
-    """When IAM began recording what a report says.
-
-    ``regions``: service-level tracking start per Region (a Region not listed is not tracked
-    at all). ``actions``: action-level tracking start per service namespace, ``actions_default``
-    for the others. ``services``: a later service-level start for a namespace, when known.
-    """
-
-    regions: Mapping[str, datetime]
-    actions: Mapping[str, datetime]
-    actions_default: datetime
-    services: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
-
-    def service_start(self, namespace: str, regions: Collection[str] | None) -> datetime | None:
-        """From when a service's use is recorded in every Region that matters (None: some
-        Region is not tracked at all). ``regions=None``: every Region IAM tracks."""
-        names = self.regions.keys() if regions is None else regions
-        starts = [self.regions.get(r) for r in names]
-        if any(s is None for s in starts):
-            return None
-        start = max((s for s in starts if s is not None), default=_day(2015, 10, 1))
-        extra = self.services.get(namespace.lower())
-        return max(start, extra) if extra is not None else start
-
-    def action_start(self, namespace: str, regions: Collection[str] | None) -> datetime | None:
-        """From when a service's tracked actions are recorded (also bounded by the Regions)."""
-        service = self.service_start(namespace, regions)
-        if service is None:
-            return None
-        return max(service, self.actions.get(namespace.lower(), self.actions_default))
-
-
-#: AWS's published tracking dates (IAM User Guide): S3 actions from 2020-04-12; EC2, IAM and
-#: Lambda actions from 2021-04-07; every other service's actions from 2023-05-23.
-DEFAULT_TRACKING = Tracking(
-    regions=MappingProxyType(
-        {
-            "us-east-1": _day(2015, 10, 1),
-            "us-east-2": _day(2017, 10, 27),
-            "us-west-1": _day(2015, 10, 1),
-            "us-west-2": _day(2015, 10, 1),
-            "af-south-1": _day(2020, 4, 22),
-            "ap-east-1": _day(2019, 4, 24),
-            "ap-south-2": _day(2022, 11, 22),
-            "ap-southeast-3": _day(2021, 12, 13),
-            "ap-southeast-4": _day(2023, 1, 23),
-            "ap-south-1": _day(2016, 6, 27),
-            "ap-northeast-3": _day(2018, 2, 11),
-            "ap-northeast-2": _day(2016, 1, 6),
-            "ap-southeast-1": _day(2015, 10, 1),
-            "ap-southeast-2": _day(2015, 10, 1),
-            "ap-northeast-1": _day(2015, 10, 1),
-            "ca-central-1": _day(2017, 10, 28),
-            "eu-central-1": _day(2015, 10, 1),
-            "eu-west-1": _day(2015, 10, 1),
-            "eu-west-2": _day(2017, 10, 28),
-            "eu-south-1": _day(2020, 4, 28),
-            "eu-west-3": _day(2017, 12, 18),
-            "eu-south-2": _day(2022, 11, 15),
-            "eu-north-1": _day(2018, 12, 12),
-            "eu-central-2": _day(2022, 11, 8),
-            "il-central-1": _day(2023, 8, 1),
-            "me-south-1": _day(2019, 7, 29),
-            "me-central-1": _day(2022, 8, 30),
-            "sa-east-1": _day(2015, 12, 11),
-            "us-gov-east-1": _day(2023, 7, 1),
-            "us-gov-west-1": _day(2023, 7, 1),
-        }
-    ),
-    actions=MappingProxyType(
-        {
-            "s3": _day(2020, 4, 12),
-            "ec2": _day(2021, 4, 7),
-            "iam": _day(2021, 4, 7),
-            "lambda": _day(2021, 4, 7),
-        }
-    ),
-    actions_default=_day(2023, 5, 23),
-)
 
 
 class Reason(enum.StrEnum):
@@ -132,6 +53,9 @@ class Reason(enum.StrEnum):
     ACTION_USED = "action_used"
     #: Kept: IAM does not track this action (iam:PassRole, data-plane actions).
     NOT_TRACKED = "not_tracked"
+    #: Kept: the Regions the principals act in were not named, and IAM does not track every
+    #: Region (activity in one it does not track is recorded nowhere).
+    REGIONS_UNKNOWN = "regions_unknown"
     #: Kept: the catalog does not know this action (or the pattern matches none it knows).
     UNKNOWN_ACTION = "unknown_action"
     #: Kept: the catalog has no actions for this service namespace to expand the pattern with.
@@ -152,8 +76,14 @@ class Reason(enum.StrEnum):
     SERVICE_LINKED = "service_linked"
     #: No proposal: the principal carries the exclusion tag.
     EXCLUDED_TAG = "excluded_tag"
-    #: No proposal: there is no report for the principal or policy.
+    #: No proposal: there is no report for the principal or policy (or, for a shared policy,
+    #: none for some principal it is attached to).
     NO_REPORT = "no_report"
+    #: No proposal: a report is about another principal or policy than the one planned.
+    REPORT_MISMATCH = "report_mismatch"
+    #: No proposal: the principal's creation date is unknown, so it may be younger than the
+    #: window.
+    AGE_UNKNOWN = "age_unknown"
 
 
 #: The reasons that remove a grant; every other reason keeps it.
@@ -178,12 +108,77 @@ def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+@dataclass
+class _Usage:
+    """One service of one report, duplicates merged: its latest use (its own date or any of its
+    tracked actions'), and its tracked actions (lower-case name -> (name as written, latest
+    use)), or None when some entry for it has no action-level data."""
+
+    last: datetime | None
+    actions: dict[str, tuple[str, datetime | None]] | None
+
+
+def _usages(report: AccessReport) -> dict[str, _Usage]:
+    out: dict[str, _Usage] = {}
+    for svc in report.services:
+        ns = fold(svc.namespace)
+        last = _utc_or_none(svc.last_authenticated)
+        actions: dict[str, tuple[str, datetime | None]] | None = None
+        if svc.actions is not None:
+            actions = {}
+            for usage in svc.actions:
+                seen = _utc_or_none(usage.last_accessed)
+                # A tracked action used later than the service's own date (inconsistent data)
+                # still means the service was used: take the latest of all of them.
+                last = _later(last, seen)
+                low = fold(usage.action_name)
+                name, before = actions.get(low, (usage.action_name, None))
+                actions[low] = (name, _later(before, seen))
+        merged = out.get(ns)
+        if merged is None:
+            out[ns] = _Usage(last, actions)
+            continue
+        merged.last = _later(merged.last, last)
+        if merged.actions is None or actions is None:
+            # One entry without action-level data: nothing is proven at action level.
+            merged.actions = None
+        else:
+            for low, (name, seen) in actions.items():
+                kept, before = merged.actions.get(low, (name, None))
+                merged.actions[low] = (kept, _later(before, seen))
+    return out
+
+
+def reported_regions(reports: Iterable[AccessReport]) -> frozenset[str]:
+    """Every Region the reports name as where a service or a tracked action was last used."""
+    found: set[str] = set()
+    for report in reports:
+        for service in report.services:
+            if service.last_authenticated_region:
+                found.add(service.last_authenticated_region)
+            for action in service.actions or ():
+                if action.last_accessed_region:
+                    found.add(action.last_accessed_region)
+    return frozenset(found)
+
+
 class Evidence:
     """The reports, the window and the tracking dates, asked about services and actions.
 
     ``level="service"`` ignores action-level data (only whole services go); ``regions`` are the
-    Regions the principals may act in (None: every Region IAM tracks — name yours if any of
-    them is one IAM does not track, or tracks only recently).
+    Regions the principals may act in — None (not named) proves nothing unused, since IAM does
+    not track every Region. Every Region a report names (a service's or a tracked action's
+    last-accessed Region) is one they act in too, named or not: one the tracking table does not
+    know then proves nothing (its data may begin later, or the table is older than it). ``assume_complete_catalog``: the caller vouches that the catalog
+    knows every action that existed during the windows (see :meth:`catalog_covers`).
     """
 
     def __init__(
@@ -194,6 +189,7 @@ class Evidence:
         tracking: Tracking = DEFAULT_TRACKING,
         regions: Collection[str] | None = None,
         level: str = "action",
+        assume_complete_catalog: bool = False,
     ) -> None:
         if not reports:
             raise ValueError("trimming needs at least one AccessReport")
@@ -206,26 +202,20 @@ class Evidence:
             )
         if level not in ("action", "service"):
             raise ValueError("level is 'action' or 'service'")
+        if isinstance(regions, str):
+            raise TypeError("regions is a collection of Region names, not one string")
         self.reports = tuple(reports)
         self.unused_for = unused_for
         self.tracking = tracking
-        self.regions = None if regions is None else frozenset(regions)
+        self.regions = None if regions is None else frozenset(regions) | reported_regions(reports)
         self.level = level
-        self._services: list[dict[str, ServiceUsage]] = [
-            {s.namespace.lower(): s for s in r.services} for r in self.reports
-        ]
-        self._actions: list[dict[str, dict[str, ActionUsage]]] = [
-            {
-                ns: {a.action_name.lower(): a for a in svc.actions or ()}
-                for ns, svc in by_ns.items()
-                if svc.actions is not None
-            }
-            for by_ns in self._services
-        ]
+        self.assume_complete_catalog = assume_complete_catalog
+        self._usages = [_usages(r) for r in self.reports]
         self._service_cache: dict[str, Verdict] = {}
         self._per_report: dict[tuple[int, str], Verdict] = {}
         self._starts: dict[tuple[str, str], datetime | None] = {}
-        self._action_cache: dict[str, Verdict] = {}
+        self._action_cache: dict[tuple[str, bool], Verdict] = {}
+        self._tracked_cache: dict[str, dict[str, str]] = {}
 
     def window_start(self, report: AccessReport) -> datetime:
         """The window's first moment for one report (its ``as_of`` minus ``unused_for``)."""
@@ -233,16 +223,44 @@ class Evidence:
 
     def namespaces(self) -> list[str]:
         """Every namespace some report lists (lower case, sorted)."""
-        return sorted({ns for by_ns in self._services for ns in by_ns})
+        return sorted({ns for by_ns in self._usages for ns in by_ns})
 
     def tracked(self, namespace: str) -> dict[str, str]:
         """Tracked actions of a namespace in any report: lower-case name -> ``ns:Name``."""
-        ns = namespace.lower()
-        out: dict[str, str] = {}
-        for by_ns in self._actions:
-            for low, usage in by_ns.get(ns, {}).items():
-                out.setdefault(low, f"{ns}:{usage.action_name}")
-        return out
+        ns = fold(namespace)
+        found = self._tracked_cache.get(ns)
+        if found is None:
+            found = {}
+            for by_ns in self._usages:
+                usage = by_ns.get(ns)
+                for low, (name, _) in (usage.actions or {}).items() if usage else ():
+                    found.setdefault(low, f"{ns}:{name}")
+            self._tracked_cache[ns] = found
+        return found
+
+    def unreported(self, namespace: str, pattern: str | None = None) -> tuple[str, ...]:
+        """The never-reported actions of a namespace (that ``pattern`` matches)."""
+        return self.tracking.unreported(namespace, pattern)
+
+    def catalog_covers(self, catalog: Catalog, namespace: str) -> bool:
+        """Whether the catalog may stand for every action of ``namespace`` that existed in the
+        windows, so that a pattern may be rewritten as the catalog actions it keeps.
+
+        Only when the catalog has the namespace, knows every tracked action the reports list
+        for it (one it lacks shows it is behind), and its data is at least as new as every
+        report's ``as_of`` (no action added after it could have been used in a window) — or the
+        caller said so (``assume_complete_catalog``)."""
+        ns = fold(namespace)
+        if not catalog.knows_service(ns):
+            return False
+        if any(not catalog.knows(a) for a in self.tracked(ns).values()):
+            return False
+        if self.assume_complete_catalog:
+            return True
+        updated = catalog.updated_at
+        return updated is not None and _as_utc(updated) >= max(
+            _as_utc(r.as_of) for r in self.reports
+        )
 
     def _start(self, kind: str, ns: str) -> datetime | None:
         key = (kind, ns)
@@ -251,11 +269,18 @@ class Evidence:
             self._starts[key] = start(ns, self.regions)
         return self._starts[key]
 
+    def _regions_unknown(self, what: str) -> Verdict:
+        return Verdict(
+            Reason.REGIONS_UNKNOWN,
+            f"{what}, but the Regions in use were not named (regions=...): IAM does not track "
+            "every Region, so that proves nothing",
+        )
+
     # -- services ------------------------------------------------------------------------
 
     def service(self, namespace: str) -> Verdict:
         """Whether the service was used in the window, by every report's account."""
-        ns = namespace.lower()
+        ns = fold(namespace)
         found = self._service_cache.get(ns)
         if found is None:
             found = _combine([self._service_in(i, ns) for i in range(len(self.reports))])
@@ -271,24 +296,20 @@ class Evidence:
 
     def _service_of(self, i: int, ns: str) -> Verdict:
         report = self.reports[i]
-        svc = self._services[i].get(ns)
-        if svc is None:
+        usage = self._usages[i].get(ns)
+        if usage is None:
             return Verdict(Reason.NOT_IN_REPORT, f"{report.arn}'s report does not list {ns}")
         start = self.window_start(report)
-        tracked_from = self._start("service", ns)
-        last = _utc_or_none(svc.last_authenticated)
-        # A tracked action used later than the service's own date (inconsistent data) still
-        # means the service was used: take the latest of all of them.
-        for usage in svc.actions or ():
-            seen = _utc_or_none(usage.last_accessed)
-            if seen is not None and (last is None or seen > last):
-                last = seen
+        last = usage.last
         if last is not None and last >= start:
             return Verdict(Reason.SERVICE_USED, f"{ns} used {_ts(last)}", last)
+        if self.regions is None:
+            return self._regions_unknown(f"{ns} shows no use since {_ts(start)}")
+        tracked_from = self._start("service", ns)
         if tracked_from is None:
             return Verdict(
                 Reason.TRACKING_TOO_RECENT,
-                f"IAM does not track every Region of {sorted(self.regions or ())}",
+                f"IAM does not track every Region of {sorted(self.regions)}",
             )
         if tracked_from > start:
             return Verdict(
@@ -303,13 +324,20 @@ class Evidence:
     def action(self, action: str, *, known: bool = True) -> Verdict:
         """Whether a literal ``ns:Action`` was used in the window. ``known``: whether the
         catalog has it (an untracked action it does not know is reported as unknown)."""
-        key = f"{action.lower()}|{known}"
+        key = (action, known)  # as spelled: folding only on a miss keeps this cheap
         found = self._action_cache.get(key)
         if found is None:
-            ns, _, name = action.lower().partition(":")
-            found = _combine(
-                [self._action_in(i, ns, name, action, known) for i in range(len(self.reports))]
-            )
+            if self.tracking.is_unreported(action):
+                found = Verdict(
+                    Reason.NOT_TRACKED,
+                    f"IAM's last-accessed data never shows {action}: its service's entry "
+                    "proves nothing about it",
+                )
+            else:
+                ns, _, name = fold(action).partition(":")
+                found = _combine(
+                    [self._action_in(i, ns, name, action, known) for i in range(len(self.reports))]
+                )
             self._action_cache[key] = found
         return found
 
@@ -319,20 +347,22 @@ class Evidence:
             # Unused service: every action in it is unused, known to the catalog or not.
             return service
         report = self.reports[i]
-        actions = self._actions[i].get(ns)
-        if actions is None or self.level == "service":
-            why = "no action-level data" if actions is None else "trimming at service level"
+        usage = self._usages[i][ns]
+        if usage.actions is None or self.level == "service":
+            why = "no action-level data" if usage.actions is None else "trimming at service level"
             return Verdict(Reason.SERVICE_USED, f"{service.detail}; {why}", service.last_used)
         start = self.window_start(report)
-        tracked_from = self._start("action", ns)
-        usage = actions.get(name)
-        if usage is None:
+        tracked = usage.actions.get(name)
+        if tracked is None:
             if not known:
                 return Verdict(Reason.UNKNOWN_ACTION, f"{action} is not in the catalog")
             return Verdict(Reason.NOT_TRACKED, f"IAM does not track {action}")
-        last = _utc_or_none(usage.last_accessed)
+        last = tracked[1]
         if last is not None and last >= start:
             return Verdict(Reason.ACTION_USED, f"{action} used {_ts(last)}", last)
+        if self.regions is None:
+            return self._regions_unknown(f"{action} shows no use since {_ts(start)}")
+        tracked_from = self._start("action", ns)
         if tracked_from is None or tracked_from > start:
             since = _ts(tracked_from) if tracked_from is not None else "never, in a Region"
             return Verdict(
@@ -361,4 +391,5 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
 
 
 def _as_utc(value: datetime) -> datetime:
+    """A naive datetime is read as UTC (as IAM's own timestamps are)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -5,6 +5,11 @@ case-insensitively: ``*`` is any run of characters (``:`` included), ``?`` exact
 matching, the safety check needs *containment* — "every action this pattern could ever match, the
 other one matches too" — decided here soundly: :func:`covers` never says yes wrongly (it may say no
 to an exotic pair that is in fact contained, which only makes the check refuse a safe proposal).
+
+Case is folded for ASCII letters only (:func:`fold`). Every real action name is ASCII, and
+Unicode folding is a trap: ``str.lower()`` turns the KELVIN SIGN (U+212A) into ``k``, so an entry
+IAM would never read as ``kms:*`` would be expanded into real kms actions. Entries with characters
+IAM does not accept in a policy document at all are refused earlier (:func:`bad_characters`).
 """
 
 from __future__ import annotations
@@ -13,12 +18,31 @@ import re
 from functools import lru_cache
 
 __all__ = [
+    "bad_characters",
     "covers",
+    "fold",
     "has_wildcard",
     "is_universal",
     "literal_namespace",
     "matches",
 ]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# IAM's documented character set for a policy document (API Reference, PutRolePolicy /
+# CreatePolicy, PolicyDocument: "[\u0009\u000A\u000D\u0020-\u00FF]+"): tab, line feed,
+# carriage return and U+0020..U+00FF. A document with anything else is refused by IAM.
+_NOT_IAM_TEXT = re.compile("[^\t\n\r\u0020-\u00ff]")
+
+
+def fold(text: str) -> str:
+    """``text`` with ASCII letters lower-cased and every other character as it is."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+def bad_characters(text: str) -> str:
+    """The characters of ``text`` outside IAM's policy character set, in order ('' if none)."""
+    return "".join(_NOT_IAM_TEXT.findall(text))
 
 
 def has_wildcard(pattern: str) -> bool:
@@ -29,7 +53,7 @@ def has_wildcard(pattern: str) -> bool:
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
     parts = []
-    for char in pattern.lower():
+    for char in fold(pattern):
         if char == "*":
             parts.append(".*")
         elif char == "?":
@@ -42,8 +66,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def matches(pattern: str, action: str) -> bool:
     """Whether the IAM action pattern matches the (literal) action, as IAM decides it."""
     if not has_wildcard(pattern):
-        return pattern.lower() == action.lower()
-    return _compiled(pattern).fullmatch(action.lower()) is not None
+        return fold(pattern) == fold(action)
+    return _compiled(pattern).fullmatch(fold(action)) is not None
 
 
 def literal_namespace(pattern: str) -> str | None:
@@ -53,7 +77,7 @@ def literal_namespace(pattern: str) -> str | None:
     namespace, colon, _ = pattern.partition(":")
     if not colon or not namespace or has_wildcard(namespace):
         return None
-    return namespace.lower()
+    return fold(namespace)
 
 
 def is_universal(pattern: str) -> bool:
@@ -74,7 +98,7 @@ def covers(big: str, small: str) -> bool:
     be absorbed by a ``*`` in ``big``, a ``?`` by a ``?`` or a ``*``, a letter by the same letter
     (any case) or a wildcard. If the tokens can be laid out so, every string ``small`` matches is
     matched by ``big``; if not, the answer is no (rarely wrongly, never unsafely)."""
-    return _covers(big.lower(), small.lower())
+    return _covers(fold(big), fold(small))
 
 
 @lru_cache(maxsize=8192)

@@ -6,23 +6,26 @@ ARN, default version and version list, who else it is attached to, and the repor
 :class:`~.proposal.Proposal`. The apply flow executes the steps; nothing here talks to IAM.
 
 - Inline policies are rewritten with Put{Role,User,Group}Policy, or deleted when emptied.
-- A customer-managed policy attached only to this principal gets a new default version
-  (deleting the oldest non-default version first when 5 exist), or is detached when emptied.
-- A customer-managed policy attached to others is reported (propose the policy itself with
-  :func:`plan_policy`, trimmed to what all of them used), or forked into this principal's copy.
+- A customer-managed policy attached only to this principal (``attached_to`` is exactly its
+  ARN) gets a new default version (deleting the oldest non-default version first when 5
+  exist), or is detached when emptied.
+- A customer-managed policy attached to others — or whose attachments are unknown — is
+  reported (propose the policy itself with :func:`plan_policy`, trimmed to what all of them
+  used), or forked into this principal's copy.
 - An AWS managed policy is never edited: a customer-managed replacement is created and attached,
   then the AWS one detached (attach first: no moment without the permissions).
 - A user's group policies are reported; they change only when the group itself is proposed.
 - A result that breaks an IAM limit is retried at service level (smaller); if it still breaks
   one, the proposal is INVALID and says which — never a document IAM would refuse.
+- No proposal (SKIPPED, and why) for a service-linked or excluded principal, without a report,
+  with a report about another principal, or whose age is unknown or younger than the window.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Literal
 
 from ..report import AccessReport
@@ -35,7 +38,9 @@ from .document import (
     dumps,
     policy_size,
 )
-from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking
+from .entries import literal_actions
+from .evidence import Evidence, Reason, _as_utc
+from .inputs import PlanOptions, PolicyInput, default_replacement_name
 from .proposal import (
     ChangeKind,
     PolicyChange,
@@ -50,7 +55,7 @@ from .proposal import (
     StepOp,
 )
 from .safety import UnsafeProposalError, verify
-from .trim import TrimResult, literal_actions, trim_policy
+from .trim import TrimResult, trim_policy
 
 __all__ = [
     "PlanOptions",
@@ -62,54 +67,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class PolicyInput:
-    """One policy as IAM holds it now. ``versions``: a managed policy's version ids, oldest
-    first; ``attached_to``: ARNs of every principal a managed policy is attached to;
-    ``via_group``: for a user, the group this policy comes from."""
-
-    kind: PolicyKind
-    name: str
-    document: str | Mapping[str, Any]
-    arn: str | None = None
-    default_version_id: str | None = None
-    versions: tuple[str, ...] = ()
-    attached_to: tuple[str, ...] = ()
-    via_group: str | None = None
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    """How to trim; the defaults are the issue's."""
-
-    unused_for: timedelta = timedelta(days=90)
-    tracking: Tracking = DEFAULT_TRACKING
-    regions: Collection[str] | None = None
-    exclude_sid_prefix: str | None = "NOREPO"
-    #: Principals carrying this tag key get no proposal (None: no such tag).
-    exclude_tag: str | None = None
-    level: Literal["action", "service"] = "action"
-    rewrite_universal: bool = True
-    #: A customer-managed policy attached to other principals too: "report" or "fork".
-    shared: Literal["report", "fork"] = "report"
-    #: Where replacement and forked policies are created.
-    replacement_path: str = "/iamlast/"
-    #: Managed policies one principal may have attached (IAM's default quota).
-    max_attached_policies: int = 10
-    #: The created policy's name from the original's and the principal's (None: the default,
-    #: :func:`default_replacement_name`).
-    replacement_name: Callable[[str, str], str] | None = field(default=None, compare=False)
-
-
-_NAME_OK = re.compile(r"[^\w+=,.@-]")
-
-
-def default_replacement_name(policy_name: str, principal_name: str) -> str:
-    """``<policy>-<principal>``, cut to IAM's 128 characters, only characters IAM allows."""
-    return _NAME_OK.sub("-", f"{policy_name}-{principal_name}")[:128]
-
-
 def _principal_from_arn(arn: str) -> tuple[PrincipalType, str]:
+    """(type, name) of a role, user or group ARN (the name without its path)."""
     resource = arn.split(":", 5)[5]
     kind, _, rest = resource.partition("/")
     return PrincipalType(kind), rest.rsplit("/", 1)[-1]
@@ -141,6 +100,7 @@ def _trim(
         exclude_sid_prefix=options.exclude_sid_prefix,
         level=level,
         rewrite_universal=options.rewrite_universal,
+        assume_complete_catalog=options.assume_complete_catalog,
         named_actions=named,
     )
 
@@ -223,25 +183,33 @@ def plan_principal(
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     if principal.service_linked:
         return _skip(principal, Reason.SERVICE_LINKED, "service-linked roles are AWS's to change")
-    if options.exclude_tag is not None and options.exclude_tag in principal.tags:
-        return _skip(principal, Reason.EXCLUDED_TAG, f"tagged {options.exclude_tag}")
+    tag = _excluding_tag(principal, options.exclude_tag)
+    if tag is not None:
+        return _skip(principal, Reason.EXCLUDED_TAG, f"tagged {tag}")
     if not listed:
         return _skip(principal, Reason.NO_REPORT, "no last-accessed report for it")
-    evidence = Evidence(
-        listed,
-        unused_for=options.unused_for,
-        tracking=options.tracking,
-        regions=options.regions,
-        level=options.level,
-    )
+    others = sorted({r.arn for r in listed if r.arn != principal.arn})
+    if others:
+        # Another principal's report says nothing about what this one used.
+        return _skip(
+            principal, Reason.REPORT_MISMATCH, f"reports for {', '.join(others)}, not for it"
+        )
+    if principal.created is None:
+        return _skip(
+            principal,
+            Reason.AGE_UNKNOWN,
+            "its creation date is unknown: it may be younger than the window",
+        )
+    evidence = _evidence(listed, options)
     first = min(evidence.window_start(r) for r in listed)
-    if principal.created is not None and principal.created > first:
+    created_at = _as_utc(principal.created)  # a naive date is UTC, as trim_policy reads it
+    if created_at > first:
         return _skip(
             principal,
             Reason.PRINCIPAL_TOO_YOUNG,
-            f"created {principal.created:%Y-%m-%d}, after the window began ({first:%Y-%m-%d})",
+            f"created {created_at:%Y-%m-%d}, after the window began ({first:%Y-%m-%d})",
         )
-    created = [principal.created] if principal.created is not None else []
+    created = [created_at]
     # The safety check weighs every action any of the principal's policies names literally.
     named = literal_actions(PolicyDocument.parse(p.document) for p in policies)
     who: dict[str, Any] = {"principal_type": principal.type, "principal_name": principal.name}
@@ -267,11 +235,15 @@ def plan_principal(
                 )
             )
             continue
-        shared = policy.kind is PolicyKind.CUSTOMER_MANAGED and any(
-            a != principal.arn for a in policy.attached_to
-        )
+        # Edited in place only when known to be this principal's alone: an unknown attachment
+        # list could hide principals whose use this report does not show.
+        shared = policy.kind is PolicyKind.CUSTOMER_MANAGED and set(policy.attached_to) != {
+            principal.arn
+        }
         if shared and options.shared == "report":
             doc = _text(policy.document)
+            count = len(set(policy.attached_to))
+            whom = f"attached to {count} principals" if count else "its attachments are unknown"
             changes.append(
                 PolicyChange(
                     policy.kind,
@@ -282,8 +254,8 @@ def plan_principal(
                     arn=policy.arn,
                     default_version_id=policy.default_version_id,
                     problems=(
-                        f"attached to {len(policy.attached_to)} principals: propose the policy "
-                        "itself (trimmed to what all of them used) or fork it",
+                        f"{whom}: propose the policy itself (trimmed to what all of them used) "
+                        "or fork it",
                     ),
                 )
             )
@@ -318,8 +290,10 @@ def plan_principal(
             continue
         # AWS managed (never edited) or shared and forked: a copy of our own takes its place.
         name = namer(policy.name, principal.name)
-        partition = principal.arn.split(":")[1]
-        arn = f"arn:{partition}:iam::{principal.account}:policy{options.replacement_path}{name}"
+        arn = (
+            f"arn:{principal.partition}:iam::{principal.account}:policy"
+            f"{options.replacement_path}{name}"
+        )
         kind = ChangeKind.REPLACE if policy.kind is PolicyKind.AWS_MANAGED else ChangeKind.FORK
         steps += [
             Step(
@@ -372,6 +346,27 @@ def plan_principal(
     return PrincipalProposal(principal, status, tuple(changes), tuple(steps))
 
 
+def _excluding_tag(principal: Principal, tag: str | None) -> str | None:
+    """The principal's tag key that excludes it, if any. IAM compares user and role tag keys
+    without case (a role cannot have both ``NoRepo`` and ``norepo``); groups have no tags, so
+    comparing every principal so only ever excludes more."""
+    if tag is None:
+        return None
+    wanted = tag.casefold()
+    return next((k for k in principal.tags if k.casefold() == wanted), None)
+
+
+def _evidence(reports: Sequence[AccessReport], options: PlanOptions) -> Evidence:
+    return Evidence(
+        reports,
+        unused_for=options.unused_for,
+        tracking=options.tracking,
+        regions=options.regions,
+        level=options.level,
+        assume_complete_catalog=options.assume_complete_catalog,
+    )
+
+
 def _verify(
     policies: Sequence[PolicyInput],
     changes: Sequence[PolicyChange],
@@ -395,23 +390,50 @@ def plan_policy(
     catalog: Catalog | None = None,
 ) -> PolicyProposal:
     """Plan a customer-managed policy in place, trimmed to what every principal it is attached
-    to used: ``reports`` are the policy's own report or one per attached principal (users of
-    attached groups included); ``principals_created`` their creation dates."""
+    to used. ``reports``: the policy's own report (its ARN's, which covers every entity using
+    it), or one per ARN in ``attached_to`` (more — users of attached groups — only keep more);
+    anything less is SKIPPED with ``no_report``: a principal whose use is not shown could lose
+    what it used. ``principals_created``: the creation dates of the attached principals, at
+    least one per ARN in ``attached_to`` (fewer, or none: SKIPPED with ``age_unknown``)."""
     options = options or PlanOptions()
     catalog = catalog or Catalog.default()
     if policy.kind is not PolicyKind.CUSTOMER_MANAGED or policy.arn is None:
         raise ValueError("plan_policy trims customer-managed policies (AWS managed: replace)")
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     attached = tuple(policy.attached_to)
-    if not listed:
-        return PolicyProposal(
-            _change(policy, _unchanged(policy, catalog), ChangeKind.UNCHANGED, options.level),
-            attached,
-            ProposalStatus.SKIPPED,
-            reason=Reason.NO_REPORT,
-            detail="no last-accessed report for it",
+    dates = list(principals_created)
+
+    def skip(reason: Reason, detail: str) -> PolicyProposal:
+        unchanged = _change(
+            policy, _unchanged(policy, catalog), ChangeKind.UNCHANGED, options.level
         )
-    result, level = _fit(policy, listed, principals_created, options, catalog, MANAGED_POLICY_LIMIT)
+        return PolicyProposal(
+            unchanged, attached, ProposalStatus.SKIPPED, reason=reason, detail=detail
+        )
+
+    if not listed:
+        return skip(Reason.NO_REPORT, "no last-accessed report for it")
+    covered = {r.arn for r in listed}
+    if policy.arn not in covered:
+        missing = [a for a in dict.fromkeys(attached) if a not in covered]
+        if not attached:
+            return skip(
+                Reason.NO_REPORT,
+                "whom it is attached to is unknown (attached_to is empty) and there is no "
+                "report of the policy itself",
+            )
+        if missing:
+            return skip(
+                Reason.NO_REPORT,
+                f"no report of the policy itself, and none for {', '.join(missing)}",
+            )
+    if len(dates) < len(set(attached)):
+        return skip(
+            Reason.AGE_UNKNOWN,
+            f"{len(dates)} creation dates for {len(set(attached))} attached principals: "
+            "one whose age is unknown may be younger than the window",
+        )
+    result, level = _fit(policy, listed, dates, options, catalog, MANAGED_POLICY_LIMIT)
     if result.refusal is not None:
         return PolicyProposal(
             _change(policy, result, ChangeKind.UNCHANGED, level),
@@ -425,8 +447,16 @@ def plan_policy(
             _change(policy, result, ChangeKind.UNCHANGED, level), attached, ProposalStatus.UNCHANGED
         )
     if result.after is None:
+        if not attached:
+            return PolicyProposal(
+                _change(policy, result, ChangeKind.REMOVE, level),
+                attached,
+                ProposalStatus.INVALID,
+                detail="nothing would be left, but whom to detach it from is unknown "
+                "(attached_to is empty)",
+            )
         steps = []
-        for arn in attached:
+        for arn in dict.fromkeys(attached):
             kind, name = _principal_from_arn(arn)
             steps.append(
                 Step(

@@ -212,6 +212,12 @@ class Principal:
         """The account id from the ARN."""
         return self.arn.split(":")[4]
 
+    @property
+    def partition(self) -> str:
+        """The partition from the ARN (``aws``, ``aws-us-gov``, ``aws-cn``, ...): policies made
+        for the principal live there too."""
+        return self.arn.split(":")[1]
+
     def to_json(self) -> dict[str, Any]:
         """As a JSON object."""
         return {
@@ -400,15 +406,26 @@ class Proposal:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """As a JSON object (``schema``: ``iamlast.proposal.v1``)."""
-        return {
+        """As a JSON object (``schema``: ``iamlast.proposal.v1``). The window is
+        ``unused_for_seconds`` (whole seconds, rounded down) plus ``unused_for_microseconds``,
+        written only when it is not zero: a whole-second window keeps the v1 shape it always
+        had (and its digest)."""
+        whole, micros = _split_window(self.unused_for)
+        out: dict[str, Any] = {
             "schema": PROPOSAL_SCHEMA,
             "catalog_version": self.catalog_version,
-            "unused_for_seconds": int(self.unused_for.total_seconds()),
-            "as_of": self.as_of.isoformat(),
-            "principals": [p.to_json() for p in self.principals],
-            "policies": [p.to_json() for p in self.policies],
+            "unused_for_seconds": whole,
         }
+        if micros:
+            out["unused_for_microseconds"] = micros
+        out.update(
+            {
+                "as_of": self.as_of.isoformat(),
+                "principals": [p.to_json() for p in self.principals],
+                "policies": [p.to_json() for p in self.policies],
+            }
+        )
+        return out
 
     def dumps(self) -> str:
         """JSON text (pretty, stable key order) — what ``iamlast propose -o json`` writes."""
@@ -429,11 +446,19 @@ class Proposal:
             raise ValueError(f"not an {PROPOSAL_SCHEMA} document (schema={data.get('schema')!r})")
         return cls(
             catalog_version=data["catalog_version"],
-            unused_for=timedelta(seconds=data["unused_for_seconds"]),
+            unused_for=timedelta(
+                seconds=data["unused_for_seconds"],
+                microseconds=data.get("unused_for_microseconds", 0),
+            ),
             as_of=datetime.fromisoformat(data["as_of"]),
             principals=tuple(PrincipalProposal.from_json(p) for p in data["principals"]),
             policies=tuple(PolicyProposal.from_json(p) for p in data["policies"]),
         )
+
+
+def _split_window(window: timedelta) -> tuple[int, int]:
+    """(whole seconds rounded down, the microseconds past them) — exact, unlike a float."""
+    return window.days * 86400 + window.seconds, window.microseconds
 
 
 def load_schema(name: str = "proposal") -> dict[str, Any]:

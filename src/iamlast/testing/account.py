@@ -93,6 +93,9 @@ class ManagedPolicy:
     #: The number of the last version created (IAM never reuses one).
     last_version: int = 1
     description: str | None = None
+    #: How many principals have it as their permissions boundary (IAM's
+    #: ``PermissionsBoundaryUsageCount``; the emulator keeps only the count).
+    boundary_uses: int = 0
 
     @property
     def attachment_count(self) -> int:

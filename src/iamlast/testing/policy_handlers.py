@@ -87,7 +87,7 @@ def _policy_model(em: Emulator, p: ManagedPolicy) -> Any:
     return models.Policy(
         policy_name=p.name, policy_id=p.policy_id, arn=p.arn, path=p.path,
         default_version_id=p.default_version_id, attachment_count=p.attachment_count,
-        permissions_boundary_usage_count=0, is_attachable=True, description=p.description,
+        permissions_boundary_usage_count=p.boundary_uses, is_attachable=True, description=p.description,
         create_date=p.create_date, update_date=p.update_date,
     )
 
@@ -320,7 +320,8 @@ def _detail(em: Emulator, entry: Principal | ManagedPolicy) -> tuple[str, Any]:
         return "policies", models.ManagedPolicyDetail(
             policy_name=base.policy_name, policy_id=base.policy_id, arn=base.arn, path=base.path,
             default_version_id=base.default_version_id, attachment_count=base.attachment_count,
-            permissions_boundary_usage_count=0, is_attachable=True, description=base.description,
+            permissions_boundary_usage_count=base.permissions_boundary_usage_count, is_attachable=True,
+            description=base.description,
             create_date=base.create_date, update_date=base.update_date, policy_version_list=versions,
         )
     common = {"path": entry.path, "arn": entry.arn, "create_date": entry.create_date}

@@ -109,6 +109,8 @@ class Managed:
     versions: tuple[str, ...]
     attachment_count: int
     entities: tuple[tuple[str, str], ...] | None = None
+    #: Principals whose permissions boundary it is: trimming it would shrink theirs too.
+    boundary_uses: int = 0
 
 
 def _tags(found: Any) -> dict[str, str]:
@@ -169,8 +171,9 @@ def _version_key(version_id: str) -> tuple[int, str]:
 
 def read_managed(arn: str, *, entities: Literal["never", "shared", "always"]) -> Flow[Managed]:
     """GetPolicy, its default version's document, its version ids (customer-managed only: AWS
-    managed ones are never edited) and what it is attached to: ``"always"``, ``"never"``, or
-    ``"shared"`` — for a customer-managed policy attached to more than one principal."""
+    managed ones are never edited) and what it is attached to (ListEntitiesForPolicy):
+    ``"always"``, ``"never"``, or ``"shared"`` — for every customer-managed policy (whether it
+    is one principal's alone is decided from the list itself, not from ``AttachmentCount``)."""
     policy = (yield Send("GetPolicy", {"policy_arn": arn})).policy
     default = policy.default_version_id
     version = yield Send("GetPolicyVersion", {"policy_arn": arn, "version_id": default})
@@ -182,7 +185,7 @@ def read_managed(arn: str, *, entities: Literal["never", "shared", "always"]) ->
         # Oldest first: IAM numbers versions in the order they were made.
         versions = sorted((v.version_id for v in listed), key=_version_key)
     attached: tuple[tuple[str, str], ...] | None = None
-    if entities == "always" or (entities == "shared" and not aws and count > 1):
+    if entities == "always" or (entities == "shared" and not aws):
         found: list[tuple[str, str]] = []
         for page in (yield from collect(pages("ListEntitiesForPolicy", {"policy_arn": arn}, whole_pages=True))):
             found += [("group", g.group_name) for g in page.policy_groups or ()]
@@ -199,6 +202,7 @@ def read_managed(arn: str, *, entities: Literal["never", "shared", "always"]) ->
         versions=tuple(versions),
         attachment_count=count,
         entities=attached,
+        boundary_uses=policy.permissions_boundary_usage_count or 0,
     )
 
 

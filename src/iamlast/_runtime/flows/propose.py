@@ -1,8 +1,10 @@
 """The propose workflow: read what each principal holds and its ACTION_LEVEL report, plan with
 the pure core (:mod:`iamlast.leastprivilege`), and return one Proposal. Nothing is written.
 
-``concurrency`` principals are read at a time, each by one worker that then plans it (so the
-planning, CPU in this process, overlaps the reading of the others): its facts, inline documents,
+``concurrency`` principals are read at a time, each by one worker that then has it planned
+(on ``ProposeOptions.planner`` when given — ``client.propose`` gives a thread of its own, so the
+planning, CPU in this process, overlaps the reading of the others and never holds up an event
+loop): its facts, inline documents,
 attachments, a user's groups and their policies, a group's members, each managed policy's
 default document and versions (and, for a customer-managed one attached to several principals,
 what it is attached to), and its ACTION_LEVEL report. Group policies and managed policies are
@@ -27,11 +29,11 @@ pure core they plan with and the values they return); both load only when first 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ...leastprivilege import (
     Catalog,
@@ -53,7 +55,7 @@ from ...leastprivilege import (
     plan_policy,
     plan_principal,
 )
-from . import Flow, Gather
+from . import Flow, Gather, Offload
 from .inventory import (
     Holdings,
     Managed,
@@ -68,7 +70,11 @@ from .inventory import (
 from .report import Polling, last_accessed
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from ..report import AccessReport
+
+T = TypeVar("T")
 
 __all__ = ["ProposeOptions", "Target", "propose"]
 
@@ -98,6 +104,17 @@ class ProposeOptions:
     polling: Polling
     concurrency: int
     catalog: Catalog
+    #: Where the planning (the pure core: CPU only) runs — off the event loop for the async
+    #: client — or None: in the flow itself.
+    planner: Executor | None = None
+
+
+def _planned(options: ProposeOptions, function: Callable[..., T], *args: Any) -> Flow[T]:
+    """``function(*args)`` on the planner (see :class:`ProposeOptions`)."""
+    if options.planner is None:
+        return function(*args)
+    result: T = yield Offload(options.planner, function, args)
+    return result
 
 
 @dataclass(frozen=True)
@@ -165,9 +182,7 @@ class _Cache:
 
 
 def _may_need_entities(m: Managed, entities: str) -> bool:
-    return entities == "always" or (
-        entities == "shared" and not m.aws_managed and m.attachment_count > 1
-    )
+    return entities == "always" or (entities == "shared" and not m.aws_managed)
 
 
 @dataclass(frozen=True)
@@ -195,11 +210,19 @@ def _principal_flow(
         for arn in group.attached:
             if arn not in managed:
                 managed[arn] = yield from cache.policy(arn, "never")
-    shared = tuple(
-        a for a in holdings.attached if not managed[a].aws_managed and managed[a].attachment_count > 1
-    )
-    plan = _plan_principal(read, groups, managed, options, ambiguous=ambiguous)
+    shared = tuple(a for a in holdings.attached if _shared(managed[a], holdings.who))
+    plan = yield from _planned(options, _plan_principal, read, groups, managed, options, ambiguous)
     return _Planned(read, plan, shared)
+
+
+def _shared(m: Managed, owner: Who) -> bool:
+    """A customer-managed policy that reaches others than ``owner``: attached to others too, or
+    (whatever it is attached to) the permissions boundary of some principal."""
+    if m.aws_managed:
+        return False
+    if m.boundary_uses:
+        return True
+    return set(m.entities or ()) != {(owner.kind, owner.name)}
 
 
 def _read_entity(kind: str, name: str, options: ProposeOptions) -> Flow[tuple[Who, tuple[Member, ...]]]:
@@ -238,7 +261,9 @@ def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal
     targeted = {(t.kind, t.name) for t in asked}
     # Attached only to a principal asked for: that principal's own plan trims it.
     policies = [
-        m for m in policies if not (len(m.entities or ()) == 1 and (m.entities or ())[0] in targeted)
+        m
+        for m in policies
+        if m.boundary_uses or not (len(m.entities or ()) == 1 and (m.entities or ())[0] in targeted)
     ]
     missing = list(dict.fromkeys(
         e for m in policies for e in m.entities or () if e not in known
@@ -250,7 +275,11 @@ def propose(targets: Sequence[Target], options: ProposeOptions) -> Flow[Proposal
         [_report(m.arn, options) for m in reportable], limit
     )
     by_arn = dict(zip([m.arn for m in reportable], policy_reports, strict=True))
-    planned_policies = [_plan_policy(m, by_arn.get(m.arn), known, options) for m in policies]
+    planned_policies = []
+    for m in policies:
+        planned_policies.append(
+            (yield from _planned(options, _plan_policy, m, by_arn.get(m.arn), known, options))
+        )
     reports = [p.read.report for p in planned if p.read.report is not None] + policy_reports
     principals = [p.proposal for p in planned]
     catalog, plan_options = options.catalog, options.plan
@@ -274,7 +303,14 @@ def _blocker(
     known: dict[tuple[str, str], tuple[Who, tuple[Member, ...]]],
     options: ProposeOptions,
 ) -> tuple[Reason, str] | None:
-    """Why a policy planned on its own must stay as it is (a principal it reaches excluded)."""
+    """Why a policy planned on its own must stay as it is (a principal it reaches excluded, or
+    one whose permissions boundary it is)."""
+    if m.boundary_uses:
+        return (
+            Reason.NO_REPORT,
+            f"it is the permissions boundary of {m.boundary_uses} principal(s), whose use its "
+            "report does not show: trimming it would shrink their permissions too",
+        )
     tag = options.plan.exclude_tag
     for entity in m.entities or ():
         who, members = known[entity]
@@ -305,15 +341,23 @@ def _principal(who: Who) -> Principal:
 def _managed_input(
     m: Managed, owner: Who, via_group: str | None = None
 ) -> PolicyInput:
-    # What the planner needs of the other principals here is only that there are some (the
-    # policy is then shown or forked, never trimmed for this one alone): their names do.
-    account = owner.arn.split(":")[4]
-    partition = owner.arn.split(":")[1]
-    others = [
-        f"arn:{partition}:iam::{account}:{kind}/{name}"
-        for kind, name in m.entities or ()
-        if (kind, name) != (owner.kind, owner.name)
-    ]
+    attached_to: tuple[str, ...] = ()
+    if m.entities is not None and not m.boundary_uses:
+        # What the planner needs of the other principals here is only that there are some
+        # (the policy is then shown or forked, never trimmed for this one alone): their names
+        # do (ListEntitiesForPolicy gives names, not ARNs). The owner counts only when the
+        # list names it: a list without it (read mid-change) leaves the policy shared.
+        account = owner.arn.split(":")[4]
+        partition = owner.arn.split(":")[1]
+        mine = (owner.kind, owner.name) in m.entities
+        others = [
+            f"arn:{partition}:iam::{account}:{kind}/{name}"
+            for kind, name in m.entities
+            if (kind, name) != (owner.kind, owner.name)
+        ]
+        attached_to = (owner.arn, *others) if mine else tuple(others)
+    # Otherwise unknown (not read, or it is also some principal's permissions boundary, which
+    # no list here shows): the planner then never trims it for this principal alone.
     return PolicyInput(
         kind=PolicyKind.AWS_MANAGED if m.aws_managed else PolicyKind.CUSTOMER_MANAGED,
         name=m.name,
@@ -321,7 +365,7 @@ def _managed_input(
         arn=m.arn,
         default_version_id=m.default_version_id,
         versions=m.versions,
-        attached_to=(owner.arn, *others),
+        attached_to=attached_to,
         via_group=via_group,
     )
 
@@ -357,7 +401,13 @@ def _group_blocker(
         return None
     start = report.as_of - options.plan.unused_for
     for member in members:
-        if member.created is not None and member.created > start:
+        if member.created is None:
+            return (
+                Reason.AGE_UNKNOWN,
+                f"its member {member.name}'s creation date is unknown: it may be younger than "
+                "the window",
+            )
+        if member.created > start:
             return (
                 Reason.PRINCIPAL_TOO_YOUNG,
                 f"its member {member.name} was created {member.created:%Y-%m-%d}, after the "
@@ -371,11 +421,10 @@ def _plan_principal(
     groups: Sequence[Holdings],
     managed: dict[str, Managed],
     options: ProposeOptions,
-    *,
     ambiguous: bool = False,
 ) -> PrincipalProposal:
     principal = _principal(read.holdings.who)
-    plan_options = options.plan
+    plan_options = _with_regions(options.plan, principal.partition)
     if ambiguous:
         kind = principal.type.value
         plan_options = replace(
@@ -418,18 +467,38 @@ def _plan_policy(
             "attached to no principal: there is no use to learn from",
         )
         return _skipped_policy(policy, reason, detail)
-    created = [known[e][0].created for e in entities]
-    created += [member.created for e in entities for member in known[e][1]]
+    # One creation date per principal it reaches: each attached principal's, and each member's
+    # of an attached group (their use is in the policy's report; so is their age's risk).
+    created = [(known[e][0].arn, known[e][0].created) for e in entities]
+    created += [(member.arn, member.created) for e in entities for member in known[e][1]]
+    unknown = [arn for arn, when in created if when is None]
+    if unknown:
+        return _skipped_policy(
+            policy,
+            Reason.AGE_UNKNOWN,
+            f"the creation date of {', '.join(unknown)} is unknown: it may be younger than the "
+            "window",
+        )
     try:
         return plan_policy(
             policy,
             report,
-            principals_created=[c for c in created if c is not None],
-            options=options.plan,
+            principals_created=[when for _, when in created if when is not None],
+            options=_with_regions(options.plan, m.arn.split(":")[1]),
             catalog=options.catalog,
         )
     except PolicyError as exc:
         raise PolicyError(f"{m.arn}: {exc}") from exc
+
+
+def _with_regions(plan: PlanOptions, partition: str) -> PlanOptions:
+    """``plan`` with the Regions to prove unused in: the ones asked for, or else every Region
+    IAM tracks in ``partition`` (see ``client.propose``); a partition where the tracking table
+    knows none keeps None, so nothing is proven there."""
+    if plan.regions is not None:
+        return plan
+    tracked = plan.tracking.tracked_regions(partition)
+    return replace(plan, regions=tracked) if tracked else plan
 
 
 def _skipped_policy(policy: PolicyInput, reason: Reason, detail: str) -> PolicyProposal:
