@@ -151,7 +151,7 @@ def _planning_apart(targets: Any, options: Any) -> Flow[Proposal]:
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
-    from ._runtime.flows.propose import propose
+    from .leastprivilege.propose_flow import propose
 
     planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamlast-plan")
     try:
@@ -230,8 +230,8 @@ class ProposalWorkflows:
         chosen = _catalog(args, catalog)
         args.check()
         assert chosen is not None
-        from ._runtime.flows.propose import ProposeOptions, Target
         from .leastprivilege import PlanOptions
+        from .leastprivilege.propose_flow import ProposeOptions, Target
 
         options = ProposeOptions(
             plan=PlanOptions(
@@ -257,7 +257,7 @@ class ProposalWorkflows:
         """Every way IAM changed since ``proposal`` was made (a :class:`~iamlast.
         leastprivilege.Drift` each; empty: :meth:`apply` would go ahead). Reads only: the
         principals and policies the steps touch, ``concurrency`` at a time."""
-        from ._runtime.flows.apply import check_proposal
+        from .leastprivilege.apply_flow import check_proposal
 
         args = Arguments("check_proposal")
         checked = _proposal(args, proposal)
@@ -279,7 +279,7 @@ class ProposalWorkflows:
         ``record`` holds the steps done, for :meth:`rollback`. A proposal with no steps returns
         an empty, complete record.
         """
-        from ._runtime.flows.apply import apply
+        from .leastprivilege.apply_flow import apply
 
         args = Arguments("apply")
         checked = _proposal(args, proposal)
@@ -305,7 +305,7 @@ class ProposalWorkflows:
         is the sha256 of ``record``'s canonical JSON); it is an audit trail, not something to
         roll back in turn — apply the proposal again instead.
         """
-        from ._runtime.flows.apply import rollback
+        from .leastprivilege.apply_flow import rollback
 
         args = Arguments("rollback")
         steps = _rollback_steps(args, record)

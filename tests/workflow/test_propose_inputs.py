@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from iamlast._runtime.flows import propose as flow
 from iamlast._runtime.flows.inventory import Managed, Member, Who
 from iamlast.leastprivilege import (
     DEFAULT_TRACKING,
@@ -24,6 +23,7 @@ from iamlast.leastprivilege import (
     Tracking,
     region_partition,
 )
+from iamlast.leastprivilege import propose_flow as flow
 from iamlast.testing import FakeIAM
 
 from . import lp_support as lp

@@ -24,7 +24,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ...leastprivilege import (
+from .._runtime.errors import IamError, ServiceError
+from .._runtime.flows import Flow, Gather, Send
+from .._runtime.flows.inventory import (
+    NO_SUCH_ENTITY,
+    Holdings,
+    Managed,
+    arn_parts,
+    read_holdings,
+    read_managed,
+    read_optional_inline,
+    read_optional_policy,
+)
+from . import (
     AppliedStep,
     ApplyRecord,
     DeletedVersion,
@@ -36,23 +48,11 @@ from ...leastprivilege import (
     Step,
     StepOp,
 )
-from ...leastprivilege.errors import (
+from .errors import (
     ApplyFailedError,
     Drift,
     ProposalDriftError,
     RollbackFailedError,
-)
-from ..errors import IamError, ServiceError
-from . import Flow, Gather, Send
-from .inventory import (
-    NO_SUCH_ENTITY,
-    Holdings,
-    Managed,
-    arn_parts,
-    read_holdings,
-    read_managed,
-    read_optional_inline,
-    read_optional_policy,
 )
 
 __all__ = ["apply", "check_proposal", "check_record", "rollback"]

@@ -35,7 +35,20 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ...leastprivilege import (
+from .._runtime.flows import Flow, Gather, Offload
+from .._runtime.flows.inventory import (
+    Holdings,
+    Managed,
+    Member,
+    Who,
+    arn_parts,
+    read_group_members,
+    read_holdings,
+    read_managed,
+    read_who,
+)
+from .._runtime.flows.report import Polling, last_accessed
+from . import (
     Catalog,
     ChangeKind,
     PlanOptions,
@@ -55,24 +68,11 @@ from ...leastprivilege import (
     plan_policy,
     plan_principal,
 )
-from . import Flow, Gather, Offload
-from .inventory import (
-    Holdings,
-    Managed,
-    Member,
-    Who,
-    arn_parts,
-    read_group_members,
-    read_holdings,
-    read_managed,
-    read_who,
-)
-from .report import Polling, last_accessed
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from ..report import AccessReport
+    from .._runtime.report import AccessReport
 
 T = TypeVar("T")
 
