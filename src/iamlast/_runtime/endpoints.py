@@ -301,9 +301,24 @@ def _valid_host(host: str) -> bool:
 # The regions the STS rule set sends to the global endpoint when asked to (botocore's
 # LEGACY_GLOBAL_STS_REGIONS: AWS_STS_REGIONAL_ENDPOINTS=legacy).
 _STS_LEGACY_GLOBAL = frozenset(
-    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"
-    " eu-central-1 eu-north-1 eu-west-1 eu-west-2 eu-west-3 sa-east-1 us-east-1 us-east-2"
-    " us-west-1 us-west-2".split()
+    {
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "aws-global",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
 )
 _STS_GLOBAL = ("https://sts.amazonaws.com", "us-east-1")
 
