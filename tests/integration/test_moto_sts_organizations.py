@@ -83,7 +83,9 @@ async def test_assume_role_returns_typed_credentials(sts: Any) -> None:
     assert isinstance(creds.expiration, datetime) and creds.expiration.tzinfo is not None
     # moto honours DurationSeconds: the credentials expire about 15 minutes from now.
     assert timedelta(minutes=14) < creds.expiration - before < timedelta(minutes=16)
-    assert out.assumed_role_user.arn.endswith(":assumed-role/OrganizationAccountAccessRole/iamlast-scan")
+    assert out.assumed_role_user.arn.endswith(
+        ":assumed-role/OrganizationAccountAccessRole/iamlast-scan"
+    )
     assert out.assumed_role_user.assumed_role_id.endswith(":iamlast-scan")
 
     # The temporary credentials sign requests of their own (moto accepts any).
@@ -102,7 +104,9 @@ async def test_sts_bad_input_is_refused_before_any_request(sts: Any) -> None:
         await run(sts.assume_role(role_arn=ROLE_ARN, role_session_name="x"))
     assert "RoleSessionName" in str(caught.value) and "minimum of 2" in str(caught.value)
     with pytest.raises(ParamValidationError, match="DurationSeconds"):
-        await run(sts.assume_role(role_arn=ROLE_ARN, role_session_name="ok-name", duration_seconds=60))
+        await run(
+            sts.assume_role(role_arn=ROLE_ARN, role_session_name="ok-name", duration_seconds=60)
+        )
     assert sts._http_client is None  # no connection pool was ever needed
 
 
@@ -152,7 +156,9 @@ async def test_create_and_describe_organization(org: Any) -> None:
 
 async def test_accounts_ous_and_pagers_across_pages(org: Any) -> None:
     _, root_id = await _organization(org)
-    ou = (await run(org.create_organizational_unit(parent_id=root_id, name="prod"))).organizational_unit
+    ou = (
+        await run(org.create_organizational_unit(parent_id=root_id, name="prod"))
+    ).organizational_unit
     assert isinstance(ou, org_models.OrganizationalUnit)
     assert ou.id.startswith("ou-") and ou.name == "prod"
 

@@ -44,8 +44,18 @@ def resolve(service: str, region: str | None = None, **kwargs: Any) -> Endpoint:
         ("fips-us-east-1", {}, "https://sts-fips.us-east-1.amazonaws.com", "us-east-1"),
         ("fips-us-gov-west-1", {}, "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
         # The legacy setting sends the old global regions to the global endpoint, and only them.
-        ("eu-west-1", {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"}, "https://sts.amazonaws.com", "us-east-1"),
-        ("us-east-1", {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"}, "https://sts.amazonaws.com", "us-east-1"),
+        (
+            "eu-west-1",
+            {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
+            "https://sts.amazonaws.com",
+            "us-east-1",
+        ),
+        (
+            "us-east-1",
+            {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
+            "https://sts.amazonaws.com",
+            "us-east-1",
+        ),
         (
             "ap-east-1",
             {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
@@ -85,9 +95,24 @@ def test_sts_legacy_from_the_profile_and_bad_values() -> None:
         ("eu-west-1", False, "https://organizations.us-east-1.amazonaws.com", "us-east-1"),
         ("ap-southeast-7", False, "https://organizations.us-east-1.amazonaws.com", "us-east-1"),
         ("us-east-1", True, "https://organizations-fips.us-east-1.amazonaws.com", "us-east-1"),
-        ("cn-north-1", False, "https://organizations.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1"),
-        ("us-gov-east-1", False, "https://organizations.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
-        ("us-gov-east-1", True, "https://organizations.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
+        (
+            "cn-north-1",
+            False,
+            "https://organizations.cn-northwest-1.amazonaws.com.cn",
+            "cn-northwest-1",
+        ),
+        (
+            "us-gov-east-1",
+            False,
+            "https://organizations.us-gov-west-1.amazonaws.com",
+            "us-gov-west-1",
+        ),
+        (
+            "us-gov-east-1",
+            True,
+            "https://organizations.us-gov-west-1.amazonaws.com",
+            "us-gov-west-1",
+        ),
     ],
 )
 def test_organizations(region: str | None, fips: bool, url: str, signing_region: str) -> None:
@@ -105,7 +130,12 @@ def test_configured_endpoints_per_service(service: str) -> None:
     del environ[own]
     assert resolve(service, "eu-west-1", environ=environ).url == "http://all:2"
     # The profile's services section: this service's entry, not IAM's.
-    profile = {"services": {"iam": {"endpoint_url": "http://iam:4"}, service: {"endpoint_url": "http://svc:5"}}}
+    profile = {
+        "services": {
+            "iam": {"endpoint_url": "http://iam:4"},
+            service: {"endpoint_url": "http://svc:5"},
+        }
+    }
     got = resolve(service, "eu-west-1", profile_config=profile)
     assert (got.url, got.source) == ("http://svc:5", "config")
     got = resolve("iam", "eu-west-1", profile_config=profile)
@@ -138,10 +168,16 @@ def test_matches_botocore_rule_set_engine(service: str) -> None:
         for fips in (False, True):
             for dualstack in (False, True):
                 for legacy in (False, True) if service == "sts" else (False,):
-                    params: dict[str, Any] = {"Region": region, "UseFIPS": fips, "UseDualStack": dualstack}
+                    params: dict[str, Any] = {
+                        "Region": region,
+                        "UseFIPS": fips,
+                        "UseDualStack": dualstack,
+                    }
                     if service == "sts":
                         # botocore sets UseGlobalEndpoint for the legacy regions only.
-                        params["UseGlobalEndpoint"] = legacy and region in endpoints._STS_LEGACY_GLOBAL
+                        params["UseGlobalEndpoint"] = (
+                            legacy and region in endpoints._STS_LEGACY_GLOBAL
+                        )
                     theirs = engine.resolve_endpoint(**params)
                     environ = {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"} if legacy else {}
                     ours = resolve_endpoint(
