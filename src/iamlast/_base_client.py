@@ -110,13 +110,12 @@ class BaseClient:
             return False
 
     def _load_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        import botocore.session
         from botocore.exceptions import BotoCoreError, ProfileNotFound
 
+        from ._runtime.aws_config import load_settings
+
         try:
-            session = botocore.session.Session(profile=self._profile)
-            scoped = dict(session.get_scoped_config())
-            services = dict(session.full_config.get("services", {}) or {})
+            scoped, services = load_settings(self._profile)  # as botocore's Session reads them
         except ProfileNotFound as exc:
             # The name botocore looked for: the argument, or AWS_PROFILE when none was given.
             missing = exc.kwargs.get("profile") or self._profile or self._env.get("AWS_PROFILE")
