@@ -80,6 +80,9 @@ class ConfigSession:
                 config = load_config(self.get_config_variable("config_file"))
             except ConfigNotFound:
                 config = {"profiles": {}}
+            # Kept before the credentials file is read, as botocore keeps it: a malformed
+            # credentials file raises on the first read only; later reads go without its profiles.
+            self._config = config
             try:
                 extra = raw_config_parse(self.get_config_variable("credentials_file"))
             except ConfigNotFound:
@@ -90,7 +93,6 @@ class ConfigSession:
                     profiles[name].update(values)
                 else:
                     profiles[name] = values
-            self._config = config
         return config
 
     def get_scoped_config(self) -> dict[str, Any]:
@@ -140,9 +142,7 @@ class ConfigSession:
             if self._session is None:
                 import botocore.session
 
-                self._session = botocore.session.Session(
-                    profile=self._instance_vars.get("profile")
-                )
+                self._session = botocore.session.Session(profile=self._instance_vars.get("profile"))
             return self._session
 
     def get_credentials(self) -> Any:
