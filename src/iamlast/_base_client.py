@@ -14,11 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ._generated import API_VERSION
-from ._generated.errors import decode_error
 from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
-from ._runtime.errors import ConfigurationError, IamError, InvalidSettingError, NoCredentialsError
+from ._runtime.errors import (
+    ConfigurationError,
+    IamError,
+    InvalidSettingError,
+    NoCredentialsError,
+    ServiceError,
+)
 from ._runtime.ratelimit import TokenBucket
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
@@ -31,6 +36,16 @@ CredentialsArg = (
 )
 
 _DEFAULT_REGION = "us-east-1"  # IAM is global; the region only picks the partition.
+
+
+def _decode_error(
+    operation: str | None, status: int, body: bytes | str, headers: Mapping[str, str] | None = None
+) -> ServiceError:
+    # The generated error classes (a large module) load with the first error response, not with
+    # the client: a call that succeeds never needs them.
+    from ._generated.errors import decode_error
+
+    return decode_error(operation, status, body, headers)
 
 
 def _truthy(value: Any) -> bool:
@@ -176,7 +191,7 @@ class BaseClient:
             endpoint_url=endpoint.url,
             signing_region=endpoint.signing_region,
             api_version=API_VERSION,
-            decode_error=decode_error,
+            decode_error=_decode_error,
             policy=policy,
             quota=RetryQuota(),
             limiter=AdaptiveRateLimiter() if policy.mode == "adaptive" else None,
