@@ -17,6 +17,7 @@ from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
 import httpx
 
 from . import _http
+from ._async_advisor import AsyncAdvisor
 from ._base_client import BaseClient, CredentialsArg, RawProxy
 from ._client_options import check_client_arguments
 from ._http import ConnectionTrace
@@ -25,10 +26,9 @@ from ._runtime.core import Call, ClientState, closed, coerce_request, timed_out
 from ._runtime.errors import IamError
 from ._runtime.retry import RetryMode
 from ._runtime.signing import Credentials
-from .advisor import AsyncAdvisor
 
 if TYPE_CHECKING:
-    from ._generated.client import AsyncRawOperations
+    from ._generated.async_client import AsyncRawOperations
     from ._runtime.registry import OperationSpec
 
 __all__ = ["AsyncClient"]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _faces as face
-from ._generated.client import AsyncOperations, SyncOperations
+from ._generated.client import SyncOperations
 from ._runtime.flows import Flow
 from ._runtime.flows.arguments import GRANULARITIES, Arguments, looks_like_arn
 from ._runtime.flows.report import (
@@ -42,7 +42,7 @@ from ._runtime.ratelimit import TokenBucket
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
-    from ._async_driver import AsyncDriver
+    from ._async_advisor import AsyncAdvisor
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -83,6 +83,12 @@ _SCAN_NAMES = ("ScanFailure", "ScanProgress", "ScanResult", "ScanSuccess")
 
 
 def __getattr__(name: str) -> Any:
+    # The async half (its generated methods) loads with the first AsyncClient, not with Client.
+    if name == "AsyncAdvisor":
+        from ._async_advisor import AsyncAdvisor
+
+        globals()[name] = AsyncAdvisor
+        return AsyncAdvisor
     # The scan's value types load with the first scan, not with the client.
     if name in _SCAN_NAMES:
         from ._runtime.flows import scan as scan_flows
@@ -448,14 +454,3 @@ class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
         from ._sync_driver import SyncDriver
 
         return SyncDriver(self)
-
-
-class AsyncAdvisor(Workflows, ProposalWorkflows, face.AsyncSide, AsyncOperations):
-    """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
-
-    @functools.cached_property
-    def _driver(self) -> AsyncDriver:
-        # asyncio is imported only once an async client runs a workflow.
-        from ._async_driver import AsyncDriver
-
-        return AsyncDriver(self)
