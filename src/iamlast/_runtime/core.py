@@ -176,7 +176,6 @@ class Call:
             disable_compression=state.disable_compression,
         )
         self.retry = RetryState()
-        self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
         self._started = 0.0
         self._last_error: BaseException | None = None
         self.call_timeout = call_timeout
@@ -291,7 +290,8 @@ class Call:
             status=status,
             code=error.code,
             transport_error=None,
-            modeled=error.code in self._modelled,
+            # The operation's modelled errors: looked up (and their module loaded) on an error.
+            modeled=any(error.code in cls.codes for cls in _error_classes(self.spec)),
         )
         self._feedback(now, throttled=kind is RetryKind.THROTTLING)
         decision = decide(
