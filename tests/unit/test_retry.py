@@ -382,7 +382,12 @@ def test_retry_records_behave_as_the_dataclasses_they_replace() -> None:
     assert policy != RetryPolicy(mode="adaptive", max_attempts=6)
     assert pickle.loads(pickle.dumps(policy)) == policy
     with pytest.raises(dataclasses.FrozenInstanceError):
-        policy.max_attempts = 9  # type: ignore[misc]
+        policy.max_attempts = 9
+    match policy:
+        case RetryPolicy("adaptive", attempts):
+            assert attempts == 5
+        case _:
+            raise AssertionError("no positional match")
     # RetryState is mutable and so unhashable, as a dataclass with eq=True.
     state = RetryState()
     state.attempts += 1

@@ -182,6 +182,7 @@ class RetryPolicy(Record):
 
     _fields = ("mode", "max_attempts", "max_backoff", "base_delay", "throttling_base_delay")
     __slots__ = _fields
+    __match_args__ = _fields  # positional patterns, as the dataclass had
 
     mode: RetryMode
     max_attempts: int
