@@ -182,7 +182,8 @@ class RetryPolicy(Record):
 
     _fields = ("mode", "max_attempts", "max_backoff", "base_delay", "throttling_base_delay")
     __slots__ = _fields
-    __match_args__ = _fields  # positional patterns, as the dataclass had
+    # positional patterns, as the dataclass had (a literal: mypy checks matches against it)
+    __match_args__ = ("mode", "max_attempts", "max_backoff", "base_delay", "throttling_base_delay")
 
     mode: RetryMode
     max_attempts: int
