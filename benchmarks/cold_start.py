@@ -9,7 +9,9 @@ the children may use and write ``.pyc`` files (PYTHONDONTWRITEBYTECODE is unset 
 Measured in the same run, interleaved with those:
 
 - the import floor of the stack iamlast needs — httpx without its command line, pydantic,
-  lxml, botocore.auth and botocore.credentials — imported and nothing else;
+  lxml, botocore.auth and botocore.credentials — imported and nothing else; and, for scale
+  only, that floor "in use": plus httpcore and h11 (which httpx imports with its first
+  transport) and one pydantic model defined (which loads pydantic's model machinery);
 - both SDKs without bytecode (a read-only install, an image built with
   PYTHONDONTWRITEBYTECODE): every module of site-packages and of iamlast is compiled from its
   source, the standard library still comes from its ``.pyc`` files, on both sides alike.
@@ -57,6 +59,20 @@ import lxml.etree
 import botocore.auth
 import botocore.credentials
 """
+
+# For scale, not a target: the floor plus what any use of the stack loads on top of it — httpx
+# imports httpcore and h11 when it builds its first transport, and defining one pydantic model
+# loads pydantic's model machinery (``import pydantic`` alone loads almost none of it).
+FLOOR_IN_USE = (
+    FLOOR
+    + """\
+import httpcore, h11
+from pydantic import BaseModel, ConfigDict
+class _Model(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    member: int | None = None
+"""
+)
 
 # Compile site-packages and iamlast from source (never their .pyc): what a process without
 # bytecode pays. The standard library keeps its .pyc, as it has on both sides.
@@ -115,6 +131,7 @@ def run(em: Emulator, *, reps: int, compile_first: bool, warmup: bool = True) ->
         ("iamlast", lambda: run_child(IAMLAST, args)),
         ("boto3", lambda: run_child(BOTO3, args)),
         ("floor", lambda: run_child(FLOOR, [])),
+        ("floor_in_use", lambda: run_child(FLOOR_IN_USE, [])),
         ("python", lambda: run_child(BARE, [])),
         ("iamlast_source", lambda: run_child(NO_BYTECODE + IAMLAST, args)),
         ("boto3_source", lambda: run_child(NO_BYTECODE + BOTO3, args)),
@@ -155,6 +172,15 @@ def run(em: Emulator, *, reps: int, compile_first: bool, warmup: bool = True) ->
             target=1.25,
             notes=f"floor wall {wall['floor'].median * 1e3:.0f} ms",
             extra={"floor_wall": wall["floor"].as_json()},
+        ),
+        Row(
+            "1",
+            "cold start, CPU, against the floor in use (+ httpcore, h11, one pydantic model)",
+            "s",
+            cpu["iamlast"],
+            cpu["floor_in_use"],
+            reference_label="floor in use",
+            notes="for scale: what any request through httpx into a pydantic model loads",
         ),
         Row(
             "1",

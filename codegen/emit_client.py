@@ -128,21 +128,30 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
     out.dedent()
 
 
-def client_module(service: Service) -> str:
+def client_modules(service: Service) -> dict[str, str]:
+    """``client.py`` (the sync methods and their raw view) and ``async_client.py`` (the async
+    ones): a sync client never loads, nor compiles, the async half."""
     types = Types(service)
     ops = [service.operations[n] for n in sorted(service.operations)]
-    sync = Lines()
-    async_ = Lines()
-    for block, is_async in ((sync, False), (async_, True)):
-        block.indent()
-        for op in ops:
-            _method(block, service, types, op, is_async=is_async)
-        for op in ops:
-            if op.paginator is not None:
-                _pager(block, service, types, op, is_async=is_async)
-        block.dedent()
+    return {
+        "client.py": _operations_module(service, types, ops, is_async=False),
+        "async_client.py": _operations_module(service, types, ops, is_async=True),
+    }
+
+
+def _operations_module(
+    service: Service, types: Types, ops: list[Operation], *, is_async: bool
+) -> str:
+    block = Lines()
+    block.indent()
+    for op in ops:
+        _method(block, service, types, op, is_async=is_async)
+    for op in ops:
+        if op.paginator is not None:
+            _pager(block, service, types, op, is_async=is_async)
+    block.dedent()
     # imports: every model/enum name the annotations use, only for type checkers
-    text = sync.text() + async_.text()
+    text = block.text()
     shape_names = sorted(
         {s.class_name for s in service.shapes.values() if s.type == "structure" and s.class_name in text}
         & {service.shapes[n].class_name for n in service.input_shapes | service.output_shapes}
@@ -156,6 +165,11 @@ def client_module(service: Service) -> str:
             if (name + " ") in text or (name + "]") in text or (name + ",") in text or (name + ")") in text
         }
     )
+    cls, raw_cls, wrap = (
+        ("AsyncOperations", "AsyncRawOperations", "async_raw")
+        if is_async
+        else ("SyncOperations", "SyncRawOperations", "raw")
+    )
     out = Lines()
     out.extend(HEADER.rstrip("\n"))
     out("from __future__ import annotations")
@@ -165,45 +179,39 @@ def client_module(service: Service) -> str:
     out("from typing import TYPE_CHECKING, Any, cast, overload")
     out("")
     out("from iamlast._runtime.core import EmptyResponse")
-    out("from iamlast._runtime.pagers import AsyncPager, Pager")
+    out(f"from iamlast._runtime.pagers import {'AsyncPager' if is_async else 'Pager'}")
     out("")
     out("if TYPE_CHECKING:")
-    out("    from iamlast._runtime.raw import async_raw, raw")
+    out(f"    from iamlast._runtime.raw import {wrap}")
     if enum_names:
         out(f"    from .enums import {', '.join(enum_names)}")
-    for cls in shape_names:
-        out(f"    from .shapes import {cls}")
+    for name in shape_names:
+        out(f"    from .shapes import {name}")
     out("")
-    out('__all__ = ["AsyncOperations", "SyncOperations"]')
+    out(f'__all__ = ["{cls}"]')
     out("")
     out("")
-    out("class SyncOperations:")
-    out('    """One method per operation (named as boto3 names it) and one pager per paged operation."""')
-    out("")
-    out("    def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:")
+    out(f"class {cls}:")
+    if is_async:
+        out('    """The same methods as :class:`~.client.SyncOperations`, awaited; pagers are ``async for``."""')
+        out("")
+        out("    async def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:")
+    else:
+        out('    """One method per operation (named as boto3 names it) and one pager per paged operation."""')
+        out("")
+        out("    def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:")
     out("        raise NotImplementedError")
-    out.lines.extend(sync.lines)
-    out("")
-    out("")
-    out("class AsyncOperations:")
-    out('    """The same methods as :class:`SyncOperations`, awaited; pagers are ``async for``."""')
-    out("")
-    out("    async def _call(self, operation: str, request: Any, kwargs: dict[str, Any]) -> Any:")
-    out("        raise NotImplementedError")
-    out.lines.extend(async_.lines)
+    out.lines.extend(block.lines)
     out("")
     out("")
     out("if TYPE_CHECKING:")
     out("")
-    out("    class SyncRawOperations:")
-    out('        """``client.with_raw_response``: the same calls, returning the raw HTTP response."""')
+    out(f"    class {raw_cls}:")
+    if is_async:
+        out('        """``client.with_raw_response`` on the async client."""')
+    else:
+        out('        """``client.with_raw_response``: the same calls, returning the raw HTTP response."""')
     out("")
     for op in ops:
-        out(f"        {op.python_name} = raw(SyncOperations.{op.python_name})")
-    out("")
-    out("    class AsyncRawOperations:")
-    out('        """``client.with_raw_response`` on the async client."""')
-    out("")
-    for op in ops:
-        out(f"        {op.python_name} = async_raw(AsyncOperations.{op.python_name})")
+        out(f"        {op.python_name} = {wrap}({cls}.{op.python_name})")
     return out.text()

@@ -68,7 +68,7 @@ def _render(
     files["operations.py"] = emit_api.operations_module(service)
     files["errors.py"] = emit_api.errors_module(service)
     if with_client:
-        files["client.py"] = emit_client.client_module(service)
+        files.update(emit_client.client_modules(service))
     files["py.typed"] = ""
     return files, emit_testing.render(emitter, models_package)
 

@@ -22,6 +22,7 @@ from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
 import httpx
 
 from . import _http
+from ._async_advisor import AsyncAdvisor
 from ._base_client import BaseClient, CredentialsArg
 from ._client import _iam_table
 from ._client_options import check_client_arguments
@@ -31,11 +32,10 @@ from ._runtime.core import Call, ClientState, closed, coerce_request, timed_out
 from ._runtime.errors import IamError
 from ._runtime.retry import RetryMode
 from ._runtime.signing import Credentials
-from .advisor import AsyncAdvisor
 
 if TYPE_CHECKING:
     from ._async_driver import AsyncDriver
-    from ._generated.client import AsyncRawOperations
+    from ._generated.async_client import AsyncRawOperations
     from ._runtime.registry import OperationSpec
 
 __all__ = ["AsyncBaseClient", "AsyncClient"]

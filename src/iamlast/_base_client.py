@@ -9,18 +9,25 @@ nothing when everything is given explicitly.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
 
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
-from ._runtime.errors import ConfigurationError, IamError, InvalidSettingError, NoCredentialsError
+from ._runtime.errors import (
+    ConfigurationError,
+    IamError,
+    InvalidSettingError,
+    NoCredentialsError,
+    ServiceError,
+)
 from ._runtime.ratelimit import TokenBucket
+from ._runtime.records import Record
 from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
 from ._runtime.signing import BotocoreCredentials, Credentials, CredentialSource
@@ -32,25 +39,58 @@ CredentialsArg = (
 )
 
 
-@dataclass(frozen=True)
-class ServiceTable:
-    """What a client needs to know of its service: read from the generated package."""
+class ServiceTable(Record):
+    """What a client needs to know of its service, read from the generated package.
+
+    ``name`` is botocore's service name (it picks the endpoint rules, ``AWS_ENDPOINT_URL_<NAME>``
+    and the profile's ``services`` entry); ``protocol`` is ``"query"`` (awsQuery) or ``"json"``
+    (awsJson); ``decode_error`` turns an error response into a typed error.
+    """
+
+    _fields = (
+        "name",
+        "signing_name",
+        "api_version",
+        "protocol",
+        "target_prefix",
+        "json_version",
+        "operations",
+        "decode_error",
+    )
+    __slots__ = _fields
 
     name: str
-    """botocore's service name: picks the endpoint rules, ``AWS_ENDPOINT_URL_<NAME>`` and the
-    profile's ``services`` entry."""
     signing_name: str
     api_version: str
     protocol: str
-    """``"query"`` (awsQuery) or ``"json"`` (awsJson)."""
     target_prefix: str
     json_version: str
     operations: Mapping[str, OperationSpec]
     decode_error: Callable[..., Any]
 
+    def __init__(self, **values: Any) -> None:
+        self._init(**values)
+
     @classmethod
-    def of(cls, name: str, package: ModuleType, operations: ModuleType, errors: ModuleType) -> ServiceTable:
-        """The table of a generated package (its ``__init__``, ``operations`` and ``errors``)."""
+    def of(cls, name: str, package: ModuleType, operations: ModuleType) -> ServiceTable:
+        """The table of a generated package (its ``__init__`` and ``operations``).
+
+        The package's error classes (a large module) load with the first error response, not
+        with the client: a call that succeeds never needs them.
+        """
+        errors = package.__name__ + ".errors"
+
+        def decode_error(
+            operation: str | None,
+            status: int,
+            body: bytes | str,
+            headers: Mapping[str, str] | None = None,
+        ) -> ServiceError:
+            decoded: ServiceError = importlib.import_module(errors).decode_error(
+                operation, status, body, headers
+            )
+            return decoded
+
         return cls(
             name=name,
             signing_name=package.SIGNING_NAME,
@@ -59,7 +99,7 @@ class ServiceTable:
             target_prefix=package.TARGET_PREFIX,
             json_version=package.JSON_VERSION or "1.1",
             operations=operations.OPERATIONS,
-            decode_error=errors.decode_error,
+            decode_error=decode_error,
         )
 
 
@@ -143,13 +183,12 @@ class BaseClient:
             return False
 
     def _load_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        import botocore.session
         from botocore.exceptions import BotoCoreError, ProfileNotFound
 
+        from ._runtime.aws_config import load_settings
+
         try:
-            session = botocore.session.Session(profile=self._profile)
-            scoped = dict(session.get_scoped_config())
-            services = dict(session.full_config.get("services", {}) or {})
+            scoped, services = load_settings(self._profile)  # as botocore's Session reads them
         except ProfileNotFound as exc:
             # The name botocore looked for: the argument, or AWS_PROFILE when none was given.
             missing = exc.kwargs.get("profile") or self._profile or self._env.get("AWS_PROFILE")

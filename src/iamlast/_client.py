@@ -36,9 +36,9 @@ __all__ = ["Client", "SyncBaseClient"]
 
 
 def _iam_table() -> ServiceTable:
-    from ._generated import errors, operations
+    from ._generated import operations
 
-    return ServiceTable.of("iam", _generated, operations, errors)
+    return ServiceTable.of("iam", _generated, operations)
 
 
 class SyncBaseClient(BaseClient):

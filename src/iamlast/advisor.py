@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _faces as face
-from ._generated.client import AsyncOperations, SyncOperations
+from ._generated.client import SyncOperations
 from ._runtime.flows import Flow
 from ._runtime.flows.arguments import GRANULARITIES, Arguments, looks_like_arn
 from ._runtime.flows.report import (
@@ -41,6 +41,7 @@ from ._runtime.ratelimit import TokenBucket
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
+    from ._async_advisor import AsyncAdvisor
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -80,6 +81,12 @@ _SCAN_NAMES = ("ScanFailure", "ScanProgress", "ScanResult", "ScanSuccess")
 
 
 def __getattr__(name: str) -> Any:
+    # The async half (its generated methods) loads with the first AsyncClient, not with Client.
+    if name == "AsyncAdvisor":
+        from ._async_advisor import AsyncAdvisor
+
+        globals()[name] = AsyncAdvisor
+        return AsyncAdvisor
     # The scan's value types load with the first scan, not with the client.
     if name in _SCAN_NAMES:
         from ._runtime.flows import scan as scan_flows
@@ -440,8 +447,3 @@ def _report_options(
 class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out; the
     driver is the client's own, :attr:`~iamlast._client.SyncBaseClient._driver`)."""
-
-
-class AsyncAdvisor(Workflows, ProposalWorkflows, face.AsyncSide, AsyncOperations):
-    """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out; the
-    driver is the client's own, :attr:`~iamlast._async_client.AsyncBaseClient._driver`)."""

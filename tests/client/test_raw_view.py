@@ -11,11 +11,13 @@ import pytest
 import iamlast
 from iamlast.operations import OPERATIONS
 
-CLIENT = Path(iamlast.__file__).parent / "_generated" / "client.py"
+GENERATED = Path(iamlast.__file__).parent / "_generated"
+# Each view sits beside its client's methods: the sync one in client.py, the async in async_client.py.
+MODULES = {"SyncRawOperations": GENERATED / "client.py", "AsyncRawOperations": GENERATED / "async_client.py"}
 
 
 def _typed_view(name: str) -> list[str]:
-    tree = ast.parse(CLIENT.read_text())
+    tree = ast.parse(MODULES[name].read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == name:
             return [
@@ -25,7 +27,7 @@ def _typed_view(name: str) -> list[str]:
                 for target in stmt.targets
                 if isinstance(target, ast.Name)
             ]
-    raise AssertionError(f"no class {name} in {CLIENT}")
+    raise AssertionError(f"no class {name} in {MODULES[name]}")
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ Where botocore has a pure counterpart, the test runs both on the same input and 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import pickle
 import threading
 from typing import Any
 
@@ -367,6 +369,32 @@ def test_policy_validation(kwargs: dict[str, Any]) -> None:
 
 def test_policy_defaults() -> None:
     assert RetryPolicy() == RetryPolicy(mode="standard", max_attempts=3, max_backoff=20.0)
+
+
+def test_retry_records_behave_as_the_dataclasses_they_replace() -> None:
+    # RetryPolicy (client.retry_policy) is a frozen value: repr, equality, hash, pickling.
+    policy = RetryPolicy(mode="adaptive", max_attempts=5)
+    assert repr(policy) == (
+        "RetryPolicy(mode='adaptive', max_attempts=5, max_backoff=20.0, base_delay=1.0, "
+        "throttling_base_delay=1.0)"
+    )
+    assert hash(policy) == hash(RetryPolicy(mode="adaptive", max_attempts=5))
+    assert policy != RetryPolicy(mode="adaptive", max_attempts=6)
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.max_attempts = 9
+    match policy:
+        case RetryPolicy("adaptive", attempts):
+            assert attempts == 5
+        case _:
+            raise AssertionError("no positional match")
+    # RetryState is mutable and so unhashable, as a dataclass with eq=True.
+    state = RetryState()
+    state.attempts += 1
+    assert state == RetryState(attempts=2)
+    assert repr(state) == "RetryState(attempts=2, last_retry_cost=None, total_delay=0.0)"
+    with pytest.raises(TypeError):
+        hash(state)
 
 
 # -- adaptive rate limiter ---------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .deadline import DeadlineExceededError
@@ -30,6 +29,7 @@ from .prepare import (
 )
 from .ratelimit import TokenBucket, active_limiter
 from .raw import RawResponse
+from .records import MutableRecord
 from .retry import (
     AdaptiveRateLimiter,
     RetryDecision,
@@ -69,39 +69,84 @@ __all__ = [
 # --------------------------------------------------------------------------- the lifecycle
 
 
-@dataclass
-class ClientState:
+class ClientState(MutableRecord):
     """What every call of one client shares: where to send, how to retry, how to decode."""
 
-    endpoint_url: str
-    signing_region: str
-    api_version: str
-    decode_error: Any
-    policy: RetryPolicy
-    quota: RetryQuota
-    limiter: AdaptiveRateLimiter | None = None
-    rate_limiter: TokenBucket | None = None
-    compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES
-    disable_compression: bool = False
-    max_response_bytes: int = 32 * 1024 * 1024
-    #: The name requests are signed for (the model's signing name).
-    service: str = "iam"
-    #: The wire protocol: ``"query"`` (awsQuery) or ``"json"`` (awsJson).
-    protocol: str = "query"
-    #: awsJson: ``X-Amz-Target`` is ``<target_prefix>.<Operation>``.
-    target_prefix: str = ""
-    #: awsJson: the JSON version of ``Content-Type``.
-    json_version: str = "1.1"
+    _fields = (
+        "endpoint_url",
+        "signing_region",
+        "api_version",
+        "decode_error",
+        "policy",
+        "quota",
+        "limiter",
+        "rate_limiter",
+        "compression_min_bytes",
+        "disable_compression",
+        "max_response_bytes",
+        "service",
+        "protocol",
+        "target_prefix",
+        "json_version",
+    )
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        signing_region: str,
+        api_version: str,
+        decode_error: Any,
+        policy: RetryPolicy,
+        quota: RetryQuota,
+        limiter: AdaptiveRateLimiter | None = None,
+        rate_limiter: TokenBucket | None = None,
+        compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES,
+        disable_compression: bool = False,
+        max_response_bytes: int = 32 * 1024 * 1024,
+        service: str = "iam",
+        protocol: str = "query",
+        target_prefix: str = "",
+        json_version: str = "1.1",
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self.signing_region = signing_region
+        self.api_version = api_version
+        self.decode_error = decode_error
+        self.policy = policy
+        self.quota = quota
+        self.limiter = limiter
+        self.rate_limiter = rate_limiter
+        self.compression_min_bytes = compression_min_bytes
+        self.disable_compression = disable_compression
+        self.max_response_bytes = max_response_bytes
+        #: The name requests are signed for (the model's signing name).
+        self.service = service
+        #: The wire protocol: ``"query"`` (awsQuery) or ``"json"`` (awsJson).
+        self.protocol = protocol
+        #: awsJson: ``X-Amz-Target`` is ``<target_prefix>.<Operation>``.
+        self.target_prefix = target_prefix
+        #: awsJson: the JSON version of ``Content-Type``.
+        self.json_version = json_version
 
 
-@dataclass
-class Step:
+class Step(MutableRecord):
     """What the client does next: sleep ``delay`` and send again, or finish with a value/error."""
 
-    retry: bool
-    delay: float = 0.0
-    value: Any = None
-    error: BaseException | None = None
+    _fields = ("retry", "delay", "value", "error")
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        retry: bool,
+        delay: float = 0.0,
+        value: Any = None,
+        error: BaseException | None = None,
+    ) -> None:
+        self.retry = retry
+        self.delay = delay
+        self.value = value
+        self.error = error
 
     def outcome(self) -> Any:
         """The call's result; raises the error when it failed."""
@@ -147,7 +192,6 @@ class Call:
             json_version=state.json_version,
         )
         self.retry = RetryState()
-        self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
         self._started = 0.0
         self._last_error: BaseException | None = None
         self.call_timeout = call_timeout
@@ -262,7 +306,8 @@ class Call:
             status=status,
             code=error.code,
             transport_error=None,
-            modeled=error.code in self._modelled,
+            # The operation's modelled errors: looked up (and their module loaded) on an error.
+            modeled=any(error.code in cls.codes for cls in _error_classes(self.spec)),
         )
         self._feedback(now, throttled=kind is RetryKind.THROTTLING)
         decision = decide(

@@ -11,9 +11,11 @@ A failed lookup is remembered for :data:`FAILURE_MEMORY` seconds: calls in that 
 once with the same :class:`NoCredentialsError` instead of searching the whole chain again (the
 instance-metadata step alone takes seconds when nothing answers).
 
-botocore is imported on the first lookup. Nothing here logs or prints a secret, and an error
-keeps nothing of a provider's output: it is built from what failed (a profile name, an STS error
-code and message, a JSON error position), never chained to the provider's exception.
+botocore is imported on the first lookup, and botocore.session only when a provider has to
+create a client (assume-role, web identity, SSO): see :mod:`.aws_config`. Nothing here logs or
+prints a secret, and an error keeps nothing of a provider's output: it is built from what failed
+(a profile name, an STS error code and message, a JSON error position), never chained to the
+provider's exception.
 """
 
 from __future__ import annotations
@@ -252,9 +254,11 @@ class CredentialSource:
         return Credentials(frozen[0], frozen[1], frozen[2] or None, expiry and _utc(expiry))
 
     def _resolve_chain(self) -> BotocoreCredentials | None:
-        import botocore.session
+        # botocore's own resolver over a session of config files only: botocore.session (its
+        # client, waiter and docs machinery) comes in only if a provider must create a client.
+        from .aws_config import ConfigSession
 
-        session = botocore.session.Session(profile=self._profile)
+        session = ConfigSession(self._profile)
         self._active_profile = session.profile
         found: BotocoreCredentials | None = session.get_credentials()
         return found

@@ -21,9 +21,10 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from .records import Record, _set
 
 __all__ = ["SERVICES", "Endpoint", "EndpointSource", "resolve_endpoint"]
 
@@ -44,27 +45,70 @@ EndpointSource = Literal[
 SERVICES = ("iam", "sts", "organizations")
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """A resolved endpoint: send to ``url + "/"``, sign for ``signing_region``."""
+class Endpoint(Record):
+    """A resolved endpoint: send to ``url + "/"`` (scheme, host, optional port and path, never
+    ending in ``/``), sign for ``signing_region``. Immutable, compared by its fields."""
+
+    _fields = ("url", "signing_region", "partition", "source")
+    __slots__ = _fields
 
     url: str
-    """Scheme, host, optional port and path, never ending in ``/``."""
     signing_region: str
     partition: str
     source: EndpointSource
 
+    def __init__(
+        self, url: str, signing_region: str, partition: str, source: EndpointSource
+    ) -> None:
+        _set(self, "url", url)
+        _set(self, "signing_region", signing_region)
+        _set(self, "partition", partition)
+        _set(self, "source", source)
 
-@dataclass(frozen=True)
-class _Partition:
+
+class _Partition(Record):
+    _fields = (
+        "name",
+        "region_regex",
+        "regions",
+        "dns_suffix",
+        "dualstack_dns_suffix",
+        "implicit_global_region",
+        "supports_fips",
+        "supports_dualstack",
+    )
+    __slots__ = _fields
+
     name: str
     region_regex: re.Pattern[str]
     regions: frozenset[str]
     dns_suffix: str
     dualstack_dns_suffix: str
     implicit_global_region: str
-    supports_fips: bool = True
-    supports_dualstack: bool = True
+    supports_fips: bool
+    supports_dualstack: bool
+
+    def __init__(
+        self,
+        name: str,
+        region_regex: re.Pattern[str],
+        regions: frozenset[str],
+        dns_suffix: str,
+        dualstack_dns_suffix: str,
+        implicit_global_region: str,
+        supports_fips: bool = True,
+        supports_dualstack: bool = True,
+    ) -> None:
+        self._init(
+            name=name,
+            region_regex=region_regex,
+            regions=regions,
+            dns_suffix=dns_suffix,
+            dualstack_dns_suffix=dualstack_dns_suffix,
+            implicit_global_region=implicit_global_region,
+            supports_fips=supports_fips,
+            supports_dualstack=supports_dualstack,
+        )
 
 
 def _partition(

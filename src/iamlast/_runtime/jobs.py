@@ -11,12 +11,12 @@ from __future__ import annotations
 import random as _random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .deadline import DeadlineExceededError
 from .errors import IamError, ResponseParseError, ServiceError
 from .flows import Flow, Send, Sleep
+from .records import MutableRecord
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -137,8 +137,7 @@ def check_page(
     raise JobNotReadyError(job_id, status, operation)
 
 
-@dataclass
-class JobPoll:
+class JobPoll(MutableRecord):
     """The polling schedule of one wait: at once, then jittered exponential backoff to a cap,
     never sleeping past the deadline.
 
@@ -147,22 +146,47 @@ class JobPoll:
     has passed).
     """
 
-    job_id: str
-    started: float
-    timeout: float = 300.0
-    initial_delay: float = 1.0
-    max_delay: float = 15.0
-    multiplier: float = 1.6
-    failure_attr: str = "error"
-    random: Callable[[], float] = _random.random
-    polls: int = 0
-    last_response: Any = None
+    _fields = (
+        "job_id",
+        "started",
+        "timeout",
+        "initial_delay",
+        "max_delay",
+        "multiplier",
+        "failure_attr",
+        "random",
+        "polls",
+        "last_response",
+    )
+    __slots__ = _fields
 
-    def __post_init__(self) -> None:
-        if not self.timeout >= 0:
-            raise ValueError(f"timeout must be >= 0 seconds, not {self.timeout}")
-        if self.initial_delay <= 0 or self.max_delay < self.initial_delay:
+    def __init__(
+        self,
+        job_id: str,
+        started: float,
+        timeout: float = 300.0,
+        initial_delay: float = 1.0,
+        max_delay: float = 15.0,
+        multiplier: float = 1.6,
+        failure_attr: str = "error",
+        random: Callable[[], float] = _random.random,
+        polls: int = 0,
+        last_response: Any = None,
+    ) -> None:
+        if not timeout >= 0:
+            raise ValueError(f"timeout must be >= 0 seconds, not {timeout}")
+        if initial_delay <= 0 or max_delay < initial_delay:
             raise ValueError("need 0 < initial_delay <= max_delay")
+        self.job_id = job_id
+        self.started = started
+        self.timeout = timeout
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.multiplier = multiplier
+        self.failure_attr = failure_attr
+        self.random = random
+        self.polls = polls
+        self.last_response = last_response
 
     @property
     def deadline(self) -> float:
@@ -205,16 +229,27 @@ class JobPoll:
         return min(delay, remaining)
 
 
-@dataclass
-class PoliteRetry:
+class PoliteRetry(MutableRecord):
     """Backoff for ReportGenerationLimitExceeded: too many reports running, try again later."""
 
-    started: float
-    timeout: float = 300.0
-    initial_delay: float = 5.0
-    max_delay: float = 60.0
-    attempts: int = 0
-    random: Callable[[], float] = _random.random
+    _fields = ("started", "timeout", "initial_delay", "max_delay", "attempts", "random")
+    __slots__ = _fields
+
+    def __init__(
+        self,
+        started: float,
+        timeout: float = 300.0,
+        initial_delay: float = 5.0,
+        max_delay: float = 60.0,
+        attempts: int = 0,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self.started = started
+        self.timeout = timeout
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.attempts = attempts
+        self.random = random
 
     def next_delay(self, now: float) -> float | None:
         """Seconds to wait before generating again, or None when the deadline leaves no time."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError, ServiceError
 from .query import encode_body
+from .records import Record, _set
 from .shape import OutputShape, Shape, new
 
 if TYPE_CHECKING:
@@ -56,7 +56,9 @@ class EmptyResponse(OutputShape):
             # Anything but the metadata and an empty result element is data the model lacks
             # (an operation that starts returning a result, say): kept, as in every output.
             tag = _x.local(child.tag)
-            if tag != "ResponseMetadata" and (len(child) or child.text or not tag.endswith("Result")):
+            if tag != "ResponseMetadata" and (
+                len(child) or child.text or not tag.endswith("Result")
+            ):
                 _extras.keep(extra, child)
         return new(cls, {"response_metadata": cls._metadata(rid)}, extra)
 
@@ -80,15 +82,21 @@ class EmptyResponse(OutputShape):
         return out
 
     @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> EmptyResponse:
+    def _complete(
+        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
+    ) -> EmptyResponse:
         return new(
-            cls, {"response_metadata": values.get("response_metadata")}, {} if extra is None else extra
+            cls,
+            {"response_metadata": values.get("response_metadata")},
+            {} if extra is None else extra,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
-    """An unsigned HTTP request, ready to sign and send."""
+class PreparedRequest(Record):
+    """An unsigned HTTP request, ready to sign and send (immutable, compared by its fields)."""
+
+    _fields = ("operation", "method", "url", "headers", "body", "params")
+    __slots__ = _fields
 
     operation: str
     method: str
@@ -96,7 +104,26 @@ class PreparedRequest:
     headers: dict[str, str]
     body: bytes
     #: The form parameters before encoding (for logging with secrets masked).
-    params: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    params: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        params: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        _set(self, "operation", operation)
+        _set(self, "method", method)
+        _set(self, "url", url)
+        _set(self, "headers", headers)
+        _set(self, "body", body)
+        _set(self, "params", params)
+
+    # Holds a dict (headers): unhashable, as the frozen dataclass it replaces was in practice.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"PreparedRequest({self.operation} {self.method} {self.url}, {len(self.body)} bytes)"

@@ -20,8 +20,9 @@ import math
 import random as _random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, get_args
+
+from .records import MutableRecord, Record, _set
 
 __all__ = [
     "THROTTLING_ERROR_CODES",
@@ -173,46 +174,79 @@ def backoff_delay(
     return delay
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How a client retries: the mode, total attempts (first one included), and backoff cap."""
+class RetryPolicy(Record):
+    """How a client retries: the mode, total attempts (first one included), and backoff cap.
 
-    mode: RetryMode = "standard"
-    max_attempts: int = 3
-    max_backoff: float = 20.0
+    Immutable, compared and hashed by its fields.
+    """
+
+    _fields = ("mode", "max_attempts", "max_backoff", "base_delay", "throttling_base_delay")
+    __slots__ = _fields
+    # positional patterns, as the dataclass had (a literal: mypy checks matches against it)
+    __match_args__ = ("mode", "max_attempts", "max_backoff", "base_delay", "throttling_base_delay")
+
+    mode: RetryMode
+    max_attempts: int
+    max_backoff: float
     #: First-retry backoff ceiling in seconds (doubling per retry), non-throttling errors.
-    base_delay: float = 1.0
+    base_delay: float
     #: The same for throttling errors.
-    throttling_base_delay: float = 1.0
+    throttling_base_delay: float
 
-    def __post_init__(self) -> None:
-        if self.mode not in get_args(RetryMode):
-            raise ValueError(f"retry mode must be 'standard' or 'adaptive', not {self.mode!r}")
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}")
-        if not self.max_backoff >= 0:
-            raise ValueError(f"max_backoff must be >= 0, not {self.max_backoff}")
+    def __init__(
+        self,
+        mode: RetryMode = "standard",
+        max_attempts: int = 3,
+        max_backoff: float = 20.0,
+        base_delay: float = 1.0,
+        throttling_base_delay: float = 1.0,
+    ) -> None:
+        if mode not in get_args(RetryMode):
+            raise ValueError(f"retry mode must be 'standard' or 'adaptive', not {mode!r}")
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
+        if not max_backoff >= 0:
+            raise ValueError(f"max_backoff must be >= 0, not {max_backoff}")
+        _set(self, "mode", mode)
+        _set(self, "max_attempts", max_attempts)
+        _set(self, "max_backoff", max_backoff)
+        _set(self, "base_delay", base_delay)
+        _set(self, "throttling_base_delay", throttling_base_delay)
 
 
-@dataclass
-class RetryState:
-    """What one request has done so far; create one per request, before its first attempt."""
+class RetryState(MutableRecord):
+    """What one request has done so far; create one per request, before its first attempt.
 
-    attempts: int = 1
-    """Attempts made, counting the one in flight; the final error reports this number."""
-    last_retry_cost: int | None = None
-    """Quota tokens taken by the latest retry, given back if the request then succeeds."""
-    total_delay: float = 0.0
-    """Sum of the backoff delays handed out, for logging."""
+    ``attempts``: attempts made, counting the one in flight (the final error reports it);
+    ``last_retry_cost``: quota tokens taken by the latest retry, given back if the request then
+    succeeds; ``total_delay``: the sum of the backoff delays handed out, for logging.
+    """
+
+    _fields = ("attempts", "last_retry_cost", "total_delay")
+    __slots__ = _fields
+
+    def __init__(
+        self, attempts: int = 1, last_retry_cost: int | None = None, total_delay: float = 0.0
+    ) -> None:
+        self.attempts = attempts
+        self.last_retry_cost = last_retry_cost
+        self.total_delay = total_delay
 
 
-@dataclass(frozen=True)
-class RetryDecision:
+class RetryDecision(Record):
     """The answer to "retry this attempt?": whether, after how many seconds, and why."""
+
+    _fields = ("retry", "delay", "reason")
+    __slots__ = _fields
 
     retry: bool
     delay: float
     reason: str
+
+    def __init__(self, retry: bool, delay: float, reason: str) -> None:
+        _set(self, "retry", retry)
+        _set(self, "delay", delay)
+        _set(self, "reason", reason)
 
 
 class RetryQuota:
@@ -238,7 +272,9 @@ class RetryQuota:
         self._max = capacity
         self._available = capacity
         self._costs = {
-            RetryKind.THROTTLING: retry_cost if throttling_retry_cost is None else throttling_retry_cost,
+            RetryKind.THROTTLING: retry_cost
+            if throttling_retry_cost is None
+            else throttling_retry_cost,
             RetryKind.TRANSIENT: retry_cost,
             RetryKind.TIMEOUT: retry_cost if timeout_retry_cost is None else timeout_retry_cost,
         }
@@ -314,14 +350,18 @@ def decide(
         return RetryDecision(False, 0.0, "not retryable")
     if state.attempts >= policy.max_attempts:
         return RetryDecision(False, 0.0, f"{kind.value} error; max attempts reached")
-    delay = 0.0 if immediate else backoff_delay(
-        kind,
-        state.attempts,
-        max_backoff=policy.max_backoff,
-        retry_after=retry_after,
-        random=random,
-        base_delay=policy.base_delay,
-        throttling_base_delay=policy.throttling_base_delay,
+    delay = (
+        0.0
+        if immediate
+        else backoff_delay(
+            kind,
+            state.attempts,
+            max_backoff=policy.max_backoff,
+            retry_after=retry_after,
+            random=random,
+            base_delay=policy.base_delay,
+            throttling_base_delay=policy.throttling_base_delay,
+        )
     )
     if time_left is not None and delay >= time_left:
         return RetryDecision(False, 0.0, f"{kind.value} error; no time left within call_timeout")
@@ -336,16 +376,19 @@ def decide(
     )
 
 
-@dataclass
-class _Cubic:
+class _Cubic(MutableRecord):
     """CUBIC congestion control over send rates (botocore's CubicCalculator)."""
 
-    last_fail: float
-    w_max: float = 0.0
-    k: float = 0.0
+    _fields = ("last_fail", "w_max", "k")
+    __slots__ = _fields
 
     SCALE = 0.4
     BETA = 0.7
+
+    def __init__(self, last_fail: float, w_max: float = 0.0, k: float = 0.0) -> None:
+        self.last_fail = last_fail
+        self.w_max = w_max
+        self.k = k
 
     def success(self, now: float) -> float:
         return self.SCALE * (now - self.last_fail - self.k) ** 3 + self.w_max

@@ -10,15 +10,17 @@ from .. import _generated_organizations
 from .._async_client import AsyncBaseClient
 from .._base_client import ServiceTable
 from .._client import SyncBaseClient
-from .._generated_organizations import errors, operations
-from .._generated_organizations.client import AsyncOperations, SyncOperations
+from .._generated_organizations import operations
+from .._generated_organizations.async_client import AsyncOperations
+from .._generated_organizations.client import SyncOperations
 
 if TYPE_CHECKING:
-    from .._generated_organizations.client import AsyncRawOperations, SyncRawOperations
+    from .._generated_organizations.async_client import AsyncRawOperations
+    from .._generated_organizations.client import SyncRawOperations
 
 __all__ = ["AsyncClient", "Client"]
 
-_SERVICE = ServiceTable.of("organizations", _generated_organizations, operations, errors)
+_SERVICE = ServiceTable.of("organizations", _generated_organizations, operations)
 
 
 class Client(SyncBaseClient, SyncOperations):

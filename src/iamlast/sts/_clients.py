@@ -10,15 +10,17 @@ from .. import _generated_sts
 from .._async_client import AsyncBaseClient
 from .._base_client import ServiceTable
 from .._client import SyncBaseClient
-from .._generated_sts import errors, operations
-from .._generated_sts.client import AsyncOperations, SyncOperations
+from .._generated_sts import operations
+from .._generated_sts.async_client import AsyncOperations
+from .._generated_sts.client import SyncOperations
 
 if TYPE_CHECKING:
-    from .._generated_sts.client import AsyncRawOperations, SyncRawOperations
+    from .._generated_sts.async_client import AsyncRawOperations
+    from .._generated_sts.client import SyncRawOperations
 
 __all__ = ["AsyncClient", "Client"]
 
-_SERVICE = ServiceTable.of("sts", _generated_sts, operations, errors)
+_SERVICE = ServiceTable.of("sts", _generated_sts, operations)
 
 
 class Client(SyncBaseClient, SyncOperations):
