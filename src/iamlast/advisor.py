@@ -39,6 +39,7 @@ from ._runtime.flows.report import (
 from ._runtime.jobs import DEFAULT_TIMEOUT
 from ._runtime.pagers import PagerArgs
 from ._runtime.ratelimit import TokenBucket
+from .orgscan import OrganizationWorkflows
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
@@ -440,7 +441,7 @@ def _report_options(
     )
 
 
-class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
+class SyncAdvisor(Workflows, ProposalWorkflows, OrganizationWorkflows, face.SyncSide, SyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out)."""
 
     @functools.cached_property
@@ -450,7 +451,7 @@ class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
         return SyncDriver(self)
 
 
-class AsyncAdvisor(Workflows, ProposalWorkflows, face.AsyncSide, AsyncOperations):
+class AsyncAdvisor(Workflows, ProposalWorkflows, OrganizationWorkflows, face.AsyncSide, AsyncOperations):
     """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
 
     @functools.cached_property

@@ -39,7 +39,14 @@ from .faults import FaultInjector, Faults
 from .handlers import Emulator, error_response
 from .httpserver import Reply, Request, ThreadedHTTPServer
 from .jobs import JobStore
-from .org_services import Identity, OrgAccount, OrganizationsError, OrganizationsService, StsError, StsService
+from .org_services import (
+    Identity,
+    OrgAccount,
+    OrganizationsError,
+    OrganizationsService,
+    StsError,
+    StsService,
+)
 from .organization import SyntheticOrganization
 from .server import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from .sigv4 import Credentials, SigV4Verifier
@@ -246,17 +253,22 @@ class FakeOrganization:
         }
 
     def client(self, **options: Any) -> Client:
-        """An iamlast IAM client with the management account's credentials and, in its
-        ``environ``, every endpoint (so what it starts — STS, Organizations — finds this server)."""
+        """An iamlast IAM client with the management account's credentials (the STS and
+        Organizations clients a scan opens find this server through :meth:`env` in the
+        environment, or :meth:`scan_options` as ``client_options=``)."""
         from iamlast import Client
 
-        return Client(**{**self.iamlast_kwargs(), "environ": self.env(), **options})
+        return Client(**{**self.iamlast_kwargs(), **options})
 
     def async_client(self, **options: Any) -> AsyncClient:
         """The async counterpart of :meth:`client`."""
         from iamlast import AsyncClient
 
-        return AsyncClient(**{**self.iamlast_kwargs(), "environ": self.env(), **options})
+        return AsyncClient(**{**self.iamlast_kwargs(), **options})
+
+    def scan_options(self) -> dict[str, dict[str, str]]:
+        """``client_options=`` for ``scan_organization``: STS and Organizations at this server."""
+        return {"sts": {"endpoint_url": self.endpoint_url}, "organizations": {"endpoint_url": self.endpoint_url}}
 
     def role_arn(self, account_id: str, role: str = DEFAULT_ROLE) -> str:
         """``arn:aws:iam::ACCOUNT:role/ROLE``."""

@@ -263,10 +263,10 @@ class OrganizationsService:
         if token is None:
             return 0
         try:
-            offset_text, mac = base64.urlsafe_b64decode(str(token).encode()).decode().split("|")
+            offset_text, _mac = base64.urlsafe_b64decode(str(token).encode()).decode().split("|")
             offset = int(offset_text)
         except (ValueError, UnicodeDecodeError):
-            offset, mac = -1, ""
+            offset = -1
         if offset < 0 or self._token(scope, offset) != token:
             raise OrganizationsError(400, "InvalidInputException", "The provided token is not valid.", Reason="INVALID_NEXT_TOKEN")
         return offset
