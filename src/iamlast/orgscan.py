@@ -65,16 +65,24 @@ class OrgScanCheckpoint:
         return cls(set(data.get("accounts", ())), set(data.get("arns", ())))
 
 
-def _ids(args: Arguments, name: str, value: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...] | None:
+def _ids(
+    args: Arguments, name: str, value: Any, pattern: re.Pattern[str], what: str
+) -> tuple[str, ...] | None:
     if value is None:
         return None
-    found = args.strings(name, value, what=what, valid=lambda v: bool(pattern.match(v)), unique=True)
+    found = args.strings(
+        name, value, what=what, valid=lambda v: bool(pattern.match(v)), unique=True
+    )
     if not found and not args.problems:
-        args.problem(name, "min_length", f"must name at least one {what.split(' ', 1)[1]} (or be None)")
+        args.problem(
+            name, "min_length", f"must name at least one {what.split(' ', 1)[1]} (or be None)"
+        )
     return tuple(found)
 
 
-def _caller_options(client: Any, given: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def _caller_options(
+    client: Any, given: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """The caller's settings, for the clients a scan opens: the same credentials (the same
     profile, the same keys or the same botocore provider), region, timeouts and TLS."""
     source = client._credentials
@@ -85,9 +93,13 @@ def _caller_options(client: Any, given: Mapping[str, Mapping[str, Any]]) -> dict
         base["credentials"] = source._provider
     elif client._profile is not None:
         base["profile"] = client._profile
-    for key, value in (("region", client._region_arg), ("use_fips", client._use_fips),
-                       ("call_timeout", client._call_timeout), ("timeout", getattr(client, "_timeout", None)),
-                       ("verify", getattr(client, "_verify", True))):
+    for key, value in (
+        ("region", client._region_arg),
+        ("use_fips", client._use_fips),
+        ("call_timeout", client._call_timeout),
+        ("timeout", getattr(client, "_timeout", None)),
+        ("verify", getattr(client, "_verify", True)),
+    ):
         if value is not None:
             base[key] = value
     out = {s: dict(base) for s in _SERVICES}
@@ -157,20 +169,35 @@ class OrganizationWorkflows:
         args = Arguments("scan_organization")
         role = args.text("assume_role", assume_role)
         if isinstance(assume_role, str) and not _ROLE.match(assume_role):
-            args.problem("assume_role", "pattern", f"is not a role name (with an optional path): {assume_role[:80]!r}")
+            args.problem(
+                "assume_role",
+                "pattern",
+                f"is not a role name (with an optional path): {assume_role[:80]!r}",
+            )
         listed = _ids(args, "accounts", accounts, _ACCOUNT, "a 12-digit account id")
         parents = _ids(args, "ous", ous, _PARENT, "an OU or root id")
         if listed is not None and parents is not None:
             args.problem("ous", "usage", "give accounts or ous, not both")
         which = Discovery(
-            users=args.flag("users", users), roles=args.flag("roles", roles),
-            groups=args.flag("groups", groups), policies=args.flag("policies", policies),
-            skip_service_linked_roles=args.flag("skip_service_linked_roles", skip_service_linked_roles),
+            users=args.flag("users", users),
+            roles=args.flag("roles", roles),
+            groups=args.flag("groups", groups),
+            policies=args.flag("policies", policies),
+            skip_service_linked_roles=args.flag(
+                "skip_service_linked_roles", skip_service_linked_roles
+            ),
         )
         seconds = args.seconds("timeout", timeout)
-        first, cap = args.seconds("poll_delay", poll_delay), args.seconds("max_poll_delay", max_poll_delay)
+        first, cap = (
+            args.seconds("poll_delay", poll_delay),
+            args.seconds("max_poll_delay", max_poll_delay),
+        )
         if cap < first:
-            args.problem("max_poll_delay", "range", f"must be at least poll_delay ({first:g}), not {max_poll_delay!r}")
+            args.problem(
+                "max_poll_delay",
+                "range",
+                f"must be at least poll_delay ({first:g}), not {max_poll_delay!r}",
+            )
         options = ReportOptions(
             granularity=args.choice("granularity", granularity, GRANULARITIES),
             with_entities=args.flag("with_entities", with_entities),
@@ -181,26 +208,52 @@ class OrganizationWorkflows:
         gate_size = args.optional_whole("max_requests_in_flight", max_requests_in_flight, minimum=1)
         rate = args.rate("rate_limit", rate_limit)
         attempts = args.optional_whole("max_attempts", max_attempts, minimum=1)
-        mode = None if retry_mode is None else args.choice("retry_mode", retry_mode, ("standard", "adaptive"))
+        mode = (
+            None
+            if retry_mode is None
+            else args.choice("retry_mode", retry_mode, ("standard", "adaptive"))
+        )
         skip_mgmt = args.flag("skip_management", skip_management)
         session = args.text("session_name", session_name)
         if isinstance(session_name, str) and not _SESSION.match(session_name):
-            args.problem("session_name", "pattern", "must be 2 to 64 of letters, digits and +=,.@_-")
-        duration = args.optional_whole("duration_seconds", duration_seconds, minimum=900, maximum=43200)
+            args.problem(
+                "session_name", "pattern", "must be 2 to 64 of letters, digits and +=,.@_-"
+            )
+        duration = args.optional_whole(
+            "duration_seconds", duration_seconds, minimum=900, maximum=43200
+        )
         creds_mode = args.choice("worker_credentials", worker_credentials, ("assumed", "worker"))
         if executor is not None and not callable(getattr(executor, "submit", None)):
-            args.problem("executor", "type", f"must be a concurrent.futures.Executor (with submit), not {type(executor).__name__}")
+            args.problem(
+                "executor",
+                "type",
+                f"must be a concurrent.futures.Executor (with submit), not {type(executor).__name__}",
+            )
         if resume is not None and not isinstance(resume, OrgScanCheckpoint):
-            args.problem("resume", "type", f"must be an OrgScanCheckpoint or None, not {type(resume).__name__}")
+            args.problem(
+                "resume",
+                "type",
+                f"must be an OrgScanCheckpoint or None, not {type(resume).__name__}",
+            )
         extra = client_options or {}
-        if not isinstance(extra, Mapping) or any(k not in _SERVICES or not isinstance(v, Mapping) for k, v in extra.items()):
-            args.problem("client_options", "type", "must map iam, sts or organizations to a mapping of client arguments")
+        if not isinstance(extra, Mapping) or any(
+            k not in _SERVICES or not isinstance(v, Mapping) for k, v in extra.items()
+        ):
+            args.problem(
+                "client_options",
+                "type",
+                "must map iam, sts or organizations to a mapping of client arguments",
+            )
             extra = {}
         callback = args.callback("progress", progress)
         args.check()
 
         callers = _caller_options(self, extra)
-        per_account = {k: v for k, v in (("max_rate", rate), ("max_attempts", attempts), ("retry_mode", mode)) if v is not None}
+        per_account = {
+            k: v
+            for k, v in (("max_rate", rate), ("max_attempts", attempts), ("retry_mode", mode))
+            if v is not None
+        }
         callers["iam"].update(per_account)
 
         def member_options(credentials: Any) -> dict[str, Any]:
@@ -208,8 +261,10 @@ class OrganizationWorkflows:
 
             own = {k: v for k, v in callers["iam"].items() if k not in ("credentials", "profile")}
             own["credentials"] = Credentials(
-                credentials.access_key_id, credentials.secret_access_key,
-                credentials.session_token, getattr(credentials, "expiration", None),
+                credentials.access_key_id,
+                credentials.secret_access_key,
+                credentials.session_token,
+                getattr(credentials, "expiration", None),
             )
             return own
 
@@ -219,24 +274,48 @@ class OrganizationWorkflows:
             from .orgunit import decode_answer, scan_account
 
             unit, decode = scan_account, decode_answer
-            unit_options = _unit_options(self, callers, per_account, which, options, workers,
-                                         session, duration)
-        return face.Emitting(scan_organization(OrgPlan(
-            role=role, accounts=listed, ous=parents, skip_management=skip_mgmt, which=which,
-            report_options=options, concurrency=workers, account_concurrency=in_flight,
-            gate=Gate(gate_size) if gate_size is not None else None,
-            caller_options=callers, member_options=member_options, session_name=session,
-            duration_seconds=duration,
-            skip_accounts=frozenset(resume.accounts) if resume else frozenset(),
-            skip_arns=frozenset(resume.arns) if resume else frozenset(),
-            progress=callback, executor=executor, unit=unit, unit_options=unit_options,
-            decode=decode, assume_in_worker=creds_mode == "worker", extra=plan_extra,
-        )))
+            unit_options = _unit_options(
+                self, callers, per_account, which, options, workers, session, duration
+            )
+        return face.Emitting(
+            scan_organization(
+                OrgPlan(
+                    role=role,
+                    accounts=listed,
+                    ous=parents,
+                    skip_management=skip_mgmt,
+                    which=which,
+                    report_options=options,
+                    concurrency=workers,
+                    account_concurrency=in_flight,
+                    gate=Gate(gate_size) if gate_size is not None else None,
+                    caller_options=callers,
+                    member_options=member_options,
+                    session_name=session,
+                    duration_seconds=duration,
+                    skip_accounts=frozenset(resume.accounts) if resume else frozenset(),
+                    skip_arns=frozenset(resume.arns) if resume else frozenset(),
+                    progress=callback,
+                    executor=executor,
+                    unit=unit,
+                    unit_options=unit_options,
+                    decode=decode,
+                    assume_in_worker=creds_mode == "worker",
+                    extra=plan_extra,
+                )
+            )
+        )
 
 
 def _unit_options(
-    client: Any, callers: dict[str, dict[str, Any]], per_account: dict[str, Any], which: Any,
-    options: Any, workers: int, session: str, duration: int | None,
+    client: Any,
+    callers: dict[str, dict[str, Any]],
+    per_account: dict[str, Any],
+    which: Any,
+    options: Any,
+    workers: int,
+    session: str,
+    duration: int | None,
 ) -> Callable[[Any, list[str]], dict[str, Any]]:
     """The plain options :func:`~iamlast.orgunit.scan_account` gets for one account."""
 
@@ -250,19 +329,34 @@ def _unit_options(
         plain = None
         if credentials is not None:
             expiry = getattr(credentials, "expiration", None)
-            plain = PlainCredentials(credentials.access_key_id, credentials.secret_access_key,
-                                     credentials.session_token, expiry.isoformat() if expiry else None)
+            plain = PlainCredentials(
+                credentials.access_key_id,
+                credentials.secret_access_key,
+                credentials.session_token,
+                expiry.isoformat() if expiry else None,
+            )
         return {
-            "region": client.region, "endpoints": endpoints, "credentials": plain,
+            "region": client.region,
+            "endpoints": endpoints,
+            "credentials": plain,
             "timeout": getattr(timeout, "read", timeout) if timeout is not None else None,
-            "call_timeout": callers["iam"].get("call_timeout"), **per_account,
-            "session_name": session, "duration_seconds": duration, "skip_arns": skip_arns,
+            "call_timeout": callers["iam"].get("call_timeout"),
+            **per_account,
+            "session_name": session,
+            "duration_seconds": duration,
+            "skip_arns": skip_arns,
             "scan": {
-                "users": which.users, "roles": which.roles, "groups": which.groups,
-                "policies": which.policies, "skip_service_linked_roles": which.skip_service_linked_roles,
-                "granularity": options.granularity, "with_entities": options.with_entities,
-                "concurrency": workers, "timeout": options.polling.timeout,
-                "poll_delay": options.polling.initial_delay, "max_poll_delay": options.polling.max_delay,
+                "users": which.users,
+                "roles": which.roles,
+                "groups": which.groups,
+                "policies": which.policies,
+                "skip_service_linked_roles": which.skip_service_linked_roles,
+                "granularity": options.granularity,
+                "with_entities": options.with_entities,
+                "concurrency": workers,
+                "timeout": options.polling.timeout,
+                "poll_delay": options.polling.initial_delay,
+                "max_poll_delay": options.polling.max_delay,
             },
         }
 

@@ -97,9 +97,16 @@ def plain_report(report: AccessReport) -> Plain:
                 "last_authenticated_entity": s.last_authenticated_entity,
                 "last_authenticated_region": s.last_authenticated_region,
                 "total_authenticated_entities": s.total_authenticated_entities,
-                "actions": None if s.actions is None else [
-                    [a.service_namespace, a.action_name, _ts(a.last_accessed),
-                     a.last_accessed_entity, a.last_accessed_region]
+                "actions": None
+                if s.actions is None
+                else [
+                    [
+                        a.service_namespace,
+                        a.action_name,
+                        _ts(a.last_accessed),
+                        a.last_accessed_entity,
+                        a.last_accessed_region,
+                    ]
                     for a in s.actions
                 ],
                 "entities": None if s.entities is None else [e.to_json() for e in s.entities],
@@ -120,18 +127,32 @@ def report_of_plain(data: Mapping[str, Any]) -> AccessReport:
             from ._generated.shapes import EntityDetails
 
             entities = tuple(EntityDetails.of_json(e) for e in s["entities"])
-        actions = None if s["actions"] is None else tuple(
-            ActionUsage(ns, name, _dt(last), entity, region, as_of)
-            for ns, name, last, entity, region in s["actions"]
+        actions = (
+            None
+            if s["actions"] is None
+            else tuple(
+                ActionUsage(ns, name, _dt(last), entity, region, as_of)
+                for ns, name, last, entity, region in s["actions"]
+            )
         )
-        services.append(ServiceUsage(
-            s["namespace"], s["name"], _dt(s["last_authenticated"]),
-            s["last_authenticated_entity"], s["last_authenticated_region"],
-            s["total_authenticated_entities"], actions, entities, as_of,
-        ))
+        services.append(
+            ServiceUsage(
+                s["namespace"],
+                s["name"],
+                _dt(s["last_authenticated"]),
+                s["last_authenticated_entity"],
+                s["last_authenticated_region"],
+                s["total_authenticated_entities"],
+                actions,
+                entities,
+                as_of,
+            )
+        )
     created = _dt(data["job_created"])
     assert created is not None
-    return AccessReport(data["arn"], data["job_id"], data["granularity"], created, as_of, tuple(services))
+    return AccessReport(
+        data["arn"], data["job_id"], data["granularity"], created, as_of, tuple(services)
+    )
 
 
 def plain_error(error: BaseException) -> Plain:
@@ -141,8 +162,11 @@ def plain_error(error: BaseException) -> Plain:
 
     if isinstance(error, ServiceError):
         return {"service_error": error.to_json()}
-    public = {k: v for k, v in vars(error).items() if not k.startswith("_")
-              and isinstance(v, str | int | float | bool | type(None))}
+    public = {
+        k: v
+        for k, v in vars(error).items()
+        if not k.startswith("_") and isinstance(v, str | int | float | bool | type(None))
+    }
     return {"class": type(error).__name__, "args": [str(a) for a in error.args], "attrs": public}
 
 
@@ -174,23 +198,41 @@ def _plain_item(item: OrgScanItem) -> Plain:
     if isinstance(item, AccountDone):
         return {"end": "done", "scanned": item.scanned, "failed": item.failed}
     assert isinstance(item, AccountFailed)
-    return {"end": "failed", "stage": item.stage, "error": plain_error(item.error),
-            "scanned": item.scanned, "failed": item.failed}
+    return {
+        "end": "failed",
+        "stage": item.stage,
+        "error": plain_error(item.error),
+        "scanned": item.scanned,
+        "failed": item.failed,
+    }
 
 
-def decode_answer(account_id: str, name: str | None, answer: Mapping[str, Any]) -> list[OrgScanItem]:
+def decode_answer(
+    account_id: str, name: str | None, answer: Mapping[str, Any]
+) -> list[OrgScanItem]:
     """The items an account's scan yields, from :func:`scan_account`'s answer."""
     items: list[OrgScanItem] = []
     for entry in answer["items"]:
         if "arn" in entry:
-            result = (ScanSuccess(entry["arn"], report_of_plain(entry["report"])) if entry["ok"]
-                      else ScanFailure(entry["arn"], error_of_plain(entry["error"])))
+            result = (
+                ScanSuccess(entry["arn"], report_of_plain(entry["report"]))
+                if entry["ok"]
+                else ScanFailure(entry["arn"], error_of_plain(entry["error"]))
+            )
             items.append(AccountScanResult(account_id, result))
         elif entry["end"] == "done":
             items.append(AccountDone(account_id, entry["scanned"], entry["failed"], name))
         else:
-            items.append(AccountFailed(account_id, entry["stage"], error_of_plain(entry["error"]),
-                                       name, entry["scanned"], entry["failed"]))
+            items.append(
+                AccountFailed(
+                    account_id,
+                    entry["stage"],
+                    error_of_plain(entry["error"]),
+                    name,
+                    entry["scanned"],
+                    entry["failed"],
+                )
+            )
     return items
 
 
@@ -199,7 +241,8 @@ def decode_answer(account_id: str, name: str | None, answer: Mapping[str, Any]) 
 
 def _client_kwargs(options: Mapping[str, Any], service: str) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
-        k: options[k] for k in ("region", "timeout", "call_timeout", "max_attempts", "retry_mode")
+        k: options[k]
+        for k in ("region", "timeout", "call_timeout", "max_attempts", "retry_mode")
         if options.get(k) is not None
     }
     endpoint = (options.get("endpoints") or {}).get(service)
@@ -253,21 +296,39 @@ def scan_account(account_id: str, role: str | None, options: Mapping[str, Any]) 
             kwargs["credentials"] = options["credentials"].to_credentials()
             kwargs.pop("profile", None)
     except IamError as exc:
-        items.append({"end": "failed", "stage": "assume_role", "error": plain_error(exc),
-                      "scanned": 0, "failed": 0})
+        items.append(
+            {
+                "end": "failed",
+                "stage": "assume_role",
+                "error": plain_error(exc),
+                "scanned": 0,
+                "failed": 0,
+            }
+        )
         return {"account_id": account_id, "items": items}
     scan = options.get("scan") or {}
-    which = Discovery(**{k: scan[k] for k in ("users", "roles", "groups", "policies",
-                                               "skip_service_linked_roles") if k in scan})
+    which = Discovery(
+        **{
+            k: scan[k]
+            for k in ("users", "roles", "groups", "policies", "skip_service_linked_roles")
+            if k in scan
+        }
+    )
     report_options = ReportOptions(
         granularity=scan.get("granularity", "SERVICE_LEVEL"),
         with_entities=bool(scan.get("with_entities", False)),
-        polling=Polling(scan.get("timeout", 900.0), scan.get("poll_delay", 1.0), scan.get("max_poll_delay", 15.0)),
+        polling=Polling(
+            scan.get("timeout", 900.0),
+            scan.get("poll_delay", 1.0),
+            scan.get("max_poll_delay", 15.0),
+        ),
     )
     client: Client
     with Client(**kwargs) as client:
         flow = account_principals(
-            Member(account_id), which, report_options,
+            Member(account_id),
+            which,
+            report_options,
             concurrency=int(scan.get("concurrency", 8)),
             skip_arns=frozenset(options.get("skip_arns") or ()),
         )

@@ -205,12 +205,16 @@ def _token_pages(operation: str, kwargs: dict[str, Any], key: str) -> Flow[list[
         if token in seen:
             raise PaginationError(
                 f"{operation} returned a NextToken it had returned before",
-                operation=operation, marker=token, pages=pages,
+                operation=operation,
+                marker=token,
+                pages=pages,
             )
         seen.add(token)
     raise PaginationError(
         f"{operation} was still paging after {MAX_PAGES} pages",
-        operation=operation, marker=token, pages=MAX_PAGES,
+        operation=operation,
+        marker=token,
+        pages=MAX_PAGES,
     )
 
 
@@ -297,8 +301,11 @@ def account_principals(
 
 def _principals(member: Member, plan: OrgPlan) -> Flow[None]:
     return account_principals(
-        member, plan.which, plan.report_options,
-        concurrency=plan.concurrency, skip_arns=plan.skip_arns,
+        member,
+        plan.which,
+        plan.report_options,
+        concurrency=plan.concurrency,
+        skip_arns=plan.skip_arns,
     )
 
 
@@ -326,7 +333,9 @@ def _account(member: Member, plan: OrgPlan, caller: str) -> Flow[None]:
         if credentials is False:
             return
     if local:  # the caller's own account never leaves this process with its credentials
-        options = plan.caller_options["iam"] if credentials is None else plan.member_options(credentials)
+        options = (
+            plan.caller_options["iam"] if credentials is None else plan.member_options(credentials)
+        )
         yield With("iam", options, _principals(member, plan), gate=plan.gate)
         return
     assert plan.unit is not None and plan.unit_options is not None and plan.decode is not None
@@ -377,9 +386,14 @@ class _Tally:
         if self.plan.progress is not None:
             self.plan.progress(
                 OrgScanProgress(
-                    self.finished, self.failed, self.total, self.principals,
-                    self.principals_failed, item.account_id,
-                    self.per_account.get(item.account_id, 0), item,
+                    self.finished,
+                    self.failed,
+                    self.total,
+                    self.principals,
+                    self.principals_failed,
+                    item.account_id,
+                    self.per_account.get(item.account_id, 0),
+                    item,
                 )
             )
 
