@@ -9,6 +9,7 @@ from .model import Service
 
 
 def package_init(service: Service) -> str:
+    """The service's facts from its model's metadata: what a client needs to talk to it."""
     out = Lines()
     out.extend(HEADER.rstrip("\n"))
     out("from typing import Final")
@@ -18,6 +19,9 @@ def package_init(service: Service) -> str:
     out(f"PROTOCOL: Final = {service.protocol!r}")
     out(f"XML_NAMESPACE: Final = {service.xml_namespace or ''!r}")
     out(f"ENDPOINT_PREFIX: Final = {service.endpoint_prefix or ''!r}")
+    out(f"SIGNING_NAME: Final = {service.signing_name!r}")
+    out(f"TARGET_PREFIX: Final = {service.target_prefix or ''!r}")
+    out(f"JSON_VERSION: Final = {service.json_version or ''!r}")
     return out.text()
 
 
@@ -80,6 +84,9 @@ def operations_module(service: Service) -> str:
             out(f"                output_token={_attr(service, op.output, p.output_token)!r},")
             out(f"                more_results={_attr(service, op.output, p.more_results)!r},")
             out(f"                limit_key={_attr(service, op.input, p.limit_key)!r},")
+            limit_max = _limit_max(service, op.input, p.limit_key)
+            if limit_max is not None:
+                out(f"                limit_max={limit_max!r},")
             keys = tuple(_attr(service, op.output, k) for k in p.result_keys)
             out(f"                result_keys={keys!r},")
             if p.non_aggregate_keys:
@@ -111,6 +118,27 @@ def operations_module(service: Service) -> str:
     return out.text()
 
 
+def _limit_max(service: Service, shape: str | None, member: str | None) -> int | None:
+    """The largest page size the model allows (the limit member's ``max``), if it says."""
+    if member is None or shape is None:
+        return None
+    target = next(m.target for m in service.shapes[shape].members if m.name == member)
+    high = service.shapes[target].max
+    return int(high) if high is not None else None
+
+
+def _code(service: Service, shape_name: str) -> str:
+    return service.shapes[shape_name].error_code or shape_name
+
+
+def _common_classes() -> dict[str, str]:
+    """The AWS common errors' wire codes → their class names (read from the runtime's table at
+    generation time: the generated classes subclass them by name)."""
+    from iamlast._runtime.common_errors import common_by_code
+
+    return {code: cls.__name__ for code, cls in common_by_code().items()}
+
+
 def _cls(service: Service, shape: str | None) -> str | None:
     return service.shapes[shape].class_name if shape else None
 
@@ -121,12 +149,22 @@ def errors_module(service: Service) -> str:
     out("from collections.abc import Mapping")
     out("from typing import Any, TypeAlias")
     out("")
+    is_json = service.protocol == "json"
+    error_names = sorted(service.error_shapes)
+    common = _common_classes()
+    # A modelled error with a common code (Organizations' AccessDeniedException) is that common
+    # error too: ``except iamlast.errors.AccessDeniedError`` catches it, and it retries alike.
+    if any(_code(service, n) in common for n in error_names):
+        out("from iamlast._runtime import common_errors as _common")
+    if is_json:
+        out("from iamlast._runtime.awsjson import decode_error as _decode")
     out("from iamlast._runtime.errors import (")
     out("    CommonServiceError,")
     out("    ServiceError,")
     out("    UnknownServiceError,")
     out("    common_by_code,")
-    out("    decode_service_error,")
+    if not is_json:
+        out("    decode_service_error,")
     out("    register_codes,")
     out(")")
     out("")
@@ -141,7 +179,6 @@ def errors_module(service: Service) -> str:
     out('    """Base of the errors this service\'s model defines, each matched by its wire code."""')
     out("")
     out("    _shape_loader = staticmethod(_load_shape)")
-    error_names = sorted(service.error_shapes)
     classes: list[tuple[str, str, str]] = []  # (class, code, shape)
     seen_codes: dict[str, str] = {}
     for shape_name in error_names:
@@ -155,9 +192,12 @@ def errors_module(service: Service) -> str:
         status = shape.error_status
         server = not shape.sender_fault
         doc = docs.summary(shape.documentation) or f"The service's {code} error."
+        bases = "ModelledServiceError"
+        if code in common:
+            bases += f", _common.{common[code]}"
         out("")
         out("")
-        out(f"class {cls}(ModelledServiceError):")
+        out(f"class {cls}({bases}):")
         out.extend(docs.docstring(doc + f" (Wire code ``{code}``.)", "    ").rstrip("\n"))
         out("")
         out(f"    codes = ({code!r},)")
@@ -225,9 +265,15 @@ def errors_module(service: Service) -> str:
     out("def decode_error(")
     out("    operation: str | None, status: int, body: bytes | str, headers: Mapping[str, str] | None = None")
     out(") -> ServiceError:")
-    out('    """The typed error for an error response; never raises (a non-XML body gives')
-    out('    ``UnknownServiceError`` with the HTTP status as its code and the raw body kept)."""')
-    out("    return decode_service_error(")
+    if is_json:
+        out('    """The typed error for an error response, by its ``__type`` (or the')
+        out("    ``x-amzn-errortype`` header, or ``code``); never raises (a body that names no code")
+        out('    gives ``UnknownServiceError`` with the HTTP status as its code and the raw body kept)."""')
+        out("    return _decode(")
+    else:
+        out('    """The typed error for an error response; never raises (a non-XML body gives')
+        out('    ``UnknownServiceError`` with the HTTP status as its code and the raw body kept)."""')
+        out("    return decode_service_error(")
     out("        operation=operation,")
     out("        status=status,")
     out("        body=body,")

@@ -109,9 +109,11 @@ def _pager(out: Lines, service: Service, types: Types, op: Operation, *, is_asyn
     out(f"def paginate_{op.python_name}(self, *, {', '.join(params)}) -> {pager}[{result}, {item}]:")
     out.indent()
     doc = (
-        f"Every page of {op.name}, following the marker while the result is truncated. Iterate "
-        f"for the items ({', '.join(p.result_keys)}), or ``.pages()`` for whole responses. "
-        + ("``page_size`` is sent as MaxItems; " if p.limit_key is not None else "")
+        f"Every page of {op.name}, following {p.output_token} "
+        + (f"while {p.more_results}. " if p.more_results else "until a page has none. ")
+        + f"Iterate for the items ({', '.join(p.result_keys)}), or ``.pages()`` for whole "
+        "responses. "
+        + (f"``page_size`` is sent as {p.limit_key}; " if p.limit_key is not None else "")
         + "``max_items`` caps the items yielded; "
         "``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); "
         "more than ``max_pages`` pages (default 100,000) raise PaginationError."

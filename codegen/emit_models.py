@@ -1,14 +1,16 @@
 """Write the model modules: one module per structure (recursive groups share one), and the enums.
 
-A model module holds the class (fields, constraints, docs) and the codecs users need — XML
-reading, JSON both ways, awsQuery writing for requests (see :mod:`codegen.codecs`); the XML
-writers and awsQuery readers only the emulator uses go to ``iamlast.testing`` instead
-(:mod:`codegen.emit_testing`).
+A model module holds the class (fields, constraints, docs) and the codecs users need — boto3-style
+JSON both ways, and the service's wire protocol one way each: for awsQuery, XML reading of
+responses and awsQuery writing of requests; for awsJson, JSON reading of responses and writing of
+requests (see :mod:`codegen.codecs`). The other directions, which only the emulator uses, go to
+``iamlast.testing`` instead (:mod:`codegen.emit_testing`).
 """
 
 from __future__ import annotations
 
 from . import docs, names, sides
+from .codecs.awsjson import AwsJsonCodec
 from .codecs.json import JsonCodec
 from .codecs.query_write import QueryWriter
 from .codecs.xml_read import XmlReader
@@ -63,6 +65,12 @@ class ShapeEmitter:
         self.xml = XmlReader(service, self.types)
         self.json = JsonCodec(service)
         self.query = QueryWriter(service)
+        self.awsjson = AwsJsonCodec(service)
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the service speaks awsJson (else awsQuery)."""
+        return self.service.protocol == "json"
 
     # ------------------------------------------------------------------ enums
 
@@ -129,13 +137,14 @@ class ShapeEmitter:
                         stem = self.module_of[s]
                         cls = svc.shapes[s].class_name
                         deps.setdefault(stem, {cls})
+                        reads, writes = ("_jr_", "_jw_") if self.is_json else ("_x_", "_q_")
                         if s in svc.output_shapes and name in svc.output_shapes:
-                            deps[stem].add(f"_x_{cls}")
+                            deps[stem].add(f"{reads}{cls}")
                         if s in svc.input_shapes and name in svc.input_shapes:
-                            deps[stem].add(f"_q_{cls}")
+                            deps[stem].add(f"{writes}{cls}")
                 collect_enums(svc, member.target, enums)
-                if name in svc.output_shapes:  # only what responses carry is read from XML
-                    collect_maps(svc, member.target, maps)
+                if name in svc.output_shapes and not self.is_json:
+                    collect_maps(svc, member.target, maps)  # only responses are read from XML
         body = Lines()
         for name in group:
             self._class(body, svc.shapes[name], group)
@@ -143,15 +152,23 @@ class ShapeEmitter:
             self.xml.map_reader(body, svc.shapes[map_name])
         for name in group:
             if name in svc.output_shapes:
-                self.xml.reader(body, svc.shapes[name])
+                if self.is_json:
+                    self.awsjson.reader(body, svc.shapes[name])
+                else:
+                    self.xml.reader(body, svc.shapes[name])
             if name in svc.input_shapes:
-                self.query.function(body, svc.shapes[name])
+                if self.is_json:
+                    self.awsjson.writer(body, svc.shapes[name], with_extras=False)
+                else:
+                    self.query.function(body, svc.shapes[name])
         code = body.text()
         head = Lines()
         head.extend(HEADER.rstrip("\n"))
         head("from __future__ import annotations")
         head("")
         std = []
+        if "Mapping[" in code:
+            std.append("from collections.abc import Mapping")
         if "datetime" in code:
             std.append("from datetime import datetime")
         typing_names = ["Any", "ClassVar"] + (["TYPE_CHECKING"] if "_Element" in code else [])
@@ -165,6 +182,8 @@ class ShapeEmitter:
         head("")
         head("from pydantic import Field" + (", model_validator" if "model_validator" in code else ""))
         head("")
+        if "_aj." in code:
+            head("from iamlast._runtime import awsjson as _aj")
         if "_extras." in code:
             head("from iamlast._runtime import extras as _extras")
         head("from iamlast._runtime import json as _j")
@@ -188,7 +207,7 @@ class ShapeEmitter:
         for e in sorted(enums):
             cls = svc.shapes[e].class_name
             if f"_e_{cls}(" in code:
-                head(f"_e_{cls} = _x.enum_reader({cls})")
+                head(f"_e_{cls} = {'_aj' if self.is_json else '_x'}.enum_reader({cls})")
         head("")
         if "_Element" in code:
             head("if TYPE_CHECKING:")
@@ -228,7 +247,7 @@ class ShapeEmitter:
         if svc.xml_namespace and (shape.name in svc.top_outputs or base == "ErrorShape"):
             # written on documents: an operation's output and an error (see iamlast.testing)
             out(f"_XML_NAMESPACE: ClassVar[str | None] = {svc.xml_namespace!r}")
-        if shape.name in svc.top_outputs:
+        if shape.name in svc.top_outputs and not self.is_json:
             documents = svc.output_documents[shape.name]
             response = min(documents)  # several operations may return this shape: one, stably
             out(f"_XML_WRAPPER: ClassVar[str | None] = {documents[response]!r}")
@@ -274,11 +293,17 @@ class ShapeEmitter:
         """The codecs' methods in the class body: XML reading (what responses carry), JSON,
         completing, awsQuery writing (what requests carry)."""
         if shape.name in self.service.output_shapes:
-            self.xml.methods(out, shape)
+            if self.is_json:
+                self.awsjson.read_methods(out, shape)
+            else:
+                self.xml.methods(out, shape)
         self.json.methods(out, shape)
         self._complete(out, shape)
         if shape.name in self.service.input_shapes:
-            self.query.method(out, shape)
+            if self.is_json:
+                self.awsjson.write_method(out, shape)
+            else:
+                self.query.method(out, shape)
 
     def _complete(self, out: Lines, shape: Shape) -> None:
         cls = shape.class_name

@@ -1,8 +1,9 @@
 """The generator's pipeline: model → source files → formatted → written or compared.
 
-One service model gives two packages: the models, operations, errors and typed client methods
-(``src/iamlast/_generated``: what users import) and the emulator's codecs — XML writers and
-awsQuery readers (``src/iamlast/testing/_generated``: what only ``iamlast.testing`` imports).
+Each service (see :mod:`codegen.services`) gives two packages: the models, operations, errors and
+typed client methods (``src/iamlast/<package>``: what users import) and the emulator's codecs —
+the writers of its responses and the readers of its requests, in its protocol
+(``src/iamlast/testing/<package>``: what only ``iamlast.testing`` imports).
 """
 
 from __future__ import annotations
@@ -17,17 +18,14 @@ from typing import Any
 from . import emit_api, emit_client, emit_testing
 from .emit_models import ShapeEmitter
 from .lines import HEADER
-from .model import ModelError, Service, load, read_files
+from .model import ModelError, Service, load, read_directory
+from .services import BY_NAME, SERVICES, ServiceSpec
 
-ROOT = Path(__file__).resolve().parent.parent
-SPECS = ROOT / "specs"
-MODEL = SPECS / "iam-2010-05-08" / "service-2.json"
-PAGINATORS = SPECS / "iam-2010-05-08" / "paginators-1.json"
-OVERRIDES = SPECS / "overrides.json"
-#: Where the committed packages live, and the models' import name.
-MODELS_OUT = ROOT / "src" / "iamlast" / "_generated"
-TESTING_OUT = ROOT / "src" / "iamlast" / "testing" / "_generated"
-MODELS_PACKAGE = "iamlast._generated"
+IAM = BY_NAME["iam"]
+#: IAM's committed packages (the defaults of ``--out`` / ``--testing-out``).
+MODELS_OUT = IAM.models_out
+TESTING_OUT = IAM.testing_out
+MODELS_PACKAGE = IAM.models_package
 
 # Formatter settings are fixed here (not read from a pyproject) so output is the same wherever
 # it is generated; the ruff version is pinned in pyproject.toml.
@@ -101,21 +99,24 @@ def generate_into(
     with_client: bool = True,
     testing: Path | None = None,
     models_package: str | None = None,
+    service: ServiceSpec | None = None,
 ) -> int:
     """Generate the models package into ``target`` (emptied first) and format it; with
     ``testing``, the emulator's codecs for it into that directory too. Returns the file count.
 
-    Without ``model`` the IAM model in ``specs/`` is used; tests pass their own small models.
-    ``models_package`` is the import name of ``target`` the codecs refer to (its directory name
-    unless given: a test's package on ``sys.path``).
+    Without ``model``, the spec of ``service`` (IAM's unless told) in ``specs/`` is used, with
+    its overrides; tests pass their own small models (and overrides). ``models_package`` is the
+    import name of ``target`` the codecs refer to (its directory name unless given: a test's
+    package on ``sys.path``).
     """
     try:
         if model is None:
-            service = read_files(MODEL, PAGINATORS, OVERRIDES)
+            spec = service or IAM
+            loaded = read_directory(spec.directory, spec.overrides())
         else:
-            service = load(model, paginators, overrides)
+            loaded = load(model, paginators, overrides)
         files, codecs = _render(
-            service, with_client=with_client, models_package=models_package or target.name
+            loaded, with_client=with_client, models_package=models_package or target.name
         )
     except ModelError as exc:
         raise GeneratorError(str(exc)) from exc
@@ -126,15 +127,35 @@ def generate_into(
     return len(files) + len(codecs)
 
 
-def write(out: Path = MODELS_OUT, testing_out: Path = TESTING_OUT) -> int:
-    """Regenerate the committed packages."""
-    with tempfile.TemporaryDirectory() as tmp:
-        staged, staged_testing = Path(tmp) / "_generated", Path(tmp) / "testing"
-        count = generate_into(staged, testing=staged_testing, models_package=MODELS_PACKAGE)
-        for source, destination in ((staged, out), (staged_testing, testing_out)):
-            if destination.exists():
-                shutil.rmtree(destination)
-            shutil.copytree(source, destination)
+def _selected(services: tuple[ServiceSpec, ...] | None) -> tuple[ServiceSpec, ...]:
+    return SERVICES if services is None else services
+
+
+def write(
+    out: Path | None = None,
+    testing_out: Path | None = None,
+    *,
+    services: tuple[ServiceSpec, ...] | None = None,
+) -> int:
+    """Regenerate the committed packages of every service (or of ``services``); ``out`` and
+    ``testing_out`` redirect one service's packages."""
+    chosen = _selected(services)
+    if (out is not None or testing_out is not None) and len(chosen) != 1:
+        chosen = (IAM,)
+    count = 0
+    for spec in chosen:
+        with tempfile.TemporaryDirectory() as tmp:
+            staged, staged_testing = Path(tmp) / spec.package, Path(tmp) / "testing"
+            count += generate_into(
+                staged, testing=staged_testing, models_package=spec.models_package, service=spec
+            )
+            for source, destination in (
+                (staged, out or spec.models_out),
+                (staged_testing, testing_out or spec.testing_out),
+            ):
+                if destination.exists():
+                    shutil.rmtree(destination)
+                shutil.copytree(source, destination)
     return count
 
 
@@ -160,17 +181,45 @@ def _compare(fresh: dict[str, bytes], committed: dict[str, bytes], prefix: str) 
     return problems
 
 
-def check(out: Path, testing_out: Path | None = None) -> list[str]:
-    """What differs between a fresh generation and ``out`` (and ``testing_out``, the codecs,
-    named with its directory): empty when current."""
+def _check_one(
+    spec: ServiceSpec, out: Path, testing_out: Path | None, prefix: str, testing_prefix: str
+) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
-        staged, staged_testing = Path(tmp) / "_generated", Path(tmp) / "testing"
+        staged, staged_testing = Path(tmp) / spec.package, Path(tmp) / "testing"
         generate_into(
             staged,
             testing=staged_testing if testing_out is not None else None,
-            models_package=MODELS_PACKAGE,
+            models_package=spec.models_package,
+            service=spec,
         )
-        problems = _compare(_tree(staged), _tree(out), "")
+        problems = _compare(_tree(staged), _tree(out), prefix)
         if testing_out is not None:
-            problems += _compare(_tree(staged_testing), _tree(testing_out), f"{testing_out.name}/")
+            problems += _compare(_tree(staged_testing), _tree(testing_out), testing_prefix)
+    return problems
+
+
+def check(
+    out: Path | None = None,
+    testing_out: Path | None = None,
+    *,
+    services: tuple[ServiceSpec, ...] | None = None,
+) -> list[str]:
+    """What differs between a fresh generation and the committed packages: empty when current.
+
+    With ``out`` (and ``testing_out``, named with its directory), one service's packages are
+    compared with those directories (IAM's unless ``services`` names another); without, every
+    service's committed packages are, each problem prefixed with the package's path."""
+    chosen = _selected(services)
+    if out is not None:
+        named = f"{testing_out.name}/" if testing_out is not None else ""
+        return _check_one(chosen[0] if services else IAM, out, testing_out, "", named)
+    problems: list[str] = []
+    for spec in chosen:
+        problems += _check_one(
+            spec,
+            spec.models_out,
+            spec.testing_out,
+            f"src/iamlast/{spec.package}/",
+            f"src/iamlast/testing/{spec.package}/",
+        )
     return problems

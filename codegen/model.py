@@ -1,7 +1,9 @@
-"""Read a botocore-format service model (awsQuery) and its overrides into a checked, resolved form.
+"""Read a botocore-format service model (awsQuery or awsJson) and its overrides into a checked,
+resolved form.
 
-Strict by design: a shape type, shape key, member key or operation key this generator does not
-understand stops generation with a message naming it. Nothing is skipped silently.
+Strict by design: a protocol, shape type, shape key, member key, operation key or override this
+generator does not understand stops generation with a message naming it. Nothing is skipped
+silently.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ SCALAR_TYPES = frozenset(
     {"string", "integer", "long", "short", "byte", "boolean", "float", "double", "timestamp", "blob"}
 )
 ALL_TYPES = SCALAR_TYPES | {"structure", "list", "map"}
+#: The protocols the generator writes codecs for: botocore's name → what the runtime calls it.
+PROTOCOLS = {"query": "query", "json": "json"}
+#: A structure marked ``document`` is an untyped JSON value; it gets this pseudo type.
+DOCUMENT = "document"
 
 # Keys we know and act on (or that carry nothing for serialization, like documentation).
 _SHAPE_KEYS = {
@@ -34,7 +40,7 @@ _SHAPE_KEYS = {
 _MEMBER_KEYS = {
     "shape", "documentation", "locationName", "flattened", "xmlNamespace", "xmlAttribute",
     "timestampFormat", "idempotencyToken", "hostLabel", "deprecated", "deprecatedMessage", "box",
-    "queryName", "contextParam",
+    "queryName", "contextParam", "jsonvalue", "deprecatedSince",
 }
 _REF_KEYS = {"shape", "locationName", "xmlNamespace", "documentation", "flattened", "timestampFormat"}
 _OPERATION_KEYS = {
@@ -45,10 +51,10 @@ _OPERATION_KEYS = {
 }
 _OUTPUT_REF_KEYS = {"shape", "resultWrapper", "documentation", "locationName", "xmlNamespace"}
 _UNSUPPORTED = {
-    "eventstream": "event streams do not exist in awsQuery",
-    "event": "event streams do not exist in awsQuery",
-    "document": "document types do not exist in awsQuery",
+    "eventstream": "event streams are not supported",
+    "event": "event streams are not supported",
 }
+_OVERRIDE_SECTIONS = {"optional_members", "url_encoded_shapes", "paginators", "jobs", "error_codes"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,14 @@ class Service:
     endpoint_prefix: str | None
     shapes: dict[str, Shape]
     operations: dict[str, Operation]
+    #: The name requests are signed for (``signingName``, else the endpoint prefix).
+    signing_name: str = ""
+    #: awsJson: ``X-Amz-Target`` is ``<target_prefix>.<Operation>``.
+    target_prefix: str | None = None
+    #: awsJson: the ``Content-Type`` is ``application/x-amz-json-<json_version>``.
+    json_version: str | None = None
+    #: botocore's full name of the service (docs only).
+    full_name: str = ""
     # filled by analyse()
     input_shapes: set[str] = field(default_factory=set)
     output_shapes: set[str] = field(default_factory=set)
@@ -219,13 +233,29 @@ def load(
     meta = model.get("metadata") or {}
     _check_keys("metadata", meta, _METADATA_KEYS)
     protocol = meta.get("protocol")
-    if protocol != "query":
-        raise ModelError(f"metadata.protocol is {protocol!r}; this generator writes awsQuery only")
+    if protocol not in PROTOCOLS:
+        raise ModelError(
+            f"metadata.protocol is {protocol!r}; this generator writes "
+            + " and ".join(sorted(PROTOCOLS))
+            + " only"
+        )
+    if meta.get("awsQueryCompatible"):
+        raise ModelError("metadata.awsQueryCompatible is not supported (query-compatible error codes)")
+    target_prefix = meta.get("targetPrefix")
+    json_version = meta.get("jsonVersion")
+    if protocol == "json":
+        if not isinstance(target_prefix, str) or not target_prefix:
+            raise ModelError("metadata.targetPrefix is needed by the json protocol (X-Amz-Target)")
+        if json_version not in ("1.0", "1.1"):
+            raise ModelError(f"metadata.jsonVersion {json_version!r} is not 1.0 or 1.1")
     overrides = overrides or {}
+    unknown_sections = sorted(k for k in overrides if not k.startswith("_") and k not in _OVERRIDE_SECTIONS)
+    if unknown_sections:
+        raise ModelError(f"overrides: unknown section(s) {unknown_sections}")
     shapes: dict[str, Shape] = {}
     raw_shapes = model.get("shapes") or {}
     for name in sorted(raw_shapes):
-        shapes[name] = _shape(name, raw_shapes[name])
+        shapes[name] = _shape(name, raw_shapes[name], protocol)
     for shape in shapes.values():
         for ref in [m.target for m in shape.members] + [
             r.target for r in (shape.member, shape.key, shape.value) if r is not None
@@ -240,25 +270,37 @@ def load(
     for op_name, job in sorted((overrides.get("jobs") or {}).get("operations", {}).items()):
         if op_name in operations:
             operations[op_name].job = Job(job["status"], job["failure"])
+    endpoint_prefix = meta.get("endpointPrefix")
     service = Service(
         api_version=str(meta.get("apiVersion") or ""),
-        protocol=protocol,
-        xml_namespace=meta.get("xmlNamespace"),
+        protocol=PROTOCOLS[protocol],
+        xml_namespace=meta.get("xmlNamespace") if protocol == "query" else None,
         service_id=str(meta.get("serviceId") or meta.get("serviceAbbreviation") or ""),
-        endpoint_prefix=meta.get("endpointPrefix"),
+        endpoint_prefix=endpoint_prefix,
         shapes=shapes,
         operations=operations,
+        signing_name=str(meta.get("signingName") or endpoint_prefix or ""),
+        target_prefix=target_prefix if protocol == "json" else None,
+        json_version=json_version if protocol == "json" else None,
+        full_name=str(meta.get("serviceFullName") or ""),
     )
     analyse(service)
     return service
 
 
-def _shape(name: str, raw: dict[str, Any]) -> Shape:
+def _shape(name: str, raw: dict[str, Any], protocol: str = "query") -> Shape:
     where = f"shape {name}"
     _check_keys(where, raw, _SHAPE_KEYS)
     kind = raw.get("type")
     if kind not in ALL_TYPES:
         raise ModelError(f"{where}: shape type {kind!r} is not supported")
+    if raw.get("document"):
+        if protocol != "json":
+            raise ModelError(f"{where}: 'document' is not supported (no document types in {protocol})")
+        if kind != "structure" or raw.get("members"):
+            raise ModelError(f"{where}: a document shape is a structure without members")
+        # An untyped JSON value: no model class, no members (see DOCUMENT).
+        return Shape(name=name, type=DOCUMENT, raw=raw, documentation=raw.get("documentation"))
     shape = Shape(
         name=name,
         type=kind,
@@ -286,7 +328,8 @@ def _shape(name: str, raw: dict[str, Any]) -> Shape:
         shape.error_status = err.get("httpStatusCode")
         shape.sender_fault = bool(err.get("senderFault", False))
     elif shape.exception:
-        shape.sender_fault = raw.get("fault") != "server"
+        # botocore's models say "fault": true (or "server") for a server-side error.
+        shape.sender_fault = raw.get("fault") not in (True, "server")
     if kind == "structure":
         required = set(raw.get("required") or [])
         members = raw.get("members") or {}
@@ -323,9 +366,10 @@ def _shape(name: str, raw: dict[str, Any]) -> Shape:
                     deprecated=bool(member.get("deprecated")),
                 )
             )
-        if shape.exception:
+        if shape.exception and protocol == "query":
             # Query error documents carry the message as <Message>, whatever the member's
             # spelling in the model (IAM spells it "message"): read and write it by that name.
+            # (awsJson bodies carry it under the member's own name.)
             for m in shape.members:
                 if m.name.lower() == "message" and m.name != "Message":
                     m.name = "Message"
@@ -490,8 +534,20 @@ def analyse(service: Service) -> None:
             _walk(service, name, service.output_shapes)
 
 
-def read_files(model_path: Path, paginators_path: Path | None, overrides_path: Path | None) -> Service:
-    model = json.loads(model_path.read_text())
-    paginators = json.loads(paginators_path.read_text()) if paginators_path else None
-    overrides = json.loads(overrides_path.read_text()) if overrides_path else None
+def read_directory(directory: Path, overrides: dict[str, Any] | None) -> Service:
+    """The service in a spec directory (``service-2.json``, ``paginators-1.json`` and botocore's
+    ``paginators-1.sdk-extras.json`` where there is one), with its overrides section."""
+    from .services import (
+        PAGINATOR_EXTRAS_FILE,
+        PAGINATORS_FILE,
+        SERVICE_FILE,
+        merge_paginator_extras,
+    )
+
+    def optional(name: str) -> dict[str, Any] | None:
+        path = directory / name
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    model = json.loads((directory / SERVICE_FILE).read_text())
+    paginators = merge_paginator_extras(optional(PAGINATORS_FILE) or {}, optional(PAGINATOR_EXTRAS_FILE))
     return load(model, paginators, overrides)

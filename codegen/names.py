@@ -72,13 +72,22 @@ def enum_member(value: str) -> str:
     return name
 
 
+#: Names the generated errors module uses for the runtime's own classes: an error shape whose
+#: class would be called so keeps its shape name (Organizations' ``ServiceException``).
+_RUNTIME_ERROR_NAMES = frozenset(
+    {"ServiceError", "CommonServiceError", "UnknownServiceError", "ModelledServiceError", "IamError"}
+)
+
+
 def error_class(shape: str) -> str:
     """``NoSuchEntityException`` → ``NoSuchEntityError``; ``ComplexError`` stays."""
     if shape.endswith("Exception"):
-        return pascal(shape[: -len("Exception")]) + "Error"
-    if shape.endswith("Error"):
-        return pascal(shape)
-    return pascal(shape) + "Error"
+        name = pascal(shape[: -len("Exception")]) + "Error"
+    elif shape.endswith("Error"):
+        name = pascal(shape)
+    else:
+        name = pascal(shape) + "Error"
+    return pascal(shape) if name in _RUNTIME_ERROR_NAMES else name
 
 
 def module(shape: str) -> str:

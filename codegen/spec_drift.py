@@ -1,4 +1,4 @@
-"""What differs between the committed IAM spec and another copy of botocore's IAM model.
+"""What differs between a committed spec and another copy of botocore's model of that service.
 
 ``python -m codegen.refresh_specs --check`` (``make spec-drift``) prints this: operations, shapes
 and members added, removed or changed, paginators too, and the overrides the new model makes stale.
@@ -13,20 +13,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Drift", "Source", "compare", "find_source", "read_json", "stale_overrides"]
+__all__ = [
+    "Drift",
+    "Source",
+    "compare",
+    "find_source",
+    "paginators_of",
+    "read_json",
+    "stale_overrides",
+]
 
 SERVICE = "service-2.json"
 PAGINATORS = "paginators-1.json"
-IAM_DIR = ("iam", "2010-05-08")
+PAGINATOR_EXTRAS = "paginators-1.sdk-extras.json"
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a model was read from: the service file, its paginators (if any), and a label."""
+    """Where a model was read from: the service file, its paginators (if any), botocore's
+    paginator additions (if any), and a label."""
 
     service: Path
     paginators: Path | None
     label: str
+    extras: Path | None = None
 
 
 def _file(directory: Path, name: str) -> Path | None:
@@ -36,24 +46,34 @@ def _file(directory: Path, name: str) -> Path | None:
     return None
 
 
-def find_source(path: Path | None = None) -> Source:
-    """The IAM model at ``path``: a ``service-2.json[.gz]`` file, the directory holding one, or a
-    botocore ``data`` directory (``iam/2010-05-08`` inside). ``None``: the installed botocore's."""
+def _source(directory: Path, service: Path, label: str) -> Source:
+    return Source(service, _file(directory, PAGINATORS), label, _file(directory, PAGINATOR_EXTRAS))
+
+
+def find_source(path: Path | None = None, service: tuple[str, str] | None = None) -> Source:
+    """The model at ``path``: a ``service-2.json[.gz]`` file, the directory holding one, or a
+    botocore ``data`` directory holding ``service``'s (botocore's name and API version:
+    ``<name>/<version>`` inside). ``None``: the installed botocore's model of ``service``."""
     if path is None:
+        if service is None:
+            raise ValueError("which service's model? (name, version) is needed without a path")
         import botocore  # the installed distribution is the default source of truth
 
-        data = Path(botocore.__file__).parent / "data" / Path(*IAM_DIR)
-        service = _file(data, SERVICE)
-        if service is None:
-            raise FileNotFoundError(f"botocore {botocore.__version__} has no IAM model in {data}")
-        return Source(service, _file(data, PAGINATORS), f"botocore {botocore.__version__}")
+        data = Path(botocore.__file__).parent / "data" / Path(*service)
+        found = _file(data, SERVICE)
+        if found is None:
+            raise FileNotFoundError(
+                f"botocore {botocore.__version__} has no {service[0]} model in {data}"
+            )
+        return _source(data, found, f"botocore {botocore.__version__}")
     if path.is_file():
-        return Source(path, _file(path.parent, PAGINATORS), str(path))
-    for directory in (path, path / Path(*IAM_DIR)):
-        service = _file(directory, SERVICE)
-        if service is not None:
-            return Source(service, _file(directory, PAGINATORS), str(directory))
-    raise FileNotFoundError(f"no {SERVICE} in {path} or {path / Path(*IAM_DIR)}")
+        return _source(path.parent, path, str(path))
+    candidates = [path] if service is None else [path, path / Path(*service)]
+    for directory in candidates:
+        found = _file(directory, SERVICE)
+        if found is not None:
+            return _source(directory, found, str(directory))
+    raise FileNotFoundError(f"no {SERVICE} in {' or '.join(str(c) for c in candidates)}")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -66,6 +86,14 @@ def read_json(path: Path | None) -> dict[str, Any]:
         return {}
     loaded: dict[str, Any] = json.loads(read_bytes(path))
     return loaded
+
+
+def paginators_of(source: Source) -> dict[str, Any]:
+    """A source's paginators with botocore's additions merged in, as botocore loads them."""
+    from .services import merge_paginator_extras
+
+    base = read_json(source.paginators)
+    return merge_paginator_extras(base, read_json(source.extras) if source.extras else None)
 
 
 def _undocumented(value: Any) -> Any:
@@ -225,7 +253,8 @@ def compare(
 def stale_overrides(
     model: dict[str, Any], paginators: dict[str, Any], overrides: dict[str, Any]
 ) -> list[str]:
-    """Overrides in ``specs/overrides.json`` that ``model`` no longer needs or no longer fits."""
+    """Overrides (a service's section of ``specs/overrides.json``) that ``model`` no longer needs
+    or no longer fits."""
     shapes = model.get("shapes") or {}
     out = []
     for shape_name, entry in sorted((overrides.get("optional_members") or {}).items()):

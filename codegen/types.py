@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import ModelError, Ref, Service, Shape
+from .model import DOCUMENT, ModelError, Ref, Service, Shape
 
 INT_TYPES = frozenset({"integer", "long", "short", "byte"})
 FLOAT_TYPES = frozenset({"float", "double"})
@@ -29,6 +29,8 @@ class Types:
         kind = shape.type
         if kind == "structure":
             return shape.class_name
+        if kind == DOCUMENT:
+            return "Any"  # any JSON value
         if kind == "string":
             if shape.enum is not None:
                 cls = shape.class_name
@@ -88,6 +90,8 @@ class Types:
         kind = shape.type
         if kind == "structure":
             return f"{shape.class_name} | Mapping[str, Any]"
+        if kind == DOCUMENT:
+            return "Any"
         if kind == "string" and shape.enum is not None:
             self.enums_used.add(name)
             return f"{shape.class_name} | {shape.class_name}Literal"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import sides
 from ..lines import Lines
-from ..model import ModelError, Service, Shape
+from ..model import DOCUMENT, ModelError, Service, Shape
 from ..types import FLOAT_TYPES, INT_TYPES
 
 
@@ -72,6 +72,8 @@ class JsonCodec:
         kind = shape.type
         if kind == "structure":
             return f"{val}.to_json()"
+        if kind == DOCUMENT:
+            return f"_j.document_out({val})"
         if kind == "string":
             return f"str({val})" if shape.enum is not None else val
         if kind in INT_TYPES or kind == "boolean":
@@ -99,6 +101,8 @@ class JsonCodec:
         kind = shape.type
         if kind == "structure":
             return f"{shape.class_name}._of_json({val}, validate)"
+        if kind == DOCUMENT:
+            return f"_j.document_in({val})"
         if kind == "string":
             if shape.enum is not None:
                 return f"_j.enum({shape.class_name}, {val}, validate)"

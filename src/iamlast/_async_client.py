@@ -1,14 +1,19 @@
-"""``iamlast.AsyncClient``: every IAM operation over httpx.AsyncClient, with the shared lifecycle."""
+"""``iamlast.AsyncClient``: every IAM operation over httpx.AsyncClient, with the shared lifecycle.
+
+:class:`AsyncBaseClient` is that lifecycle for any service (the STS and Organizations clients
+are built on it too); :class:`AsyncClient` adds IAM's operations and workflows.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from asyncio import get_running_loop
 from asyncio import timeout as timeout_after
 from concurrent.futures import Future
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 # isort: off
 from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
@@ -17,7 +22,8 @@ from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
 import httpx
 
 from . import _http
-from ._base_client import BaseClient, CredentialsArg, RawProxy
+from ._base_client import BaseClient, CredentialsArg
+from ._client import _iam_table
 from ._client_options import check_client_arguments
 from ._http import ConnectionTrace
 from ._runtime import background
@@ -28,25 +34,19 @@ from ._runtime.signing import Credentials
 from .advisor import AsyncAdvisor
 
 if TYPE_CHECKING:
+    from ._async_driver import AsyncDriver
     from ._generated.client import AsyncRawOperations
     from ._runtime.registry import OperationSpec
 
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncBaseClient", "AsyncClient"]
 
 T = TypeVar("T")
 
 
-class AsyncClient(AsyncAdvisor, BaseClient):
-    """An asyncio IAM client: ``await client.list_roles()``, ``async for e in client.paginate_entities(...)``.
-
-    Takes the same arguments as :class:`~iamlast.Client` (``http_client`` is an
-    ``httpx.AsyncClient``), with the same meaning: ``timeout`` per socket operation,
-    ``call_timeout`` for a whole call. Credential lookups and config-file reads run on daemon
-    threads iamlast owns, never on the event loop or its default executor: an advisory refresh
-    does not hold up any call, and a lookup that hangs holds up only the calls that wait for it,
-    until they are cancelled (``asyncio.wait_for``) — ``asyncio.run`` does not wait for it
-    either. Use ``async with``, or ``await client.aclose()``.
-    """
+class AsyncBaseClient(BaseClient):
+    """The asyncio lifecycle of every service's client: arguments, the connection pool,
+    sending with retries, closing. A concrete client sets ``_service`` and mixes in its
+    service's generated operations."""
 
     def __init__(
         self,
@@ -87,6 +87,13 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         self._owns_http = http_client is None
         self._http_client = http_client
         self._state_lookup: Future[ClientState] | None = None
+
+    @functools.cached_property
+    def _driver(self) -> AsyncDriver:
+        # asyncio is imported only once an async client runs a workflow.
+        from ._async_driver import AsyncDriver
+
+        return AsyncDriver(self)
 
     async def _ready(self) -> ClientState:
         state = self._state
@@ -234,12 +241,6 @@ class AsyncClient(AsyncAdvisor, BaseClient):
 
     # ------------------------------------------------------------------ surface
 
-    @property
-    def with_raw_response(self) -> AsyncRawOperations:
-        """The same operations, awaited, returning :class:`~iamlast._runtime.raw.RawResponse`."""
-        proxy: Any = RawProxy(lambda op, request, kwargs: self._run(op, request, kwargs, raw=True))
-        return proxy  # type: ignore[no-any-return]
-
     async def aclose(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in). Calls in flight end
         with :class:`~iamlast.errors.ClientClosedError`, and so does every later call."""
@@ -249,7 +250,7 @@ class AsyncClient(AsyncAdvisor, BaseClient):
             self._http_client = None
             await http.aclose()
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -259,6 +260,28 @@ class AsyncClient(AsyncAdvisor, BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class AsyncClient(AsyncBaseClient, AsyncAdvisor):
+    """An asyncio IAM client: ``await client.list_roles()``, ``async for e in client.paginate_entities(...)``.
+
+    Takes the same arguments as :class:`~iamlast.Client` (``http_client`` is an
+    ``httpx.AsyncClient``), with the same meaning: ``timeout`` per socket operation,
+    ``call_timeout`` for a whole call. Credential lookups and config-file reads run on daemon
+    threads iamlast owns, never on the event loop or its default executor: an advisory refresh
+    does not hold up any call, and a lookup that hangs holds up only the calls that wait for it,
+    until they are cancelled (``asyncio.wait_for``) — ``asyncio.run`` does not wait for it
+    either. Use ``async with``, or ``await client.aclose()``.
+    """
+
+    _service = _iam_table()
+
+    @property
+    def with_raw_response(self) -> AsyncRawOperations:
+        """The same operations, awaited, returning :class:`~iamlast._runtime.raw.RawResponse`."""
+        return self._raw_proxy(  # type: ignore[no-any-return]
+            lambda op, request, kwargs: self._run(op, request, kwargs, raw=True)
+        )
 
 
 async def _settled(future: Future[T]) -> T:

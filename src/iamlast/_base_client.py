@@ -1,4 +1,6 @@
-"""What Client and AsyncClient share: settings, endpoint and credential resolution, raw access.
+"""What every client shares — IAM's, STS's, Organizations' — settings, endpoint and credential
+resolution, raw access. Each client class names its service's :class:`ServiceTable` (operations,
+error decoder, protocol, signing name); nothing here is specific to one service.
 
 Resolution reads the environment at construction and the AWS config file only when it is needed
 (a profile was named, or the file exists), on the first request — so building a client costs
@@ -10,12 +12,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
-from ._generated import API_VERSION
-from ._generated.errors import decode_error
-from ._generated.operations import OPERATIONS
 from ._runtime.core import ClientState
 from ._runtime.endpoints import Endpoint, resolve_endpoint
 from ._runtime.errors import ConfigurationError, IamError, InvalidSettingError, NoCredentialsError
@@ -24,13 +25,42 @@ from ._runtime.registry import OperationSpec
 from ._runtime.retry import AdaptiveRateLimiter, RetryMode, RetryPolicy, RetryQuota
 from ._runtime.signing import BotocoreCredentials, Credentials, CredentialSource
 
-__all__ = ["BaseClient", "CredentialsArg"]
+__all__ = ["BaseClient", "CredentialsArg", "ServiceTable"]
 
 CredentialsArg = (
     Credentials | tuple[str, str] | tuple[str, str, str | None] | BotocoreCredentials | None
 )
 
-_DEFAULT_REGION = "us-east-1"  # IAM is global; the region only picks the partition.
+
+@dataclass(frozen=True)
+class ServiceTable:
+    """What a client needs to know of its service: read from the generated package."""
+
+    name: str
+    """botocore's service name: picks the endpoint rules, ``AWS_ENDPOINT_URL_<NAME>`` and the
+    profile's ``services`` entry."""
+    signing_name: str
+    api_version: str
+    protocol: str
+    """``"query"`` (awsQuery) or ``"json"`` (awsJson)."""
+    target_prefix: str
+    json_version: str
+    operations: Mapping[str, OperationSpec]
+    decode_error: Callable[..., Any]
+
+    @classmethod
+    def of(cls, name: str, package: ModuleType, operations: ModuleType, errors: ModuleType) -> ServiceTable:
+        """The table of a generated package (its ``__init__``, ``operations`` and ``errors``)."""
+        return cls(
+            name=name,
+            signing_name=package.SIGNING_NAME,
+            api_version=package.API_VERSION,
+            protocol=package.PROTOCOL,
+            target_prefix=package.TARGET_PREFIX,
+            json_version=package.JSON_VERSION or "1.1",
+            operations=operations.OPERATIONS,
+            decode_error=errors.decode_error,
+        )
 
 
 def _truthy(value: Any) -> bool:
@@ -38,7 +68,10 @@ def _truthy(value: Any) -> bool:
 
 
 class BaseClient:
-    """Settings and resolution shared by :class:`~iamlast.Client` and :class:`~iamlast.AsyncClient`."""
+    """Settings and resolution shared by every client, sync and async, of every service."""
+
+    #: The service this client class calls (set by each concrete client class).
+    _service: ClassVar[ServiceTable]
 
     def __init__(
         self,
@@ -139,14 +172,18 @@ class BaseClient:
     def _resolved(self, config: tuple[dict[str, Any], dict[str, Any]] | None) -> ClientState:
         scoped, services = config if config is not None else ({}, {})
         env = self._env
+        service = self._service
+        # No region at all: botocore's "aws-global" (IAM and Organizations are global anyway;
+        # STS then uses its global endpoint).
         region = (
             self._region_arg
             or env.get("AWS_REGION")
             or env.get("AWS_DEFAULT_REGION")
             or scoped.get("region")
-            or _DEFAULT_REGION
+            or None
         )
         endpoint: Endpoint = resolve_endpoint(
+            service=service.name,
             region=region,
             endpoint_url=self._endpoint_arg,
             use_fips=self._use_fips,
@@ -176,8 +213,12 @@ class BaseClient:
         return ClientState(
             endpoint_url=endpoint.url,
             signing_region=endpoint.signing_region,
-            api_version=API_VERSION,
-            decode_error=decode_error,
+            api_version=service.api_version,
+            decode_error=service.decode_error,
+            service=service.signing_name,
+            protocol=service.protocol,
+            target_prefix=service.target_prefix,
+            json_version=service.json_version,
             policy=policy,
             quota=RetryQuota(),
             limiter=AdaptiveRateLimiter() if policy.mode == "adaptive" else None,
@@ -205,7 +246,8 @@ class BaseClient:
 
     @property
     def region(self) -> str:
-        """The region requests are signed for (us-east-1 for IAM in the aws partition)."""
+        """The region requests are signed for (us-east-1 for IAM and Organizations in the aws
+        partition; the client's region for STS)."""
         return self._client_state().signing_region
 
     @property
@@ -229,7 +271,10 @@ class BaseClient:
         return self._closed
 
     def _spec(self, operation: str) -> OperationSpec:
-        return OPERATIONS[operation]
+        return self._service.operations[operation]
+
+    def _raw_proxy(self, run: Callable[[str, Any, dict[str, Any]], Any]) -> Any:
+        return RawProxy(run, self._service.operations)
 
     def __repr__(self) -> str:
         where = (
@@ -241,12 +286,19 @@ class BaseClient:
 class RawProxy:
     """``client.with_raw_response``: every operation method, returning :class:`RawResponse`."""
 
-    def __init__(self, run: Callable[[str, Any, dict[str, Any]], Any]) -> None:
+    def __init__(
+        self,
+        run: Callable[[str, Any, dict[str, Any]], Any],
+        operations: Mapping[str, OperationSpec],
+    ) -> None:
         self._run = run
+        self._operations = operations
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
-            spec = OPERATIONS[name]
+            spec = self._operations[name]
         except KeyError:
             raise AttributeError(f"no operation named {name!r}") from None
         if spec.python_name != name:
@@ -263,4 +315,4 @@ class RawProxy:
         return method
 
     def __dir__(self) -> list[str]:
-        return sorted(spec.python_name for spec in OPERATIONS.values())
+        return sorted(spec.python_name for spec in self._operations.values())

@@ -1,11 +1,16 @@
-"""``iamlast.Client``: every IAM operation over httpx.Client, with the shared lifecycle."""
+"""``iamlast.Client``: every IAM operation over httpx.Client, with the shared lifecycle.
+
+:class:`SyncBaseClient` is that lifecycle for any service (the STS and Organizations clients
+are built on it too); :class:`Client` adds IAM's operations and workflows.
+"""
 
 from __future__ import annotations
 
+import functools
 import time
 import weakref
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 # isort: off
 from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
@@ -13,8 +18,8 @@ from . import _quiet_httpx  # noqa: F401  (before httpx is first imported)
 # isort: on
 import httpx
 
-from . import _http
-from ._base_client import BaseClient, CredentialsArg, RawProxy
+from . import _generated, _http
+from ._base_client import BaseClient, CredentialsArg, ServiceTable
 from ._client_options import check_client_arguments
 from ._http import ConnectionTrace
 from ._runtime.core import Call, closed, coerce_request
@@ -25,35 +30,21 @@ from .advisor import SyncAdvisor
 
 if TYPE_CHECKING:
     from ._generated.client import SyncRawOperations
+    from ._sync_driver import SyncDriver
 
-__all__ = ["Client"]
+__all__ = ["Client", "SyncBaseClient"]
 
 
-class Client(SyncAdvisor, BaseClient):
-    """A synchronous IAM client: ``client.list_roles()``, ``client.wait_for_job(...)``.
+def _iam_table() -> ServiceTable:
+    from ._generated import errors, operations
 
-    Arguments (all optional): ``region`` (picks the partition; IAM signs for us-east-1 in aws),
-    ``profile``, ``credentials`` (a :class:`~iamlast._runtime.signing.Credentials`, a
-    ``(key, secret[, token])`` tuple, or a botocore credentials object) or
-    ``aws_access_key_id``/``aws_secret_access_key``/``aws_session_token``, ``endpoint_url``,
-    ``use_fips``, ``timeout`` (seconds for each socket operation, as botocore's
-    ``connect_timeout``/``read_timeout``: connecting, each read, each write, waiting for a pooled
-    connection; 60 s; or an ``httpx.Timeout``), ``call_timeout`` (seconds for a whole call,
-    retries, backoff and credential lookups included; no retry starts that would end past it,
-    and a call still running then raises :class:`~iamlast.errors.CallTimeoutError`; unbounded by
-    default), ``max_attempts`` (3), ``retry_mode`` (``"standard"`` or ``"adaptive"``),
-    ``max_rate`` (a ceiling on requests per second for the whole client, retries included),
-    ``verify`` (TLS verification: on unless you pass ``False``, a CA bundle path or an
-    ``ssl.SSLContext``) and ``http_client`` (your own configured ``httpx.Client``: proxies,
-    transports, respx; you keep ownership of it). An argument of the wrong type raises
-    :class:`~iamlast.errors.ParamValidationError` naming it.
+    return ServiceTable.of("iam", _generated, operations, errors)
 
-    Credentials from the default chain are looked up on a thread of their own, refreshed in the
-    background 15 minutes before they expire (callers wait only in the last 10), and a failed
-    lookup is remembered for 5 seconds (calls meanwhile fail at once with the same error).
-    No cookies are kept or sent. Use it as a context manager, or call :meth:`close`; a closed
-    client raises :class:`~iamlast.errors.ClientClosedError`.
-    """
+
+class SyncBaseClient(BaseClient):
+    """The synchronous lifecycle of every service's client: arguments, the connection pool,
+    sending with retries, closing. A concrete client sets ``_service`` and mixes in its
+    service's generated operations."""
 
     def __init__(
         self,
@@ -95,6 +86,12 @@ class Client(SyncAdvisor, BaseClient):
         self._http_client = http_client
         # The network streams of our own pool, to wake calls in flight when close() runs.
         self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    @functools.cached_property
+    def _driver(self) -> SyncDriver:
+        from ._sync_driver import SyncDriver
+
+        return SyncDriver(self)
 
     @property
     def _http(self) -> httpx.Client:
@@ -207,13 +204,6 @@ class Client(SyncAdvisor, BaseClient):
 
     # ------------------------------------------------------------------ surface
 
-    @property
-    def with_raw_response(self) -> SyncRawOperations:
-        """The same operations, returning :class:`~iamlast._runtime.raw.RawResponse` (status,
-        headers, request id, body, ``.parse()``) after retries, without raising for errors."""
-        proxy: Any = RawProxy(lambda op, request, kwargs: self._run(op, request, kwargs, raw=True))
-        return proxy  # type: ignore[no-any-return]
-
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in). Calls in flight end
         with :class:`~iamlast.errors.ClientClosedError`, and so does every later call."""
@@ -225,7 +215,7 @@ class Client(SyncAdvisor, BaseClient):
             _http.shut_down(self._streams)
             http.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -235,3 +225,40 @@ class Client(SyncAdvisor, BaseClient):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class Client(SyncBaseClient, SyncAdvisor):
+    """A synchronous IAM client: ``client.list_roles()``, ``client.wait_for_job(...)``.
+
+    Arguments (all optional): ``region`` (picks the partition; IAM signs for us-east-1 in aws),
+    ``profile``, ``credentials`` (a :class:`~iamlast._runtime.signing.Credentials`, a
+    ``(key, secret[, token])`` tuple, or a botocore credentials object) or
+    ``aws_access_key_id``/``aws_secret_access_key``/``aws_session_token``, ``endpoint_url``,
+    ``use_fips``, ``timeout`` (seconds for each socket operation, as botocore's
+    ``connect_timeout``/``read_timeout``: connecting, each read, each write, waiting for a pooled
+    connection; 60 s; or an ``httpx.Timeout``), ``call_timeout`` (seconds for a whole call,
+    retries, backoff and credential lookups included; no retry starts that would end past it,
+    and a call still running then raises :class:`~iamlast.errors.CallTimeoutError`; unbounded by
+    default), ``max_attempts`` (3), ``retry_mode`` (``"standard"`` or ``"adaptive"``),
+    ``max_rate`` (a ceiling on requests per second for the whole client, retries included),
+    ``verify`` (TLS verification: on unless you pass ``False``, a CA bundle path or an
+    ``ssl.SSLContext``) and ``http_client`` (your own configured ``httpx.Client``: proxies,
+    transports, respx; you keep ownership of it). An argument of the wrong type raises
+    :class:`~iamlast.errors.ParamValidationError` naming it.
+
+    Credentials from the default chain are looked up on a thread of their own, refreshed in the
+    background 15 minutes before they expire (callers wait only in the last 10), and a failed
+    lookup is remembered for 5 seconds (calls meanwhile fail at once with the same error).
+    No cookies are kept or sent. Use it as a context manager, or call :meth:`close`; a closed
+    client raises :class:`~iamlast.errors.ClientClosedError`.
+    """
+
+    _service = _iam_table()
+
+    @property
+    def with_raw_response(self) -> SyncRawOperations:
+        """The same operations, returning :class:`~iamlast._runtime.raw.RawResponse` (status,
+        headers, request id, body, ``.parse()``) after retries, without raising for errors."""
+        return self._raw_proxy(  # type: ignore[no-any-return]
+            lambda op, request, kwargs: self._run(op, request, kwargs, raw=True)
+        )

@@ -1,6 +1,7 @@
 """Which client class serves each service, for flows that run on clients of their own
-(:class:`~iamlast._runtime.flows.With`): the IAM clients here, other services' generated clients
-register themselves. Looked up by import path, so nothing is imported before it is used."""
+(:class:`~iamlast._runtime.flows.With`): IAM's, STS's and Organizations' clients here; other
+services may :func:`register` theirs. Looked up by import path, so nothing is imported before it
+is used."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ __all__ = ["client_class", "register"]
 
 _CLIENTS: dict[str, tuple[str, str]] = {
     "iam": ("iamlast._client:Client", "iamlast._async_client:AsyncClient"),
+    "sts": ("iamlast.sts._clients:Client", "iamlast.sts._clients:AsyncClient"),
+    "organizations": (
+        "iamlast.organizations._clients:Client",
+        "iamlast.organizations._clients:AsyncClient",
+    ),
 }
 
 

@@ -17,7 +17,6 @@ any request: a bad one raises :class:`~iamlast.errors.ParamValidationError` nami
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,7 +42,6 @@ from .orgscan import OrganizationWorkflows
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
-    from ._async_driver import AsyncDriver
     from ._generated.enums import SortKeyType, SortKeyTypeLiteral
     from ._generated.shapes import (
         AccessDetail,
@@ -64,7 +62,6 @@ if TYPE_CHECKING:
         ScanResult,
         ScanSuccess,
     )
-    from ._sync_driver import SyncDriver
     from .report import AccessReport, OrganizationsReport
 
 __all__ = [
@@ -442,21 +439,10 @@ def _report_options(
 
 
 class SyncAdvisor(Workflows, ProposalWorkflows, OrganizationWorkflows, face.SyncSide, SyncOperations):
-    """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out)."""
-
-    @functools.cached_property
-    def _driver(self) -> SyncDriver:
-        from ._sync_driver import SyncDriver
-
-        return SyncDriver(self)
+    """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out; the
+    driver is the client's own, :attr:`~iamlast._client.SyncBaseClient._driver`)."""
 
 
 class AsyncAdvisor(Workflows, ProposalWorkflows, OrganizationWorkflows, face.AsyncSide, AsyncOperations):
-    """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out)."""
-
-    @functools.cached_property
-    def _driver(self) -> AsyncDriver:
-        # asyncio is imported only once an async client runs a workflow.
-        from ._async_driver import AsyncDriver
-
-        return AsyncDriver(self)
+    """The Access Advisor workflow on :class:`~iamlast.AsyncClient` (tasks for fan-out; the
+    driver is the client's own, :attr:`~iamlast._async_client.AsyncBaseClient._driver`)."""

@@ -214,8 +214,8 @@ STRICT: dict[str, tuple[Mutation, list[str]]] = {
     ),
     "unknown shape key": (_set(["shapes", "nameType", "xmlRadix"], 16), ["nameType", "xmlRadix"]),
     "unknown member key": (
-        _set(["shapes", "GetThingResponse", "members", "Value", "jsonvalue"], True),
-        ["GetThingResponse.Value", "jsonvalue"],
+        _set(["shapes", "GetThingResponse", "members", "Value", "location"], "header"),
+        ["GetThingResponse.Value", "location"],
     ),
     "member references a missing shape": (
         _set(["shapes", "GetThingResponse", "members", "Other"], {"shape": "NoSuchShape"}),
@@ -229,8 +229,17 @@ STRICT: dict[str, tuple[Mutation, list[str]]] = {
         _set(["shapes", "GetThingRequest", "members", "Name", "queryName"], "TheName"),
         ["GetThingRequest.Name", "queryName"],
     ),
-    "protocol json": (_set(["metadata", "protocol"], "json"), ["protocol", "json"]),
+    "protocol rest-json": (_set(["metadata", "protocol"], "rest-json"), ["protocol", "rest-json"]),
     "protocol rest-xml": (_set(["metadata", "protocol"], "rest-xml"), ["protocol", "rest-xml"]),
+    "json without a target prefix": (
+        _set(["metadata", "protocol"], "json"),
+        ["targetPrefix", "X-Amz-Target"],
+    ),
+    "document type in awsQuery": (
+        _set(["shapes", "doc"], {"type": "structure", "members": {}, "document": True}),
+        ["doc", "document"],
+    ),
+    "unknown overrides section": (lambda m: None, ["overrides", "renames"]),
     "unknown operation key": (
         _set(["operations", "GetThing", "streaming"], True),
         ["GetThing", "streaming"],
@@ -274,11 +283,12 @@ def test_generator_is_strict(case: str, tmp_path: Path) -> None:
         paginators = {
             "pagination": {"NoSuchOperation": {"input_token": "Marker", "output_token": "Marker"}}
         }
+    overrides = {"renames": {}} if case == "unknown overrides section" else None
     target = tmp_path / "pkg"
     target.mkdir()
     (target / "keep.txt").write_text("untouched")
     with pytest.raises(GeneratorError) as info:
-        generate_into(target, model, paginators)
+        generate_into(target, model, paginators, overrides)
     message = str(info.value)
     for name in named:
         assert name in message, message

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs" / "iam-2010-05-08"
 SPEC: dict[str, Any] = json.loads((SPECS / "service-2.json").read_text())
 PAGES: dict[str, Any] = json.loads((SPECS / "paginators-1.json").read_text())
-OVERRIDES: dict[str, Any] = json.loads((ROOT / "specs" / "overrides.json").read_text())
+OVERRIDES: dict[str, Any] = json.loads((ROOT / "specs" / "overrides.json").read_text())["iam"]
 
 
 def _recorded_version() -> str:

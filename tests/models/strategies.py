@@ -228,5 +228,5 @@ def iam_strategies(**kwargs: Any) -> ModelStrategies:
     from iamlast._generated import enums, shapes
 
     return ModelStrategies(
-        load_json(SERVICE_JSON), shapes, enums, load_json(OVERRIDES_JSON), **kwargs
+        load_json(SERVICE_JSON), shapes, enums, load_json(OVERRIDES_JSON)["iam"], **kwargs
     )

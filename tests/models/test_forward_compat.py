@@ -102,7 +102,7 @@ def old(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The shapes package of the model before 1.44.8, generated and imported."""
     root = tmp_path_factory.mktemp("older")
     pages = json.loads((SPECS / "paginators-1.json").read_text())["pagination"]
-    overrides = json.loads((ROOT / "specs" / "overrides.json").read_text())
+    overrides = json.loads((ROOT / "specs" / "overrides.json").read_text())["iam"]
     generate_into(
         root / "iam_before_1_44_8",
         older_model(),

@@ -9,9 +9,12 @@ mypy settings (``warn_unused_ignores``) fail the run if it ever accepts it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import assert_type
 
 import iamlast
+import iamlast.organizations
+import iamlast.sts
 from iamlast import models
 from iamlast._runtime.core import EmptyResponse
 from iamlast._runtime.raw import RawResponse
@@ -44,3 +47,47 @@ async def async_client(client: iamlast.AsyncClient) -> None:
     await raw.get_role()  # type: ignore[call-overload]
     raw.no_such_operation()  # type: ignore[attr-defined]
     assert_type(client.paginate_list_roles(), AsyncPager[models.ListRolesResponse, models.Role])
+
+
+def sts_clients(client: iamlast.sts.Client) -> None:
+    from iamlast.sts import models as sts
+
+    out = client.assume_role(role_arn="arn", role_session_name="s", duration_seconds=900, external_id="e")
+    assert_type(out, sts.AssumeRoleResponse)
+    assert out.credentials is not None
+    assert_type(out.credentials.expiration, datetime)
+    assert_type(client.get_caller_identity().account, str | None)
+    assert_type(client.with_raw_response.get_caller_identity(), RawResponse[sts.GetCallerIdentityResponse])
+    client.assume_role(role_arn="arn")  # type: ignore[call-overload]
+    client.assume_role(role_arn="arn", role_session_name="s", duration_seconds="1")  # type: ignore[call-overload]
+
+
+async def organizations_clients(
+    client: iamlast.organizations.Client, aclient: iamlast.organizations.AsyncClient
+) -> None:
+    from iamlast.organizations import models as org
+
+    assert_type(client.describe_organization(), org.DescribeOrganizationResponse)
+    assert_type(client.list_accounts(next_token="t"), org.ListAccountsResponse)
+    assert_type(client.list_accounts_for_parent(parent_id="r-1"), org.ListAccountsForParentResponse)
+    assert_type(client.list_roots(), org.ListRootsResponse)
+    assert_type(
+        client.list_organizational_units_for_parent(parent_id="r-1"),
+        org.ListOrganizationalUnitsForParentResponse,
+    )
+    assert_type(client.list_children(parent_id="r-1", child_type="ACCOUNT"), org.ListChildrenResponse)
+    assert_type(client.paginate_list_accounts(page_size=2), Pager[org.ListAccountsResponse, org.Account])
+    assert_type(
+        client.paginate_list_children(parent_id="r-1", child_type="ORGANIZATIONAL_UNIT"),
+        Pager[org.ListChildrenResponse, org.Child],
+    )
+    client.list_children(parent_id="r-1", child_type="SIDEWAYS")  # type: ignore[call-overload]
+    assert_type(await aclient.list_roots(), org.ListRootsResponse)
+    assert_type(
+        aclient.paginate_list_accounts_for_parent(parent_id="ou-1"),
+        AsyncPager[org.ListAccountsForParentResponse, org.Account],
+    )
+    assert_type(
+        await aclient.with_raw_response.describe_organization(),
+        RawResponse[org.DescribeOrganizationResponse],
+    )

@@ -9,7 +9,8 @@ module's package. The layers, bottom to top:
 =================  =========================================================================
 runtime            ``iamlast._runtime``: imports only the runtime (and no HTTP client: it is
                    sans-IO)
-generated          ``iamlast._generated``: imports the runtime and itself; what the runtime
+generated          ``iamlast._generated`` (IAM) and ``iamlast._generated_<service>`` (STS,
+                   Organizations): imports the runtime and itself; what the runtime
                    needs from it (error codes, pager and operation tables) it registers
 library            every other module but ``iamlast.testing`` and ``iamlast.cli``: clients and
                    public faces, on top of the two
@@ -64,7 +65,7 @@ def layer(module: str) -> str:
     top = parts[1] if len(parts) > 1 else ""
     if top == "_runtime":
         return "runtime"
-    if top == "_generated":
+    if top == "_generated" or top.startswith("_generated_"):
         return "generated"
     if top == "testing":
         return "testing"
@@ -188,6 +189,12 @@ def test_imports_flow_one_way() -> None:
         ("_runtime/paging.py", "def f():\n    import iamlast.pagination\n", "iamlast.pagination"),
         ("_generated/client.py", "from iamlast.pagination import Pager\n", "iamlast.pagination"),
         ("_generated/errors.py", "from ..errors import ServiceError\n", "iamlast.errors"),
+        ("_generated_sts/client.py", "from iamlast._client import Client\n", "iamlast._client"),
+        (
+            "_generated_organizations/errors.py",
+            "from iamlast.organizations import Client\n",
+            "iamlast.organizations",
+        ),
         ("advisor.py", "from .testing import FakeIAM\n", "iamlast.testing"),
         ("models.py", "import importlib\nimportlib.import_module('iamlast.cli.app')\n", "iamlast.cli.app"),
         ("testing/server.py", "from ..cli import main\n", "iamlast.cli"),

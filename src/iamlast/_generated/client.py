@@ -3596,12 +3596,11 @@ class SyncOperations:
         UserDetail | GroupDetail | RoleDetail | ManagedPolicyDetail,
     ]:
         """
-        Every page of GetAccountAuthorizationDetails, following the marker while the result is
-        truncated. Iterate for the items (UserDetailList, GroupDetailList, RoleDetailList,
-        Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of GetAccountAuthorizationDetails, following Marker while IsTruncated. Iterate
+        for the items (UserDetailList, GroupDetailList, RoleDetailList, Policies), or ``.pages()``
+        for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items
+        yielded; ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``);
+        more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3623,11 +3622,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[GetGroupResponse, User]:
         """
-        Every page of GetGroup, following the marker while the result is truncated. Iterate for the
-        items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of GetGroup, following Marker while IsTruncated. Iterate for the items (Users),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3650,11 +3648,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[GetOrganizationsAccessReportResponse, AccessDetail]:
         """
-        Every page of GetOrganizationsAccessReport, following the marker while the result is
-        truncated. Iterate for the items (AccessDetails), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of GetOrganizationsAccessReport, following Marker while IsTruncated. Iterate for
+        the items (AccessDetails), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3676,11 +3674,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
         """
-        Every page of GetServiceLastAccessedDetails, following the marker while the result is
-        truncated. Iterate for the items (ServicesLastAccessed), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of GetServiceLastAccessedDetails, following Marker while IsTruncated. Iterate for
+        the items (ServicesLastAccessed), or ``.pages()`` for whole responses. ``page_size`` is sent
+        as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -3703,11 +3701,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
         """
-        Every page of GetServiceLastAccessedDetailsWithEntities, following the marker while the
-        result is truncated. Iterate for the items (EntityDetailsList), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of GetServiceLastAccessedDetailsWithEntities, following Marker while IsTruncated.
+        Iterate for the items (EntityDetailsList), or ``.pages()`` for whole responses.
+        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3729,11 +3727,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListAccessKeysResponse, AccessKeyMetadata]:
         """
-        Every page of ListAccessKeys, following the marker while the result is truncated. Iterate
-        for the items (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is
-        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListAccessKeys, following Marker while IsTruncated. Iterate for the items
+        (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3754,11 +3752,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListAccountAliasesResponse, str]:
         """
-        Every page of ListAccountAliases, following the marker while the result is truncated.
-        Iterate for the items (AccountAliases), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAccountAliases, following Marker while IsTruncated. Iterate for the items
+        (AccountAliases), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3781,11 +3779,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListAttachedGroupPoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedGroupPolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedGroupPolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3808,11 +3806,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListAttachedRolePoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedRolePolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedRolePolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3835,11 +3833,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListAttachedUserPoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedUserPolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedUserPolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -3864,11 +3862,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListEntitiesForPolicyResponse, PolicyGroup | PolicyUser | PolicyRole]:
         """
-        Every page of ListEntitiesForPolicy, following the marker while the result is truncated.
-        Iterate for the items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of ListEntitiesForPolicy, following Marker while IsTruncated. Iterate for the
+        items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole responses.
+        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -3895,10 +3893,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListGroupPoliciesResponse, str]:
         """
-        Every page of ListGroupPolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListGroupPolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -3921,8 +3919,8 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListGroupsResponse, Group]:
         """
-        Every page of ListGroups, following the marker while the result is truncated. Iterate for
-        the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListGroups, following Marker while IsTruncated. Iterate for the items
+        (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -3947,10 +3945,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListGroupsForUserResponse, Group]:
         """
-        Every page of ListGroupsForUser, following the marker while the result is truncated. Iterate
-        for the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListGroupsForUser, following Marker while IsTruncated. Iterate for the items
+        (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -3973,10 +3971,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListInstanceProfileTagsResponse, Tag]:
         """
-        Every page of ListInstanceProfileTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListInstanceProfileTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -3999,11 +3997,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListInstanceProfilesResponse, InstanceProfile]:
         """
-        Every page of ListInstanceProfiles, following the marker while the result is truncated.
-        Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListInstanceProfiles, following Marker while IsTruncated. Iterate for the
+        items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4025,11 +4023,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListInstanceProfilesForRoleResponse, InstanceProfile]:
         """
-        Every page of ListInstanceProfilesForRole, following the marker while the result is
-        truncated. Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListInstanceProfilesForRole, following Marker while IsTruncated. Iterate for
+        the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4051,10 +4049,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListMFADeviceTagsResponse, Tag]:
         """
-        Every page of ListMFADeviceTags, following the marker while the result is truncated. Iterate
-        for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListMFADeviceTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4077,10 +4075,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListMFADevicesResponse, MFADevice]:
         """
-        Every page of ListMFADevices, following the marker while the result is truncated. Iterate
-        for the items (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListMFADevices, following Marker while IsTruncated. Iterate for the items
+        (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4103,11 +4101,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListOpenIDConnectProviderTagsResponse, Tag]:
         """
-        Every page of ListOpenIDConnectProviderTags, following the marker while the result is
-        truncated. Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListOpenIDConnectProviderTags, following Marker while IsTruncated. Iterate for
+        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4132,10 +4130,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListPoliciesResponse, Policy]:
         """
-        Every page of ListPolicies, following the marker while the result is truncated. Iterate for
-        the items (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListPolicies, following Marker while IsTruncated. Iterate for the items
+        (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4163,11 +4161,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry]:
         """
-        Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
-        truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
-        responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListPoliciesGrantingServiceAccess, following Marker while IsTruncated. Iterate
+        for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole responses.
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4189,10 +4187,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListPolicyTagsResponse, Tag]:
         """
-        Every page of ListPolicyTags, following the marker while the result is truncated. Iterate
-        for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListPolicyTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4215,11 +4213,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListPolicyVersionsResponse, PolicyVersion]:
         """
-        Every page of ListPolicyVersions, following the marker while the result is truncated.
-        Iterate for the items (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent
-        as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListPolicyVersions, following Marker while IsTruncated. Iterate for the items
+        (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4241,10 +4239,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListRolePoliciesResponse, str]:
         """
-        Every page of ListRolePolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListRolePolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4267,8 +4265,8 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListRoleTagsResponse, Tag]:
         """
-        Every page of ListRoleTags, following the marker while the result is truncated. Iterate for
-        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListRoleTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -4293,11 +4291,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListRolesResponse, Role]:
         """
-        Every page of ListRoles, following the marker while the result is truncated. Iterate for the
-        items (Roles), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of ListRoles, following Marker while IsTruncated. Iterate for the items (Roles),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4319,10 +4316,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListSAMLProviderTagsResponse, Tag]:
         """
-        Every page of ListSAMLProviderTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListSAMLProviderTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4345,10 +4342,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListSSHPublicKeysResponse, SSHPublicKeyMetadata]:
         """
-        Every page of ListSSHPublicKeys, following the marker while the result is truncated. Iterate
-        for the items (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListSSHPublicKeys, following Marker while IsTruncated. Iterate for the items
+        (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4371,10 +4368,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListServerCertificateTagsResponse, Tag]:
         """
-        Every page of ListServerCertificateTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListServerCertificateTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4397,11 +4394,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListServerCertificatesResponse, ServerCertificateMetadata]:
         """
-        Every page of ListServerCertificates, following the marker while the result is truncated.
-        Iterate for the items (ServerCertificateMetadataList), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListServerCertificates, following Marker while IsTruncated. Iterate for the
+        items (ServerCertificateMetadataList), or ``.pages()`` for whole responses. ``page_size`` is
+        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return Pager(
             self,
@@ -4423,11 +4420,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListSigningCertificatesResponse, SigningCertificate]:
         """
-        Every page of ListSigningCertificates, following the marker while the result is truncated.
-        Iterate for the items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is
-        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListSigningCertificates, following Marker while IsTruncated. Iterate for the
+        items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4449,10 +4446,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListUserPoliciesResponse, str]:
         """
-        Every page of ListUserPolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListUserPolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return Pager(
@@ -4475,8 +4472,8 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListUserTagsResponse, Tag]:
         """
-        Every page of ListUserTags, following the marker while the result is truncated. Iterate for
-        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListUserTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -4501,11 +4498,10 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListUsersResponse, User]:
         """
-        Every page of ListUsers, following the marker while the result is truncated. Iterate for the
-        items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of ListUsers, following Marker while IsTruncated. Iterate for the items (Users),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return Pager(
             self,
@@ -4527,11 +4523,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[ListVirtualMFADevicesResponse, VirtualMFADevice]:
         """
-        Every page of ListVirtualMFADevices, following the marker while the result is truncated.
-        Iterate for the items (VirtualMFADevices), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListVirtualMFADevices, following Marker while IsTruncated. Iterate for the
+        items (VirtualMFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4565,11 +4561,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[SimulatePolicyResponse, EvaluationResult]:
         """
-        Every page of SimulateCustomPolicy, following the marker while the result is truncated.
-        Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of SimulateCustomPolicy, following Marker while IsTruncated. Iterate for the
+        items (EvaluationResults), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -4612,11 +4608,11 @@ class SyncOperations:
         max_pages: int | None = None,
     ) -> Pager[SimulatePolicyResponse, EvaluationResult]:
         """
-        Every page of SimulatePrincipalPolicy, following the marker while the result is truncated.
-        Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of SimulatePrincipalPolicy, following Marker while IsTruncated. Iterate for the
+        items (EvaluationResults), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return Pager(
             self,
@@ -8046,12 +8042,11 @@ class AsyncOperations:
         UserDetail | GroupDetail | RoleDetail | ManagedPolicyDetail,
     ]:
         """
-        Every page of GetAccountAuthorizationDetails, following the marker while the result is
-        truncated. Iterate for the items (UserDetailList, GroupDetailList, RoleDetailList,
-        Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of GetAccountAuthorizationDetails, following Marker while IsTruncated. Iterate
+        for the items (UserDetailList, GroupDetailList, RoleDetailList, Policies), or ``.pages()``
+        for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items
+        yielded; ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``);
+        more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8073,11 +8068,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[GetGroupResponse, User]:
         """
-        Every page of GetGroup, following the marker while the result is truncated. Iterate for the
-        items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of GetGroup, following Marker while IsTruncated. Iterate for the items (Users),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8100,11 +8094,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[GetOrganizationsAccessReportResponse, AccessDetail]:
         """
-        Every page of GetOrganizationsAccessReport, following the marker while the result is
-        truncated. Iterate for the items (AccessDetails), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of GetOrganizationsAccessReport, following Marker while IsTruncated. Iterate for
+        the items (AccessDetails), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8126,11 +8120,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[GetServiceLastAccessedDetailsResponse, ServiceLastAccessed]:
         """
-        Every page of GetServiceLastAccessedDetails, following the marker while the result is
-        truncated. Iterate for the items (ServicesLastAccessed), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of GetServiceLastAccessedDetails, following Marker while IsTruncated. Iterate for
+        the items (ServicesLastAccessed), or ``.pages()`` for whole responses. ``page_size`` is sent
+        as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8153,11 +8147,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[GetServiceLastAccessedDetailsWithEntitiesResponse, EntityDetails]:
         """
-        Every page of GetServiceLastAccessedDetailsWithEntities, following the marker while the
-        result is truncated. Iterate for the items (EntityDetailsList), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of GetServiceLastAccessedDetailsWithEntities, following Marker while IsTruncated.
+        Iterate for the items (EntityDetailsList), or ``.pages()`` for whole responses.
+        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8179,11 +8173,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListAccessKeysResponse, AccessKeyMetadata]:
         """
-        Every page of ListAccessKeys, following the marker while the result is truncated. Iterate
-        for the items (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is
-        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListAccessKeys, following Marker while IsTruncated. Iterate for the items
+        (AccessKeyMetadata), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8204,11 +8198,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListAccountAliasesResponse, str]:
         """
-        Every page of ListAccountAliases, following the marker while the result is truncated.
-        Iterate for the items (AccountAliases), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAccountAliases, following Marker while IsTruncated. Iterate for the items
+        (AccountAliases), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8231,11 +8225,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedGroupPoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedGroupPolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedGroupPolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8258,11 +8252,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedRolePoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedRolePolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedRolePolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8285,11 +8279,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListAttachedUserPoliciesResponse, AttachedPolicy]:
         """
-        Every page of ListAttachedUserPolicies, following the marker while the result is truncated.
-        Iterate for the items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListAttachedUserPolicies, following Marker while IsTruncated. Iterate for the
+        items (AttachedPolicies), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8314,11 +8308,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListEntitiesForPolicyResponse, PolicyGroup | PolicyUser | PolicyRole]:
         """
-        Every page of ListEntitiesForPolicy, following the marker while the result is truncated.
-        Iterate for the items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole
-        responses. ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded;
-        ``starting_marker`` resumes where an earlier pager stopped (``.resume_marker``); more than
-        ``max_pages`` pages (default 100,000) raise PaginationError.
+        Every page of ListEntitiesForPolicy, following Marker while IsTruncated. Iterate for the
+        items (PolicyGroups, PolicyUsers, PolicyRoles), or ``.pages()`` for whole responses.
+        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
+        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
+        (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8345,10 +8339,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListGroupPoliciesResponse, str]:
         """
-        Every page of ListGroupPolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListGroupPolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8371,8 +8365,8 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListGroupsResponse, Group]:
         """
-        Every page of ListGroups, following the marker while the result is truncated. Iterate for
-        the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListGroups, following Marker while IsTruncated. Iterate for the items
+        (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -8397,10 +8391,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListGroupsForUserResponse, Group]:
         """
-        Every page of ListGroupsForUser, following the marker while the result is truncated. Iterate
-        for the items (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListGroupsForUser, following Marker while IsTruncated. Iterate for the items
+        (Groups), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8423,10 +8417,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfileTagsResponse, Tag]:
         """
-        Every page of ListInstanceProfileTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListInstanceProfileTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8449,11 +8443,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfilesResponse, InstanceProfile]:
         """
-        Every page of ListInstanceProfiles, following the marker while the result is truncated.
-        Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListInstanceProfiles, following Marker while IsTruncated. Iterate for the
+        items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8475,11 +8469,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListInstanceProfilesForRoleResponse, InstanceProfile]:
         """
-        Every page of ListInstanceProfilesForRole, following the marker while the result is
-        truncated. Iterate for the items (InstanceProfiles), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListInstanceProfilesForRole, following Marker while IsTruncated. Iterate for
+        the items (InstanceProfiles), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8501,10 +8495,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListMFADeviceTagsResponse, Tag]:
         """
-        Every page of ListMFADeviceTags, following the marker while the result is truncated. Iterate
-        for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListMFADeviceTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8527,10 +8521,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListMFADevicesResponse, MFADevice]:
         """
-        Every page of ListMFADevices, following the marker while the result is truncated. Iterate
-        for the items (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListMFADevices, following Marker while IsTruncated. Iterate for the items
+        (MFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8553,11 +8547,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListOpenIDConnectProviderTagsResponse, Tag]:
         """
-        Every page of ListOpenIDConnectProviderTags, following the marker while the result is
-        truncated. Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size``
-        is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where
-        an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default
-        100,000) raise PaginationError.
+        Every page of ListOpenIDConnectProviderTags, following Marker while IsTruncated. Iterate for
+        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8582,10 +8576,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListPoliciesResponse, Policy]:
         """
-        Every page of ListPolicies, following the marker while the result is truncated. Iterate for
-        the items (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListPolicies, following Marker while IsTruncated. Iterate for the items
+        (Policies), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8615,11 +8609,11 @@ class AsyncOperations:
         ListPoliciesGrantingServiceAccessResponse, ListPoliciesGrantingServiceAccessEntry
     ]:
         """
-        Every page of ListPoliciesGrantingServiceAccess, following the marker while the result is
-        truncated. Iterate for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole
-        responses. ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListPoliciesGrantingServiceAccess, following Marker while IsTruncated. Iterate
+        for the items (PoliciesGrantingServiceAccess), or ``.pages()`` for whole responses.
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8641,10 +8635,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListPolicyTagsResponse, Tag]:
         """
-        Every page of ListPolicyTags, following the marker while the result is truncated. Iterate
-        for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListPolicyTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8667,11 +8661,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListPolicyVersionsResponse, PolicyVersion]:
         """
-        Every page of ListPolicyVersions, following the marker while the result is truncated.
-        Iterate for the items (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent
-        as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListPolicyVersions, following Marker while IsTruncated. Iterate for the items
+        (Versions), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8693,10 +8687,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListRolePoliciesResponse, str]:
         """
-        Every page of ListRolePolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListRolePolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8719,8 +8713,8 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListRoleTagsResponse, Tag]:
         """
-        Every page of ListRoleTags, following the marker while the result is truncated. Iterate for
-        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListRoleTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -8745,11 +8739,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListRolesResponse, Role]:
         """
-        Every page of ListRoles, following the marker while the result is truncated. Iterate for the
-        items (Roles), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of ListRoles, following Marker while IsTruncated. Iterate for the items (Roles),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8771,10 +8764,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListSAMLProviderTagsResponse, Tag]:
         """
-        Every page of ListSAMLProviderTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListSAMLProviderTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8797,10 +8790,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListSSHPublicKeysResponse, SSHPublicKeyMetadata]:
         """
-        Every page of ListSSHPublicKeys, following the marker while the result is truncated. Iterate
-        for the items (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListSSHPublicKeys, following Marker while IsTruncated. Iterate for the items
+        (SSHPublicKeys), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8823,10 +8816,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListServerCertificateTagsResponse, Tag]:
         """
-        Every page of ListServerCertificateTags, following the marker while the result is truncated.
-        Iterate for the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListServerCertificateTags, following Marker while IsTruncated. Iterate for the
+        items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8849,11 +8842,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListServerCertificatesResponse, ServerCertificateMetadata]:
         """
-        Every page of ListServerCertificates, following the marker while the result is truncated.
-        Iterate for the items (ServerCertificateMetadataList), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListServerCertificates, following Marker while IsTruncated. Iterate for the
+        items (ServerCertificateMetadataList), or ``.pages()`` for whole responses. ``page_size`` is
+        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
+        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
+        raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8875,11 +8868,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListSigningCertificatesResponse, SigningCertificate]:
         """
-        Every page of ListSigningCertificates, following the marker while the result is truncated.
-        Iterate for the items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is
-        sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an
-        earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000)
-        raise PaginationError.
+        Every page of ListSigningCertificates, following Marker while IsTruncated. Iterate for the
+        items (Certificates), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -8901,10 +8894,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListUserPoliciesResponse, str]:
         """
-        Every page of ListUserPolicies, following the marker while the result is truncated. Iterate
-        for the items (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as
-        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
-        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        Every page of ListUserPolicies, following Marker while IsTruncated. Iterate for the items
+        (PolicyNames), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
+        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
         """
         return AsyncPager(
@@ -8927,8 +8920,8 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListUserTagsResponse, Tag]:
         """
-        Every page of ListUserTags, following the marker while the result is truncated. Iterate for
-        the items (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
+        Every page of ListUserTags, following Marker while IsTruncated. Iterate for the items
+        (Tags), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
         ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
         stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
         PaginationError.
@@ -8953,11 +8946,10 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListUsersResponse, User]:
         """
-        Every page of ListUsers, following the marker while the result is truncated. Iterate for the
-        items (Users), or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems;
-        ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier pager
-        stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
-        PaginationError.
+        Every page of ListUsers, following Marker while IsTruncated. Iterate for the items (Users),
+        or ``.pages()`` for whole responses. ``page_size`` is sent as MaxItems; ``max_items`` caps
+        the items yielded; ``starting_marker`` resumes where an earlier pager stopped
+        (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise PaginationError.
         """
         return AsyncPager(
             self,
@@ -8979,11 +8971,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[ListVirtualMFADevicesResponse, VirtualMFADevice]:
         """
-        Every page of ListVirtualMFADevices, following the marker while the result is truncated.
-        Iterate for the items (VirtualMFADevices), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of ListVirtualMFADevices, following Marker while IsTruncated. Iterate for the
+        items (VirtualMFADevices), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -9017,11 +9009,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[SimulatePolicyResponse, EvaluationResult]:
         """
-        Every page of SimulateCustomPolicy, following the marker while the result is truncated.
-        Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of SimulateCustomPolicy, following Marker while IsTruncated. Iterate for the
+        items (EvaluationResults), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,
@@ -9064,11 +9056,11 @@ class AsyncOperations:
         max_pages: int | None = None,
     ) -> AsyncPager[SimulatePolicyResponse, EvaluationResult]:
         """
-        Every page of SimulatePrincipalPolicy, following the marker while the result is truncated.
-        Iterate for the items (EvaluationResults), or ``.pages()`` for whole responses.
-        ``page_size`` is sent as MaxItems; ``max_items`` caps the items yielded; ``starting_marker``
-        resumes where an earlier pager stopped (``.resume_marker``); more than ``max_pages`` pages
-        (default 100,000) raise PaginationError.
+        Every page of SimulatePrincipalPolicy, following Marker while IsTruncated. Iterate for the
+        items (EvaluationResults), or ``.pages()`` for whole responses. ``page_size`` is sent as
+        MaxItems; ``max_items`` caps the items yielded; ``starting_marker`` resumes where an earlier
+        pager stopped (``.resume_marker``); more than ``max_pages`` pages (default 100,000) raise
+        PaginationError.
         """
         return AsyncPager(
             self,

@@ -9,6 +9,8 @@ share.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from .service_errors import ServiceError
 
 __all__ = [
@@ -52,14 +54,14 @@ class CommonServiceError(ServiceError):
 class AccessDeniedError(CommonServiceError):
     """The caller is not allowed to make this request."""
 
-    codes = ("AccessDenied", "AccessDeniedException")
+    codes: ClassVar[tuple[str, ...]] = ("AccessDenied", "AccessDeniedException")
     http_status = 403
 
 
 class ThrottlingError(CommonServiceError):
     """The request rate was too high; retried automatically, with backoff, within the quota."""
 
-    codes = (
+    codes: ClassVar[tuple[str, ...]] = (
         "Throttling",
         "ThrottlingException",
         "ThrottledException",
@@ -82,63 +84,63 @@ class ThrottlingError(CommonServiceError):
 class ExpiredTokenError(CommonServiceError):
     """The session token in the request has expired."""
 
-    codes = ("ExpiredToken", "ExpiredTokenException")
+    codes: ClassVar[tuple[str, ...]] = ("ExpiredToken", "ExpiredTokenException")
     http_status = 400
 
 
 class InvalidClientTokenIdError(CommonServiceError):
     """The access key id or security token in the request does not exist."""
 
-    codes = ("InvalidClientTokenId",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidClientTokenId",)
     http_status = 403
 
 
 class UnrecognizedClientError(CommonServiceError):
     """The security token in the request is invalid."""
 
-    codes = ("UnrecognizedClientException",)
+    codes: ClassVar[tuple[str, ...]] = ("UnrecognizedClientException",)
     http_status = 403
 
 
 class SignatureDoesNotMatchError(CommonServiceError):
     """The request signature does not match: wrong secret key, clock, region or body."""
 
-    codes = ("SignatureDoesNotMatch",)
+    codes: ClassVar[tuple[str, ...]] = ("SignatureDoesNotMatch",)
     http_status = 403
 
 
 class InvalidSignatureError(CommonServiceError):
     """The request signature is not valid (the JSON protocols' SignatureDoesNotMatch)."""
 
-    codes = ("InvalidSignatureException",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidSignatureException",)
     http_status = 403
 
 
 class AuthFailureError(CommonServiceError):
     """The credentials could not be validated (the EC2-style auth error code)."""
 
-    codes = ("AuthFailure",)
+    codes: ClassVar[tuple[str, ...]] = ("AuthFailure",)
     http_status = 401
 
 
 class NotAuthorizedError(CommonServiceError):
     """The caller does not have permission to perform this action."""
 
-    codes = ("NotAuthorized",)
+    codes: ClassVar[tuple[str, ...]] = ("NotAuthorized",)
     http_status = 400
 
 
 class IncompleteSignatureError(CommonServiceError):
     """The request signature is incomplete or malformed."""
 
-    codes = ("IncompleteSignature",)
+    codes: ClassVar[tuple[str, ...]] = ("IncompleteSignature",)
     http_status = 400
 
 
 class MissingAuthenticationTokenError(CommonServiceError):
     """The request carried no credentials at all."""
 
-    codes = ("MissingAuthenticationToken",)
+    codes: ClassVar[tuple[str, ...]] = ("MissingAuthenticationToken",)
     http_status = 403
 
 
@@ -153,28 +155,28 @@ class ClockSkewError(CommonServiceError):
 class RequestExpiredError(ClockSkewError):
     """The request's date is too far from the service's clock (more than 5 minutes)."""
 
-    codes = ("RequestExpired",)
+    codes: ClassVar[tuple[str, ...]] = ("RequestExpired",)
     http_status = 400
 
 
 class RequestTimeTooSkewedError(ClockSkewError):
     """The difference between the request time and the service's time is too large."""
 
-    codes = ("RequestTimeTooSkewed",)
+    codes: ClassVar[tuple[str, ...]] = ("RequestTimeTooSkewed",)
     http_status = 403
 
 
 class RequestInTheFutureError(ClockSkewError):
     """The request is signed with a time in the future."""
 
-    codes = ("RequestInTheFuture",)
+    codes: ClassVar[tuple[str, ...]] = ("RequestInTheFuture",)
     http_status = 403
 
 
 class InternalFailureError(CommonServiceError):
     """The service failed for an unknown reason; retried automatically."""
 
-    codes = ("InternalFailure", "InternalError", "InternalServerError")
+    codes: ClassVar[tuple[str, ...]] = ("InternalFailure", "InternalError", "InternalServerError")
     http_status = 500
     fault = "server"
     retryable = True
@@ -183,7 +185,7 @@ class InternalFailureError(CommonServiceError):
 class ServiceUnavailableError(CommonServiceError):
     """The service is temporarily unavailable; retried automatically."""
 
-    codes = ("ServiceUnavailable", "ServiceUnavailableException", "Unavailable")
+    codes: ClassVar[tuple[str, ...]] = ("ServiceUnavailable", "ServiceUnavailableException", "Unavailable")
     http_status = 503
     fault = "server"
     retryable = True
@@ -192,7 +194,7 @@ class ServiceUnavailableError(CommonServiceError):
 class RequestTimeoutError(CommonServiceError):
     """The service timed out reading the request; retried automatically."""
 
-    codes = ("RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete")
+    codes: ClassVar[tuple[str, ...]] = ("RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete")
     http_status = 408
     retryable = True
 
@@ -200,63 +202,63 @@ class RequestTimeoutError(CommonServiceError):
 class InvalidActionError(CommonServiceError):
     """The action or operation is not valid for this endpoint."""
 
-    codes = ("InvalidAction",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidAction",)
     http_status = 400
 
 
 class InvalidParameterValueError(CommonServiceError):
     """A parameter value is invalid or out of range."""
 
-    codes = ("InvalidParameterValue",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidParameterValue",)
     http_status = 400
 
 
 class InvalidParameterCombinationError(CommonServiceError):
     """Parameters that must not be used together were used together."""
 
-    codes = ("InvalidParameterCombination",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidParameterCombination",)
     http_status = 400
 
 
 class InvalidQueryParameterError(CommonServiceError):
     """The query string is malformed or does not follow AWS standards."""
 
-    codes = ("InvalidQueryParameter",)
+    codes: ClassVar[tuple[str, ...]] = ("InvalidQueryParameter",)
     http_status = 400
 
 
 class MalformedQueryStringError(CommonServiceError):
     """The query string contains a syntax error."""
 
-    codes = ("MalformedQueryString",)
+    codes: ClassVar[tuple[str, ...]] = ("MalformedQueryString",)
     http_status = 404
 
 
 class MissingActionError(CommonServiceError):
     """The request is missing an action or a required parameter."""
 
-    codes = ("MissingAction",)
+    codes: ClassVar[tuple[str, ...]] = ("MissingAction",)
     http_status = 400
 
 
 class MissingParameterError(CommonServiceError):
     """A required parameter for the action is missing."""
 
-    codes = ("MissingParameter",)
+    codes: ClassVar[tuple[str, ...]] = ("MissingParameter",)
     http_status = 400
 
 
 class OptInRequiredError(CommonServiceError):
     """The access key id needs a subscription for the service."""
 
-    codes = ("OptInRequired",)
+    codes: ClassVar[tuple[str, ...]] = ("OptInRequired",)
     http_status = 403
 
 
 class ServiceValidationError(CommonServiceError):
     """The service rejected the input (wire code ``ValidationError``)."""
 
-    codes = ("ValidationError",)
+    codes: ClassVar[tuple[str, ...]] = ("ValidationError",)
     http_status = 400
 
 

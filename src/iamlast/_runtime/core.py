@@ -84,7 +84,14 @@ class ClientState:
     compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES
     disable_compression: bool = False
     max_response_bytes: int = 32 * 1024 * 1024
+    #: The name requests are signed for (the model's signing name).
     service: str = "iam"
+    #: The wire protocol: ``"query"`` (awsQuery) or ``"json"`` (awsJson).
+    protocol: str = "query"
+    #: awsJson: ``X-Amz-Target`` is ``<target_prefix>.<Operation>``.
+    target_prefix: str = ""
+    #: awsJson: the JSON version of ``Content-Type``.
+    json_version: str = "1.1"
 
 
 @dataclass
@@ -135,6 +142,9 @@ class Call:
             api_version=state.api_version,
             compression_min_bytes=state.compression_min_bytes,
             disable_compression=state.disable_compression,
+            protocol=state.protocol,
+            target_prefix=state.target_prefix,
+            json_version=state.json_version,
         )
         self.retry = RetryState()
         self._modelled = {code for cls in _error_classes(spec) for code in cls.codes}
@@ -342,7 +352,9 @@ class Call:
             self.state.limiter.on_response(now, throttled)
 
     def _parse_success(self, status: int, headers: Mapping[str, str], body: bytes) -> Any:
-        result = parse_response(self.spec, status, headers, body, self.state.decode_error)
+        result = parse_response(
+            self.spec, status, headers, body, self.state.decode_error, protocol=self.state.protocol
+        )
         if isinstance(result, OutputShape):
             meta = result.response_metadata
             rid = meta.request_id if meta is not None else None

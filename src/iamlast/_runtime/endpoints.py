@@ -1,12 +1,17 @@
-"""Where IAM requests go and which region signs them.
+"""Where requests go and which region signs them, for IAM, STS and Organizations.
 
 IAM is a global service: one endpoint per partition, whatever region of that partition is asked
-for. The tables below are IAM's ``endpoint-rule-set-1.json`` and botocore's ``partitions.json``
-(botocore 1.44.5) written out by hand; ``tests/unit/test_endpoints.py`` checks them against those
-files, and this module never loads botocore data at runtime.
+for. Organizations too, at ``organizations.<the partition's global region>``. STS is regional
+(``sts.<region>``), with the global ``sts.amazonaws.com`` for ``aws-global`` (and for no region),
+or for the legacy global regions under ``AWS_STS_REGIONAL_ENDPOINTS=legacy``. The tables below
+are the services' ``endpoint-rule-set-1.json`` and botocore's ``partitions.json`` (botocore
+1.44.8) written out by hand; ``tests/unit/test_endpoints.py`` and
+``tests/unit/test_service_endpoints.py`` check them against botocore, and this module never loads
+botocore data at runtime.
 
 Configured endpoints follow the AWS SDKs' shared rules: the ``endpoint_url`` argument, then
-``AWS_ENDPOINT_URL_IAM``, ``AWS_ENDPOINT_URL``, the profile's ``services`` section, the profile's
+``AWS_ENDPOINT_URL_<SERVICE>`` (``_IAM``, ``_STS``, ``_ORGANIZATIONS``), ``AWS_ENDPOINT_URL``, the
+profile's ``services`` section (its ``iam`` / ``sts`` / ``organizations`` entry), the profile's
 ``endpoint_url``; ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` keeps only the argument.
 """
 
@@ -20,12 +25,23 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-__all__ = ["Endpoint", "EndpointSource", "resolve_endpoint"]
+__all__ = ["SERVICES", "Endpoint", "EndpointSource", "resolve_endpoint"]
 
 EndpointSource = Literal[
-    "explicit", "env:AWS_ENDPOINT_URL_IAM", "env:AWS_ENDPOINT_URL", "config", "default"
+    "explicit",
+    "env:AWS_ENDPOINT_URL_IAM",
+    "env:AWS_ENDPOINT_URL_STS",
+    "env:AWS_ENDPOINT_URL_ORGANIZATIONS",
+    "env:AWS_ENDPOINT_URL",
+    "config",
+    "default",
 ]
 """Where an endpoint URL came from."""
+
+#: The services whose default endpoints this module knows (botocore's names, which are also
+#: the keys of a profile's ``services`` section and, upper-cased, the ``AWS_ENDPOINT_URL_*``
+#: suffixes).
+SERVICES = ("iam", "sts", "organizations")
 
 
 @dataclass(frozen=True)
@@ -190,14 +206,7 @@ def _partition_endpoint(partition: _Partition, fips: bool, dualstack: bool) -> t
     if known is not None:
         return f"https://{known[0]}", known[1]
     # The rule set's generic branch, for a partition it does not name.
-    if fips and dualstack and not (partition.supports_fips and partition.supports_dualstack):
-        raise ValueError(
-            "FIPS and DualStack are enabled, but this partition does not support one or both"
-        )
-    if fips and not partition.supports_fips:
-        raise ValueError("FIPS is enabled but this partition does not support FIPS")
-    if dualstack and not partition.supports_dualstack:
-        raise ValueError("DualStack is enabled but this partition does not support DualStack")
+    _check_variants(partition, fips, dualstack)
     prefix = "iam-fips" if fips else "iam"
     suffix = partition.dualstack_dns_suffix if dualstack else partition.dns_suffix
     region = partition.implicit_global_region
@@ -227,13 +236,15 @@ def _setting(
 
 
 def _configured_url(
+    service: str,
     environ: Mapping[str, str],
     profile: Mapping[str, Any],
     services_sections: Mapping[str, Any] | None,
 ) -> tuple[str, EndpointSource] | None:
     # Empty values are skipped, as botocore's "if endpoint_url:" does.
-    if environ.get("AWS_ENDPOINT_URL_IAM"):
-        return environ["AWS_ENDPOINT_URL_IAM"], "env:AWS_ENDPOINT_URL_IAM"
+    own = f"AWS_ENDPOINT_URL_{service.upper()}"
+    if environ.get(own):
+        return environ[own], f"env:{own}"  # type: ignore[return-value]
     if environ.get("AWS_ENDPOINT_URL"):
         return environ["AWS_ENDPOINT_URL"], "env:AWS_ENDPOINT_URL"
     services = profile.get("services")
@@ -246,9 +257,9 @@ def _configured_url(
             )
         services = section
     if isinstance(services, Mapping):
-        iam = services.get("iam")
-        if isinstance(iam, Mapping) and iam.get("endpoint_url"):
-            return str(iam["endpoint_url"]), "config"
+        entry = services.get(service)
+        if isinstance(entry, Mapping) and entry.get("endpoint_url"):
+            return str(entry["endpoint_url"]), "config"
     if profile.get("endpoint_url"):
         return str(profile["endpoint_url"]), "config"
     return None
@@ -287,6 +298,87 @@ def _valid_host(host: str) -> bool:
     return len(host) <= 255 and all(_LABEL_RE.fullmatch(label) for label in labels)
 
 
+# The regions the STS rule set sends to the global endpoint when asked to (botocore's
+# LEGACY_GLOBAL_STS_REGIONS: AWS_STS_REGIONAL_ENDPOINTS=legacy).
+_STS_LEGACY_GLOBAL = frozenset(
+    {
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "aws-global",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
+)
+_STS_GLOBAL = ("https://sts.amazonaws.com", "us-east-1")
+
+
+def _check_variants(partition: _Partition, fips: bool, dualstack: bool) -> None:
+    if fips and dualstack and not (partition.supports_fips and partition.supports_dualstack):
+        raise ValueError(
+            "FIPS and DualStack are enabled, but this partition does not support one or both"
+        )
+    if fips and not partition.supports_fips:
+        raise ValueError("FIPS is enabled but this partition does not support FIPS")
+    if dualstack and not partition.supports_dualstack:
+        raise ValueError("DualStack is enabled but this partition does not support DualStack")
+
+
+def _sts_endpoint(
+    region: str, partition: _Partition, fips: bool, dualstack: bool, legacy: bool
+) -> tuple[str, str]:
+    """STS's rule set: regional hosts, the global host for ``aws-global`` (and, under the
+    legacy setting, for the regions that once used it). Signs for the region asked for."""
+    if legacy and not fips and not dualstack and region in _STS_LEGACY_GLOBAL:
+        return _STS_GLOBAL
+    _check_variants(partition, fips, dualstack)
+    if fips and dualstack:
+        return f"https://sts-fips.{region}.{partition.dualstack_dns_suffix}", region
+    if fips:
+        if partition.name == "aws-us-gov":  # GovCloud's regional hosts are FIPS already
+            return f"https://sts.{region}.amazonaws.com", region
+        return f"https://sts-fips.{region}.{partition.dns_suffix}", region
+    if dualstack:
+        return f"https://sts.{region}.{partition.dualstack_dns_suffix}", region
+    if region == "aws-global":
+        return _STS_GLOBAL
+    return f"https://sts.{region}.{partition.dns_suffix}", region
+
+
+def _organizations_endpoint(partition: _Partition, fips: bool, dualstack: bool) -> tuple[str, str]:
+    """Organizations' rule set: one endpoint per partition, in (and signed for) its global
+    region; GovCloud's FIPS endpoint is its plain one."""
+    region = partition.implicit_global_region
+    if partition.name == "aws-us-gov" and fips:
+        suffix = partition.dualstack_dns_suffix if dualstack else partition.dns_suffix
+        return f"https://organizations.{region}.{suffix}", region
+    _check_variants(partition, fips, dualstack)
+    prefix = "organizations-fips" if fips else "organizations"
+    suffix = partition.dualstack_dns_suffix if dualstack else partition.dns_suffix
+    return f"https://{prefix}.{region}.{suffix}", region
+
+
+def _sts_legacy(environ: Mapping[str, str], profile: Mapping[str, Any]) -> bool:
+    value = environ.get("AWS_STS_REGIONAL_ENDPOINTS") or profile.get("sts_regional_endpoints")
+    setting = str(value or "regional").strip().lower()
+    if setting not in ("regional", "legacy"):
+        raise ValueError(
+            f"sts_regional_endpoints (AWS_STS_REGIONAL_ENDPOINTS) must be 'regional' or "
+            f"'legacy', not {value!r}"
+        )
+    return setting == "legacy"
+
+
 def resolve_endpoint(
     *,
     region: str | None,
@@ -296,19 +388,24 @@ def resolve_endpoint(
     environ: Mapping[str, str] | None = None,
     profile_config: Mapping[str, Any] | None = None,
     services_sections: Mapping[str, Any] | None = None,
+    service: str = "iam",
 ) -> Endpoint:
-    """Resolve the IAM endpoint for ``region`` as botocore does.
+    """Resolve the endpoint of ``service`` (one of :data:`SERVICES`) for ``region`` as botocore
+    does.
 
     ``environ`` defaults to ``os.environ``; ``profile_config`` is the active profile's settings
     (``endpoint_url``, ``services``, ``use_fips_endpoint``, ``use_dualstack_endpoint``,
-    ``ignore_configured_endpoint_urls``). A profile's ``services`` names a section of
-    ``services_sections`` (the config file's ``[services ...]`` sections), or is that section.
+    ``ignore_configured_endpoint_urls``, and for STS ``sts_regional_endpoints``). A profile's
+    ``services`` names a section of ``services_sections`` (the config file's
+    ``[services ...]`` sections), or is that section.
 
     A region of None means the global ``aws`` partition. ``fips-`` / ``-fips`` pseudo regions turn
     FIPS on. A custom endpoint ignores FIPS and dual-stack (as botocore does) and signs for the
     given region, or us-east-1 when there is none (botocore would refuse). Raises ValueError
     for a malformed region or endpoint URL.
     """
+    if service not in SERVICES:
+        raise ValueError(f"no endpoint rules for the service {service!r}")
     environ = os.environ if environ is None else environ
     profile = profile_config or {}
     if region is not None and not _REGION_RE.fullmatch(region):
@@ -329,7 +426,7 @@ def resolve_endpoint(
         profile,
         "ignore_configured_endpoint_urls",
     ):
-        configured = _configured_url(environ, profile, services_sections)
+        configured = _configured_url(service, environ, profile, services_sections)
     if configured is not None:
         url, source = configured
         signing_region = region or _DEFAULT_REGION
@@ -343,6 +440,13 @@ def resolve_endpoint(
         use_dualstack, environ, "AWS_USE_DUALSTACK_ENDPOINT", profile, "use_dualstack_endpoint"
     )
     # botocore hands a missing region to the rule set as "aws-global".
-    partition = _find_partition(region or "aws-global")
-    url, signing_region = _partition_endpoint(partition, fips, dualstack)
+    region = region or "aws-global"
+    partition = _find_partition(region)
+    if service == "sts":
+        legacy = _sts_legacy(environ, profile)
+        url, signing_region = _sts_endpoint(region, partition, fips, dualstack, legacy)
+    elif service == "organizations":
+        url, signing_region = _organizations_endpoint(partition, fips, dualstack)
+    else:
+        url, signing_region = _partition_endpoint(partition, fips, dualstack)
     return Endpoint(url, signing_region, partition.name, "default")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
-__all__ = ["OpenEnum"]
+__all__ = ["OpenEnum", "enum_reader"]
+
+E = TypeVar("E")
 
 
 class OpenEnum(StrEnum):
@@ -37,3 +40,14 @@ class OpenEnum(StrEnum):
 
     def __reduce_ex__(self, proto: Any) -> Any:
         return (type(self), (self._value_,))
+
+
+def enum_reader(cls: Callable[[str], E]) -> Callable[[str], E]:
+    """A fast text → enum member function (a dict lookup; unknown values via the open enum)."""
+    members: dict[str, E] = dict(getattr(cls, "_value2member_map_", {}))
+
+    def read(text: str) -> E:
+        found = members.get(text)
+        return found if found is not None else cls(text)
+
+    return read

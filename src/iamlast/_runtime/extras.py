@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .xml import float_out, iso_z
+from .timestamps import float_out, iso_z
 
 if TYPE_CHECKING:
     from lxml.etree import _Element

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from .errors import FieldProblem, IamError, ParamValidationError, ResponseParseError
-from .xml import iso_z, parse_timestamp
+from .timestamps import iso_z, parse_timestamp
 
 E = TypeVar("E")
 
@@ -19,6 +19,8 @@ __all__ = [
     "b",
     "blob_in",
     "blob_out",
+    "document_in",
+    "document_out",
     "each",
     "enum",
     "failure",
@@ -90,6 +92,32 @@ def float_out(value: float) -> float | str:
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def document_in(value: Any) -> Any:
+    """A document member: any JSON value (objects, arrays, strings, numbers, booleans, null)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, Mapping):
+        return {_document_key(k): document_in(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [document_in(v) for v in value]
+    raise ValueError(f"a document holds JSON values, not {type(value).__name__}")
+
+
+def _document_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    raise ValueError(f"a document's object keys are strings, not {type(key).__name__}")
+
+
+def document_out(value: Any) -> Any:
+    """A copy of a document's value (a caller editing the result must not edit the model)."""
+    if isinstance(value, Mapping):
+        return {k: document_out(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [document_out(v) for v in value]
     return value
 
 

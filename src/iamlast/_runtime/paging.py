@@ -1,9 +1,10 @@
-"""Marker pagination as a pure state machine, shared by the sync and async pagers.
+"""Token pagination as a pure state machine, shared by the sync and async pagers.
 
 IAM pages with ``Marker`` in, ``Marker`` out, while ``IsTruncated``; it may return fewer items
-than MaxItems even when more exist, so the only stop signal is ``IsTruncated`` false. A truncated
-page without a marker, or a marker seen before, is an error: never a silent stop or an endless
-loop.
+than MaxItems even when more exist, so the only stop signal is ``IsTruncated`` false. Services
+without a "more" flag (Organizations: ``NextToken`` in and out) continue while a page carries a
+token, empty pages included. A truncated page without a marker, or a marker seen before, is an
+error: never a silent stop or an endless loop.
 
 A pager reads at most ``max_pages`` pages (:data:`DEFAULT_MAX_PAGES` unless told otherwise) and
 then raises PaginationError: a server that keeps answering "truncated", with fresh markers or
@@ -135,7 +136,9 @@ class Cursor:
             remaining = self.max_items - self.yielded + (self._skip if self.pages == 0 else 0)
             limit = remaining if limit is None else min(limit, remaining)
         if limit is not None and self.spec.limit_key is not None:
-            kwargs[self.spec.limit_key] = max(1, min(limit, 1000))
+            # Never more than the model allows (IAM's MaxItems 1000, Organizations' MaxResults 20).
+            ceiling = self.spec.limit_max if self.spec.limit_max is not None else 1000
+            kwargs[self.spec.limit_key] = max(1, min(limit, ceiling))
         return kwargs
 
     def consume(self, page: Any) -> list[Any]:

@@ -1,5 +1,6 @@
 """A call's request and response, without I/O: the request model from the caller's arguments,
-the HTTP request for it, and the model (or typed error) for a response.
+the HTTP request for it, and the model (or typed error) for a response, in the service's protocol
+(awsQuery: a form body, XML back; awsJson: a JSON body named by ``X-Amz-Target``, JSON back).
 
 :mod:`.core` runs these inside the lifecycle; the protocol tests call them directly.
 """
@@ -58,6 +59,15 @@ class EmptyResponse(OutputShape):
             if tag != "ResponseMetadata" and (len(child) or child.text or not tag.endswith("Result")):
                 _extras.keep(extra, child)
         return new(cls, {"response_metadata": cls._metadata(rid)}, extra)
+
+    @classmethod
+    def of_awsjson(cls, data: Any) -> EmptyResponse:
+        from . import awsjson as _aj
+
+        source = _aj.loads(data) if isinstance(data, bytes | str) else _aj.obj(data, cls.__name__)
+        # What an operation without output sends is data the model lacks: kept.
+        extra = _aj.extras(source, frozenset())
+        return new(cls, {"response_metadata": None}, extra)
 
     def to_json(self) -> dict[str, Any]:
         from . import extras as _extras
@@ -156,12 +166,28 @@ def build_request(
     api_version: str,
     compression_min_bytes: int = DEFAULT_COMPRESSION_MIN_BYTES,
     disable_compression: bool = False,
+    protocol: str = "query",
+    target_prefix: str = "",
+    json_version: str = "1.1",
 ) -> PreparedRequest:
-    """The HTTP request for one call: ``Action``, ``Version``, then the members in model order."""
-    params: list[tuple[str, str]] = [("Action", spec.name), ("Version", api_version)]
-    if request is not None:
-        params.extend(request.to_query().items())
-    body = encode_body(params)
+    """The HTTP request for one call. awsQuery: ``Action``, ``Version``, then the members in
+    model order, form-encoded. awsJson: the members as a JSON object, the operation named by
+    ``X-Amz-Target: <target_prefix>.<Operation>``."""
+    params: list[tuple[str, str]] = []
+    if protocol == "json":
+        from . import awsjson as _aj
+
+        body = _aj.dumps(request.to_awsjson() if request is not None else {})
+        headers = {
+            "X-Amz-Target": _aj.target(target_prefix, spec.name),
+            "Content-Type": _aj.content_type(json_version),
+        }
+    else:
+        params = [("Action", spec.name), ("Version", api_version)]
+        if request is not None:
+            params.extend(request.to_query().items())
+        body = encode_body(params)
+        headers = {"Content-Type": CONTENT_TYPE}
     scheme, netloc, path, _query, _fragment = urlsplit(endpoint_url)
     if spec.host_prefix:
         prefix = spec.host_prefix
@@ -179,7 +205,6 @@ def build_request(
             prefix = prefix.replace("{" + label + "}", value)
         netloc = prefix + netloc
     url = urlunsplit((scheme, netloc, path.rstrip("/") + spec.request_uri, "", ""))
-    headers = {"Content-Type": CONTENT_TYPE}
     if spec.request_compression and not disable_compression and len(body) >= compression_min_bytes:
         body = gzip.compress(body, mtime=0)
         headers["Content-Encoding"] = "gzip"
@@ -192,24 +217,27 @@ def parse_response(
     headers: Mapping[str, str],
     body: bytes,
     decode_error: Any,
+    *,
+    protocol: str = "query",
 ) -> Shape | ServiceError:
     """A successful response's model, or the typed error; bad bodies raise ResponseParseError."""
     if status >= 300:
         err: ServiceError = decode_error(spec.name, status, body, headers)
         return err
     model = spec.output_model
+    is_json = protocol == "json"
     try:
         if model is None:
             if not body.strip():
                 return EmptyResponse._complete({})
-            return EmptyResponse.of_xml(body)
+            return EmptyResponse.of_awsjson(body) if is_json else EmptyResponse.of_xml(body)
         if not body.strip():
             # An output with no members may come back as an empty body (botocore reads it as
             # {}); for one with members an empty body is a broken response, not an empty result.
             if model._WIRE_NAMES:
                 raise ResponseParseError("the response body is empty")
             return model._complete({})
-        return model.of_xml(body)
+        return model.of_awsjson(body) if is_json else model.of_xml(body)
     except ResponseParseError as exc:
         exc.operation = exc.operation or spec.name
         exc.status_code = status

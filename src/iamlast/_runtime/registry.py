@@ -19,7 +19,8 @@ __all__ = ["JobSpec", "OperationSpec", "PaginatorSpec", "Registry"]
 
 
 class PaginatorSpec(Record):
-    """How an operation pages: Marker in, Marker out, while IsTruncated (attribute names)."""
+    """How an operation pages (attribute names): a token in and out (IAM's Marker, while
+    IsTruncated; Organizations' NextToken, while there is one), and the page size member."""
 
     _fields = (
         "input_token",
@@ -29,6 +30,7 @@ class PaginatorSpec(Record):
         "result_keys",
         "non_aggregate_keys",
         "source",
+        "limit_max",
     )
     __slots__ = _fields
 
@@ -40,6 +42,8 @@ class PaginatorSpec(Record):
     non_aggregate_keys: tuple[str, ...]
     #: Where the entry came from: ``"botocore"`` (paginators-1.json) or ``"overrides"``.
     source: str
+    #: The largest page size the model allows (None: it does not say).
+    limit_max: int | None
 
     def __init__(
         self,
@@ -50,6 +54,7 @@ class PaginatorSpec(Record):
         result_keys: tuple[str, ...],
         non_aggregate_keys: tuple[str, ...] = (),
         source: str = "botocore",
+        limit_max: int | None = None,
     ) -> None:
         self._init(
             input_token=input_token,
@@ -59,6 +64,7 @@ class PaginatorSpec(Record):
             result_keys=result_keys,
             non_aggregate_keys=non_aggregate_keys,
             source=source,
+            limit_max=limit_max,
         )
 
 

@@ -142,7 +142,7 @@ class Shape(BaseModel):
 
     @classmethod
     def of_xml(cls, data: Any) -> Self:
-        """Read the shape from a response document (bytes or str) or an lxml element."""
+        """Read the shape from an awsQuery response document (bytes or str) or an lxml element."""
         raise NotImplementedError(f"{cls.__name__} is not read from responses")
 
     @classmethod
@@ -150,8 +150,21 @@ class Shape(BaseModel):
         raise NotImplementedError
 
     def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters (request shapes only)."""
-        raise NotImplementedError(f"{type(self).__name__} is not sent in requests")
+        """The awsQuery form parameters (request shapes of awsQuery services only)."""
+        raise NotImplementedError(f"{type(self).__name__} is not sent in awsQuery requests")
+
+    @classmethod
+    def of_awsjson(cls, data: Any) -> Self:
+        """Read the shape from an awsJson response body (bytes, str or its parsed object)."""
+        raise NotImplementedError(f"{cls.__name__} is not read from awsJson responses")
+
+    @classmethod
+    def _of_awsjson_value(cls, d: Any) -> Self:
+        raise NotImplementedError(f"{cls.__name__} is not read from awsJson responses")
+
+    def to_awsjson(self) -> dict[str, Any]:
+        """The awsJson request body's object (request shapes of awsJson services only)."""
+        raise NotImplementedError(f"{type(self).__name__} is not sent in awsJson requests")
 
     @classmethod
     def of_json(cls, data: Mapping[str, Any]) -> Self:

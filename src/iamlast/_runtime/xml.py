@@ -15,13 +15,14 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote as _unquote
 
 from lxml import etree
 
+from .enums import enum_reader
 from .errors import ResponseParseError
+from .timestamps import float_out, iso_z, parse_timestamp
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -46,7 +47,6 @@ __all__ = [
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
 S = TypeVar("S")
-E = TypeVar("E")
 _fromisoformat = datetime.fromisoformat
 _local_parsers = threading.local()
 
@@ -349,58 +349,9 @@ def to_ts(el: _Element, fmt: str | None = None) -> datetime:
     return value
 
 
-def parse_timestamp(raw: str, fmt: str | None = None) -> datetime | None:
-    """ISO 8601 (any offset, any fraction), epoch seconds or an HTTP date → aware UTC; else None."""
-    if fmt != "unixTimestamp" and fmt != "rfc822":
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            pass
-        else:
-            if value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            if value.utcoffset():
-                return value.astimezone(UTC)
-            return value if value.tzinfo is UTC else value.replace(tzinfo=UTC)
-    try:
-        return datetime.fromtimestamp(float(raw), UTC)
-    except (ValueError, OverflowError, OSError):
-        pass
-    try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 # --------------------------------------------------------------------------- text forms
 
 
-def iso_z(value: datetime) -> str:
-    """ISO 8601 with ``Z`` of a UTC datetime (milliseconds or microseconds when present), as
-    IAM writes timestamps (``to_json`` and the emulator's writers use it)."""
-    # Not strftime: its %Y does not pad years before 1000 on every platform.
-    base = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    micro = value.microsecond
-    if micro == 0:
-        return base + "Z"
-    if micro % 1000 == 0:
-        return f"{base}.{micro // 1000:03d}Z"
-    return f"{base}.{micro:06d}Z"
-
-
-def float_out(value: float) -> str:
-    """A float as the wire writes it (``NaN``, ``Infinity``, ``-Infinity``, else ``repr``)."""
-    if value != value:
-        return "NaN"
-    if value == float("inf"):
-        return "Infinity"
-    if value == float("-inf"):
-        return "-Infinity"
-    return repr(value)
 
 
 # --------------------------------------------------------------------------- documents
@@ -445,14 +396,3 @@ def read_error(
         raise
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         raise ResponseParseError(f"{cls.__name__}: {exc}") from exc
-
-
-def enum_reader(cls: Callable[[str], E]) -> Callable[[str], E]:
-    """A fast text → enum member function (a dict lookup; unknown values via the open enum)."""
-    members: dict[str, E] = dict(getattr(cls, "_value2member_map_", {}))
-
-    def read(text: str) -> E:
-        found = members.get(text)
-        return found if found is not None else cls(text)
-
-    return read

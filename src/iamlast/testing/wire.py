@@ -1,5 +1,7 @@
-"""IAM on the wire, for servers and fakes: write any model (or error) as the XML document IAM
-sends, and read a request model back from its awsQuery form parameters.
+"""The services on the wire, for servers and fakes: write any model (or error) as the document
+the service sends — XML for the awsQuery services (IAM, STS), JSON for the awsJson ones
+(Organizations) — and read a request model back from its awsQuery form parameters or its JSON
+body.
 
 The emulator answers through these; a test double of your own can too::
 
@@ -14,16 +16,17 @@ kept in ``model_extra``, included), indented as IAM writes it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from iamlast._runtime.errors import ServiceError
 from iamlast._runtime.shape import ErrorShape, OutputShape, Shape
 
 from . import _xml_writing as _w
-from ._codecs import reader_for, writer_for
+from ._codecs import json_reader_for, json_writer_for, reader_for, writer_for
 
-__all__ = ["of_query", "to_xml", "write_members"]
+__all__ = ["awsjson_object", "of_awsjson", "of_query", "to_awsjson", "to_xml", "write_members"]
 
 S = TypeVar("S", bound=Shape)
 
@@ -98,3 +101,52 @@ def of_query(cls: type[S], params: Mapping[str, str]) -> S:
     form parameters of a request (``Action`` and ``Version`` are ignored): the inverse of
     ``to_query``; a member breaking the model's rules raises ``ParamValidationError``."""
     return cls.validated(reader_for(cls)(params, ""))
+
+
+# --------------------------------------------------------------------------- awsJson
+
+
+def awsjson_object(value: Shape | ServiceError) -> dict[str, Any]:
+    """The JSON object an awsJson service sends for ``value``:
+
+    - a response model (``organizations.models.ListAccountsResponse``): its members, those the
+      model did not know (kept in ``model_extra``) included;
+    - a modelled error's shape, or a :class:`~iamlast.errors.ServiceError`: the error body,
+      ``{"__type": code, "Message": …, <members>}`` (``message`` when the shape has no
+      ``Message`` member, as the common errors write it).
+    """
+    if isinstance(value, ServiceError):
+        out: dict[str, Any] = {"__type": value.code}
+        details = value.details
+        members = awsjson_object(details) if details is not None else {}
+        members.pop("__type", None)
+        if value.message and not any(k in members for k in ("Message", "message")):
+            key = "Message" if details is not None and "Message" in type(details)._WIRE_NAMES else "message"
+            out[key] = value.message
+        out.update(members)
+        return out
+    body = json_writer_for(type(value))(value)
+    if isinstance(value, ErrorShape):
+        return {"__type": value._ERROR_CODE, **body}
+    return body
+
+
+def to_awsjson(value: Shape | ServiceError) -> str:
+    """:func:`awsjson_object` as the body's text."""
+    return json.dumps(awsjson_object(value))
+
+
+def of_awsjson(cls: type[S], body: bytes | str | Mapping[str, Any]) -> S:
+    """Read (and validate, as the client would) the request model ``cls`` from an awsJson
+    request body (its text or parsed object): the inverse of ``to_awsjson``; a member breaking
+    the model's rules — or one the model does not have — raises ``ParamValidationError``."""
+    from iamlast._runtime import awsjson as _aj
+    from iamlast._runtime.errors import FieldProblem, ParamValidationError, ResponseParseError
+
+    try:
+        data = _aj.loads(body) if isinstance(body, bytes | str) else dict(body)
+        values = json_reader_for(cls)(data)
+    except (ResponseParseError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, ResponseParseError) else str(exc)
+        raise ParamValidationError(cls.__name__, [FieldProblem("", "type", reason)]) from None
+    return cls.validated(values)
