@@ -264,6 +264,8 @@ def _assumed(account_id: str, role: str, options: Mapping[str, Any]) -> Any:
         if options.get("duration_seconds") is not None:
             kwargs["duration_seconds"] = options["duration_seconds"]
         c = sts.assume_role(**kwargs).credentials
+    if c is None:  # never the caller's own credentials in another account's name
+        raise IamError(f"AssumeRole into {account_id} returned no credentials")
     from ._runtime.credentials import Credentials
 
     return Credentials(c.access_key_id, c.secret_access_key, c.session_token, c.expiration)

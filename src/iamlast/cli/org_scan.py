@@ -55,6 +55,8 @@ def assumed_client(settings: Settings, account: str, role: str) -> iamlast.Clien
             c = sts.assume_role(role_arn=arn, role_session_name="iamlast-scan").credentials
         except IamError as exc:
             raise CliError(f"could not assume {arn}: {exc}") from exc
+        if c is None:
+            raise CliError(f"could not assume {arn}: AssumeRole returned no credentials")
         endpoint = settings.endpoint_url or caller.endpoint_url
         region = settings.region
     return iamlast.Client(

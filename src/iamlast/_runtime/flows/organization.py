@@ -261,6 +261,8 @@ def _assume(plan: OrgPlan, account_id: str) -> Flow[Any]:
     if plan.duration_seconds is not None:
         kwargs["duration_seconds"] = plan.duration_seconds
     response = yield Send("AssumeRole", kwargs)
+    if response.credentials is None:  # None means "the caller's own": never for another account
+        raise IamError(f"AssumeRole into {account_id} returned no credentials")
     return response.credentials
 
 
