@@ -12,7 +12,7 @@ from .org_scan import assumed_client
 from .scanning import SCAN_TYPES, ScanOutcome, ScanPlan, kind_and_name, run_scan
 from .signals import interruptible
 from .sinks import Writer, sink_for
-from .validate import check_account_id
+from .validate import check_account_id, check_role_name
 
 __all__ = ["UNUSED_DAYS", "scan"]
 
@@ -145,8 +145,9 @@ def scan(
         )
     if (account is None) != (assume_role is None):
         raise UsageProblem("--account and --assume-role go together")
-    if account is not None:
+    if account is not None and assume_role is not None:
         check_account_id(account)
+        check_role_name(assume_role)
     state = read_resume(resume) if resume is not None else None
     types = _types_of(given) if given is not None else [t for t in SCAN_TYPES if chosen[t]]
     plan = ScanPlan(
