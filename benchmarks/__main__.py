@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import cold_start, cpu_per_call, leastprivilege, propose, report, scan, streaming
+from . import cold_start, cpu_per_call, leastprivilege, orgscan, propose, report, scan, streaming
 from .harness import ROOT, Emulator, Row, markdown, table
 
 
@@ -46,12 +46,17 @@ class Sizes:
     propose_rate: float = 200.0
     propose_latency: float = 0.05
     propose_reps: int = 3
+    org_accounts: int = 50
+    org_principals: int = 40
+    org_rate: float = 20.0
+    org_latency: float = 0.05
+    org_reps: int = 3
     compile_first: bool = True
     warmup: bool = True
 
 
 FULL = Sizes()
-ALL_LINES = ("1", "2", "3", "4", "5", "6", "7", "8")
+ALL_LINES = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 QUICK = Sizes(
     cold_reps=1,
     cpu_reps=1,
@@ -73,6 +78,11 @@ QUICK = Sizes(
     propose_rate=400.0,
     propose_latency=0.005,
     propose_reps=1,
+    org_accounts=3,
+    org_principals=4,
+    org_rate=200.0,
+    org_latency=0.005,
+    org_reps=1,
     compile_first=False,
     warmup=False,
 )
@@ -185,6 +195,24 @@ def run(sizes: Sizes, lines: set[str]) -> list[Row]:
                 reps=sizes.propose_reps,
                 rate=sizes.propose_rate,
                 latency=sizes.propose_latency,
+                warmup=sizes.warmup,
+            )
+    if "9" in lines:
+        _say("9. organization scan ...")
+        with Emulator(
+            accounts=sizes.org_accounts,
+            account_principals=sizes.org_principals,
+            latency=sizes.org_latency,
+            rate_limit=sizes.org_rate,
+            burst=sizes.org_rate / 10,
+        ) as em:
+            rows += orgscan.run(
+                em,
+                accounts=sizes.org_accounts,
+                principals=sizes.org_principals,
+                reps=sizes.org_reps,
+                rate=sizes.org_rate,
+                latency=sizes.org_latency,
                 warmup=sizes.warmup,
             )
     _say("done")

@@ -43,9 +43,7 @@ def org() -> Iterator[FakeOrganization]:
 
 
 @pytest.fixture
-def invoke(
-    org: FakeOrganization, aws_env: pytest.MonkeyPatch
-) -> Callable[..., Outcome]:
+def invoke(org: FakeOrganization, aws_env: pytest.MonkeyPatch) -> Callable[..., Outcome]:
     """The command in-process, its AWS environment pointed at the organization."""
     for key, value in org.env().items():
         aws_env.setenv(key, value)
@@ -105,23 +103,21 @@ def test_resume_scans_the_rest_none_twice_none_missing(
     full = invoke("org-scan", "--assume-role", ROLE, "-o", "ndjson", "--account-concurrency", "1")
     lines = full.stdout.splitlines(keepends=True)
     # An interrupted run: what came before a cut, the last line written only half.
-    cut = next(n for n, line in enumerate(lines) if '"record":"account"' in line and '"done"' in line)
+    cut = next(
+        n for n, line in enumerate(lines) if '"record":"account"' in line and '"done"' in line
+    )
     kept = lines[: cut + 4]
     partial = tmp_path / "run.ndjson"
     partial.write_text("".join(kept) + lines[cut + 4][:40])
     org.clear_log()
-    again = invoke(
-        "org-scan", "--assume-role", ROLE, "-o", "ndjson", "--resume", str(partial)
-    )
+    again = invoke("org-scan", "--assume-role", ROLE, "-o", "ndjson", "--resume", str(partial))
     assert "--resume" in again.stderr
     first = [json.loads(line) for line in kept]
     second = again.ndjson()
     counts = _principals(first + second)
     assert set(counts.values()) == {1} and set(counts) == _want(org)
     done_before = {a for a, d in _accounts(first).items() if d["status"] == "done"}
-    assert done_before and all(
-        org.calls(account=a, service="iam") == 0 for a in done_before
-    )
+    assert done_before and all(org.calls(account=a, service="iam") == 0 for a in done_before)
     # Only what was not finished is asked for again.
     reported = sum(1 for d in first if d.get("record") != "account")
     assert org.calls("GenerateServiceLastAccessedDetails") == len(_want(org)) - reported
@@ -191,7 +187,10 @@ def test_json_document_is_whole(org: FakeOrganization, invoke: Callable[..., Out
             ["org-scan", "--assume-role", ROLE, "--accounts", PROD[0], "--ou", PRODUCTION_OU],
             "not both",
         ),
-        (["org-scan", "--assume-role", ROLE, "--account-concurrency", "0"], "--account-concurrency"),
+        (
+            ["org-scan", "--assume-role", ROLE, "--account-concurrency", "0"],
+            "--account-concurrency",
+        ),
         (["scan", "--account", PROD[0]], "go together"),
         (["scan", "--assume-role", ROLE], "go together"),
         (["scan", "--account", "2109", "--assume-role", ROLE], "'2109'"),
@@ -254,4 +253,3 @@ def test_org_scan_console_script_streams_ndjson(
     out = job("org-scan", "--assume-role", ROLE, "-o", "ndjson", "--accounts", PROD[0])
     assert out.code == 0, out.stderr
     assert set(_principals(out.ndjson())) == _want(org, (PROD[0],))
-
