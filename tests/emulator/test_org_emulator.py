@@ -191,3 +191,46 @@ def test_each_account_has_its_own_rate_limit() -> None:
         theirs.list_users()  # another account: its own bucket
         theirs.list_users()
         assert org.calls("ListUsers", account="210987654321") == 2
+
+
+def test_fake_org_fixture_from_the_plugin(fake_org: FakeOrganization) -> None:
+    sts = _client(fake_org, "sts")
+    assert sts.get_caller_identity()["Account"] == fake_org.management_account
+    assert fake_org.accessible_accounts() == sorted(
+        set(fake_org.active_accounts()) - {"444455556666"}
+    )
+
+
+def test_command_line_server_plays_an_organization() -> None:
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamlast.testing", "--port", "0", "--organization", "12",
+         "--principals", "3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not any(line.startswith("Press Ctrl+C") for line in lines):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else ""
+            lines.append(line)
+        text = "".join(lines)
+        assert "12 accounts, 12 active" in text and "iamlast org-scan --assume-role" in text
+        env = dict(re.findall(r"export (AWS_\w+)=(\S+)", text))
+        assert {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ORGANIZATIONS"} <= set(env)
+        orgs = boto3.client(
+            "organizations",
+            endpoint_url=env["AWS_ENDPOINT_URL_ORGANIZATIONS"],
+            region_name=env["AWS_REGION"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+        pages = orgs.get_paginator("list_accounts").paginate()
+        assert len({a["Id"] for p in pages for a in p["Accounts"]}) == 12
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
