@@ -31,7 +31,7 @@ from ..workflow.org_support import (
     expected_arns,
     organization,
 )
-from .conftest import Outcome, clean_env
+from .conftest import Outcome, clean_env, validate, validate_lines
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -76,6 +76,7 @@ def test_ndjson_streams_every_principal_once_with_its_account_and_a_line_per_acc
     out = invoke("org-scan", "--assume-role", ROLE, "-o", "ndjson")
     assert out.code == 1  # two accounts could not be entered
     lines = out.ndjson()
+    validate_lines("org-scan", lines)
     counts = _principals(lines)
     assert set(counts.values()) == {1} and set(counts) == _want(org)
     assert all(d["ok"] for d in lines if d.get("record") != "account")
@@ -165,13 +166,14 @@ def test_table_is_a_summary_per_account(
 
 
 def test_json_document_is_whole(org: FakeOrganization, invoke: Callable[..., Outcome]) -> None:
-    out = invoke(
-        "org-scan", "--assume-role", ROLE, "-o", "json", "--accounts", f"{PROD[0]},{PROD[1]}"
-    )
-    assert out.code == 0
+    given = f"{PROD[0]},{PROD[1]},{LOG_ARCHIVE}"
+    out = invoke("org-scan", "--assume-role", ROLE, "-o", "json", "--accounts", given)
+    assert out.code == 1  # LOG_ARCHIVE has no such role
     doc = out.json()
+    validate("org-scan", doc)
     assert doc["schema"] == "iamlast.org-scan.v1"
-    assert [a["account_id"] for a in doc["accounts"]] == sorted(PROD)
+    status = {a["account_id"]: a["status"] for a in doc["accounts"]}
+    assert status == {PROD[0]: "done", PROD[1]: "done", LOG_ARCHIVE: "failed"}
     assert {(p["account_id"], p["arn"]) for p in doc["principals"]} == _want(org, PROD)
     assert org.calls(service="organizations") == 0
 
