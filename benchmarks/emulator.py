@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=float, default=None, help="token bucket depth")
     parser.add_argument("--accounts", type=int, default=0, help="an organization of N accounts")
     parser.add_argument("--account-principals", type=int, default=40)
+    parser.add_argument(
+        "--account-shape", choices=("scan", "seeded"), default="scan",
+        help="scan: each account's principals are roles granted four services, as line 5's; "
+        "seeded: generated accounts (users, groups, policies, an administrator role granted "
+        "every service: much larger reports)",
+    )
     args = parser.parse_args(argv)
     if args.accounts:
         return _organization(args)
@@ -124,10 +130,26 @@ def _org_counters(org: FakeOrganization) -> dict[str, dict[str, int]]:
 
 def _organization(args: argparse.Namespace) -> int:
     faults = Faults(seed=args.seed, latency=args.latency, rate_limit=args.rate_limit, burst=args.burst)
-    org = FakeOrganization.generate(
-        args.accounts, seed=args.seed, principals=args.account_principals,
-        job_polls=args.job_polls, faults=faults,
-    )
+    if args.account_shape == "seeded":
+        org = FakeOrganization.generate(
+            args.accounts, seed=args.seed, principals=args.account_principals,
+            job_polls=args.job_polls, faults=faults,
+        )
+    else:
+        ids = ["123456789012"] + [f"{200000000000 + i:012d}" for i in range(1, args.accounts)]
+        accounts = {}
+        for i, account_id in enumerate(ids):
+            acct = SyntheticAccount.generate(
+                args.seed + i, account_id=account_id, users=0, roles=0, groups=0, policies=0,
+                bulk_policies=False,
+            )
+            acct.add_role("OrganizationAccountAccessRole", services=["iam", "sts", "organizations"])
+            acct.add_roles(args.account_principals - 1, prefix="bench-scan")
+            accounts[account_id] = acct
+        org = FakeOrganization(
+            accounts, management_account=ids[0], seed=args.seed, job_polls=args.job_polls,
+            faults=faults,
+        )
     org.start()
     try:
         info: dict[str, Any] = {

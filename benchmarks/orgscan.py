@@ -1,7 +1,10 @@
 """Line 9, an organization scan: ``scan_organization`` over N accounts of P principals each,
 against an emulated Organization whose every account's IAM allows ``rate`` requests per second
 (its own token bucket, a tenth of a second deep; over it, 400 Throttling) and adds ``latency``
-to every IAM reply. Jobs complete at the first poll.
+to every IAM reply. Jobs complete at the first poll. Each account's principals are roles granted
+four services, as line 5's (``--account-shape seeded`` on the emulator serves generated accounts
+instead, whose administrator role's reports list every service: several times the client CPU per
+request).
 
 IAM's quota is per account, so accounts scan side by side: the bound is the slowest account's
 requests answered 200 divided by ``rate`` (every account in flight at once). Measured:

@@ -220,3 +220,22 @@ async def test_bad_input_names_the_field_before_any_request(
         await both.stream("scan_organization", role, **kwargs)
     assert any(f == field or f.startswith(field) for f in info.value.fields), info.value.fields
     assert org.calls() == 0
+
+
+async def test_an_account_whose_principals_cannot_be_listed_is_its_own_error(
+    both: Both, org: FakeOrganization
+) -> None:
+    injector = org.members[PROD[1]].faults
+    denied = errors.AccessDeniedError(
+        code="AccessDenied", message="not authorized to perform: iam:ListRoles", status_code=403
+    )
+    injector.fail_next(1, denied, action="ListRoles")
+    items = await _scan(both, org)
+    assert injector.pending() == 0
+    (failed,) = [i for i in items if i.kind == "failed" and i.account_id == PROD[1]]
+    assert failed.stage == "discover" and failed.error.code == "AccessDenied"
+    # What was handed over before the listing failed is reported, and counted.
+    reported = [i for i in items if i.kind == "result" and i.account_id == PROD[1]]
+    assert failed.scanned == len(reported) and len(reported) < len(expected_arns(org, PROD[1]))
+    others = tuple(a for a in SCANNED if a != PROD[1])
+    _assert_exactly(org, [i for i in items if i.account_id != PROD[1]], others)
