@@ -300,7 +300,55 @@ def main(argv: list[str] | None = None) -> int:
             + "\n"
         )
         print(f"wrote {latest.relative_to(ROOT)}")
+    elif not args.quick and (ROOT / "benchmarks" / "LATEST.md").exists():
+        latest = ROOT / "benchmarks" / "LATEST.md"
+        latest.write_text(_update_latest(latest.read_text(), rows, lines, meta, load))
+        print(f"updated lines {', '.join(sorted(lines))} in {latest.relative_to(ROOT)}")
     return 0
+
+
+def _update_latest(
+    text: str, rows: list[Row], lines: set[str], meta: dict[str, Any], load: str
+) -> str:
+    """LATEST.md with the rows and notes of ``lines`` replaced by this (partial) run's, and a
+    sentence saying when and on what commit they were measured."""
+    out: list[str] = []
+    new_rows = markdown(rows).splitlines()[2:]
+    notes = [f"- {n}" for n in _notes(rows)]
+    said = (
+        f"Line{'s' if len(lines) > 1 else ''} {', '.join(sorted(lines))} measured on their own: "
+        f"{meta['time']}, commit {meta['commit']}, {load}."
+    )
+    for line in text.splitlines():
+        cells = line.split("|")
+        if line.startswith("| ") and len(cells) > 2 and cells[1].strip() in lines:
+            continue
+        if line.startswith("- ") and line[2:].split(".", 1)[0] in lines:
+            continue
+        if line.startswith(said.split(":", 1)[0] + ":"):
+            continue
+        out.append(line)
+    # Insert the new rows after the last table row whose line sorts before theirs.
+    table = [
+        n for n, line in enumerate(out) if line.startswith("| ") and not line.startswith("| line")
+    ]
+    key = min(int(x) for x in lines)
+    at = (
+        max(
+            (
+                n
+                for n in table
+                if out[n].split("|")[1].strip().isdigit() and int(out[n].split("|")[1]) < key
+            ),
+            default=table[-1] if table else len(out),
+        )
+        + 1
+    )
+    out[at:at] = new_rows
+    while out and not out[-1].strip():
+        out.pop()
+    out += [*notes, "", said]
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

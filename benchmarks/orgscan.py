@@ -30,7 +30,10 @@ CONCURRENCY = 4  # per account: 20 rps × 50 ms needs one request in flight on a
 
 
 def _options(em: Emulator) -> dict[str, dict[str, str]]:
-    return {"sts": {"endpoint_url": em.endpoint_url}, "organizations": {"endpoint_url": em.endpoint_url}}
+    return {
+        "sts": {"endpoint_url": em.endpoint_url},
+        "organizations": {"endpoint_url": em.endpoint_url},
+    }
 
 
 def _count(items: Any) -> tuple[int, int]:
@@ -44,7 +47,9 @@ def _count(items: Any) -> tuple[int, int]:
     return principals, failed
 
 
-def _org_async(em: Emulator, rate: float, accounts: list[str] | None, executor: Any = None) -> tuple[int, int]:
+def _org_async(
+    em: Emulator, rate: float, accounts: list[str] | None, executor: Any = None
+) -> tuple[int, int]:
     import iamlast
 
     async def go() -> tuple[int, int]:
@@ -95,7 +100,9 @@ def _single_async(em: Emulator, rate: float) -> tuple[int, int]:
     async def go() -> tuple[int, int]:
         principals = failed = 0
         async with iamlast.AsyncClient(**em.iamlast_kwargs()) as client:
-            async for result in client.scan(concurrency=CONCURRENCY, rate_limit=rate, poll_delay=0.05):
+            async for result in client.scan(
+                concurrency=CONCURRENCY, rate_limit=rate, poll_delay=0.05
+            ):
                 principals += 1
                 failed += 0 if result.ok else 1
         return principals, failed
@@ -144,8 +151,10 @@ def run(
     if dask is not None:
         executor = dask.get_executor()
         variants.append(
-            ("AsyncClient.scan_organization, executor=dask LocalCluster(2 worker processes)",
-             lambda a: _org_async(em, under, a, executor))
+            (
+                "AsyncClient.scan_organization, executor=dask LocalCluster(2 worker processes)",
+                lambda a: _org_async(em, under, a, executor),
+            )
         )
     single = "AsyncClient.scan() of one account"
     if warmup:
