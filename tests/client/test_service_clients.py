@@ -237,3 +237,52 @@ async def test_errors_by_type_with_request_id_and_retries(
             await client.aclose()
         else:
             client.close()
+
+
+@pytest.mark.parametrize("service", ["sts", "organizations"])
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_constructor_arguments_and_closing_are_the_iam_clients(
+    service: str, asynchronous: bool
+) -> None:
+    from iamlast.errors import ClientClosedError, ParamValidationError
+
+    kind = client_class(service, asynchronous=asynchronous)
+    with pytest.raises(ParamValidationError) as caught:
+        kind(max_attempts=0, retry_mode="sometimes", timeout=-1)
+    assert {p.path for p in caught.value.problems} == {"max_attempts", "retry_mode", "timeout"}
+    client = kind(
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        region="eu-west-1",
+        max_attempts=5,
+        retry_mode="adaptive",
+        max_rate=3,
+        call_timeout=9,
+    )
+    assert (client.retry_policy.mode, client.retry_policy.max_attempts) == ("adaptive", 5)
+    assert client.call_timeout == 9
+    if asynchronous:
+        await client.aclose()
+        with pytest.raises(ClientClosedError):
+            await client.get_caller_identity() if service == "sts" else await client.list_roots()
+    else:
+        client.close()
+        with pytest.raises(ClientClosedError):
+            client.get_caller_identity() if service == "sts" else client.list_roots()
+
+
+def test_the_registry_imports_nothing_before_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from iamlast._services import client_class\n"
+        "loaded = lambda: {m for m in sys.modules if m.startswith(('iamlast.sts', "
+        "'iamlast.organizations', 'iamlast._generated_', 'iamlast._client', 'httpx'))}\n"
+        "assert not loaded(), loaded()\n"
+        "client_class('organizations', asynchronous=False)\n"
+        "assert 'iamlast.organizations._clients' in sys.modules\n"
+        "assert 'iamlast._generated_sts' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -1,9 +1,9 @@
 """AWS's awsJson 1.1 compliance cases (../shared/protocol-tests, from botocore), run through the
 generator: each suite's own shapes are generated into a package, then requests are built with
 the generated ``to_awsjson`` and the core, and responses parsed with the generated
-``of_awsjson`` and ``decode_error``. Bodies are compared as parsed JSON (the data's own rule; the
-bytes are compared with botocore's in tests/models/test_awsjson_differential.py), parsed results
-value by value.
+``of_awsjson`` and ``decode_error``. Bodies are compared as parsed JSON (the data's own rule;
+Organizations' request bodies are compared with botocore's serializer in
+tests/models/test_service_differential.py), parsed results value by value.
 """
 
 from __future__ import annotations

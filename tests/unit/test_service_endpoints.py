@@ -203,9 +203,15 @@ class _Stop(Exception):
 
 
 def botocore_endpoint(
-    service: str, region: str | None, endpoint_url: str | None = None, **config: Any
+    service: str,
+    region: str | None,
+    endpoint_url: str | None = None,
+    *,
+    session: Any = None,
+    **config: Any,
 ) -> tuple[str, str]:
-    """(URL sent to, signing region) of one call by a fresh botocore client."""
+    """(URL sent to, signing region) of one call by a botocore client (of ``session``, or of a
+    fresh one: a session reads the environment when it is made)."""
     import botocore.session
     from botocore.config import Config
 
@@ -218,7 +224,7 @@ def botocore_endpoint(
         seen["region"] = re.search(rf"Credential=[^/]+/\d{{8}}/([^/]+)/{service}/", auth)[1]  # type: ignore[index]
         raise _Stop
 
-    client = botocore.session.Session().create_client(
+    client = (session or botocore.session.Session()).create_client(
         service,
         region_name=region,
         endpoint_url=endpoint_url,
@@ -267,9 +273,12 @@ def test_matches_botocore_client(
 ) -> None:
     if legacy:  # AWS_STS_REGIONAL_ENDPOINTS is an STS setting
         monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+    import botocore.session
+
+    session = botocore.session.Session()  # clients of one session are much cheaper to make
     for region in CLIENT_REGIONS:
         ours = resolve_endpoint(region=region, service=service)
-        theirs = botocore_endpoint(service, region)
+        theirs = botocore_endpoint(service, region, session=session)
         assert (ours.url + "/", ours.signing_region) == theirs, region
 
 
