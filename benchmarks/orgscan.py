@@ -19,6 +19,7 @@ requests answered 200 divided by ``rate`` (every account in flight at once). Mea
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -158,8 +159,10 @@ def run(
         )
     single = "AsyncClient.scan() of one account"
     if warmup:
-        for _, scan in variants:
+        for name, scan in variants:
+            started = time.perf_counter()
             scan(warm)
+            print(f"  9. warm-up: {name}: {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
         _single_async(em, under)
     time.sleep(0.3)
     walls: dict[str, list[float]] = {n: [] for n, _ in variants}
@@ -177,6 +180,7 @@ def run(
                 started, cpu0 = time.perf_counter(), time.process_time()
                 done, failed = scan()
                 wall, used = time.perf_counter() - started, time.process_time() - cpu0
+                print(f"  9. rep {rep + 1}/{reps}: {name}: {wall:.2f} s", file=sys.stderr, flush=True)
                 counters = em.counters()
                 requests = sum(counters["statuses"].values())
                 slowest = max(counters["iam_ok"].values()) if counters["iam_ok"] else 0
