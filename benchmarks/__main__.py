@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import cold_start, cpu_per_call, leastprivilege, propose, report, scan, streaming
+from . import cold_start, cpu_per_call, leastprivilege, orgscan, propose, report, scan, streaming
 from .harness import ROOT, Emulator, Row, markdown, table
 
 
@@ -46,12 +46,17 @@ class Sizes:
     propose_rate: float = 200.0
     propose_latency: float = 0.05
     propose_reps: int = 3
+    org_accounts: int = 50
+    org_principals: int = 40
+    org_rate: float = 20.0
+    org_latency: float = 0.05
+    org_reps: int = 3
     compile_first: bool = True
     warmup: bool = True
 
 
 FULL = Sizes()
-ALL_LINES = ("1", "2", "3", "4", "5", "6", "7", "8")
+ALL_LINES = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 QUICK = Sizes(
     cold_reps=1,
     cpu_reps=1,
@@ -73,6 +78,11 @@ QUICK = Sizes(
     propose_rate=400.0,
     propose_latency=0.005,
     propose_reps=1,
+    org_accounts=3,
+    org_principals=4,
+    org_rate=200.0,
+    org_latency=0.005,
+    org_reps=1,
     compile_first=False,
     warmup=False,
 )
@@ -187,6 +197,24 @@ def run(sizes: Sizes, lines: set[str]) -> list[Row]:
                 latency=sizes.propose_latency,
                 warmup=sizes.warmup,
             )
+    if "9" in lines:
+        _say("9. organization scan ...")
+        with Emulator(
+            accounts=sizes.org_accounts,
+            account_principals=sizes.org_principals,
+            latency=sizes.org_latency,
+            rate_limit=sizes.org_rate,
+            burst=sizes.org_rate / 10,
+        ) as em:
+            rows += orgscan.run(
+                em,
+                accounts=sizes.org_accounts,
+                principals=sizes.org_principals,
+                reps=sizes.org_reps,
+                rate=sizes.org_rate,
+                latency=sizes.org_latency,
+                warmup=sizes.warmup,
+            )
     _say("done")
     return sorted(rows, key=lambda r: r.line)
 
@@ -272,7 +300,55 @@ def main(argv: list[str] | None = None) -> int:
             + "\n"
         )
         print(f"wrote {latest.relative_to(ROOT)}")
+    elif not args.quick and (ROOT / "benchmarks" / "LATEST.md").exists():
+        latest = ROOT / "benchmarks" / "LATEST.md"
+        latest.write_text(_update_latest(latest.read_text(), rows, lines, meta, load))
+        print(f"updated lines {', '.join(sorted(lines))} in {latest.relative_to(ROOT)}")
     return 0
+
+
+def _update_latest(
+    text: str, rows: list[Row], lines: set[str], meta: dict[str, Any], load: str
+) -> str:
+    """LATEST.md with the rows and notes of ``lines`` replaced by this (partial) run's, and a
+    sentence saying when and on what commit they were measured."""
+    out: list[str] = []
+    new_rows = markdown(rows).splitlines()[2:]
+    notes = [f"- {n}" for n in _notes(rows)]
+    said = (
+        f"Line{'s' if len(lines) > 1 else ''} {', '.join(sorted(lines))} measured on their own: "
+        f"{meta['time']}, commit {meta['commit']}, {load}."
+    )
+    for line in text.splitlines():
+        cells = line.split("|")
+        if line.startswith("| ") and len(cells) > 2 and cells[1].strip() in lines:
+            continue
+        if line.startswith("- ") and line[2:].split(".", 1)[0] in lines:
+            continue
+        if line.startswith(said.split(":", 1)[0] + ":"):
+            continue
+        out.append(line)
+    # Insert the new rows after the last table row whose line sorts before theirs.
+    table = [
+        n for n, line in enumerate(out) if line.startswith("| ") and not line.startswith("| line")
+    ]
+    key = min(int(x) for x in lines)
+    at = (
+        max(
+            (
+                n
+                for n in table
+                if out[n].split("|")[1].strip().isdigit() and int(out[n].split("|")[1]) < key
+            ),
+            default=table[-1] if table else len(out),
+        )
+        + 1
+    )
+    out[at:at] = new_rows
+    while out and not out[-1].strip():
+        out.pop()
+    out += [*notes, "", said]
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ The account is the seeded synthetic one without its default bulk policies, plus 
 need: a policy with ``--page-entities`` virtual entities (one full 1000-entity page), one with
 ``--stream-entities`` (generated per page, never materialised), a role granted ``--services``
 services, and ``--principals`` roles for the scan. ``--propose-principals N`` instead serves a
-whole generated account of N users, roles and groups (line 8).
+whole generated account of N users, roles and groups (line 8); ``--accounts N`` instead serves a
+FakeOrganization of N generated accounts of ``--account-principals`` principals each, every
+account's IAM with its own ``--rate-limit`` bucket (line 9).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
+from typing import Any
 
-from iamlast.testing import FakeIAM, Faults, SyntheticAccount
+from iamlast.testing import FakeIAM, FakeOrganization, Faults, SyntheticAccount
 
 
 def build_account(args: argparse.Namespace) -> tuple[SyntheticAccount, dict[str, object]]:
@@ -64,7 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
     parser.add_argument("--burst", type=float, default=None, help="token bucket depth")
+    parser.add_argument("--accounts", type=int, default=0, help="an organization of N accounts")
+    parser.add_argument("--account-principals", type=int, default=40)
+    parser.add_argument(
+        "--account-shape", choices=("scan", "seeded"), default="scan",
+        help="scan: each account's principals are roles granted four services, as line 5's; "
+        "seeded: generated accounts (users, groups, policies, an administrator role granted "
+        "every service: much larger reports)",
+    )
     args = parser.parse_args(argv)
+    if args.accounts:
+        return _organization(args)
 
     acct, arns = build_account(args)
     faults = Faults(
@@ -95,6 +109,66 @@ def main(argv: list[str] | None = None) -> int:
                 iam.clear_log()
     finally:
         iam.stop()
+    return 0
+
+
+def _org_counters(org: FakeOrganization) -> dict[str, dict[str, int]]:
+    statuses: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    iam_ok: Counter[str] = Counter()
+    services: Counter[str] = Counter()
+    for r in org.requests:
+        statuses[str(r.status)] += 1
+        services[r.service] += 1
+        if r.error_code:
+            errors[r.error_code] += 1
+        if r.service == "iam" and r.status == 200:
+            iam_ok[r.account_id or "?"] += 1
+    return {"statuses": dict(statuses), "errors": dict(errors), "iam_ok": dict(iam_ok),
+            "services": dict(services)}
+
+
+def _organization(args: argparse.Namespace) -> int:
+    faults = Faults(seed=args.seed, latency=args.latency, rate_limit=args.rate_limit, burst=args.burst)
+    if args.account_shape == "seeded":
+        org = FakeOrganization.generate(
+            args.accounts, seed=args.seed, principals=args.account_principals,
+            job_polls=args.job_polls, faults=faults,
+        )
+    else:
+        ids = ["123456789012"] + [f"{200000000000 + i:012d}" for i in range(1, args.accounts)]
+        accounts = {}
+        for i, account_id in enumerate(ids):
+            acct = SyntheticAccount.generate(
+                args.seed + i, account_id=account_id, users=0, roles=0, groups=0, policies=0,
+                bulk_policies=False,
+            )
+            acct.add_role("OrganizationAccountAccessRole", services=["iam", "sts", "organizations"])
+            acct.add_roles(args.account_principals - 1, prefix="bench-scan")
+            accounts[account_id] = acct
+        org = FakeOrganization(
+            accounts, management_account=ids[0], seed=args.seed, job_polls=args.job_polls,
+            faults=faults,
+        )
+    org.start()
+    try:
+        info: dict[str, Any] = {
+            "endpoint_url": org.endpoint_url, "region": org.region,
+            "access_key_id": org.access_key_id, "secret_access_key": org.secret_access_key,
+            "arns": {}, "management_account": org.management_account,
+            "accounts": sorted(org.members),
+        }
+        sys.stdout.write(json.dumps(info) + "\n")
+        sys.stdout.flush()
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "counters":
+                sys.stdout.write(json.dumps(_org_counters(org)) + "\n")
+                sys.stdout.flush()
+            elif command == "clear":
+                org.clear_log()
+    finally:
+        org.stop()
     return 0
 
 

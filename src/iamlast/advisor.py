@@ -38,6 +38,7 @@ from ._runtime.flows.report import (
 from ._runtime.jobs import DEFAULT_TIMEOUT
 from ._runtime.pagers import PagerArgs
 from ._runtime.ratelimit import TokenBucket
+from .orgscan import OrganizationWorkflows
 from .proposals import ProposalWorkflows
 
 if TYPE_CHECKING:
@@ -444,6 +445,8 @@ def _report_options(
     )
 
 
-class SyncAdvisor(Workflows, ProposalWorkflows, face.SyncSide, SyncOperations):
+class SyncAdvisor(
+    Workflows, ProposalWorkflows, OrganizationWorkflows, face.SyncSide, SyncOperations
+):
     """The Access Advisor workflow on :class:`~iamlast.Client` (threads for fan-out; the
     driver is the client's own, :attr:`~iamlast._client.SyncBaseClient._driver`)."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LINES = {"1", "2", "3", "4", "5", "6", "7", "8"}
+LINES = {"1", "2", "3", "4", "5", "6", "7", "8", "9"}
 
 
 def test_quick_run_writes_results(tmp_path: Path) -> None:

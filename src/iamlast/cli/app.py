@@ -14,6 +14,7 @@ from iamlast import __version__
 from . import fetch
 from .errors import EXIT_OK, describe
 from .options import GRANULARITY, Settings, common_options, current, reset
+from .org_scan import org_scan
 from .output import VIEWS, emit, silence_stdout
 from .scan_command import UNUSED_DAYS, scan
 from .signals import Interrupted
@@ -87,6 +88,7 @@ def cli() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(org_scan)
 
 
 @cli.command()

@@ -314,7 +314,7 @@ def org_report_doc(report: OrganizationsReport) -> Doc:
     }
 
 
-SCHEMAS = ("report", "entities", "policies", "scan", "org-report")
+SCHEMAS = ("report", "entities", "policies", "scan", "org-report", "org-scan")
 
 
 def load_schema(command: str) -> Doc:

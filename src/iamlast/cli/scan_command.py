@@ -8,9 +8,11 @@ import click
 from .errors import EXIT_FAILURE, EXIT_OK, UsageProblem
 from .inputs import echo_resume_note, read_arns, read_resume
 from .options import GRANULARITY, Settings, common_options, level
+from .org_scan import assumed_client
 from .scanning import SCAN_TYPES, ScanOutcome, ScanPlan, kind_and_name, run_scan
 from .signals import interruptible
 from .sinks import Writer, sink_for
+from .validate import check_account_id, check_role_name
 
 __all__ = ["UNUSED_DAYS", "scan"]
 
@@ -101,6 +103,16 @@ def _say_stop(settings: Settings, outcome: ScanOutcome, resume: str | None) -> N
     help="action (ACTION_LEVEL): also the tracked actions (s3, ec2, iam, lambda, …) of used "
     "services that were not used (unused_actions).",
 )
+@click.option(
+    "--account",
+    metavar="ID",
+    help="Scan this account, entered with --assume-role (one account per job: see org-scan).",
+)
+@click.option(
+    "--assume-role",
+    metavar="NAME",
+    help="With --account: the role to assume there with your credentials.",
+)
 @UNUSED_DAYS
 @common_options
 def scan(
@@ -115,6 +127,8 @@ def scan(
     concurrency: int,
     granularity: str,
     unused_days: int,
+    account: str | None,
+    assume_role: str | None,
 ) -> int:
     """The services each principal has not used in N days, and the policies that grant them.
 
@@ -129,6 +143,11 @@ def scan(
         raise UsageProblem(
             "give ARNs (arguments or --arns-from) or --users/--roles/--groups/--policies, not both"
         )
+    if (account is None) != (assume_role is None):
+        raise UsageProblem("--account and --assume-role go together")
+    if account is not None and assume_role is not None:
+        check_account_id(account)
+        check_role_name(assume_role)
     state = read_resume(resume) if resume is not None else None
     types = _types_of(given) if given is not None else [t for t in SCAN_TYPES if chosen[t]]
     plan = ScanPlan(
@@ -141,7 +160,12 @@ def scan(
     )
     # From here a signal is ours: before the scan starts it ends the command (130 / 143) with
     # nothing written; during the scan see run_scan.
-    with interruptible() as guard, settings.client() as client:
+    make = (
+        settings.client
+        if account is None or assume_role is None
+        else lambda: assumed_client(settings, account, assume_role)
+    )
+    with interruptible() as guard, make() as client:
         if state is not None:
             echo_resume_note(state, settings.quiet)
         writer = Writer(sink_for(settings, unused_days, plan.types), guard)

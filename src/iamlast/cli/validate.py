@@ -103,3 +103,17 @@ def check_account_id(account: str) -> str:
     if not _ACCOUNT.match(account):
         raise UsageProblem(f"invalid account id {account!r}: expected 12 digits")
     return account
+
+
+# The pattern scan_organization checks too: a role name, with an optional path before it.
+_ROLE = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+
+
+def check_role_name(role: str, option: str = "--assume-role") -> str:
+    """A role name (``Name`` or ``path/Name``), or a usage error naming ``option``."""
+    if not _ROLE.match(role):
+        raise UsageProblem(
+            f"invalid {option} {role!r}: expected a role name (letters, digits and +=,.@_-, "
+            "with an optional path/ before it)"
+        )
+    return role

@@ -20,6 +20,13 @@ GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion, DeletePolicyVersion,
 SetDefaultPolicyVersion, ListEntitiesForPolicy. ``python -m iamlast.testing`` serves one from
 the command line; the ``fake_iam`` pytest fixture gives each test its own.
 
+:class:`FakeOrganization` plays a whole AWS Organization on one port: several synthetic accounts,
+IAM routed to each by the access key that signed the request, STS AssumeRole (temporary keys
+bound to one account; AccessDenied where the role is missing or does not trust the caller) and
+Organizations over JSON 1.1 (accounts, OUs, a suspended account, NextToken pages), each
+account with its own faults and rate limit. ``python -m iamlast.testing --organization 1``
+serves it; the ``fake_org`` fixture gives a test one.
+
 For a fake of your own (an ``httpx.MockTransport``, respx, a stub server), :func:`to_xml`
 writes any model — or error — as the document IAM would send, and :func:`of_query` reads a
 request model back from a request's form parameters::
@@ -53,6 +60,7 @@ if TYPE_CHECKING:
     )
     from .catalog import CATALOGUE, TRACKED_ACTIONS, Service
     from .faults import Faults
+    from .org_server import FakeOrganization, OrgRequest
     from .server import FakeIAM, RequestRecord
     from .wire import of_query, to_xml
 
@@ -60,10 +68,12 @@ __all__ = [
     "CATALOGUE",
     "TRACKED_ACTIONS",
     "FakeIAM",
+    "FakeOrganization",
     "Faults",
     "Group",
     "InlinePolicy",
     "ManagedPolicy",
+    "OrgRequest",
     "Principal",
     "RequestRecord",
     "Role",
@@ -79,7 +89,7 @@ __all__ = [
 # entry point) costs nothing until a test asks for the emulator.
 _LAZY = {
     "CATALOGUE": ".catalog", "TRACKED_ACTIONS": ".catalog", "Service": ".catalog",
-    "Faults": ".faults", "FakeIAM": ".server", "RequestRecord": ".server",
+    "Faults": ".faults", "FakeIAM": ".server", "FakeOrganization": ".org_server", "OrgRequest": ".org_server", "RequestRecord": ".server",
     "Group": ".account", "InlinePolicy": ".account", "ManagedPolicy": ".account", "Principal": ".account",
     "Role": ".account", "SyntheticAccount": ".account", "Usage": ".account", "User": ".account",
     "of_query": ".wire", "to_xml": ".wire",

@@ -1,5 +1,6 @@
 """The pytest plugin (registered as ``iamlast`` in the ``pytest11`` entry points): a
-``fake_iam`` fixture giving each test its own started :class:`~iamlast.testing.FakeIAM`."""
+``fake_iam`` fixture giving each test its own started :class:`~iamlast.testing.FakeIAM`, and a
+``fake_org`` fixture giving it a started :class:`~iamlast.testing.FakeOrganization`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from .org_server import FakeOrganization
     from .server import FakeIAM
 
 
@@ -23,3 +25,15 @@ def fake_iam() -> Iterator[FakeIAM]:
 
     with FakeIAM() as iam:
         yield iam
+
+
+@pytest.fixture
+def fake_org() -> Iterator[FakeOrganization]:
+    """A started FakeOrganization (:meth:`~iamlast.testing.FakeOrganization.default`: seven
+    accounts, one suspended, one whose role cannot be assumed; 12 principals each), stopped
+    after the test. Point clients at ``fake_org.env()`` (``monkeypatch.setenv``) or give
+    ``scan_organization`` ``client_options=fake_org.scan_options()``."""
+    from .org_server import FakeOrganization
+
+    with FakeOrganization.default() as org:
+        yield org

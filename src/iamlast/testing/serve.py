@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from .account import SyntheticAccount
 from .faults import Faults
+from .org_server import FakeOrganization
 from .server import FakeIAM
 
 __all__ = ["build_parser", "main", "make_server"]
@@ -72,6 +73,11 @@ def build_parser(prog: str = "python -m iamlast.testing", *, error_name: str | N
     a.add_argument("--groups", type=_COUNT, default=6, metavar="N", help="groups (default: %(default)s)")
     a.add_argument("--policies", type=_COUNT, default=20, metavar="N", help="customer-managed policies (default: %(default)s)")
     a.add_argument("--no-bulk-policies", action="store_true", help="leave out the policies with 1,200 and 100,000 entities")
+    a.add_argument("--organization", type=_number(int, 1), default=None, metavar="ACCOUNTS",
+                   help="play an AWS Organization instead: IAM, STS and Organizations for ACCOUNTS accounts (1: the default "
+                        "organization of seven, with a suspended account and one whose role cannot be assumed; more: that many "
+                        "generated accounts), each with about --principals principals")
+    a.add_argument("--principals", type=_number(int, 1), default=12, metavar="N", help="with --organization: principals per account (default: %(default)s)")
 
     j = p.add_argument_group("report jobs and pages")
     j.add_argument("--job-polls", type=_COUNT, default=1, metavar="N", help="polls a job answers IN_PROGRESS before it completes (default: %(default)s)")
@@ -92,8 +98,10 @@ def build_parser(prog: str = "python -m iamlast.testing", *, error_name: str | N
     return p
 
 
-def make_server(args: argparse.Namespace) -> FakeIAM:
+def make_server(args: argparse.Namespace) -> FakeIAM | FakeOrganization:
     """The (not yet started) emulator the parsed options describe."""
+    if args.organization is not None:
+        return _organization(args)
     account = SyntheticAccount.generate(
         args.seed, users=args.users, roles=args.roles, groups=args.groups, policies=args.policies,
         bulk_policies=not args.no_bulk_policies,
@@ -108,6 +116,31 @@ def make_server(args: argparse.Namespace) -> FakeIAM:
         temporary_credentials=args.temporary_credentials, verify_signatures=not args.no_verify,
         job_polls=args.job_polls, page_cap=args.page_cap, max_org_reports=args.max_org_reports, faults=faults,
     )
+
+
+def _organization(args: argparse.Namespace) -> FakeOrganization:
+    faults = Faults(seed=args.seed, latency=args.latency, jitter=args.jitter, throttle_rate=args.throttle_rate,
+                    error_rate=args.error_rate, rate_limit=args.rate_limit, burst=args.burst)
+    options = {"seed": args.seed, "host": args.host, "port": args.port, "region": args.region, "job_polls": args.job_polls,
+               "page_cap": args.page_cap, "faults": faults if faults.active else None, "verify_signatures": not args.no_verify}
+    if args.organization == 1:
+        return FakeOrganization.default(principals=args.principals, **options)
+    return FakeOrganization.generate(args.organization, principals=args.principals, **options)
+
+
+def _org_banner(org: FakeOrganization) -> list[str]:
+    active = org.active_accounts()
+    lines = [
+        f"FakeOrganization listening on {org.endpoint_url}: a SYNTHETIC AWS Organization ({len(org.members)} accounts, "
+        f"{len(active)} active, management account {org.management_account}); this is not AWS.",
+        "  IAM, STS and Organizations all answer on this one endpoint; the keys below are the management account's.",
+    ]
+    if org.faults is not None and org.faults.active:
+        lines.append(f"  faults, in every account's IAM: {_fault_summary(org.faults)}")
+    lines += ["Point iamlast at it (in another shell):", "  unset AWS_PROFILE AWS_SESSION_TOKEN"]
+    lines += [f"  export {key}={value}" for key, value in org.env().items()]
+    lines += ["  iamlast org-scan --assume-role OrganizationAccountAccessRole", "Press Ctrl+C to stop."]
+    return lines
 
 
 def _fault_summary(f: Faults) -> str:
@@ -174,9 +207,10 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m iamlast.te
         print(f"{name}: error: could not listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        print("\n".join(_banner(iam, args.seed)), flush=True)
+        banner = _org_banner(iam) if isinstance(iam, FakeOrganization) else _banner(iam, args.seed)
+        print("\n".join(banner), flush=True)
         _wait_for_a_stop()
     finally:
         iam.stop()
-    print("FakeIAM stopped.", file=sys.stderr)
+    print(f"{type(iam).__name__} stopped.", file=sys.stderr)
     return 0
