@@ -68,8 +68,27 @@ class ServiceTable(Record):
     operations: Mapping[str, OperationSpec]
     decode_error: Callable[..., Any]
 
-    def __init__(self, **values: Any) -> None:
-        self._init(**values)
+    def __init__(
+        self,
+        name: str,
+        signing_name: str,
+        api_version: str,
+        protocol: str,
+        target_prefix: str,
+        json_version: str,
+        operations: Mapping[str, OperationSpec],
+        decode_error: Callable[..., Any],
+    ) -> None:
+        self._init(
+            name=name,
+            signing_name=signing_name,
+            api_version=api_version,
+            protocol=protocol,
+            target_prefix=target_prefix,
+            json_version=json_version,
+            operations=operations,
+            decode_error=decode_error,
+        )
 
     @classmethod
     def of(cls, name: str, package: ModuleType, operations: ModuleType) -> ServiceTable:
