@@ -219,8 +219,13 @@ def _token_pages(operation: str, kwargs: dict[str, Any], key: str) -> Flow[list[
 
 
 def _member(account: Any) -> Member:
-    status = getattr(account, "status", None)
-    return Member(account.id, getattr(account, "name", None), getattr(status, "value", status))
+    # ``State`` (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, ...) replaces the deprecated
+    # ``Status``: an account is scanned only when neither says anything but ACTIVE, so a response
+    # that carries only one of them (or a state IAM adds later) is still read right.
+    said = [getattr(v, "value", v) for v in (account.state, account.status) if v is not None]
+    inactive = [v for v in said if v != "ACTIVE"]
+    status = inactive[0] if inactive else (said[0] if said else None)
+    return Member(account.id, getattr(account, "name", None), status)
 
 
 def _listed(ous: tuple[str, ...] | None) -> Flow[tuple[str, list[Member]]]:
