@@ -21,6 +21,51 @@ def _structures(emitter: ShapeEmitter) -> list[str]:
     return [name for group in emitter.groups for name in group]
 
 
+def _module(
+    imports: list[str],
+    body: Lines,
+    *,
+    classes: list[str] | None,
+    models: str = "",
+    comment: str,
+    table: str,
+    entries: list[str],
+) -> str:
+    """One codec module: the header, ``imports`` (a blank line where an entry is empty), the
+    shape classes for type checking when ``classes`` is given, ``body`` and the table
+    ``table = {entries}``."""
+    out = Lines()
+    out.extend(HEADER.rstrip("\n"))
+    out("from __future__ import annotations")
+    out("")
+    for line in imports:
+        out(line)
+    if classes is not None:
+        out("")
+        out("if TYPE_CHECKING:")
+        if classes:
+            out(f"    from {models}.shapes import {', '.join(classes)}")
+        else:
+            out("    pass")
+    out.lines.extend(body.lines)
+    out("")
+    out("")
+    out(comment)
+    out(f"{table} = {{")
+    for entry in entries:
+        out(f"    {entry},")
+    out("}")
+    return out.text()
+
+
+def _classes(emitter: ShapeEmitter, names: list[str]) -> list[str]:
+    return sorted(emitter.service.shapes[n].class_name for n in names)
+
+
+def _table(emitter: ShapeEmitter, names: list[str], prefix: str) -> list[str]:
+    return [f"{cls!r}: {prefix}{cls}" for cls in _classes(emitter, names)]
+
+
 def writers_module(emitter: ShapeEmitter, models: str) -> str:
     """``writers.py``: ``_w_<Class>`` for every structure, and ``WRITERS`` by class name."""
     svc = emitter.service
@@ -29,30 +74,18 @@ def writers_module(emitter: ShapeEmitter, models: str) -> str:
     body = Lines()
     for name in structures:
         writer.function(body, svc.shapes[name])
-    classes = sorted(svc.shapes[n].class_name for n in structures)
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out("from __future__ import annotations")
-    out("")
-    out("from typing import TYPE_CHECKING")
-    out("")
-    out("from iamlast.testing import _xml_writing as _w")
-    out("")
-    out("if TYPE_CHECKING:")
-    if classes:
-        out(f"    from {models}.shapes import {', '.join(classes)}")
-    else:
-        out("    pass")
-    out.lines.extend(body.lines)
-    out("")
-    out("")
-    out("#: Class name → (the members' writer, the element a nested shape is written as).")
-    out("WRITERS: dict[str, tuple[_w.Writer, str]] = {")
-    for name in sorted(structures, key=lambda n: svc.shapes[n].class_name):
-        cls = svc.shapes[name].class_name
-        out(f"    {cls!r}: (_w_{cls}, {name!r}),")
-    out("}")
-    return out.text()
+    return _module(
+        ["from typing import TYPE_CHECKING", "", "from iamlast.testing import _xml_writing as _w"],
+        body,
+        classes=_classes(emitter, structures),
+        models=models,
+        comment="#: Class name → (the members' writer, the element a nested shape is written as).",
+        table="WRITERS: dict[str, tuple[_w.Writer, str]]",
+        entries=[
+            f"{svc.shapes[n].class_name!r}: (_w_{svc.shapes[n].class_name}, {n!r})"
+            for n in sorted(structures, key=lambda n: svc.shapes[n].class_name)
+        ],
+    )
 
 
 def readers_module(emitter: ShapeEmitter) -> str:
@@ -63,24 +96,20 @@ def readers_module(emitter: ShapeEmitter) -> str:
     body = Lines()
     for name in requests:
         reader.function(body, svc.shapes[name])
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out("from __future__ import annotations")
-    out("")
-    out("from collections.abc import Callable, Mapping")
-    out("from typing import Any")
-    out("")
-    out("from iamlast.testing import _query_reading as _r")
-    out.lines.extend(body.lines)
-    out("")
-    out("")
-    out("#: Request class name → its reader (form parameters → the members found, unvalidated).")
-    out("READERS: dict[str, Callable[[Mapping[str, str], str], dict[str, Any]]] = {")
-    for name in sorted(requests, key=lambda n: svc.shapes[n].class_name):
-        cls = svc.shapes[name].class_name
-        out(f"    {cls!r}: _qr_{cls},")
-    out("}")
-    return out.text()
+    return _module(
+        [
+            "from collections.abc import Callable, Mapping",
+            "from typing import Any",
+            "",
+            "from iamlast.testing import _query_reading as _r",
+        ],
+        body,
+        classes=None,
+        comment="#: Request class name → its reader (form parameters → the members found, "
+        "unvalidated).",
+        table="READERS: dict[str, Callable[[Mapping[str, str], str], dict[str, Any]]]",
+        entries=_table(emitter, requests, "_qr_"),
+    )
 
 
 def json_writers_module(emitter: ShapeEmitter, models: str) -> str:
@@ -91,34 +120,19 @@ def json_writers_module(emitter: ShapeEmitter, models: str) -> str:
     body = Lines()
     for name in responses:
         codec.writer(body, svc.shapes[name], with_extras=True)
-    code = body.text()
-    classes = sorted(svc.shapes[n].class_name for n in responses)
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out("from __future__ import annotations")
-    out("")
-    out("from collections.abc import Callable")
-    out("from typing import TYPE_CHECKING, Any")
-    out("")
-    if "_aj." in code:
-        out("from iamlast._runtime import awsjson as _aj")
-    out("from iamlast._runtime import json as _j")
-    out("")
-    out("if TYPE_CHECKING:")
-    if classes:
-        out(f"    from {models}.shapes import {', '.join(classes)}")
-    else:
-        out("    pass")
-    out.lines.extend(body.lines)
-    out("")
-    out("")
-    out("#: Class name → the writer of its JSON object.")
-    out("WRITERS: dict[str, Callable[[Any], dict[str, Any]]] = {")
-    for name in sorted(responses, key=lambda n: svc.shapes[n].class_name):
-        cls = svc.shapes[name].class_name
-        out(f"    {cls!r}: _jw_{cls},")
-    out("}")
-    return out.text()
+    imports = ["from collections.abc import Callable", "from typing import TYPE_CHECKING, Any", ""]
+    if "_aj." in body.text():
+        imports.append("from iamlast._runtime import awsjson as _aj")
+    imports.append("from iamlast._runtime import json as _j")
+    return _module(
+        imports,
+        body,
+        classes=_classes(emitter, responses),
+        models=models,
+        comment="#: Class name → the writer of its JSON object.",
+        table="WRITERS: dict[str, Callable[[Any], dict[str, Any]]]",
+        entries=_table(emitter, responses, "_jw_"),
+    )
 
 
 def json_readers_module(emitter: ShapeEmitter) -> str:
@@ -129,25 +143,21 @@ def json_readers_module(emitter: ShapeEmitter) -> str:
     body = Lines()
     for name in requests:
         codec.values_reader(body, svc.shapes[name])
-    out = Lines()
-    out.extend(HEADER.rstrip("\n"))
-    out("from __future__ import annotations")
-    out("")
-    out("from collections.abc import Callable")
-    out("from typing import Any")
-    out("")
-    out("from iamlast._runtime import awsjson as _aj")
-    out("from iamlast._runtime import json as _j")
-    out.lines.extend(body.lines)
-    out("")
-    out("")
-    out("#: Request class name → its reader (a JSON object → the members found, unvalidated).")
-    out("READERS: dict[str, Callable[[Any], dict[str, Any]]] = {")
-    for name in sorted(requests, key=lambda n: svc.shapes[n].class_name):
-        cls = svc.shapes[name].class_name
-        out(f"    {cls!r}: _jv_{cls},")
-    out("}")
-    return out.text()
+    return _module(
+        [
+            "from collections.abc import Callable",
+            "from typing import Any",
+            "",
+            "from iamlast._runtime import awsjson as _aj",
+            "from iamlast._runtime import json as _j",
+        ],
+        body,
+        classes=None,
+        comment="#: Request class name → its reader (a JSON object → the members found, "
+        "unvalidated).",
+        table="READERS: dict[str, Callable[[Any], dict[str, Any]]]",
+        entries=_table(emitter, requests, "_jv_"),
+    )
 
 
 def package_init(models: str, protocol: str = "query") -> str:
