@@ -32,10 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["OrgScanCheckpoint", "OrganizationWorkflows"]
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-_PARENT = re.compile(r"^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$")
-_ROLE = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
-_SESSION = re.compile(r"^[\w+=,.@-]{2,64}$")
+# The forms arguments are checked against (also by the command's own checks). Kept as
+# strings: ``re`` compiles each on first use and caches it, so importing iamlast compiles none.
+ACCOUNT_ID = r"^\d{12}$"
+PARENT_ID = r"^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$"
+ROLE_NAME = r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$"
+SESSION_NAME = r"^[\w+=,.@-]{2,64}$"
 _SERVICES = ("iam", "sts", "organizations")
 
 
@@ -66,12 +68,12 @@ class OrgScanCheckpoint:
 
 
 def _ids(
-    args: Arguments, name: str, value: Any, pattern: re.Pattern[str], what: str
+    args: Arguments, name: str, value: Any, pattern: str, what: str
 ) -> tuple[str, ...] | None:
     if value is None:
         return None
     found = args.strings(
-        name, value, what=what, valid=lambda v: bool(pattern.match(v)), unique=True
+        name, value, what=what, valid=lambda v: bool(re.match(pattern, v)), unique=True
     )
     if not found and not args.problems:
         args.problem(
@@ -168,14 +170,14 @@ class OrganizationWorkflows:
 
         args = Arguments("scan_organization")
         role = args.text("assume_role", assume_role)
-        if isinstance(assume_role, str) and not _ROLE.match(assume_role):
+        if isinstance(assume_role, str) and not re.match(ROLE_NAME, assume_role):
             args.problem(
                 "assume_role",
                 "pattern",
                 f"is not a role name (with an optional path): {assume_role[:80]!r}",
             )
-        listed = _ids(args, "accounts", accounts, _ACCOUNT, "a 12-digit account id")
-        parents = _ids(args, "ous", ous, _PARENT, "an OU or root id")
+        listed = _ids(args, "accounts", accounts, ACCOUNT_ID, "a 12-digit account id")
+        parents = _ids(args, "ous", ous, PARENT_ID, "an OU or root id")
         if listed is not None and parents is not None:
             args.problem("ous", "usage", "give accounts or ous, not both")
         which = Discovery(
@@ -215,7 +217,7 @@ class OrganizationWorkflows:
         )
         skip_mgmt = args.flag("skip_management", skip_management)
         session = args.text("session_name", session_name)
-        if isinstance(session_name, str) and not _SESSION.match(session_name):
+        if isinstance(session_name, str) and not re.match(SESSION_NAME, session_name):
             args.problem(
                 "session_name", "pattern", "must be 2 to 64 of letters, digits and +=,.@_-"
             )

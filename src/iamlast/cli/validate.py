@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..orgscan import ACCOUNT_ID, ROLE_NAME
 from .errors import UsageProblem
 
 __all__ = ["ParsedArn", "check_account_id", "check_entity_path", "check_namespace", "parse_arn"]
@@ -22,7 +23,7 @@ _ARN = re.compile(
 _ARN_FORM = "arn:PARTITION:iam::ACCOUNT:(user|role|group|policy)/[PATH/]NAME"
 _NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _ENTITY_PATH = re.compile(r"^o-[0-9a-z]{10,32}/r-[0-9a-z]{4,32}[0-9a-z/-]*$")
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(ACCOUNT_ID)
 _OU = re.compile(r"^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$")
 
 
@@ -105,8 +106,8 @@ def check_account_id(account: str) -> str:
     return account
 
 
-# The pattern scan_organization checks too: a role name, with an optional path before it.
-_ROLE = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+# The form scan_organization checks: a role name, with an optional path before it.
+_ROLE = re.compile(ROLE_NAME)
 
 
 def check_role_name(role: str, option: str = "--assume-role") -> str:
