@@ -149,6 +149,8 @@ class OrganizationWorkflows:
     ) -> face.Emitting[OrgScanItem]:
         """Scan every principal of every account of the organization (or of the ``accounts``
         given, or of those under the ``ous``), entering each with the role ``assume_role``.
+        Accounts given are looked up in Organizations (DescribeAccount, or one ListAccounts for
+        more than 20), so a suspended one is skipped; when the caller may not ask, each is tried.
 
         Yields, in completion order, per principal an :class:`AccountScanResult` (the account
         and its :class:`~iamlast.advisor.ScanResult`), and per account ``AccountStarted``, then

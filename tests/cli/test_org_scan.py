@@ -175,7 +175,8 @@ def test_json_document_is_whole(org: FakeOrganization, invoke: Callable[..., Out
     status = {a["account_id"]: a["status"] for a in doc["accounts"]}
     assert status == {PROD[0]: "done", PROD[1]: "done", LOG_ARCHIVE: "failed"}
     assert {(p["account_id"], p["arn"]) for p in doc["principals"]} == _want(org, PROD)
-    assert org.calls(service="organizations") == 0
+    # the accounts given are looked up (a suspended one would be skipped), not listed
+    assert org.calls("DescribeAccount") == 3 and org.calls("ListAccounts") == 0
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,16 @@
 """The executor path of ``scan_organization``: one account's scan is a picklable plain function
 of (account, role, options) returning plain data, run under any ``concurrent.futures.Executor``
-— threads here, and a real ``dask.distributed`` LocalCluster with worker processes — with the
-same result as the scan run in-process, through both clients."""
+— threads, the standard library's process pool, and a real ``dask.distributed`` LocalCluster
+with worker processes — with the same result as the scan run in-process, through both clients."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import pickle
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -168,6 +169,21 @@ async def test_an_executor_failure_is_that_accounts_error(
     assert broken == {a for a in SCANNED if a != org.management_account}
     assert all("the worker died" in str(failed[a].error) for a in broken)
     assert {i.account_id for i in items if i.kind == "done"} == {org.management_account}
+
+
+@pytest.fixture(scope="module")
+def process_pool() -> Iterator[ProcessPoolExecutor]:
+    # spawn: fresh interpreters that receive only what is pickled (no fork of this process)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+async def test_the_standard_process_pool_gives_the_in_process_result(
+    both: Both, org: FakeOrganization, in_process: dict[str, Any], process_pool: ProcessPoolExecutor
+) -> None:
+    items = await _scan(both, org, process_pool)
+    assert comparable(items) == in_process
+    assert set(principal_counts(items).values()) == {1}
 
 
 # ---------------------------------------------------------------------- dask

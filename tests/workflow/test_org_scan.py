@@ -132,15 +132,63 @@ async def test_ou_filter_scans_the_accounts_under_it(
     assert org.calls("ListAccounts") == 0 and org.calls("ListAccountsForParent") >= 1
 
 
-async def test_an_explicit_account_list_needs_no_organizations_access(
+async def test_an_explicit_account_list_is_looked_up_in_organizations(
     both: Both, org: FakeOrganization
 ) -> None:
     items = await _scan(both, org, accounts=[PROD[0], LOG_ARCHIVE, SUSPENDED])
     _assert_exactly(org, items, (PROD[0],))
-    # Given by the caller, the suspended account is not known to be suspended: it is tried,
-    # and fails like any account that cannot be entered.
-    assert {i.account_id for i in by_kind(items)["failed"]} == {LOG_ARCHIVE, SUSPENDED}
-    assert org.calls(service="organizations") == 0
+    kinds = by_kind(items)
+    assert {i.account_id for i in kinds["failed"]} == {LOG_ARCHIVE}
+    (skipped,) = kinds["skipped"]
+    assert (skipped.account_id, skipped.reason, skipped.status) == (SUSPENDED, "suspended", "SUSPENDED")
+    assert org.calls("DescribeAccount") == 3 and org.calls("ListAccounts") == 0
+    assert org.calls("AssumeRole", account=MANAGEMENT) == 2  # never into the suspended one
+
+
+async def test_a_long_explicit_list_is_looked_up_with_one_listing(
+    both: Both, org: FakeOrganization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iamlast._runtime.flows import organization as flow
+
+    monkeypatch.setattr(flow, "DESCRIBE_EACH", 2)
+    items = await _scan(both, org, accounts=[PROD[0], PROD[1], SUSPENDED, "000011112222"])
+    _assert_exactly(org, items, PROD)
+    kinds = by_kind(items)
+    assert [(i.account_id, i.reason) for i in kinds["skipped"]] == [(SUSPENDED, "suspended")]
+    # Not in the organization: tried like any account given, and reported when it cannot be entered.
+    assert [i.account_id for i in kinds["failed"]] == ["000011112222"]
+    assert org.calls("ListAccounts") >= 1 and org.calls("DescribeAccount") == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_explicit_list_without_organizations_access_is_tried_as_given(
+    mode: str, org: FakeOrganization
+) -> None:
+    # A member account's caller: DescribeOrganization is answered, DescribeAccount refused.
+    from iamlast.sts import Client as Sts
+
+    with Sts(**org.iamlast_kwargs()) as sts:
+        entered = sts.assume_role(role_arn=org.role_arn(PROD[1], ROLE), role_session_name="member")
+    creds = entered.credentials
+    assert creds is not None
+    kwargs = {
+        **org.iamlast_kwargs(),
+        "aws_access_key_id": creds.access_key_id,
+        "aws_secret_access_key": creds.secret_access_key,
+        "aws_session_token": creds.session_token,
+    }
+    member = Both(mode, **kwargs)
+    org.clear_log()
+    try:
+        items = await _scan(member, org, accounts=[PROD[0], PROD[1], SUSPENDED])
+    finally:
+        await member.close()
+    _assert_exactly(org, items, PROD)  # PROD[1], the caller's own, with its own credentials
+    kinds = by_kind(items)
+    assert "skipped" not in kinds
+    (failed,) = kinds["failed"]
+    assert (failed.account_id, failed.stage) == (SUSPENDED, "assume_role")
+    assert org.calls("DescribeOrganization") == 1 and org.calls("DescribeAccount") == 1
 
 
 async def test_progress_is_per_account(both: Both, org: FakeOrganization) -> None:

@@ -1,6 +1,7 @@
 """Scanning every account of an AWS Organization: one flow for both clients.
 
-The accounts come from Organizations (all of them, or those under some OUs) or from a list.
+The accounts come from Organizations (all of them, or those under some OUs) or from a list,
+looked up in Organizations where the caller may (so a suspended account is skipped either way).
 Each one to scan is entered by assuming a role in it with STS (the caller's own account is
 scanned with the caller's credentials) and scanned on an IAM client of its own — its own rate
 limit and retry quota — ``account_concurrency`` accounts at once, every request of every account
@@ -252,6 +253,44 @@ def _listed(ous: tuple[str, ...] | None) -> Flow[tuple[str, list[Member]]]:
     return management, list(members.values())
 
 
+#: A given list up to this long is looked up account by account (DescribeAccount); a longer one
+#: by listing the organization's accounts once (ListAccounts).
+DESCRIBE_EACH = 20
+
+
+def _given(accounts: tuple[str, ...], caller: str) -> Flow[tuple[str, list[Member]]]:
+    """(the management account, the accounts) for a given list, with what Organizations says of
+    each, so a suspended one is skipped as when listed. When Organizations cannot say (the caller
+    is neither its management account nor a delegated administrator, or is in no organization)
+    the accounts are taken as given, each one tried, and the caller's account counts as the
+    management account; an account Organizations does not know is tried too."""
+    try:
+        described = yield Send("DescribeOrganization", {})
+    except IamError:
+        return caller, [Member(a) for a in accounts]
+    management: str = described.organization.master_account_id
+    known: dict[str, Member] = {}
+    try:
+        if len(accounts) <= DESCRIBE_EACH:
+            for account_id in accounts:
+                try:
+                    found = yield Send("DescribeAccount", {"account_id": account_id})
+                except IamError as exc:
+                    if getattr(exc, "code", None) == "AccountNotFoundException":
+                        continue
+                    raise
+                if found.account is not None:
+                    known[account_id] = _member(found.account)
+        else:
+            wanted = set(accounts)
+            for account in (yield from _token_pages("ListAccounts", {}, "accounts")):
+                if account.id in wanted:
+                    known[account.id] = _member(account)
+    except IamError:  # refused part way: what is not known is tried
+        pass
+    return management, [known.get(a) or Member(a) for a in accounts]
+
+
 def _caller_account() -> Flow[str]:
     identity = yield Send("GetCallerIdentity", {})
     account: str = identity.account
@@ -409,7 +448,9 @@ def scan_organization(plan: OrgPlan) -> Flow[None]:
     """Emits every :data:`OrgScanItem` of the organization's scan (see the module docs)."""
     caller = yield With("sts", plan.caller_options["sts"], _caller_account())
     if plan.accounts is not None:
-        management, members = caller, [Member(a) for a in plan.accounts]
+        management, members = yield With(
+            "organizations", plan.caller_options["organizations"], _given(plan.accounts, caller)
+        )
     else:
         management, members = yield With(
             "organizations", plan.caller_options["organizations"], _listed(plan.ous)
