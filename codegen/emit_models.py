@@ -1,4 +1,5 @@
-"""Write the model modules: one module per structure (recursive groups share one), and the enums.
+"""Write the model modules — one per operation for the structures only it reaches, one per other
+structure (recursive groups share one; see :func:`codegen.graph.module_groups`) — and the enums.
 
 A model module holds the class (fields, constraints, docs) and the codecs users need — boto3-style
 JSON both ways, and the service's wire protocol one way each: for awsQuery, XML reading of
@@ -14,7 +15,7 @@ from .codecs.awsjson import AwsJsonCodec
 from .codecs.json import JsonCodec
 from .codecs.query_write import QueryWriter
 from .codecs.xml_read import XmlReader
-from .graph import collect_enums, collect_maps, collect_structs, structure_groups
+from .graph import collect_enums, collect_maps, collect_structs, module_groups
 from .lines import HEADER, Lines
 from .model import Member, ModelError, Service, Shape
 from .types import Types
@@ -31,14 +32,15 @@ class ShapeEmitter:
         self.op_docs = op_docs
         reachable = service.input_shapes | service.output_shapes
         self.reachable = reachable
-        self.groups = structure_groups(service, reachable)
+        modules = module_groups(service, reachable)
+        self.groups = [group for _, group in modules]
         self.module_of: dict[str, str] = {}
         used_modules: dict[str, str] = {}
-        for group in self.groups:
-            stem = names.module(group[0])
+        for named, group in modules:
+            stem = names.module(named)
             if stem in used_modules:
-                raise ModelError(f"module name {stem!r} used by {used_modules[stem]} and {group[0]}")
-            used_modules[stem] = group[0]
+                raise ModelError(f"module name {stem!r} used by {used_modules[stem]} and {named}")
+            used_modules[stem] = named
             for name in group:
                 self.module_of[name] = stem
         classes: dict[str, str] = {}
@@ -161,42 +163,52 @@ class ShapeEmitter:
                     self.awsjson.writer(body, svc.shapes[name], with_extras=False)
                 else:
                     self.query.function(body, svc.shapes[name])
+        for name in group:
+            self._bindings(body, svc.shapes[name])
         code = body.text()
+        readers = [
+            svc.shapes[e].class_name for e in sorted(enums) if f"_e_{svc.shapes[e].class_name}(" in code
+        ]
+        enum_reader = "_aj.enum_reader" if self.is_json else "_x.enum_reader"
+        # what the imports below look for: the module's code and its enum readers' lines
+        uses = code + (enum_reader if readers else "")
         head = Lines()
         head.extend(HEADER.rstrip("\n"))
         head("from __future__ import annotations")
         head("")
         std = []
-        if "Mapping[" in code:
+        if "Mapping[" in uses:
             std.append("from collections.abc import Mapping")
-        if "datetime" in code:
+        if "datetime" in uses:
             std.append("from datetime import datetime")
-        typing_names = ["Any", "ClassVar"] + (["TYPE_CHECKING"] if "_Element" in code else [])
-        if "Annotated[" in code:
+        typing_names = ["Any", "ClassVar"] + (["TYPE_CHECKING"] if "_Element" in uses else [])
+        if "Annotated[" in uses:
             typing_names.append("Annotated")
-        if "Self" in code:
+        if "Self" in uses:
             typing_names.append("Self")
         std.append(f"from typing import {', '.join(sorted(typing_names))}")
         for line in std:
             head(line)
         head("")
-        head("from pydantic import Field" + (", model_validator" if "model_validator" in code else ""))
+        head("from pydantic import Field" + (", model_validator" if "model_validator" in uses else ""))
         head("")
-        if "_aj." in code:
+        if "_aj." in uses:
             head("from iamlast._runtime import awsjson as _aj")
-        if "_extras." in code:
+        if "_extras." in uses:
             head("from iamlast._runtime import extras as _extras")
-        head("from iamlast._runtime import json as _j")
-        if "_q." in code:
+        if "_j." in uses:
+            head("from iamlast._runtime import json as _j")
+        if "_q." in uses:
             head("from iamlast._runtime import query as _q")
-        if "_v." in code:
+        if "_v." in uses:
             head("from iamlast._runtime import validate as _v")
-        if "_x." in code:
+        if "_x." in uses:
             head("from iamlast._runtime import xml as _x")
-        bases = sorted({self._base(svc.shapes[n]) for n in group} | ({"ResponseMetadata"} if "ResponseMetadata" in code else set()))
+        bases = sorted({self._base(svc.shapes[n]) for n in group} | ({"ResponseMetadata"} if "ResponseMetadata" in uses else set()))
         head(f"from iamlast._runtime.shape import {', '.join(bases)}")
-        head("from iamlast._runtime.shape import new as _new")
-        if "holds_shared()" in code:
+        if "_new(" in uses:
+            head("from iamlast._runtime.shape import new as _new")
+        if "holds_shared()" in uses:
             head("from iamlast._runtime.shape import holds_shared")
         if enums:
             head("")
@@ -204,12 +216,10 @@ class ShapeEmitter:
                 head(f"from ..enums.{self.enum_module_of[e]} import {svc.shapes[e].class_name}")
         for stem in sorted(deps):
             head(f"from .{stem} import {', '.join(sorted(deps[stem]))}")
-        for e in sorted(enums):
-            cls = svc.shapes[e].class_name
-            if f"_e_{cls}(" in code:
-                head(f"_e_{cls} = {'_aj' if self.is_json else '_x'}.enum_reader({cls})")
+        for cls in readers:
+            head(f"_e_{cls} = {enum_reader}({cls})")
         head("")
-        if "_Element" in code:
+        if "_Element" in uses:
             head("if TYPE_CHECKING:")
             head("    from lxml.etree import _Element")
             head("")
@@ -274,7 +284,6 @@ class ShapeEmitter:
         if shape.name in self.holds_shared:
             out("")
             out("_response_side = holds_shared()")
-        self._methods(out, shape)
         out.dedent()
 
     def _field(self, out: Lines, shape: Shape, member: Member, constrained: bool) -> None:
@@ -289,46 +298,19 @@ class ShapeEmitter:
         if text:
             out.extend(docs.docstring(text, "").rstrip("\n"))
 
-    def _methods(self, out: Lines, shape: Shape) -> None:
-        """The codecs' methods in the class body: XML reading (what responses carry), JSON,
-        completing, awsQuery writing (what requests carry)."""
-        if shape.name in self.service.output_shapes:
-            if self.is_json:
-                self.awsjson.read_methods(out, shape)
-            else:
-                self.xml.methods(out, shape)
-        self.json.methods(out, shape)
-        self._complete(out, shape)
-        if shape.name in self.service.input_shapes:
-            if self.is_json:
-                self.awsjson.write_method(out, shape)
-            else:
-                self.query.method(out, shape)
-
-    def _complete(self, out: Lines, shape: Shape) -> None:
+    def _bindings(self, out: Lines, shape: Shape) -> None:
+        """After the module's classes and functions: the model's member table and the wire
+        readers and writers the runtime's methods call (``of_xml``, ``to_query``, ...)."""
+        svc = self.service
         cls = shape.class_name
-        base = self._base(shape)
         out("")
-        out("@classmethod")
-        out(f"def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> {cls}:")
-        out.indent()
-        items = []
-        for member in shape.members:
-            items.append(f"{member.attr!r}: {self._default(member, 'values')}")
-        if base == "OutputShape":
-            items.append("'response_metadata': values.get('response_metadata')")
-        # pydantic leaves an open model's extras {} when there are none; so do its readers
-        extra = ", {} if extra is None else extra" if self._open(shape) else ""
-        out(f"return _new(cls, {{{', '.join(items)}}}{extra})")
-        out.dedent()
-
-    def _default(self, member: Member, src: str) -> str:
-        kind = self.service.shapes[member.target].type
-        if member.required and kind == "list":
-            return f"{src}.get({member.attr!r}) or []"
-        if member.required and kind == "map":
-            return f"{src}.get({member.attr!r}) or {{}}"
-        return f"{src}.get({member.attr!r})"
+        self.json.table(out, shape)
+        if shape.name in svc.output_shapes:
+            reader = "_AWSJSON_READ = _jr_" if self.is_json else "_XML_READ = _x_"
+            out(f"{cls}.{reader}{cls}")
+        if shape.name in svc.input_shapes:
+            writer = "_AWSJSON_WRITE = _jw_" if self.is_json else "_QUERY_WRITE = _q_"
+            out(f"{cls}.{writer}{cls}")
 
 
 def lazy_index(entries: dict[str, str], doc: str) -> str:

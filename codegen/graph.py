@@ -1,5 +1,5 @@
-"""The structure graph of a service: which structures reach which, and the groups of recursive
-structures that must share a module."""
+"""The structure graph of a service: which structures reach which, the groups of recursive
+structures that must share a module, and the modules the models are written to."""
 
 from __future__ import annotations
 
@@ -62,6 +62,40 @@ def structure_groups(service: Service, reachable: set[str]) -> list[list[str]]:
         if name not in index:
             visit(name)
     return sorted(groups)
+
+
+def module_groups(service: Service, reachable: set[str]) -> list[tuple[str, list[str]]]:
+    """The model modules, as (the name the module is named after, its structures).
+
+    The structures that only one operation reaches — its input and output, and what only they
+    hold — share one module named after the operation: a call loads them all anyway, and one
+    module is smaller than several (a wheel compresses each file on its own). Any other structure
+    has a module of its own, or shares one with the structures it is recursive with.
+    """
+    components = structure_groups(service, reachable)
+    component_of = {name: i for i, group in enumerate(components) for name in group}
+    owners: dict[int, set[str]] = {}
+    for op in service.operations.values():
+        todo = [r for r in (op.input, op.output) if r is not None and r in component_of]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo.extend(t for t in struct_deps(service, name) if t in component_of)
+        for name in seen:
+            owners.setdefault(component_of[name], set()).add(op.name)
+    modules: list[tuple[str, list[str]]] = []
+    by_operation: dict[str, list[str]] = {}
+    for i, group in enumerate(components):
+        found = owners.get(i, set())
+        if len(found) == 1:
+            by_operation.setdefault(next(iter(found)), []).extend(group)
+        else:
+            modules.append((group[0], group))
+    modules.extend((op, sorted(group)) for op, group in by_operation.items())
+    return sorted(modules)
 
 
 def struct_deps(service: Service, name: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""Helpers for the generated ``of_json`` / ``to_json``: boto3-style dicts in, JSON-safe dicts out."""
+"""The models' JSON codec: boto3-style dicts in (``of_json``), JSON-safe dicts out (``to_json``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ from .timestamps import iso_z, parse_timestamp
 E = TypeVar("E")
 
 __all__ = [
+    "BLOB",
+    "BOOL",
+    "DOC",
+    "FLOAT",
+    "INT",
+    "POLICY",
+    "STR",
+    "TIME",
+    "Codec",
     "b",
     "blob_in",
     "blob_out",
@@ -23,14 +32,18 @@ __all__ = [
     "document_out",
     "each",
     "enum",
+    "enum_of",
     "failure",
     "float_in",
     "float_out",
     "i",
+    "list_of",
+    "map_of",
     "mapping",
     "policy_in",
     "s",
     "seq",
+    "struct",
     "ts_in",
     "ts_out",
 ]
@@ -218,3 +231,98 @@ def failure(shape: str, member: str, exc: Exception, validate: bool) -> IamError
     if validate:
         return ParamValidationError(shape, [FieldProblem(member, "type", str(exc))])
     return ResponseParseError(f"{shape}.{member}: {exc}")
+
+
+# ---------------------------------------------------------------------- member codecs
+# A model's ``_FIELDS`` table names one codec per member: how its value is read from a
+# boto3-style dict and written to a JSON-safe one. The models' ``of_json`` / ``to_json`` (in
+# :mod:`.shape`) walk the table; the generated modules only build it.
+
+
+class Codec:
+    """``read(value, validate)``: a member's value from boto3-style data; ``write(value)``: it
+    JSON-safe (None: written as it is)."""
+
+    __slots__ = ("read", "write")
+
+    def __init__(
+        self, read: Callable[[Any, bool], Any], write: Callable[[Any], Any] | None = None
+    ) -> None:
+        self.read = read
+        self.write = write
+
+
+def _unchecked(convert: Callable[[Any], Any]) -> Callable[[Any, bool], Any]:
+    def read(value: Any, validate: bool) -> Any:
+        return convert(value)
+
+    return read
+
+
+def _read_str(value: Any, validate: bool) -> str:
+    return value if type(value) is str else s(value)
+
+
+def _read_policy(value: Any, validate: bool) -> str:
+    return s(policy_in(value))
+
+
+STR = Codec(_read_str)
+INT = Codec(_unchecked(i))
+BOOL = Codec(_unchecked(b))
+FLOAT = Codec(_unchecked(float_in), float_out)
+TIME = Codec(_unchecked(ts_in), ts_out)
+BLOB = Codec(_unchecked(blob_in), blob_out)
+DOC = Codec(_unchecked(document_in), document_out)
+#: A URL-encoded policy document: boto3 hands it out decoded (a dict), the model keeps text.
+POLICY = Codec(_read_policy)
+
+
+def enum_of(cls: Callable[[str], Any]) -> Codec:
+    """An enum member: any string on the response side (the open enum), checked on requests."""
+
+    def read(value: Any, validate: bool) -> Any:
+        return enum(cls, value, validate)
+
+    return Codec(read, str)
+
+
+def struct(cls: Any) -> Codec:
+    """A structure member: its model's own ``_of_json`` / ``to_json``."""
+
+    def read(value: Any, validate: bool) -> Any:
+        return cls._of_json(value, validate)
+
+    def write(value: Any) -> Any:
+        return value.to_json()
+
+    return Codec(read, write)
+
+
+def list_of(item: Codec) -> Codec:
+    read_item, write_item = item.read, item.write
+
+    def read(value: Any, validate: bool) -> Any:
+        return each(value, lambda x: read_item(x, validate))
+
+    def write(value: Any) -> Any:
+        return list(value) if write_item is None else [write_item(x) for x in value]
+
+    return Codec(read, write)
+
+
+def map_of(key: Codec, value: Codec) -> Codec:
+    read_key, write_key = key.read, key.write or _same
+    read_value, write_value = value.read, value.write or _same
+
+    def read(data: Any, validate: bool) -> Any:
+        return {read_key(k, validate): read_value(x, validate) for k, x in mapping(data).items()}
+
+    def write(data: Any) -> Any:
+        return {write_key(k): write_value(x) for k, x in data.items()}
+
+    return Codec(read, write)
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -14,7 +14,7 @@ from keywords or a mapping, and keeps those of an instance read from a response.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import extras as _extras
+from . import json as _j
 from .errors import ParamValidationError, ResponseParseError
 from .validate import input_problems, to_param_error
 
@@ -138,33 +139,73 @@ class Shape(BaseModel):
             else:
                 yield name, value
 
-    # Generated subclasses implement these; the stubs give every model the same surface.
+    # The codecs, one definition for every model: the generated module of each one fills in
+    # its member table (_FIELDS) and its wire readers and writers (functions it generates).
+
+    #: Per member: (attribute, wire name, JSON codec, 1 for a required list, 2 for a required
+    #: map, else 0), in model order.
+    _FIELDS: ClassVar[tuple[tuple[str, str, _j.Codec, int], ...]] = ()
+    #: The model's awsQuery XML reader (response side of awsQuery services).
+    _XML_READ: ClassVar[Callable[[Any], Any] | None] = None
+    #: Its awsQuery form writer ``(model, params, prefix)`` (request side).
+    _QUERY_WRITE: ClassVar[Callable[[Any, dict[str, str], str], None] | None] = None
+    #: Its awsJson object reader and writer (awsJson services).
+    _AWSJSON_READ: ClassVar[Callable[[Any], Any] | None] = None
+    _AWSJSON_WRITE: ClassVar[Callable[[Any], dict[str, Any]] | None] = None
+    #: The outputs' ``ResponseMetadata`` (:class:`OutputShape`).
+    _HAS_METADATA: ClassVar[bool] = False
 
     @classmethod
     def of_xml(cls, data: Any) -> Self:
         """Read the shape from an awsQuery response document (bytes or str) or an lxml element."""
-        raise NotImplementedError(f"{cls.__name__} is not read from responses")
+        from . import xml as _x
+
+        return _x.read(cls, data, cls._xml_reader())
 
     @classmethod
     def _of_xml_element(cls, el: Any) -> Self:
-        raise NotImplementedError
+        result: Self = cls._xml_reader()(el)
+        return result
+
+    @classmethod
+    def _xml_reader(cls) -> Callable[[Any], Any]:
+        if cls._XML_READ is None:
+            raise NotImplementedError(f"{cls.__name__} is not read from responses")
+        return cls._XML_READ
 
     def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters (request shapes of awsQuery services only)."""
-        raise NotImplementedError(f"{type(self).__name__} is not sent in awsQuery requests")
+        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
+        write = type(self)._QUERY_WRITE
+        if write is None:
+            raise NotImplementedError(f"{type(self).__name__} is not sent in awsQuery requests")
+        q: dict[str, str] = {}
+        write(self, q, "")
+        return q
 
     @classmethod
     def of_awsjson(cls, data: Any) -> Self:
         """Read the shape from an awsJson response body (bytes, str or its parsed object)."""
-        raise NotImplementedError(f"{cls.__name__} is not read from awsJson responses")
+        from . import awsjson as _aj
+
+        return _aj.read(cls, data, cls._awsjson_reader())
 
     @classmethod
     def _of_awsjson_value(cls, d: Any) -> Self:
-        raise NotImplementedError(f"{cls.__name__} is not read from awsJson responses")
+        result: Self = cls._awsjson_reader()(d)
+        return result
+
+    @classmethod
+    def _awsjson_reader(cls) -> Callable[[Any], Any]:
+        if cls._AWSJSON_READ is None:
+            raise NotImplementedError(f"{cls.__name__} is not read from awsJson responses")
+        return cls._AWSJSON_READ
 
     def to_awsjson(self) -> dict[str, Any]:
         """The awsJson request body's object (request shapes of awsJson services only)."""
-        raise NotImplementedError(f"{type(self).__name__} is not sent in awsJson requests")
+        write = type(self)._AWSJSON_WRITE
+        if write is None:
+            raise NotImplementedError(f"{type(self).__name__} is not sent in awsJson requests")
+        return write(self)
 
     @classmethod
     def of_json(cls, data: Mapping[str, Any]) -> Self:
@@ -173,11 +214,43 @@ class Shape(BaseModel):
 
     @classmethod
     def _of_json(cls, data: Any, validate: bool) -> Self:
-        raise NotImplementedError
+        if isinstance(data, cls):
+            return data
+        src = cls._json_mapping(data, cls.__name__)
+        values: dict[str, Any] = {}
+        wire = ""
+        try:
+            for attr, wire, codec, _ in cls._FIELDS:
+                v = src.get(wire)
+                if v is not None:
+                    values[attr] = codec.read(v, validate)
+            if cls._HAS_METADATA:
+                wire = "ResponseMetadata"
+                v = src.get(wire)
+                if v is not None:
+                    values["response_metadata"] = ResponseMetadata._of_json(v, False)
+        except ValueError as exc:
+            raise _j.failure(cls.__name__, wire, exc, validate) from None
+        return cls._json_build(src, values, validate)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict with the wire names as keys and ISO 8601 ``Z`` timestamps."""
-        raise NotImplementedError
+        d: dict[str, Any] = {}
+        values = self.__dict__
+        for attr, wire, codec, _ in self._FIELDS:
+            v = values.get(attr)
+            if v is not None:
+                write = codec.write
+                d[wire] = v if write is None else write(v)
+        if self._HAS_METADATA:
+            meta = getattr(self, "response_metadata", None)
+            if meta is not None:
+                d["ResponseMetadata"] = meta.to_json()
+        if self._OPEN:
+            ex = self.__pydantic_extra__
+            if ex:
+                d.update(_extras.to_json(ex))
+        return d
 
     @classmethod
     def _json_build(cls, data: Any, values: dict[str, Any], validate: bool) -> Self:
@@ -204,7 +277,16 @@ class Shape(BaseModel):
     def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Self:
         """Fill absent members (None; empty list/map for required collections) and build
         (with ``extra``, the members the model does not know, on an :class:`OpenShape`)."""
-        raise NotImplementedError
+        full: dict[str, Any] = {}
+        for attr, _, _, required in cls._FIELDS:
+            v = values.get(attr)
+            if required and not v:
+                v = [] if required == 1 else {}
+            full[attr] = v
+        if cls._HAS_METADATA:
+            full["response_metadata"] = values.get("response_metadata")
+        # pydantic leaves an open model's extras {} when there are none; so do its readers
+        return new(cls, full, ({} if extra is None else extra) if cls._OPEN else None)
 
     @staticmethod
     def _json_mapping(data: Any, shape: str) -> Mapping[str, Any]:
@@ -320,6 +402,7 @@ class OutputShape(OpenShape):
     """An operation's output: carries ``response_metadata`` (request id and transport facts)."""
 
     _ENVELOPE: ClassVar[frozenset[str]] = frozenset({"ResponseMetadata"})
+    _HAS_METADATA: ClassVar[bool] = True
 
     response_metadata: ResponseMetadata | None = Field(default=None, alias="ResponseMetadata")
 
@@ -345,6 +428,13 @@ class ErrorShape(OpenShape):
     _SENDER_FAULT: ClassVar[bool] = True
     #: The attribute holding ``<Message>`` (written by the document writer, not the members).
     _MESSAGE_ATTR: ClassVar[str | None] = None
+
+    @classmethod
+    def of_xml(cls, data: Any) -> Self:
+        """Read the error from an ``<ErrorResponse>`` document (bytes or str) or its ``<Error>``."""
+        from . import xml as _x
+
+        return _x.read_error(cls, data, cls._xml_reader())
 
 
 def _refuse_lax_input(cls: type[Shape], data: Mapping[str, Any] | Shape) -> None:

@@ -6,31 +6,31 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .accept_delegation_request_request import (
+    from .accept_delegation_request import (
         AcceptDelegationRequestRequest as AcceptDelegationRequestRequest,
     )
-    from .access_detail import AccessDetail as AccessDetail
-    from .access_key import AccessKey as AccessKey
-    from .access_key_last_used import AccessKeyLastUsed as AccessKeyLastUsed
-    from .access_key_metadata import AccessKeyMetadata as AccessKeyMetadata
+    from .get_organizations_access_report import AccessDetail as AccessDetail
+    from .create_access_key import AccessKey as AccessKey
+    from .get_access_key_last_used import AccessKeyLastUsed as AccessKeyLastUsed
+    from .list_access_keys import AccessKeyMetadata as AccessKeyMetadata
     from .account_not_management_or_delegated_administrator_exception import (
         AccountNotManagementOrDelegatedAdministratorException as AccountNotManagementOrDelegatedAdministratorException,
     )
-    from .acquire_role_request import AcquireRoleRequest as AcquireRoleRequest
-    from .acquire_role_response import AcquireRoleResponse as AcquireRoleResponse
-    from .add_client_id_to_open_id_connect_provider_request import (
+    from .acquire_role import AcquireRoleRequest as AcquireRoleRequest
+    from .acquire_role import AcquireRoleResponse as AcquireRoleResponse
+    from .add_client_id_to_open_id_connect_provider import (
         AddClientIDToOpenIDConnectProviderRequest as AddClientIDToOpenIDConnectProviderRequest,
     )
-    from .add_role_to_instance_profile_request import (
+    from .add_role_to_instance_profile import (
         AddRoleToInstanceProfileRequest as AddRoleToInstanceProfileRequest,
     )
-    from .add_user_to_group_request import AddUserToGroupRequest as AddUserToGroupRequest
-    from .associate_delegation_request_request import (
+    from .add_user_to_group import AddUserToGroupRequest as AddUserToGroupRequest
+    from .associate_delegation_request import (
         AssociateDelegationRequestRequest as AssociateDelegationRequestRequest,
     )
-    from .attach_group_policy_request import AttachGroupPolicyRequest as AttachGroupPolicyRequest
-    from .attach_role_policy_request import AttachRolePolicyRequest as AttachRolePolicyRequest
-    from .attach_user_policy_request import AttachUserPolicyRequest as AttachUserPolicyRequest
+    from .attach_group_policy import AttachGroupPolicyRequest as AttachGroupPolicyRequest
+    from .attach_role_policy import AttachRolePolicyRequest as AttachRolePolicyRequest
+    from .attach_user_policy import AttachUserPolicyRequest as AttachUserPolicyRequest
     from .attached_permissions_boundary import (
         AttachedPermissionsBoundary as AttachedPermissionsBoundary,
     )
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .caller_is_not_management_account_exception import (
         CallerIsNotManagementAccountException as CallerIsNotManagementAccountException,
     )
-    from .change_password_request import ChangePasswordRequest as ChangePasswordRequest
+    from .change_password import ChangePasswordRequest as ChangePasswordRequest
     from .concurrent_modification_exception import (
         ConcurrentModificationException as ConcurrentModificationException,
     )
@@ -47,65 +47,57 @@ if TYPE_CHECKING:
     from .context_provider_key_definition import (
         ContextProviderKeyDefinition as ContextProviderKeyDefinition,
     )
-    from .create_access_key_request import CreateAccessKeyRequest as CreateAccessKeyRequest
-    from .create_access_key_response import CreateAccessKeyResponse as CreateAccessKeyResponse
-    from .create_account_alias_request import CreateAccountAliasRequest as CreateAccountAliasRequest
-    from .create_delegation_request_request import (
+    from .create_access_key import CreateAccessKeyRequest as CreateAccessKeyRequest
+    from .create_access_key import CreateAccessKeyResponse as CreateAccessKeyResponse
+    from .create_account_alias import CreateAccountAliasRequest as CreateAccountAliasRequest
+    from .create_delegation_request import (
         CreateDelegationRequestRequest as CreateDelegationRequestRequest,
     )
-    from .create_delegation_request_response import (
+    from .create_delegation_request import (
         CreateDelegationRequestResponse as CreateDelegationRequestResponse,
     )
-    from .create_group_request import CreateGroupRequest as CreateGroupRequest
-    from .create_group_response import CreateGroupResponse as CreateGroupResponse
-    from .create_instance_profile_request import (
+    from .create_group import CreateGroupRequest as CreateGroupRequest
+    from .create_group import CreateGroupResponse as CreateGroupResponse
+    from .create_instance_profile import (
         CreateInstanceProfileRequest as CreateInstanceProfileRequest,
     )
-    from .create_instance_profile_response import (
+    from .create_instance_profile import (
         CreateInstanceProfileResponse as CreateInstanceProfileResponse,
     )
-    from .create_login_profile_request import CreateLoginProfileRequest as CreateLoginProfileRequest
-    from .create_login_profile_response import (
-        CreateLoginProfileResponse as CreateLoginProfileResponse,
-    )
-    from .create_open_id_connect_provider_request import (
+    from .create_login_profile import CreateLoginProfileRequest as CreateLoginProfileRequest
+    from .create_login_profile import CreateLoginProfileResponse as CreateLoginProfileResponse
+    from .create_open_id_connect_provider import (
         CreateOpenIDConnectProviderRequest as CreateOpenIDConnectProviderRequest,
     )
-    from .create_open_id_connect_provider_response import (
+    from .create_open_id_connect_provider import (
         CreateOpenIDConnectProviderResponse as CreateOpenIDConnectProviderResponse,
     )
-    from .create_policy_request import CreatePolicyRequest as CreatePolicyRequest
-    from .create_policy_response import CreatePolicyResponse as CreatePolicyResponse
-    from .create_policy_version_request import (
-        CreatePolicyVersionRequest as CreatePolicyVersionRequest,
-    )
-    from .create_policy_version_response import (
-        CreatePolicyVersionResponse as CreatePolicyVersionResponse,
-    )
-    from .create_role_request import CreateRoleRequest as CreateRoleRequest
-    from .create_role_response import CreateRoleResponse as CreateRoleResponse
-    from .create_saml_provider_request import CreateSAMLProviderRequest as CreateSAMLProviderRequest
-    from .create_saml_provider_response import (
-        CreateSAMLProviderResponse as CreateSAMLProviderResponse,
-    )
-    from .create_service_linked_role_request import (
+    from .create_policy import CreatePolicyRequest as CreatePolicyRequest
+    from .create_policy import CreatePolicyResponse as CreatePolicyResponse
+    from .create_policy_version import CreatePolicyVersionRequest as CreatePolicyVersionRequest
+    from .create_policy_version import CreatePolicyVersionResponse as CreatePolicyVersionResponse
+    from .create_role import CreateRoleRequest as CreateRoleRequest
+    from .create_role import CreateRoleResponse as CreateRoleResponse
+    from .create_saml_provider import CreateSAMLProviderRequest as CreateSAMLProviderRequest
+    from .create_saml_provider import CreateSAMLProviderResponse as CreateSAMLProviderResponse
+    from .create_service_linked_role import (
         CreateServiceLinkedRoleRequest as CreateServiceLinkedRoleRequest,
     )
-    from .create_service_linked_role_response import (
+    from .create_service_linked_role import (
         CreateServiceLinkedRoleResponse as CreateServiceLinkedRoleResponse,
     )
-    from .create_service_specific_credential_request import (
+    from .create_service_specific_credential import (
         CreateServiceSpecificCredentialRequest as CreateServiceSpecificCredentialRequest,
     )
-    from .create_service_specific_credential_response import (
+    from .create_service_specific_credential import (
         CreateServiceSpecificCredentialResponse as CreateServiceSpecificCredentialResponse,
     )
-    from .create_user_request import CreateUserRequest as CreateUserRequest
-    from .create_user_response import CreateUserResponse as CreateUserResponse
-    from .create_virtual_mfa_device_request import (
+    from .create_user import CreateUserRequest as CreateUserRequest
+    from .create_user import CreateUserResponse as CreateUserResponse
+    from .create_virtual_mfa_device import (
         CreateVirtualMFADeviceRequest as CreateVirtualMFADeviceRequest,
     )
-    from .create_virtual_mfa_device_response import (
+    from .create_virtual_mfa_device import (
         CreateVirtualMFADeviceResponse as CreateVirtualMFADeviceResponse,
     )
     from .credential_report_expired_exception import (
@@ -117,75 +109,69 @@ if TYPE_CHECKING:
     from .credential_report_not_ready_exception import (
         CredentialReportNotReadyException as CredentialReportNotReadyException,
     )
-    from .deactivate_mfa_device_request import (
-        DeactivateMFADeviceRequest as DeactivateMFADeviceRequest,
-    )
+    from .deactivate_mfa_device import DeactivateMFADeviceRequest as DeactivateMFADeviceRequest
     from .delegation_permission import DelegationPermission as DelegationPermission
     from .delegation_request import DelegationRequest as DelegationRequest
-    from .delete_access_key_request import DeleteAccessKeyRequest as DeleteAccessKeyRequest
-    from .delete_account_alias_request import DeleteAccountAliasRequest as DeleteAccountAliasRequest
+    from .delete_access_key import DeleteAccessKeyRequest as DeleteAccessKeyRequest
+    from .delete_account_alias import DeleteAccountAliasRequest as DeleteAccountAliasRequest
     from .delete_conflict_exception import DeleteConflictException as DeleteConflictException
-    from .delete_group_policy_request import DeleteGroupPolicyRequest as DeleteGroupPolicyRequest
-    from .delete_group_request import DeleteGroupRequest as DeleteGroupRequest
-    from .delete_instance_profile_request import (
+    from .delete_group_policy import DeleteGroupPolicyRequest as DeleteGroupPolicyRequest
+    from .delete_group import DeleteGroupRequest as DeleteGroupRequest
+    from .delete_instance_profile import (
         DeleteInstanceProfileRequest as DeleteInstanceProfileRequest,
     )
-    from .delete_login_profile_request import DeleteLoginProfileRequest as DeleteLoginProfileRequest
-    from .delete_open_id_connect_provider_request import (
+    from .delete_login_profile import DeleteLoginProfileRequest as DeleteLoginProfileRequest
+    from .delete_open_id_connect_provider import (
         DeleteOpenIDConnectProviderRequest as DeleteOpenIDConnectProviderRequest,
     )
-    from .delete_policy_request import DeletePolicyRequest as DeletePolicyRequest
-    from .delete_policy_version_request import (
-        DeletePolicyVersionRequest as DeletePolicyVersionRequest,
-    )
-    from .delete_role_permissions_boundary_request import (
+    from .delete_policy import DeletePolicyRequest as DeletePolicyRequest
+    from .delete_policy_version import DeletePolicyVersionRequest as DeletePolicyVersionRequest
+    from .delete_role_permissions_boundary import (
         DeleteRolePermissionsBoundaryRequest as DeleteRolePermissionsBoundaryRequest,
     )
-    from .delete_role_policy_request import DeleteRolePolicyRequest as DeleteRolePolicyRequest
-    from .delete_role_request import DeleteRoleRequest as DeleteRoleRequest
-    from .delete_saml_provider_request import DeleteSAMLProviderRequest as DeleteSAMLProviderRequest
-    from .delete_ssh_public_key_request import (
-        DeleteSSHPublicKeyRequest as DeleteSSHPublicKeyRequest,
-    )
-    from .delete_server_certificate_request import (
+    from .delete_role_policy import DeleteRolePolicyRequest as DeleteRolePolicyRequest
+    from .delete_role import DeleteRoleRequest as DeleteRoleRequest
+    from .delete_saml_provider import DeleteSAMLProviderRequest as DeleteSAMLProviderRequest
+    from .delete_ssh_public_key import DeleteSSHPublicKeyRequest as DeleteSSHPublicKeyRequest
+    from .delete_server_certificate import (
         DeleteServerCertificateRequest as DeleteServerCertificateRequest,
     )
-    from .delete_service_linked_role_request import (
+    from .delete_service_linked_role import (
         DeleteServiceLinkedRoleRequest as DeleteServiceLinkedRoleRequest,
     )
-    from .delete_service_linked_role_response import (
+    from .delete_service_linked_role import (
         DeleteServiceLinkedRoleResponse as DeleteServiceLinkedRoleResponse,
     )
-    from .delete_service_specific_credential_request import (
+    from .delete_service_specific_credential import (
         DeleteServiceSpecificCredentialRequest as DeleteServiceSpecificCredentialRequest,
     )
-    from .delete_signing_certificate_request import (
+    from .delete_signing_certificate import (
         DeleteSigningCertificateRequest as DeleteSigningCertificateRequest,
     )
-    from .delete_user_permissions_boundary_request import (
+    from .delete_user_permissions_boundary import (
         DeleteUserPermissionsBoundaryRequest as DeleteUserPermissionsBoundaryRequest,
     )
-    from .delete_user_policy_request import DeleteUserPolicyRequest as DeleteUserPolicyRequest
-    from .delete_user_request import DeleteUserRequest as DeleteUserRequest
-    from .delete_virtual_mfa_device_request import (
+    from .delete_user_policy import DeleteUserPolicyRequest as DeleteUserPolicyRequest
+    from .delete_user import DeleteUserRequest as DeleteUserRequest
+    from .delete_virtual_mfa_device import (
         DeleteVirtualMFADeviceRequest as DeleteVirtualMFADeviceRequest,
     )
-    from .deletion_task_failure_reason_type import (
+    from .get_service_linked_role_deletion_status import (
         DeletionTaskFailureReasonType as DeletionTaskFailureReasonType,
     )
-    from .detach_group_policy_request import DetachGroupPolicyRequest as DetachGroupPolicyRequest
-    from .detach_role_policy_request import DetachRolePolicyRequest as DetachRolePolicyRequest
-    from .detach_user_policy_request import DetachUserPolicyRequest as DetachUserPolicyRequest
-    from .disable_organizations_root_credentials_management_request import (
+    from .detach_group_policy import DetachGroupPolicyRequest as DetachGroupPolicyRequest
+    from .detach_role_policy import DetachRolePolicyRequest as DetachRolePolicyRequest
+    from .detach_user_policy import DetachUserPolicyRequest as DetachUserPolicyRequest
+    from .disable_organizations_root_credentials_management import (
         DisableOrganizationsRootCredentialsManagementRequest as DisableOrganizationsRootCredentialsManagementRequest,
     )
-    from .disable_organizations_root_credentials_management_response import (
+    from .disable_organizations_root_credentials_management import (
         DisableOrganizationsRootCredentialsManagementResponse as DisableOrganizationsRootCredentialsManagementResponse,
     )
-    from .disable_organizations_root_sessions_request import (
+    from .disable_organizations_root_sessions import (
         DisableOrganizationsRootSessionsRequest as DisableOrganizationsRootSessionsRequest,
     )
-    from .disable_organizations_root_sessions_response import (
+    from .disable_organizations_root_sessions import (
         DisableOrganizationsRootSessionsResponse as DisableOrganizationsRootSessionsResponse,
     )
     from .duplicate_certificate_exception import (
@@ -194,27 +180,27 @@ if TYPE_CHECKING:
     from .duplicate_ssh_public_key_exception import (
         DuplicateSSHPublicKeyException as DuplicateSSHPublicKeyException,
     )
-    from .enable_mfa_device_request import EnableMFADeviceRequest as EnableMFADeviceRequest
-    from .enable_organizations_root_credentials_management_request import (
+    from .enable_mfa_device import EnableMFADeviceRequest as EnableMFADeviceRequest
+    from .enable_organizations_root_credentials_management import (
         EnableOrganizationsRootCredentialsManagementRequest as EnableOrganizationsRootCredentialsManagementRequest,
     )
-    from .enable_organizations_root_credentials_management_response import (
+    from .enable_organizations_root_credentials_management import (
         EnableOrganizationsRootCredentialsManagementResponse as EnableOrganizationsRootCredentialsManagementResponse,
     )
-    from .enable_organizations_root_sessions_request import (
+    from .enable_organizations_root_sessions import (
         EnableOrganizationsRootSessionsRequest as EnableOrganizationsRootSessionsRequest,
     )
-    from .enable_organizations_root_sessions_response import (
+    from .enable_organizations_root_sessions import (
         EnableOrganizationsRootSessionsResponse as EnableOrganizationsRootSessionsResponse,
     )
-    from .enable_outbound_web_identity_federation_response import (
+    from .enable_outbound_web_identity_federation import (
         EnableOutboundWebIdentityFederationResponse as EnableOutboundWebIdentityFederationResponse,
     )
     from .entity_already_exists_exception import (
         EntityAlreadyExistsException as EntityAlreadyExistsException,
     )
-    from .entity_details import EntityDetails as EntityDetails
-    from .entity_info import EntityInfo as EntityInfo
+    from .get_service_last_accessed_details_with_entities import EntityDetails as EntityDetails
+    from .get_service_last_accessed_details_with_entities import EntityInfo as EntityInfo
     from .entity_temporarily_unmodifiable_exception import (
         EntityTemporarilyUnmodifiableException as EntityTemporarilyUnmodifiableException,
     )
@@ -222,146 +208,126 @@ if TYPE_CHECKING:
     from .evaluation_result import EvaluationResult as EvaluationResult
     from .feature_disabled_exception import FeatureDisabledException as FeatureDisabledException
     from .feature_enabled_exception import FeatureEnabledException as FeatureEnabledException
-    from .generate_credential_report_response import (
+    from .generate_credential_report import (
         GenerateCredentialReportResponse as GenerateCredentialReportResponse,
     )
-    from .generate_organizations_access_report_request import (
+    from .generate_organizations_access_report import (
         GenerateOrganizationsAccessReportRequest as GenerateOrganizationsAccessReportRequest,
     )
-    from .generate_organizations_access_report_response import (
+    from .generate_organizations_access_report import (
         GenerateOrganizationsAccessReportResponse as GenerateOrganizationsAccessReportResponse,
     )
-    from .generate_service_last_accessed_details_request import (
+    from .generate_service_last_accessed_details import (
         GenerateServiceLastAccessedDetailsRequest as GenerateServiceLastAccessedDetailsRequest,
     )
-    from .generate_service_last_accessed_details_response import (
+    from .generate_service_last_accessed_details import (
         GenerateServiceLastAccessedDetailsResponse as GenerateServiceLastAccessedDetailsResponse,
     )
-    from .get_access_key_last_used_request import (
-        GetAccessKeyLastUsedRequest as GetAccessKeyLastUsedRequest,
-    )
-    from .get_access_key_last_used_response import (
+    from .get_access_key_last_used import GetAccessKeyLastUsedRequest as GetAccessKeyLastUsedRequest
+    from .get_access_key_last_used import (
         GetAccessKeyLastUsedResponse as GetAccessKeyLastUsedResponse,
     )
-    from .get_account_authorization_details_request import (
+    from .get_account_authorization_details import (
         GetAccountAuthorizationDetailsRequest as GetAccountAuthorizationDetailsRequest,
     )
-    from .get_account_authorization_details_response import (
+    from .get_account_authorization_details import (
         GetAccountAuthorizationDetailsResponse as GetAccountAuthorizationDetailsResponse,
     )
-    from .get_account_password_policy_response import (
+    from .get_account_password_policy import (
         GetAccountPasswordPolicyResponse as GetAccountPasswordPolicyResponse,
     )
-    from .get_account_properties_request import (
-        GetAccountPropertiesRequest as GetAccountPropertiesRequest,
-    )
-    from .get_account_properties_response import (
-        GetAccountPropertiesResponse as GetAccountPropertiesResponse,
-    )
-    from .get_account_summary_response import GetAccountSummaryResponse as GetAccountSummaryResponse
-    from .get_context_keys_for_custom_policy_request import (
+    from .get_account_properties import GetAccountPropertiesRequest as GetAccountPropertiesRequest
+    from .get_account_properties import GetAccountPropertiesResponse as GetAccountPropertiesResponse
+    from .get_account_summary import GetAccountSummaryResponse as GetAccountSummaryResponse
+    from .get_context_keys_for_custom_policy import (
         GetContextKeysForCustomPolicyRequest as GetContextKeysForCustomPolicyRequest,
     )
     from .get_context_keys_for_policy_response import (
         GetContextKeysForPolicyResponse as GetContextKeysForPolicyResponse,
     )
-    from .get_context_keys_for_principal_policy_request import (
+    from .get_context_keys_for_principal_policy import (
         GetContextKeysForPrincipalPolicyRequest as GetContextKeysForPrincipalPolicyRequest,
     )
-    from .get_credential_report_response import (
-        GetCredentialReportResponse as GetCredentialReportResponse,
-    )
-    from .get_delegation_request_request import (
-        GetDelegationRequestRequest as GetDelegationRequestRequest,
-    )
-    from .get_delegation_request_response import (
-        GetDelegationRequestResponse as GetDelegationRequestResponse,
-    )
-    from .get_group_policy_request import GetGroupPolicyRequest as GetGroupPolicyRequest
-    from .get_group_policy_response import GetGroupPolicyResponse as GetGroupPolicyResponse
-    from .get_group_request import GetGroupRequest as GetGroupRequest
-    from .get_group_response import GetGroupResponse as GetGroupResponse
-    from .get_human_readable_summary_request import (
+    from .get_credential_report import GetCredentialReportResponse as GetCredentialReportResponse
+    from .get_delegation_request import GetDelegationRequestRequest as GetDelegationRequestRequest
+    from .get_delegation_request import GetDelegationRequestResponse as GetDelegationRequestResponse
+    from .get_group_policy import GetGroupPolicyRequest as GetGroupPolicyRequest
+    from .get_group_policy import GetGroupPolicyResponse as GetGroupPolicyResponse
+    from .get_group import GetGroupRequest as GetGroupRequest
+    from .get_group import GetGroupResponse as GetGroupResponse
+    from .get_human_readable_summary import (
         GetHumanReadableSummaryRequest as GetHumanReadableSummaryRequest,
     )
-    from .get_human_readable_summary_response import (
+    from .get_human_readable_summary import (
         GetHumanReadableSummaryResponse as GetHumanReadableSummaryResponse,
     )
-    from .get_instance_profile_request import GetInstanceProfileRequest as GetInstanceProfileRequest
-    from .get_instance_profile_response import (
-        GetInstanceProfileResponse as GetInstanceProfileResponse,
-    )
-    from .get_login_profile_request import GetLoginProfileRequest as GetLoginProfileRequest
-    from .get_login_profile_response import GetLoginProfileResponse as GetLoginProfileResponse
-    from .get_mfa_device_request import GetMFADeviceRequest as GetMFADeviceRequest
-    from .get_mfa_device_response import GetMFADeviceResponse as GetMFADeviceResponse
-    from .get_open_id_connect_provider_request import (
+    from .get_instance_profile import GetInstanceProfileRequest as GetInstanceProfileRequest
+    from .get_instance_profile import GetInstanceProfileResponse as GetInstanceProfileResponse
+    from .get_login_profile import GetLoginProfileRequest as GetLoginProfileRequest
+    from .get_login_profile import GetLoginProfileResponse as GetLoginProfileResponse
+    from .get_mfa_device import GetMFADeviceRequest as GetMFADeviceRequest
+    from .get_mfa_device import GetMFADeviceResponse as GetMFADeviceResponse
+    from .get_open_id_connect_provider import (
         GetOpenIDConnectProviderRequest as GetOpenIDConnectProviderRequest,
     )
-    from .get_open_id_connect_provider_response import (
+    from .get_open_id_connect_provider import (
         GetOpenIDConnectProviderResponse as GetOpenIDConnectProviderResponse,
     )
-    from .get_organizations_access_report_request import (
+    from .get_organizations_access_report import (
         GetOrganizationsAccessReportRequest as GetOrganizationsAccessReportRequest,
     )
-    from .get_organizations_access_report_response import (
+    from .get_organizations_access_report import (
         GetOrganizationsAccessReportResponse as GetOrganizationsAccessReportResponse,
     )
-    from .get_outbound_web_identity_federation_info_response import (
+    from .get_outbound_web_identity_federation_info import (
         GetOutboundWebIdentityFederationInfoResponse as GetOutboundWebIdentityFederationInfoResponse,
     )
-    from .get_policy_request import GetPolicyRequest as GetPolicyRequest
-    from .get_policy_response import GetPolicyResponse as GetPolicyResponse
-    from .get_policy_version_request import GetPolicyVersionRequest as GetPolicyVersionRequest
-    from .get_policy_version_response import GetPolicyVersionResponse as GetPolicyVersionResponse
-    from .get_role_policy_request import GetRolePolicyRequest as GetRolePolicyRequest
-    from .get_role_policy_response import GetRolePolicyResponse as GetRolePolicyResponse
-    from .get_role_request import GetRoleRequest as GetRoleRequest
-    from .get_role_response import GetRoleResponse as GetRoleResponse
-    from .get_role_template_version_request import (
+    from .get_policy import GetPolicyRequest as GetPolicyRequest
+    from .get_policy import GetPolicyResponse as GetPolicyResponse
+    from .get_policy_version import GetPolicyVersionRequest as GetPolicyVersionRequest
+    from .get_policy_version import GetPolicyVersionResponse as GetPolicyVersionResponse
+    from .get_role_policy import GetRolePolicyRequest as GetRolePolicyRequest
+    from .get_role_policy import GetRolePolicyResponse as GetRolePolicyResponse
+    from .get_role import GetRoleRequest as GetRoleRequest
+    from .get_role import GetRoleResponse as GetRoleResponse
+    from .get_role_template_version import (
         GetRoleTemplateVersionRequest as GetRoleTemplateVersionRequest,
     )
-    from .get_role_template_version_response import (
+    from .get_role_template_version import (
         GetRoleTemplateVersionResponse as GetRoleTemplateVersionResponse,
     )
-    from .get_saml_provider_request import GetSAMLProviderRequest as GetSAMLProviderRequest
-    from .get_saml_provider_response import GetSAMLProviderResponse as GetSAMLProviderResponse
-    from .get_ssh_public_key_request import GetSSHPublicKeyRequest as GetSSHPublicKeyRequest
-    from .get_ssh_public_key_response import GetSSHPublicKeyResponse as GetSSHPublicKeyResponse
-    from .get_server_certificate_request import (
-        GetServerCertificateRequest as GetServerCertificateRequest,
-    )
-    from .get_server_certificate_response import (
-        GetServerCertificateResponse as GetServerCertificateResponse,
-    )
-    from .get_service_last_accessed_details_request import (
+    from .get_saml_provider import GetSAMLProviderRequest as GetSAMLProviderRequest
+    from .get_saml_provider import GetSAMLProviderResponse as GetSAMLProviderResponse
+    from .get_ssh_public_key import GetSSHPublicKeyRequest as GetSSHPublicKeyRequest
+    from .get_ssh_public_key import GetSSHPublicKeyResponse as GetSSHPublicKeyResponse
+    from .get_server_certificate import GetServerCertificateRequest as GetServerCertificateRequest
+    from .get_server_certificate import GetServerCertificateResponse as GetServerCertificateResponse
+    from .get_service_last_accessed_details import (
         GetServiceLastAccessedDetailsRequest as GetServiceLastAccessedDetailsRequest,
     )
-    from .get_service_last_accessed_details_response import (
+    from .get_service_last_accessed_details import (
         GetServiceLastAccessedDetailsResponse as GetServiceLastAccessedDetailsResponse,
     )
-    from .get_service_last_accessed_details_with_entities_request import (
+    from .get_service_last_accessed_details_with_entities import (
         GetServiceLastAccessedDetailsWithEntitiesRequest as GetServiceLastAccessedDetailsWithEntitiesRequest,
     )
-    from .get_service_last_accessed_details_with_entities_response import (
+    from .get_service_last_accessed_details_with_entities import (
         GetServiceLastAccessedDetailsWithEntitiesResponse as GetServiceLastAccessedDetailsWithEntitiesResponse,
     )
-    from .get_service_linked_role_deletion_status_request import (
+    from .get_service_linked_role_deletion_status import (
         GetServiceLinkedRoleDeletionStatusRequest as GetServiceLinkedRoleDeletionStatusRequest,
     )
-    from .get_service_linked_role_deletion_status_response import (
+    from .get_service_linked_role_deletion_status import (
         GetServiceLinkedRoleDeletionStatusResponse as GetServiceLinkedRoleDeletionStatusResponse,
     )
-    from .get_user_policy_request import GetUserPolicyRequest as GetUserPolicyRequest
-    from .get_user_policy_response import GetUserPolicyResponse as GetUserPolicyResponse
-    from .get_user_request import GetUserRequest as GetUserRequest
-    from .get_user_response import GetUserResponse as GetUserResponse
+    from .get_user_policy import GetUserPolicyRequest as GetUserPolicyRequest
+    from .get_user_policy import GetUserPolicyResponse as GetUserPolicyResponse
+    from .get_user import GetUserRequest as GetUserRequest
+    from .get_user import GetUserResponse as GetUserResponse
     from .group import Group as Group
-    from .group_detail import GroupDetail as GroupDetail
-    from .inline_policy import InlinePolicy as InlinePolicy
-    from .inline_policy_identifier_type import (
-        InlinePolicyIdentifierType as InlinePolicyIdentifierType,
-    )
+    from .get_account_authorization_details import GroupDetail as GroupDetail
+    from .get_role_template_version import InlinePolicy as InlinePolicy
+    from .simulate_principal_policy import InlinePolicyIdentifierType as InlinePolicyIdentifierType
     from .instance_profile import InstanceProfile as InstanceProfile
     from .invalid_authentication_code_exception import (
         InvalidAuthenticationCodeException as InvalidAuthenticationCodeException,
@@ -374,181 +340,165 @@ if TYPE_CHECKING:
     from .invalid_user_type_exception import InvalidUserTypeException as InvalidUserTypeException
     from .key_pair_mismatch_exception import KeyPairMismatchException as KeyPairMismatchException
     from .limit_exceeded_exception import LimitExceededException as LimitExceededException
-    from .list_access_keys_request import ListAccessKeysRequest as ListAccessKeysRequest
-    from .list_access_keys_response import ListAccessKeysResponse as ListAccessKeysResponse
-    from .list_account_aliases_request import ListAccountAliasesRequest as ListAccountAliasesRequest
-    from .list_account_aliases_response import (
-        ListAccountAliasesResponse as ListAccountAliasesResponse,
-    )
-    from .list_attached_group_policies_request import (
+    from .list_access_keys import ListAccessKeysRequest as ListAccessKeysRequest
+    from .list_access_keys import ListAccessKeysResponse as ListAccessKeysResponse
+    from .list_account_aliases import ListAccountAliasesRequest as ListAccountAliasesRequest
+    from .list_account_aliases import ListAccountAliasesResponse as ListAccountAliasesResponse
+    from .list_attached_group_policies import (
         ListAttachedGroupPoliciesRequest as ListAttachedGroupPoliciesRequest,
     )
-    from .list_attached_group_policies_response import (
+    from .list_attached_group_policies import (
         ListAttachedGroupPoliciesResponse as ListAttachedGroupPoliciesResponse,
     )
-    from .list_attached_role_policies_request import (
+    from .list_attached_role_policies import (
         ListAttachedRolePoliciesRequest as ListAttachedRolePoliciesRequest,
     )
-    from .list_attached_role_policies_response import (
+    from .list_attached_role_policies import (
         ListAttachedRolePoliciesResponse as ListAttachedRolePoliciesResponse,
     )
-    from .list_attached_user_policies_request import (
+    from .list_attached_user_policies import (
         ListAttachedUserPoliciesRequest as ListAttachedUserPoliciesRequest,
     )
-    from .list_attached_user_policies_response import (
+    from .list_attached_user_policies import (
         ListAttachedUserPoliciesResponse as ListAttachedUserPoliciesResponse,
     )
-    from .list_delegation_requests_request import (
+    from .list_delegation_requests import (
         ListDelegationRequestsRequest as ListDelegationRequestsRequest,
     )
-    from .list_delegation_requests_response import (
+    from .list_delegation_requests import (
         ListDelegationRequestsResponse as ListDelegationRequestsResponse,
     )
-    from .list_entities_for_policy_request import (
+    from .list_entities_for_policy import (
         ListEntitiesForPolicyRequest as ListEntitiesForPolicyRequest,
     )
-    from .list_entities_for_policy_response import (
+    from .list_entities_for_policy import (
         ListEntitiesForPolicyResponse as ListEntitiesForPolicyResponse,
     )
-    from .list_group_policies_request import ListGroupPoliciesRequest as ListGroupPoliciesRequest
-    from .list_group_policies_response import ListGroupPoliciesResponse as ListGroupPoliciesResponse
-    from .list_groups_for_user_request import ListGroupsForUserRequest as ListGroupsForUserRequest
-    from .list_groups_for_user_response import (
-        ListGroupsForUserResponse as ListGroupsForUserResponse,
-    )
-    from .list_groups_request import ListGroupsRequest as ListGroupsRequest
-    from .list_groups_response import ListGroupsResponse as ListGroupsResponse
-    from .list_instance_profile_tags_request import (
+    from .list_group_policies import ListGroupPoliciesRequest as ListGroupPoliciesRequest
+    from .list_group_policies import ListGroupPoliciesResponse as ListGroupPoliciesResponse
+    from .list_groups_for_user import ListGroupsForUserRequest as ListGroupsForUserRequest
+    from .list_groups_for_user import ListGroupsForUserResponse as ListGroupsForUserResponse
+    from .list_groups import ListGroupsRequest as ListGroupsRequest
+    from .list_groups import ListGroupsResponse as ListGroupsResponse
+    from .list_instance_profile_tags import (
         ListInstanceProfileTagsRequest as ListInstanceProfileTagsRequest,
     )
-    from .list_instance_profile_tags_response import (
+    from .list_instance_profile_tags import (
         ListInstanceProfileTagsResponse as ListInstanceProfileTagsResponse,
     )
-    from .list_instance_profiles_for_role_request import (
+    from .list_instance_profiles_for_role import (
         ListInstanceProfilesForRoleRequest as ListInstanceProfilesForRoleRequest,
     )
-    from .list_instance_profiles_for_role_response import (
+    from .list_instance_profiles_for_role import (
         ListInstanceProfilesForRoleResponse as ListInstanceProfilesForRoleResponse,
     )
-    from .list_instance_profiles_request import (
-        ListInstanceProfilesRequest as ListInstanceProfilesRequest,
-    )
-    from .list_instance_profiles_response import (
-        ListInstanceProfilesResponse as ListInstanceProfilesResponse,
-    )
-    from .list_mfa_device_tags_request import ListMFADeviceTagsRequest as ListMFADeviceTagsRequest
-    from .list_mfa_device_tags_response import (
-        ListMFADeviceTagsResponse as ListMFADeviceTagsResponse,
-    )
-    from .list_mfa_devices_request import ListMFADevicesRequest as ListMFADevicesRequest
-    from .list_mfa_devices_response import ListMFADevicesResponse as ListMFADevicesResponse
-    from .list_open_id_connect_provider_tags_request import (
+    from .list_instance_profiles import ListInstanceProfilesRequest as ListInstanceProfilesRequest
+    from .list_instance_profiles import ListInstanceProfilesResponse as ListInstanceProfilesResponse
+    from .list_mfa_device_tags import ListMFADeviceTagsRequest as ListMFADeviceTagsRequest
+    from .list_mfa_device_tags import ListMFADeviceTagsResponse as ListMFADeviceTagsResponse
+    from .list_mfa_devices import ListMFADevicesRequest as ListMFADevicesRequest
+    from .list_mfa_devices import ListMFADevicesResponse as ListMFADevicesResponse
+    from .list_open_id_connect_provider_tags import (
         ListOpenIDConnectProviderTagsRequest as ListOpenIDConnectProviderTagsRequest,
     )
-    from .list_open_id_connect_provider_tags_response import (
+    from .list_open_id_connect_provider_tags import (
         ListOpenIDConnectProviderTagsResponse as ListOpenIDConnectProviderTagsResponse,
     )
-    from .list_open_id_connect_providers_request import (
+    from .list_open_id_connect_providers import (
         ListOpenIDConnectProvidersRequest as ListOpenIDConnectProvidersRequest,
     )
-    from .list_open_id_connect_providers_response import (
+    from .list_open_id_connect_providers import (
         ListOpenIDConnectProvidersResponse as ListOpenIDConnectProvidersResponse,
     )
-    from .list_organizations_features_request import (
+    from .list_organizations_features import (
         ListOrganizationsFeaturesRequest as ListOrganizationsFeaturesRequest,
     )
-    from .list_organizations_features_response import (
+    from .list_organizations_features import (
         ListOrganizationsFeaturesResponse as ListOrganizationsFeaturesResponse,
     )
-    from .list_policies_granting_service_access_entry import (
+    from .list_policies_granting_service_access import (
         ListPoliciesGrantingServiceAccessEntry as ListPoliciesGrantingServiceAccessEntry,
     )
-    from .list_policies_granting_service_access_request import (
+    from .list_policies_granting_service_access import (
         ListPoliciesGrantingServiceAccessRequest as ListPoliciesGrantingServiceAccessRequest,
     )
-    from .list_policies_granting_service_access_response import (
+    from .list_policies_granting_service_access import (
         ListPoliciesGrantingServiceAccessResponse as ListPoliciesGrantingServiceAccessResponse,
     )
-    from .list_policies_request import ListPoliciesRequest as ListPoliciesRequest
-    from .list_policies_response import ListPoliciesResponse as ListPoliciesResponse
-    from .list_policy_tags_request import ListPolicyTagsRequest as ListPolicyTagsRequest
-    from .list_policy_tags_response import ListPolicyTagsResponse as ListPolicyTagsResponse
-    from .list_policy_versions_request import ListPolicyVersionsRequest as ListPolicyVersionsRequest
-    from .list_policy_versions_response import (
-        ListPolicyVersionsResponse as ListPolicyVersionsResponse,
-    )
-    from .list_role_policies_request import ListRolePoliciesRequest as ListRolePoliciesRequest
-    from .list_role_policies_response import ListRolePoliciesResponse as ListRolePoliciesResponse
-    from .list_role_tags_request import ListRoleTagsRequest as ListRoleTagsRequest
-    from .list_role_tags_response import ListRoleTagsResponse as ListRoleTagsResponse
-    from .list_roles_request import ListRolesRequest as ListRolesRequest
-    from .list_roles_response import ListRolesResponse as ListRolesResponse
-    from .list_saml_provider_tags_request import (
-        ListSAMLProviderTagsRequest as ListSAMLProviderTagsRequest,
-    )
-    from .list_saml_provider_tags_response import (
+    from .list_policies import ListPoliciesRequest as ListPoliciesRequest
+    from .list_policies import ListPoliciesResponse as ListPoliciesResponse
+    from .list_policy_tags import ListPolicyTagsRequest as ListPolicyTagsRequest
+    from .list_policy_tags import ListPolicyTagsResponse as ListPolicyTagsResponse
+    from .list_policy_versions import ListPolicyVersionsRequest as ListPolicyVersionsRequest
+    from .list_policy_versions import ListPolicyVersionsResponse as ListPolicyVersionsResponse
+    from .list_role_policies import ListRolePoliciesRequest as ListRolePoliciesRequest
+    from .list_role_policies import ListRolePoliciesResponse as ListRolePoliciesResponse
+    from .list_role_tags import ListRoleTagsRequest as ListRoleTagsRequest
+    from .list_role_tags import ListRoleTagsResponse as ListRoleTagsResponse
+    from .list_roles import ListRolesRequest as ListRolesRequest
+    from .list_roles import ListRolesResponse as ListRolesResponse
+    from .list_saml_provider_tags import ListSAMLProviderTagsRequest as ListSAMLProviderTagsRequest
+    from .list_saml_provider_tags import (
         ListSAMLProviderTagsResponse as ListSAMLProviderTagsResponse,
     )
-    from .list_saml_providers_request import ListSAMLProvidersRequest as ListSAMLProvidersRequest
-    from .list_saml_providers_response import ListSAMLProvidersResponse as ListSAMLProvidersResponse
-    from .list_ssh_public_keys_request import ListSSHPublicKeysRequest as ListSSHPublicKeysRequest
-    from .list_ssh_public_keys_response import (
-        ListSSHPublicKeysResponse as ListSSHPublicKeysResponse,
-    )
-    from .list_server_certificate_tags_request import (
+    from .list_saml_providers import ListSAMLProvidersRequest as ListSAMLProvidersRequest
+    from .list_saml_providers import ListSAMLProvidersResponse as ListSAMLProvidersResponse
+    from .list_ssh_public_keys import ListSSHPublicKeysRequest as ListSSHPublicKeysRequest
+    from .list_ssh_public_keys import ListSSHPublicKeysResponse as ListSSHPublicKeysResponse
+    from .list_server_certificate_tags import (
         ListServerCertificateTagsRequest as ListServerCertificateTagsRequest,
     )
-    from .list_server_certificate_tags_response import (
+    from .list_server_certificate_tags import (
         ListServerCertificateTagsResponse as ListServerCertificateTagsResponse,
     )
-    from .list_server_certificates_request import (
+    from .list_server_certificates import (
         ListServerCertificatesRequest as ListServerCertificatesRequest,
     )
-    from .list_server_certificates_response import (
+    from .list_server_certificates import (
         ListServerCertificatesResponse as ListServerCertificatesResponse,
     )
-    from .list_service_specific_credentials_request import (
+    from .list_service_specific_credentials import (
         ListServiceSpecificCredentialsRequest as ListServiceSpecificCredentialsRequest,
     )
-    from .list_service_specific_credentials_response import (
+    from .list_service_specific_credentials import (
         ListServiceSpecificCredentialsResponse as ListServiceSpecificCredentialsResponse,
     )
-    from .list_signing_certificates_request import (
+    from .list_signing_certificates import (
         ListSigningCertificatesRequest as ListSigningCertificatesRequest,
     )
-    from .list_signing_certificates_response import (
+    from .list_signing_certificates import (
         ListSigningCertificatesResponse as ListSigningCertificatesResponse,
     )
-    from .list_user_policies_request import ListUserPoliciesRequest as ListUserPoliciesRequest
-    from .list_user_policies_response import ListUserPoliciesResponse as ListUserPoliciesResponse
-    from .list_user_tags_request import ListUserTagsRequest as ListUserTagsRequest
-    from .list_user_tags_response import ListUserTagsResponse as ListUserTagsResponse
-    from .list_users_request import ListUsersRequest as ListUsersRequest
-    from .list_users_response import ListUsersResponse as ListUsersResponse
-    from .list_virtual_mfa_devices_request import (
+    from .list_user_policies import ListUserPoliciesRequest as ListUserPoliciesRequest
+    from .list_user_policies import ListUserPoliciesResponse as ListUserPoliciesResponse
+    from .list_user_tags import ListUserTagsRequest as ListUserTagsRequest
+    from .list_user_tags import ListUserTagsResponse as ListUserTagsResponse
+    from .list_users import ListUsersRequest as ListUsersRequest
+    from .list_users import ListUsersResponse as ListUsersResponse
+    from .list_virtual_mfa_devices import (
         ListVirtualMFADevicesRequest as ListVirtualMFADevicesRequest,
     )
-    from .list_virtual_mfa_devices_response import (
+    from .list_virtual_mfa_devices import (
         ListVirtualMFADevicesResponse as ListVirtualMFADevicesResponse,
     )
     from .login_profile import LoginProfile as LoginProfile
-    from .mfa_device import MFADevice as MFADevice
+    from .list_mfa_devices import MFADevice as MFADevice
     from .malformed_certificate_exception import (
         MalformedCertificateException as MalformedCertificateException,
     )
     from .malformed_policy_document_exception import (
         MalformedPolicyDocumentException as MalformedPolicyDocumentException,
     )
-    from .managed_policy_detail import ManagedPolicyDetail as ManagedPolicyDetail
+    from .get_account_authorization_details import ManagedPolicyDetail as ManagedPolicyDetail
     from .name_conflict_exception import NameConflictException as NameConflictException
     from .no_such_entity_exception import NoSuchEntityException as NoSuchEntityException
-    from .open_id_connect_provider_list_entry import (
+    from .list_open_id_connect_providers import (
         OpenIDConnectProviderListEntry as OpenIDConnectProviderListEntry,
     )
     from .open_id_idp_communication_error_exception import (
         OpenIdIdpCommunicationErrorException as OpenIdIdpCommunicationErrorException,
     )
-    from .ordered_organization_policy_type import (
+    from .simulate_custom_policy import (
         OrderedOrganizationPolicyType as OrderedOrganizationPolicyType,
     )
     from .organization_not_found_exception import (
@@ -560,8 +510,8 @@ if TYPE_CHECKING:
     from .organizations_decision_detail import (
         OrganizationsDecisionDetail as OrganizationsDecisionDetail,
     )
-    from .parameter_definition import ParameterDefinition as ParameterDefinition
-    from .password_policy import PasswordPolicy as PasswordPolicy
+    from .get_role_template_version import ParameterDefinition as ParameterDefinition
+    from .get_account_password_policy import PasswordPolicy as PasswordPolicy
     from .password_policy_violation_exception import (
         PasswordPolicyViolationException as PasswordPolicyViolationException,
     )
@@ -569,380 +519,360 @@ if TYPE_CHECKING:
         PermissionsBoundaryDecisionDetail as PermissionsBoundaryDecisionDetail,
     )
     from .policy import Policy as Policy
-    from .policy_detail import PolicyDetail as PolicyDetail
+    from .get_account_authorization_details import PolicyDetail as PolicyDetail
     from .policy_evaluation_exception import PolicyEvaluationException as PolicyEvaluationException
-    from .policy_granting_service_access import (
+    from .list_policies_granting_service_access import (
         PolicyGrantingServiceAccess as PolicyGrantingServiceAccess,
     )
-    from .policy_group import PolicyGroup as PolicyGroup
-    from .policy_identifier import PolicyIdentifier as PolicyIdentifier
+    from .list_entities_for_policy import PolicyGroup as PolicyGroup
+    from .simulate_principal_policy import PolicyIdentifier as PolicyIdentifier
     from .policy_not_attachable_exception import (
         PolicyNotAttachableException as PolicyNotAttachableException,
     )
     from .policy_parameter import PolicyParameter as PolicyParameter
-    from .policy_role import PolicyRole as PolicyRole
-    from .policy_user import PolicyUser as PolicyUser
+    from .list_entities_for_policy import PolicyRole as PolicyRole
+    from .list_entities_for_policy import PolicyUser as PolicyUser
     from .policy_version import PolicyVersion as PolicyVersion
     from .position import Position as Position
-    from .put_account_properties_request import (
-        PutAccountPropertiesRequest as PutAccountPropertiesRequest,
-    )
-    from .put_account_properties_response import (
-        PutAccountPropertiesResponse as PutAccountPropertiesResponse,
-    )
-    from .put_group_policy_request import PutGroupPolicyRequest as PutGroupPolicyRequest
-    from .put_role_permissions_boundary_request import (
+    from .put_account_properties import PutAccountPropertiesRequest as PutAccountPropertiesRequest
+    from .put_account_properties import PutAccountPropertiesResponse as PutAccountPropertiesResponse
+    from .put_group_policy import PutGroupPolicyRequest as PutGroupPolicyRequest
+    from .put_role_permissions_boundary import (
         PutRolePermissionsBoundaryRequest as PutRolePermissionsBoundaryRequest,
     )
-    from .put_role_policy_request import PutRolePolicyRequest as PutRolePolicyRequest
-    from .put_user_permissions_boundary_request import (
+    from .put_role_policy import PutRolePolicyRequest as PutRolePolicyRequest
+    from .put_user_permissions_boundary import (
         PutUserPermissionsBoundaryRequest as PutUserPermissionsBoundaryRequest,
     )
-    from .put_user_policy_request import PutUserPolicyRequest as PutUserPolicyRequest
-    from .reject_delegation_request_request import (
+    from .put_user_policy import PutUserPolicyRequest as PutUserPolicyRequest
+    from .reject_delegation_request import (
         RejectDelegationRequestRequest as RejectDelegationRequestRequest,
     )
-    from .remove_client_id_from_open_id_connect_provider_request import (
+    from .remove_client_id_from_open_id_connect_provider import (
         RemoveClientIDFromOpenIDConnectProviderRequest as RemoveClientIDFromOpenIDConnectProviderRequest,
     )
-    from .remove_role_from_instance_profile_request import (
+    from .remove_role_from_instance_profile import (
         RemoveRoleFromInstanceProfileRequest as RemoveRoleFromInstanceProfileRequest,
     )
-    from .remove_user_from_group_request import (
-        RemoveUserFromGroupRequest as RemoveUserFromGroupRequest,
-    )
-    from .replacement_value_entry import ReplacementValueEntry as ReplacementValueEntry
+    from .remove_user_from_group import RemoveUserFromGroupRequest as RemoveUserFromGroupRequest
+    from .acquire_role import ReplacementValueEntry as ReplacementValueEntry
     from .report_generation_limit_exceeded_exception import (
         ReportGenerationLimitExceededException as ReportGenerationLimitExceededException,
     )
-    from .reset_service_specific_credential_request import (
+    from .reset_service_specific_credential import (
         ResetServiceSpecificCredentialRequest as ResetServiceSpecificCredentialRequest,
     )
-    from .reset_service_specific_credential_response import (
+    from .reset_service_specific_credential import (
         ResetServiceSpecificCredentialResponse as ResetServiceSpecificCredentialResponse,
     )
     from .resource_specific_result import ResourceSpecificResult as ResourceSpecificResult
-    from .resync_mfa_device_request import ResyncMFADeviceRequest as ResyncMFADeviceRequest
+    from .resync_mfa_device import ResyncMFADeviceRequest as ResyncMFADeviceRequest
     from .role import Role as Role
-    from .role_detail import RoleDetail as RoleDetail
+    from .get_account_authorization_details import RoleDetail as RoleDetail
     from .role_last_used import RoleLastUsed as RoleLastUsed
     from .role_modified_exception import RoleModifiedException as RoleModifiedException
     from .role_template_disabled_exception import (
         RoleTemplateDisabledException as RoleTemplateDisabledException,
     )
-    from .role_template_version import RoleTemplateVersion as RoleTemplateVersion
-    from .role_usage_type import RoleUsageType as RoleUsageType
-    from .saml_key_hash_entry import SAMLKeyHashEntry as SAMLKeyHashEntry
-    from .saml_private_key import SAMLPrivateKey as SAMLPrivateKey
-    from .saml_provider_list_entry import SAMLProviderListEntry as SAMLProviderListEntry
+    from .get_role_template_version import RoleTemplateVersion as RoleTemplateVersion
+    from .get_service_linked_role_deletion_status import RoleUsageType as RoleUsageType
+    from .get_saml_provider import SAMLKeyHashEntry as SAMLKeyHashEntry
+    from .get_saml_provider import SAMLPrivateKey as SAMLPrivateKey
+    from .list_saml_providers import SAMLProviderListEntry as SAMLProviderListEntry
     from .ssh_public_key import SSHPublicKey as SSHPublicKey
-    from .ssh_public_key_metadata import SSHPublicKeyMetadata as SSHPublicKeyMetadata
-    from .send_delegation_token_request import (
-        SendDelegationTokenRequest as SendDelegationTokenRequest,
-    )
-    from .server_certificate import ServerCertificate as ServerCertificate
+    from .list_ssh_public_keys import SSHPublicKeyMetadata as SSHPublicKeyMetadata
+    from .send_delegation_token import SendDelegationTokenRequest as SendDelegationTokenRequest
+    from .get_server_certificate import ServerCertificate as ServerCertificate
     from .server_certificate_metadata import ServerCertificateMetadata as ServerCertificateMetadata
     from .service_access_not_enabled_exception import (
         ServiceAccessNotEnabledException as ServiceAccessNotEnabledException,
     )
     from .service_failure_exception import ServiceFailureException as ServiceFailureException
-    from .service_last_accessed import ServiceLastAccessed as ServiceLastAccessed
+    from .get_service_last_accessed_details import ServiceLastAccessed as ServiceLastAccessed
     from .service_not_supported_exception import (
         ServiceNotSupportedException as ServiceNotSupportedException,
     )
     from .service_specific_credential import ServiceSpecificCredential as ServiceSpecificCredential
-    from .service_specific_credential_metadata import (
+    from .list_service_specific_credentials import (
         ServiceSpecificCredentialMetadata as ServiceSpecificCredentialMetadata,
     )
-    from .set_default_policy_version_request import (
+    from .set_default_policy_version import (
         SetDefaultPolicyVersionRequest as SetDefaultPolicyVersionRequest,
     )
-    from .set_security_token_service_preferences_request import (
+    from .set_security_token_service_preferences import (
         SetSecurityTokenServicePreferencesRequest as SetSecurityTokenServicePreferencesRequest,
     )
     from .signing_certificate import SigningCertificate as SigningCertificate
-    from .simulate_custom_policy_request import (
-        SimulateCustomPolicyRequest as SimulateCustomPolicyRequest,
-    )
+    from .simulate_custom_policy import SimulateCustomPolicyRequest as SimulateCustomPolicyRequest
     from .simulate_policy_response import SimulatePolicyResponse as SimulatePolicyResponse
-    from .simulate_principal_policy_request import (
+    from .simulate_principal_policy import (
         SimulatePrincipalPolicyRequest as SimulatePrincipalPolicyRequest,
     )
     from .source_role_template import SourceRoleTemplate as SourceRoleTemplate
     from .statement import Statement as Statement
     from .tag import Tag as Tag
-    from .tag_instance_profile_request import TagInstanceProfileRequest as TagInstanceProfileRequest
-    from .tag_mfa_device_request import TagMFADeviceRequest as TagMFADeviceRequest
-    from .tag_open_id_connect_provider_request import (
+    from .tag_instance_profile import TagInstanceProfileRequest as TagInstanceProfileRequest
+    from .tag_mfa_device import TagMFADeviceRequest as TagMFADeviceRequest
+    from .tag_open_id_connect_provider import (
         TagOpenIDConnectProviderRequest as TagOpenIDConnectProviderRequest,
     )
-    from .tag_policy_request import TagPolicyRequest as TagPolicyRequest
-    from .tag_role_request import TagRoleRequest as TagRoleRequest
-    from .tag_saml_provider_request import TagSAMLProviderRequest as TagSAMLProviderRequest
-    from .tag_server_certificate_request import (
-        TagServerCertificateRequest as TagServerCertificateRequest,
+    from .tag_policy import TagPolicyRequest as TagPolicyRequest
+    from .tag_role import TagRoleRequest as TagRoleRequest
+    from .tag_saml_provider import TagSAMLProviderRequest as TagSAMLProviderRequest
+    from .tag_server_certificate import TagServerCertificateRequest as TagServerCertificateRequest
+    from .get_role_template_version import TagTemplate as TagTemplate
+    from .tag_user import TagUserRequest as TagUserRequest
+    from .get_service_last_accessed_details import (
+        TrackedActionLastAccessed as TrackedActionLastAccessed,
     )
-    from .tag_template import TagTemplate as TagTemplate
-    from .tag_user_request import TagUserRequest as TagUserRequest
-    from .tracked_action_last_accessed import TrackedActionLastAccessed as TrackedActionLastAccessed
     from .unmodifiable_entity_exception import (
         UnmodifiableEntityException as UnmodifiableEntityException,
     )
     from .unrecognized_public_key_encoding_exception import (
         UnrecognizedPublicKeyEncodingException as UnrecognizedPublicKeyEncodingException,
     )
-    from .untag_instance_profile_request import (
-        UntagInstanceProfileRequest as UntagInstanceProfileRequest,
-    )
-    from .untag_mfa_device_request import UntagMFADeviceRequest as UntagMFADeviceRequest
-    from .untag_open_id_connect_provider_request import (
+    from .untag_instance_profile import UntagInstanceProfileRequest as UntagInstanceProfileRequest
+    from .untag_mfa_device import UntagMFADeviceRequest as UntagMFADeviceRequest
+    from .untag_open_id_connect_provider import (
         UntagOpenIDConnectProviderRequest as UntagOpenIDConnectProviderRequest,
     )
-    from .untag_policy_request import UntagPolicyRequest as UntagPolicyRequest
-    from .untag_role_request import UntagRoleRequest as UntagRoleRequest
-    from .untag_saml_provider_request import UntagSAMLProviderRequest as UntagSAMLProviderRequest
-    from .untag_server_certificate_request import (
+    from .untag_policy import UntagPolicyRequest as UntagPolicyRequest
+    from .untag_role import UntagRoleRequest as UntagRoleRequest
+    from .untag_saml_provider import UntagSAMLProviderRequest as UntagSAMLProviderRequest
+    from .untag_server_certificate import (
         UntagServerCertificateRequest as UntagServerCertificateRequest,
     )
-    from .untag_user_request import UntagUserRequest as UntagUserRequest
-    from .update_access_key_request import UpdateAccessKeyRequest as UpdateAccessKeyRequest
-    from .update_account_password_policy_request import (
+    from .untag_user import UntagUserRequest as UntagUserRequest
+    from .update_access_key import UpdateAccessKeyRequest as UpdateAccessKeyRequest
+    from .update_account_password_policy import (
         UpdateAccountPasswordPolicyRequest as UpdateAccountPasswordPolicyRequest,
     )
-    from .update_assume_role_policy_request import (
+    from .update_assume_role_policy import (
         UpdateAssumeRolePolicyRequest as UpdateAssumeRolePolicyRequest,
     )
-    from .update_delegation_request_request import (
+    from .update_delegation_request import (
         UpdateDelegationRequestRequest as UpdateDelegationRequestRequest,
     )
-    from .update_group_request import UpdateGroupRequest as UpdateGroupRequest
-    from .update_login_profile_request import UpdateLoginProfileRequest as UpdateLoginProfileRequest
-    from .update_open_id_connect_provider_request import (
+    from .update_group import UpdateGroupRequest as UpdateGroupRequest
+    from .update_login_profile import UpdateLoginProfileRequest as UpdateLoginProfileRequest
+    from .update_open_id_connect_provider import (
         UpdateOpenIDConnectProviderRequest as UpdateOpenIDConnectProviderRequest,
     )
-    from .update_open_id_connect_provider_thumbprint_request import (
+    from .update_open_id_connect_provider_thumbprint import (
         UpdateOpenIDConnectProviderThumbprintRequest as UpdateOpenIDConnectProviderThumbprintRequest,
     )
-    from .update_role_description_request import (
+    from .update_role_description import (
         UpdateRoleDescriptionRequest as UpdateRoleDescriptionRequest,
     )
-    from .update_role_description_response import (
+    from .update_role_description import (
         UpdateRoleDescriptionResponse as UpdateRoleDescriptionResponse,
     )
-    from .update_role_request import UpdateRoleRequest as UpdateRoleRequest
-    from .update_role_response import UpdateRoleResponse as UpdateRoleResponse
-    from .update_saml_provider_request import UpdateSAMLProviderRequest as UpdateSAMLProviderRequest
-    from .update_saml_provider_response import (
-        UpdateSAMLProviderResponse as UpdateSAMLProviderResponse,
-    )
-    from .update_ssh_public_key_request import (
-        UpdateSSHPublicKeyRequest as UpdateSSHPublicKeyRequest,
-    )
-    from .update_server_certificate_request import (
+    from .update_role import UpdateRoleRequest as UpdateRoleRequest
+    from .update_role import UpdateRoleResponse as UpdateRoleResponse
+    from .update_saml_provider import UpdateSAMLProviderRequest as UpdateSAMLProviderRequest
+    from .update_saml_provider import UpdateSAMLProviderResponse as UpdateSAMLProviderResponse
+    from .update_ssh_public_key import UpdateSSHPublicKeyRequest as UpdateSSHPublicKeyRequest
+    from .update_server_certificate import (
         UpdateServerCertificateRequest as UpdateServerCertificateRequest,
     )
-    from .update_service_specific_credential_request import (
+    from .update_service_specific_credential import (
         UpdateServiceSpecificCredentialRequest as UpdateServiceSpecificCredentialRequest,
     )
-    from .update_signing_certificate_request import (
+    from .update_signing_certificate import (
         UpdateSigningCertificateRequest as UpdateSigningCertificateRequest,
     )
-    from .update_user_request import UpdateUserRequest as UpdateUserRequest
-    from .upload_ssh_public_key_request import (
-        UploadSSHPublicKeyRequest as UploadSSHPublicKeyRequest,
-    )
-    from .upload_ssh_public_key_response import (
-        UploadSSHPublicKeyResponse as UploadSSHPublicKeyResponse,
-    )
-    from .upload_server_certificate_request import (
+    from .update_user import UpdateUserRequest as UpdateUserRequest
+    from .upload_ssh_public_key import UploadSSHPublicKeyRequest as UploadSSHPublicKeyRequest
+    from .upload_ssh_public_key import UploadSSHPublicKeyResponse as UploadSSHPublicKeyResponse
+    from .upload_server_certificate import (
         UploadServerCertificateRequest as UploadServerCertificateRequest,
     )
-    from .upload_server_certificate_response import (
+    from .upload_server_certificate import (
         UploadServerCertificateResponse as UploadServerCertificateResponse,
     )
-    from .upload_signing_certificate_request import (
+    from .upload_signing_certificate import (
         UploadSigningCertificateRequest as UploadSigningCertificateRequest,
     )
-    from .upload_signing_certificate_response import (
+    from .upload_signing_certificate import (
         UploadSigningCertificateResponse as UploadSigningCertificateResponse,
     )
     from .user import User as User
-    from .user_detail import UserDetail as UserDetail
+    from .get_account_authorization_details import UserDetail as UserDetail
     from .virtual_mfa_device import VirtualMFADevice as VirtualMFADevice
 
 _INDEX: dict[str, str] = {
-    "AcceptDelegationRequestRequest": "accept_delegation_request_request",
-    "AccessDetail": "access_detail",
-    "AccessKey": "access_key",
-    "AccessKeyLastUsed": "access_key_last_used",
-    "AccessKeyMetadata": "access_key_metadata",
+    "AcceptDelegationRequestRequest": "accept_delegation_request",
+    "AccessDetail": "get_organizations_access_report",
+    "AccessKey": "create_access_key",
+    "AccessKeyLastUsed": "get_access_key_last_used",
+    "AccessKeyMetadata": "list_access_keys",
     "AccountNotManagementOrDelegatedAdministratorException": "account_not_management_or_delegated_administrator_exception",
-    "AcquireRoleRequest": "acquire_role_request",
-    "AcquireRoleResponse": "acquire_role_response",
-    "AddClientIDToOpenIDConnectProviderRequest": "add_client_id_to_open_id_connect_provider_request",
-    "AddRoleToInstanceProfileRequest": "add_role_to_instance_profile_request",
-    "AddUserToGroupRequest": "add_user_to_group_request",
-    "AssociateDelegationRequestRequest": "associate_delegation_request_request",
-    "AttachGroupPolicyRequest": "attach_group_policy_request",
-    "AttachRolePolicyRequest": "attach_role_policy_request",
-    "AttachUserPolicyRequest": "attach_user_policy_request",
+    "AcquireRoleRequest": "acquire_role",
+    "AcquireRoleResponse": "acquire_role",
+    "AddClientIDToOpenIDConnectProviderRequest": "add_client_id_to_open_id_connect_provider",
+    "AddRoleToInstanceProfileRequest": "add_role_to_instance_profile",
+    "AddUserToGroupRequest": "add_user_to_group",
+    "AssociateDelegationRequestRequest": "associate_delegation_request",
+    "AttachGroupPolicyRequest": "attach_group_policy",
+    "AttachRolePolicyRequest": "attach_role_policy",
+    "AttachUserPolicyRequest": "attach_user_policy",
     "AttachedPermissionsBoundary": "attached_permissions_boundary",
     "AttachedPolicy": "attached_policy",
     "CallerIsNotManagementAccountException": "caller_is_not_management_account_exception",
-    "ChangePasswordRequest": "change_password_request",
+    "ChangePasswordRequest": "change_password",
     "ConcurrentModificationException": "concurrent_modification_exception",
     "ContextEntry": "context_entry",
     "ContextProvider": "context_provider",
     "ContextProviderKeyDefinition": "context_provider_key_definition",
-    "CreateAccessKeyRequest": "create_access_key_request",
-    "CreateAccessKeyResponse": "create_access_key_response",
-    "CreateAccountAliasRequest": "create_account_alias_request",
-    "CreateDelegationRequestRequest": "create_delegation_request_request",
-    "CreateDelegationRequestResponse": "create_delegation_request_response",
-    "CreateGroupRequest": "create_group_request",
-    "CreateGroupResponse": "create_group_response",
-    "CreateInstanceProfileRequest": "create_instance_profile_request",
-    "CreateInstanceProfileResponse": "create_instance_profile_response",
-    "CreateLoginProfileRequest": "create_login_profile_request",
-    "CreateLoginProfileResponse": "create_login_profile_response",
-    "CreateOpenIDConnectProviderRequest": "create_open_id_connect_provider_request",
-    "CreateOpenIDConnectProviderResponse": "create_open_id_connect_provider_response",
-    "CreatePolicyRequest": "create_policy_request",
-    "CreatePolicyResponse": "create_policy_response",
-    "CreatePolicyVersionRequest": "create_policy_version_request",
-    "CreatePolicyVersionResponse": "create_policy_version_response",
-    "CreateRoleRequest": "create_role_request",
-    "CreateRoleResponse": "create_role_response",
-    "CreateSAMLProviderRequest": "create_saml_provider_request",
-    "CreateSAMLProviderResponse": "create_saml_provider_response",
-    "CreateServiceLinkedRoleRequest": "create_service_linked_role_request",
-    "CreateServiceLinkedRoleResponse": "create_service_linked_role_response",
-    "CreateServiceSpecificCredentialRequest": "create_service_specific_credential_request",
-    "CreateServiceSpecificCredentialResponse": "create_service_specific_credential_response",
-    "CreateUserRequest": "create_user_request",
-    "CreateUserResponse": "create_user_response",
-    "CreateVirtualMFADeviceRequest": "create_virtual_mfa_device_request",
-    "CreateVirtualMFADeviceResponse": "create_virtual_mfa_device_response",
+    "CreateAccessKeyRequest": "create_access_key",
+    "CreateAccessKeyResponse": "create_access_key",
+    "CreateAccountAliasRequest": "create_account_alias",
+    "CreateDelegationRequestRequest": "create_delegation_request",
+    "CreateDelegationRequestResponse": "create_delegation_request",
+    "CreateGroupRequest": "create_group",
+    "CreateGroupResponse": "create_group",
+    "CreateInstanceProfileRequest": "create_instance_profile",
+    "CreateInstanceProfileResponse": "create_instance_profile",
+    "CreateLoginProfileRequest": "create_login_profile",
+    "CreateLoginProfileResponse": "create_login_profile",
+    "CreateOpenIDConnectProviderRequest": "create_open_id_connect_provider",
+    "CreateOpenIDConnectProviderResponse": "create_open_id_connect_provider",
+    "CreatePolicyRequest": "create_policy",
+    "CreatePolicyResponse": "create_policy",
+    "CreatePolicyVersionRequest": "create_policy_version",
+    "CreatePolicyVersionResponse": "create_policy_version",
+    "CreateRoleRequest": "create_role",
+    "CreateRoleResponse": "create_role",
+    "CreateSAMLProviderRequest": "create_saml_provider",
+    "CreateSAMLProviderResponse": "create_saml_provider",
+    "CreateServiceLinkedRoleRequest": "create_service_linked_role",
+    "CreateServiceLinkedRoleResponse": "create_service_linked_role",
+    "CreateServiceSpecificCredentialRequest": "create_service_specific_credential",
+    "CreateServiceSpecificCredentialResponse": "create_service_specific_credential",
+    "CreateUserRequest": "create_user",
+    "CreateUserResponse": "create_user",
+    "CreateVirtualMFADeviceRequest": "create_virtual_mfa_device",
+    "CreateVirtualMFADeviceResponse": "create_virtual_mfa_device",
     "CredentialReportExpiredException": "credential_report_expired_exception",
     "CredentialReportNotPresentException": "credential_report_not_present_exception",
     "CredentialReportNotReadyException": "credential_report_not_ready_exception",
-    "DeactivateMFADeviceRequest": "deactivate_mfa_device_request",
+    "DeactivateMFADeviceRequest": "deactivate_mfa_device",
     "DelegationPermission": "delegation_permission",
     "DelegationRequest": "delegation_request",
-    "DeleteAccessKeyRequest": "delete_access_key_request",
-    "DeleteAccountAliasRequest": "delete_account_alias_request",
+    "DeleteAccessKeyRequest": "delete_access_key",
+    "DeleteAccountAliasRequest": "delete_account_alias",
     "DeleteConflictException": "delete_conflict_exception",
-    "DeleteGroupPolicyRequest": "delete_group_policy_request",
-    "DeleteGroupRequest": "delete_group_request",
-    "DeleteInstanceProfileRequest": "delete_instance_profile_request",
-    "DeleteLoginProfileRequest": "delete_login_profile_request",
-    "DeleteOpenIDConnectProviderRequest": "delete_open_id_connect_provider_request",
-    "DeletePolicyRequest": "delete_policy_request",
-    "DeletePolicyVersionRequest": "delete_policy_version_request",
-    "DeleteRolePermissionsBoundaryRequest": "delete_role_permissions_boundary_request",
-    "DeleteRolePolicyRequest": "delete_role_policy_request",
-    "DeleteRoleRequest": "delete_role_request",
-    "DeleteSAMLProviderRequest": "delete_saml_provider_request",
-    "DeleteSSHPublicKeyRequest": "delete_ssh_public_key_request",
-    "DeleteServerCertificateRequest": "delete_server_certificate_request",
-    "DeleteServiceLinkedRoleRequest": "delete_service_linked_role_request",
-    "DeleteServiceLinkedRoleResponse": "delete_service_linked_role_response",
-    "DeleteServiceSpecificCredentialRequest": "delete_service_specific_credential_request",
-    "DeleteSigningCertificateRequest": "delete_signing_certificate_request",
-    "DeleteUserPermissionsBoundaryRequest": "delete_user_permissions_boundary_request",
-    "DeleteUserPolicyRequest": "delete_user_policy_request",
-    "DeleteUserRequest": "delete_user_request",
-    "DeleteVirtualMFADeviceRequest": "delete_virtual_mfa_device_request",
-    "DeletionTaskFailureReasonType": "deletion_task_failure_reason_type",
-    "DetachGroupPolicyRequest": "detach_group_policy_request",
-    "DetachRolePolicyRequest": "detach_role_policy_request",
-    "DetachUserPolicyRequest": "detach_user_policy_request",
-    "DisableOrganizationsRootCredentialsManagementRequest": "disable_organizations_root_credentials_management_request",
-    "DisableOrganizationsRootCredentialsManagementResponse": "disable_organizations_root_credentials_management_response",
-    "DisableOrganizationsRootSessionsRequest": "disable_organizations_root_sessions_request",
-    "DisableOrganizationsRootSessionsResponse": "disable_organizations_root_sessions_response",
+    "DeleteGroupPolicyRequest": "delete_group_policy",
+    "DeleteGroupRequest": "delete_group",
+    "DeleteInstanceProfileRequest": "delete_instance_profile",
+    "DeleteLoginProfileRequest": "delete_login_profile",
+    "DeleteOpenIDConnectProviderRequest": "delete_open_id_connect_provider",
+    "DeletePolicyRequest": "delete_policy",
+    "DeletePolicyVersionRequest": "delete_policy_version",
+    "DeleteRolePermissionsBoundaryRequest": "delete_role_permissions_boundary",
+    "DeleteRolePolicyRequest": "delete_role_policy",
+    "DeleteRoleRequest": "delete_role",
+    "DeleteSAMLProviderRequest": "delete_saml_provider",
+    "DeleteSSHPublicKeyRequest": "delete_ssh_public_key",
+    "DeleteServerCertificateRequest": "delete_server_certificate",
+    "DeleteServiceLinkedRoleRequest": "delete_service_linked_role",
+    "DeleteServiceLinkedRoleResponse": "delete_service_linked_role",
+    "DeleteServiceSpecificCredentialRequest": "delete_service_specific_credential",
+    "DeleteSigningCertificateRequest": "delete_signing_certificate",
+    "DeleteUserPermissionsBoundaryRequest": "delete_user_permissions_boundary",
+    "DeleteUserPolicyRequest": "delete_user_policy",
+    "DeleteUserRequest": "delete_user",
+    "DeleteVirtualMFADeviceRequest": "delete_virtual_mfa_device",
+    "DeletionTaskFailureReasonType": "get_service_linked_role_deletion_status",
+    "DetachGroupPolicyRequest": "detach_group_policy",
+    "DetachRolePolicyRequest": "detach_role_policy",
+    "DetachUserPolicyRequest": "detach_user_policy",
+    "DisableOrganizationsRootCredentialsManagementRequest": "disable_organizations_root_credentials_management",
+    "DisableOrganizationsRootCredentialsManagementResponse": "disable_organizations_root_credentials_management",
+    "DisableOrganizationsRootSessionsRequest": "disable_organizations_root_sessions",
+    "DisableOrganizationsRootSessionsResponse": "disable_organizations_root_sessions",
     "DuplicateCertificateException": "duplicate_certificate_exception",
     "DuplicateSSHPublicKeyException": "duplicate_ssh_public_key_exception",
-    "EnableMFADeviceRequest": "enable_mfa_device_request",
-    "EnableOrganizationsRootCredentialsManagementRequest": "enable_organizations_root_credentials_management_request",
-    "EnableOrganizationsRootCredentialsManagementResponse": "enable_organizations_root_credentials_management_response",
-    "EnableOrganizationsRootSessionsRequest": "enable_organizations_root_sessions_request",
-    "EnableOrganizationsRootSessionsResponse": "enable_organizations_root_sessions_response",
-    "EnableOutboundWebIdentityFederationResponse": "enable_outbound_web_identity_federation_response",
+    "EnableMFADeviceRequest": "enable_mfa_device",
+    "EnableOrganizationsRootCredentialsManagementRequest": "enable_organizations_root_credentials_management",
+    "EnableOrganizationsRootCredentialsManagementResponse": "enable_organizations_root_credentials_management",
+    "EnableOrganizationsRootSessionsRequest": "enable_organizations_root_sessions",
+    "EnableOrganizationsRootSessionsResponse": "enable_organizations_root_sessions",
+    "EnableOutboundWebIdentityFederationResponse": "enable_outbound_web_identity_federation",
     "EntityAlreadyExistsException": "entity_already_exists_exception",
-    "EntityDetails": "entity_details",
-    "EntityInfo": "entity_info",
+    "EntityDetails": "get_service_last_accessed_details_with_entities",
+    "EntityInfo": "get_service_last_accessed_details_with_entities",
     "EntityTemporarilyUnmodifiableException": "entity_temporarily_unmodifiable_exception",
     "ErrorDetails": "error_details",
     "EvaluationResult": "evaluation_result",
     "FeatureDisabledException": "feature_disabled_exception",
     "FeatureEnabledException": "feature_enabled_exception",
-    "GenerateCredentialReportResponse": "generate_credential_report_response",
-    "GenerateOrganizationsAccessReportRequest": "generate_organizations_access_report_request",
-    "GenerateOrganizationsAccessReportResponse": "generate_organizations_access_report_response",
-    "GenerateServiceLastAccessedDetailsRequest": "generate_service_last_accessed_details_request",
-    "GenerateServiceLastAccessedDetailsResponse": "generate_service_last_accessed_details_response",
-    "GetAccessKeyLastUsedRequest": "get_access_key_last_used_request",
-    "GetAccessKeyLastUsedResponse": "get_access_key_last_used_response",
-    "GetAccountAuthorizationDetailsRequest": "get_account_authorization_details_request",
-    "GetAccountAuthorizationDetailsResponse": "get_account_authorization_details_response",
-    "GetAccountPasswordPolicyResponse": "get_account_password_policy_response",
-    "GetAccountPropertiesRequest": "get_account_properties_request",
-    "GetAccountPropertiesResponse": "get_account_properties_response",
-    "GetAccountSummaryResponse": "get_account_summary_response",
-    "GetContextKeysForCustomPolicyRequest": "get_context_keys_for_custom_policy_request",
+    "GenerateCredentialReportResponse": "generate_credential_report",
+    "GenerateOrganizationsAccessReportRequest": "generate_organizations_access_report",
+    "GenerateOrganizationsAccessReportResponse": "generate_organizations_access_report",
+    "GenerateServiceLastAccessedDetailsRequest": "generate_service_last_accessed_details",
+    "GenerateServiceLastAccessedDetailsResponse": "generate_service_last_accessed_details",
+    "GetAccessKeyLastUsedRequest": "get_access_key_last_used",
+    "GetAccessKeyLastUsedResponse": "get_access_key_last_used",
+    "GetAccountAuthorizationDetailsRequest": "get_account_authorization_details",
+    "GetAccountAuthorizationDetailsResponse": "get_account_authorization_details",
+    "GetAccountPasswordPolicyResponse": "get_account_password_policy",
+    "GetAccountPropertiesRequest": "get_account_properties",
+    "GetAccountPropertiesResponse": "get_account_properties",
+    "GetAccountSummaryResponse": "get_account_summary",
+    "GetContextKeysForCustomPolicyRequest": "get_context_keys_for_custom_policy",
     "GetContextKeysForPolicyResponse": "get_context_keys_for_policy_response",
-    "GetContextKeysForPrincipalPolicyRequest": "get_context_keys_for_principal_policy_request",
-    "GetCredentialReportResponse": "get_credential_report_response",
-    "GetDelegationRequestRequest": "get_delegation_request_request",
-    "GetDelegationRequestResponse": "get_delegation_request_response",
-    "GetGroupPolicyRequest": "get_group_policy_request",
-    "GetGroupPolicyResponse": "get_group_policy_response",
-    "GetGroupRequest": "get_group_request",
-    "GetGroupResponse": "get_group_response",
-    "GetHumanReadableSummaryRequest": "get_human_readable_summary_request",
-    "GetHumanReadableSummaryResponse": "get_human_readable_summary_response",
-    "GetInstanceProfileRequest": "get_instance_profile_request",
-    "GetInstanceProfileResponse": "get_instance_profile_response",
-    "GetLoginProfileRequest": "get_login_profile_request",
-    "GetLoginProfileResponse": "get_login_profile_response",
-    "GetMFADeviceRequest": "get_mfa_device_request",
-    "GetMFADeviceResponse": "get_mfa_device_response",
-    "GetOpenIDConnectProviderRequest": "get_open_id_connect_provider_request",
-    "GetOpenIDConnectProviderResponse": "get_open_id_connect_provider_response",
-    "GetOrganizationsAccessReportRequest": "get_organizations_access_report_request",
-    "GetOrganizationsAccessReportResponse": "get_organizations_access_report_response",
-    "GetOutboundWebIdentityFederationInfoResponse": "get_outbound_web_identity_federation_info_response",
-    "GetPolicyRequest": "get_policy_request",
-    "GetPolicyResponse": "get_policy_response",
-    "GetPolicyVersionRequest": "get_policy_version_request",
-    "GetPolicyVersionResponse": "get_policy_version_response",
-    "GetRolePolicyRequest": "get_role_policy_request",
-    "GetRolePolicyResponse": "get_role_policy_response",
-    "GetRoleRequest": "get_role_request",
-    "GetRoleResponse": "get_role_response",
-    "GetRoleTemplateVersionRequest": "get_role_template_version_request",
-    "GetRoleTemplateVersionResponse": "get_role_template_version_response",
-    "GetSAMLProviderRequest": "get_saml_provider_request",
-    "GetSAMLProviderResponse": "get_saml_provider_response",
-    "GetSSHPublicKeyRequest": "get_ssh_public_key_request",
-    "GetSSHPublicKeyResponse": "get_ssh_public_key_response",
-    "GetServerCertificateRequest": "get_server_certificate_request",
-    "GetServerCertificateResponse": "get_server_certificate_response",
-    "GetServiceLastAccessedDetailsRequest": "get_service_last_accessed_details_request",
-    "GetServiceLastAccessedDetailsResponse": "get_service_last_accessed_details_response",
-    "GetServiceLastAccessedDetailsWithEntitiesRequest": "get_service_last_accessed_details_with_entities_request",
-    "GetServiceLastAccessedDetailsWithEntitiesResponse": "get_service_last_accessed_details_with_entities_response",
-    "GetServiceLinkedRoleDeletionStatusRequest": "get_service_linked_role_deletion_status_request",
-    "GetServiceLinkedRoleDeletionStatusResponse": "get_service_linked_role_deletion_status_response",
-    "GetUserPolicyRequest": "get_user_policy_request",
-    "GetUserPolicyResponse": "get_user_policy_response",
-    "GetUserRequest": "get_user_request",
-    "GetUserResponse": "get_user_response",
+    "GetContextKeysForPrincipalPolicyRequest": "get_context_keys_for_principal_policy",
+    "GetCredentialReportResponse": "get_credential_report",
+    "GetDelegationRequestRequest": "get_delegation_request",
+    "GetDelegationRequestResponse": "get_delegation_request",
+    "GetGroupPolicyRequest": "get_group_policy",
+    "GetGroupPolicyResponse": "get_group_policy",
+    "GetGroupRequest": "get_group",
+    "GetGroupResponse": "get_group",
+    "GetHumanReadableSummaryRequest": "get_human_readable_summary",
+    "GetHumanReadableSummaryResponse": "get_human_readable_summary",
+    "GetInstanceProfileRequest": "get_instance_profile",
+    "GetInstanceProfileResponse": "get_instance_profile",
+    "GetLoginProfileRequest": "get_login_profile",
+    "GetLoginProfileResponse": "get_login_profile",
+    "GetMFADeviceRequest": "get_mfa_device",
+    "GetMFADeviceResponse": "get_mfa_device",
+    "GetOpenIDConnectProviderRequest": "get_open_id_connect_provider",
+    "GetOpenIDConnectProviderResponse": "get_open_id_connect_provider",
+    "GetOrganizationsAccessReportRequest": "get_organizations_access_report",
+    "GetOrganizationsAccessReportResponse": "get_organizations_access_report",
+    "GetOutboundWebIdentityFederationInfoResponse": "get_outbound_web_identity_federation_info",
+    "GetPolicyRequest": "get_policy",
+    "GetPolicyResponse": "get_policy",
+    "GetPolicyVersionRequest": "get_policy_version",
+    "GetPolicyVersionResponse": "get_policy_version",
+    "GetRolePolicyRequest": "get_role_policy",
+    "GetRolePolicyResponse": "get_role_policy",
+    "GetRoleRequest": "get_role",
+    "GetRoleResponse": "get_role",
+    "GetRoleTemplateVersionRequest": "get_role_template_version",
+    "GetRoleTemplateVersionResponse": "get_role_template_version",
+    "GetSAMLProviderRequest": "get_saml_provider",
+    "GetSAMLProviderResponse": "get_saml_provider",
+    "GetSSHPublicKeyRequest": "get_ssh_public_key",
+    "GetSSHPublicKeyResponse": "get_ssh_public_key",
+    "GetServerCertificateRequest": "get_server_certificate",
+    "GetServerCertificateResponse": "get_server_certificate",
+    "GetServiceLastAccessedDetailsRequest": "get_service_last_accessed_details",
+    "GetServiceLastAccessedDetailsResponse": "get_service_last_accessed_details",
+    "GetServiceLastAccessedDetailsWithEntitiesRequest": "get_service_last_accessed_details_with_entities",
+    "GetServiceLastAccessedDetailsWithEntitiesResponse": "get_service_last_accessed_details_with_entities",
+    "GetServiceLinkedRoleDeletionStatusRequest": "get_service_linked_role_deletion_status",
+    "GetServiceLinkedRoleDeletionStatusResponse": "get_service_linked_role_deletion_status",
+    "GetUserPolicyRequest": "get_user_policy",
+    "GetUserPolicyResponse": "get_user_policy",
+    "GetUserRequest": "get_user",
+    "GetUserResponse": "get_user",
     "Group": "group",
-    "GroupDetail": "group_detail",
-    "InlinePolicy": "inline_policy",
-    "InlinePolicyIdentifierType": "inline_policy_identifier_type",
+    "GroupDetail": "get_account_authorization_details",
+    "InlinePolicy": "get_role_template_version",
+    "InlinePolicyIdentifierType": "simulate_principal_policy",
     "InstanceProfile": "instance_profile",
     "InvalidAuthenticationCodeException": "invalid_authentication_code_exception",
     "InvalidCertificateException": "invalid_certificate_exception",
@@ -951,202 +881,202 @@ _INDEX: dict[str, str] = {
     "InvalidUserTypeException": "invalid_user_type_exception",
     "KeyPairMismatchException": "key_pair_mismatch_exception",
     "LimitExceededException": "limit_exceeded_exception",
-    "ListAccessKeysRequest": "list_access_keys_request",
-    "ListAccessKeysResponse": "list_access_keys_response",
-    "ListAccountAliasesRequest": "list_account_aliases_request",
-    "ListAccountAliasesResponse": "list_account_aliases_response",
-    "ListAttachedGroupPoliciesRequest": "list_attached_group_policies_request",
-    "ListAttachedGroupPoliciesResponse": "list_attached_group_policies_response",
-    "ListAttachedRolePoliciesRequest": "list_attached_role_policies_request",
-    "ListAttachedRolePoliciesResponse": "list_attached_role_policies_response",
-    "ListAttachedUserPoliciesRequest": "list_attached_user_policies_request",
-    "ListAttachedUserPoliciesResponse": "list_attached_user_policies_response",
-    "ListDelegationRequestsRequest": "list_delegation_requests_request",
-    "ListDelegationRequestsResponse": "list_delegation_requests_response",
-    "ListEntitiesForPolicyRequest": "list_entities_for_policy_request",
-    "ListEntitiesForPolicyResponse": "list_entities_for_policy_response",
-    "ListGroupPoliciesRequest": "list_group_policies_request",
-    "ListGroupPoliciesResponse": "list_group_policies_response",
-    "ListGroupsForUserRequest": "list_groups_for_user_request",
-    "ListGroupsForUserResponse": "list_groups_for_user_response",
-    "ListGroupsRequest": "list_groups_request",
-    "ListGroupsResponse": "list_groups_response",
-    "ListInstanceProfileTagsRequest": "list_instance_profile_tags_request",
-    "ListInstanceProfileTagsResponse": "list_instance_profile_tags_response",
-    "ListInstanceProfilesForRoleRequest": "list_instance_profiles_for_role_request",
-    "ListInstanceProfilesForRoleResponse": "list_instance_profiles_for_role_response",
-    "ListInstanceProfilesRequest": "list_instance_profiles_request",
-    "ListInstanceProfilesResponse": "list_instance_profiles_response",
-    "ListMFADeviceTagsRequest": "list_mfa_device_tags_request",
-    "ListMFADeviceTagsResponse": "list_mfa_device_tags_response",
-    "ListMFADevicesRequest": "list_mfa_devices_request",
-    "ListMFADevicesResponse": "list_mfa_devices_response",
-    "ListOpenIDConnectProviderTagsRequest": "list_open_id_connect_provider_tags_request",
-    "ListOpenIDConnectProviderTagsResponse": "list_open_id_connect_provider_tags_response",
-    "ListOpenIDConnectProvidersRequest": "list_open_id_connect_providers_request",
-    "ListOpenIDConnectProvidersResponse": "list_open_id_connect_providers_response",
-    "ListOrganizationsFeaturesRequest": "list_organizations_features_request",
-    "ListOrganizationsFeaturesResponse": "list_organizations_features_response",
-    "ListPoliciesGrantingServiceAccessEntry": "list_policies_granting_service_access_entry",
-    "ListPoliciesGrantingServiceAccessRequest": "list_policies_granting_service_access_request",
-    "ListPoliciesGrantingServiceAccessResponse": "list_policies_granting_service_access_response",
-    "ListPoliciesRequest": "list_policies_request",
-    "ListPoliciesResponse": "list_policies_response",
-    "ListPolicyTagsRequest": "list_policy_tags_request",
-    "ListPolicyTagsResponse": "list_policy_tags_response",
-    "ListPolicyVersionsRequest": "list_policy_versions_request",
-    "ListPolicyVersionsResponse": "list_policy_versions_response",
-    "ListRolePoliciesRequest": "list_role_policies_request",
-    "ListRolePoliciesResponse": "list_role_policies_response",
-    "ListRoleTagsRequest": "list_role_tags_request",
-    "ListRoleTagsResponse": "list_role_tags_response",
-    "ListRolesRequest": "list_roles_request",
-    "ListRolesResponse": "list_roles_response",
-    "ListSAMLProviderTagsRequest": "list_saml_provider_tags_request",
-    "ListSAMLProviderTagsResponse": "list_saml_provider_tags_response",
-    "ListSAMLProvidersRequest": "list_saml_providers_request",
-    "ListSAMLProvidersResponse": "list_saml_providers_response",
-    "ListSSHPublicKeysRequest": "list_ssh_public_keys_request",
-    "ListSSHPublicKeysResponse": "list_ssh_public_keys_response",
-    "ListServerCertificateTagsRequest": "list_server_certificate_tags_request",
-    "ListServerCertificateTagsResponse": "list_server_certificate_tags_response",
-    "ListServerCertificatesRequest": "list_server_certificates_request",
-    "ListServerCertificatesResponse": "list_server_certificates_response",
-    "ListServiceSpecificCredentialsRequest": "list_service_specific_credentials_request",
-    "ListServiceSpecificCredentialsResponse": "list_service_specific_credentials_response",
-    "ListSigningCertificatesRequest": "list_signing_certificates_request",
-    "ListSigningCertificatesResponse": "list_signing_certificates_response",
-    "ListUserPoliciesRequest": "list_user_policies_request",
-    "ListUserPoliciesResponse": "list_user_policies_response",
-    "ListUserTagsRequest": "list_user_tags_request",
-    "ListUserTagsResponse": "list_user_tags_response",
-    "ListUsersRequest": "list_users_request",
-    "ListUsersResponse": "list_users_response",
-    "ListVirtualMFADevicesRequest": "list_virtual_mfa_devices_request",
-    "ListVirtualMFADevicesResponse": "list_virtual_mfa_devices_response",
+    "ListAccessKeysRequest": "list_access_keys",
+    "ListAccessKeysResponse": "list_access_keys",
+    "ListAccountAliasesRequest": "list_account_aliases",
+    "ListAccountAliasesResponse": "list_account_aliases",
+    "ListAttachedGroupPoliciesRequest": "list_attached_group_policies",
+    "ListAttachedGroupPoliciesResponse": "list_attached_group_policies",
+    "ListAttachedRolePoliciesRequest": "list_attached_role_policies",
+    "ListAttachedRolePoliciesResponse": "list_attached_role_policies",
+    "ListAttachedUserPoliciesRequest": "list_attached_user_policies",
+    "ListAttachedUserPoliciesResponse": "list_attached_user_policies",
+    "ListDelegationRequestsRequest": "list_delegation_requests",
+    "ListDelegationRequestsResponse": "list_delegation_requests",
+    "ListEntitiesForPolicyRequest": "list_entities_for_policy",
+    "ListEntitiesForPolicyResponse": "list_entities_for_policy",
+    "ListGroupPoliciesRequest": "list_group_policies",
+    "ListGroupPoliciesResponse": "list_group_policies",
+    "ListGroupsForUserRequest": "list_groups_for_user",
+    "ListGroupsForUserResponse": "list_groups_for_user",
+    "ListGroupsRequest": "list_groups",
+    "ListGroupsResponse": "list_groups",
+    "ListInstanceProfileTagsRequest": "list_instance_profile_tags",
+    "ListInstanceProfileTagsResponse": "list_instance_profile_tags",
+    "ListInstanceProfilesForRoleRequest": "list_instance_profiles_for_role",
+    "ListInstanceProfilesForRoleResponse": "list_instance_profiles_for_role",
+    "ListInstanceProfilesRequest": "list_instance_profiles",
+    "ListInstanceProfilesResponse": "list_instance_profiles",
+    "ListMFADeviceTagsRequest": "list_mfa_device_tags",
+    "ListMFADeviceTagsResponse": "list_mfa_device_tags",
+    "ListMFADevicesRequest": "list_mfa_devices",
+    "ListMFADevicesResponse": "list_mfa_devices",
+    "ListOpenIDConnectProviderTagsRequest": "list_open_id_connect_provider_tags",
+    "ListOpenIDConnectProviderTagsResponse": "list_open_id_connect_provider_tags",
+    "ListOpenIDConnectProvidersRequest": "list_open_id_connect_providers",
+    "ListOpenIDConnectProvidersResponse": "list_open_id_connect_providers",
+    "ListOrganizationsFeaturesRequest": "list_organizations_features",
+    "ListOrganizationsFeaturesResponse": "list_organizations_features",
+    "ListPoliciesGrantingServiceAccessEntry": "list_policies_granting_service_access",
+    "ListPoliciesGrantingServiceAccessRequest": "list_policies_granting_service_access",
+    "ListPoliciesGrantingServiceAccessResponse": "list_policies_granting_service_access",
+    "ListPoliciesRequest": "list_policies",
+    "ListPoliciesResponse": "list_policies",
+    "ListPolicyTagsRequest": "list_policy_tags",
+    "ListPolicyTagsResponse": "list_policy_tags",
+    "ListPolicyVersionsRequest": "list_policy_versions",
+    "ListPolicyVersionsResponse": "list_policy_versions",
+    "ListRolePoliciesRequest": "list_role_policies",
+    "ListRolePoliciesResponse": "list_role_policies",
+    "ListRoleTagsRequest": "list_role_tags",
+    "ListRoleTagsResponse": "list_role_tags",
+    "ListRolesRequest": "list_roles",
+    "ListRolesResponse": "list_roles",
+    "ListSAMLProviderTagsRequest": "list_saml_provider_tags",
+    "ListSAMLProviderTagsResponse": "list_saml_provider_tags",
+    "ListSAMLProvidersRequest": "list_saml_providers",
+    "ListSAMLProvidersResponse": "list_saml_providers",
+    "ListSSHPublicKeysRequest": "list_ssh_public_keys",
+    "ListSSHPublicKeysResponse": "list_ssh_public_keys",
+    "ListServerCertificateTagsRequest": "list_server_certificate_tags",
+    "ListServerCertificateTagsResponse": "list_server_certificate_tags",
+    "ListServerCertificatesRequest": "list_server_certificates",
+    "ListServerCertificatesResponse": "list_server_certificates",
+    "ListServiceSpecificCredentialsRequest": "list_service_specific_credentials",
+    "ListServiceSpecificCredentialsResponse": "list_service_specific_credentials",
+    "ListSigningCertificatesRequest": "list_signing_certificates",
+    "ListSigningCertificatesResponse": "list_signing_certificates",
+    "ListUserPoliciesRequest": "list_user_policies",
+    "ListUserPoliciesResponse": "list_user_policies",
+    "ListUserTagsRequest": "list_user_tags",
+    "ListUserTagsResponse": "list_user_tags",
+    "ListUsersRequest": "list_users",
+    "ListUsersResponse": "list_users",
+    "ListVirtualMFADevicesRequest": "list_virtual_mfa_devices",
+    "ListVirtualMFADevicesResponse": "list_virtual_mfa_devices",
     "LoginProfile": "login_profile",
-    "MFADevice": "mfa_device",
+    "MFADevice": "list_mfa_devices",
     "MalformedCertificateException": "malformed_certificate_exception",
     "MalformedPolicyDocumentException": "malformed_policy_document_exception",
-    "ManagedPolicyDetail": "managed_policy_detail",
+    "ManagedPolicyDetail": "get_account_authorization_details",
     "NameConflictException": "name_conflict_exception",
     "NoSuchEntityException": "no_such_entity_exception",
-    "OpenIDConnectProviderListEntry": "open_id_connect_provider_list_entry",
+    "OpenIDConnectProviderListEntry": "list_open_id_connect_providers",
     "OpenIdIdpCommunicationErrorException": "open_id_idp_communication_error_exception",
-    "OrderedOrganizationPolicyType": "ordered_organization_policy_type",
+    "OrderedOrganizationPolicyType": "simulate_custom_policy",
     "OrganizationNotFoundException": "organization_not_found_exception",
     "OrganizationNotInAllFeaturesModeException": "organization_not_in_all_features_mode_exception",
     "OrganizationsDecisionDetail": "organizations_decision_detail",
-    "ParameterDefinition": "parameter_definition",
-    "PasswordPolicy": "password_policy",
+    "ParameterDefinition": "get_role_template_version",
+    "PasswordPolicy": "get_account_password_policy",
     "PasswordPolicyViolationException": "password_policy_violation_exception",
     "PermissionsBoundaryDecisionDetail": "permissions_boundary_decision_detail",
     "Policy": "policy",
-    "PolicyDetail": "policy_detail",
+    "PolicyDetail": "get_account_authorization_details",
     "PolicyEvaluationException": "policy_evaluation_exception",
-    "PolicyGrantingServiceAccess": "policy_granting_service_access",
-    "PolicyGroup": "policy_group",
-    "PolicyIdentifier": "policy_identifier",
+    "PolicyGrantingServiceAccess": "list_policies_granting_service_access",
+    "PolicyGroup": "list_entities_for_policy",
+    "PolicyIdentifier": "simulate_principal_policy",
     "PolicyNotAttachableException": "policy_not_attachable_exception",
     "PolicyParameter": "policy_parameter",
-    "PolicyRole": "policy_role",
-    "PolicyUser": "policy_user",
+    "PolicyRole": "list_entities_for_policy",
+    "PolicyUser": "list_entities_for_policy",
     "PolicyVersion": "policy_version",
     "Position": "position",
-    "PutAccountPropertiesRequest": "put_account_properties_request",
-    "PutAccountPropertiesResponse": "put_account_properties_response",
-    "PutGroupPolicyRequest": "put_group_policy_request",
-    "PutRolePermissionsBoundaryRequest": "put_role_permissions_boundary_request",
-    "PutRolePolicyRequest": "put_role_policy_request",
-    "PutUserPermissionsBoundaryRequest": "put_user_permissions_boundary_request",
-    "PutUserPolicyRequest": "put_user_policy_request",
-    "RejectDelegationRequestRequest": "reject_delegation_request_request",
-    "RemoveClientIDFromOpenIDConnectProviderRequest": "remove_client_id_from_open_id_connect_provider_request",
-    "RemoveRoleFromInstanceProfileRequest": "remove_role_from_instance_profile_request",
-    "RemoveUserFromGroupRequest": "remove_user_from_group_request",
-    "ReplacementValueEntry": "replacement_value_entry",
+    "PutAccountPropertiesRequest": "put_account_properties",
+    "PutAccountPropertiesResponse": "put_account_properties",
+    "PutGroupPolicyRequest": "put_group_policy",
+    "PutRolePermissionsBoundaryRequest": "put_role_permissions_boundary",
+    "PutRolePolicyRequest": "put_role_policy",
+    "PutUserPermissionsBoundaryRequest": "put_user_permissions_boundary",
+    "PutUserPolicyRequest": "put_user_policy",
+    "RejectDelegationRequestRequest": "reject_delegation_request",
+    "RemoveClientIDFromOpenIDConnectProviderRequest": "remove_client_id_from_open_id_connect_provider",
+    "RemoveRoleFromInstanceProfileRequest": "remove_role_from_instance_profile",
+    "RemoveUserFromGroupRequest": "remove_user_from_group",
+    "ReplacementValueEntry": "acquire_role",
     "ReportGenerationLimitExceededException": "report_generation_limit_exceeded_exception",
-    "ResetServiceSpecificCredentialRequest": "reset_service_specific_credential_request",
-    "ResetServiceSpecificCredentialResponse": "reset_service_specific_credential_response",
+    "ResetServiceSpecificCredentialRequest": "reset_service_specific_credential",
+    "ResetServiceSpecificCredentialResponse": "reset_service_specific_credential",
     "ResourceSpecificResult": "resource_specific_result",
-    "ResyncMFADeviceRequest": "resync_mfa_device_request",
+    "ResyncMFADeviceRequest": "resync_mfa_device",
     "Role": "role",
-    "RoleDetail": "role_detail",
+    "RoleDetail": "get_account_authorization_details",
     "RoleLastUsed": "role_last_used",
     "RoleModifiedException": "role_modified_exception",
     "RoleTemplateDisabledException": "role_template_disabled_exception",
-    "RoleTemplateVersion": "role_template_version",
-    "RoleUsageType": "role_usage_type",
-    "SAMLKeyHashEntry": "saml_key_hash_entry",
-    "SAMLPrivateKey": "saml_private_key",
-    "SAMLProviderListEntry": "saml_provider_list_entry",
+    "RoleTemplateVersion": "get_role_template_version",
+    "RoleUsageType": "get_service_linked_role_deletion_status",
+    "SAMLKeyHashEntry": "get_saml_provider",
+    "SAMLPrivateKey": "get_saml_provider",
+    "SAMLProviderListEntry": "list_saml_providers",
     "SSHPublicKey": "ssh_public_key",
-    "SSHPublicKeyMetadata": "ssh_public_key_metadata",
-    "SendDelegationTokenRequest": "send_delegation_token_request",
-    "ServerCertificate": "server_certificate",
+    "SSHPublicKeyMetadata": "list_ssh_public_keys",
+    "SendDelegationTokenRequest": "send_delegation_token",
+    "ServerCertificate": "get_server_certificate",
     "ServerCertificateMetadata": "server_certificate_metadata",
     "ServiceAccessNotEnabledException": "service_access_not_enabled_exception",
     "ServiceFailureException": "service_failure_exception",
-    "ServiceLastAccessed": "service_last_accessed",
+    "ServiceLastAccessed": "get_service_last_accessed_details",
     "ServiceNotSupportedException": "service_not_supported_exception",
     "ServiceSpecificCredential": "service_specific_credential",
-    "ServiceSpecificCredentialMetadata": "service_specific_credential_metadata",
-    "SetDefaultPolicyVersionRequest": "set_default_policy_version_request",
-    "SetSecurityTokenServicePreferencesRequest": "set_security_token_service_preferences_request",
+    "ServiceSpecificCredentialMetadata": "list_service_specific_credentials",
+    "SetDefaultPolicyVersionRequest": "set_default_policy_version",
+    "SetSecurityTokenServicePreferencesRequest": "set_security_token_service_preferences",
     "SigningCertificate": "signing_certificate",
-    "SimulateCustomPolicyRequest": "simulate_custom_policy_request",
+    "SimulateCustomPolicyRequest": "simulate_custom_policy",
     "SimulatePolicyResponse": "simulate_policy_response",
-    "SimulatePrincipalPolicyRequest": "simulate_principal_policy_request",
+    "SimulatePrincipalPolicyRequest": "simulate_principal_policy",
     "SourceRoleTemplate": "source_role_template",
     "Statement": "statement",
     "Tag": "tag",
-    "TagInstanceProfileRequest": "tag_instance_profile_request",
-    "TagMFADeviceRequest": "tag_mfa_device_request",
-    "TagOpenIDConnectProviderRequest": "tag_open_id_connect_provider_request",
-    "TagPolicyRequest": "tag_policy_request",
-    "TagRoleRequest": "tag_role_request",
-    "TagSAMLProviderRequest": "tag_saml_provider_request",
-    "TagServerCertificateRequest": "tag_server_certificate_request",
-    "TagTemplate": "tag_template",
-    "TagUserRequest": "tag_user_request",
-    "TrackedActionLastAccessed": "tracked_action_last_accessed",
+    "TagInstanceProfileRequest": "tag_instance_profile",
+    "TagMFADeviceRequest": "tag_mfa_device",
+    "TagOpenIDConnectProviderRequest": "tag_open_id_connect_provider",
+    "TagPolicyRequest": "tag_policy",
+    "TagRoleRequest": "tag_role",
+    "TagSAMLProviderRequest": "tag_saml_provider",
+    "TagServerCertificateRequest": "tag_server_certificate",
+    "TagTemplate": "get_role_template_version",
+    "TagUserRequest": "tag_user",
+    "TrackedActionLastAccessed": "get_service_last_accessed_details",
     "UnmodifiableEntityException": "unmodifiable_entity_exception",
     "UnrecognizedPublicKeyEncodingException": "unrecognized_public_key_encoding_exception",
-    "UntagInstanceProfileRequest": "untag_instance_profile_request",
-    "UntagMFADeviceRequest": "untag_mfa_device_request",
-    "UntagOpenIDConnectProviderRequest": "untag_open_id_connect_provider_request",
-    "UntagPolicyRequest": "untag_policy_request",
-    "UntagRoleRequest": "untag_role_request",
-    "UntagSAMLProviderRequest": "untag_saml_provider_request",
-    "UntagServerCertificateRequest": "untag_server_certificate_request",
-    "UntagUserRequest": "untag_user_request",
-    "UpdateAccessKeyRequest": "update_access_key_request",
-    "UpdateAccountPasswordPolicyRequest": "update_account_password_policy_request",
-    "UpdateAssumeRolePolicyRequest": "update_assume_role_policy_request",
-    "UpdateDelegationRequestRequest": "update_delegation_request_request",
-    "UpdateGroupRequest": "update_group_request",
-    "UpdateLoginProfileRequest": "update_login_profile_request",
-    "UpdateOpenIDConnectProviderRequest": "update_open_id_connect_provider_request",
-    "UpdateOpenIDConnectProviderThumbprintRequest": "update_open_id_connect_provider_thumbprint_request",
-    "UpdateRoleDescriptionRequest": "update_role_description_request",
-    "UpdateRoleDescriptionResponse": "update_role_description_response",
-    "UpdateRoleRequest": "update_role_request",
-    "UpdateRoleResponse": "update_role_response",
-    "UpdateSAMLProviderRequest": "update_saml_provider_request",
-    "UpdateSAMLProviderResponse": "update_saml_provider_response",
-    "UpdateSSHPublicKeyRequest": "update_ssh_public_key_request",
-    "UpdateServerCertificateRequest": "update_server_certificate_request",
-    "UpdateServiceSpecificCredentialRequest": "update_service_specific_credential_request",
-    "UpdateSigningCertificateRequest": "update_signing_certificate_request",
-    "UpdateUserRequest": "update_user_request",
-    "UploadSSHPublicKeyRequest": "upload_ssh_public_key_request",
-    "UploadSSHPublicKeyResponse": "upload_ssh_public_key_response",
-    "UploadServerCertificateRequest": "upload_server_certificate_request",
-    "UploadServerCertificateResponse": "upload_server_certificate_response",
-    "UploadSigningCertificateRequest": "upload_signing_certificate_request",
-    "UploadSigningCertificateResponse": "upload_signing_certificate_response",
+    "UntagInstanceProfileRequest": "untag_instance_profile",
+    "UntagMFADeviceRequest": "untag_mfa_device",
+    "UntagOpenIDConnectProviderRequest": "untag_open_id_connect_provider",
+    "UntagPolicyRequest": "untag_policy",
+    "UntagRoleRequest": "untag_role",
+    "UntagSAMLProviderRequest": "untag_saml_provider",
+    "UntagServerCertificateRequest": "untag_server_certificate",
+    "UntagUserRequest": "untag_user",
+    "UpdateAccessKeyRequest": "update_access_key",
+    "UpdateAccountPasswordPolicyRequest": "update_account_password_policy",
+    "UpdateAssumeRolePolicyRequest": "update_assume_role_policy",
+    "UpdateDelegationRequestRequest": "update_delegation_request",
+    "UpdateGroupRequest": "update_group",
+    "UpdateLoginProfileRequest": "update_login_profile",
+    "UpdateOpenIDConnectProviderRequest": "update_open_id_connect_provider",
+    "UpdateOpenIDConnectProviderThumbprintRequest": "update_open_id_connect_provider_thumbprint",
+    "UpdateRoleDescriptionRequest": "update_role_description",
+    "UpdateRoleDescriptionResponse": "update_role_description",
+    "UpdateRoleRequest": "update_role",
+    "UpdateRoleResponse": "update_role",
+    "UpdateSAMLProviderRequest": "update_saml_provider",
+    "UpdateSAMLProviderResponse": "update_saml_provider",
+    "UpdateSSHPublicKeyRequest": "update_ssh_public_key",
+    "UpdateServerCertificateRequest": "update_server_certificate",
+    "UpdateServiceSpecificCredentialRequest": "update_service_specific_credential",
+    "UpdateSigningCertificateRequest": "update_signing_certificate",
+    "UpdateUserRequest": "update_user",
+    "UploadSSHPublicKeyRequest": "upload_ssh_public_key",
+    "UploadSSHPublicKeyResponse": "upload_ssh_public_key",
+    "UploadServerCertificateRequest": "upload_server_certificate",
+    "UploadServerCertificateResponse": "upload_server_certificate",
+    "UploadSigningCertificateRequest": "upload_signing_certificate",
+    "UploadSigningCertificateResponse": "upload_signing_certificate",
     "User": "user",
-    "UserDetail": "user_detail",
+    "UserDetail": "get_account_authorization_details",
     "VirtualMFADevice": "virtual_mfa_device",
 }
 

@@ -40,62 +40,6 @@ class AttachedPermissionsBoundary(OpenShape):
     permissions_boundary_arn: str | None = Field(default=None, alias="PermissionsBoundaryArn")
     """The ARN of the policy used to set the permissions boundary for the user or role."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> AttachedPermissionsBoundary:
-        return _x.read(cls, data, _x_AttachedPermissionsBoundary)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> AttachedPermissionsBoundary:
-        return _x_AttachedPermissionsBoundary(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_permissions_boundary_type = self.permissions_boundary_type
-        if v_permissions_boundary_type is not None:
-            d["PermissionsBoundaryType"] = str(v_permissions_boundary_type)
-        v_permissions_boundary_arn = self.permissions_boundary_arn
-        if v_permissions_boundary_arn is not None:
-            d["PermissionsBoundaryArn"] = v_permissions_boundary_arn
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> AttachedPermissionsBoundary:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "AttachedPermissionsBoundary")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "PermissionsBoundaryType"
-            v = src.get("PermissionsBoundaryType")
-            if v is not None:
-                values["permissions_boundary_type"] = _j.enum(
-                    PermissionsBoundaryAttachmentType, v, validate
-                )
-            w = "PermissionsBoundaryArn"
-            v = src.get("PermissionsBoundaryArn")
-            if v is not None:
-                values["permissions_boundary_arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("AttachedPermissionsBoundary", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> AttachedPermissionsBoundary:
-        return _new(
-            cls,
-            {
-                "permissions_boundary_type": values.get("permissions_boundary_type"),
-                "permissions_boundary_arn": values.get("permissions_boundary_arn"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_AttachedPermissionsBoundary(el: _Element) -> AttachedPermissionsBoundary:
     permissions_boundary_type: Any = None
@@ -117,3 +61,15 @@ def _x_AttachedPermissionsBoundary(el: _Element) -> AttachedPermissionsBoundary:
         },
         ex,
     )
+
+
+AttachedPermissionsBoundary._FIELDS = (
+    (
+        "permissions_boundary_type",
+        "PermissionsBoundaryType",
+        _j.enum_of(PermissionsBoundaryAttachmentType),
+        0,
+    ),
+    ("permissions_boundary_arn", "PermissionsBoundaryArn", _j.STR, 0),
+)
+AttachedPermissionsBoundary._XML_READ = _x_AttachedPermissionsBoundary

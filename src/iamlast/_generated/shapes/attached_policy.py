@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
@@ -28,57 +27,6 @@ class AttachedPolicy(OpenShape):
     """The friendly name of the attached policy."""
     policy_arn: str | None = Field(default=None, alias="PolicyArn")
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> AttachedPolicy:
-        return _x.read(cls, data, _x_AttachedPolicy)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> AttachedPolicy:
-        return _x_AttachedPolicy(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_policy_name = self.policy_name
-        if v_policy_name is not None:
-            d["PolicyName"] = v_policy_name
-        v_policy_arn = self.policy_arn
-        if v_policy_arn is not None:
-            d["PolicyArn"] = v_policy_arn
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> AttachedPolicy:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "AttachedPolicy")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "PolicyName"
-            v = src.get("PolicyName")
-            if v is not None:
-                values["policy_name"] = _j.s(v)
-            w = "PolicyArn"
-            v = src.get("PolicyArn")
-            if v is not None:
-                values["policy_arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("AttachedPolicy", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> AttachedPolicy:
-        return _new(
-            cls,
-            {"policy_name": values.get("policy_name"), "policy_arn": values.get("policy_arn")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_AttachedPolicy(el: _Element) -> AttachedPolicy:
     policy_name: Any = None
@@ -93,3 +41,10 @@ def _x_AttachedPolicy(el: _Element) -> AttachedPolicy:
         else:
             _extras.keep(ex, c)
     return _new(AttachedPolicy, {"policy_name": policy_name, "policy_arn": policy_arn}, ex)
+
+
+AttachedPolicy._FIELDS = (
+    ("policy_name", "PolicyName", _j.STR, 0),
+    ("policy_arn", "PolicyArn", _j.STR, 0),
+)
+AttachedPolicy._XML_READ = _x_AttachedPolicy

@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import Shape
-from iamlast._runtime.shape import new as _new
 
 from ..enums.context_key_type_enum import ContextKeyTypeEnum
 
@@ -43,60 +42,6 @@ class ContextEntry(Shape):
     )
     """The data type of the value (or values) specified in the ContextKeyValues parameter."""
 
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_context_key_name = self.context_key_name
-        if v_context_key_name is not None:
-            d["ContextKeyName"] = v_context_key_name
-        v_context_key_values = self.context_key_values
-        if v_context_key_values is not None:
-            d["ContextKeyValues"] = [x1 for x1 in v_context_key_values]
-        v_context_key_type = self.context_key_type
-        if v_context_key_type is not None:
-            d["ContextKeyType"] = str(v_context_key_type)
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ContextEntry:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ContextEntry")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "ContextKeyName"
-            v = src.get("ContextKeyName")
-            if v is not None:
-                values["context_key_name"] = _j.s(v)
-            w = "ContextKeyValues"
-            v = src.get("ContextKeyValues")
-            if v is not None:
-                values["context_key_values"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "ContextKeyType"
-            v = src.get("ContextKeyType")
-            if v is not None:
-                values["context_key_type"] = _j.enum(ContextKeyTypeEnum, v, validate)
-        except ValueError as exc:
-            raise _j.failure("ContextEntry", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> ContextEntry:
-        return _new(
-            cls,
-            {
-                "context_key_name": values.get("context_key_name"),
-                "context_key_values": values.get("context_key_values"),
-                "context_key_type": values.get("context_key_type"),
-            },
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_ContextEntry(self, q, "")
-        return q
-
 
 def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     v_context_key_name = o.context_key_name
@@ -114,3 +59,11 @@ def _q_ContextEntry(o: ContextEntry, q: dict[str, str], p: str) -> None:
     v_context_key_type = o.context_key_type
     if v_context_key_type is not None:
         q[p + "ContextKeyType"] = str(v_context_key_type)
+
+
+ContextEntry._FIELDS = (
+    ("context_key_name", "ContextKeyName", _j.STR, 0),
+    ("context_key_values", "ContextKeyValues", _j.list_of(_j.STR), 0),
+    ("context_key_type", "ContextKeyType", _j.enum_of(ContextKeyTypeEnum), 0),
+)
+ContextEntry._QUERY_WRITE = _q_ContextEntry

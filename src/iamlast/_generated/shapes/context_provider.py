@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 from .context_provider_key_definition import (
@@ -57,84 +56,6 @@ class ContextProvider(SharedShape):
     The source key that supplies the subject type from the external identity provider's
     assertion or token.
     """
-
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ContextProvider:
-        return _x.read(cls, data, _x_ContextProvider)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ContextProvider:
-        return _x_ContextProvider(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_key_definition_list = self.key_definition_list
-        if v_key_definition_list is not None:
-            d["KeyDefinitionList"] = [x1.to_json() for x1 in v_key_definition_list]
-        v_subject_source_key = self.subject_source_key
-        if v_subject_source_key is not None:
-            d["SubjectSourceKey"] = v_subject_source_key
-        v_subject_type_value = self.subject_type_value
-        if v_subject_type_value is not None:
-            d["SubjectTypeValue"] = v_subject_type_value
-        v_subject_type_source_key = self.subject_type_source_key
-        if v_subject_type_source_key is not None:
-            d["SubjectTypeSourceKey"] = v_subject_type_source_key
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ContextProvider:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ContextProvider")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "KeyDefinitionList"
-            v = src.get("KeyDefinitionList")
-            if v is not None:
-                values["key_definition_list"] = _j.each(
-                    v, lambda x1: ContextProviderKeyDefinition._of_json(x1, validate)
-                )
-            w = "SubjectSourceKey"
-            v = src.get("SubjectSourceKey")
-            if v is not None:
-                values["subject_source_key"] = _j.s(v)
-            w = "SubjectTypeValue"
-            v = src.get("SubjectTypeValue")
-            if v is not None:
-                values["subject_type_value"] = _j.s(v)
-            w = "SubjectTypeSourceKey"
-            v = src.get("SubjectTypeSourceKey")
-            if v is not None:
-                values["subject_type_source_key"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ContextProvider", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ContextProvider:
-        return _new(
-            cls,
-            {
-                "key_definition_list": values.get("key_definition_list"),
-                "subject_source_key": values.get("subject_source_key"),
-                "subject_type_value": values.get("subject_type_value"),
-                "subject_type_source_key": values.get("subject_type_source_key"),
-            },
-            {} if extra is None else extra,
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_ContextProvider(self, q, "")
-        return q
 
 
 def _x_ContextProvider(el: _Element) -> ContextProvider:
@@ -188,3 +109,18 @@ def _q_ContextProvider(o: ContextProvider, q: dict[str, str], p: str) -> None:
     v_subject_type_source_key = o.subject_type_source_key
     if v_subject_type_source_key is not None:
         q[p + "SubjectTypeSourceKey"] = v_subject_type_source_key
+
+
+ContextProvider._FIELDS = (
+    (
+        "key_definition_list",
+        "KeyDefinitionList",
+        _j.list_of(_j.struct(ContextProviderKeyDefinition)),
+        0,
+    ),
+    ("subject_source_key", "SubjectSourceKey", _j.STR, 0),
+    ("subject_type_value", "SubjectTypeValue", _j.STR, 0),
+    ("subject_type_source_key", "SubjectTypeSourceKey", _j.STR, 0),
+)
+ContextProvider._XML_READ = _x_ContextProvider
+ContextProvider._QUERY_WRITE = _q_ContextProvider

@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
@@ -32,63 +31,6 @@ class ContextProviderKeyDefinition(SharedShape):
     """The key in the external identity provider's assertion or token to read the value from."""
     target_key: Annotated[str, _v.Str(1, 128)] | None = Field(default=None, alias="TargetKey")
     """The trusted context key to map the source value into."""
-
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ContextProviderKeyDefinition:
-        return _x.read(cls, data, _x_ContextProviderKeyDefinition)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ContextProviderKeyDefinition:
-        return _x_ContextProviderKeyDefinition(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_source_key = self.source_key
-        if v_source_key is not None:
-            d["SourceKey"] = v_source_key
-        v_target_key = self.target_key
-        if v_target_key is not None:
-            d["TargetKey"] = v_target_key
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ContextProviderKeyDefinition:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ContextProviderKeyDefinition")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "SourceKey"
-            v = src.get("SourceKey")
-            if v is not None:
-                values["source_key"] = _j.s(v)
-            w = "TargetKey"
-            v = src.get("TargetKey")
-            if v is not None:
-                values["target_key"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ContextProviderKeyDefinition", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ContextProviderKeyDefinition:
-        return _new(
-            cls,
-            {"source_key": values.get("source_key"), "target_key": values.get("target_key")},
-            {} if extra is None else extra,
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_ContextProviderKeyDefinition(self, q, "")
-        return q
 
 
 def _x_ContextProviderKeyDefinition(el: _Element) -> ContextProviderKeyDefinition:
@@ -117,3 +59,11 @@ def _q_ContextProviderKeyDefinition(
     v_target_key = o.target_key
     if v_target_key is not None:
         q[p + "TargetKey"] = v_target_key
+
+
+ContextProviderKeyDefinition._FIELDS = (
+    ("source_key", "SourceKey", _j.STR, 0),
+    ("target_key", "TargetKey", _j.STR, 0),
+)
+ContextProviderKeyDefinition._XML_READ = _x_ContextProviderKeyDefinition
+ContextProviderKeyDefinition._QUERY_WRITE = _q_ContextProviderKeyDefinition

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
 
@@ -30,46 +29,6 @@ class CredentialReportNotReadyException(ErrorShape):
 
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> CredentialReportNotReadyException:
-        return _x.read_error(cls, data, _x_CredentialReportNotReadyException)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> CredentialReportNotReadyException:
-        return _x_CredentialReportNotReadyException(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> CredentialReportNotReadyException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "CredentialReportNotReadyException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("CredentialReportNotReadyException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> CredentialReportNotReadyException:
-        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
-
 
 def _x_CredentialReportNotReadyException(el: _Element) -> CredentialReportNotReadyException:
     message: Any = None
@@ -83,3 +42,7 @@ def _x_CredentialReportNotReadyException(el: _Element) -> CredentialReportNotRea
         else:
             _extras.keep(ex, c)
     return _new(CredentialReportNotReadyException, {"message": message}, ex)
+
+
+CredentialReportNotReadyException._FIELDS = (("message", "Message", _j.STR, 0),)
+CredentialReportNotReadyException._XML_READ = _x_CredentialReportNotReadyException

@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 from .policy_parameter import PolicyParameter, _q_PolicyParameter, _x_PolicyParameter
@@ -37,66 +36,6 @@ class DelegationPermission(SharedShape):
     A list of policy parameters that define the scope and constraints of the delegated
     permissions.
     """
-
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> DelegationPermission:
-        return _x.read(cls, data, _x_DelegationPermission)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> DelegationPermission:
-        return _x_DelegationPermission(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_policy_template_arn = self.policy_template_arn
-        if v_policy_template_arn is not None:
-            d["PolicyTemplateArn"] = v_policy_template_arn
-        v_parameters = self.parameters
-        if v_parameters is not None:
-            d["Parameters"] = [x1.to_json() for x1 in v_parameters]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> DelegationPermission:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "DelegationPermission")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "PolicyTemplateArn"
-            v = src.get("PolicyTemplateArn")
-            if v is not None:
-                values["policy_template_arn"] = _j.s(v)
-            w = "Parameters"
-            v = src.get("Parameters")
-            if v is not None:
-                values["parameters"] = _j.each(v, lambda x1: PolicyParameter._of_json(x1, validate))
-        except ValueError as exc:
-            raise _j.failure("DelegationPermission", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> DelegationPermission:
-        return _new(
-            cls,
-            {
-                "policy_template_arn": values.get("policy_template_arn"),
-                "parameters": values.get("parameters"),
-            },
-            {} if extra is None else extra,
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_DelegationPermission(self, q, "")
-        return q
 
 
 def _x_DelegationPermission(el: _Element) -> DelegationPermission:
@@ -129,3 +68,11 @@ def _q_DelegationPermission(o: DelegationPermission, q: dict[str, str], p: str) 
         for n_parameters_1, x_parameters_1 in enumerate(v_parameters, 1):
             key_parameters_1 = p + "Parameters" + ".member." + str(n_parameters_1)
             _q_PolicyParameter(x_parameters_1, q, key_parameters_1 + ".")
+
+
+DelegationPermission._FIELDS = (
+    ("policy_template_arn", "PolicyTemplateArn", _j.STR, 0),
+    ("parameters", "Parameters", _j.list_of(_j.struct(PolicyParameter)), 0),
+)
+DelegationPermission._XML_READ = _x_DelegationPermission
+DelegationPermission._QUERY_WRITE = _q_DelegationPermission

@@ -112,204 +112,6 @@ class DelegationRequest(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> DelegationRequest:
-        return _x.read(cls, data, _x_DelegationRequest)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> DelegationRequest:
-        return _x_DelegationRequest(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_delegation_request_id = self.delegation_request_id
-        if v_delegation_request_id is not None:
-            d["DelegationRequestId"] = v_delegation_request_id
-        v_owner_account_id = self.owner_account_id
-        if v_owner_account_id is not None:
-            d["OwnerAccountId"] = v_owner_account_id
-        v_description = self.description
-        if v_description is not None:
-            d["Description"] = v_description
-        v_request_message = self.request_message
-        if v_request_message is not None:
-            d["RequestMessage"] = v_request_message
-        v_permissions = self.permissions
-        if v_permissions is not None:
-            d["Permissions"] = v_permissions.to_json()
-        v_permission_policy = self.permission_policy
-        if v_permission_policy is not None:
-            d["PermissionPolicy"] = v_permission_policy
-        v_role_permission_restriction_arns = self.role_permission_restriction_arns
-        if v_role_permission_restriction_arns is not None:
-            d["RolePermissionRestrictionArns"] = [x1 for x1 in v_role_permission_restriction_arns]
-        v_owner_id = self.owner_id
-        if v_owner_id is not None:
-            d["OwnerId"] = v_owner_id
-        v_approver_id = self.approver_id
-        if v_approver_id is not None:
-            d["ApproverId"] = v_approver_id
-        v_state = self.state
-        if v_state is not None:
-            d["State"] = str(v_state)
-        v_expiration_time = self.expiration_time
-        if v_expiration_time is not None:
-            d["ExpirationTime"] = _j.ts_out(v_expiration_time)
-        v_requestor_id = self.requestor_id
-        if v_requestor_id is not None:
-            d["RequestorId"] = v_requestor_id
-        v_requestor_name = self.requestor_name
-        if v_requestor_name is not None:
-            d["RequestorName"] = v_requestor_name
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_session_duration = self.session_duration
-        if v_session_duration is not None:
-            d["SessionDuration"] = v_session_duration
-        v_redirect_url = self.redirect_url
-        if v_redirect_url is not None:
-            d["RedirectUrl"] = v_redirect_url
-        v_notes = self.notes
-        if v_notes is not None:
-            d["Notes"] = v_notes
-        v_rejection_reason = self.rejection_reason
-        if v_rejection_reason is not None:
-            d["RejectionReason"] = v_rejection_reason
-        v_only_send_by_owner = self.only_send_by_owner
-        if v_only_send_by_owner is not None:
-            d["OnlySendByOwner"] = v_only_send_by_owner
-        v_updated_time = self.updated_time
-        if v_updated_time is not None:
-            d["UpdatedTime"] = _j.ts_out(v_updated_time)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> DelegationRequest:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "DelegationRequest")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "DelegationRequestId"
-            v = src.get("DelegationRequestId")
-            if v is not None:
-                values["delegation_request_id"] = _j.s(v)
-            w = "OwnerAccountId"
-            v = src.get("OwnerAccountId")
-            if v is not None:
-                values["owner_account_id"] = _j.s(v)
-            w = "Description"
-            v = src.get("Description")
-            if v is not None:
-                values["description"] = _j.s(v)
-            w = "RequestMessage"
-            v = src.get("RequestMessage")
-            if v is not None:
-                values["request_message"] = _j.s(v)
-            w = "Permissions"
-            v = src.get("Permissions")
-            if v is not None:
-                values["permissions"] = DelegationPermission._of_json(v, validate)
-            w = "PermissionPolicy"
-            v = src.get("PermissionPolicy")
-            if v is not None:
-                values["permission_policy"] = _j.s(v)
-            w = "RolePermissionRestrictionArns"
-            v = src.get("RolePermissionRestrictionArns")
-            if v is not None:
-                values["role_permission_restriction_arns"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "OwnerId"
-            v = src.get("OwnerId")
-            if v is not None:
-                values["owner_id"] = _j.s(v)
-            w = "ApproverId"
-            v = src.get("ApproverId")
-            if v is not None:
-                values["approver_id"] = _j.s(v)
-            w = "State"
-            v = src.get("State")
-            if v is not None:
-                values["state"] = _j.enum(StateType, v, validate)
-            w = "ExpirationTime"
-            v = src.get("ExpirationTime")
-            if v is not None:
-                values["expiration_time"] = _j.ts_in(v)
-            w = "RequestorId"
-            v = src.get("RequestorId")
-            if v is not None:
-                values["requestor_id"] = _j.s(v)
-            w = "RequestorName"
-            v = src.get("RequestorName")
-            if v is not None:
-                values["requestor_name"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "SessionDuration"
-            v = src.get("SessionDuration")
-            if v is not None:
-                values["session_duration"] = _j.i(v)
-            w = "RedirectUrl"
-            v = src.get("RedirectUrl")
-            if v is not None:
-                values["redirect_url"] = _j.s(v)
-            w = "Notes"
-            v = src.get("Notes")
-            if v is not None:
-                values["notes"] = _j.s(v)
-            w = "RejectionReason"
-            v = src.get("RejectionReason")
-            if v is not None:
-                values["rejection_reason"] = _j.s(v)
-            w = "OnlySendByOwner"
-            v = src.get("OnlySendByOwner")
-            if v is not None:
-                values["only_send_by_owner"] = _j.b(v)
-            w = "UpdatedTime"
-            v = src.get("UpdatedTime")
-            if v is not None:
-                values["updated_time"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("DelegationRequest", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> DelegationRequest:
-        return _new(
-            cls,
-            {
-                "delegation_request_id": values.get("delegation_request_id"),
-                "owner_account_id": values.get("owner_account_id"),
-                "description": values.get("description"),
-                "request_message": values.get("request_message"),
-                "permissions": values.get("permissions"),
-                "permission_policy": values.get("permission_policy"),
-                "role_permission_restriction_arns": values.get("role_permission_restriction_arns"),
-                "owner_id": values.get("owner_id"),
-                "approver_id": values.get("approver_id"),
-                "state": values.get("state"),
-                "expiration_time": values.get("expiration_time"),
-                "requestor_id": values.get("requestor_id"),
-                "requestor_name": values.get("requestor_name"),
-                "create_date": values.get("create_date"),
-                "session_duration": values.get("session_duration"),
-                "redirect_url": values.get("redirect_url"),
-                "notes": values.get("notes"),
-                "rejection_reason": values.get("rejection_reason"),
-                "only_send_by_owner": values.get("only_send_by_owner"),
-                "updated_time": values.get("updated_time"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_DelegationRequest(el: _Element) -> DelegationRequest:
     delegation_request_id: Any = None
@@ -403,3 +205,28 @@ def _x_DelegationRequest(el: _Element) -> DelegationRequest:
         },
         ex,
     )
+
+
+DelegationRequest._FIELDS = (
+    ("delegation_request_id", "DelegationRequestId", _j.STR, 0),
+    ("owner_account_id", "OwnerAccountId", _j.STR, 0),
+    ("description", "Description", _j.STR, 0),
+    ("request_message", "RequestMessage", _j.STR, 0),
+    ("permissions", "Permissions", _j.struct(DelegationPermission), 0),
+    ("permission_policy", "PermissionPolicy", _j.STR, 0),
+    ("role_permission_restriction_arns", "RolePermissionRestrictionArns", _j.list_of(_j.STR), 0),
+    ("owner_id", "OwnerId", _j.STR, 0),
+    ("approver_id", "ApproverId", _j.STR, 0),
+    ("state", "State", _j.enum_of(StateType), 0),
+    ("expiration_time", "ExpirationTime", _j.TIME, 0),
+    ("requestor_id", "RequestorId", _j.STR, 0),
+    ("requestor_name", "RequestorName", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("session_duration", "SessionDuration", _j.INT, 0),
+    ("redirect_url", "RedirectUrl", _j.STR, 0),
+    ("notes", "Notes", _j.STR, 0),
+    ("rejection_reason", "RejectionReason", _j.STR, 0),
+    ("only_send_by_owner", "OnlySendByOwner", _j.BOOL, 0),
+    ("updated_time", "UpdatedTime", _j.TIME, 0),
+)
+DelegationRequest._XML_READ = _x_DelegationRequest

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
@@ -29,55 +28,6 @@ class ErrorDetails(OpenShape):
     code: str = Field(alias="Code")
     """The error code associated with the operation failure."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ErrorDetails:
-        return _x.read(cls, data, _x_ErrorDetails)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ErrorDetails:
-        return _x_ErrorDetails(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        v_code = self.code
-        if v_code is not None:
-            d["Code"] = v_code
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ErrorDetails:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ErrorDetails")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-            w = "Code"
-            v = src.get("Code")
-            if v is not None:
-                values["code"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ErrorDetails", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> ErrorDetails:
-        return _new(
-            cls,
-            {"message": values.get("message"), "code": values.get("code")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_ErrorDetails(el: _Element) -> ErrorDetails:
     message: Any = None
@@ -92,3 +42,10 @@ def _x_ErrorDetails(el: _Element) -> ErrorDetails:
         else:
             _extras.keep(ex, c)
     return _new(ErrorDetails, {"message": message, "code": code}, ex)
+
+
+ErrorDetails._FIELDS = (
+    ("message", "Message", _j.STR, 0),
+    ("code", "Code", _j.STR, 0),
+)
+ErrorDetails._XML_READ = _x_ErrorDetails

@@ -95,131 +95,6 @@ class EvaluationResult(OpenShape):
     each resource.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> EvaluationResult:
-        return _x.read(cls, data, _x_EvaluationResult)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> EvaluationResult:
-        return _x_EvaluationResult(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_eval_action_name = self.eval_action_name
-        if v_eval_action_name is not None:
-            d["EvalActionName"] = v_eval_action_name
-        v_eval_resource_name = self.eval_resource_name
-        if v_eval_resource_name is not None:
-            d["EvalResourceName"] = v_eval_resource_name
-        v_eval_decision = self.eval_decision
-        if v_eval_decision is not None:
-            d["EvalDecision"] = str(v_eval_decision)
-        v_matched_statements = self.matched_statements
-        if v_matched_statements is not None:
-            d["MatchedStatements"] = [x1.to_json() for x1 in v_matched_statements]
-        v_missing_context_values = self.missing_context_values
-        if v_missing_context_values is not None:
-            d["MissingContextValues"] = [x1 for x1 in v_missing_context_values]
-        v_organizations_decision_detail = self.organizations_decision_detail
-        if v_organizations_decision_detail is not None:
-            d["OrganizationsDecisionDetail"] = v_organizations_decision_detail.to_json()
-        v_permissions_boundary_decision_detail = self.permissions_boundary_decision_detail
-        if v_permissions_boundary_decision_detail is not None:
-            d["PermissionsBoundaryDecisionDetail"] = (
-                v_permissions_boundary_decision_detail.to_json()
-            )
-        v_eval_decision_details = self.eval_decision_details
-        if v_eval_decision_details is not None:
-            d["EvalDecisionDetails"] = {k1: str(x1) for k1, x1 in v_eval_decision_details.items()}
-        v_resource_specific_results = self.resource_specific_results
-        if v_resource_specific_results is not None:
-            d["ResourceSpecificResults"] = [x1.to_json() for x1 in v_resource_specific_results]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> EvaluationResult:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "EvaluationResult")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "EvalActionName"
-            v = src.get("EvalActionName")
-            if v is not None:
-                values["eval_action_name"] = _j.s(v)
-            w = "EvalResourceName"
-            v = src.get("EvalResourceName")
-            if v is not None:
-                values["eval_resource_name"] = _j.s(v)
-            w = "EvalDecision"
-            v = src.get("EvalDecision")
-            if v is not None:
-                values["eval_decision"] = _j.enum(PolicyEvaluationDecisionType, v, validate)
-            w = "MatchedStatements"
-            v = src.get("MatchedStatements")
-            if v is not None:
-                values["matched_statements"] = _j.each(
-                    v, lambda x1: Statement._of_json(x1, validate)
-                )
-            w = "MissingContextValues"
-            v = src.get("MissingContextValues")
-            if v is not None:
-                values["missing_context_values"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "OrganizationsDecisionDetail"
-            v = src.get("OrganizationsDecisionDetail")
-            if v is not None:
-                values["organizations_decision_detail"] = OrganizationsDecisionDetail._of_json(
-                    v, validate
-                )
-            w = "PermissionsBoundaryDecisionDetail"
-            v = src.get("PermissionsBoundaryDecisionDetail")
-            if v is not None:
-                values["permissions_boundary_decision_detail"] = (
-                    PermissionsBoundaryDecisionDetail._of_json(v, validate)
-                )
-            w = "EvalDecisionDetails"
-            v = src.get("EvalDecisionDetails")
-            if v is not None:
-                values["eval_decision_details"] = {
-                    _j.s(k1): _j.enum(PolicyEvaluationDecisionType, x1, validate)
-                    for k1, x1 in _j.mapping(v).items()
-                }
-            w = "ResourceSpecificResults"
-            v = src.get("ResourceSpecificResults")
-            if v is not None:
-                values["resource_specific_results"] = _j.each(
-                    v, lambda x1: ResourceSpecificResult._of_json(x1, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("EvaluationResult", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> EvaluationResult:
-        return _new(
-            cls,
-            {
-                "eval_action_name": values.get("eval_action_name"),
-                "eval_resource_name": values.get("eval_resource_name"),
-                "eval_decision": values.get("eval_decision"),
-                "matched_statements": values.get("matched_statements"),
-                "missing_context_values": values.get("missing_context_values"),
-                "organizations_decision_detail": values.get("organizations_decision_detail"),
-                "permissions_boundary_decision_detail": values.get(
-                    "permissions_boundary_decision_detail"
-                ),
-                "eval_decision_details": values.get("eval_decision_details"),
-                "resource_specific_results": values.get("resource_specific_results"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _xe_EvalDecisionDetailsType(e: _Element) -> tuple[str, PolicyEvaluationDecisionType]:
     k: Any = None
@@ -287,3 +162,37 @@ def _x_EvaluationResult(el: _Element) -> EvaluationResult:
         },
         ex,
     )
+
+
+EvaluationResult._FIELDS = (
+    ("eval_action_name", "EvalActionName", _j.STR, 0),
+    ("eval_resource_name", "EvalResourceName", _j.STR, 0),
+    ("eval_decision", "EvalDecision", _j.enum_of(PolicyEvaluationDecisionType), 0),
+    ("matched_statements", "MatchedStatements", _j.list_of(_j.struct(Statement)), 0),
+    ("missing_context_values", "MissingContextValues", _j.list_of(_j.STR), 0),
+    (
+        "organizations_decision_detail",
+        "OrganizationsDecisionDetail",
+        _j.struct(OrganizationsDecisionDetail),
+        0,
+    ),
+    (
+        "permissions_boundary_decision_detail",
+        "PermissionsBoundaryDecisionDetail",
+        _j.struct(PermissionsBoundaryDecisionDetail),
+        0,
+    ),
+    (
+        "eval_decision_details",
+        "EvalDecisionDetails",
+        _j.map_of(_j.STR, _j.enum_of(PolicyEvaluationDecisionType)),
+        0,
+    ),
+    (
+        "resource_specific_results",
+        "ResourceSpecificResults",
+        _j.list_of(_j.struct(ResourceSpecificResult)),
+        0,
+    ),
+)
+EvaluationResult._XML_READ = _x_EvaluationResult

@@ -8,8 +8,7 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import OutputShape, ResponseMetadata
+from iamlast._runtime.shape import OutputShape
 from iamlast._runtime.shape import new as _new
 
 if TYPE_CHECKING:
@@ -37,58 +36,6 @@ class GetContextKeysForPolicyResponse(OutputShape):
     context_key_names: list[str] | None = Field(default=None, alias="ContextKeyNames")
     """The list of context keys that are referenced in the input policies."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> GetContextKeysForPolicyResponse:
-        return _x.read(cls, data, _x_GetContextKeysForPolicyResponse)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> GetContextKeysForPolicyResponse:
-        return _x_GetContextKeysForPolicyResponse(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_context_key_names = self.context_key_names
-        if v_context_key_names is not None:
-            d["ContextKeyNames"] = [x1 for x1 in v_context_key_names]
-        if self.response_metadata is not None:
-            d["ResponseMetadata"] = self.response_metadata.to_json()
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> GetContextKeysForPolicyResponse:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "GetContextKeysForPolicyResponse")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "ContextKeyNames"
-            v = src.get("ContextKeyNames")
-            if v is not None:
-                values["context_key_names"] = _j.each(v, lambda x1: _j.s(x1))
-            v = src.get("ResponseMetadata")
-            if v is not None:
-                values["response_metadata"] = ResponseMetadata._of_json(v, False)
-        except ValueError as exc:
-            raise _j.failure("GetContextKeysForPolicyResponse", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> GetContextKeysForPolicyResponse:
-        return _new(
-            cls,
-            {
-                "context_key_names": values.get("context_key_names"),
-                "response_metadata": values.get("response_metadata"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_GetContextKeysForPolicyResponse(el: _Element) -> GetContextKeysForPolicyResponse:
     context_key_names: Any = None
@@ -106,3 +53,9 @@ def _x_GetContextKeysForPolicyResponse(el: _Element) -> GetContextKeysForPolicyR
         {"context_key_names": context_key_names, "response_metadata": None},
         ex,
     )
+
+
+GetContextKeysForPolicyResponse._FIELDS = (
+    ("context_key_names", "ContextKeyNames", _j.list_of(_j.STR), 0),
+)
+GetContextKeysForPolicyResponse._XML_READ = _x_GetContextKeysForPolicyResponse

@@ -39,82 +39,6 @@ class Group(OpenShape):
     create_date: Annotated[datetime, _v.utc] = Field(alias="CreateDate")
     """The date and time, in ISO 8601 date-time format, when the group was created."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Group:
-        return _x.read(cls, data, _x_Group)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Group:
-        return _x_Group(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_group_name = self.group_name
-        if v_group_name is not None:
-            d["GroupName"] = v_group_name
-        v_group_id = self.group_id
-        if v_group_id is not None:
-            d["GroupId"] = v_group_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Group:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Group")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "GroupName"
-            v = src.get("GroupName")
-            if v is not None:
-                values["group_name"] = _j.s(v)
-            w = "GroupId"
-            v = src.get("GroupId")
-            if v is not None:
-                values["group_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("Group", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Group:
-        return _new(
-            cls,
-            {
-                "path": values.get("path"),
-                "group_name": values.get("group_name"),
-                "group_id": values.get("group_id"),
-                "arn": values.get("arn"),
-                "create_date": values.get("create_date"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_Group(el: _Element) -> Group:
     path: Any = None
@@ -148,3 +72,13 @@ def _x_Group(el: _Element) -> Group:
         },
         ex,
     )
+
+
+Group._FIELDS = (
+    ("path", "Path", _j.STR, 0),
+    ("group_name", "GroupName", _j.STR, 0),
+    ("group_id", "GroupId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+)
+Group._XML_READ = _x_Group

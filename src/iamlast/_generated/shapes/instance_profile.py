@@ -48,100 +48,6 @@ class InstanceProfile(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> InstanceProfile:
-        return _x.read(cls, data, _x_InstanceProfile)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> InstanceProfile:
-        return _x_InstanceProfile(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_instance_profile_name = self.instance_profile_name
-        if v_instance_profile_name is not None:
-            d["InstanceProfileName"] = v_instance_profile_name
-        v_instance_profile_id = self.instance_profile_id
-        if v_instance_profile_id is not None:
-            d["InstanceProfileId"] = v_instance_profile_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_roles = self.roles
-        if v_roles is not None:
-            d["Roles"] = [x1.to_json() for x1 in v_roles]
-        v_tags = self.tags
-        if v_tags is not None:
-            d["Tags"] = [x1.to_json() for x1 in v_tags]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> InstanceProfile:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "InstanceProfile")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "InstanceProfileName"
-            v = src.get("InstanceProfileName")
-            if v is not None:
-                values["instance_profile_name"] = _j.s(v)
-            w = "InstanceProfileId"
-            v = src.get("InstanceProfileId")
-            if v is not None:
-                values["instance_profile_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "Roles"
-            v = src.get("Roles")
-            if v is not None:
-                values["roles"] = _j.each(v, lambda x1: Role._of_json(x1, validate))
-            w = "Tags"
-            v = src.get("Tags")
-            if v is not None:
-                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
-        except ValueError as exc:
-            raise _j.failure("InstanceProfile", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> InstanceProfile:
-        return _new(
-            cls,
-            {
-                "path": values.get("path"),
-                "instance_profile_name": values.get("instance_profile_name"),
-                "instance_profile_id": values.get("instance_profile_id"),
-                "arn": values.get("arn"),
-                "create_date": values.get("create_date"),
-                "roles": values.get("roles") or [],
-                "tags": values.get("tags"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_InstanceProfile(el: _Element) -> InstanceProfile:
     path: Any = None
@@ -183,3 +89,15 @@ def _x_InstanceProfile(el: _Element) -> InstanceProfile:
         },
         ex,
     )
+
+
+InstanceProfile._FIELDS = (
+    ("path", "Path", _j.STR, 0),
+    ("instance_profile_name", "InstanceProfileName", _j.STR, 0),
+    ("instance_profile_id", "InstanceProfileId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("roles", "Roles", _j.list_of(_j.struct(Role)), 1),
+    ("tags", "Tags", _j.list_of(_j.struct(Tag)), 0),
+)
+InstanceProfile._XML_READ = _x_InstanceProfile

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
 
@@ -33,46 +32,6 @@ class InvalidInputException(ErrorShape):
 
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> InvalidInputException:
-        return _x.read_error(cls, data, _x_InvalidInputException)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> InvalidInputException:
-        return _x_InvalidInputException(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> InvalidInputException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "InvalidInputException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("InvalidInputException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> InvalidInputException:
-        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
-
 
 def _x_InvalidInputException(el: _Element) -> InvalidInputException:
     message: Any = None
@@ -86,3 +45,7 @@ def _x_InvalidInputException(el: _Element) -> InvalidInputException:
         else:
             _extras.keep(ex, c)
     return _new(InvalidInputException, {"message": message}, ex)
+
+
+InvalidInputException._FIELDS = (("message", "Message", _j.STR, 0),)
+InvalidInputException._XML_READ = _x_InvalidInputException

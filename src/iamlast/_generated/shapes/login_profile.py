@@ -42,74 +42,6 @@ class LoginProfile(OpenShape):
     The maximum duration (in seconds) of an Amazon Web Services Sign-In session for the user.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> LoginProfile:
-        return _x.read(cls, data, _x_LoginProfile)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> LoginProfile:
-        return _x_LoginProfile(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_user_name = self.user_name
-        if v_user_name is not None:
-            d["UserName"] = v_user_name
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_password_reset_required = self.password_reset_required
-        if v_password_reset_required is not None:
-            d["PasswordResetRequired"] = v_password_reset_required
-        v_max_signin_session_duration = self.max_signin_session_duration
-        if v_max_signin_session_duration is not None:
-            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> LoginProfile:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "LoginProfile")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "UserName"
-            v = src.get("UserName")
-            if v is not None:
-                values["user_name"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "PasswordResetRequired"
-            v = src.get("PasswordResetRequired")
-            if v is not None:
-                values["password_reset_required"] = _j.b(v)
-            w = "MaxSigninSessionDuration"
-            v = src.get("MaxSigninSessionDuration")
-            if v is not None:
-                values["max_signin_session_duration"] = _j.i(v)
-        except ValueError as exc:
-            raise _j.failure("LoginProfile", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> LoginProfile:
-        return _new(
-            cls,
-            {
-                "user_name": values.get("user_name"),
-                "create_date": values.get("create_date"),
-                "password_reset_required": values.get("password_reset_required"),
-                "max_signin_session_duration": values.get("max_signin_session_duration"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_LoginProfile(el: _Element) -> LoginProfile:
     user_name: Any = None
@@ -139,3 +71,12 @@ def _x_LoginProfile(el: _Element) -> LoginProfile:
         },
         ex,
     )
+
+
+LoginProfile._FIELDS = (
+    ("user_name", "UserName", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("password_reset_required", "PasswordResetRequired", _j.BOOL, 0),
+    ("max_signin_session_duration", "MaxSigninSessionDuration", _j.INT, 0),
+)
+LoginProfile._XML_READ = _x_LoginProfile

@@ -7,8 +7,6 @@ from typing import Any, ClassVar, TYPE_CHECKING
 from pydantic import Field
 
 from iamlast._runtime import extras as _extras
-from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
 
@@ -28,40 +26,6 @@ class OrganizationNotFoundException(ErrorShape):
     _SENDER_FAULT: ClassVar[bool] = True
     _MESSAGE_ATTR: ClassVar[str | None] = None
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> OrganizationNotFoundException:
-        return _x.read_error(cls, data, _x_OrganizationNotFoundException)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> OrganizationNotFoundException:
-        return _x_OrganizationNotFoundException(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> OrganizationNotFoundException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "OrganizationNotFoundException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            pass
-        except ValueError as exc:
-            raise _j.failure("OrganizationNotFoundException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> OrganizationNotFoundException:
-        return _new(cls, {}, {} if extra is None else extra)
-
 
 def _x_OrganizationNotFoundException(el: _Element) -> OrganizationNotFoundException:
     ex: dict[str, Any] = {}
@@ -72,3 +36,6 @@ def _x_OrganizationNotFoundException(el: _Element) -> OrganizationNotFoundExcept
         else:
             _extras.keep(ex, c)
     return _new(OrganizationNotFoundException, {}, ex)
+
+
+OrganizationNotFoundException._XML_READ = _x_OrganizationNotFoundException

@@ -30,50 +30,6 @@ class OrganizationsDecisionDetail(OpenShape):
     policies that impact the simulated user's account.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> OrganizationsDecisionDetail:
-        return _x.read(cls, data, _x_OrganizationsDecisionDetail)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> OrganizationsDecisionDetail:
-        return _x_OrganizationsDecisionDetail(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_allowed_by_organizations = self.allowed_by_organizations
-        if v_allowed_by_organizations is not None:
-            d["AllowedByOrganizations"] = v_allowed_by_organizations
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> OrganizationsDecisionDetail:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "OrganizationsDecisionDetail")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "AllowedByOrganizations"
-            v = src.get("AllowedByOrganizations")
-            if v is not None:
-                values["allowed_by_organizations"] = _j.b(v)
-        except ValueError as exc:
-            raise _j.failure("OrganizationsDecisionDetail", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> OrganizationsDecisionDetail:
-        return _new(
-            cls,
-            {"allowed_by_organizations": values.get("allowed_by_organizations")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_OrganizationsDecisionDetail(el: _Element) -> OrganizationsDecisionDetail:
     allowed_by_organizations: Any = None
@@ -87,3 +43,9 @@ def _x_OrganizationsDecisionDetail(el: _Element) -> OrganizationsDecisionDetail:
     return _new(
         OrganizationsDecisionDetail, {"allowed_by_organizations": allowed_by_organizations}, ex
     )
+
+
+OrganizationsDecisionDetail._FIELDS = (
+    ("allowed_by_organizations", "AllowedByOrganizations", _j.BOOL, 0),
+)
+OrganizationsDecisionDetail._XML_READ = _x_OrganizationsDecisionDetail

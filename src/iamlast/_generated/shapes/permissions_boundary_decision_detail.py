@@ -35,50 +35,6 @@ class PermissionsBoundaryDecisionDetail(OpenShape):
     entity (user or role).
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> PermissionsBoundaryDecisionDetail:
-        return _x.read(cls, data, _x_PermissionsBoundaryDecisionDetail)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> PermissionsBoundaryDecisionDetail:
-        return _x_PermissionsBoundaryDecisionDetail(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_allowed_by_permissions_boundary = self.allowed_by_permissions_boundary
-        if v_allowed_by_permissions_boundary is not None:
-            d["AllowedByPermissionsBoundary"] = v_allowed_by_permissions_boundary
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PermissionsBoundaryDecisionDetail:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PermissionsBoundaryDecisionDetail")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "AllowedByPermissionsBoundary"
-            v = src.get("AllowedByPermissionsBoundary")
-            if v is not None:
-                values["allowed_by_permissions_boundary"] = _j.b(v)
-        except ValueError as exc:
-            raise _j.failure("PermissionsBoundaryDecisionDetail", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PermissionsBoundaryDecisionDetail:
-        return _new(
-            cls,
-            {"allowed_by_permissions_boundary": values.get("allowed_by_permissions_boundary")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_PermissionsBoundaryDecisionDetail(el: _Element) -> PermissionsBoundaryDecisionDetail:
     allowed_by_permissions_boundary: Any = None
@@ -94,3 +50,9 @@ def _x_PermissionsBoundaryDecisionDetail(el: _Element) -> PermissionsBoundaryDec
         {"allowed_by_permissions_boundary": allowed_by_permissions_boundary},
         ex,
     )
+
+
+PermissionsBoundaryDecisionDetail._FIELDS = (
+    ("allowed_by_permissions_boundary", "AllowedByPermissionsBoundary", _j.BOOL, 0),
+)
+PermissionsBoundaryDecisionDetail._XML_READ = _x_PermissionsBoundaryDecisionDetail

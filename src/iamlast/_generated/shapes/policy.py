@@ -74,138 +74,6 @@ class Policy(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Policy:
-        return _x.read(cls, data, _x_Policy)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Policy:
-        return _x_Policy(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_policy_name = self.policy_name
-        if v_policy_name is not None:
-            d["PolicyName"] = v_policy_name
-        v_policy_id = self.policy_id
-        if v_policy_id is not None:
-            d["PolicyId"] = v_policy_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_default_version_id = self.default_version_id
-        if v_default_version_id is not None:
-            d["DefaultVersionId"] = v_default_version_id
-        v_attachment_count = self.attachment_count
-        if v_attachment_count is not None:
-            d["AttachmentCount"] = v_attachment_count
-        v_permissions_boundary_usage_count = self.permissions_boundary_usage_count
-        if v_permissions_boundary_usage_count is not None:
-            d["PermissionsBoundaryUsageCount"] = v_permissions_boundary_usage_count
-        v_is_attachable = self.is_attachable
-        if v_is_attachable is not None:
-            d["IsAttachable"] = v_is_attachable
-        v_description = self.description
-        if v_description is not None:
-            d["Description"] = v_description
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_update_date = self.update_date
-        if v_update_date is not None:
-            d["UpdateDate"] = _j.ts_out(v_update_date)
-        v_tags = self.tags
-        if v_tags is not None:
-            d["Tags"] = [x1.to_json() for x1 in v_tags]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Policy:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Policy")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "PolicyName"
-            v = src.get("PolicyName")
-            if v is not None:
-                values["policy_name"] = _j.s(v)
-            w = "PolicyId"
-            v = src.get("PolicyId")
-            if v is not None:
-                values["policy_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "DefaultVersionId"
-            v = src.get("DefaultVersionId")
-            if v is not None:
-                values["default_version_id"] = _j.s(v)
-            w = "AttachmentCount"
-            v = src.get("AttachmentCount")
-            if v is not None:
-                values["attachment_count"] = _j.i(v)
-            w = "PermissionsBoundaryUsageCount"
-            v = src.get("PermissionsBoundaryUsageCount")
-            if v is not None:
-                values["permissions_boundary_usage_count"] = _j.i(v)
-            w = "IsAttachable"
-            v = src.get("IsAttachable")
-            if v is not None:
-                values["is_attachable"] = _j.b(v)
-            w = "Description"
-            v = src.get("Description")
-            if v is not None:
-                values["description"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "UpdateDate"
-            v = src.get("UpdateDate")
-            if v is not None:
-                values["update_date"] = _j.ts_in(v)
-            w = "Tags"
-            v = src.get("Tags")
-            if v is not None:
-                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
-        except ValueError as exc:
-            raise _j.failure("Policy", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Policy:
-        return _new(
-            cls,
-            {
-                "policy_name": values.get("policy_name"),
-                "policy_id": values.get("policy_id"),
-                "arn": values.get("arn"),
-                "path": values.get("path"),
-                "default_version_id": values.get("default_version_id"),
-                "attachment_count": values.get("attachment_count"),
-                "permissions_boundary_usage_count": values.get("permissions_boundary_usage_count"),
-                "is_attachable": values.get("is_attachable"),
-                "description": values.get("description"),
-                "create_date": values.get("create_date"),
-                "update_date": values.get("update_date"),
-                "tags": values.get("tags"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_Policy(el: _Element) -> Policy:
     policy_name: Any = None
@@ -267,3 +135,20 @@ def _x_Policy(el: _Element) -> Policy:
         },
         ex,
     )
+
+
+Policy._FIELDS = (
+    ("policy_name", "PolicyName", _j.STR, 0),
+    ("policy_id", "PolicyId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("path", "Path", _j.STR, 0),
+    ("default_version_id", "DefaultVersionId", _j.STR, 0),
+    ("attachment_count", "AttachmentCount", _j.INT, 0),
+    ("permissions_boundary_usage_count", "PermissionsBoundaryUsageCount", _j.INT, 0),
+    ("is_attachable", "IsAttachable", _j.BOOL, 0),
+    ("description", "Description", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("update_date", "UpdateDate", _j.TIME, 0),
+    ("tags", "Tags", _j.list_of(_j.struct(Tag)), 0),
+)
+Policy._XML_READ = _x_Policy

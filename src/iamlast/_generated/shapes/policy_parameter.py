@@ -40,74 +40,6 @@ class PolicyParameter(SharedShape):
     )
     """The data type of the policy parameter value."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> PolicyParameter:
-        return _x.read(cls, data, _x_PolicyParameter)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> PolicyParameter:
-        return _x_PolicyParameter(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_values = self.values
-        if v_values is not None:
-            d["Values"] = [x1 for x1 in v_values]
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PolicyParameter:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PolicyParameter")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "Values"
-            v = src.get("Values")
-            if v is not None:
-                values["values"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(PolicyParameterTypeEnum, v, validate)
-        except ValueError as exc:
-            raise _j.failure("PolicyParameter", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PolicyParameter:
-        return _new(
-            cls,
-            {
-                "name": values.get("name"),
-                "values": values.get("values"),
-                "type": values.get("type"),
-            },
-            {} if extra is None else extra,
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_PolicyParameter(self, q, "")
-        return q
-
 
 def _x_PolicyParameter(el: _Element) -> PolicyParameter:
     name: Any = None
@@ -141,3 +73,12 @@ def _q_PolicyParameter(o: PolicyParameter, q: dict[str, str], p: str) -> None:
     v_type = o.type
     if v_type is not None:
         q[p + "Type"] = str(v_type)
+
+
+PolicyParameter._FIELDS = (
+    ("name", "Name", _j.STR, 0),
+    ("values", "Values", _j.list_of(_j.STR), 0),
+    ("type", "Type", _j.enum_of(PolicyParameterTypeEnum), 0),
+)
+PolicyParameter._XML_READ = _x_PolicyParameter
+PolicyParameter._QUERY_WRITE = _q_PolicyParameter

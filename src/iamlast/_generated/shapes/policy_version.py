@@ -37,76 +37,6 @@ class PolicyVersion(OpenShape):
     create_date: Annotated[datetime, _v.utc] | None = Field(default=None, alias="CreateDate")
     """The date and time, in ISO 8601 date-time format, when the policy version was created."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> PolicyVersion:
-        return _x.read(cls, data, _x_PolicyVersion)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> PolicyVersion:
-        return _x_PolicyVersion(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_document = self.document
-        if v_document is not None:
-            d["Document"] = v_document
-        v_version_id = self.version_id
-        if v_version_id is not None:
-            d["VersionId"] = v_version_id
-        v_is_default_version = self.is_default_version
-        if v_is_default_version is not None:
-            d["IsDefaultVersion"] = v_is_default_version
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PolicyVersion:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PolicyVersion")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Document"
-            v = src.get("Document")
-            if v is not None:
-                values["document"] = _j.s(_j.policy_in(v))
-            w = "VersionId"
-            v = src.get("VersionId")
-            if v is not None:
-                values["version_id"] = _j.s(v)
-            w = "IsDefaultVersion"
-            v = src.get("IsDefaultVersion")
-            if v is not None:
-                values["is_default_version"] = _j.b(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("PolicyVersion", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PolicyVersion:
-        return _new(
-            cls,
-            {
-                "document": values.get("document"),
-                "version_id": values.get("version_id"),
-                "is_default_version": values.get("is_default_version"),
-                "create_date": values.get("create_date"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_PolicyVersion(el: _Element) -> PolicyVersion:
     document: Any = None
@@ -136,3 +66,12 @@ def _x_PolicyVersion(el: _Element) -> PolicyVersion:
         },
         ex,
     )
+
+
+PolicyVersion._FIELDS = (
+    ("document", "Document", _j.POLICY, 0),
+    ("version_id", "VersionId", _j.STR, 0),
+    ("is_default_version", "IsDefaultVersion", _j.BOOL, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+)
+PolicyVersion._XML_READ = _x_PolicyVersion

@@ -29,55 +29,6 @@ class Position(OpenShape):
     column: int | None = Field(default=None, alias="Column")
     """The column in the line containing the specified position in the document."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Position:
-        return _x.read(cls, data, _x_Position)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Position:
-        return _x_Position(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_line = self.line
-        if v_line is not None:
-            d["Line"] = v_line
-        v_column = self.column
-        if v_column is not None:
-            d["Column"] = v_column
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Position:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Position")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Line"
-            v = src.get("Line")
-            if v is not None:
-                values["line"] = _j.i(v)
-            w = "Column"
-            v = src.get("Column")
-            if v is not None:
-                values["column"] = _j.i(v)
-        except ValueError as exc:
-            raise _j.failure("Position", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Position:
-        return _new(
-            cls,
-            {"line": values.get("line"), "column": values.get("column")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_Position(el: _Element) -> Position:
     line: Any = None
@@ -92,3 +43,10 @@ def _x_Position(el: _Element) -> Position:
         else:
             _extras.keep(ex, c)
     return _new(Position, {"line": line, "column": column}, ex)
+
+
+Position._FIELDS = (
+    ("line", "Line", _j.INT, 0),
+    ("column", "Column", _j.INT, 0),
+)
+Position._XML_READ = _x_Position

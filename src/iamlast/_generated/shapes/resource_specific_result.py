@@ -73,105 +73,6 @@ class ResourceSpecificResult(OpenShape):
     when that boundary is applied to an IAM entity.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ResourceSpecificResult:
-        return _x.read(cls, data, _x_ResourceSpecificResult)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ResourceSpecificResult:
-        return _x_ResourceSpecificResult(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_eval_resource_name = self.eval_resource_name
-        if v_eval_resource_name is not None:
-            d["EvalResourceName"] = v_eval_resource_name
-        v_eval_resource_decision = self.eval_resource_decision
-        if v_eval_resource_decision is not None:
-            d["EvalResourceDecision"] = str(v_eval_resource_decision)
-        v_matched_statements = self.matched_statements
-        if v_matched_statements is not None:
-            d["MatchedStatements"] = [x1.to_json() for x1 in v_matched_statements]
-        v_missing_context_values = self.missing_context_values
-        if v_missing_context_values is not None:
-            d["MissingContextValues"] = [x1 for x1 in v_missing_context_values]
-        v_eval_decision_details = self.eval_decision_details
-        if v_eval_decision_details is not None:
-            d["EvalDecisionDetails"] = {k1: str(x1) for k1, x1 in v_eval_decision_details.items()}
-        v_permissions_boundary_decision_detail = self.permissions_boundary_decision_detail
-        if v_permissions_boundary_decision_detail is not None:
-            d["PermissionsBoundaryDecisionDetail"] = (
-                v_permissions_boundary_decision_detail.to_json()
-            )
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ResourceSpecificResult:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ResourceSpecificResult")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "EvalResourceName"
-            v = src.get("EvalResourceName")
-            if v is not None:
-                values["eval_resource_name"] = _j.s(v)
-            w = "EvalResourceDecision"
-            v = src.get("EvalResourceDecision")
-            if v is not None:
-                values["eval_resource_decision"] = _j.enum(
-                    PolicyEvaluationDecisionType, v, validate
-                )
-            w = "MatchedStatements"
-            v = src.get("MatchedStatements")
-            if v is not None:
-                values["matched_statements"] = _j.each(
-                    v, lambda x1: Statement._of_json(x1, validate)
-                )
-            w = "MissingContextValues"
-            v = src.get("MissingContextValues")
-            if v is not None:
-                values["missing_context_values"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "EvalDecisionDetails"
-            v = src.get("EvalDecisionDetails")
-            if v is not None:
-                values["eval_decision_details"] = {
-                    _j.s(k1): _j.enum(PolicyEvaluationDecisionType, x1, validate)
-                    for k1, x1 in _j.mapping(v).items()
-                }
-            w = "PermissionsBoundaryDecisionDetail"
-            v = src.get("PermissionsBoundaryDecisionDetail")
-            if v is not None:
-                values["permissions_boundary_decision_detail"] = (
-                    PermissionsBoundaryDecisionDetail._of_json(v, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("ResourceSpecificResult", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ResourceSpecificResult:
-        return _new(
-            cls,
-            {
-                "eval_resource_name": values.get("eval_resource_name"),
-                "eval_resource_decision": values.get("eval_resource_decision"),
-                "matched_statements": values.get("matched_statements"),
-                "missing_context_values": values.get("missing_context_values"),
-                "eval_decision_details": values.get("eval_decision_details"),
-                "permissions_boundary_decision_detail": values.get(
-                    "permissions_boundary_decision_detail"
-                ),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _xe_EvalDecisionDetailsType(e: _Element) -> tuple[str, PolicyEvaluationDecisionType]:
     k: Any = None
@@ -227,3 +128,24 @@ def _x_ResourceSpecificResult(el: _Element) -> ResourceSpecificResult:
         },
         ex,
     )
+
+
+ResourceSpecificResult._FIELDS = (
+    ("eval_resource_name", "EvalResourceName", _j.STR, 0),
+    ("eval_resource_decision", "EvalResourceDecision", _j.enum_of(PolicyEvaluationDecisionType), 0),
+    ("matched_statements", "MatchedStatements", _j.list_of(_j.struct(Statement)), 0),
+    ("missing_context_values", "MissingContextValues", _j.list_of(_j.STR), 0),
+    (
+        "eval_decision_details",
+        "EvalDecisionDetails",
+        _j.map_of(_j.STR, _j.enum_of(PolicyEvaluationDecisionType)),
+        0,
+    ),
+    (
+        "permissions_boundary_decision_detail",
+        "PermissionsBoundaryDecisionDetail",
+        _j.struct(PermissionsBoundaryDecisionDetail),
+        0,
+    ),
+)
+ResourceSpecificResult._XML_READ = _x_ResourceSpecificResult

@@ -89,146 +89,6 @@ class Role(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Role:
-        return _x.read(cls, data, _x_Role)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Role:
-        return _x_Role(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_role_name = self.role_name
-        if v_role_name is not None:
-            d["RoleName"] = v_role_name
-        v_role_id = self.role_id
-        if v_role_id is not None:
-            d["RoleId"] = v_role_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_assume_role_policy_document = self.assume_role_policy_document
-        if v_assume_role_policy_document is not None:
-            d["AssumeRolePolicyDocument"] = v_assume_role_policy_document
-        v_description = self.description
-        if v_description is not None:
-            d["Description"] = v_description
-        v_max_session_duration = self.max_session_duration
-        if v_max_session_duration is not None:
-            d["MaxSessionDuration"] = v_max_session_duration
-        v_max_signin_session_duration = self.max_signin_session_duration
-        if v_max_signin_session_duration is not None:
-            d["MaxSigninSessionDuration"] = v_max_signin_session_duration
-        v_permissions_boundary = self.permissions_boundary
-        if v_permissions_boundary is not None:
-            d["PermissionsBoundary"] = v_permissions_boundary.to_json()
-        v_tags = self.tags
-        if v_tags is not None:
-            d["Tags"] = [x1.to_json() for x1 in v_tags]
-        v_role_last_used = self.role_last_used
-        if v_role_last_used is not None:
-            d["RoleLastUsed"] = v_role_last_used.to_json()
-        v_source_role_template = self.source_role_template
-        if v_source_role_template is not None:
-            d["SourceRoleTemplate"] = v_source_role_template.to_json()
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Role:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Role")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "RoleName"
-            v = src.get("RoleName")
-            if v is not None:
-                values["role_name"] = _j.s(v)
-            w = "RoleId"
-            v = src.get("RoleId")
-            if v is not None:
-                values["role_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "AssumeRolePolicyDocument"
-            v = src.get("AssumeRolePolicyDocument")
-            if v is not None:
-                values["assume_role_policy_document"] = _j.s(_j.policy_in(v))
-            w = "Description"
-            v = src.get("Description")
-            if v is not None:
-                values["description"] = _j.s(v)
-            w = "MaxSessionDuration"
-            v = src.get("MaxSessionDuration")
-            if v is not None:
-                values["max_session_duration"] = _j.i(v)
-            w = "MaxSigninSessionDuration"
-            v = src.get("MaxSigninSessionDuration")
-            if v is not None:
-                values["max_signin_session_duration"] = _j.i(v)
-            w = "PermissionsBoundary"
-            v = src.get("PermissionsBoundary")
-            if v is not None:
-                values["permissions_boundary"] = AttachedPermissionsBoundary._of_json(v, validate)
-            w = "Tags"
-            v = src.get("Tags")
-            if v is not None:
-                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
-            w = "RoleLastUsed"
-            v = src.get("RoleLastUsed")
-            if v is not None:
-                values["role_last_used"] = RoleLastUsed._of_json(v, validate)
-            w = "SourceRoleTemplate"
-            v = src.get("SourceRoleTemplate")
-            if v is not None:
-                values["source_role_template"] = SourceRoleTemplate._of_json(v, validate)
-        except ValueError as exc:
-            raise _j.failure("Role", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Role:
-        return _new(
-            cls,
-            {
-                "path": values.get("path"),
-                "role_name": values.get("role_name"),
-                "role_id": values.get("role_id"),
-                "arn": values.get("arn"),
-                "create_date": values.get("create_date"),
-                "assume_role_policy_document": values.get("assume_role_policy_document"),
-                "description": values.get("description"),
-                "max_session_duration": values.get("max_session_duration"),
-                "max_signin_session_duration": values.get("max_signin_session_duration"),
-                "permissions_boundary": values.get("permissions_boundary"),
-                "tags": values.get("tags"),
-                "role_last_used": values.get("role_last_used"),
-                "source_role_template": values.get("source_role_template"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_Role(el: _Element) -> Role:
     path: Any = None
@@ -294,3 +154,21 @@ def _x_Role(el: _Element) -> Role:
         },
         ex,
     )
+
+
+Role._FIELDS = (
+    ("path", "Path", _j.STR, 0),
+    ("role_name", "RoleName", _j.STR, 0),
+    ("role_id", "RoleId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("assume_role_policy_document", "AssumeRolePolicyDocument", _j.POLICY, 0),
+    ("description", "Description", _j.STR, 0),
+    ("max_session_duration", "MaxSessionDuration", _j.INT, 0),
+    ("max_signin_session_duration", "MaxSigninSessionDuration", _j.INT, 0),
+    ("permissions_boundary", "PermissionsBoundary", _j.struct(AttachedPermissionsBoundary), 0),
+    ("tags", "Tags", _j.list_of(_j.struct(Tag)), 0),
+    ("role_last_used", "RoleLastUsed", _j.struct(RoleLastUsed), 0),
+    ("source_role_template", "SourceRoleTemplate", _j.struct(SourceRoleTemplate), 0),
+)
+Role._XML_READ = _x_Role

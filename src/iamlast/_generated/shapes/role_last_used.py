@@ -36,55 +36,6 @@ class RoleLastUsed(OpenShape):
     region: str | None = Field(default=None, alias="Region")
     """The name of the Amazon Web Services Region in which the role was last used."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> RoleLastUsed:
-        return _x.read(cls, data, _x_RoleLastUsed)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> RoleLastUsed:
-        return _x_RoleLastUsed(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_last_used_date = self.last_used_date
-        if v_last_used_date is not None:
-            d["LastUsedDate"] = _j.ts_out(v_last_used_date)
-        v_region = self.region
-        if v_region is not None:
-            d["Region"] = v_region
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> RoleLastUsed:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "RoleLastUsed")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "LastUsedDate"
-            v = src.get("LastUsedDate")
-            if v is not None:
-                values["last_used_date"] = _j.ts_in(v)
-            w = "Region"
-            v = src.get("Region")
-            if v is not None:
-                values["region"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("RoleLastUsed", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> RoleLastUsed:
-        return _new(
-            cls,
-            {"last_used_date": values.get("last_used_date"), "region": values.get("region")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_RoleLastUsed(el: _Element) -> RoleLastUsed:
     last_used_date: Any = None
@@ -99,3 +50,10 @@ def _x_RoleLastUsed(el: _Element) -> RoleLastUsed:
         else:
             _extras.keep(ex, c)
     return _new(RoleLastUsed, {"last_used_date": last_used_date, "region": region}, ex)
+
+
+RoleLastUsed._FIELDS = (
+    ("last_used_date", "LastUsedDate", _j.TIME, 0),
+    ("region", "Region", _j.STR, 0),
+)
+RoleLastUsed._XML_READ = _x_RoleLastUsed

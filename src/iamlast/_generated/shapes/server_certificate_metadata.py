@@ -44,92 +44,6 @@ class ServerCertificateMetadata(OpenShape):
     expiration: Annotated[datetime, _v.utc] | None = Field(default=None, alias="Expiration")
     """The date on which the certificate is set to expire."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ServerCertificateMetadata:
-        return _x.read(cls, data, _x_ServerCertificateMetadata)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ServerCertificateMetadata:
-        return _x_ServerCertificateMetadata(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_server_certificate_name = self.server_certificate_name
-        if v_server_certificate_name is not None:
-            d["ServerCertificateName"] = v_server_certificate_name
-        v_server_certificate_id = self.server_certificate_id
-        if v_server_certificate_id is not None:
-            d["ServerCertificateId"] = v_server_certificate_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_upload_date = self.upload_date
-        if v_upload_date is not None:
-            d["UploadDate"] = _j.ts_out(v_upload_date)
-        v_expiration = self.expiration
-        if v_expiration is not None:
-            d["Expiration"] = _j.ts_out(v_expiration)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ServerCertificateMetadata:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ServerCertificateMetadata")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "ServerCertificateName"
-            v = src.get("ServerCertificateName")
-            if v is not None:
-                values["server_certificate_name"] = _j.s(v)
-            w = "ServerCertificateId"
-            v = src.get("ServerCertificateId")
-            if v is not None:
-                values["server_certificate_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "UploadDate"
-            v = src.get("UploadDate")
-            if v is not None:
-                values["upload_date"] = _j.ts_in(v)
-            w = "Expiration"
-            v = src.get("Expiration")
-            if v is not None:
-                values["expiration"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("ServerCertificateMetadata", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ServerCertificateMetadata:
-        return _new(
-            cls,
-            {
-                "path": values.get("path"),
-                "server_certificate_name": values.get("server_certificate_name"),
-                "server_certificate_id": values.get("server_certificate_id"),
-                "arn": values.get("arn"),
-                "upload_date": values.get("upload_date"),
-                "expiration": values.get("expiration"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
     path: Any = None
@@ -167,3 +81,14 @@ def _x_ServerCertificateMetadata(el: _Element) -> ServerCertificateMetadata:
         },
         ex,
     )
+
+
+ServerCertificateMetadata._FIELDS = (
+    ("path", "Path", _j.STR, 0),
+    ("server_certificate_name", "ServerCertificateName", _j.STR, 0),
+    ("server_certificate_id", "ServerCertificateId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("upload_date", "UploadDate", _j.TIME, 0),
+    ("expiration", "Expiration", _j.TIME, 0),
+)
+ServerCertificateMetadata._XML_READ = _x_ServerCertificateMetadata

@@ -78,124 +78,6 @@ class ServiceSpecificCredential(OpenShape):
     status: StatusType = Field(alias="Status")
     """The status of the service-specific credential."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> ServiceSpecificCredential:
-        return _x.read(cls, data, _x_ServiceSpecificCredential)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> ServiceSpecificCredential:
-        return _x_ServiceSpecificCredential(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_expiration_date = self.expiration_date
-        if v_expiration_date is not None:
-            d["ExpirationDate"] = _j.ts_out(v_expiration_date)
-        v_service_name = self.service_name
-        if v_service_name is not None:
-            d["ServiceName"] = v_service_name
-        v_service_user_name = self.service_user_name
-        if v_service_user_name is not None:
-            d["ServiceUserName"] = v_service_user_name
-        v_service_password = self.service_password
-        if v_service_password is not None:
-            d["ServicePassword"] = v_service_password
-        v_service_credential_alias = self.service_credential_alias
-        if v_service_credential_alias is not None:
-            d["ServiceCredentialAlias"] = v_service_credential_alias
-        v_service_credential_secret = self.service_credential_secret
-        if v_service_credential_secret is not None:
-            d["ServiceCredentialSecret"] = v_service_credential_secret
-        v_service_specific_credential_id = self.service_specific_credential_id
-        if v_service_specific_credential_id is not None:
-            d["ServiceSpecificCredentialId"] = v_service_specific_credential_id
-        v_user_name = self.user_name
-        if v_user_name is not None:
-            d["UserName"] = v_user_name
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ServiceSpecificCredential:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ServiceSpecificCredential")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "ExpirationDate"
-            v = src.get("ExpirationDate")
-            if v is not None:
-                values["expiration_date"] = _j.ts_in(v)
-            w = "ServiceName"
-            v = src.get("ServiceName")
-            if v is not None:
-                values["service_name"] = _j.s(v)
-            w = "ServiceUserName"
-            v = src.get("ServiceUserName")
-            if v is not None:
-                values["service_user_name"] = _j.s(v)
-            w = "ServicePassword"
-            v = src.get("ServicePassword")
-            if v is not None:
-                values["service_password"] = _j.s(v)
-            w = "ServiceCredentialAlias"
-            v = src.get("ServiceCredentialAlias")
-            if v is not None:
-                values["service_credential_alias"] = _j.s(v)
-            w = "ServiceCredentialSecret"
-            v = src.get("ServiceCredentialSecret")
-            if v is not None:
-                values["service_credential_secret"] = _j.s(v)
-            w = "ServiceSpecificCredentialId"
-            v = src.get("ServiceSpecificCredentialId")
-            if v is not None:
-                values["service_specific_credential_id"] = _j.s(v)
-            w = "UserName"
-            v = src.get("UserName")
-            if v is not None:
-                values["user_name"] = _j.s(v)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(StatusType, v, validate)
-        except ValueError as exc:
-            raise _j.failure("ServiceSpecificCredential", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ServiceSpecificCredential:
-        return _new(
-            cls,
-            {
-                "create_date": values.get("create_date"),
-                "expiration_date": values.get("expiration_date"),
-                "service_name": values.get("service_name"),
-                "service_user_name": values.get("service_user_name"),
-                "service_password": values.get("service_password"),
-                "service_credential_alias": values.get("service_credential_alias"),
-                "service_credential_secret": values.get("service_credential_secret"),
-                "service_specific_credential_id": values.get("service_specific_credential_id"),
-                "user_name": values.get("user_name"),
-                "status": values.get("status"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
     create_date: Any = None
@@ -249,3 +131,18 @@ def _x_ServiceSpecificCredential(el: _Element) -> ServiceSpecificCredential:
         },
         ex,
     )
+
+
+ServiceSpecificCredential._FIELDS = (
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("expiration_date", "ExpirationDate", _j.TIME, 0),
+    ("service_name", "ServiceName", _j.STR, 0),
+    ("service_user_name", "ServiceUserName", _j.STR, 0),
+    ("service_password", "ServicePassword", _j.STR, 0),
+    ("service_credential_alias", "ServiceCredentialAlias", _j.STR, 0),
+    ("service_credential_secret", "ServiceCredentialSecret", _j.STR, 0),
+    ("service_specific_credential_id", "ServiceSpecificCredentialId", _j.STR, 0),
+    ("user_name", "UserName", _j.STR, 0),
+    ("status", "Status", _j.enum_of(StatusType), 0),
+)
+ServiceSpecificCredential._XML_READ = _x_ServiceSpecificCredential

@@ -43,84 +43,6 @@ class SigningCertificate(OpenShape):
     upload_date: Annotated[datetime, _v.utc] | None = Field(default=None, alias="UploadDate")
     """The date when the signing certificate was uploaded."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> SigningCertificate:
-        return _x.read(cls, data, _x_SigningCertificate)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> SigningCertificate:
-        return _x_SigningCertificate(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_user_name = self.user_name
-        if v_user_name is not None:
-            d["UserName"] = v_user_name
-        v_certificate_id = self.certificate_id
-        if v_certificate_id is not None:
-            d["CertificateId"] = v_certificate_id
-        v_certificate_body = self.certificate_body
-        if v_certificate_body is not None:
-            d["CertificateBody"] = v_certificate_body
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        v_upload_date = self.upload_date
-        if v_upload_date is not None:
-            d["UploadDate"] = _j.ts_out(v_upload_date)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> SigningCertificate:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "SigningCertificate")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "UserName"
-            v = src.get("UserName")
-            if v is not None:
-                values["user_name"] = _j.s(v)
-            w = "CertificateId"
-            v = src.get("CertificateId")
-            if v is not None:
-                values["certificate_id"] = _j.s(v)
-            w = "CertificateBody"
-            v = src.get("CertificateBody")
-            if v is not None:
-                values["certificate_body"] = _j.s(v)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(StatusType, v, validate)
-            w = "UploadDate"
-            v = src.get("UploadDate")
-            if v is not None:
-                values["upload_date"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("SigningCertificate", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> SigningCertificate:
-        return _new(
-            cls,
-            {
-                "user_name": values.get("user_name"),
-                "certificate_id": values.get("certificate_id"),
-                "certificate_body": values.get("certificate_body"),
-                "status": values.get("status"),
-                "upload_date": values.get("upload_date"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_SigningCertificate(el: _Element) -> SigningCertificate:
     user_name: Any = None
@@ -154,3 +76,13 @@ def _x_SigningCertificate(el: _Element) -> SigningCertificate:
         },
         ex,
     )
+
+
+SigningCertificate._FIELDS = (
+    ("user_name", "UserName", _j.STR, 0),
+    ("certificate_id", "CertificateId", _j.STR, 0),
+    ("certificate_body", "CertificateBody", _j.STR, 0),
+    ("status", "Status", _j.enum_of(StatusType), 0),
+    ("upload_date", "UploadDate", _j.TIME, 0),
+)
+SigningCertificate._XML_READ = _x_SigningCertificate

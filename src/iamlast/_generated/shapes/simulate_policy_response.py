@@ -9,7 +9,7 @@ from pydantic import Field
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import xml as _x
-from iamlast._runtime.shape import OutputShape, ResponseMetadata
+from iamlast._runtime.shape import OutputShape
 from iamlast._runtime.shape import new as _new
 from .evaluation_result import EvaluationResult, _x_EvaluationResult
 
@@ -49,76 +49,6 @@ class SimulatePolicyResponse(OutputShape):
     Marker parameter in a subsequent pagination request.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> SimulatePolicyResponse:
-        return _x.read(cls, data, _x_SimulatePolicyResponse)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> SimulatePolicyResponse:
-        return _x_SimulatePolicyResponse(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_evaluation_results = self.evaluation_results
-        if v_evaluation_results is not None:
-            d["EvaluationResults"] = [x1.to_json() for x1 in v_evaluation_results]
-        v_is_truncated = self.is_truncated
-        if v_is_truncated is not None:
-            d["IsTruncated"] = v_is_truncated
-        v_marker = self.marker
-        if v_marker is not None:
-            d["Marker"] = v_marker
-        if self.response_metadata is not None:
-            d["ResponseMetadata"] = self.response_metadata.to_json()
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> SimulatePolicyResponse:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "SimulatePolicyResponse")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "EvaluationResults"
-            v = src.get("EvaluationResults")
-            if v is not None:
-                values["evaluation_results"] = _j.each(
-                    v, lambda x1: EvaluationResult._of_json(x1, validate)
-                )
-            w = "IsTruncated"
-            v = src.get("IsTruncated")
-            if v is not None:
-                values["is_truncated"] = _j.b(v)
-            w = "Marker"
-            v = src.get("Marker")
-            if v is not None:
-                values["marker"] = _j.s(v)
-            v = src.get("ResponseMetadata")
-            if v is not None:
-                values["response_metadata"] = ResponseMetadata._of_json(v, False)
-        except ValueError as exc:
-            raise _j.failure("SimulatePolicyResponse", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> SimulatePolicyResponse:
-        return _new(
-            cls,
-            {
-                "evaluation_results": values.get("evaluation_results"),
-                "is_truncated": values.get("is_truncated"),
-                "marker": values.get("marker"),
-                "response_metadata": values.get("response_metadata"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
     evaluation_results: Any = None
@@ -147,3 +77,11 @@ def _x_SimulatePolicyResponse(el: _Element) -> SimulatePolicyResponse:
         },
         ex,
     )
+
+
+SimulatePolicyResponse._FIELDS = (
+    ("evaluation_results", "EvaluationResults", _j.list_of(_j.struct(EvaluationResult)), 0),
+    ("is_truncated", "IsTruncated", _j.BOOL, 0),
+    ("marker", "Marker", _j.STR, 0),
+)
+SimulatePolicyResponse._XML_READ = _x_SimulatePolicyResponse

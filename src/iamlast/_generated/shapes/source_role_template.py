@@ -29,60 +29,6 @@ class SourceRoleTemplate(OpenShape):
     template_minor_version: int = Field(alias="TemplateMinorVersion")
     """The minor version of the role template that was used to create the role."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> SourceRoleTemplate:
-        return _x.read(cls, data, _x_SourceRoleTemplate)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> SourceRoleTemplate:
-        return _x_SourceRoleTemplate(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_template_arn = self.template_arn
-        if v_template_arn is not None:
-            d["TemplateArn"] = v_template_arn
-        v_template_minor_version = self.template_minor_version
-        if v_template_minor_version is not None:
-            d["TemplateMinorVersion"] = v_template_minor_version
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> SourceRoleTemplate:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "SourceRoleTemplate")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "TemplateArn"
-            v = src.get("TemplateArn")
-            if v is not None:
-                values["template_arn"] = _j.s(v)
-            w = "TemplateMinorVersion"
-            v = src.get("TemplateMinorVersion")
-            if v is not None:
-                values["template_minor_version"] = _j.i(v)
-        except ValueError as exc:
-            raise _j.failure("SourceRoleTemplate", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> SourceRoleTemplate:
-        return _new(
-            cls,
-            {
-                "template_arn": values.get("template_arn"),
-                "template_minor_version": values.get("template_minor_version"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_SourceRoleTemplate(el: _Element) -> SourceRoleTemplate:
     template_arn: Any = None
@@ -101,3 +47,10 @@ def _x_SourceRoleTemplate(el: _Element) -> SourceRoleTemplate:
         {"template_arn": template_arn, "template_minor_version": template_minor_version},
         ex,
     )
+
+
+SourceRoleTemplate._FIELDS = (
+    ("template_arn", "TemplateArn", _j.STR, 0),
+    ("template_minor_version", "TemplateMinorVersion", _j.INT, 0),
+)
+SourceRoleTemplate._XML_READ = _x_SourceRoleTemplate

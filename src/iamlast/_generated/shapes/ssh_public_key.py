@@ -45,90 +45,6 @@ class SSHPublicKey(OpenShape):
     upload_date: Annotated[datetime, _v.utc] | None = Field(default=None, alias="UploadDate")
     """The date and time, in ISO 8601 date-time format, when the SSH public key was uploaded."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> SSHPublicKey:
-        return _x.read(cls, data, _x_SSHPublicKey)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> SSHPublicKey:
-        return _x_SSHPublicKey(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_user_name = self.user_name
-        if v_user_name is not None:
-            d["UserName"] = v_user_name
-        v_ssh_public_key_id = self.ssh_public_key_id
-        if v_ssh_public_key_id is not None:
-            d["SSHPublicKeyId"] = v_ssh_public_key_id
-        v_fingerprint = self.fingerprint
-        if v_fingerprint is not None:
-            d["Fingerprint"] = v_fingerprint
-        v_ssh_public_key_body = self.ssh_public_key_body
-        if v_ssh_public_key_body is not None:
-            d["SSHPublicKeyBody"] = v_ssh_public_key_body
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        v_upload_date = self.upload_date
-        if v_upload_date is not None:
-            d["UploadDate"] = _j.ts_out(v_upload_date)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> SSHPublicKey:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "SSHPublicKey")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "UserName"
-            v = src.get("UserName")
-            if v is not None:
-                values["user_name"] = _j.s(v)
-            w = "SSHPublicKeyId"
-            v = src.get("SSHPublicKeyId")
-            if v is not None:
-                values["ssh_public_key_id"] = _j.s(v)
-            w = "Fingerprint"
-            v = src.get("Fingerprint")
-            if v is not None:
-                values["fingerprint"] = _j.s(v)
-            w = "SSHPublicKeyBody"
-            v = src.get("SSHPublicKeyBody")
-            if v is not None:
-                values["ssh_public_key_body"] = _j.s(v)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(StatusType, v, validate)
-            w = "UploadDate"
-            v = src.get("UploadDate")
-            if v is not None:
-                values["upload_date"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("SSHPublicKey", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> SSHPublicKey:
-        return _new(
-            cls,
-            {
-                "user_name": values.get("user_name"),
-                "ssh_public_key_id": values.get("ssh_public_key_id"),
-                "fingerprint": values.get("fingerprint"),
-                "ssh_public_key_body": values.get("ssh_public_key_body"),
-                "status": values.get("status"),
-                "upload_date": values.get("upload_date"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_SSHPublicKey(el: _Element) -> SSHPublicKey:
     user_name: Any = None
@@ -166,3 +82,14 @@ def _x_SSHPublicKey(el: _Element) -> SSHPublicKey:
         },
         ex,
     )
+
+
+SSHPublicKey._FIELDS = (
+    ("user_name", "UserName", _j.STR, 0),
+    ("ssh_public_key_id", "SSHPublicKeyId", _j.STR, 0),
+    ("fingerprint", "Fingerprint", _j.STR, 0),
+    ("ssh_public_key_body", "SSHPublicKeyBody", _j.STR, 0),
+    ("status", "Status", _j.enum_of(StatusType), 0),
+    ("upload_date", "UploadDate", _j.TIME, 0),
+)
+SSHPublicKey._XML_READ = _x_SSHPublicKey

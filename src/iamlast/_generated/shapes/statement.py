@@ -43,74 +43,6 @@ class Statement(OpenShape):
     end_position: Position | None = Field(default=None, alias="EndPosition")
     """The row and column of the end of a Statement in an IAM policy."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Statement:
-        return _x.read(cls, data, _x_Statement)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Statement:
-        return _x_Statement(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_source_policy_id = self.source_policy_id
-        if v_source_policy_id is not None:
-            d["SourcePolicyId"] = v_source_policy_id
-        v_source_policy_type = self.source_policy_type
-        if v_source_policy_type is not None:
-            d["SourcePolicyType"] = str(v_source_policy_type)
-        v_start_position = self.start_position
-        if v_start_position is not None:
-            d["StartPosition"] = v_start_position.to_json()
-        v_end_position = self.end_position
-        if v_end_position is not None:
-            d["EndPosition"] = v_end_position.to_json()
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Statement:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Statement")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "SourcePolicyId"
-            v = src.get("SourcePolicyId")
-            if v is not None:
-                values["source_policy_id"] = _j.s(v)
-            w = "SourcePolicyType"
-            v = src.get("SourcePolicyType")
-            if v is not None:
-                values["source_policy_type"] = _j.enum(PolicySourceType, v, validate)
-            w = "StartPosition"
-            v = src.get("StartPosition")
-            if v is not None:
-                values["start_position"] = Position._of_json(v, validate)
-            w = "EndPosition"
-            v = src.get("EndPosition")
-            if v is not None:
-                values["end_position"] = Position._of_json(v, validate)
-        except ValueError as exc:
-            raise _j.failure("Statement", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Statement:
-        return _new(
-            cls,
-            {
-                "source_policy_id": values.get("source_policy_id"),
-                "source_policy_type": values.get("source_policy_type"),
-                "start_position": values.get("start_position"),
-                "end_position": values.get("end_position"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_Statement(el: _Element) -> Statement:
     source_policy_id: Any = None
@@ -140,3 +72,12 @@ def _x_Statement(el: _Element) -> Statement:
         },
         ex,
     )
+
+
+Statement._FIELDS = (
+    ("source_policy_id", "SourcePolicyId", _j.STR, 0),
+    ("source_policy_type", "SourcePolicyType", _j.enum_of(PolicySourceType), 0),
+    ("start_position", "StartPosition", _j.struct(Position), 0),
+    ("end_position", "EndPosition", _j.struct(Position), 0),
+)
+Statement._XML_READ = _x_Statement

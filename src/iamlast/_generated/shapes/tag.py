@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import SharedShape
 from iamlast._runtime.shape import new as _new
 
@@ -36,61 +35,6 @@ class Tag(SharedShape):
     )
     """The value associated with this tag."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Tag:
-        return _x.read(cls, data, _x_Tag)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Tag:
-        return _x_Tag(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_key = self.key
-        if v_key is not None:
-            d["Key"] = v_key
-        v_value = self.value
-        if v_value is not None:
-            d["Value"] = v_value
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Tag:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Tag")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Key"
-            v = src.get("Key")
-            if v is not None:
-                values["key"] = _j.s(v)
-            w = "Value"
-            v = src.get("Value")
-            if v is not None:
-                values["value"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("Tag", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Tag:
-        return _new(
-            cls,
-            {"key": values.get("key"), "value": values.get("value")},
-            {} if extra is None else extra,
-        )
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_Tag(self, q, "")
-        return q
-
 
 def _x_Tag(el: _Element) -> Tag:
     key: Any = None
@@ -114,3 +58,11 @@ def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_value = o.value
     if v_value is not None:
         q[p + "Value"] = v_value
+
+
+Tag._FIELDS = (
+    ("key", "Key", _j.STR, 0),
+    ("value", "Value", _j.STR, 0),
+)
+Tag._XML_READ = _x_Tag
+Tag._QUERY_WRITE = _q_Tag

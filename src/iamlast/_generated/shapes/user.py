@@ -72,106 +72,6 @@ class User(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> User:
-        return _x.read(cls, data, _x_User)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> User:
-        return _x_User(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        v_user_name = self.user_name
-        if v_user_name is not None:
-            d["UserName"] = v_user_name
-        v_user_id = self.user_id
-        if v_user_id is not None:
-            d["UserId"] = v_user_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_create_date = self.create_date
-        if v_create_date is not None:
-            d["CreateDate"] = _j.ts_out(v_create_date)
-        v_password_last_used = self.password_last_used
-        if v_password_last_used is not None:
-            d["PasswordLastUsed"] = _j.ts_out(v_password_last_used)
-        v_permissions_boundary = self.permissions_boundary
-        if v_permissions_boundary is not None:
-            d["PermissionsBoundary"] = v_permissions_boundary.to_json()
-        v_tags = self.tags
-        if v_tags is not None:
-            d["Tags"] = [x1.to_json() for x1 in v_tags]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> User:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "User")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-            w = "UserName"
-            v = src.get("UserName")
-            if v is not None:
-                values["user_name"] = _j.s(v)
-            w = "UserId"
-            v = src.get("UserId")
-            if v is not None:
-                values["user_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "CreateDate"
-            v = src.get("CreateDate")
-            if v is not None:
-                values["create_date"] = _j.ts_in(v)
-            w = "PasswordLastUsed"
-            v = src.get("PasswordLastUsed")
-            if v is not None:
-                values["password_last_used"] = _j.ts_in(v)
-            w = "PermissionsBoundary"
-            v = src.get("PermissionsBoundary")
-            if v is not None:
-                values["permissions_boundary"] = AttachedPermissionsBoundary._of_json(v, validate)
-            w = "Tags"
-            v = src.get("Tags")
-            if v is not None:
-                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
-        except ValueError as exc:
-            raise _j.failure("User", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> User:
-        return _new(
-            cls,
-            {
-                "path": values.get("path"),
-                "user_name": values.get("user_name"),
-                "user_id": values.get("user_id"),
-                "arn": values.get("arn"),
-                "create_date": values.get("create_date"),
-                "password_last_used": values.get("password_last_used"),
-                "permissions_boundary": values.get("permissions_boundary"),
-                "tags": values.get("tags"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_User(el: _Element) -> User:
     path: Any = None
@@ -217,3 +117,16 @@ def _x_User(el: _Element) -> User:
         },
         ex,
     )
+
+
+User._FIELDS = (
+    ("path", "Path", _j.STR, 0),
+    ("user_name", "UserName", _j.STR, 0),
+    ("user_id", "UserId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("create_date", "CreateDate", _j.TIME, 0),
+    ("password_last_used", "PasswordLastUsed", _j.TIME, 0),
+    ("permissions_boundary", "PermissionsBoundary", _j.struct(AttachedPermissionsBoundary), 0),
+    ("tags", "Tags", _j.list_of(_j.struct(Tag)), 0),
+)
+User._XML_READ = _x_User

@@ -51,92 +51,6 @@ class VirtualMFADevice(OpenShape):
 
     _response_side = holds_shared()
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> VirtualMFADevice:
-        return _x.read(cls, data, _x_VirtualMFADevice)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> VirtualMFADevice:
-        return _x_VirtualMFADevice(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_serial_number = self.serial_number
-        if v_serial_number is not None:
-            d["SerialNumber"] = v_serial_number
-        v_base32_string_seed = self.base32_string_seed
-        if v_base32_string_seed is not None:
-            d["Base32StringSeed"] = _j.blob_out(v_base32_string_seed)
-        v_qr_code_png = self.qr_code_png
-        if v_qr_code_png is not None:
-            d["QRCodePNG"] = _j.blob_out(v_qr_code_png)
-        v_user = self.user
-        if v_user is not None:
-            d["User"] = v_user.to_json()
-        v_enable_date = self.enable_date
-        if v_enable_date is not None:
-            d["EnableDate"] = _j.ts_out(v_enable_date)
-        v_tags = self.tags
-        if v_tags is not None:
-            d["Tags"] = [x1.to_json() for x1 in v_tags]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> VirtualMFADevice:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "VirtualMFADevice")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "SerialNumber"
-            v = src.get("SerialNumber")
-            if v is not None:
-                values["serial_number"] = _j.s(v)
-            w = "Base32StringSeed"
-            v = src.get("Base32StringSeed")
-            if v is not None:
-                values["base32_string_seed"] = _j.blob_in(v)
-            w = "QRCodePNG"
-            v = src.get("QRCodePNG")
-            if v is not None:
-                values["qr_code_png"] = _j.blob_in(v)
-            w = "User"
-            v = src.get("User")
-            if v is not None:
-                values["user"] = User._of_json(v, validate)
-            w = "EnableDate"
-            v = src.get("EnableDate")
-            if v is not None:
-                values["enable_date"] = _j.ts_in(v)
-            w = "Tags"
-            v = src.get("Tags")
-            if v is not None:
-                values["tags"] = _j.each(v, lambda x1: Tag._of_json(x1, validate))
-        except ValueError as exc:
-            raise _j.failure("VirtualMFADevice", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> VirtualMFADevice:
-        return _new(
-            cls,
-            {
-                "serial_number": values.get("serial_number"),
-                "base32_string_seed": values.get("base32_string_seed"),
-                "qr_code_png": values.get("qr_code_png"),
-                "user": values.get("user"),
-                "enable_date": values.get("enable_date"),
-                "tags": values.get("tags"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
     serial_number: Any = None
@@ -174,3 +88,14 @@ def _x_VirtualMFADevice(el: _Element) -> VirtualMFADevice:
         },
         ex,
     )
+
+
+VirtualMFADevice._FIELDS = (
+    ("serial_number", "SerialNumber", _j.STR, 0),
+    ("base32_string_seed", "Base32StringSeed", _j.BLOB, 0),
+    ("qr_code_png", "QRCodePNG", _j.BLOB, 0),
+    ("user", "User", _j.struct(User), 0),
+    ("enable_date", "EnableDate", _j.TIME, 0),
+    ("tags", "Tags", _j.list_of(_j.struct(Tag)), 0),
+)
+VirtualMFADevice._XML_READ = _x_VirtualMFADevice

@@ -9,8 +9,8 @@ if TYPE_CHECKING:
     from .aws_organizations_not_in_use_exception import (
         AWSOrganizationsNotInUseException as AWSOrganizationsNotInUseException,
     )
-    from .accept_handshake_request import AcceptHandshakeRequest as AcceptHandshakeRequest
-    from .accept_handshake_response import AcceptHandshakeResponse as AcceptHandshakeResponse
+    from .accept_handshake import AcceptHandshakeRequest as AcceptHandshakeRequest
+    from .accept_handshake import AcceptHandshakeResponse as AcceptHandshakeResponse
     from .access_denied_exception import AccessDeniedException as AccessDeniedException
     from .access_denied_for_dependency_exception import (
         AccessDeniedForDependencyException as AccessDeniedForDependencyException,
@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from .already_in_organization_exception import (
         AlreadyInOrganizationException as AlreadyInOrganizationException,
     )
-    from .attach_policy_request import AttachPolicyRequest as AttachPolicyRequest
-    from .cancel_handshake_request import CancelHandshakeRequest as CancelHandshakeRequest
-    from .cancel_handshake_response import CancelHandshakeResponse as CancelHandshakeResponse
-    from .child import Child as Child
+    from .attach_policy import AttachPolicyRequest as AttachPolicyRequest
+    from .cancel_handshake import CancelHandshakeRequest as CancelHandshakeRequest
+    from .cancel_handshake import CancelHandshakeResponse as CancelHandshakeResponse
+    from .list_children import Child as Child
     from .child_not_found_exception import ChildNotFoundException as ChildNotFoundException
-    from .close_account_request import CloseAccountRequest as CloseAccountRequest
+    from .close_account import CloseAccountRequest as CloseAccountRequest
     from .concurrent_modification_exception import (
         ConcurrentModificationException as ConcurrentModificationException,
     )
@@ -45,86 +45,82 @@ if TYPE_CHECKING:
     from .constraint_violation_exception import (
         ConstraintViolationException as ConstraintViolationException,
     )
-    from .create_account_request import CreateAccountRequest as CreateAccountRequest
-    from .create_account_response import CreateAccountResponse as CreateAccountResponse
+    from .create_account import CreateAccountRequest as CreateAccountRequest
+    from .create_account import CreateAccountResponse as CreateAccountResponse
     from .create_account_status import CreateAccountStatus as CreateAccountStatus
     from .create_account_status_not_found_exception import (
         CreateAccountStatusNotFoundException as CreateAccountStatusNotFoundException,
     )
-    from .create_gov_cloud_account_request import (
+    from .create_gov_cloud_account import (
         CreateGovCloudAccountRequest as CreateGovCloudAccountRequest,
     )
-    from .create_gov_cloud_account_response import (
+    from .create_gov_cloud_account import (
         CreateGovCloudAccountResponse as CreateGovCloudAccountResponse,
     )
-    from .create_organization_request import CreateOrganizationRequest as CreateOrganizationRequest
-    from .create_organization_response import (
-        CreateOrganizationResponse as CreateOrganizationResponse,
-    )
-    from .create_organizational_unit_request import (
+    from .create_organization import CreateOrganizationRequest as CreateOrganizationRequest
+    from .create_organization import CreateOrganizationResponse as CreateOrganizationResponse
+    from .create_organizational_unit import (
         CreateOrganizationalUnitRequest as CreateOrganizationalUnitRequest,
     )
-    from .create_organizational_unit_response import (
+    from .create_organizational_unit import (
         CreateOrganizationalUnitResponse as CreateOrganizationalUnitResponse,
     )
-    from .create_policy_request import CreatePolicyRequest as CreatePolicyRequest
-    from .create_policy_response import CreatePolicyResponse as CreatePolicyResponse
-    from .decline_handshake_request import DeclineHandshakeRequest as DeclineHandshakeRequest
-    from .decline_handshake_response import DeclineHandshakeResponse as DeclineHandshakeResponse
-    from .delegated_administrator import DelegatedAdministrator as DelegatedAdministrator
-    from .delegated_service import DelegatedService as DelegatedService
-    from .delete_organizational_unit_request import (
+    from .create_policy import CreatePolicyRequest as CreatePolicyRequest
+    from .create_policy import CreatePolicyResponse as CreatePolicyResponse
+    from .decline_handshake import DeclineHandshakeRequest as DeclineHandshakeRequest
+    from .decline_handshake import DeclineHandshakeResponse as DeclineHandshakeResponse
+    from .list_delegated_administrators import DelegatedAdministrator as DelegatedAdministrator
+    from .list_delegated_services_for_account import DelegatedService as DelegatedService
+    from .delete_organizational_unit import (
         DeleteOrganizationalUnitRequest as DeleteOrganizationalUnitRequest,
     )
-    from .delete_policy_request import DeletePolicyRequest as DeletePolicyRequest
-    from .deregister_delegated_administrator_request import (
+    from .delete_policy import DeletePolicyRequest as DeletePolicyRequest
+    from .deregister_delegated_administrator import (
         DeregisterDelegatedAdministratorRequest as DeregisterDelegatedAdministratorRequest,
     )
-    from .describe_account_request import DescribeAccountRequest as DescribeAccountRequest
-    from .describe_account_response import DescribeAccountResponse as DescribeAccountResponse
-    from .describe_create_account_status_request import (
+    from .describe_account import DescribeAccountRequest as DescribeAccountRequest
+    from .describe_account import DescribeAccountResponse as DescribeAccountResponse
+    from .describe_create_account_status import (
         DescribeCreateAccountStatusRequest as DescribeCreateAccountStatusRequest,
     )
-    from .describe_create_account_status_response import (
+    from .describe_create_account_status import (
         DescribeCreateAccountStatusResponse as DescribeCreateAccountStatusResponse,
     )
-    from .describe_effective_policy_request import (
+    from .describe_effective_policy import (
         DescribeEffectivePolicyRequest as DescribeEffectivePolicyRequest,
     )
-    from .describe_effective_policy_response import (
+    from .describe_effective_policy import (
         DescribeEffectivePolicyResponse as DescribeEffectivePolicyResponse,
     )
-    from .describe_handshake_request import DescribeHandshakeRequest as DescribeHandshakeRequest
-    from .describe_handshake_response import DescribeHandshakeResponse as DescribeHandshakeResponse
-    from .describe_organization_response import (
-        DescribeOrganizationResponse as DescribeOrganizationResponse,
-    )
-    from .describe_organizational_unit_request import (
+    from .describe_handshake import DescribeHandshakeRequest as DescribeHandshakeRequest
+    from .describe_handshake import DescribeHandshakeResponse as DescribeHandshakeResponse
+    from .describe_organization import DescribeOrganizationResponse as DescribeOrganizationResponse
+    from .describe_organizational_unit import (
         DescribeOrganizationalUnitRequest as DescribeOrganizationalUnitRequest,
     )
-    from .describe_organizational_unit_response import (
+    from .describe_organizational_unit import (
         DescribeOrganizationalUnitResponse as DescribeOrganizationalUnitResponse,
     )
-    from .describe_policy_request import DescribePolicyRequest as DescribePolicyRequest
-    from .describe_policy_response import DescribePolicyResponse as DescribePolicyResponse
-    from .describe_resource_policy_response import (
+    from .describe_policy import DescribePolicyRequest as DescribePolicyRequest
+    from .describe_policy import DescribePolicyResponse as DescribePolicyResponse
+    from .describe_resource_policy import (
         DescribeResourcePolicyResponse as DescribeResourcePolicyResponse,
     )
-    from .describe_responsibility_transfer_request import (
+    from .describe_responsibility_transfer import (
         DescribeResponsibilityTransferRequest as DescribeResponsibilityTransferRequest,
     )
-    from .describe_responsibility_transfer_response import (
+    from .describe_responsibility_transfer import (
         DescribeResponsibilityTransferResponse as DescribeResponsibilityTransferResponse,
     )
     from .destination_parent_not_found_exception import (
         DestinationParentNotFoundException as DestinationParentNotFoundException,
     )
-    from .detach_policy_request import DetachPolicyRequest as DetachPolicyRequest
-    from .disable_aws_service_access_request import (
+    from .detach_policy import DetachPolicyRequest as DetachPolicyRequest
+    from .disable_aws_service_access import (
         DisableAWSServiceAccessRequest as DisableAWSServiceAccessRequest,
     )
-    from .disable_policy_type_request import DisablePolicyTypeRequest as DisablePolicyTypeRequest
-    from .disable_policy_type_response import DisablePolicyTypeResponse as DisablePolicyTypeResponse
+    from .disable_policy_type import DisablePolicyTypeRequest as DisablePolicyTypeRequest
+    from .disable_policy_type import DisablePolicyTypeResponse as DisablePolicyTypeResponse
     from .duplicate_account_exception import DuplicateAccountException as DuplicateAccountException
     from .duplicate_handshake_exception import (
         DuplicateHandshakeException as DuplicateHandshakeException,
@@ -136,21 +132,23 @@ if TYPE_CHECKING:
         DuplicatePolicyAttachmentException as DuplicatePolicyAttachmentException,
     )
     from .duplicate_policy_exception import DuplicatePolicyException as DuplicatePolicyException
-    from .effective_policy import EffectivePolicy as EffectivePolicy
+    from .describe_effective_policy import EffectivePolicy as EffectivePolicy
     from .effective_policy_not_found_exception import (
         EffectivePolicyNotFoundException as EffectivePolicyNotFoundException,
     )
-    from .effective_policy_validation_error import (
+    from .list_effective_policy_validation_errors import (
         EffectivePolicyValidationError as EffectivePolicyValidationError,
     )
-    from .enable_aws_service_access_request import (
+    from .enable_aws_service_access import (
         EnableAWSServiceAccessRequest as EnableAWSServiceAccessRequest,
     )
-    from .enable_all_features_request import EnableAllFeaturesRequest as EnableAllFeaturesRequest
-    from .enable_all_features_response import EnableAllFeaturesResponse as EnableAllFeaturesResponse
-    from .enable_policy_type_request import EnablePolicyTypeRequest as EnablePolicyTypeRequest
-    from .enable_policy_type_response import EnablePolicyTypeResponse as EnablePolicyTypeResponse
-    from .enabled_service_principal import EnabledServicePrincipal as EnabledServicePrincipal
+    from .enable_all_features import EnableAllFeaturesRequest as EnableAllFeaturesRequest
+    from .enable_all_features import EnableAllFeaturesResponse as EnableAllFeaturesResponse
+    from .enable_policy_type import EnablePolicyTypeRequest as EnablePolicyTypeRequest
+    from .enable_policy_type import EnablePolicyTypeResponse as EnablePolicyTypeResponse
+    from .list_aws_service_access_for_organization import (
+        EnabledServicePrincipal as EnabledServicePrincipal,
+    )
     from .finalizing_organization_exception import (
         FinalizingOrganizationException as FinalizingOrganizationException,
     )
@@ -174,116 +172,110 @@ if TYPE_CHECKING:
     from .invalid_responsibility_transfer_transition_exception import (
         InvalidResponsibilityTransferTransitionException as InvalidResponsibilityTransferTransitionException,
     )
-    from .invite_account_to_organization_request import (
+    from .invite_account_to_organization import (
         InviteAccountToOrganizationRequest as InviteAccountToOrganizationRequest,
     )
-    from .invite_account_to_organization_response import (
+    from .invite_account_to_organization import (
         InviteAccountToOrganizationResponse as InviteAccountToOrganizationResponse,
     )
-    from .invite_organization_to_transfer_responsibility_request import (
+    from .invite_organization_to_transfer_responsibility import (
         InviteOrganizationToTransferResponsibilityRequest as InviteOrganizationToTransferResponsibilityRequest,
     )
-    from .invite_organization_to_transfer_responsibility_response import (
+    from .invite_organization_to_transfer_responsibility import (
         InviteOrganizationToTransferResponsibilityResponse as InviteOrganizationToTransferResponsibilityResponse,
     )
-    from .list_aws_service_access_for_organization_request import (
+    from .list_aws_service_access_for_organization import (
         ListAWSServiceAccessForOrganizationRequest as ListAWSServiceAccessForOrganizationRequest,
     )
-    from .list_aws_service_access_for_organization_response import (
+    from .list_aws_service_access_for_organization import (
         ListAWSServiceAccessForOrganizationResponse as ListAWSServiceAccessForOrganizationResponse,
     )
-    from .list_accounts_for_parent_request import (
+    from .list_accounts_for_parent import (
         ListAccountsForParentRequest as ListAccountsForParentRequest,
     )
-    from .list_accounts_for_parent_response import (
+    from .list_accounts_for_parent import (
         ListAccountsForParentResponse as ListAccountsForParentResponse,
     )
-    from .list_accounts_request import ListAccountsRequest as ListAccountsRequest
-    from .list_accounts_response import ListAccountsResponse as ListAccountsResponse
-    from .list_accounts_with_invalid_effective_policy_request import (
+    from .list_accounts import ListAccountsRequest as ListAccountsRequest
+    from .list_accounts import ListAccountsResponse as ListAccountsResponse
+    from .list_accounts_with_invalid_effective_policy import (
         ListAccountsWithInvalidEffectivePolicyRequest as ListAccountsWithInvalidEffectivePolicyRequest,
     )
-    from .list_accounts_with_invalid_effective_policy_response import (
+    from .list_accounts_with_invalid_effective_policy import (
         ListAccountsWithInvalidEffectivePolicyResponse as ListAccountsWithInvalidEffectivePolicyResponse,
     )
-    from .list_children_request import ListChildrenRequest as ListChildrenRequest
-    from .list_children_response import ListChildrenResponse as ListChildrenResponse
-    from .list_create_account_status_request import (
+    from .list_children import ListChildrenRequest as ListChildrenRequest
+    from .list_children import ListChildrenResponse as ListChildrenResponse
+    from .list_create_account_status import (
         ListCreateAccountStatusRequest as ListCreateAccountStatusRequest,
     )
-    from .list_create_account_status_response import (
+    from .list_create_account_status import (
         ListCreateAccountStatusResponse as ListCreateAccountStatusResponse,
     )
-    from .list_delegated_administrators_request import (
+    from .list_delegated_administrators import (
         ListDelegatedAdministratorsRequest as ListDelegatedAdministratorsRequest,
     )
-    from .list_delegated_administrators_response import (
+    from .list_delegated_administrators import (
         ListDelegatedAdministratorsResponse as ListDelegatedAdministratorsResponse,
     )
-    from .list_delegated_services_for_account_request import (
+    from .list_delegated_services_for_account import (
         ListDelegatedServicesForAccountRequest as ListDelegatedServicesForAccountRequest,
     )
-    from .list_delegated_services_for_account_response import (
+    from .list_delegated_services_for_account import (
         ListDelegatedServicesForAccountResponse as ListDelegatedServicesForAccountResponse,
     )
-    from .list_effective_policy_validation_errors_request import (
+    from .list_effective_policy_validation_errors import (
         ListEffectivePolicyValidationErrorsRequest as ListEffectivePolicyValidationErrorsRequest,
     )
-    from .list_effective_policy_validation_errors_response import (
+    from .list_effective_policy_validation_errors import (
         ListEffectivePolicyValidationErrorsResponse as ListEffectivePolicyValidationErrorsResponse,
     )
-    from .list_handshakes_for_account_request import (
+    from .list_handshakes_for_account import (
         ListHandshakesForAccountRequest as ListHandshakesForAccountRequest,
     )
-    from .list_handshakes_for_account_response import (
+    from .list_handshakes_for_account import (
         ListHandshakesForAccountResponse as ListHandshakesForAccountResponse,
     )
-    from .list_handshakes_for_organization_request import (
+    from .list_handshakes_for_organization import (
         ListHandshakesForOrganizationRequest as ListHandshakesForOrganizationRequest,
     )
-    from .list_handshakes_for_organization_response import (
+    from .list_handshakes_for_organization import (
         ListHandshakesForOrganizationResponse as ListHandshakesForOrganizationResponse,
     )
-    from .list_inbound_responsibility_transfers_request import (
+    from .list_inbound_responsibility_transfers import (
         ListInboundResponsibilityTransfersRequest as ListInboundResponsibilityTransfersRequest,
     )
-    from .list_inbound_responsibility_transfers_response import (
+    from .list_inbound_responsibility_transfers import (
         ListInboundResponsibilityTransfersResponse as ListInboundResponsibilityTransfersResponse,
     )
-    from .list_organizational_units_for_parent_request import (
+    from .list_organizational_units_for_parent import (
         ListOrganizationalUnitsForParentRequest as ListOrganizationalUnitsForParentRequest,
     )
-    from .list_organizational_units_for_parent_response import (
+    from .list_organizational_units_for_parent import (
         ListOrganizationalUnitsForParentResponse as ListOrganizationalUnitsForParentResponse,
     )
-    from .list_outbound_responsibility_transfers_request import (
+    from .list_outbound_responsibility_transfers import (
         ListOutboundResponsibilityTransfersRequest as ListOutboundResponsibilityTransfersRequest,
     )
-    from .list_outbound_responsibility_transfers_response import (
+    from .list_outbound_responsibility_transfers import (
         ListOutboundResponsibilityTransfersResponse as ListOutboundResponsibilityTransfersResponse,
     )
-    from .list_parents_request import ListParentsRequest as ListParentsRequest
-    from .list_parents_response import ListParentsResponse as ListParentsResponse
-    from .list_policies_for_target_request import (
+    from .list_parents import ListParentsRequest as ListParentsRequest
+    from .list_parents import ListParentsResponse as ListParentsResponse
+    from .list_policies_for_target import (
         ListPoliciesForTargetRequest as ListPoliciesForTargetRequest,
     )
-    from .list_policies_for_target_response import (
+    from .list_policies_for_target import (
         ListPoliciesForTargetResponse as ListPoliciesForTargetResponse,
     )
-    from .list_policies_request import ListPoliciesRequest as ListPoliciesRequest
-    from .list_policies_response import ListPoliciesResponse as ListPoliciesResponse
-    from .list_roots_request import ListRootsRequest as ListRootsRequest
-    from .list_roots_response import ListRootsResponse as ListRootsResponse
-    from .list_tags_for_resource_request import (
-        ListTagsForResourceRequest as ListTagsForResourceRequest,
-    )
-    from .list_tags_for_resource_response import (
-        ListTagsForResourceResponse as ListTagsForResourceResponse,
-    )
-    from .list_targets_for_policy_request import (
-        ListTargetsForPolicyRequest as ListTargetsForPolicyRequest,
-    )
-    from .list_targets_for_policy_response import (
+    from .list_policies import ListPoliciesRequest as ListPoliciesRequest
+    from .list_policies import ListPoliciesResponse as ListPoliciesResponse
+    from .list_roots import ListRootsRequest as ListRootsRequest
+    from .list_roots import ListRootsResponse as ListRootsResponse
+    from .list_tags_for_resource import ListTagsForResourceRequest as ListTagsForResourceRequest
+    from .list_tags_for_resource import ListTagsForResourceResponse as ListTagsForResourceResponse
+    from .list_targets_for_policy import ListTargetsForPolicyRequest as ListTargetsForPolicyRequest
+    from .list_targets_for_policy import (
         ListTargetsForPolicyResponse as ListTargetsForPolicyResponse,
     )
     from .malformed_policy_document_exception import (
@@ -292,7 +284,7 @@ if TYPE_CHECKING:
     from .master_cannot_leave_organization_exception import (
         MasterCannotLeaveOrganizationException as MasterCannotLeaveOrganizationException,
     )
-    from .move_account_request import MoveAccountRequest as MoveAccountRequest
+    from .move_account import MoveAccountRequest as MoveAccountRequest
     from .organization import Organization as Organization
     from .organization_not_empty_exception import (
         OrganizationNotEmptyException as OrganizationNotEmptyException,
@@ -304,7 +296,7 @@ if TYPE_CHECKING:
     from .organizational_unit_not_found_exception import (
         OrganizationalUnitNotFoundException as OrganizationalUnitNotFoundException,
     )
-    from .parent import Parent as Parent
+    from .list_parents import Parent as Parent
     from .parent_not_found_exception import ParentNotFoundException as ParentNotFoundException
     from .policy import Policy as Policy
     from .policy_changes_in_progress_exception import (
@@ -316,7 +308,7 @@ if TYPE_CHECKING:
     )
     from .policy_not_found_exception import PolicyNotFoundException as PolicyNotFoundException
     from .policy_summary import PolicySummary as PolicySummary
-    from .policy_target_summary import PolicyTargetSummary as PolicyTargetSummary
+    from .list_targets_for_policy import PolicyTargetSummary as PolicyTargetSummary
     from .policy_type_already_enabled_exception import (
         PolicyTypeAlreadyEnabledException as PolicyTypeAlreadyEnabledException,
     )
@@ -327,12 +319,12 @@ if TYPE_CHECKING:
         PolicyTypeNotEnabledException as PolicyTypeNotEnabledException,
     )
     from .policy_type_summary import PolicyTypeSummary as PolicyTypeSummary
-    from .put_resource_policy_request import PutResourcePolicyRequest as PutResourcePolicyRequest
-    from .put_resource_policy_response import PutResourcePolicyResponse as PutResourcePolicyResponse
-    from .register_delegated_administrator_request import (
+    from .put_resource_policy import PutResourcePolicyRequest as PutResourcePolicyRequest
+    from .put_resource_policy import PutResourcePolicyResponse as PutResourcePolicyResponse
+    from .register_delegated_administrator import (
         RegisterDelegatedAdministratorRequest as RegisterDelegatedAdministratorRequest,
     )
-    from .remove_account_from_organization_request import (
+    from .remove_account_from_organization import (
         RemoveAccountFromOrganizationRequest as RemoveAccountFromOrganizationRequest,
     )
     from .resource_policy import ResourcePolicy as ResourcePolicy
@@ -354,12 +346,12 @@ if TYPE_CHECKING:
         SourceParentNotFoundException as SourceParentNotFoundException,
     )
     from .tag import Tag as Tag
-    from .tag_resource_request import TagResourceRequest as TagResourceRequest
+    from .tag_resource import TagResourceRequest as TagResourceRequest
     from .target_not_found_exception import TargetNotFoundException as TargetNotFoundException
-    from .terminate_responsibility_transfer_request import (
+    from .terminate_responsibility_transfer import (
         TerminateResponsibilityTransferRequest as TerminateResponsibilityTransferRequest,
     )
-    from .terminate_responsibility_transfer_response import (
+    from .terminate_responsibility_transfer import (
         TerminateResponsibilityTransferResponse as TerminateResponsibilityTransferResponse,
     )
     from .too_many_requests_exception import TooManyRequestsException as TooManyRequestsException
@@ -367,26 +359,26 @@ if TYPE_CHECKING:
     from .unsupported_api_endpoint_exception import (
         UnsupportedAPIEndpointException as UnsupportedAPIEndpointException,
     )
-    from .untag_resource_request import UntagResourceRequest as UntagResourceRequest
-    from .update_organizational_unit_request import (
+    from .untag_resource import UntagResourceRequest as UntagResourceRequest
+    from .update_organizational_unit import (
         UpdateOrganizationalUnitRequest as UpdateOrganizationalUnitRequest,
     )
-    from .update_organizational_unit_response import (
+    from .update_organizational_unit import (
         UpdateOrganizationalUnitResponse as UpdateOrganizationalUnitResponse,
     )
-    from .update_policy_request import UpdatePolicyRequest as UpdatePolicyRequest
-    from .update_policy_response import UpdatePolicyResponse as UpdatePolicyResponse
-    from .update_responsibility_transfer_request import (
+    from .update_policy import UpdatePolicyRequest as UpdatePolicyRequest
+    from .update_policy import UpdatePolicyResponse as UpdatePolicyResponse
+    from .update_responsibility_transfer import (
         UpdateResponsibilityTransferRequest as UpdateResponsibilityTransferRequest,
     )
-    from .update_responsibility_transfer_response import (
+    from .update_responsibility_transfer import (
         UpdateResponsibilityTransferResponse as UpdateResponsibilityTransferResponse,
     )
 
 _INDEX: dict[str, str] = {
     "AWSOrganizationsNotInUseException": "aws_organizations_not_in_use_exception",
-    "AcceptHandshakeRequest": "accept_handshake_request",
-    "AcceptHandshakeResponse": "accept_handshake_response",
+    "AcceptHandshakeRequest": "accept_handshake",
+    "AcceptHandshakeResponse": "accept_handshake",
     "AccessDeniedException": "access_denied_exception",
     "AccessDeniedForDependencyException": "access_denied_for_dependency_exception",
     "Account": "account",
@@ -396,69 +388,69 @@ _INDEX: dict[str, str] = {
     "AccountNotRegisteredException": "account_not_registered_exception",
     "AccountOwnerNotVerifiedException": "account_owner_not_verified_exception",
     "AlreadyInOrganizationException": "already_in_organization_exception",
-    "AttachPolicyRequest": "attach_policy_request",
-    "CancelHandshakeRequest": "cancel_handshake_request",
-    "CancelHandshakeResponse": "cancel_handshake_response",
-    "Child": "child",
+    "AttachPolicyRequest": "attach_policy",
+    "CancelHandshakeRequest": "cancel_handshake",
+    "CancelHandshakeResponse": "cancel_handshake",
+    "Child": "list_children",
     "ChildNotFoundException": "child_not_found_exception",
-    "CloseAccountRequest": "close_account_request",
+    "CloseAccountRequest": "close_account",
     "ConcurrentModificationException": "concurrent_modification_exception",
     "ConflictException": "conflict_exception",
     "ConstraintViolationException": "constraint_violation_exception",
-    "CreateAccountRequest": "create_account_request",
-    "CreateAccountResponse": "create_account_response",
+    "CreateAccountRequest": "create_account",
+    "CreateAccountResponse": "create_account",
     "CreateAccountStatus": "create_account_status",
     "CreateAccountStatusNotFoundException": "create_account_status_not_found_exception",
-    "CreateGovCloudAccountRequest": "create_gov_cloud_account_request",
-    "CreateGovCloudAccountResponse": "create_gov_cloud_account_response",
-    "CreateOrganizationRequest": "create_organization_request",
-    "CreateOrganizationResponse": "create_organization_response",
-    "CreateOrganizationalUnitRequest": "create_organizational_unit_request",
-    "CreateOrganizationalUnitResponse": "create_organizational_unit_response",
-    "CreatePolicyRequest": "create_policy_request",
-    "CreatePolicyResponse": "create_policy_response",
-    "DeclineHandshakeRequest": "decline_handshake_request",
-    "DeclineHandshakeResponse": "decline_handshake_response",
-    "DelegatedAdministrator": "delegated_administrator",
-    "DelegatedService": "delegated_service",
-    "DeleteOrganizationalUnitRequest": "delete_organizational_unit_request",
-    "DeletePolicyRequest": "delete_policy_request",
-    "DeregisterDelegatedAdministratorRequest": "deregister_delegated_administrator_request",
-    "DescribeAccountRequest": "describe_account_request",
-    "DescribeAccountResponse": "describe_account_response",
-    "DescribeCreateAccountStatusRequest": "describe_create_account_status_request",
-    "DescribeCreateAccountStatusResponse": "describe_create_account_status_response",
-    "DescribeEffectivePolicyRequest": "describe_effective_policy_request",
-    "DescribeEffectivePolicyResponse": "describe_effective_policy_response",
-    "DescribeHandshakeRequest": "describe_handshake_request",
-    "DescribeHandshakeResponse": "describe_handshake_response",
-    "DescribeOrganizationResponse": "describe_organization_response",
-    "DescribeOrganizationalUnitRequest": "describe_organizational_unit_request",
-    "DescribeOrganizationalUnitResponse": "describe_organizational_unit_response",
-    "DescribePolicyRequest": "describe_policy_request",
-    "DescribePolicyResponse": "describe_policy_response",
-    "DescribeResourcePolicyResponse": "describe_resource_policy_response",
-    "DescribeResponsibilityTransferRequest": "describe_responsibility_transfer_request",
-    "DescribeResponsibilityTransferResponse": "describe_responsibility_transfer_response",
+    "CreateGovCloudAccountRequest": "create_gov_cloud_account",
+    "CreateGovCloudAccountResponse": "create_gov_cloud_account",
+    "CreateOrganizationRequest": "create_organization",
+    "CreateOrganizationResponse": "create_organization",
+    "CreateOrganizationalUnitRequest": "create_organizational_unit",
+    "CreateOrganizationalUnitResponse": "create_organizational_unit",
+    "CreatePolicyRequest": "create_policy",
+    "CreatePolicyResponse": "create_policy",
+    "DeclineHandshakeRequest": "decline_handshake",
+    "DeclineHandshakeResponse": "decline_handshake",
+    "DelegatedAdministrator": "list_delegated_administrators",
+    "DelegatedService": "list_delegated_services_for_account",
+    "DeleteOrganizationalUnitRequest": "delete_organizational_unit",
+    "DeletePolicyRequest": "delete_policy",
+    "DeregisterDelegatedAdministratorRequest": "deregister_delegated_administrator",
+    "DescribeAccountRequest": "describe_account",
+    "DescribeAccountResponse": "describe_account",
+    "DescribeCreateAccountStatusRequest": "describe_create_account_status",
+    "DescribeCreateAccountStatusResponse": "describe_create_account_status",
+    "DescribeEffectivePolicyRequest": "describe_effective_policy",
+    "DescribeEffectivePolicyResponse": "describe_effective_policy",
+    "DescribeHandshakeRequest": "describe_handshake",
+    "DescribeHandshakeResponse": "describe_handshake",
+    "DescribeOrganizationResponse": "describe_organization",
+    "DescribeOrganizationalUnitRequest": "describe_organizational_unit",
+    "DescribeOrganizationalUnitResponse": "describe_organizational_unit",
+    "DescribePolicyRequest": "describe_policy",
+    "DescribePolicyResponse": "describe_policy",
+    "DescribeResourcePolicyResponse": "describe_resource_policy",
+    "DescribeResponsibilityTransferRequest": "describe_responsibility_transfer",
+    "DescribeResponsibilityTransferResponse": "describe_responsibility_transfer",
     "DestinationParentNotFoundException": "destination_parent_not_found_exception",
-    "DetachPolicyRequest": "detach_policy_request",
-    "DisableAWSServiceAccessRequest": "disable_aws_service_access_request",
-    "DisablePolicyTypeRequest": "disable_policy_type_request",
-    "DisablePolicyTypeResponse": "disable_policy_type_response",
+    "DetachPolicyRequest": "detach_policy",
+    "DisableAWSServiceAccessRequest": "disable_aws_service_access",
+    "DisablePolicyTypeRequest": "disable_policy_type",
+    "DisablePolicyTypeResponse": "disable_policy_type",
     "DuplicateAccountException": "duplicate_account_exception",
     "DuplicateHandshakeException": "duplicate_handshake_exception",
     "DuplicateOrganizationalUnitException": "duplicate_organizational_unit_exception",
     "DuplicatePolicyAttachmentException": "duplicate_policy_attachment_exception",
     "DuplicatePolicyException": "duplicate_policy_exception",
-    "EffectivePolicy": "effective_policy",
+    "EffectivePolicy": "describe_effective_policy",
     "EffectivePolicyNotFoundException": "effective_policy_not_found_exception",
-    "EffectivePolicyValidationError": "effective_policy_validation_error",
-    "EnableAWSServiceAccessRequest": "enable_aws_service_access_request",
-    "EnableAllFeaturesRequest": "enable_all_features_request",
-    "EnableAllFeaturesResponse": "enable_all_features_response",
-    "EnablePolicyTypeRequest": "enable_policy_type_request",
-    "EnablePolicyTypeResponse": "enable_policy_type_response",
-    "EnabledServicePrincipal": "enabled_service_principal",
+    "EffectivePolicyValidationError": "list_effective_policy_validation_errors",
+    "EnableAWSServiceAccessRequest": "enable_aws_service_access",
+    "EnableAllFeaturesRequest": "enable_all_features",
+    "EnableAllFeaturesResponse": "enable_all_features",
+    "EnablePolicyTypeRequest": "enable_policy_type",
+    "EnablePolicyTypeResponse": "enable_policy_type",
+    "EnabledServicePrincipal": "list_aws_service_access_for_organization",
     "FinalizingOrganizationException": "finalizing_organization_exception",
     "Handshake": "handshake",
     "HandshakeAlreadyInStateException": "handshake_already_in_state_exception",
@@ -470,59 +462,59 @@ _INDEX: dict[str, str] = {
     "InvalidHandshakeTransitionException": "invalid_handshake_transition_exception",
     "InvalidInputException": "invalid_input_exception",
     "InvalidResponsibilityTransferTransitionException": "invalid_responsibility_transfer_transition_exception",
-    "InviteAccountToOrganizationRequest": "invite_account_to_organization_request",
-    "InviteAccountToOrganizationResponse": "invite_account_to_organization_response",
-    "InviteOrganizationToTransferResponsibilityRequest": "invite_organization_to_transfer_responsibility_request",
-    "InviteOrganizationToTransferResponsibilityResponse": "invite_organization_to_transfer_responsibility_response",
-    "ListAWSServiceAccessForOrganizationRequest": "list_aws_service_access_for_organization_request",
-    "ListAWSServiceAccessForOrganizationResponse": "list_aws_service_access_for_organization_response",
-    "ListAccountsForParentRequest": "list_accounts_for_parent_request",
-    "ListAccountsForParentResponse": "list_accounts_for_parent_response",
-    "ListAccountsRequest": "list_accounts_request",
-    "ListAccountsResponse": "list_accounts_response",
-    "ListAccountsWithInvalidEffectivePolicyRequest": "list_accounts_with_invalid_effective_policy_request",
-    "ListAccountsWithInvalidEffectivePolicyResponse": "list_accounts_with_invalid_effective_policy_response",
-    "ListChildrenRequest": "list_children_request",
-    "ListChildrenResponse": "list_children_response",
-    "ListCreateAccountStatusRequest": "list_create_account_status_request",
-    "ListCreateAccountStatusResponse": "list_create_account_status_response",
-    "ListDelegatedAdministratorsRequest": "list_delegated_administrators_request",
-    "ListDelegatedAdministratorsResponse": "list_delegated_administrators_response",
-    "ListDelegatedServicesForAccountRequest": "list_delegated_services_for_account_request",
-    "ListDelegatedServicesForAccountResponse": "list_delegated_services_for_account_response",
-    "ListEffectivePolicyValidationErrorsRequest": "list_effective_policy_validation_errors_request",
-    "ListEffectivePolicyValidationErrorsResponse": "list_effective_policy_validation_errors_response",
-    "ListHandshakesForAccountRequest": "list_handshakes_for_account_request",
-    "ListHandshakesForAccountResponse": "list_handshakes_for_account_response",
-    "ListHandshakesForOrganizationRequest": "list_handshakes_for_organization_request",
-    "ListHandshakesForOrganizationResponse": "list_handshakes_for_organization_response",
-    "ListInboundResponsibilityTransfersRequest": "list_inbound_responsibility_transfers_request",
-    "ListInboundResponsibilityTransfersResponse": "list_inbound_responsibility_transfers_response",
-    "ListOrganizationalUnitsForParentRequest": "list_organizational_units_for_parent_request",
-    "ListOrganizationalUnitsForParentResponse": "list_organizational_units_for_parent_response",
-    "ListOutboundResponsibilityTransfersRequest": "list_outbound_responsibility_transfers_request",
-    "ListOutboundResponsibilityTransfersResponse": "list_outbound_responsibility_transfers_response",
-    "ListParentsRequest": "list_parents_request",
-    "ListParentsResponse": "list_parents_response",
-    "ListPoliciesForTargetRequest": "list_policies_for_target_request",
-    "ListPoliciesForTargetResponse": "list_policies_for_target_response",
-    "ListPoliciesRequest": "list_policies_request",
-    "ListPoliciesResponse": "list_policies_response",
-    "ListRootsRequest": "list_roots_request",
-    "ListRootsResponse": "list_roots_response",
-    "ListTagsForResourceRequest": "list_tags_for_resource_request",
-    "ListTagsForResourceResponse": "list_tags_for_resource_response",
-    "ListTargetsForPolicyRequest": "list_targets_for_policy_request",
-    "ListTargetsForPolicyResponse": "list_targets_for_policy_response",
+    "InviteAccountToOrganizationRequest": "invite_account_to_organization",
+    "InviteAccountToOrganizationResponse": "invite_account_to_organization",
+    "InviteOrganizationToTransferResponsibilityRequest": "invite_organization_to_transfer_responsibility",
+    "InviteOrganizationToTransferResponsibilityResponse": "invite_organization_to_transfer_responsibility",
+    "ListAWSServiceAccessForOrganizationRequest": "list_aws_service_access_for_organization",
+    "ListAWSServiceAccessForOrganizationResponse": "list_aws_service_access_for_organization",
+    "ListAccountsForParentRequest": "list_accounts_for_parent",
+    "ListAccountsForParentResponse": "list_accounts_for_parent",
+    "ListAccountsRequest": "list_accounts",
+    "ListAccountsResponse": "list_accounts",
+    "ListAccountsWithInvalidEffectivePolicyRequest": "list_accounts_with_invalid_effective_policy",
+    "ListAccountsWithInvalidEffectivePolicyResponse": "list_accounts_with_invalid_effective_policy",
+    "ListChildrenRequest": "list_children",
+    "ListChildrenResponse": "list_children",
+    "ListCreateAccountStatusRequest": "list_create_account_status",
+    "ListCreateAccountStatusResponse": "list_create_account_status",
+    "ListDelegatedAdministratorsRequest": "list_delegated_administrators",
+    "ListDelegatedAdministratorsResponse": "list_delegated_administrators",
+    "ListDelegatedServicesForAccountRequest": "list_delegated_services_for_account",
+    "ListDelegatedServicesForAccountResponse": "list_delegated_services_for_account",
+    "ListEffectivePolicyValidationErrorsRequest": "list_effective_policy_validation_errors",
+    "ListEffectivePolicyValidationErrorsResponse": "list_effective_policy_validation_errors",
+    "ListHandshakesForAccountRequest": "list_handshakes_for_account",
+    "ListHandshakesForAccountResponse": "list_handshakes_for_account",
+    "ListHandshakesForOrganizationRequest": "list_handshakes_for_organization",
+    "ListHandshakesForOrganizationResponse": "list_handshakes_for_organization",
+    "ListInboundResponsibilityTransfersRequest": "list_inbound_responsibility_transfers",
+    "ListInboundResponsibilityTransfersResponse": "list_inbound_responsibility_transfers",
+    "ListOrganizationalUnitsForParentRequest": "list_organizational_units_for_parent",
+    "ListOrganizationalUnitsForParentResponse": "list_organizational_units_for_parent",
+    "ListOutboundResponsibilityTransfersRequest": "list_outbound_responsibility_transfers",
+    "ListOutboundResponsibilityTransfersResponse": "list_outbound_responsibility_transfers",
+    "ListParentsRequest": "list_parents",
+    "ListParentsResponse": "list_parents",
+    "ListPoliciesForTargetRequest": "list_policies_for_target",
+    "ListPoliciesForTargetResponse": "list_policies_for_target",
+    "ListPoliciesRequest": "list_policies",
+    "ListPoliciesResponse": "list_policies",
+    "ListRootsRequest": "list_roots",
+    "ListRootsResponse": "list_roots",
+    "ListTagsForResourceRequest": "list_tags_for_resource",
+    "ListTagsForResourceResponse": "list_tags_for_resource",
+    "ListTargetsForPolicyRequest": "list_targets_for_policy",
+    "ListTargetsForPolicyResponse": "list_targets_for_policy",
     "MalformedPolicyDocumentException": "malformed_policy_document_exception",
     "MasterCannotLeaveOrganizationException": "master_cannot_leave_organization_exception",
-    "MoveAccountRequest": "move_account_request",
+    "MoveAccountRequest": "move_account",
     "Organization": "organization",
     "OrganizationNotEmptyException": "organization_not_empty_exception",
     "OrganizationalUnit": "organizational_unit",
     "OrganizationalUnitNotEmptyException": "organizational_unit_not_empty_exception",
     "OrganizationalUnitNotFoundException": "organizational_unit_not_found_exception",
-    "Parent": "parent",
+    "Parent": "list_parents",
     "ParentNotFoundException": "parent_not_found_exception",
     "Policy": "policy",
     "PolicyChangesInProgressException": "policy_changes_in_progress_exception",
@@ -530,15 +522,15 @@ _INDEX: dict[str, str] = {
     "PolicyNotAttachedException": "policy_not_attached_exception",
     "PolicyNotFoundException": "policy_not_found_exception",
     "PolicySummary": "policy_summary",
-    "PolicyTargetSummary": "policy_target_summary",
+    "PolicyTargetSummary": "list_targets_for_policy",
     "PolicyTypeAlreadyEnabledException": "policy_type_already_enabled_exception",
     "PolicyTypeNotAvailableForOrganizationException": "policy_type_not_available_for_organization_exception",
     "PolicyTypeNotEnabledException": "policy_type_not_enabled_exception",
     "PolicyTypeSummary": "policy_type_summary",
-    "PutResourcePolicyRequest": "put_resource_policy_request",
-    "PutResourcePolicyResponse": "put_resource_policy_response",
-    "RegisterDelegatedAdministratorRequest": "register_delegated_administrator_request",
-    "RemoveAccountFromOrganizationRequest": "remove_account_from_organization_request",
+    "PutResourcePolicyRequest": "put_resource_policy",
+    "PutResourcePolicyResponse": "put_resource_policy",
+    "RegisterDelegatedAdministratorRequest": "register_delegated_administrator",
+    "RemoveAccountFromOrganizationRequest": "remove_account_from_organization",
     "ResourcePolicy": "resource_policy",
     "ResourcePolicyNotFoundException": "resource_policy_not_found_exception",
     "ResourcePolicySummary": "resource_policy_summary",
@@ -550,20 +542,20 @@ _INDEX: dict[str, str] = {
     "ServiceException": "service_exception",
     "SourceParentNotFoundException": "source_parent_not_found_exception",
     "Tag": "tag",
-    "TagResourceRequest": "tag_resource_request",
+    "TagResourceRequest": "tag_resource",
     "TargetNotFoundException": "target_not_found_exception",
-    "TerminateResponsibilityTransferRequest": "terminate_responsibility_transfer_request",
-    "TerminateResponsibilityTransferResponse": "terminate_responsibility_transfer_response",
+    "TerminateResponsibilityTransferRequest": "terminate_responsibility_transfer",
+    "TerminateResponsibilityTransferResponse": "terminate_responsibility_transfer",
     "TooManyRequestsException": "too_many_requests_exception",
     "TransferParticipant": "transfer_participant",
     "UnsupportedAPIEndpointException": "unsupported_api_endpoint_exception",
-    "UntagResourceRequest": "untag_resource_request",
-    "UpdateOrganizationalUnitRequest": "update_organizational_unit_request",
-    "UpdateOrganizationalUnitResponse": "update_organizational_unit_response",
-    "UpdatePolicyRequest": "update_policy_request",
-    "UpdatePolicyResponse": "update_policy_response",
-    "UpdateResponsibilityTransferRequest": "update_responsibility_transfer_request",
-    "UpdateResponsibilityTransferResponse": "update_responsibility_transfer_response",
+    "UntagResourceRequest": "untag_resource",
+    "UpdateOrganizationalUnitRequest": "update_organizational_unit",
+    "UpdateOrganizationalUnitResponse": "update_organizational_unit",
+    "UpdatePolicyRequest": "update_policy",
+    "UpdatePolicyResponse": "update_policy",
+    "UpdateResponsibilityTransferRequest": "update_responsibility_transfer",
+    "UpdateResponsibilityTransferResponse": "update_responsibility_transfer",
 }
 
 __all__ = [

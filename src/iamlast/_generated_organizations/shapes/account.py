@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import OpenShape
@@ -68,114 +66,6 @@ class Account(OpenShape):
         default=None, alias="JoinedTimestamp"
     )
     """The date the account became a part of the organization."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Account:
-        return _aj.read(cls, data, _jr_Account)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Account:
-        return _jr_Account(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_email = self.email
-        if v_email is not None:
-            d["Email"] = v_email
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        v_state = self.state
-        if v_state is not None:
-            d["State"] = str(v_state)
-        v_paths = self.paths
-        if v_paths is not None:
-            d["Paths"] = [x1 for x1 in v_paths]
-        v_joined_method = self.joined_method
-        if v_joined_method is not None:
-            d["JoinedMethod"] = str(v_joined_method)
-        v_joined_timestamp = self.joined_timestamp
-        if v_joined_timestamp is not None:
-            d["JoinedTimestamp"] = _j.ts_out(v_joined_timestamp)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Account:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Account")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Email"
-            v = src.get("Email")
-            if v is not None:
-                values["email"] = _j.s(v)
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(AccountStatus, v, validate)
-            w = "State"
-            v = src.get("State")
-            if v is not None:
-                values["state"] = _j.enum(AccountState, v, validate)
-            w = "Paths"
-            v = src.get("Paths")
-            if v is not None:
-                values["paths"] = _j.each(v, lambda x1: _j.s(x1))
-            w = "JoinedMethod"
-            v = src.get("JoinedMethod")
-            if v is not None:
-                values["joined_method"] = _j.enum(AccountJoinedMethod, v, validate)
-            w = "JoinedTimestamp"
-            v = src.get("JoinedTimestamp")
-            if v is not None:
-                values["joined_timestamp"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("Account", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Account:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "email": values.get("email"),
-                "name": values.get("name"),
-                "status": values.get("status"),
-                "state": values.get("state"),
-                "paths": values.get("paths"),
-                "joined_method": values.get("joined_method"),
-                "joined_timestamp": values.get("joined_timestamp"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_Account = frozenset(
@@ -239,3 +129,17 @@ def _jr_Account(d: Any) -> Account:
         },
         ex,
     )
+
+
+Account._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("email", "Email", _j.STR, 0),
+    ("name", "Name", _j.STR, 0),
+    ("status", "Status", _j.enum_of(AccountStatus), 0),
+    ("state", "State", _j.enum_of(AccountState), 0),
+    ("paths", "Paths", _j.list_of(_j.STR), 0),
+    ("joined_method", "JoinedMethod", _j.enum_of(AccountJoinedMethod), 0),
+    ("joined_timestamp", "JoinedTimestamp", _j.TIME, 0),
+)
+Account._AWSJSON_READ = _jr_Account

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import OpenShape
@@ -71,108 +69,6 @@ class CreateAccountStatus(OpenShape):
     """
     failure_reason: CreateAccountFailureReason | None = Field(default=None, alias="FailureReason")
     """If the request failed, a description of the reason for the failure."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> CreateAccountStatus:
-        return _aj.read(cls, data, _jr_CreateAccountStatus)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> CreateAccountStatus:
-        return _jr_CreateAccountStatus(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_account_name = self.account_name
-        if v_account_name is not None:
-            d["AccountName"] = v_account_name
-        v_state = self.state
-        if v_state is not None:
-            d["State"] = str(v_state)
-        v_requested_timestamp = self.requested_timestamp
-        if v_requested_timestamp is not None:
-            d["RequestedTimestamp"] = _j.ts_out(v_requested_timestamp)
-        v_completed_timestamp = self.completed_timestamp
-        if v_completed_timestamp is not None:
-            d["CompletedTimestamp"] = _j.ts_out(v_completed_timestamp)
-        v_account_id = self.account_id
-        if v_account_id is not None:
-            d["AccountId"] = v_account_id
-        v_gov_cloud_account_id = self.gov_cloud_account_id
-        if v_gov_cloud_account_id is not None:
-            d["GovCloudAccountId"] = v_gov_cloud_account_id
-        v_failure_reason = self.failure_reason
-        if v_failure_reason is not None:
-            d["FailureReason"] = str(v_failure_reason)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> CreateAccountStatus:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "CreateAccountStatus")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "AccountName"
-            v = src.get("AccountName")
-            if v is not None:
-                values["account_name"] = _j.s(v)
-            w = "State"
-            v = src.get("State")
-            if v is not None:
-                values["state"] = _j.enum(CreateAccountState, v, validate)
-            w = "RequestedTimestamp"
-            v = src.get("RequestedTimestamp")
-            if v is not None:
-                values["requested_timestamp"] = _j.ts_in(v)
-            w = "CompletedTimestamp"
-            v = src.get("CompletedTimestamp")
-            if v is not None:
-                values["completed_timestamp"] = _j.ts_in(v)
-            w = "AccountId"
-            v = src.get("AccountId")
-            if v is not None:
-                values["account_id"] = _j.s(v)
-            w = "GovCloudAccountId"
-            v = src.get("GovCloudAccountId")
-            if v is not None:
-                values["gov_cloud_account_id"] = _j.s(v)
-            w = "FailureReason"
-            v = src.get("FailureReason")
-            if v is not None:
-                values["failure_reason"] = _j.enum(CreateAccountFailureReason, v, validate)
-        except ValueError as exc:
-            raise _j.failure("CreateAccountStatus", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> CreateAccountStatus:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "account_name": values.get("account_name"),
-                "state": values.get("state"),
-                "requested_timestamp": values.get("requested_timestamp"),
-                "completed_timestamp": values.get("completed_timestamp"),
-                "account_id": values.get("account_id"),
-                "gov_cloud_account_id": values.get("gov_cloud_account_id"),
-                "failure_reason": values.get("failure_reason"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_CreateAccountStatus = frozenset(
@@ -240,3 +136,16 @@ def _jr_CreateAccountStatus(d: Any) -> CreateAccountStatus:
         },
         ex,
     )
+
+
+CreateAccountStatus._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("account_name", "AccountName", _j.STR, 0),
+    ("state", "State", _j.enum_of(CreateAccountState), 0),
+    ("requested_timestamp", "RequestedTimestamp", _j.TIME, 0),
+    ("completed_timestamp", "CompletedTimestamp", _j.TIME, 0),
+    ("account_id", "AccountId", _j.STR, 0),
+    ("gov_cloud_account_id", "GovCloudAccountId", _j.STR, 0),
+    ("failure_reason", "FailureReason", _j.enum_of(CreateAccountFailureReason), 0),
+)
+CreateAccountStatus._AWSJSON_READ = _jr_CreateAccountStatus

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
@@ -27,48 +25,6 @@ class DuplicatePolicyAttachmentException(ErrorShape):
 
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_awsjson(
-        cls, data: bytes | str | Mapping[str, Any]
-    ) -> DuplicatePolicyAttachmentException:
-        return _aj.read(cls, data, _jr_DuplicatePolicyAttachmentException)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> DuplicatePolicyAttachmentException:
-        return _jr_DuplicatePolicyAttachmentException(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> DuplicatePolicyAttachmentException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "DuplicatePolicyAttachmentException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("DuplicatePolicyAttachmentException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> DuplicatePolicyAttachmentException:
-        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
-
 
 _JK_DuplicatePolicyAttachmentException = frozenset({"Message", "__type", "code", "message"})
 
@@ -83,3 +39,7 @@ def _jr_DuplicatePolicyAttachmentException(d: Any) -> DuplicatePolicyAttachmentE
         v_message = _j.s(v_message)
     ex = _aj.extras(d, _JK_DuplicatePolicyAttachmentException) if len(d) > n else {}
     return _new(DuplicatePolicyAttachmentException, {"message": v_message}, ex)
+
+
+DuplicatePolicyAttachmentException._FIELDS = (("message", "Message", _j.STR, 0),)
+DuplicatePolicyAttachmentException._AWSJSON_READ = _jr_DuplicatePolicyAttachmentException

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import OpenShape
@@ -69,108 +67,6 @@ class Handshake(OpenShape):
     """An array of HandshakeResource objects."""
 
     _response_side = holds_shared()
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Handshake:
-        return _aj.read(cls, data, _jr_Handshake)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Handshake:
-        return _jr_Handshake(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_parties = self.parties
-        if v_parties is not None:
-            d["Parties"] = [x1.to_json() for x1 in v_parties]
-        v_state = self.state
-        if v_state is not None:
-            d["State"] = str(v_state)
-        v_requested_timestamp = self.requested_timestamp
-        if v_requested_timestamp is not None:
-            d["RequestedTimestamp"] = _j.ts_out(v_requested_timestamp)
-        v_expiration_timestamp = self.expiration_timestamp
-        if v_expiration_timestamp is not None:
-            d["ExpirationTimestamp"] = _j.ts_out(v_expiration_timestamp)
-        v_action = self.action
-        if v_action is not None:
-            d["Action"] = str(v_action)
-        v_resources = self.resources
-        if v_resources is not None:
-            d["Resources"] = [x1.to_json() for x1 in v_resources]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Handshake:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Handshake")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Parties"
-            v = src.get("Parties")
-            if v is not None:
-                values["parties"] = _j.each(v, lambda x1: HandshakeParty._of_json(x1, validate))
-            w = "State"
-            v = src.get("State")
-            if v is not None:
-                values["state"] = _j.enum(HandshakeState, v, validate)
-            w = "RequestedTimestamp"
-            v = src.get("RequestedTimestamp")
-            if v is not None:
-                values["requested_timestamp"] = _j.ts_in(v)
-            w = "ExpirationTimestamp"
-            v = src.get("ExpirationTimestamp")
-            if v is not None:
-                values["expiration_timestamp"] = _j.ts_in(v)
-            w = "Action"
-            v = src.get("Action")
-            if v is not None:
-                values["action"] = _j.enum(ActionType, v, validate)
-            w = "Resources"
-            v = src.get("Resources")
-            if v is not None:
-                values["resources"] = _j.each(
-                    v, lambda x1: HandshakeResource._of_json(x1, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("Handshake", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Handshake:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "parties": values.get("parties"),
-                "state": values.get("state"),
-                "requested_timestamp": values.get("requested_timestamp"),
-                "expiration_timestamp": values.get("expiration_timestamp"),
-                "action": values.get("action"),
-                "resources": values.get("resources"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_Handshake = frozenset(
@@ -238,3 +134,16 @@ def _jr_Handshake(d: Any) -> Handshake:
         },
         ex,
     )
+
+
+Handshake._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("parties", "Parties", _j.list_of(_j.struct(HandshakeParty)), 0),
+    ("state", "State", _j.enum_of(HandshakeState), 0),
+    ("requested_timestamp", "RequestedTimestamp", _j.TIME, 0),
+    ("expiration_timestamp", "ExpirationTimestamp", _j.TIME, 0),
+    ("action", "Action", _j.enum_of(ActionType), 0),
+    ("resources", "Resources", _j.list_of(_j.struct(HandshakeResource)), 0),
+)
+Handshake._AWSJSON_READ = _jr_Handshake

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
@@ -36,59 +34,6 @@ class HandshakeConstraintViolationException(ErrorShape):
     message: str | None = Field(default=None, alias="Message")
     reason: HandshakeConstraintViolationExceptionReason | None = Field(default=None, alias="Reason")
 
-    @classmethod
-    def of_awsjson(
-        cls, data: bytes | str | Mapping[str, Any]
-    ) -> HandshakeConstraintViolationException:
-        return _aj.read(cls, data, _jr_HandshakeConstraintViolationException)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> HandshakeConstraintViolationException:
-        return _jr_HandshakeConstraintViolationException(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        v_reason = self.reason
-        if v_reason is not None:
-            d["Reason"] = str(v_reason)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> HandshakeConstraintViolationException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "HandshakeConstraintViolationException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-            w = "Reason"
-            v = src.get("Reason")
-            if v is not None:
-                values["reason"] = _j.enum(HandshakeConstraintViolationExceptionReason, v, validate)
-        except ValueError as exc:
-            raise _j.failure("HandshakeConstraintViolationException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> HandshakeConstraintViolationException:
-        return _new(
-            cls,
-            {"message": values.get("message"), "reason": values.get("reason")},
-            {} if extra is None else extra,
-        )
-
 
 _JK_HandshakeConstraintViolationException = frozenset(
     {"Message", "Reason", "__type", "code", "message"}
@@ -111,3 +56,10 @@ def _jr_HandshakeConstraintViolationException(d: Any) -> HandshakeConstraintViol
     return _new(
         HandshakeConstraintViolationException, {"message": v_message, "reason": v_reason}, ex
     )
+
+
+HandshakeConstraintViolationException._FIELDS = (
+    ("message", "Message", _j.STR, 0),
+    ("reason", "Reason", _j.enum_of(HandshakeConstraintViolationExceptionReason), 0),
+)
+HandshakeConstraintViolationException._AWSJSON_READ = _jr_HandshakeConstraintViolationException

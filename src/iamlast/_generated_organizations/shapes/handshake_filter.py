@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import Shape
-from iamlast._runtime.shape import new as _new
 
 from ..enums.action_type import ActionType
 
@@ -31,52 +30,6 @@ class HandshakeFilter(Shape):
     )
     """The parent handshake."""
 
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_action_type = self.action_type
-        if v_action_type is not None:
-            d["ActionType"] = str(v_action_type)
-        v_parent_handshake_id = self.parent_handshake_id
-        if v_parent_handshake_id is not None:
-            d["ParentHandshakeId"] = v_parent_handshake_id
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> HandshakeFilter:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "HandshakeFilter")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "ActionType"
-            v = src.get("ActionType")
-            if v is not None:
-                values["action_type"] = _j.enum(ActionType, v, validate)
-            w = "ParentHandshakeId"
-            v = src.get("ParentHandshakeId")
-            if v is not None:
-                values["parent_handshake_id"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("HandshakeFilter", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> HandshakeFilter:
-        return _new(
-            cls,
-            {
-                "action_type": values.get("action_type"),
-                "parent_handshake_id": values.get("parent_handshake_id"),
-            },
-        )
-
-    def to_awsjson(self) -> dict[str, Any]:
-        """This shape as the JSON object of an awsJson request body."""
-        return _jw_HandshakeFilter(self)
-
 
 def _jw_HandshakeFilter(o: HandshakeFilter) -> dict[str, Any]:
     d: dict[str, Any] = {}
@@ -87,3 +40,10 @@ def _jw_HandshakeFilter(o: HandshakeFilter) -> dict[str, Any]:
     if v_parent_handshake_id is not None:
         d["ParentHandshakeId"] = v_parent_handshake_id
     return d
+
+
+HandshakeFilter._FIELDS = (
+    ("action_type", "ActionType", _j.enum_of(ActionType), 0),
+    ("parent_handshake_id", "ParentHandshakeId", _j.STR, 0),
+)
+HandshakeFilter._AWSJSON_WRITE = _jw_HandshakeFilter

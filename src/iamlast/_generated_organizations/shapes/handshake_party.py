@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import SharedShape
@@ -32,61 +30,6 @@ class HandshakeParty(SharedShape):
     """ID for the participant: Acccount ID, organization ID, or email address."""
     type: Annotated[HandshakePartyType, _v.Enum_(HandshakePartyType)] = Field(alias="Type")
     """The type of ID for the participant."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> HandshakeParty:
-        return _aj.read(cls, data, _jr_HandshakeParty)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> HandshakeParty:
-        return _jr_HandshakeParty(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> HandshakeParty:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "HandshakeParty")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(HandshakePartyType, v, validate)
-        except ValueError as exc:
-            raise _j.failure("HandshakeParty", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> HandshakeParty:
-        return _new(
-            cls,
-            {"id": values.get("id"), "type": values.get("type")},
-            {} if extra is None else extra,
-        )
-
-    def to_awsjson(self) -> dict[str, Any]:
-        """This shape as the JSON object of an awsJson request body."""
-        return _jw_HandshakeParty(self)
 
 
 _JK_HandshakeParty = frozenset({"Id", "Type"})
@@ -117,3 +60,11 @@ def _jw_HandshakeParty(o: HandshakeParty) -> dict[str, Any]:
     if v_type is not None:
         d["Type"] = str(v_type)
     return d
+
+
+HandshakeParty._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("type", "Type", _j.enum_of(HandshakePartyType), 0),
+)
+HandshakeParty._AWSJSON_READ = _jr_HandshakeParty
+HandshakeParty._AWSJSON_WRITE = _jw_HandshakeParty

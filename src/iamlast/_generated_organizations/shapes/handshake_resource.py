@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -37,70 +35,6 @@ class HandshakeResource(OpenShape):
     resources: list[HandshakeResource] | None = Field(default=None, alias="Resources")
     """An array of HandshakeResource objects."""
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> HandshakeResource:
-        return _aj.read(cls, data, _jr_HandshakeResource)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> HandshakeResource:
-        return _jr_HandshakeResource(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_value = self.value
-        if v_value is not None:
-            d["Value"] = v_value
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        v_resources = self.resources
-        if v_resources is not None:
-            d["Resources"] = [x1.to_json() for x1 in v_resources]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> HandshakeResource:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "HandshakeResource")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Value"
-            v = src.get("Value")
-            if v is not None:
-                values["value"] = _j.s(v)
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(HandshakeResourceType, v, validate)
-            w = "Resources"
-            v = src.get("Resources")
-            if v is not None:
-                values["resources"] = _j.each(
-                    v, lambda x1: HandshakeResource._of_json(x1, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("HandshakeResource", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> HandshakeResource:
-        return _new(
-            cls,
-            {
-                "value": values.get("value"),
-                "type": values.get("type"),
-                "resources": values.get("resources"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 _JK_HandshakeResource = frozenset({"Resources", "Type", "Value"})
 
@@ -123,3 +57,11 @@ def _jr_HandshakeResource(d: Any) -> HandshakeResource:
         v_resources = [_jr_HandshakeResource(x1) for x1 in _j.seq(v_resources) if x1 is not None]
     ex = _aj.extras(d, _JK_HandshakeResource) if len(d) > n else {}
     return _new(HandshakeResource, {"value": v_value, "type": v_type, "resources": v_resources}, ex)
+
+
+HandshakeResource._FIELDS = (
+    ("value", "Value", _j.STR, 0),
+    ("type", "Type", _j.enum_of(HandshakeResourceType), 0),
+    ("resources", "Resources", _j.list_of(_j.struct(HandshakeResource)), 0),
+)
+HandshakeResource._AWSJSON_READ = _jr_HandshakeResource

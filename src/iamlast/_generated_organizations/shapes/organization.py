@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -64,100 +62,6 @@ class Organization(OpenShape):
         default=None, alias="AvailablePolicyTypes"
     )
     """Do not use."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Organization:
-        return _aj.read(cls, data, _jr_Organization)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Organization:
-        return _jr_Organization(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_feature_set = self.feature_set
-        if v_feature_set is not None:
-            d["FeatureSet"] = str(v_feature_set)
-        v_master_account_arn = self.master_account_arn
-        if v_master_account_arn is not None:
-            d["MasterAccountArn"] = v_master_account_arn
-        v_master_account_id = self.master_account_id
-        if v_master_account_id is not None:
-            d["MasterAccountId"] = v_master_account_id
-        v_master_account_email = self.master_account_email
-        if v_master_account_email is not None:
-            d["MasterAccountEmail"] = v_master_account_email
-        v_available_policy_types = self.available_policy_types
-        if v_available_policy_types is not None:
-            d["AvailablePolicyTypes"] = [x1.to_json() for x1 in v_available_policy_types]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Organization:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Organization")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "FeatureSet"
-            v = src.get("FeatureSet")
-            if v is not None:
-                values["feature_set"] = _j.enum(OrganizationFeatureSet, v, validate)
-            w = "MasterAccountArn"
-            v = src.get("MasterAccountArn")
-            if v is not None:
-                values["master_account_arn"] = _j.s(v)
-            w = "MasterAccountId"
-            v = src.get("MasterAccountId")
-            if v is not None:
-                values["master_account_id"] = _j.s(v)
-            w = "MasterAccountEmail"
-            v = src.get("MasterAccountEmail")
-            if v is not None:
-                values["master_account_email"] = _j.s(v)
-            w = "AvailablePolicyTypes"
-            v = src.get("AvailablePolicyTypes")
-            if v is not None:
-                values["available_policy_types"] = _j.each(
-                    v, lambda x1: PolicyTypeSummary._of_json(x1, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("Organization", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Organization:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "feature_set": values.get("feature_set"),
-                "master_account_arn": values.get("master_account_arn"),
-                "master_account_id": values.get("master_account_id"),
-                "master_account_email": values.get("master_account_email"),
-                "available_policy_types": values.get("available_policy_types"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_Organization = frozenset(
@@ -221,3 +125,15 @@ def _jr_Organization(d: Any) -> Organization:
         },
         ex,
     )
+
+
+Organization._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("feature_set", "FeatureSet", _j.enum_of(OrganizationFeatureSet), 0),
+    ("master_account_arn", "MasterAccountArn", _j.STR, 0),
+    ("master_account_id", "MasterAccountId", _j.STR, 0),
+    ("master_account_email", "MasterAccountEmail", _j.STR, 0),
+    ("available_policy_types", "AvailablePolicyTypes", _j.list_of(_j.struct(PolicyTypeSummary)), 0),
+)
+Organization._AWSJSON_READ = _jr_Organization

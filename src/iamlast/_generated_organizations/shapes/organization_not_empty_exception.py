@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
@@ -30,46 +28,6 @@ class OrganizationNotEmptyException(ErrorShape):
 
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> OrganizationNotEmptyException:
-        return _aj.read(cls, data, _jr_OrganizationNotEmptyException)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> OrganizationNotEmptyException:
-        return _jr_OrganizationNotEmptyException(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> OrganizationNotEmptyException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "OrganizationNotEmptyException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("OrganizationNotEmptyException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> OrganizationNotEmptyException:
-        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
-
 
 _JK_OrganizationNotEmptyException = frozenset({"Message", "__type", "code", "message"})
 
@@ -84,3 +42,7 @@ def _jr_OrganizationNotEmptyException(d: Any) -> OrganizationNotEmptyException:
         v_message = _j.s(v_message)
     ex = _aj.extras(d, _JK_OrganizationNotEmptyException) if len(d) > n else {}
     return _new(OrganizationNotEmptyException, {"message": v_message}, ex)
+
+
+OrganizationNotEmptyException._FIELDS = (("message", "Message", _j.STR, 0),)
+OrganizationNotEmptyException._AWSJSON_READ = _jr_OrganizationNotEmptyException

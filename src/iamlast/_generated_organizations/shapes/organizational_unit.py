@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -34,76 +32,6 @@ class OrganizationalUnit(OpenShape):
     """The friendly name of this OU."""
     path: str | None = Field(default=None, alias="Path")
     """The path in the organization where this OU exists."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> OrganizationalUnit:
-        return _aj.read(cls, data, _jr_OrganizationalUnit)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> OrganizationalUnit:
-        return _jr_OrganizationalUnit(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_path = self.path
-        if v_path is not None:
-            d["Path"] = v_path
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> OrganizationalUnit:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "OrganizationalUnit")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "Path"
-            v = src.get("Path")
-            if v is not None:
-                values["path"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("OrganizationalUnit", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> OrganizationalUnit:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "name": values.get("name"),
-                "path": values.get("path"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_OrganizationalUnit = frozenset({"Arn", "Id", "Name", "Path"})
@@ -131,3 +59,12 @@ def _jr_OrganizationalUnit(d: Any) -> OrganizationalUnit:
         v_path = _j.s(v_path)
     ex = _aj.extras(d, _JK_OrganizationalUnit) if len(d) > n else {}
     return _new(OrganizationalUnit, {"id": v_id, "arn": v_arn, "name": v_name, "path": v_path}, ex)
+
+
+OrganizationalUnit._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("name", "Name", _j.STR, 0),
+    ("path", "Path", _j.STR, 0),
+)
+OrganizationalUnit._AWSJSON_READ = _jr_OrganizationalUnit

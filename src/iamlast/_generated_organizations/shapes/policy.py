@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -31,55 +29,6 @@ class Policy(OpenShape):
     content: str | None = Field(default=None, alias="Content")
     """The text content of the policy."""
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Policy:
-        return _aj.read(cls, data, _jr_Policy)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Policy:
-        return _jr_Policy(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_policy_summary = self.policy_summary
-        if v_policy_summary is not None:
-            d["PolicySummary"] = v_policy_summary.to_json()
-        v_content = self.content
-        if v_content is not None:
-            d["Content"] = v_content
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Policy:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Policy")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "PolicySummary"
-            v = src.get("PolicySummary")
-            if v is not None:
-                values["policy_summary"] = PolicySummary._of_json(v, validate)
-            w = "Content"
-            v = src.get("Content")
-            if v is not None:
-                values["content"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("Policy", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Policy:
-        return _new(
-            cls,
-            {"policy_summary": values.get("policy_summary"), "content": values.get("content")},
-            {} if extra is None else extra,
-        )
-
 
 _JK_Policy = frozenset({"Content", "PolicySummary"})
 
@@ -98,3 +47,10 @@ def _jr_Policy(d: Any) -> Policy:
         v_content = _j.s(v_content)
     ex = _aj.extras(d, _JK_Policy) if len(d) > n else {}
     return _new(Policy, {"policy_summary": v_policy_summary, "content": v_content}, ex)
+
+
+Policy._FIELDS = (
+    ("policy_summary", "PolicySummary", _j.struct(PolicySummary), 0),
+    ("content", "Content", _j.STR, 0),
+)
+Policy._AWSJSON_READ = _jr_Policy

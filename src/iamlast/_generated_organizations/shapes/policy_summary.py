@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -46,92 +44,6 @@ class PolicySummary(OpenShape):
     A boolean value that indicates whether the specified policy is an Amazon Web Services
     managed policy.
     """
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> PolicySummary:
-        return _aj.read(cls, data, _jr_PolicySummary)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> PolicySummary:
-        return _jr_PolicySummary(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_description = self.description
-        if v_description is not None:
-            d["Description"] = v_description
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        v_aws_managed = self.aws_managed
-        if v_aws_managed is not None:
-            d["AwsManaged"] = v_aws_managed
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PolicySummary:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PolicySummary")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "Description"
-            v = src.get("Description")
-            if v is not None:
-                values["description"] = _j.s(v)
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(PolicyType, v, validate)
-            w = "AwsManaged"
-            v = src.get("AwsManaged")
-            if v is not None:
-                values["aws_managed"] = _j.b(v)
-        except ValueError as exc:
-            raise _j.failure("PolicySummary", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PolicySummary:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "name": values.get("name"),
-                "description": values.get("description"),
-                "type": values.get("type"),
-                "aws_managed": values.get("aws_managed"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_PolicySummary = frozenset({"Arn", "AwsManaged", "Description", "Id", "Name", "Type"})
@@ -178,3 +90,14 @@ def _jr_PolicySummary(d: Any) -> PolicySummary:
         },
         ex,
     )
+
+
+PolicySummary._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("name", "Name", _j.STR, 0),
+    ("description", "Description", _j.STR, 0),
+    ("type", "Type", _j.enum_of(PolicyType), 0),
+    ("aws_managed", "AwsManaged", _j.BOOL, 0),
+)
+PolicySummary._AWSJSON_READ = _jr_PolicySummary

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -33,57 +31,6 @@ class PolicyTypeSummary(OpenShape):
     status: PolicyTypeStatus | None = Field(default=None, alias="Status")
     """The status of the policy type as it relates to the associated root."""
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> PolicyTypeSummary:
-        return _aj.read(cls, data, _jr_PolicyTypeSummary)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> PolicyTypeSummary:
-        return _jr_PolicyTypeSummary(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PolicyTypeSummary:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PolicyTypeSummary")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(PolicyType, v, validate)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(PolicyTypeStatus, v, validate)
-        except ValueError as exc:
-            raise _j.failure("PolicyTypeSummary", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PolicyTypeSummary:
-        return _new(
-            cls,
-            {"type": values.get("type"), "status": values.get("status")},
-            {} if extra is None else extra,
-        )
-
 
 _JK_PolicyTypeSummary = frozenset({"Status", "Type"})
 
@@ -102,3 +49,10 @@ def _jr_PolicyTypeSummary(d: Any) -> PolicyTypeSummary:
         v_status = _e_PolicyTypeStatus(_j.s(v_status))
     ex = _aj.extras(d, _JK_PolicyTypeSummary) if len(d) > n else {}
     return _new(PolicyTypeSummary, {"type": v_type, "status": v_status}, ex)
+
+
+PolicyTypeSummary._FIELDS = (
+    ("type", "Type", _j.enum_of(PolicyType), 0),
+    ("status", "Status", _j.enum_of(PolicyTypeStatus), 0),
+)
+PolicyTypeSummary._AWSJSON_READ = _jr_PolicyTypeSummary

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -29,60 +27,6 @@ class ResourcePolicy(OpenShape):
     """A structure that contains resource policy ID and Amazon Resource Name (ARN)."""
     content: str | None = Field(default=None, alias="Content")
     """The policy text of the resource policy."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> ResourcePolicy:
-        return _aj.read(cls, data, _jr_ResourcePolicy)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> ResourcePolicy:
-        return _jr_ResourcePolicy(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_resource_policy_summary = self.resource_policy_summary
-        if v_resource_policy_summary is not None:
-            d["ResourcePolicySummary"] = v_resource_policy_summary.to_json()
-        v_content = self.content
-        if v_content is not None:
-            d["Content"] = v_content
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ResourcePolicy:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ResourcePolicy")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "ResourcePolicySummary"
-            v = src.get("ResourcePolicySummary")
-            if v is not None:
-                values["resource_policy_summary"] = ResourcePolicySummary._of_json(v, validate)
-            w = "Content"
-            v = src.get("Content")
-            if v is not None:
-                values["content"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ResourcePolicy", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ResourcePolicy:
-        return _new(
-            cls,
-            {
-                "resource_policy_summary": values.get("resource_policy_summary"),
-                "content": values.get("content"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_ResourcePolicy = frozenset({"Content", "ResourcePolicySummary"})
@@ -106,3 +50,10 @@ def _jr_ResourcePolicy(d: Any) -> ResourcePolicy:
         {"resource_policy_summary": v_resource_policy_summary, "content": v_content},
         ex,
     )
+
+
+ResourcePolicy._FIELDS = (
+    ("resource_policy_summary", "ResourcePolicySummary", _j.struct(ResourcePolicySummary), 0),
+    ("content", "Content", _j.STR, 0),
+)
+ResourcePolicy._AWSJSON_READ = _jr_ResourcePolicy

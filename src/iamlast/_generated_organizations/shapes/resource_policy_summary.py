@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -26,55 +24,6 @@ class ResourcePolicySummary(OpenShape):
     """The unique identifier (ID) of the resource policy."""
     arn: str | None = Field(default=None, alias="Arn")
     """The Amazon Resource Name (ARN) of the resource policy."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> ResourcePolicySummary:
-        return _aj.read(cls, data, _jr_ResourcePolicySummary)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> ResourcePolicySummary:
-        return _jr_ResourcePolicySummary(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ResourcePolicySummary:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ResourcePolicySummary")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ResourcePolicySummary", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ResourcePolicySummary:
-        return _new(
-            cls, {"id": values.get("id"), "arn": values.get("arn")}, {} if extra is None else extra
-        )
 
 
 _JK_ResourcePolicySummary = frozenset({"Arn", "Id"})
@@ -94,3 +43,10 @@ def _jr_ResourcePolicySummary(d: Any) -> ResourcePolicySummary:
         v_arn = _j.s(v_arn)
     ex = _aj.extras(d, _JK_ResourcePolicySummary) if len(d) > n else {}
     return _new(ResourcePolicySummary, {"id": v_id, "arn": v_arn}, ex)
+
+
+ResourcePolicySummary._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+)
+ResourcePolicySummary._AWSJSON_READ = _jr_ResourcePolicySummary

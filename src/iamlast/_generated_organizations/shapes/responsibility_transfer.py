@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import OpenShape
@@ -74,124 +72,6 @@ class ResponsibilityTransfer(OpenShape):
     """Timestamp when the transfer ends."""
     active_handshake_id: str | None = Field(default=None, alias="ActiveHandshakeId")
     """ID for the handshake of the transfer."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> ResponsibilityTransfer:
-        return _aj.read(cls, data, _jr_ResponsibilityTransfer)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> ResponsibilityTransfer:
-        return _jr_ResponsibilityTransfer(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = str(v_type)
-        v_status = self.status
-        if v_status is not None:
-            d["Status"] = str(v_status)
-        v_source = self.source
-        if v_source is not None:
-            d["Source"] = v_source.to_json()
-        v_target = self.target
-        if v_target is not None:
-            d["Target"] = v_target.to_json()
-        v_start_timestamp = self.start_timestamp
-        if v_start_timestamp is not None:
-            d["StartTimestamp"] = _j.ts_out(v_start_timestamp)
-        v_end_timestamp = self.end_timestamp
-        if v_end_timestamp is not None:
-            d["EndTimestamp"] = _j.ts_out(v_end_timestamp)
-        v_active_handshake_id = self.active_handshake_id
-        if v_active_handshake_id is not None:
-            d["ActiveHandshakeId"] = v_active_handshake_id
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> ResponsibilityTransfer:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "ResponsibilityTransfer")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.enum(ResponsibilityTransferType, v, validate)
-            w = "Status"
-            v = src.get("Status")
-            if v is not None:
-                values["status"] = _j.enum(ResponsibilityTransferStatus, v, validate)
-            w = "Source"
-            v = src.get("Source")
-            if v is not None:
-                values["source"] = TransferParticipant._of_json(v, validate)
-            w = "Target"
-            v = src.get("Target")
-            if v is not None:
-                values["target"] = TransferParticipant._of_json(v, validate)
-            w = "StartTimestamp"
-            v = src.get("StartTimestamp")
-            if v is not None:
-                values["start_timestamp"] = _j.ts_in(v)
-            w = "EndTimestamp"
-            v = src.get("EndTimestamp")
-            if v is not None:
-                values["end_timestamp"] = _j.ts_in(v)
-            w = "ActiveHandshakeId"
-            v = src.get("ActiveHandshakeId")
-            if v is not None:
-                values["active_handshake_id"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("ResponsibilityTransfer", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> ResponsibilityTransfer:
-        return _new(
-            cls,
-            {
-                "arn": values.get("arn"),
-                "name": values.get("name"),
-                "id": values.get("id"),
-                "type": values.get("type"),
-                "status": values.get("status"),
-                "source": values.get("source"),
-                "target": values.get("target"),
-                "start_timestamp": values.get("start_timestamp"),
-                "end_timestamp": values.get("end_timestamp"),
-                "active_handshake_id": values.get("active_handshake_id"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_ResponsibilityTransfer = frozenset(
@@ -271,3 +151,18 @@ def _jr_ResponsibilityTransfer(d: Any) -> ResponsibilityTransfer:
         },
         ex,
     )
+
+
+ResponsibilityTransfer._FIELDS = (
+    ("arn", "Arn", _j.STR, 0),
+    ("name", "Name", _j.STR, 0),
+    ("id", "Id", _j.STR, 0),
+    ("type", "Type", _j.enum_of(ResponsibilityTransferType), 0),
+    ("status", "Status", _j.enum_of(ResponsibilityTransferStatus), 0),
+    ("source", "Source", _j.struct(TransferParticipant), 0),
+    ("target", "Target", _j.struct(TransferParticipant), 0),
+    ("start_timestamp", "StartTimestamp", _j.TIME, 0),
+    ("end_timestamp", "EndTimestamp", _j.TIME, 0),
+    ("active_handshake_id", "ActiveHandshakeId", _j.STR, 0),
+)
+ResponsibilityTransfer._AWSJSON_READ = _jr_ResponsibilityTransfer

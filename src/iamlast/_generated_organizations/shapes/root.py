@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -38,76 +36,6 @@ class Root(OpenShape):
     The types of policies that are currently enabled for the root and therefore can be attached
     to the root or to its OUs or accounts.
     """
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Root:
-        return _aj.read(cls, data, _jr_Root)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Root:
-        return _jr_Root(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_id = self.id
-        if v_id is not None:
-            d["Id"] = v_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        v_name = self.name
-        if v_name is not None:
-            d["Name"] = v_name
-        v_policy_types = self.policy_types
-        if v_policy_types is not None:
-            d["PolicyTypes"] = [x1.to_json() for x1 in v_policy_types]
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Root:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Root")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Id"
-            v = src.get("Id")
-            if v is not None:
-                values["id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-            w = "Name"
-            v = src.get("Name")
-            if v is not None:
-                values["name"] = _j.s(v)
-            w = "PolicyTypes"
-            v = src.get("PolicyTypes")
-            if v is not None:
-                values["policy_types"] = _j.each(
-                    v, lambda x1: PolicyTypeSummary._of_json(x1, validate)
-                )
-        except ValueError as exc:
-            raise _j.failure("Root", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Root:
-        return _new(
-            cls,
-            {
-                "id": values.get("id"),
-                "arn": values.get("arn"),
-                "name": values.get("name"),
-                "policy_types": values.get("policy_types"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_Root = frozenset({"Arn", "Id", "Name", "PolicyTypes"})
@@ -139,3 +67,12 @@ def _jr_Root(d: Any) -> Root:
     return _new(
         Root, {"id": v_id, "arn": v_arn, "name": v_name, "policy_types": v_policy_types}, ex
     )
+
+
+Root._FIELDS = (
+    ("id", "Id", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+    ("name", "Name", _j.STR, 0),
+    ("policy_types", "PolicyTypes", _j.list_of(_j.struct(PolicyTypeSummary)), 0),
+)
+Root._AWSJSON_READ = _jr_Root

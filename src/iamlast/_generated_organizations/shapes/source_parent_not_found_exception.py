@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
@@ -27,46 +25,6 @@ class SourceParentNotFoundException(ErrorShape):
 
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> SourceParentNotFoundException:
-        return _aj.read(cls, data, _jr_SourceParentNotFoundException)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> SourceParentNotFoundException:
-        return _jr_SourceParentNotFoundException(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> SourceParentNotFoundException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "SourceParentNotFoundException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("SourceParentNotFoundException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> SourceParentNotFoundException:
-        return _new(cls, {"message": values.get("message")}, {} if extra is None else extra)
-
 
 _JK_SourceParentNotFoundException = frozenset({"Message", "__type", "code", "message"})
 
@@ -81,3 +39,7 @@ def _jr_SourceParentNotFoundException(d: Any) -> SourceParentNotFoundException:
         v_message = _j.s(v_message)
     ex = _aj.extras(d, _JK_SourceParentNotFoundException) if len(d) > n else {}
     return _new(SourceParentNotFoundException, {"message": v_message}, ex)
+
+
+SourceParentNotFoundException._FIELDS = (("message", "Message", _j.STR, 0),)
+SourceParentNotFoundException._AWSJSON_READ = _jr_SourceParentNotFoundException

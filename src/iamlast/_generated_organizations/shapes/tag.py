@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import SharedShape
@@ -29,59 +27,6 @@ class Tag(SharedShape):
         alias="Value"
     )
     """The string value that's associated with the key of the tag."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> Tag:
-        return _aj.read(cls, data, _jr_Tag)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> Tag:
-        return _jr_Tag(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_key = self.key
-        if v_key is not None:
-            d["Key"] = v_key
-        v_value = self.value
-        if v_value is not None:
-            d["Value"] = v_value
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Tag:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Tag")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Key"
-            v = src.get("Key")
-            if v is not None:
-                values["key"] = _j.s(v)
-            w = "Value"
-            v = src.get("Value")
-            if v is not None:
-                values["value"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("Tag", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Tag:
-        return _new(
-            cls,
-            {"key": values.get("key"), "value": values.get("value")},
-            {} if extra is None else extra,
-        )
-
-    def to_awsjson(self) -> dict[str, Any]:
-        """This shape as the JSON object of an awsJson request body."""
-        return _jw_Tag(self)
 
 
 _JK_Tag = frozenset({"Key", "Value"})
@@ -112,3 +57,11 @@ def _jw_Tag(o: Tag) -> dict[str, Any]:
     if v_value is not None:
         d["Value"] = v_value
     return d
+
+
+Tag._FIELDS = (
+    ("key", "Key", _j.STR, 0),
+    ("value", "Value", _j.STR, 0),
+)
+Tag._AWSJSON_READ = _jr_Tag
+Tag._AWSJSON_WRITE = _jw_Tag

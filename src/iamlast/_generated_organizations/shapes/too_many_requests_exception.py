@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import ErrorShape
 from iamlast._runtime.shape import new as _new
@@ -31,57 +29,6 @@ class TooManyRequestsException(ErrorShape):
     type: str | None = Field(default=None, alias="Type")
     message: str | None = Field(default=None, alias="Message")
 
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> TooManyRequestsException:
-        return _aj.read(cls, data, _jr_TooManyRequestsException)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> TooManyRequestsException:
-        return _jr_TooManyRequestsException(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_type = self.type
-        if v_type is not None:
-            d["Type"] = v_type
-        v_message = self.message
-        if v_message is not None:
-            d["Message"] = v_message
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> TooManyRequestsException:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "TooManyRequestsException")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Type"
-            v = src.get("Type")
-            if v is not None:
-                values["type"] = _j.s(v)
-            w = "Message"
-            v = src.get("Message")
-            if v is not None:
-                values["message"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("TooManyRequestsException", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> TooManyRequestsException:
-        return _new(
-            cls,
-            {"type": values.get("type"), "message": values.get("message")},
-            {} if extra is None else extra,
-        )
-
 
 _JK_TooManyRequestsException = frozenset({"Message", "Type", "__type", "code", "message"})
 
@@ -100,3 +47,10 @@ def _jr_TooManyRequestsException(d: Any) -> TooManyRequestsException:
         v_message = _j.s(v_message)
     ex = _aj.extras(d, _JK_TooManyRequestsException) if len(d) > n else {}
     return _new(TooManyRequestsException, {"type": v_type, "message": v_message}, ex)
+
+
+TooManyRequestsException._FIELDS = (
+    ("type", "Type", _j.STR, 0),
+    ("message", "Message", _j.STR, 0),
+)
+TooManyRequestsException._AWSJSON_READ = _jr_TooManyRequestsException

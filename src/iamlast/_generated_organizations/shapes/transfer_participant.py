@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from iamlast._runtime import awsjson as _aj
-from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
@@ -33,60 +31,6 @@ class TransferParticipant(OpenShape):
     """ID for the management account."""
     management_account_email: str | None = Field(default=None, alias="ManagementAccountEmail")
     """Email address for the management account."""
-
-    @classmethod
-    def of_awsjson(cls, data: bytes | str | Mapping[str, Any]) -> TransferParticipant:
-        return _aj.read(cls, data, _jr_TransferParticipant)
-
-    @classmethod
-    def _of_awsjson_value(cls, d: Any) -> TransferParticipant:
-        return _jr_TransferParticipant(d)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_management_account_id = self.management_account_id
-        if v_management_account_id is not None:
-            d["ManagementAccountId"] = v_management_account_id
-        v_management_account_email = self.management_account_email
-        if v_management_account_email is not None:
-            d["ManagementAccountEmail"] = v_management_account_email
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> TransferParticipant:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "TransferParticipant")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "ManagementAccountId"
-            v = src.get("ManagementAccountId")
-            if v is not None:
-                values["management_account_id"] = _j.s(v)
-            w = "ManagementAccountEmail"
-            v = src.get("ManagementAccountEmail")
-            if v is not None:
-                values["management_account_email"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("TransferParticipant", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> TransferParticipant:
-        return _new(
-            cls,
-            {
-                "management_account_id": values.get("management_account_id"),
-                "management_account_email": values.get("management_account_email"),
-            },
-            {} if extra is None else extra,
-        )
 
 
 _JK_TransferParticipant = frozenset({"ManagementAccountEmail", "ManagementAccountId"})
@@ -113,3 +57,10 @@ def _jr_TransferParticipant(d: Any) -> TransferParticipant:
         },
         ex,
     )
+
+
+TransferParticipant._FIELDS = (
+    ("management_account_id", "ManagementAccountId", _j.STR, 0),
+    ("management_account_email", "ManagementAccountEmail", _j.STR, 0),
+)
+TransferParticipant._AWSJSON_READ = _jr_TransferParticipant

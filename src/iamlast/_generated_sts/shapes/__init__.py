@@ -6,63 +6,49 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .assume_role_request import AssumeRoleRequest as AssumeRoleRequest
-    from .assume_role_response import AssumeRoleResponse as AssumeRoleResponse
-    from .assume_role_with_saml_request import (
-        AssumeRoleWithSAMLRequest as AssumeRoleWithSAMLRequest,
-    )
-    from .assume_role_with_saml_response import (
-        AssumeRoleWithSAMLResponse as AssumeRoleWithSAMLResponse,
-    )
-    from .assume_role_with_web_identity_request import (
+    from .assume_role import AssumeRoleRequest as AssumeRoleRequest
+    from .assume_role import AssumeRoleResponse as AssumeRoleResponse
+    from .assume_role_with_saml import AssumeRoleWithSAMLRequest as AssumeRoleWithSAMLRequest
+    from .assume_role_with_saml import AssumeRoleWithSAMLResponse as AssumeRoleWithSAMLResponse
+    from .assume_role_with_web_identity import (
         AssumeRoleWithWebIdentityRequest as AssumeRoleWithWebIdentityRequest,
     )
-    from .assume_role_with_web_identity_response import (
+    from .assume_role_with_web_identity import (
         AssumeRoleWithWebIdentityResponse as AssumeRoleWithWebIdentityResponse,
     )
-    from .assume_root_request import AssumeRootRequest as AssumeRootRequest
-    from .assume_root_response import AssumeRootResponse as AssumeRootResponse
+    from .assume_root import AssumeRootRequest as AssumeRootRequest
+    from .assume_root import AssumeRootResponse as AssumeRootResponse
     from .assumed_role_user import AssumedRoleUser as AssumedRoleUser
     from .credentials import Credentials as Credentials
-    from .decode_authorization_message_request import (
+    from .decode_authorization_message import (
         DecodeAuthorizationMessageRequest as DecodeAuthorizationMessageRequest,
     )
-    from .decode_authorization_message_response import (
+    from .decode_authorization_message import (
         DecodeAuthorizationMessageResponse as DecodeAuthorizationMessageResponse,
     )
     from .expired_token_exception import ExpiredTokenException as ExpiredTokenException
     from .expired_trade_in_token_exception import (
         ExpiredTradeInTokenException as ExpiredTradeInTokenException,
     )
-    from .federated_user import FederatedUser as FederatedUser
-    from .get_access_key_info_request import GetAccessKeyInfoRequest as GetAccessKeyInfoRequest
-    from .get_access_key_info_response import GetAccessKeyInfoResponse as GetAccessKeyInfoResponse
-    from .get_caller_identity_request import GetCallerIdentityRequest as GetCallerIdentityRequest
-    from .get_caller_identity_response import GetCallerIdentityResponse as GetCallerIdentityResponse
-    from .get_delegated_access_token_request import (
+    from .get_federation_token import FederatedUser as FederatedUser
+    from .get_access_key_info import GetAccessKeyInfoRequest as GetAccessKeyInfoRequest
+    from .get_access_key_info import GetAccessKeyInfoResponse as GetAccessKeyInfoResponse
+    from .get_caller_identity import GetCallerIdentityRequest as GetCallerIdentityRequest
+    from .get_caller_identity import GetCallerIdentityResponse as GetCallerIdentityResponse
+    from .get_delegated_access_token import (
         GetDelegatedAccessTokenRequest as GetDelegatedAccessTokenRequest,
     )
-    from .get_delegated_access_token_response import (
+    from .get_delegated_access_token import (
         GetDelegatedAccessTokenResponse as GetDelegatedAccessTokenResponse,
     )
-    from .get_federation_token_request import GetFederationTokenRequest as GetFederationTokenRequest
-    from .get_federation_token_response import (
-        GetFederationTokenResponse as GetFederationTokenResponse,
-    )
-    from .get_scoped_credentials_request import (
-        GetScopedCredentialsRequest as GetScopedCredentialsRequest,
-    )
-    from .get_scoped_credentials_response import (
-        GetScopedCredentialsResponse as GetScopedCredentialsResponse,
-    )
-    from .get_session_token_request import GetSessionTokenRequest as GetSessionTokenRequest
-    from .get_session_token_response import GetSessionTokenResponse as GetSessionTokenResponse
-    from .get_web_identity_token_request import (
-        GetWebIdentityTokenRequest as GetWebIdentityTokenRequest,
-    )
-    from .get_web_identity_token_response import (
-        GetWebIdentityTokenResponse as GetWebIdentityTokenResponse,
-    )
+    from .get_federation_token import GetFederationTokenRequest as GetFederationTokenRequest
+    from .get_federation_token import GetFederationTokenResponse as GetFederationTokenResponse
+    from .get_scoped_credentials import GetScopedCredentialsRequest as GetScopedCredentialsRequest
+    from .get_scoped_credentials import GetScopedCredentialsResponse as GetScopedCredentialsResponse
+    from .get_session_token import GetSessionTokenRequest as GetSessionTokenRequest
+    from .get_session_token import GetSessionTokenResponse as GetSessionTokenResponse
+    from .get_web_identity_token import GetWebIdentityTokenRequest as GetWebIdentityTokenRequest
+    from .get_web_identity_token import GetWebIdentityTokenResponse as GetWebIdentityTokenResponse
     from .idp_communication_error_exception import (
         IDPCommunicationErrorException as IDPCommunicationErrorException,
     )
@@ -96,9 +82,9 @@ if TYPE_CHECKING:
         PackedPolicyTooLargeException as PackedPolicyTooLargeException,
     )
     from .policy_descriptor_type import PolicyDescriptorType as PolicyDescriptorType
-    from .provided_context import ProvidedContext as ProvidedContext
+    from .assume_role import ProvidedContext as ProvidedContext
     from .region_disabled_exception import RegionDisabledException as RegionDisabledException
-    from .scoped_session import ScopedSession as ScopedSession
+    from .get_scoped_credentials import ScopedSession as ScopedSession
     from .session_duration_escalation_exception import (
         SessionDurationEscalationException as SessionDurationEscalationException,
     )
@@ -109,35 +95,35 @@ if TYPE_CHECKING:
     )
 
 _INDEX: dict[str, str] = {
-    "AssumeRoleRequest": "assume_role_request",
-    "AssumeRoleResponse": "assume_role_response",
-    "AssumeRoleWithSAMLRequest": "assume_role_with_saml_request",
-    "AssumeRoleWithSAMLResponse": "assume_role_with_saml_response",
-    "AssumeRoleWithWebIdentityRequest": "assume_role_with_web_identity_request",
-    "AssumeRoleWithWebIdentityResponse": "assume_role_with_web_identity_response",
-    "AssumeRootRequest": "assume_root_request",
-    "AssumeRootResponse": "assume_root_response",
+    "AssumeRoleRequest": "assume_role",
+    "AssumeRoleResponse": "assume_role",
+    "AssumeRoleWithSAMLRequest": "assume_role_with_saml",
+    "AssumeRoleWithSAMLResponse": "assume_role_with_saml",
+    "AssumeRoleWithWebIdentityRequest": "assume_role_with_web_identity",
+    "AssumeRoleWithWebIdentityResponse": "assume_role_with_web_identity",
+    "AssumeRootRequest": "assume_root",
+    "AssumeRootResponse": "assume_root",
     "AssumedRoleUser": "assumed_role_user",
     "Credentials": "credentials",
-    "DecodeAuthorizationMessageRequest": "decode_authorization_message_request",
-    "DecodeAuthorizationMessageResponse": "decode_authorization_message_response",
+    "DecodeAuthorizationMessageRequest": "decode_authorization_message",
+    "DecodeAuthorizationMessageResponse": "decode_authorization_message",
     "ExpiredTokenException": "expired_token_exception",
     "ExpiredTradeInTokenException": "expired_trade_in_token_exception",
-    "FederatedUser": "federated_user",
-    "GetAccessKeyInfoRequest": "get_access_key_info_request",
-    "GetAccessKeyInfoResponse": "get_access_key_info_response",
-    "GetCallerIdentityRequest": "get_caller_identity_request",
-    "GetCallerIdentityResponse": "get_caller_identity_response",
-    "GetDelegatedAccessTokenRequest": "get_delegated_access_token_request",
-    "GetDelegatedAccessTokenResponse": "get_delegated_access_token_response",
-    "GetFederationTokenRequest": "get_federation_token_request",
-    "GetFederationTokenResponse": "get_federation_token_response",
-    "GetScopedCredentialsRequest": "get_scoped_credentials_request",
-    "GetScopedCredentialsResponse": "get_scoped_credentials_response",
-    "GetSessionTokenRequest": "get_session_token_request",
-    "GetSessionTokenResponse": "get_session_token_response",
-    "GetWebIdentityTokenRequest": "get_web_identity_token_request",
-    "GetWebIdentityTokenResponse": "get_web_identity_token_response",
+    "FederatedUser": "get_federation_token",
+    "GetAccessKeyInfoRequest": "get_access_key_info",
+    "GetAccessKeyInfoResponse": "get_access_key_info",
+    "GetCallerIdentityRequest": "get_caller_identity",
+    "GetCallerIdentityResponse": "get_caller_identity",
+    "GetDelegatedAccessTokenRequest": "get_delegated_access_token",
+    "GetDelegatedAccessTokenResponse": "get_delegated_access_token",
+    "GetFederationTokenRequest": "get_federation_token",
+    "GetFederationTokenResponse": "get_federation_token",
+    "GetScopedCredentialsRequest": "get_scoped_credentials",
+    "GetScopedCredentialsResponse": "get_scoped_credentials",
+    "GetSessionTokenRequest": "get_session_token",
+    "GetSessionTokenResponse": "get_session_token",
+    "GetWebIdentityTokenRequest": "get_web_identity_token",
+    "GetWebIdentityTokenResponse": "get_web_identity_token",
     "IDPCommunicationErrorException": "idp_communication_error_exception",
     "IDPRejectedClaimException": "idp_rejected_claim_exception",
     "InsufficientSessionLifetimeException": "insufficient_session_lifetime_exception",
@@ -151,9 +137,9 @@ _INDEX: dict[str, str] = {
     "OutboundWebIdentityFederationDisabledException": "outbound_web_identity_federation_disabled_exception",
     "PackedPolicyTooLargeException": "packed_policy_too_large_exception",
     "PolicyDescriptorType": "policy_descriptor_type",
-    "ProvidedContext": "provided_context",
+    "ProvidedContext": "assume_role",
     "RegionDisabledException": "region_disabled_exception",
-    "ScopedSession": "scoped_session",
+    "ScopedSession": "get_scoped_credentials",
     "SessionDurationEscalationException": "session_duration_escalation_exception",
     "Tag": "tag",
     "TransactionContext": "transaction_context",

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
@@ -34,57 +33,6 @@ class AssumedRoleUser(OpenShape):
     The ARN of the temporary security credentials that are returned from the AssumeRole action.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> AssumedRoleUser:
-        return _x.read(cls, data, _x_AssumedRoleUser)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> AssumedRoleUser:
-        return _x_AssumedRoleUser(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_assumed_role_id = self.assumed_role_id
-        if v_assumed_role_id is not None:
-            d["AssumedRoleId"] = v_assumed_role_id
-        v_arn = self.arn
-        if v_arn is not None:
-            d["Arn"] = v_arn
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> AssumedRoleUser:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "AssumedRoleUser")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "AssumedRoleId"
-            v = src.get("AssumedRoleId")
-            if v is not None:
-                values["assumed_role_id"] = _j.s(v)
-            w = "Arn"
-            v = src.get("Arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("AssumedRoleUser", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> AssumedRoleUser:
-        return _new(
-            cls,
-            {"assumed_role_id": values.get("assumed_role_id"), "arn": values.get("arn")},
-            {} if extra is None else extra,
-        )
-
 
 def _x_AssumedRoleUser(el: _Element) -> AssumedRoleUser:
     assumed_role_id: Any = None
@@ -99,3 +47,10 @@ def _x_AssumedRoleUser(el: _Element) -> AssumedRoleUser:
         else:
             _extras.keep(ex, c)
     return _new(AssumedRoleUser, {"assumed_role_id": assumed_role_id, "arn": arn}, ex)
+
+
+AssumedRoleUser._FIELDS = (
+    ("assumed_role_id", "AssumedRoleId", _j.STR, 0),
+    ("arn", "Arn", _j.STR, 0),
+)
+AssumedRoleUser._XML_READ = _x_AssumedRoleUser

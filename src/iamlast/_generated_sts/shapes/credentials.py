@@ -38,74 +38,6 @@ class Credentials(OpenShape):
     expiration: Annotated[datetime, _v.utc] = Field(alias="Expiration")
     """The date on which the current credentials expire."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> Credentials:
-        return _x.read(cls, data, _x_Credentials)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> Credentials:
-        return _x_Credentials(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_access_key_id = self.access_key_id
-        if v_access_key_id is not None:
-            d["AccessKeyId"] = v_access_key_id
-        v_secret_access_key = self.secret_access_key
-        if v_secret_access_key is not None:
-            d["SecretAccessKey"] = v_secret_access_key
-        v_session_token = self.session_token
-        if v_session_token is not None:
-            d["SessionToken"] = v_session_token
-        v_expiration = self.expiration
-        if v_expiration is not None:
-            d["Expiration"] = _j.ts_out(v_expiration)
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Credentials:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Credentials")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "AccessKeyId"
-            v = src.get("AccessKeyId")
-            if v is not None:
-                values["access_key_id"] = _j.s(v)
-            w = "SecretAccessKey"
-            v = src.get("SecretAccessKey")
-            if v is not None:
-                values["secret_access_key"] = _j.s(v)
-            w = "SessionToken"
-            v = src.get("SessionToken")
-            if v is not None:
-                values["session_token"] = _j.s(v)
-            w = "Expiration"
-            v = src.get("Expiration")
-            if v is not None:
-                values["expiration"] = _j.ts_in(v)
-        except ValueError as exc:
-            raise _j.failure("Credentials", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Credentials:
-        return _new(
-            cls,
-            {
-                "access_key_id": values.get("access_key_id"),
-                "secret_access_key": values.get("secret_access_key"),
-                "session_token": values.get("session_token"),
-                "expiration": values.get("expiration"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_Credentials(el: _Element) -> Credentials:
     access_key_id: Any = None
@@ -135,3 +67,12 @@ def _x_Credentials(el: _Element) -> Credentials:
         },
         ex,
     )
+
+
+Credentials._FIELDS = (
+    ("access_key_id", "AccessKeyId", _j.STR, 0),
+    ("secret_access_key", "SecretAccessKey", _j.STR, 0),
+    ("session_token", "SessionToken", _j.STR, 0),
+    ("expiration", "Expiration", _j.TIME, 0),
+)
+Credentials._XML_READ = _x_Credentials

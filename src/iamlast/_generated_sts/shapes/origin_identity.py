@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 
@@ -49,76 +48,6 @@ class OriginIdentity(OpenShape):
     provider that the request federated through.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> OriginIdentity:
-        return _x.read(cls, data, _x_OriginIdentity)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> OriginIdentity:
-        return _x_OriginIdentity(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_subject = self.subject
-        if v_subject is not None:
-            d["Subject"] = v_subject
-        v_subject_type = self.subject_type
-        if v_subject_type is not None:
-            d["SubjectType"] = v_subject_type
-        v_issuer = self.issuer
-        if v_issuer is not None:
-            d["Issuer"] = v_issuer
-        v_federated_provider_arn = self.federated_provider_arn
-        if v_federated_provider_arn is not None:
-            d["FederatedProviderArn"] = v_federated_provider_arn
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> OriginIdentity:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "OriginIdentity")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Subject"
-            v = src.get("Subject")
-            if v is not None:
-                values["subject"] = _j.s(v)
-            w = "SubjectType"
-            v = src.get("SubjectType")
-            if v is not None:
-                values["subject_type"] = _j.s(v)
-            w = "Issuer"
-            v = src.get("Issuer")
-            if v is not None:
-                values["issuer"] = _j.s(v)
-            w = "FederatedProviderArn"
-            v = src.get("FederatedProviderArn")
-            if v is not None:
-                values["federated_provider_arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("OriginIdentity", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> OriginIdentity:
-        return _new(
-            cls,
-            {
-                "subject": values.get("subject"),
-                "subject_type": values.get("subject_type"),
-                "issuer": values.get("issuer"),
-                "federated_provider_arn": values.get("federated_provider_arn"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_OriginIdentity(el: _Element) -> OriginIdentity:
     subject: Any = None
@@ -148,3 +77,12 @@ def _x_OriginIdentity(el: _Element) -> OriginIdentity:
         },
         ex,
     )
+
+
+OriginIdentity._FIELDS = (
+    ("subject", "Subject", _j.STR, 0),
+    ("subject_type", "SubjectType", _j.STR, 0),
+    ("issuer", "Issuer", _j.STR, 0),
+    ("federated_provider_arn", "FederatedProviderArn", _j.STR, 0),
+)
+OriginIdentity._XML_READ = _x_OriginIdentity

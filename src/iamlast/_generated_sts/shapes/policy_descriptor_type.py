@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import Shape
-from iamlast._runtime.shape import new as _new
 
 __all__ = ["PolicyDescriptorType"]
 
@@ -39,43 +38,12 @@ class PolicyDescriptorType(Shape):
     role.
     """
 
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_arn = self.arn
-        if v_arn is not None:
-            d["arn"] = v_arn
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> PolicyDescriptorType:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "PolicyDescriptorType")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "arn"
-            v = src.get("arn")
-            if v is not None:
-                values["arn"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("PolicyDescriptorType", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> PolicyDescriptorType:
-        return _new(cls, {"arn": values.get("arn")})
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_PolicyDescriptorType(self, q, "")
-        return q
-
 
 def _q_PolicyDescriptorType(o: PolicyDescriptorType, q: dict[str, str], p: str) -> None:
     v_arn = o.arn
     if v_arn is not None:
         q[p + "arn"] = v_arn
+
+
+PolicyDescriptorType._FIELDS = (("arn", "arn", _j.STR, 0),)
+PolicyDescriptorType._QUERY_WRITE = _q_PolicyDescriptorType

@@ -9,7 +9,6 @@ from pydantic import Field
 from iamlast._runtime import json as _j
 from iamlast._runtime import validate as _v
 from iamlast._runtime.shape import Shape
-from iamlast._runtime.shape import new as _new
 
 __all__ = ["Tag"]
 
@@ -32,46 +31,6 @@ class Tag(Shape):
     )
     """The value for a session tag."""
 
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_key = self.key
-        if v_key is not None:
-            d["Key"] = v_key
-        v_value = self.value
-        if v_value is not None:
-            d["Value"] = v_value
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> Tag:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "Tag")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "Key"
-            v = src.get("Key")
-            if v is not None:
-                values["key"] = _j.s(v)
-            w = "Value"
-            v = src.get("Value")
-            if v is not None:
-                values["value"] = _j.s(v)
-        except ValueError as exc:
-            raise _j.failure("Tag", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(cls, values: dict[str, Any], extra: dict[str, Any] | None = None) -> Tag:
-        return _new(cls, {"key": values.get("key"), "value": values.get("value")})
-
-    def to_query(self) -> dict[str, str]:
-        """The awsQuery form parameters of this shape, in model order (no Action/Version)."""
-        q: dict[str, str] = {}
-        _q_Tag(self, q, "")
-        return q
-
 
 def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_key = o.key
@@ -80,3 +39,10 @@ def _q_Tag(o: Tag, q: dict[str, str], p: str) -> None:
     v_value = o.value
     if v_value is not None:
         q[p + "Value"] = v_value
+
+
+Tag._FIELDS = (
+    ("key", "Key", _j.STR, 0),
+    ("value", "Value", _j.STR, 0),
+)
+Tag._QUERY_WRITE = _q_Tag

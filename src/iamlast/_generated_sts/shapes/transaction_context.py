@@ -30,52 +30,6 @@ class TransactionContext(OpenShape):
     name after aws:TransactionContext/IdentityProvider/.
     """
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> TransactionContext:
-        return _x.read(cls, data, _x_TransactionContext)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> TransactionContext:
-        return _x_TransactionContext(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_identity_provider = self.identity_provider
-        if v_identity_provider is not None:
-            d["IdentityProvider"] = {k1: x1 for k1, x1 in v_identity_provider.items()}
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> TransactionContext:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "TransactionContext")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "IdentityProvider"
-            v = src.get("IdentityProvider")
-            if v is not None:
-                values["identity_provider"] = {
-                    _j.s(k1): _j.s(x1) for k1, x1 in _j.mapping(v).items()
-                }
-        except ValueError as exc:
-            raise _j.failure("TransactionContext", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> TransactionContext:
-        return _new(
-            cls,
-            {"identity_provider": values.get("identity_provider")},
-            {} if extra is None else extra,
-        )
-
 
 def _xe_TransactionContextIdentityProviderMapType(e: _Element) -> tuple[str, str]:
     k: Any = None
@@ -107,3 +61,9 @@ def _x_TransactionContext(el: _Element) -> TransactionContext:
         else:
             _extras.keep(ex, c)
     return _new(TransactionContext, {"identity_provider": identity_provider}, ex)
+
+
+TransactionContext._FIELDS = (
+    ("identity_provider", "IdentityProvider", _j.map_of(_j.STR, _j.STR), 0),
+)
+TransactionContext._XML_READ = _x_TransactionContext

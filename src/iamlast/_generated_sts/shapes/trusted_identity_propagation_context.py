@@ -8,7 +8,6 @@ from pydantic import Field
 
 from iamlast._runtime import extras as _extras
 from iamlast._runtime import json as _j
-from iamlast._runtime import xml as _x
 from iamlast._runtime.shape import OpenShape
 from iamlast._runtime.shape import new as _new
 from .origin_identity import OriginIdentity, _x_OriginIdentity
@@ -34,60 +33,6 @@ class TrustedIdentityPropagationContext(OpenShape):
     transaction_context: TransactionContext | None = Field(default=None, alias="TransactionContext")
     """Additional claims about the request that the identity provider asserted."""
 
-    @classmethod
-    def of_xml(cls, data: bytes | str | _Element) -> TrustedIdentityPropagationContext:
-        return _x.read(cls, data, _x_TrustedIdentityPropagationContext)
-
-    @classmethod
-    def _of_xml_element(cls, el: _Element) -> TrustedIdentityPropagationContext:
-        return _x_TrustedIdentityPropagationContext(el)
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        v_origin_identity = self.origin_identity
-        if v_origin_identity is not None:
-            d["OriginIdentity"] = v_origin_identity.to_json()
-        v_transaction_context = self.transaction_context
-        if v_transaction_context is not None:
-            d["TransactionContext"] = v_transaction_context.to_json()
-        ex = self.__pydantic_extra__
-        if ex:
-            d.update(_extras.to_json(ex))
-        return d
-
-    @classmethod
-    def _of_json(cls, data: Any, validate: bool) -> TrustedIdentityPropagationContext:
-        if isinstance(data, cls):
-            return data
-        src = cls._json_mapping(data, "TrustedIdentityPropagationContext")
-        values: dict[str, Any] = {}
-        w = ""
-        try:
-            w = "OriginIdentity"
-            v = src.get("OriginIdentity")
-            if v is not None:
-                values["origin_identity"] = OriginIdentity._of_json(v, validate)
-            w = "TransactionContext"
-            v = src.get("TransactionContext")
-            if v is not None:
-                values["transaction_context"] = TransactionContext._of_json(v, validate)
-        except ValueError as exc:
-            raise _j.failure("TrustedIdentityPropagationContext", w, exc, validate) from None
-        return cls._json_build(src, values, validate)
-
-    @classmethod
-    def _complete(
-        cls, values: dict[str, Any], extra: dict[str, Any] | None = None
-    ) -> TrustedIdentityPropagationContext:
-        return _new(
-            cls,
-            {
-                "origin_identity": values.get("origin_identity"),
-                "transaction_context": values.get("transaction_context"),
-            },
-            {} if extra is None else extra,
-        )
-
 
 def _x_TrustedIdentityPropagationContext(el: _Element) -> TrustedIdentityPropagationContext:
     origin_identity: Any = None
@@ -106,3 +51,10 @@ def _x_TrustedIdentityPropagationContext(el: _Element) -> TrustedIdentityPropaga
         {"origin_identity": origin_identity, "transaction_context": transaction_context},
         ex,
     )
+
+
+TrustedIdentityPropagationContext._FIELDS = (
+    ("origin_identity", "OriginIdentity", _j.struct(OriginIdentity), 0),
+    ("transaction_context", "TransactionContext", _j.struct(TransactionContext), 0),
+)
+TrustedIdentityPropagationContext._XML_READ = _x_TrustedIdentityPropagationContext

@@ -43,6 +43,19 @@ def _qr_AcquireRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     return values
 
 
+def _qr_ReplacementValueEntry(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_list(
+        params,
+        p + "Values",
+        lambda n1: _r.read_scalar(params, p + "Values" + ".member." + str(n1), "string"),
+        lambda n1: p + "Values" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["values"] = v
+    return values
+
+
 def _qr_AddClientIDToOpenIDConnectProviderRequest(
     params: Mapping[str, str], p: str
 ) -> dict[str, Any]:
@@ -584,6 +597,14 @@ def _qr_DeleteAccountAliasRequest(params: Mapping[str, str], p: str) -> dict[str
     return values
 
 
+def _qr_DeleteGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    return values
+
+
 def _qr_DeleteGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "GroupName", "string")
@@ -592,14 +613,6 @@ def _qr_DeleteGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str,
     v = _r.read_scalar(params, p + "PolicyName", "string")
     if v is not None:
         values["policy_name"] = v
-    return values
-
-
-def _qr_DeleteGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
     return values
 
 
@@ -646,6 +659,14 @@ def _qr_DeletePolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[st
     return values
 
 
+def _qr_DeleteRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    return values
+
+
 def _qr_DeleteRolePermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "RoleName", "string")
@@ -662,14 +683,6 @@ def _qr_DeleteRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, 
     v = _r.read_scalar(params, p + "PolicyName", "string")
     if v is not None:
         values["policy_name"] = v
-    return values
-
-
-def _qr_DeleteRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
     return values
 
 
@@ -730,6 +743,14 @@ def _qr_DeleteSigningCertificateRequest(params: Mapping[str, str], p: str) -> di
     return values
 
 
+def _qr_DeleteUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
+    return values
+
+
 def _qr_DeleteUserPermissionsBoundaryRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "UserName", "string")
@@ -746,14 +767,6 @@ def _qr_DeleteUserPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, 
     v = _r.read_scalar(params, p + "PolicyName", "string")
     if v is not None:
         values["policy_name"] = v
-    return values
-
-
-def _qr_DeleteUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
     return values
 
 
@@ -941,17 +954,6 @@ def _qr_GetDelegationRequestRequest(params: Mapping[str, str], p: str) -> dict[s
     return values
 
 
-def _qr_GetGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "GroupName", "string")
-    if v is not None:
-        values["group_name"] = v
-    v = _r.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    return values
-
-
 def _qr_GetGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "GroupName", "string")
@@ -963,6 +965,17 @@ def _qr_GetGroupRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     v = _r.read_scalar(params, p + "MaxItems", "integer")
     if v is not None:
         values["max_items"] = v
+    return values
+
+
+def _qr_GetGroupPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "GroupName", "string")
+    if v is not None:
+        values["group_name"] = v
+    v = _r.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
     return values
 
 
@@ -1048,6 +1061,14 @@ def _qr_GetPolicyVersionRequest(params: Mapping[str, str], p: str) -> dict[str, 
     return values
 
 
+def _qr_GetRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    return values
+
+
 def _qr_GetRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "RoleName", "string")
@@ -1056,14 +1077,6 @@ def _qr_GetRolePolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any
     v = _r.read_scalar(params, p + "PolicyName", "string")
     if v is not None:
         values["policy_name"] = v
-    return values
-
-
-def _qr_GetRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
     return values
 
 
@@ -1151,17 +1164,6 @@ def _qr_GetServiceLinkedRoleDeletionStatusRequest(
     return values
 
 
-def _qr_GetUserPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "UserName", "string")
-    if v is not None:
-        values["user_name"] = v
-    v = _r.read_scalar(params, p + "PolicyName", "string")
-    if v is not None:
-        values["policy_name"] = v
-    return values
-
-
 def _qr_GetUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "UserName", "string")
@@ -1170,17 +1172,14 @@ def _qr_GetUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     return values
 
 
-def _qr_InlinePolicyIdentifierType(params: Mapping[str, str], p: str) -> dict[str, Any]:
+def _qr_GetUserPolicyRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "UserName", "string")
+    if v is not None:
+        values["user_name"] = v
     v = _r.read_scalar(params, p + "PolicyName", "string")
     if v is not None:
         values["policy_name"] = v
-    v = _r.read_scalar(params, p + "AttachmentType", "string")
-    if v is not None:
-        values["attachment_type"] = v
-    v = _r.read_scalar(params, p + "AttachmentName", "string")
-    if v is not None:
-        values["attachment_name"] = v
     return values
 
 
@@ -1311,11 +1310,11 @@ def _qr_ListGroupPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str,
     return values
 
 
-def _qr_ListGroupsForUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+def _qr_ListGroupsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "UserName", "string")
+    v = _r.read_scalar(params, p + "PathPrefix", "string")
     if v is not None:
-        values["user_name"] = v
+        values["path_prefix"] = v
     v = _r.read_scalar(params, p + "Marker", "string")
     if v is not None:
         values["marker"] = v
@@ -1325,11 +1324,11 @@ def _qr_ListGroupsForUserRequest(params: Mapping[str, str], p: str) -> dict[str,
     return values
 
 
-def _qr_ListGroupsRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+def _qr_ListGroupsForUserRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "PathPrefix", "string")
+    v = _r.read_scalar(params, p + "UserName", "string")
     if v is not None:
-        values["path_prefix"] = v
+        values["user_name"] = v
     v = _r.read_scalar(params, p + "Marker", "string")
     if v is not None:
         values["marker"] = v
@@ -1353,11 +1352,11 @@ def _qr_ListInstanceProfileTagsRequest(params: Mapping[str, str], p: str) -> dic
     return values
 
 
-def _qr_ListInstanceProfilesForRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+def _qr_ListInstanceProfilesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "RoleName", "string")
+    v = _r.read_scalar(params, p + "PathPrefix", "string")
     if v is not None:
-        values["role_name"] = v
+        values["path_prefix"] = v
     v = _r.read_scalar(params, p + "Marker", "string")
     if v is not None:
         values["marker"] = v
@@ -1367,11 +1366,11 @@ def _qr_ListInstanceProfilesForRoleRequest(params: Mapping[str, str], p: str) ->
     return values
 
 
-def _qr_ListInstanceProfilesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+def _qr_ListInstanceProfilesForRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "PathPrefix", "string")
+    v = _r.read_scalar(params, p + "RoleName", "string")
     if v is not None:
-        values["path_prefix"] = v
+        values["role_name"] = v
     v = _r.read_scalar(params, p + "Marker", "string")
     if v is not None:
         values["marker"] = v
@@ -1433,27 +1432,6 @@ def _qr_ListOrganizationsFeaturesRequest(params: Mapping[str, str], p: str) -> d
     return values
 
 
-def _qr_ListPoliciesGrantingServiceAccessRequest(
-    params: Mapping[str, str], p: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "Marker", "string")
-    if v is not None:
-        values["marker"] = v
-    v = _r.read_scalar(params, p + "Arn", "string")
-    if v is not None:
-        values["arn"] = v
-    v = _r.read_list(
-        params,
-        p + "ServiceNamespaces",
-        lambda n1: _r.read_scalar(params, p + "ServiceNamespaces" + ".member." + str(n1), "string"),
-        lambda n1: p + "ServiceNamespaces" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["service_namespaces"] = v
-    return values
-
-
 def _qr_ListPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "Scope", "string")
@@ -1474,6 +1452,27 @@ def _qr_ListPoliciesRequest(params: Mapping[str, str], p: str) -> dict[str, Any]
     v = _r.read_scalar(params, p + "MaxItems", "integer")
     if v is not None:
         values["max_items"] = v
+    return values
+
+
+def _qr_ListPoliciesGrantingServiceAccessRequest(
+    params: Mapping[str, str], p: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "Marker", "string")
+    if v is not None:
+        values["marker"] = v
+    v = _r.read_scalar(params, p + "Arn", "string")
+    if v is not None:
+        values["arn"] = v
+    v = _r.read_list(
+        params,
+        p + "ServiceNamespaces",
+        lambda n1: _r.read_scalar(params, p + "ServiceNamespaces" + ".member." + str(n1), "string"),
+        lambda n1: p + "ServiceNamespaces" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["service_namespaces"] = v
     return values
 
 
@@ -1698,39 +1697,6 @@ def _qr_ListVirtualMFADevicesRequest(params: Mapping[str, str], p: str) -> dict[
     return values
 
 
-def _qr_OrderedOrganizationPolicyType(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_list(
-        params,
-        p + "ServiceControlPolicyInputList",
-        lambda n1: _r.read_scalar(
-            params, p + "ServiceControlPolicyInputList" + ".member." + str(n1), "string"
-        ),
-        lambda n1: p + "ServiceControlPolicyInputList" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["service_control_policy_input_list"] = v
-    return values
-
-
-def _qr_PolicyIdentifier(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "PolicyType", "string")
-    if v is not None:
-        values["policy_type"] = v
-    v = _r.read_scalar(params, p + "PolicyArn", "string")
-    if v is not None:
-        values["policy_arn"] = v
-    v = (
-        _qr_InlinePolicyIdentifierType(params, p + "InlinePolicyIdentifier" + ".")
-        if _r.has_prefix(params, p + "InlinePolicyIdentifier" + ".")
-        else None
-    )
-    if v is not None:
-        values["inline_policy_identifier"] = v
-    return values
-
-
 def _qr_PolicyParameter(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "Name", "string")
@@ -1877,19 +1843,6 @@ def _qr_RemoveUserFromGroupRequest(params: Mapping[str, str], p: str) -> dict[st
     return values
 
 
-def _qr_ReplacementValueEntry(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_list(
-        params,
-        p + "Values",
-        lambda n1: _r.read_scalar(params, p + "Values" + ".member." + str(n1), "string"),
-        lambda n1: p + "Values" + ".member." + str(n1),
-    )
-    if v is not None:
-        values["values"] = v
-    return values
-
-
 def _qr_ResetServiceSpecificCredentialRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "UserName", "string")
@@ -1944,6 +1897,21 @@ def _qr_SetSecurityTokenServicePreferencesRequest(
     v = _r.read_scalar(params, p + "GlobalEndpointTokenVersion", "string")
     if v is not None:
         values["global_endpoint_token_version"] = v
+    return values
+
+
+def _qr_OrderedOrganizationPolicyType(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_list(
+        params,
+        p + "ServiceControlPolicyInputList",
+        lambda n1: _r.read_scalar(
+            params, p + "ServiceControlPolicyInputList" + ".member." + str(n1), "string"
+        ),
+        lambda n1: p + "ServiceControlPolicyInputList" + ".member." + str(n1),
+    )
+    if v is not None:
+        values["service_control_policy_input_list"] = v
     return values
 
 
@@ -2029,6 +1997,38 @@ def _qr_SimulateCustomPolicyRequest(params: Mapping[str, str], p: str) -> dict[s
     v = _r.read_scalar(params, p + "Marker", "string")
     if v is not None:
         values["marker"] = v
+    return values
+
+
+def _qr_InlinePolicyIdentifierType(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "PolicyName", "string")
+    if v is not None:
+        values["policy_name"] = v
+    v = _r.read_scalar(params, p + "AttachmentType", "string")
+    if v is not None:
+        values["attachment_type"] = v
+    v = _r.read_scalar(params, p + "AttachmentName", "string")
+    if v is not None:
+        values["attachment_name"] = v
+    return values
+
+
+def _qr_PolicyIdentifier(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "PolicyType", "string")
+    if v is not None:
+        values["policy_type"] = v
+    v = _r.read_scalar(params, p + "PolicyArn", "string")
+    if v is not None:
+        values["policy_arn"] = v
+    v = (
+        _qr_InlinePolicyIdentifierType(params, p + "InlinePolicyIdentifier" + ".")
+        if _r.has_prefix(params, p + "InlinePolicyIdentifier" + ".")
+        else None
+    )
+    if v is not None:
+        values["inline_policy_identifier"] = v
     return values
 
 
@@ -2559,17 +2559,6 @@ def _qr_UpdateOpenIDConnectProviderThumbprintRequest(
     return values
 
 
-def _qr_UpdateRoleDescriptionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "RoleName", "string")
-    if v is not None:
-        values["role_name"] = v
-    v = _r.read_scalar(params, p + "Description", "string")
-    if v is not None:
-        values["description"] = v
-    return values
-
-
 def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "RoleName", "string")
@@ -2587,6 +2576,17 @@ def _qr_UpdateRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     v = _r.read_scalar(params, p + "ResetMaxSigninSessionDuration", "boolean")
     if v is not None:
         values["reset_max_signin_session_duration"] = v
+    return values
+
+
+def _qr_UpdateRoleDescriptionRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "RoleName", "string")
+    if v is not None:
+        values["role_name"] = v
+    v = _r.read_scalar(params, p + "Description", "string")
+    if v is not None:
+        values["description"] = v
     return values
 
 

@@ -401,98 +401,6 @@ def _w_AcceptDelegationRequestRequest(
         )
 
 
-def _w_AccessDetail(o: AccessDetail, out: list[str], ind: str) -> None:
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _w.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
-    v_entity_path = o.entity_path
-    if v_entity_path is not None:
-        out.append(ind + "<EntityPath>" + _w.escape(v_entity_path) + "</EntityPath>\n")
-    v_last_authenticated_time = o.last_authenticated_time
-    if v_last_authenticated_time is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedTime>"
-            + _w.ts_out(v_last_authenticated_time)
-            + "</LastAuthenticatedTime>\n"
-        )
-    v_total_authenticated_entities = o.total_authenticated_entities
-    if v_total_authenticated_entities is not None:
-        out.append(
-            ind
-            + "<TotalAuthenticatedEntities>"
-            + str(v_total_authenticated_entities)
-            + "</TotalAuthenticatedEntities>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_AccessKey(o: AccessKey, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _w.escape(v_access_key_id) + "</AccessKeyId>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
-    v_secret_access_key = o.secret_access_key
-    if v_secret_access_key is not None:
-        out.append(
-            ind + "<SecretAccessKey>" + _w.escape(v_secret_access_key) + "</SecretAccessKey>\n"
-        )
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_AccessKeyLastUsed(o: AccessKeyLastUsed, out: list[str], ind: str) -> None:
-    v_last_used_date = o.last_used_date
-    if v_last_used_date is not None:
-        out.append(ind + "<LastUsedDate>" + _w.ts_out(v_last_used_date) + "</LastUsedDate>\n")
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_AccessKeyMetadata(o: AccessKeyMetadata, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_access_key_id = o.access_key_id
-    if v_access_key_id is not None:
-        out.append(ind + "<AccessKeyId>" + _w.escape(v_access_key_id) + "</AccessKeyId>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_AccountNotManagementOrDelegatedAdministratorException(
     o: AccountNotManagementOrDelegatedAdministratorException, out: list[str], ind: str
 ) -> None:
@@ -541,6 +449,19 @@ def _w_AcquireRoleResponse(o: AcquireRoleResponse, out: list[str], ind: str) -> 
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
+
+
+def _w_ReplacementValueEntry(o: ReplacementValueEntry, out: list[str], ind: str) -> None:
+    v_values = o.values
+    if v_values is not None:
+        if v_values:
+            out.append(ind + "<Values>\n")
+            i_values_1 = ind + "  "
+            for x_values_1 in v_values:
+                out.append(i_values_1 + "<member>" + _w.escape(x_values_1) + "</member>\n")
+            out.append(ind + "</Values>\n")
+        else:
+            out.append(ind + "<Values/>\n")
 
 
 def _w_AddClientIDToOpenIDConnectProviderRequest(
@@ -759,6 +680,29 @@ def _w_ContextProviderKeyDefinition(
     v_target_key = o.target_key
     if v_target_key is not None:
         out.append(ind + "<TargetKey>" + _w.escape(v_target_key) + "</TargetKey>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_AccessKey(o: AccessKey, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_access_key_id = o.access_key_id
+    if v_access_key_id is not None:
+        out.append(ind + "<AccessKeyId>" + _w.escape(v_access_key_id) + "</AccessKeyId>\n")
+    v_status = o.status
+    if v_status is not None:
+        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
+    v_secret_access_key = o.secret_access_key
+    if v_secret_access_key is not None:
+        out.append(
+            ind + "<SecretAccessKey>" + _w.escape(v_secret_access_key) + "</SecretAccessKey>\n"
+        )
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -1584,6 +1528,12 @@ def _w_DeleteConflictException(o: DeleteConflictException, out: list[str], ind: 
         _w.extras(ex, out, ind)
 
 
+def _w_DeleteGroupRequest(o: DeleteGroupRequest, out: list[str], ind: str) -> None:
+    v_group_name = o.group_name
+    if v_group_name is not None:
+        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
+
+
 def _w_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, out: list[str], ind: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -1591,12 +1541,6 @@ def _w_DeleteGroupPolicyRequest(o: DeleteGroupPolicyRequest, out: list[str], ind
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-
-
-def _w_DeleteGroupRequest(o: DeleteGroupRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
 
 
 def _w_DeleteInstanceProfileRequest(
@@ -1646,6 +1590,12 @@ def _w_DeletePolicyVersionRequest(o: DeletePolicyVersionRequest, out: list[str],
         out.append(ind + "<VersionId>" + _w.escape(v_version_id) + "</VersionId>\n")
 
 
+def _w_DeleteRoleRequest(o: DeleteRoleRequest, out: list[str], ind: str) -> None:
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+
+
 def _w_DeleteRolePermissionsBoundaryRequest(
     o: DeleteRolePermissionsBoundaryRequest, out: list[str], ind: str
 ) -> None:
@@ -1661,12 +1611,6 @@ def _w_DeleteRolePolicyRequest(o: DeleteRolePolicyRequest, out: list[str], ind: 
     v_policy_name = o.policy_name
     if v_policy_name is not None:
         out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-
-
-def _w_DeleteRoleRequest(o: DeleteRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
 
 
 def _w_DeleteSAMLProviderRequest(o: DeleteSAMLProviderRequest, out: list[str], ind: str) -> None:
@@ -1747,6 +1691,12 @@ def _w_DeleteSigningCertificateRequest(
         out.append(ind + "<CertificateId>" + _w.escape(v_certificate_id) + "</CertificateId>\n")
 
 
+def _w_DeleteUserRequest(o: DeleteUserRequest, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+
+
 def _w_DeleteUserPermissionsBoundaryRequest(
     o: DeleteUserPermissionsBoundaryRequest, out: list[str], ind: str
 ) -> None:
@@ -1764,42 +1714,12 @@ def _w_DeleteUserPolicyRequest(o: DeleteUserPolicyRequest, out: list[str], ind: 
         out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
 
 
-def _w_DeleteUserRequest(o: DeleteUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-
-
 def _w_DeleteVirtualMFADeviceRequest(
     o: DeleteVirtualMFADeviceRequest, out: list[str], ind: str
 ) -> None:
     v_serial_number = o.serial_number
     if v_serial_number is not None:
         out.append(ind + "<SerialNumber>" + _w.escape(v_serial_number) + "</SerialNumber>\n")
-
-
-def _w_DeletionTaskFailureReasonType(
-    o: DeletionTaskFailureReasonType, out: list[str], ind: str
-) -> None:
-    v_reason = o.reason
-    if v_reason is not None:
-        out.append(ind + "<Reason>" + _w.escape(v_reason) + "</Reason>\n")
-    v_role_usage_list = o.role_usage_list
-    if v_role_usage_list is not None:
-        if v_role_usage_list:
-            out.append(ind + "<RoleUsageList>\n")
-            i_role_usage_list_1 = ind + "  "
-            for x_role_usage_list_1 in v_role_usage_list:
-                out.append(i_role_usage_list_1 + "<member>\n")
-                i_role_usage_list_2 = i_role_usage_list_1 + "  "
-                _w_RoleUsageType(x_role_usage_list_1, out, i_role_usage_list_2)
-                out.append(i_role_usage_list_1 + "</member>\n")
-            out.append(ind + "</RoleUsageList>\n")
-        else:
-            out.append(ind + "<RoleUsageList/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
 
 
 def _w_DetachGroupPolicyRequest(o: DetachGroupPolicyRequest, out: list[str], ind: str) -> None:
@@ -2019,44 +1939,6 @@ def _w_EntityAlreadyExistsException(
         _w.extras(ex, out, ind)
 
 
-def _w_EntityDetails(o: EntityDetails, out: list[str], ind: str) -> None:
-    v_entity_info = o.entity_info
-    if v_entity_info is not None:
-        out.append(ind + "<EntityInfo>\n")
-        i_entity_info_1 = ind + "  "
-        _w_EntityInfo(v_entity_info, out, i_entity_info_1)
-        out.append(ind + "</EntityInfo>\n")
-    v_last_authenticated = o.last_authenticated
-    if v_last_authenticated is not None:
-        out.append(
-            ind + "<LastAuthenticated>" + _w.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_EntityInfo(o: EntityInfo, out: list[str], ind: str) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _w.escape(v_name) + "</Name>\n")
-    v_type = o.type
-    if v_type is not None:
-        out.append(ind + "<Type>" + _w.escape(str(v_type)) + "</Type>\n")
-    v_id = o.id
-    if v_id is not None:
-        out.append(ind + "<Id>" + _w.escape(v_id) + "</Id>\n")
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_EntityTemporarilyUnmodifiableException(
     o: EntityTemporarilyUnmodifiableException, out: list[str], ind: str
 ) -> None:
@@ -2249,6 +2131,21 @@ def _w_GenerateServiceLastAccessedDetailsResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_AccessKeyLastUsed(o: AccessKeyLastUsed, out: list[str], ind: str) -> None:
+    v_last_used_date = o.last_used_date
+    if v_last_used_date is not None:
+        out.append(ind + "<LastUsedDate>" + _w.ts_out(v_last_used_date) + "</LastUsedDate>\n")
+    v_service_name = o.service_name
+    if v_service_name is not None:
+        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
+    v_region = o.region
+    if v_region is not None:
+        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetAccessKeyLastUsedRequest(
     o: GetAccessKeyLastUsedRequest, out: list[str], ind: str
 ) -> None:
@@ -2361,6 +2258,298 @@ def _w_GetAccountAuthorizationDetailsResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
+    v_path = o.path
+    if v_path is not None:
+        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
+    v_group_name = o.group_name
+    if v_group_name is not None:
+        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
+    v_group_id = o.group_id
+    if v_group_id is not None:
+        out.append(ind + "<GroupId>" + _w.escape(v_group_id) + "</GroupId>\n")
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_group_policy_list = o.group_policy_list
+    if v_group_policy_list is not None:
+        if v_group_policy_list:
+            out.append(ind + "<GroupPolicyList>\n")
+            i_group_policy_list_1 = ind + "  "
+            for x_group_policy_list_1 in v_group_policy_list:
+                out.append(i_group_policy_list_1 + "<member>\n")
+                i_group_policy_list_2 = i_group_policy_list_1 + "  "
+                _w_PolicyDetail(x_group_policy_list_1, out, i_group_policy_list_2)
+                out.append(i_group_policy_list_1 + "</member>\n")
+            out.append(ind + "</GroupPolicyList>\n")
+        else:
+            out.append(ind + "<GroupPolicyList/>\n")
+    v_attached_managed_policies = o.attached_managed_policies
+    if v_attached_managed_policies is not None:
+        if v_attached_managed_policies:
+            out.append(ind + "<AttachedManagedPolicies>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
+            out.append(ind + "</AttachedManagedPolicies>\n")
+        else:
+            out.append(ind + "<AttachedManagedPolicies/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ManagedPolicyDetail(o: ManagedPolicyDetail, out: list[str], ind: str) -> None:
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_policy_id = o.policy_id
+    if v_policy_id is not None:
+        out.append(ind + "<PolicyId>" + _w.escape(v_policy_id) + "</PolicyId>\n")
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_path = o.path
+    if v_path is not None:
+        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
+    v_default_version_id = o.default_version_id
+    if v_default_version_id is not None:
+        out.append(
+            ind + "<DefaultVersionId>" + _w.escape(v_default_version_id) + "</DefaultVersionId>\n"
+        )
+    v_attachment_count = o.attachment_count
+    if v_attachment_count is not None:
+        out.append(ind + "<AttachmentCount>" + str(v_attachment_count) + "</AttachmentCount>\n")
+    v_permissions_boundary_usage_count = o.permissions_boundary_usage_count
+    if v_permissions_boundary_usage_count is not None:
+        out.append(
+            ind
+            + "<PermissionsBoundaryUsageCount>"
+            + str(v_permissions_boundary_usage_count)
+            + "</PermissionsBoundaryUsageCount>\n"
+        )
+    v_is_attachable = o.is_attachable
+    if v_is_attachable is not None:
+        out.append(ind + "<IsAttachable>" + _w.bool_out(v_is_attachable) + "</IsAttachable>\n")
+    v_description = o.description
+    if v_description is not None:
+        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_update_date = o.update_date
+    if v_update_date is not None:
+        out.append(ind + "<UpdateDate>" + _w.ts_out(v_update_date) + "</UpdateDate>\n")
+    v_policy_version_list = o.policy_version_list
+    if v_policy_version_list is not None:
+        if v_policy_version_list:
+            out.append(ind + "<PolicyVersionList>\n")
+            i_policy_version_list_1 = ind + "  "
+            for x_policy_version_list_1 in v_policy_version_list:
+                out.append(i_policy_version_list_1 + "<member>\n")
+                i_policy_version_list_2 = i_policy_version_list_1 + "  "
+                _w_PolicyVersion(x_policy_version_list_1, out, i_policy_version_list_2)
+                out.append(i_policy_version_list_1 + "</member>\n")
+            out.append(ind + "</PolicyVersionList>\n")
+        else:
+            out.append(ind + "<PolicyVersionList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_PolicyDetail(o: PolicyDetail, out: list[str], ind: str) -> None:
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_policy_document = o.policy_document
+    if v_policy_document is not None:
+        out.append(
+            ind
+            + "<PolicyDocument>"
+            + _w.escape(_w.quote(v_policy_document))
+            + "</PolicyDocument>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
+    v_path = o.path
+    if v_path is not None:
+        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+    v_role_id = o.role_id
+    if v_role_id is not None:
+        out.append(ind + "<RoleId>" + _w.escape(v_role_id) + "</RoleId>\n")
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_assume_role_policy_document = o.assume_role_policy_document
+    if v_assume_role_policy_document is not None:
+        out.append(
+            ind
+            + "<AssumeRolePolicyDocument>"
+            + _w.escape(_w.quote(v_assume_role_policy_document))
+            + "</AssumeRolePolicyDocument>\n"
+        )
+    v_instance_profile_list = o.instance_profile_list
+    if v_instance_profile_list is not None:
+        if v_instance_profile_list:
+            out.append(ind + "<InstanceProfileList>\n")
+            i_instance_profile_list_1 = ind + "  "
+            for x_instance_profile_list_1 in v_instance_profile_list:
+                out.append(i_instance_profile_list_1 + "<member>\n")
+                i_instance_profile_list_2 = i_instance_profile_list_1 + "  "
+                _w_InstanceProfile(x_instance_profile_list_1, out, i_instance_profile_list_2)
+                out.append(i_instance_profile_list_1 + "</member>\n")
+            out.append(ind + "</InstanceProfileList>\n")
+        else:
+            out.append(ind + "<InstanceProfileList/>\n")
+    v_role_policy_list = o.role_policy_list
+    if v_role_policy_list is not None:
+        if v_role_policy_list:
+            out.append(ind + "<RolePolicyList>\n")
+            i_role_policy_list_1 = ind + "  "
+            for x_role_policy_list_1 in v_role_policy_list:
+                out.append(i_role_policy_list_1 + "<member>\n")
+                i_role_policy_list_2 = i_role_policy_list_1 + "  "
+                _w_PolicyDetail(x_role_policy_list_1, out, i_role_policy_list_2)
+                out.append(i_role_policy_list_1 + "</member>\n")
+            out.append(ind + "</RolePolicyList>\n")
+        else:
+            out.append(ind + "<RolePolicyList/>\n")
+    v_attached_managed_policies = o.attached_managed_policies
+    if v_attached_managed_policies is not None:
+        if v_attached_managed_policies:
+            out.append(ind + "<AttachedManagedPolicies>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
+            out.append(ind + "</AttachedManagedPolicies>\n")
+        else:
+            out.append(ind + "<AttachedManagedPolicies/>\n")
+    v_permissions_boundary = o.permissions_boundary
+    if v_permissions_boundary is not None:
+        out.append(ind + "<PermissionsBoundary>\n")
+        i_permissions_boundary_1 = ind + "  "
+        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
+        out.append(ind + "</PermissionsBoundary>\n")
+    v_tags = o.tags
+    if v_tags is not None:
+        if v_tags:
+            out.append(ind + "<Tags>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
+            out.append(ind + "</Tags>\n")
+        else:
+            out.append(ind + "<Tags/>\n")
+    v_role_last_used = o.role_last_used
+    if v_role_last_used is not None:
+        out.append(ind + "<RoleLastUsed>\n")
+        i_role_last_used_1 = ind + "  "
+        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
+        out.append(ind + "</RoleLastUsed>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
+    v_path = o.path
+    if v_path is not None:
+        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_user_id = o.user_id
+    if v_user_id is not None:
+        out.append(ind + "<UserId>" + _w.escape(v_user_id) + "</UserId>\n")
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_user_policy_list = o.user_policy_list
+    if v_user_policy_list is not None:
+        if v_user_policy_list:
+            out.append(ind + "<UserPolicyList>\n")
+            i_user_policy_list_1 = ind + "  "
+            for x_user_policy_list_1 in v_user_policy_list:
+                out.append(i_user_policy_list_1 + "<member>\n")
+                i_user_policy_list_2 = i_user_policy_list_1 + "  "
+                _w_PolicyDetail(x_user_policy_list_1, out, i_user_policy_list_2)
+                out.append(i_user_policy_list_1 + "</member>\n")
+            out.append(ind + "</UserPolicyList>\n")
+        else:
+            out.append(ind + "<UserPolicyList/>\n")
+    v_group_list = o.group_list
+    if v_group_list is not None:
+        if v_group_list:
+            out.append(ind + "<GroupList>\n")
+            i_group_list_1 = ind + "  "
+            for x_group_list_1 in v_group_list:
+                out.append(i_group_list_1 + "<member>" + _w.escape(x_group_list_1) + "</member>\n")
+            out.append(ind + "</GroupList>\n")
+        else:
+            out.append(ind + "<GroupList/>\n")
+    v_attached_managed_policies = o.attached_managed_policies
+    if v_attached_managed_policies is not None:
+        if v_attached_managed_policies:
+            out.append(ind + "<AttachedManagedPolicies>\n")
+            i_attached_managed_policies_1 = ind + "  "
+            for x_attached_managed_policies_1 in v_attached_managed_policies:
+                out.append(i_attached_managed_policies_1 + "<member>\n")
+                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
+                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
+                out.append(i_attached_managed_policies_1 + "</member>\n")
+            out.append(ind + "</AttachedManagedPolicies>\n")
+        else:
+            out.append(ind + "<AttachedManagedPolicies/>\n")
+    v_permissions_boundary = o.permissions_boundary
+    if v_permissions_boundary is not None:
+        out.append(ind + "<PermissionsBoundary>\n")
+        i_permissions_boundary_1 = ind + "  "
+        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
+        out.append(ind + "</PermissionsBoundary>\n")
+    v_tags = o.tags
+    if v_tags is not None:
+        if v_tags:
+            out.append(ind + "<Tags>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
+            out.append(ind + "</Tags>\n")
+        else:
+            out.append(ind + "<Tags/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetAccountPasswordPolicyResponse(
     o: GetAccountPasswordPolicyResponse, out: list[str], ind: str
 ) -> None:
@@ -2370,6 +2559,73 @@ def _w_GetAccountPasswordPolicyResponse(
         i_password_policy_1 = ind + "  "
         _w_PasswordPolicy(v_password_policy, out, i_password_policy_1)
         out.append(ind + "</PasswordPolicy>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_PasswordPolicy(o: PasswordPolicy, out: list[str], ind: str) -> None:
+    v_minimum_password_length = o.minimum_password_length
+    if v_minimum_password_length is not None:
+        out.append(
+            ind
+            + "<MinimumPasswordLength>"
+            + str(v_minimum_password_length)
+            + "</MinimumPasswordLength>\n"
+        )
+    v_require_symbols = o.require_symbols
+    if v_require_symbols is not None:
+        out.append(
+            ind + "<RequireSymbols>" + _w.bool_out(v_require_symbols) + "</RequireSymbols>\n"
+        )
+    v_require_numbers = o.require_numbers
+    if v_require_numbers is not None:
+        out.append(
+            ind + "<RequireNumbers>" + _w.bool_out(v_require_numbers) + "</RequireNumbers>\n"
+        )
+    v_require_uppercase_characters = o.require_uppercase_characters
+    if v_require_uppercase_characters is not None:
+        out.append(
+            ind
+            + "<RequireUppercaseCharacters>"
+            + _w.bool_out(v_require_uppercase_characters)
+            + "</RequireUppercaseCharacters>\n"
+        )
+    v_require_lowercase_characters = o.require_lowercase_characters
+    if v_require_lowercase_characters is not None:
+        out.append(
+            ind
+            + "<RequireLowercaseCharacters>"
+            + _w.bool_out(v_require_lowercase_characters)
+            + "</RequireLowercaseCharacters>\n"
+        )
+    v_allow_users_to_change_password = o.allow_users_to_change_password
+    if v_allow_users_to_change_password is not None:
+        out.append(
+            ind
+            + "<AllowUsersToChangePassword>"
+            + _w.bool_out(v_allow_users_to_change_password)
+            + "</AllowUsersToChangePassword>\n"
+        )
+    v_expire_passwords = o.expire_passwords
+    if v_expire_passwords is not None:
+        out.append(
+            ind + "<ExpirePasswords>" + _w.bool_out(v_expire_passwords) + "</ExpirePasswords>\n"
+        )
+    v_max_password_age = o.max_password_age
+    if v_max_password_age is not None:
+        out.append(ind + "<MaxPasswordAge>" + str(v_max_password_age) + "</MaxPasswordAge>\n")
+    v_password_reuse_prevention = o.password_reuse_prevention
+    if v_password_reuse_prevention is not None:
+        out.append(
+            ind
+            + "<PasswordReusePrevention>"
+            + str(v_password_reuse_prevention)
+            + "</PasswordReusePrevention>\n"
+        )
+    v_hard_expiry = o.hard_expiry
+    if v_hard_expiry is not None:
+        out.append(ind + "<HardExpiry>" + _w.bool_out(v_hard_expiry) + "</HardExpiry>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -2553,35 +2809,6 @@ def _w_GetDelegationRequestResponse(
         _w.extras(ex, out, ind)
 
 
-def _w_GetGroupPolicyRequest(o: GetGroupPolicyRequest, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-
-
-def _w_GetGroupPolicyResponse(o: GetGroupPolicyResponse, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _w.escape(_w.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_GetGroupRequest(o: GetGroupRequest, out: list[str], ind: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -2620,6 +2847,35 @@ def _w_GetGroupResponse(o: GetGroupResponse, out: list[str], ind: str) -> None:
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_GetGroupPolicyRequest(o: GetGroupPolicyRequest, out: list[str], ind: str) -> None:
+    v_group_name = o.group_name
+    if v_group_name is not None:
+        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+
+
+def _w_GetGroupPolicyResponse(o: GetGroupPolicyResponse, out: list[str], ind: str) -> None:
+    v_group_name = o.group_name
+    if v_group_name is not None:
+        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_policy_document = o.policy_document
+    if v_policy_document is not None:
+        out.append(
+            ind
+            + "<PolicyDocument>"
+            + _w.escape(_w.quote(v_policy_document))
+            + "</PolicyDocument>\n"
+        )
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -2817,6 +3073,42 @@ def _w_GetOpenIDConnectProviderResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_AccessDetail(o: AccessDetail, out: list[str], ind: str) -> None:
+    v_service_name = o.service_name
+    if v_service_name is not None:
+        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
+    v_service_namespace = o.service_namespace
+    if v_service_namespace is not None:
+        out.append(
+            ind + "<ServiceNamespace>" + _w.escape(v_service_namespace) + "</ServiceNamespace>\n"
+        )
+    v_region = o.region
+    if v_region is not None:
+        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
+    v_entity_path = o.entity_path
+    if v_entity_path is not None:
+        out.append(ind + "<EntityPath>" + _w.escape(v_entity_path) + "</EntityPath>\n")
+    v_last_authenticated_time = o.last_authenticated_time
+    if v_last_authenticated_time is not None:
+        out.append(
+            ind
+            + "<LastAuthenticatedTime>"
+            + _w.ts_out(v_last_authenticated_time)
+            + "</LastAuthenticatedTime>\n"
+        )
+    v_total_authenticated_entities = o.total_authenticated_entities
+    if v_total_authenticated_entities is not None:
+        out.append(
+            ind
+            + "<TotalAuthenticatedEntities>"
+            + str(v_total_authenticated_entities)
+            + "</TotalAuthenticatedEntities>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetOrganizationsAccessReportRequest(
     o: GetOrganizationsAccessReportRequest, out: list[str], ind: str
 ) -> None:
@@ -2959,6 +3251,24 @@ def _w_GetPolicyVersionResponse(o: GetPolicyVersionResponse, out: list[str], ind
         _w.extras(ex, out, ind)
 
 
+def _w_GetRoleRequest(o: GetRoleRequest, out: list[str], ind: str) -> None:
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+
+
+def _w_GetRoleResponse(o: GetRoleResponse, out: list[str], ind: str) -> None:
+    v_role = o.role
+    if v_role is not None:
+        out.append(ind + "<Role>\n")
+        i_role_1 = ind + "  "
+        _w_Role(v_role, out, i_role_1)
+        out.append(ind + "</Role>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetRolePolicyRequest(o: GetRolePolicyRequest, out: list[str], ind: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -2988,24 +3298,6 @@ def _w_GetRolePolicyResponse(o: GetRolePolicyResponse, out: list[str], ind: str)
         _w.extras(ex, out, ind)
 
 
-def _w_GetRoleRequest(o: GetRoleRequest, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
-
-
-def _w_GetRoleResponse(o: GetRoleResponse, out: list[str], ind: str) -> None:
-    v_role = o.role
-    if v_role is not None:
-        out.append(ind + "<Role>\n")
-        i_role_1 = ind + "  "
-        _w_Role(v_role, out, i_role_1)
-        out.append(ind + "</Role>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_GetRoleTemplateVersionRequest(
     o: GetRoleTemplateVersionRequest, out: list[str], ind: str
 ) -> None:
@@ -3026,6 +3318,218 @@ def _w_GetRoleTemplateVersionResponse(
         i_role_template_version_1 = ind + "  "
         _w_RoleTemplateVersion(v_role_template_version, out, i_role_template_version_1)
         out.append(ind + "</RoleTemplateVersion>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_InlinePolicy(o: InlinePolicy, out: list[str], ind: str) -> None:
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_policy_document = o.policy_document
+    if v_policy_document is not None:
+        out.append(
+            ind
+            + "<PolicyDocument>"
+            + _w.escape(_w.quote(v_policy_document))
+            + "</PolicyDocument>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ParameterDefinition(o: ParameterDefinition, out: list[str], ind: str) -> None:
+    v_name = o.name
+    if v_name is not None:
+        out.append(ind + "<Name>" + _w.escape(v_name) + "</Name>\n")
+    v_type = o.type
+    if v_type is not None:
+        out.append(ind + "<Type>" + _w.escape(str(v_type)) + "</Type>\n")
+    v_sub_type = o.sub_type
+    if v_sub_type is not None:
+        out.append(ind + "<SubType>" + _w.escape(v_sub_type) + "</SubType>\n")
+    v_description = o.description
+    if v_description is not None:
+        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
+    v_is_required = o.is_required
+    if v_is_required is not None:
+        out.append(ind + "<IsRequired>" + _w.bool_out(v_is_required) + "</IsRequired>\n")
+    v_default_value = o.default_value
+    if v_default_value is not None:
+        out.append(ind + "<DefaultValue>" + _w.escape(v_default_value) + "</DefaultValue>\n")
+    v_immutable = o.immutable
+    if v_immutable is not None:
+        out.append(ind + "<Immutable>" + _w.bool_out(v_immutable) + "</Immutable>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> None:
+    v_template_arn = o.template_arn
+    if v_template_arn is not None:
+        out.append(ind + "<TemplateArn>" + _w.escape(v_template_arn) + "</TemplateArn>\n")
+    v_template_name = o.template_name
+    if v_template_name is not None:
+        out.append(ind + "<TemplateName>" + _w.escape(v_template_name) + "</TemplateName>\n")
+    v_template_version_id = o.template_version_id
+    if v_template_version_id is not None:
+        out.append(
+            ind
+            + "<TemplateVersionId>"
+            + _w.escape(v_template_version_id)
+            + "</TemplateVersionId>\n"
+        )
+    v_description = o.description
+    if v_description is not None:
+        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
+    v_major_version = o.major_version
+    if v_major_version is not None:
+        out.append(ind + "<MajorVersion>" + str(v_major_version) + "</MajorVersion>\n")
+    v_default_minor_version = o.default_minor_version
+    if v_default_minor_version is not None:
+        out.append(
+            ind
+            + "<DefaultMinorVersion>"
+            + str(v_default_minor_version)
+            + "</DefaultMinorVersion>\n"
+        )
+    v_managed_by_type = o.managed_by_type
+    if v_managed_by_type is not None:
+        out.append(
+            ind + "<ManagedByType>" + _w.escape(str(v_managed_by_type)) + "</ManagedByType>\n"
+        )
+    v_managed_by_value = o.managed_by_value
+    if v_managed_by_value is not None:
+        out.append(ind + "<ManagedByValue>" + _w.escape(v_managed_by_value) + "</ManagedByValue>\n")
+    v_enabled = o.enabled
+    if v_enabled is not None:
+        out.append(ind + "<Enabled>" + _w.bool_out(v_enabled) + "</Enabled>\n")
+    v_minor_version = o.minor_version
+    if v_minor_version is not None:
+        out.append(ind + "<MinorVersion>" + str(v_minor_version) + "</MinorVersion>\n")
+    v_role_name_pattern = o.role_name_pattern
+    if v_role_name_pattern is not None:
+        out.append(
+            ind + "<RoleNamePattern>" + _w.escape(v_role_name_pattern) + "</RoleNamePattern>\n"
+        )
+    v_role_path_pattern = o.role_path_pattern
+    if v_role_path_pattern is not None:
+        out.append(
+            ind + "<RolePathPattern>" + _w.escape(v_role_path_pattern) + "</RolePathPattern>\n"
+        )
+    v_role_description_pattern = o.role_description_pattern
+    if v_role_description_pattern is not None:
+        out.append(
+            ind
+            + "<RoleDescriptionPattern>"
+            + _w.escape(v_role_description_pattern)
+            + "</RoleDescriptionPattern>\n"
+        )
+    v_assume_role_policy_document_template = o.assume_role_policy_document_template
+    if v_assume_role_policy_document_template is not None:
+        out.append(
+            ind
+            + "<AssumeRolePolicyDocumentTemplate>"
+            + _w.escape(_w.quote(v_assume_role_policy_document_template))
+            + "</AssumeRolePolicyDocumentTemplate>\n"
+        )
+    v_inline_policy_templates = o.inline_policy_templates
+    if v_inline_policy_templates is not None:
+        if v_inline_policy_templates:
+            out.append(ind + "<InlinePolicyTemplates>\n")
+            i_inline_policy_templates_1 = ind + "  "
+            for x_inline_policy_templates_1 in v_inline_policy_templates:
+                out.append(i_inline_policy_templates_1 + "<member>\n")
+                i_inline_policy_templates_2 = i_inline_policy_templates_1 + "  "
+                _w_InlinePolicy(x_inline_policy_templates_1, out, i_inline_policy_templates_2)
+                out.append(i_inline_policy_templates_1 + "</member>\n")
+            out.append(ind + "</InlinePolicyTemplates>\n")
+        else:
+            out.append(ind + "<InlinePolicyTemplates/>\n")
+    v_managed_policy_arns = o.managed_policy_arns
+    if v_managed_policy_arns is not None:
+        if v_managed_policy_arns:
+            out.append(ind + "<ManagedPolicyArns>\n")
+            i_managed_policy_arns_1 = ind + "  "
+            for x_managed_policy_arns_1 in v_managed_policy_arns:
+                out.append(
+                    i_managed_policy_arns_1
+                    + "<member>"
+                    + _w.escape(x_managed_policy_arns_1)
+                    + "</member>\n"
+                )
+            out.append(ind + "</ManagedPolicyArns>\n")
+        else:
+            out.append(ind + "<ManagedPolicyArns/>\n")
+    v_permission_boundary_arn = o.permission_boundary_arn
+    if v_permission_boundary_arn is not None:
+        out.append(
+            ind
+            + "<PermissionBoundaryArn>"
+            + _w.escape(v_permission_boundary_arn)
+            + "</PermissionBoundaryArn>\n"
+        )
+    v_parameters_definition = o.parameters_definition
+    if v_parameters_definition is not None:
+        if v_parameters_definition:
+            out.append(ind + "<ParametersDefinition>\n")
+            i_parameters_definition_1 = ind + "  "
+            for x_parameters_definition_1 in v_parameters_definition:
+                out.append(i_parameters_definition_1 + "<member>\n")
+                i_parameters_definition_2 = i_parameters_definition_1 + "  "
+                _w_ParameterDefinition(x_parameters_definition_1, out, i_parameters_definition_2)
+                out.append(i_parameters_definition_1 + "</member>\n")
+            out.append(ind + "</ParametersDefinition>\n")
+        else:
+            out.append(ind + "<ParametersDefinition/>\n")
+    v_role_tags_template = o.role_tags_template
+    if v_role_tags_template is not None:
+        if v_role_tags_template:
+            out.append(ind + "<RoleTagsTemplate>\n")
+            i_role_tags_template_1 = ind + "  "
+            for x_role_tags_template_1 in v_role_tags_template:
+                out.append(i_role_tags_template_1 + "<member>\n")
+                i_role_tags_template_2 = i_role_tags_template_1 + "  "
+                _w_TagTemplate(x_role_tags_template_1, out, i_role_tags_template_2)
+                out.append(i_role_tags_template_1 + "</member>\n")
+            out.append(ind + "</RoleTagsTemplate>\n")
+        else:
+            out.append(ind + "<RoleTagsTemplate/>\n")
+    v_max_session_duration = o.max_session_duration
+    if v_max_session_duration is not None:
+        out.append(
+            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
+        )
+    v_version_enabled = o.version_enabled
+    if v_version_enabled is not None:
+        out.append(
+            ind + "<VersionEnabled>" + _w.bool_out(v_version_enabled) + "</VersionEnabled>\n"
+        )
+    v_create_timestamp = o.create_timestamp
+    if v_create_timestamp is not None:
+        out.append(
+            ind + "<CreateTimestamp>" + _w.ts_out(v_create_timestamp) + "</CreateTimestamp>\n"
+        )
+    v_update_timestamp = o.update_timestamp
+    if v_update_timestamp is not None:
+        out.append(
+            ind + "<UpdateTimestamp>" + _w.ts_out(v_update_timestamp) + "</UpdateTimestamp>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_TagTemplate(o: TagTemplate, out: list[str], ind: str) -> None:
+    v_key = o.key
+    if v_key is not None:
+        out.append(ind + "<Key>" + _w.escape(v_key) + "</Key>\n")
+    v_value = o.value
+    if v_value is not None:
+        out.append(ind + "<Value>" + _w.escape(v_value) + "</Value>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -3130,6 +3634,37 @@ def _w_GetSAMLProviderResponse(o: GetSAMLProviderResponse, out: list[str], ind: 
         _w.extras(ex, out, ind)
 
 
+def _w_SAMLKeyHashEntry(o: SAMLKeyHashEntry, out: list[str], ind: str) -> None:
+    v_issuer_url = o.issuer_url
+    if v_issuer_url is not None:
+        out.append(ind + "<IssuerURL>" + _w.escape(v_issuer_url) + "</IssuerURL>\n")
+    v_key_hashes = o.key_hashes
+    if v_key_hashes is not None:
+        if v_key_hashes:
+            out.append(ind + "<KeyHashes>\n")
+            i_key_hashes_1 = ind + "  "
+            for x_key_hashes_1 in v_key_hashes:
+                out.append(i_key_hashes_1 + "<member>" + _w.escape(x_key_hashes_1) + "</member>\n")
+            out.append(ind + "</KeyHashes>\n")
+        else:
+            out.append(ind + "<KeyHashes/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_SAMLPrivateKey(o: SAMLPrivateKey, out: list[str], ind: str) -> None:
+    v_key_id = o.key_id
+    if v_key_id is not None:
+        out.append(ind + "<KeyId>" + _w.escape(v_key_id) + "</KeyId>\n")
+    v_timestamp = o.timestamp
+    if v_timestamp is not None:
+        out.append(ind + "<Timestamp>" + _w.ts_out(v_timestamp) + "</Timestamp>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetSSHPublicKeyRequest(o: GetSSHPublicKeyRequest, out: list[str], ind: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -3178,6 +3713,43 @@ def _w_GetServerCertificateResponse(
         i_server_certificate_1 = ind + "  "
         _w_ServerCertificate(v_server_certificate, out, i_server_certificate_1)
         out.append(ind + "</ServerCertificate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ServerCertificate(o: ServerCertificate, out: list[str], ind: str) -> None:
+    v_server_certificate_metadata = o.server_certificate_metadata
+    if v_server_certificate_metadata is not None:
+        out.append(ind + "<ServerCertificateMetadata>\n")
+        i_server_certificate_metadata_1 = ind + "  "
+        _w_ServerCertificateMetadata(
+            v_server_certificate_metadata, out, i_server_certificate_metadata_1
+        )
+        out.append(ind + "</ServerCertificateMetadata>\n")
+    v_certificate_body = o.certificate_body
+    if v_certificate_body is not None:
+        out.append(
+            ind + "<CertificateBody>" + _w.escape(v_certificate_body) + "</CertificateBody>\n"
+        )
+    v_certificate_chain = o.certificate_chain
+    if v_certificate_chain is not None:
+        out.append(
+            ind + "<CertificateChain>" + _w.escape(v_certificate_chain) + "</CertificateChain>\n"
+        )
+    v_tags = o.tags
+    if v_tags is not None:
+        if v_tags:
+            out.append(ind + "<Tags>\n")
+            i_tags_1 = ind + "  "
+            for x_tags_1 in v_tags:
+                out.append(i_tags_1 + "<member>\n")
+                i_tags_2 = i_tags_1 + "  "
+                _w_Tag(x_tags_1, out, i_tags_2)
+                out.append(i_tags_1 + "</member>\n")
+            out.append(ind + "</Tags>\n")
+        else:
+            out.append(ind + "<Tags/>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -3244,6 +3816,132 @@ def _w_GetServiceLastAccessedDetailsResponse(
         i_error_1 = ind + "  "
         _w_ErrorDetails(v_error, out, i_error_1)
         out.append(ind + "</Error>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ServiceLastAccessed(o: ServiceLastAccessed, out: list[str], ind: str) -> None:
+    v_service_name = o.service_name
+    if v_service_name is not None:
+        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
+    v_last_authenticated = o.last_authenticated
+    if v_last_authenticated is not None:
+        out.append(
+            ind + "<LastAuthenticated>" + _w.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
+        )
+    v_service_namespace = o.service_namespace
+    if v_service_namespace is not None:
+        out.append(
+            ind + "<ServiceNamespace>" + _w.escape(v_service_namespace) + "</ServiceNamespace>\n"
+        )
+    v_last_authenticated_entity = o.last_authenticated_entity
+    if v_last_authenticated_entity is not None:
+        out.append(
+            ind
+            + "<LastAuthenticatedEntity>"
+            + _w.escape(v_last_authenticated_entity)
+            + "</LastAuthenticatedEntity>\n"
+        )
+    v_last_authenticated_region = o.last_authenticated_region
+    if v_last_authenticated_region is not None:
+        out.append(
+            ind
+            + "<LastAuthenticatedRegion>"
+            + _w.escape(v_last_authenticated_region)
+            + "</LastAuthenticatedRegion>\n"
+        )
+    v_total_authenticated_entities = o.total_authenticated_entities
+    if v_total_authenticated_entities is not None:
+        out.append(
+            ind
+            + "<TotalAuthenticatedEntities>"
+            + str(v_total_authenticated_entities)
+            + "</TotalAuthenticatedEntities>\n"
+        )
+    v_tracked_actions_last_accessed = o.tracked_actions_last_accessed
+    if v_tracked_actions_last_accessed is not None:
+        if v_tracked_actions_last_accessed:
+            out.append(ind + "<TrackedActionsLastAccessed>\n")
+            i_tracked_actions_last_accessed_1 = ind + "  "
+            for x_tracked_actions_last_accessed_1 in v_tracked_actions_last_accessed:
+                out.append(i_tracked_actions_last_accessed_1 + "<member>\n")
+                i_tracked_actions_last_accessed_2 = i_tracked_actions_last_accessed_1 + "  "
+                _w_TrackedActionLastAccessed(
+                    x_tracked_actions_last_accessed_1, out, i_tracked_actions_last_accessed_2
+                )
+                out.append(i_tracked_actions_last_accessed_1 + "</member>\n")
+            out.append(ind + "</TrackedActionsLastAccessed>\n")
+        else:
+            out.append(ind + "<TrackedActionsLastAccessed/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_TrackedActionLastAccessed(o: TrackedActionLastAccessed, out: list[str], ind: str) -> None:
+    v_action_name = o.action_name
+    if v_action_name is not None:
+        out.append(ind + "<ActionName>" + _w.escape(v_action_name) + "</ActionName>\n")
+    v_last_accessed_entity = o.last_accessed_entity
+    if v_last_accessed_entity is not None:
+        out.append(
+            ind
+            + "<LastAccessedEntity>"
+            + _w.escape(v_last_accessed_entity)
+            + "</LastAccessedEntity>\n"
+        )
+    v_last_accessed_time = o.last_accessed_time
+    if v_last_accessed_time is not None:
+        out.append(
+            ind + "<LastAccessedTime>" + _w.ts_out(v_last_accessed_time) + "</LastAccessedTime>\n"
+        )
+    v_last_accessed_region = o.last_accessed_region
+    if v_last_accessed_region is not None:
+        out.append(
+            ind
+            + "<LastAccessedRegion>"
+            + _w.escape(v_last_accessed_region)
+            + "</LastAccessedRegion>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_EntityDetails(o: EntityDetails, out: list[str], ind: str) -> None:
+    v_entity_info = o.entity_info
+    if v_entity_info is not None:
+        out.append(ind + "<EntityInfo>\n")
+        i_entity_info_1 = ind + "  "
+        _w_EntityInfo(v_entity_info, out, i_entity_info_1)
+        out.append(ind + "</EntityInfo>\n")
+    v_last_authenticated = o.last_authenticated
+    if v_last_authenticated is not None:
+        out.append(
+            ind + "<LastAuthenticated>" + _w.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_EntityInfo(o: EntityInfo, out: list[str], ind: str) -> None:
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_name = o.name
+    if v_name is not None:
+        out.append(ind + "<Name>" + _w.escape(v_name) + "</Name>\n")
+    v_type = o.type
+    if v_type is not None:
+        out.append(ind + "<Type>" + _w.escape(str(v_type)) + "</Type>\n")
+    v_id = o.id
+    if v_id is not None:
+        out.append(ind + "<Id>" + _w.escape(v_id) + "</Id>\n")
+    v_path = o.path
+    if v_path is not None:
+        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -3317,6 +4015,30 @@ def _w_GetServiceLastAccessedDetailsWithEntitiesResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_DeletionTaskFailureReasonType(
+    o: DeletionTaskFailureReasonType, out: list[str], ind: str
+) -> None:
+    v_reason = o.reason
+    if v_reason is not None:
+        out.append(ind + "<Reason>" + _w.escape(v_reason) + "</Reason>\n")
+    v_role_usage_list = o.role_usage_list
+    if v_role_usage_list is not None:
+        if v_role_usage_list:
+            out.append(ind + "<RoleUsageList>\n")
+            i_role_usage_list_1 = ind + "  "
+            for x_role_usage_list_1 in v_role_usage_list:
+                out.append(i_role_usage_list_1 + "<member>\n")
+                i_role_usage_list_2 = i_role_usage_list_1 + "  "
+                _w_RoleUsageType(x_role_usage_list_1, out, i_role_usage_list_2)
+                out.append(i_role_usage_list_1 + "</member>\n")
+            out.append(ind + "</RoleUsageList>\n")
+        else:
+            out.append(ind + "<RoleUsageList/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_GetServiceLinkedRoleDeletionStatusRequest(
     o: GetServiceLinkedRoleDeletionStatusRequest, out: list[str], ind: str
 ) -> None:
@@ -3337,6 +4059,43 @@ def _w_GetServiceLinkedRoleDeletionStatusResponse(
         i_reason_1 = ind + "  "
         _w_DeletionTaskFailureReasonType(v_reason, out, i_reason_1)
         out.append(ind + "</Reason>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
+    v_region = o.region
+    if v_region is not None:
+        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
+    v_resources = o.resources
+    if v_resources is not None:
+        if v_resources:
+            out.append(ind + "<Resources>\n")
+            i_resources_1 = ind + "  "
+            for x_resources_1 in v_resources:
+                out.append(i_resources_1 + "<member>" + _w.escape(x_resources_1) + "</member>\n")
+            out.append(ind + "</Resources>\n")
+        else:
+            out.append(ind + "<Resources/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_GetUserRequest(o: GetUserRequest, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+
+
+def _w_GetUserResponse(o: GetUserResponse, out: list[str], ind: str) -> None:
+    v_user = o.user
+    if v_user is not None:
+        out.append(ind + "<User>\n")
+        i_user_1 = ind + "  "
+        _w_User(v_user, out, i_user_1)
+        out.append(ind + "</User>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -3371,24 +4130,6 @@ def _w_GetUserPolicyResponse(o: GetUserPolicyResponse, out: list[str], ind: str)
         _w.extras(ex, out, ind)
 
 
-def _w_GetUserRequest(o: GetUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-
-
-def _w_GetUserResponse(o: GetUserResponse, out: list[str], ind: str) -> None:
-    v_user = o.user
-    if v_user is not None:
-        out.append(ind + "<User>\n")
-        i_user_1 = ind + "  "
-        _w_User(v_user, out, i_user_1)
-        out.append(ind + "</User>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_Group(o: Group, out: list[str], ind: str) -> None:
     v_path = o.path
     if v_path is not None:
@@ -3408,84 +4149,6 @@ def _w_Group(o: Group, out: list[str], ind: str) -> None:
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
-
-
-def _w_GroupDetail(o: GroupDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
-    v_group_id = o.group_id
-    if v_group_id is not None:
-        out.append(ind + "<GroupId>" + _w.escape(v_group_id) + "</GroupId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_group_policy_list = o.group_policy_list
-    if v_group_policy_list is not None:
-        if v_group_policy_list:
-            out.append(ind + "<GroupPolicyList>\n")
-            i_group_policy_list_1 = ind + "  "
-            for x_group_policy_list_1 in v_group_policy_list:
-                out.append(i_group_policy_list_1 + "<member>\n")
-                i_group_policy_list_2 = i_group_policy_list_1 + "  "
-                _w_PolicyDetail(x_group_policy_list_1, out, i_group_policy_list_2)
-                out.append(i_group_policy_list_1 + "</member>\n")
-            out.append(ind + "</GroupPolicyList>\n")
-        else:
-            out.append(ind + "<GroupPolicyList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_InlinePolicy(o: InlinePolicy, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _w.escape(_w.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_attachment_type = o.attachment_type
-    if v_attachment_type is not None:
-        out.append(
-            ind + "<AttachmentType>" + _w.escape(str(v_attachment_type)) + "</AttachmentType>\n"
-        )
-    v_attachment_name = o.attachment_name
-    if v_attachment_name is not None:
-        out.append(ind + "<AttachmentName>" + _w.escape(v_attachment_name) + "</AttachmentName>\n")
 
 
 def _w_InstanceProfile(o: InstanceProfile, out: list[str], ind: str) -> None:
@@ -3586,6 +4249,24 @@ def _w_KeyPairMismatchException(o: KeyPairMismatchException, out: list[str], ind
 
 
 def _w_LimitExceededException(o: LimitExceededException, out: list[str], ind: str) -> None:
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_AccessKeyMetadata(o: AccessKeyMetadata, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_access_key_id = o.access_key_id
+    if v_access_key_id is not None:
+        out.append(ind + "<AccessKeyId>" + _w.escape(v_access_key_id) + "</AccessKeyId>\n")
+    v_status = o.status
+    if v_status is not None:
+        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -3918,6 +4599,42 @@ def _w_ListEntitiesForPolicyResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_PolicyGroup(o: PolicyGroup, out: list[str], ind: str) -> None:
+    v_group_name = o.group_name
+    if v_group_name is not None:
+        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
+    v_group_id = o.group_id
+    if v_group_id is not None:
+        out.append(ind + "<GroupId>" + _w.escape(v_group_id) + "</GroupId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_PolicyRole(o: PolicyRole, out: list[str], ind: str) -> None:
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+    v_role_id = o.role_id
+    if v_role_id is not None:
+        out.append(ind + "<RoleId>" + _w.escape(v_role_id) + "</RoleId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_PolicyUser(o: PolicyUser, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_user_id = o.user_id
+    if v_user_id is not None:
+        out.append(ind + "<UserId>" + _w.escape(v_user_id) + "</UserId>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_ListGroupPoliciesRequest(o: ListGroupPoliciesRequest, out: list[str], ind: str) -> None:
     v_group_name = o.group_name
     if v_group_name is not None:
@@ -3954,10 +4671,10 @@ def _w_ListGroupPoliciesResponse(o: ListGroupPoliciesResponse, out: list[str], i
         _w.extras(ex, out, ind)
 
 
-def _w_ListGroupsForUserRequest(o: ListGroupsForUserRequest, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+def _w_ListGroupsRequest(o: ListGroupsRequest, out: list[str], ind: str) -> None:
+    v_path_prefix = o.path_prefix
+    if v_path_prefix is not None:
+        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
@@ -3966,7 +4683,7 @@ def _w_ListGroupsForUserRequest(o: ListGroupsForUserRequest, out: list[str], ind
         out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
 
 
-def _w_ListGroupsForUserResponse(o: ListGroupsForUserResponse, out: list[str], ind: str) -> None:
+def _w_ListGroupsResponse(o: ListGroupsResponse, out: list[str], ind: str) -> None:
     v_groups = o.groups
     if v_groups is not None:
         if v_groups:
@@ -3991,10 +4708,10 @@ def _w_ListGroupsForUserResponse(o: ListGroupsForUserResponse, out: list[str], i
         _w.extras(ex, out, ind)
 
 
-def _w_ListGroupsRequest(o: ListGroupsRequest, out: list[str], ind: str) -> None:
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
+def _w_ListGroupsForUserRequest(o: ListGroupsForUserRequest, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
@@ -4003,7 +4720,7 @@ def _w_ListGroupsRequest(o: ListGroupsRequest, out: list[str], ind: str) -> None
         out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
 
 
-def _w_ListGroupsResponse(o: ListGroupsResponse, out: list[str], ind: str) -> None:
+def _w_ListGroupsForUserResponse(o: ListGroupsForUserResponse, out: list[str], ind: str) -> None:
     v_groups = o.groups
     if v_groups is not None:
         if v_groups:
@@ -4074,12 +4791,12 @@ def _w_ListInstanceProfileTagsResponse(
         _w.extras(ex, out, ind)
 
 
-def _w_ListInstanceProfilesForRoleRequest(
-    o: ListInstanceProfilesForRoleRequest, out: list[str], ind: str
+def _w_ListInstanceProfilesRequest(
+    o: ListInstanceProfilesRequest, out: list[str], ind: str
 ) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+    v_path_prefix = o.path_prefix
+    if v_path_prefix is not None:
+        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
@@ -4088,8 +4805,8 @@ def _w_ListInstanceProfilesForRoleRequest(
         out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
 
 
-def _w_ListInstanceProfilesForRoleResponse(
-    o: ListInstanceProfilesForRoleResponse, out: list[str], ind: str
+def _w_ListInstanceProfilesResponse(
+    o: ListInstanceProfilesResponse, out: list[str], ind: str
 ) -> None:
     v_instance_profiles = o.instance_profiles
     if v_instance_profiles is not None:
@@ -4115,12 +4832,12 @@ def _w_ListInstanceProfilesForRoleResponse(
         _w.extras(ex, out, ind)
 
 
-def _w_ListInstanceProfilesRequest(
-    o: ListInstanceProfilesRequest, out: list[str], ind: str
+def _w_ListInstanceProfilesForRoleRequest(
+    o: ListInstanceProfilesForRoleRequest, out: list[str], ind: str
 ) -> None:
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
@@ -4129,8 +4846,8 @@ def _w_ListInstanceProfilesRequest(
         out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
 
 
-def _w_ListInstanceProfilesResponse(
-    o: ListInstanceProfilesResponse, out: list[str], ind: str
+def _w_ListInstanceProfilesForRoleResponse(
+    o: ListInstanceProfilesForRoleResponse, out: list[str], ind: str
 ) -> None:
     v_instance_profiles = o.instance_profiles
     if v_instance_profiles is not None:
@@ -4230,6 +4947,21 @@ def _w_ListMFADevicesResponse(o: ListMFADevicesResponse, out: list[str], ind: st
         _w.extras(ex, out, ind)
 
 
+def _w_MFADevice(o: MFADevice, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_serial_number = o.serial_number
+    if v_serial_number is not None:
+        out.append(ind + "<SerialNumber>" + _w.escape(v_serial_number) + "</SerialNumber>\n")
+    v_enable_date = o.enable_date
+    if v_enable_date is not None:
+        out.append(ind + "<EnableDate>" + _w.ts_out(v_enable_date) + "</EnableDate>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_ListOpenIDConnectProviderTagsRequest(
     o: ListOpenIDConnectProviderTagsRequest, out: list[str], ind: str
 ) -> None:
@@ -4305,6 +5037,25 @@ def _w_ListOpenIDConnectProvidersResponse(
         _w.extras(ex, out, ind)
 
 
+def _w_OpenIDConnectProviderListEntry(
+    o: OpenIDConnectProviderListEntry, out: list[str], ind: str
+) -> None:
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
+    if v_is_trusted_identity_propagation_enabled is not None:
+        out.append(
+            ind
+            + "<IsTrustedIdentityPropagationEnabled>"
+            + _w.bool_out(v_is_trusted_identity_propagation_enabled)
+            + "</IsTrustedIdentityPropagationEnabled>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_ListOrganizationsFeaturesRequest(
     o: ListOrganizationsFeaturesRequest, out: list[str], ind: str
 ) -> None:
@@ -4332,6 +5083,57 @@ def _w_ListOrganizationsFeaturesResponse(
             out.append(ind + "</EnabledFeatures>\n")
         else:
             out.append(ind + "<EnabledFeatures/>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ListPoliciesRequest(o: ListPoliciesRequest, out: list[str], ind: str) -> None:
+    v_scope = o.scope
+    if v_scope is not None:
+        out.append(ind + "<Scope>" + _w.escape(str(v_scope)) + "</Scope>\n")
+    v_only_attached = o.only_attached
+    if v_only_attached is not None:
+        out.append(ind + "<OnlyAttached>" + _w.bool_out(v_only_attached) + "</OnlyAttached>\n")
+    v_path_prefix = o.path_prefix
+    if v_path_prefix is not None:
+        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
+    v_policy_usage_filter = o.policy_usage_filter
+    if v_policy_usage_filter is not None:
+        out.append(
+            ind
+            + "<PolicyUsageFilter>"
+            + _w.escape(str(v_policy_usage_filter))
+            + "</PolicyUsageFilter>\n"
+        )
+    v_marker = o.marker
+    if v_marker is not None:
+        out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
+    v_max_items = o.max_items
+    if v_max_items is not None:
+        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
+
+
+def _w_ListPoliciesResponse(o: ListPoliciesResponse, out: list[str], ind: str) -> None:
+    v_policies = o.policies
+    if v_policies is not None:
+        if v_policies:
+            out.append(ind + "<Policies>\n")
+            i_policies_1 = ind + "  "
+            for x_policies_1 in v_policies:
+                out.append(i_policies_1 + "<member>\n")
+                i_policies_2 = i_policies_1 + "  "
+                _w_Policy(x_policies_1, out, i_policies_2)
+                out.append(i_policies_1 + "</member>\n")
+            out.append(ind + "</Policies>\n")
+        else:
+            out.append(ind + "<Policies/>\n")
+    v_is_truncated = o.is_truncated
+    if v_is_truncated is not None:
+        out.append(ind + "<IsTruncated>" + _w.bool_out(v_is_truncated) + "</IsTruncated>\n")
+    v_marker = o.marker
+    if v_marker is not None:
+        out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -4418,52 +5220,24 @@ def _w_ListPoliciesGrantingServiceAccessResponse(
         _w.extras(ex, out, ind)
 
 
-def _w_ListPoliciesRequest(o: ListPoliciesRequest, out: list[str], ind: str) -> None:
-    v_scope = o.scope
-    if v_scope is not None:
-        out.append(ind + "<Scope>" + _w.escape(str(v_scope)) + "</Scope>\n")
-    v_only_attached = o.only_attached
-    if v_only_attached is not None:
-        out.append(ind + "<OnlyAttached>" + _w.bool_out(v_only_attached) + "</OnlyAttached>\n")
-    v_path_prefix = o.path_prefix
-    if v_path_prefix is not None:
-        out.append(ind + "<PathPrefix>" + _w.escape(v_path_prefix) + "</PathPrefix>\n")
-    v_policy_usage_filter = o.policy_usage_filter
-    if v_policy_usage_filter is not None:
-        out.append(
-            ind
-            + "<PolicyUsageFilter>"
-            + _w.escape(str(v_policy_usage_filter))
-            + "</PolicyUsageFilter>\n"
-        )
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
-    v_max_items = o.max_items
-    if v_max_items is not None:
-        out.append(ind + "<MaxItems>" + str(v_max_items) + "</MaxItems>\n")
-
-
-def _w_ListPoliciesResponse(o: ListPoliciesResponse, out: list[str], ind: str) -> None:
-    v_policies = o.policies
-    if v_policies is not None:
-        if v_policies:
-            out.append(ind + "<Policies>\n")
-            i_policies_1 = ind + "  "
-            for x_policies_1 in v_policies:
-                out.append(i_policies_1 + "<member>\n")
-                i_policies_2 = i_policies_1 + "  "
-                _w_Policy(x_policies_1, out, i_policies_2)
-                out.append(i_policies_1 + "</member>\n")
-            out.append(ind + "</Policies>\n")
-        else:
-            out.append(ind + "<Policies/>\n")
-    v_is_truncated = o.is_truncated
-    if v_is_truncated is not None:
-        out.append(ind + "<IsTruncated>" + _w.bool_out(v_is_truncated) + "</IsTruncated>\n")
-    v_marker = o.marker
-    if v_marker is not None:
-        out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
+def _w_PolicyGrantingServiceAccess(
+    o: PolicyGrantingServiceAccess, out: list[str], ind: str
+) -> None:
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_policy_type = o.policy_type
+    if v_policy_type is not None:
+        out.append(ind + "<PolicyType>" + _w.escape(str(v_policy_type)) + "</PolicyType>\n")
+    v_policy_arn = o.policy_arn
+    if v_policy_arn is not None:
+        out.append(ind + "<PolicyArn>" + _w.escape(v_policy_arn) + "</PolicyArn>\n")
+    v_entity_type = o.entity_type
+    if v_entity_type is not None:
+        out.append(ind + "<EntityType>" + _w.escape(str(v_entity_type)) + "</EntityType>\n")
+    v_entity_name = o.entity_name
+    if v_entity_name is not None:
+        out.append(ind + "<EntityName>" + _w.escape(v_entity_name) + "</EntityName>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -4719,6 +5493,29 @@ def _w_ListSAMLProvidersResponse(o: ListSAMLProvidersResponse, out: list[str], i
         _w.extras(ex, out, ind)
 
 
+def _w_SAMLProviderListEntry(o: SAMLProviderListEntry, out: list[str], ind: str) -> None:
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
+    v_valid_until = o.valid_until
+    if v_valid_until is not None:
+        out.append(ind + "<ValidUntil>" + _w.ts_out(v_valid_until) + "</ValidUntil>\n")
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
+    if v_is_trusted_identity_propagation_enabled is not None:
+        out.append(
+            ind
+            + "<IsTrustedIdentityPropagationEnabled>"
+            + _w.bool_out(v_is_trusted_identity_propagation_enabled)
+            + "</IsTrustedIdentityPropagationEnabled>\n"
+        )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
 def _w_ListSSHPublicKeysRequest(o: ListSSHPublicKeysRequest, out: list[str], ind: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -4751,6 +5548,26 @@ def _w_ListSSHPublicKeysResponse(o: ListSSHPublicKeysResponse, out: list[str], i
     v_marker = o.marker
     if v_marker is not None:
         out.append(ind + "<Marker>" + _w.escape(v_marker) + "</Marker>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_SSHPublicKeyMetadata(o: SSHPublicKeyMetadata, out: list[str], ind: str) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_ssh_public_key_id = o.ssh_public_key_id
+    if v_ssh_public_key_id is not None:
+        out.append(
+            ind + "<SSHPublicKeyId>" + _w.escape(v_ssh_public_key_id) + "</SSHPublicKeyId>\n"
+        )
+    v_status = o.status
+    if v_status is not None:
+        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
+    v_upload_date = o.upload_date
+    if v_upload_date is not None:
+        out.append(ind + "<UploadDate>" + _w.ts_out(v_upload_date) + "</UploadDate>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -4889,6 +5706,50 @@ def _w_ListServiceSpecificCredentialsResponse(
     v_is_truncated = o.is_truncated
     if v_is_truncated is not None:
         out.append(ind + "<IsTruncated>" + _w.bool_out(v_is_truncated) + "</IsTruncated>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ServiceSpecificCredentialMetadata(
+    o: ServiceSpecificCredentialMetadata, out: list[str], ind: str
+) -> None:
+    v_user_name = o.user_name
+    if v_user_name is not None:
+        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
+    v_status = o.status
+    if v_status is not None:
+        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
+    v_service_user_name = o.service_user_name
+    if v_service_user_name is not None:
+        out.append(
+            ind + "<ServiceUserName>" + _w.escape(v_service_user_name) + "</ServiceUserName>\n"
+        )
+    v_service_credential_alias = o.service_credential_alias
+    if v_service_credential_alias is not None:
+        out.append(
+            ind
+            + "<ServiceCredentialAlias>"
+            + _w.escape(v_service_credential_alias)
+            + "</ServiceCredentialAlias>\n"
+        )
+    v_create_date = o.create_date
+    if v_create_date is not None:
+        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
+    v_expiration_date = o.expiration_date
+    if v_expiration_date is not None:
+        out.append(ind + "<ExpirationDate>" + _w.ts_out(v_expiration_date) + "</ExpirationDate>\n")
+    v_service_specific_credential_id = o.service_specific_credential_id
+    if v_service_specific_credential_id is not None:
+        out.append(
+            ind
+            + "<ServiceSpecificCredentialId>"
+            + _w.escape(v_service_specific_credential_id)
+            + "</ServiceSpecificCredentialId>\n"
+        )
+    v_service_name = o.service_name
+    if v_service_name is not None:
+        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -5119,21 +5980,6 @@ def _w_LoginProfile(o: LoginProfile, out: list[str], ind: str) -> None:
         _w.extras(ex, out, ind)
 
 
-def _w_MFADevice(o: MFADevice, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_serial_number = o.serial_number
-    if v_serial_number is not None:
-        out.append(ind + "<SerialNumber>" + _w.escape(v_serial_number) + "</SerialNumber>\n")
-    v_enable_date = o.enable_date
-    if v_enable_date is not None:
-        out.append(ind + "<EnableDate>" + _w.ts_out(v_enable_date) + "</EnableDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_MalformedCertificateException(
     o: MalformedCertificateException, out: list[str], ind: str
 ) -> None:
@@ -5145,65 +5991,6 @@ def _w_MalformedCertificateException(
 def _w_MalformedPolicyDocumentException(
     o: MalformedPolicyDocumentException, out: list[str], ind: str
 ) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_ManagedPolicyDetail(o: ManagedPolicyDetail, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_id = o.policy_id
-    if v_policy_id is not None:
-        out.append(ind + "<PolicyId>" + _w.escape(v_policy_id) + "</PolicyId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
-    v_default_version_id = o.default_version_id
-    if v_default_version_id is not None:
-        out.append(
-            ind + "<DefaultVersionId>" + _w.escape(v_default_version_id) + "</DefaultVersionId>\n"
-        )
-    v_attachment_count = o.attachment_count
-    if v_attachment_count is not None:
-        out.append(ind + "<AttachmentCount>" + str(v_attachment_count) + "</AttachmentCount>\n")
-    v_permissions_boundary_usage_count = o.permissions_boundary_usage_count
-    if v_permissions_boundary_usage_count is not None:
-        out.append(
-            ind
-            + "<PermissionsBoundaryUsageCount>"
-            + str(v_permissions_boundary_usage_count)
-            + "</PermissionsBoundaryUsageCount>\n"
-        )
-    v_is_attachable = o.is_attachable
-    if v_is_attachable is not None:
-        out.append(ind + "<IsAttachable>" + _w.bool_out(v_is_attachable) + "</IsAttachable>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_update_date = o.update_date
-    if v_update_date is not None:
-        out.append(ind + "<UpdateDate>" + _w.ts_out(v_update_date) + "</UpdateDate>\n")
-    v_policy_version_list = o.policy_version_list
-    if v_policy_version_list is not None:
-        if v_policy_version_list:
-            out.append(ind + "<PolicyVersionList>\n")
-            i_policy_version_list_1 = ind + "  "
-            for x_policy_version_list_1 in v_policy_version_list:
-                out.append(i_policy_version_list_1 + "<member>\n")
-                i_policy_version_list_2 = i_policy_version_list_1 + "  "
-                _w_PolicyVersion(x_policy_version_list_1, out, i_policy_version_list_2)
-                out.append(i_policy_version_list_1 + "</member>\n")
-            out.append(ind + "</PolicyVersionList>\n")
-        else:
-            out.append(ind + "<PolicyVersionList/>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -5221,51 +6008,12 @@ def _w_NoSuchEntityException(o: NoSuchEntityException, out: list[str], ind: str)
         _w.extras(ex, out, ind)
 
 
-def _w_OpenIDConnectProviderListEntry(
-    o: OpenIDConnectProviderListEntry, out: list[str], ind: str
-) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
-    if v_is_trusted_identity_propagation_enabled is not None:
-        out.append(
-            ind
-            + "<IsTrustedIdentityPropagationEnabled>"
-            + _w.bool_out(v_is_trusted_identity_propagation_enabled)
-            + "</IsTrustedIdentityPropagationEnabled>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_OpenIdIdpCommunicationErrorException(
     o: OpenIdIdpCommunicationErrorException, out: list[str], ind: str
 ) -> None:
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
-
-
-def _w_OrderedOrganizationPolicyType(
-    o: OrderedOrganizationPolicyType, out: list[str], ind: str
-) -> None:
-    v_service_control_policy_input_list = o.service_control_policy_input_list
-    if v_service_control_policy_input_list is not None:
-        if v_service_control_policy_input_list:
-            out.append(ind + "<ServiceControlPolicyInputList>\n")
-            i_service_control_policy_input_list_1 = ind + "  "
-            for x_service_control_policy_input_list_1 in v_service_control_policy_input_list:
-                out.append(
-                    i_service_control_policy_input_list_1
-                    + "<member>"
-                    + _w.escape(_w.quote(x_service_control_policy_input_list_1))
-                    + "</member>\n"
-                )
-            out.append(ind + "</ServiceControlPolicyInputList>\n")
-        else:
-            out.append(ind + "<ServiceControlPolicyInputList/>\n")
 
 
 def _w_OrganizationNotFoundException(
@@ -5295,100 +6043,6 @@ def _w_OrganizationsDecisionDetail(
             + _w.bool_out(v_allowed_by_organizations)
             + "</AllowedByOrganizations>\n"
         )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_ParameterDefinition(o: ParameterDefinition, out: list[str], ind: str) -> None:
-    v_name = o.name
-    if v_name is not None:
-        out.append(ind + "<Name>" + _w.escape(v_name) + "</Name>\n")
-    v_type = o.type
-    if v_type is not None:
-        out.append(ind + "<Type>" + _w.escape(str(v_type)) + "</Type>\n")
-    v_sub_type = o.sub_type
-    if v_sub_type is not None:
-        out.append(ind + "<SubType>" + _w.escape(v_sub_type) + "</SubType>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
-    v_is_required = o.is_required
-    if v_is_required is not None:
-        out.append(ind + "<IsRequired>" + _w.bool_out(v_is_required) + "</IsRequired>\n")
-    v_default_value = o.default_value
-    if v_default_value is not None:
-        out.append(ind + "<DefaultValue>" + _w.escape(v_default_value) + "</DefaultValue>\n")
-    v_immutable = o.immutable
-    if v_immutable is not None:
-        out.append(ind + "<Immutable>" + _w.bool_out(v_immutable) + "</Immutable>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_PasswordPolicy(o: PasswordPolicy, out: list[str], ind: str) -> None:
-    v_minimum_password_length = o.minimum_password_length
-    if v_minimum_password_length is not None:
-        out.append(
-            ind
-            + "<MinimumPasswordLength>"
-            + str(v_minimum_password_length)
-            + "</MinimumPasswordLength>\n"
-        )
-    v_require_symbols = o.require_symbols
-    if v_require_symbols is not None:
-        out.append(
-            ind + "<RequireSymbols>" + _w.bool_out(v_require_symbols) + "</RequireSymbols>\n"
-        )
-    v_require_numbers = o.require_numbers
-    if v_require_numbers is not None:
-        out.append(
-            ind + "<RequireNumbers>" + _w.bool_out(v_require_numbers) + "</RequireNumbers>\n"
-        )
-    v_require_uppercase_characters = o.require_uppercase_characters
-    if v_require_uppercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireUppercaseCharacters>"
-            + _w.bool_out(v_require_uppercase_characters)
-            + "</RequireUppercaseCharacters>\n"
-        )
-    v_require_lowercase_characters = o.require_lowercase_characters
-    if v_require_lowercase_characters is not None:
-        out.append(
-            ind
-            + "<RequireLowercaseCharacters>"
-            + _w.bool_out(v_require_lowercase_characters)
-            + "</RequireLowercaseCharacters>\n"
-        )
-    v_allow_users_to_change_password = o.allow_users_to_change_password
-    if v_allow_users_to_change_password is not None:
-        out.append(
-            ind
-            + "<AllowUsersToChangePassword>"
-            + _w.bool_out(v_allow_users_to_change_password)
-            + "</AllowUsersToChangePassword>\n"
-        )
-    v_expire_passwords = o.expire_passwords
-    if v_expire_passwords is not None:
-        out.append(
-            ind + "<ExpirePasswords>" + _w.bool_out(v_expire_passwords) + "</ExpirePasswords>\n"
-        )
-    v_max_password_age = o.max_password_age
-    if v_max_password_age is not None:
-        out.append(ind + "<MaxPasswordAge>" + str(v_max_password_age) + "</MaxPasswordAge>\n")
-    v_password_reuse_prevention = o.password_reuse_prevention
-    if v_password_reuse_prevention is not None:
-        out.append(
-            ind
-            + "<PasswordReusePrevention>"
-            + str(v_password_reuse_prevention)
-            + "</PasswordReusePrevention>\n"
-        )
-    v_hard_expiry = o.hard_expiry
-    if v_hard_expiry is not None:
-        out.append(ind + "<HardExpiry>" + _w.bool_out(v_hard_expiry) + "</HardExpiry>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -5477,77 +6131,10 @@ def _w_Policy(o: Policy, out: list[str], ind: str) -> None:
         _w.extras(ex, out, ind)
 
 
-def _w_PolicyDetail(o: PolicyDetail, out: list[str], ind: str) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_document = o.policy_document
-    if v_policy_document is not None:
-        out.append(
-            ind
-            + "<PolicyDocument>"
-            + _w.escape(_w.quote(v_policy_document))
-            + "</PolicyDocument>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_PolicyEvaluationException(o: PolicyEvaluationException, out: list[str], ind: str) -> None:
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
-
-
-def _w_PolicyGrantingServiceAccess(
-    o: PolicyGrantingServiceAccess, out: list[str], ind: str
-) -> None:
-    v_policy_name = o.policy_name
-    if v_policy_name is not None:
-        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
-    v_policy_type = o.policy_type
-    if v_policy_type is not None:
-        out.append(ind + "<PolicyType>" + _w.escape(str(v_policy_type)) + "</PolicyType>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _w.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_entity_type = o.entity_type
-    if v_entity_type is not None:
-        out.append(ind + "<EntityType>" + _w.escape(str(v_entity_type)) + "</EntityType>\n")
-    v_entity_name = o.entity_name
-    if v_entity_name is not None:
-        out.append(ind + "<EntityName>" + _w.escape(v_entity_name) + "</EntityName>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_PolicyGroup(o: PolicyGroup, out: list[str], ind: str) -> None:
-    v_group_name = o.group_name
-    if v_group_name is not None:
-        out.append(ind + "<GroupName>" + _w.escape(v_group_name) + "</GroupName>\n")
-    v_group_id = o.group_id
-    if v_group_id is not None:
-        out.append(ind + "<GroupId>" + _w.escape(v_group_id) + "</GroupId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_PolicyIdentifier(o: PolicyIdentifier, out: list[str], ind: str) -> None:
-    v_policy_type = o.policy_type
-    if v_policy_type is not None:
-        out.append(ind + "<PolicyType>" + _w.escape(str(v_policy_type)) + "</PolicyType>\n")
-    v_policy_arn = o.policy_arn
-    if v_policy_arn is not None:
-        out.append(ind + "<PolicyArn>" + _w.escape(v_policy_arn) + "</PolicyArn>\n")
-    v_inline_policy_identifier = o.inline_policy_identifier
-    if v_inline_policy_identifier is not None:
-        out.append(ind + "<InlinePolicyIdentifier>\n")
-        i_inline_policy_identifier_1 = ind + "  "
-        _w_InlinePolicyIdentifierType(v_inline_policy_identifier, out, i_inline_policy_identifier_1)
-        out.append(ind + "</InlinePolicyIdentifier>\n")
 
 
 def _w_PolicyNotAttachableException(
@@ -5575,30 +6162,6 @@ def _w_PolicyParameter(o: PolicyParameter, out: list[str], ind: str) -> None:
     v_type = o.type
     if v_type is not None:
         out.append(ind + "<Type>" + _w.escape(str(v_type)) + "</Type>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_PolicyRole(o: PolicyRole, out: list[str], ind: str) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
-    v_role_id = o.role_id
-    if v_role_id is not None:
-        out.append(ind + "<RoleId>" + _w.escape(v_role_id) + "</RoleId>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_PolicyUser(o: PolicyUser, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_user_id = o.user_id
-    if v_user_id is not None:
-        out.append(ind + "<UserId>" + _w.escape(v_user_id) + "</UserId>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -5798,19 +6361,6 @@ def _w_RemoveUserFromGroupRequest(o: RemoveUserFromGroupRequest, out: list[str],
     v_user_name = o.user_name
     if v_user_name is not None:
         out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-
-
-def _w_ReplacementValueEntry(o: ReplacementValueEntry, out: list[str], ind: str) -> None:
-    v_values = o.values
-    if v_values is not None:
-        if v_values:
-            out.append(ind + "<Values>\n")
-            i_values_1 = ind + "  "
-            for x_values_1 in v_values:
-                out.append(i_values_1 + "<member>" + _w.escape(x_values_1) + "</member>\n")
-            out.append(ind + "</Values>\n")
-        else:
-            out.append(ind + "<Values/>\n")
 
 
 def _w_ReportGenerationLimitExceededException(
@@ -6030,99 +6580,6 @@ def _w_Role(o: Role, out: list[str], ind: str) -> None:
         _w.extras(ex, out, ind)
 
 
-def _w_RoleDetail(o: RoleDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
-    v_role_id = o.role_id
-    if v_role_id is not None:
-        out.append(ind + "<RoleId>" + _w.escape(v_role_id) + "</RoleId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_assume_role_policy_document = o.assume_role_policy_document
-    if v_assume_role_policy_document is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocument>"
-            + _w.escape(_w.quote(v_assume_role_policy_document))
-            + "</AssumeRolePolicyDocument>\n"
-        )
-    v_instance_profile_list = o.instance_profile_list
-    if v_instance_profile_list is not None:
-        if v_instance_profile_list:
-            out.append(ind + "<InstanceProfileList>\n")
-            i_instance_profile_list_1 = ind + "  "
-            for x_instance_profile_list_1 in v_instance_profile_list:
-                out.append(i_instance_profile_list_1 + "<member>\n")
-                i_instance_profile_list_2 = i_instance_profile_list_1 + "  "
-                _w_InstanceProfile(x_instance_profile_list_1, out, i_instance_profile_list_2)
-                out.append(i_instance_profile_list_1 + "</member>\n")
-            out.append(ind + "</InstanceProfileList>\n")
-        else:
-            out.append(ind + "<InstanceProfileList/>\n")
-    v_role_policy_list = o.role_policy_list
-    if v_role_policy_list is not None:
-        if v_role_policy_list:
-            out.append(ind + "<RolePolicyList>\n")
-            i_role_policy_list_1 = ind + "  "
-            for x_role_policy_list_1 in v_role_policy_list:
-                out.append(i_role_policy_list_1 + "<member>\n")
-                i_role_policy_list_2 = i_role_policy_list_1 + "  "
-                _w_PolicyDetail(x_role_policy_list_1, out, i_role_policy_list_2)
-                out.append(i_role_policy_list_1 + "</member>\n")
-            out.append(ind + "</RolePolicyList>\n")
-        else:
-            out.append(ind + "<RolePolicyList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    v_role_last_used = o.role_last_used
-    if v_role_last_used is not None:
-        out.append(ind + "<RoleLastUsed>\n")
-        i_role_last_used_1 = ind + "  "
-        _w_RoleLastUsed(v_role_last_used, out, i_role_last_used_1)
-        out.append(ind + "</RoleLastUsed>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_RoleLastUsed(o: RoleLastUsed, out: list[str], ind: str) -> None:
     v_last_used_date = o.last_used_date
     if v_last_used_date is not None:
@@ -6144,235 +6601,6 @@ def _w_RoleModifiedException(o: RoleModifiedException, out: list[str], ind: str)
 def _w_RoleTemplateDisabledException(
     o: RoleTemplateDisabledException, out: list[str], ind: str
 ) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_RoleTemplateVersion(o: RoleTemplateVersion, out: list[str], ind: str) -> None:
-    v_template_arn = o.template_arn
-    if v_template_arn is not None:
-        out.append(ind + "<TemplateArn>" + _w.escape(v_template_arn) + "</TemplateArn>\n")
-    v_template_name = o.template_name
-    if v_template_name is not None:
-        out.append(ind + "<TemplateName>" + _w.escape(v_template_name) + "</TemplateName>\n")
-    v_template_version_id = o.template_version_id
-    if v_template_version_id is not None:
-        out.append(
-            ind
-            + "<TemplateVersionId>"
-            + _w.escape(v_template_version_id)
-            + "</TemplateVersionId>\n"
-        )
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
-    v_major_version = o.major_version
-    if v_major_version is not None:
-        out.append(ind + "<MajorVersion>" + str(v_major_version) + "</MajorVersion>\n")
-    v_default_minor_version = o.default_minor_version
-    if v_default_minor_version is not None:
-        out.append(
-            ind
-            + "<DefaultMinorVersion>"
-            + str(v_default_minor_version)
-            + "</DefaultMinorVersion>\n"
-        )
-    v_managed_by_type = o.managed_by_type
-    if v_managed_by_type is not None:
-        out.append(
-            ind + "<ManagedByType>" + _w.escape(str(v_managed_by_type)) + "</ManagedByType>\n"
-        )
-    v_managed_by_value = o.managed_by_value
-    if v_managed_by_value is not None:
-        out.append(ind + "<ManagedByValue>" + _w.escape(v_managed_by_value) + "</ManagedByValue>\n")
-    v_enabled = o.enabled
-    if v_enabled is not None:
-        out.append(ind + "<Enabled>" + _w.bool_out(v_enabled) + "</Enabled>\n")
-    v_minor_version = o.minor_version
-    if v_minor_version is not None:
-        out.append(ind + "<MinorVersion>" + str(v_minor_version) + "</MinorVersion>\n")
-    v_role_name_pattern = o.role_name_pattern
-    if v_role_name_pattern is not None:
-        out.append(
-            ind + "<RoleNamePattern>" + _w.escape(v_role_name_pattern) + "</RoleNamePattern>\n"
-        )
-    v_role_path_pattern = o.role_path_pattern
-    if v_role_path_pattern is not None:
-        out.append(
-            ind + "<RolePathPattern>" + _w.escape(v_role_path_pattern) + "</RolePathPattern>\n"
-        )
-    v_role_description_pattern = o.role_description_pattern
-    if v_role_description_pattern is not None:
-        out.append(
-            ind
-            + "<RoleDescriptionPattern>"
-            + _w.escape(v_role_description_pattern)
-            + "</RoleDescriptionPattern>\n"
-        )
-    v_assume_role_policy_document_template = o.assume_role_policy_document_template
-    if v_assume_role_policy_document_template is not None:
-        out.append(
-            ind
-            + "<AssumeRolePolicyDocumentTemplate>"
-            + _w.escape(_w.quote(v_assume_role_policy_document_template))
-            + "</AssumeRolePolicyDocumentTemplate>\n"
-        )
-    v_inline_policy_templates = o.inline_policy_templates
-    if v_inline_policy_templates is not None:
-        if v_inline_policy_templates:
-            out.append(ind + "<InlinePolicyTemplates>\n")
-            i_inline_policy_templates_1 = ind + "  "
-            for x_inline_policy_templates_1 in v_inline_policy_templates:
-                out.append(i_inline_policy_templates_1 + "<member>\n")
-                i_inline_policy_templates_2 = i_inline_policy_templates_1 + "  "
-                _w_InlinePolicy(x_inline_policy_templates_1, out, i_inline_policy_templates_2)
-                out.append(i_inline_policy_templates_1 + "</member>\n")
-            out.append(ind + "</InlinePolicyTemplates>\n")
-        else:
-            out.append(ind + "<InlinePolicyTemplates/>\n")
-    v_managed_policy_arns = o.managed_policy_arns
-    if v_managed_policy_arns is not None:
-        if v_managed_policy_arns:
-            out.append(ind + "<ManagedPolicyArns>\n")
-            i_managed_policy_arns_1 = ind + "  "
-            for x_managed_policy_arns_1 in v_managed_policy_arns:
-                out.append(
-                    i_managed_policy_arns_1
-                    + "<member>"
-                    + _w.escape(x_managed_policy_arns_1)
-                    + "</member>\n"
-                )
-            out.append(ind + "</ManagedPolicyArns>\n")
-        else:
-            out.append(ind + "<ManagedPolicyArns/>\n")
-    v_permission_boundary_arn = o.permission_boundary_arn
-    if v_permission_boundary_arn is not None:
-        out.append(
-            ind
-            + "<PermissionBoundaryArn>"
-            + _w.escape(v_permission_boundary_arn)
-            + "</PermissionBoundaryArn>\n"
-        )
-    v_parameters_definition = o.parameters_definition
-    if v_parameters_definition is not None:
-        if v_parameters_definition:
-            out.append(ind + "<ParametersDefinition>\n")
-            i_parameters_definition_1 = ind + "  "
-            for x_parameters_definition_1 in v_parameters_definition:
-                out.append(i_parameters_definition_1 + "<member>\n")
-                i_parameters_definition_2 = i_parameters_definition_1 + "  "
-                _w_ParameterDefinition(x_parameters_definition_1, out, i_parameters_definition_2)
-                out.append(i_parameters_definition_1 + "</member>\n")
-            out.append(ind + "</ParametersDefinition>\n")
-        else:
-            out.append(ind + "<ParametersDefinition/>\n")
-    v_role_tags_template = o.role_tags_template
-    if v_role_tags_template is not None:
-        if v_role_tags_template:
-            out.append(ind + "<RoleTagsTemplate>\n")
-            i_role_tags_template_1 = ind + "  "
-            for x_role_tags_template_1 in v_role_tags_template:
-                out.append(i_role_tags_template_1 + "<member>\n")
-                i_role_tags_template_2 = i_role_tags_template_1 + "  "
-                _w_TagTemplate(x_role_tags_template_1, out, i_role_tags_template_2)
-                out.append(i_role_tags_template_1 + "</member>\n")
-            out.append(ind + "</RoleTagsTemplate>\n")
-        else:
-            out.append(ind + "<RoleTagsTemplate/>\n")
-    v_max_session_duration = o.max_session_duration
-    if v_max_session_duration is not None:
-        out.append(
-            ind + "<MaxSessionDuration>" + str(v_max_session_duration) + "</MaxSessionDuration>\n"
-        )
-    v_version_enabled = o.version_enabled
-    if v_version_enabled is not None:
-        out.append(
-            ind + "<VersionEnabled>" + _w.bool_out(v_version_enabled) + "</VersionEnabled>\n"
-        )
-    v_create_timestamp = o.create_timestamp
-    if v_create_timestamp is not None:
-        out.append(
-            ind + "<CreateTimestamp>" + _w.ts_out(v_create_timestamp) + "</CreateTimestamp>\n"
-        )
-    v_update_timestamp = o.update_timestamp
-    if v_update_timestamp is not None:
-        out.append(
-            ind + "<UpdateTimestamp>" + _w.ts_out(v_update_timestamp) + "</UpdateTimestamp>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_RoleUsageType(o: RoleUsageType, out: list[str], ind: str) -> None:
-    v_region = o.region
-    if v_region is not None:
-        out.append(ind + "<Region>" + _w.escape(v_region) + "</Region>\n")
-    v_resources = o.resources
-    if v_resources is not None:
-        if v_resources:
-            out.append(ind + "<Resources>\n")
-            i_resources_1 = ind + "  "
-            for x_resources_1 in v_resources:
-                out.append(i_resources_1 + "<member>" + _w.escape(x_resources_1) + "</member>\n")
-            out.append(ind + "</Resources>\n")
-        else:
-            out.append(ind + "<Resources/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_SAMLKeyHashEntry(o: SAMLKeyHashEntry, out: list[str], ind: str) -> None:
-    v_issuer_url = o.issuer_url
-    if v_issuer_url is not None:
-        out.append(ind + "<IssuerURL>" + _w.escape(v_issuer_url) + "</IssuerURL>\n")
-    v_key_hashes = o.key_hashes
-    if v_key_hashes is not None:
-        if v_key_hashes:
-            out.append(ind + "<KeyHashes>\n")
-            i_key_hashes_1 = ind + "  "
-            for x_key_hashes_1 in v_key_hashes:
-                out.append(i_key_hashes_1 + "<member>" + _w.escape(x_key_hashes_1) + "</member>\n")
-            out.append(ind + "</KeyHashes>\n")
-        else:
-            out.append(ind + "<KeyHashes/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_SAMLPrivateKey(o: SAMLPrivateKey, out: list[str], ind: str) -> None:
-    v_key_id = o.key_id
-    if v_key_id is not None:
-        out.append(ind + "<KeyId>" + _w.escape(v_key_id) + "</KeyId>\n")
-    v_timestamp = o.timestamp
-    if v_timestamp is not None:
-        out.append(ind + "<Timestamp>" + _w.ts_out(v_timestamp) + "</Timestamp>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_SAMLProviderListEntry(o: SAMLProviderListEntry, out: list[str], ind: str) -> None:
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_valid_until = o.valid_until
-    if v_valid_until is not None:
-        out.append(ind + "<ValidUntil>" + _w.ts_out(v_valid_until) + "</ValidUntil>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_is_trusted_identity_propagation_enabled = o.is_trusted_identity_propagation_enabled
-    if v_is_trusted_identity_propagation_enabled is not None:
-        out.append(
-            ind
-            + "<IsTrustedIdentityPropagationEnabled>"
-            + _w.bool_out(v_is_trusted_identity_propagation_enabled)
-            + "</IsTrustedIdentityPropagationEnabled>\n"
-        )
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -6406,26 +6634,6 @@ def _w_SSHPublicKey(o: SSHPublicKey, out: list[str], ind: str) -> None:
         _w.extras(ex, out, ind)
 
 
-def _w_SSHPublicKeyMetadata(o: SSHPublicKeyMetadata, out: list[str], ind: str) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_ssh_public_key_id = o.ssh_public_key_id
-    if v_ssh_public_key_id is not None:
-        out.append(
-            ind + "<SSHPublicKeyId>" + _w.escape(v_ssh_public_key_id) + "</SSHPublicKeyId>\n"
-        )
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
-    v_upload_date = o.upload_date
-    if v_upload_date is not None:
-        out.append(ind + "<UploadDate>" + _w.ts_out(v_upload_date) + "</UploadDate>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_SendDelegationTokenRequest(o: SendDelegationTokenRequest, out: list[str], ind: str) -> None:
     v_delegation_request_id = o.delegation_request_id
     if v_delegation_request_id is not None:
@@ -6435,43 +6643,6 @@ def _w_SendDelegationTokenRequest(o: SendDelegationTokenRequest, out: list[str],
             + _w.escape(v_delegation_request_id)
             + "</DelegationRequestId>\n"
         )
-
-
-def _w_ServerCertificate(o: ServerCertificate, out: list[str], ind: str) -> None:
-    v_server_certificate_metadata = o.server_certificate_metadata
-    if v_server_certificate_metadata is not None:
-        out.append(ind + "<ServerCertificateMetadata>\n")
-        i_server_certificate_metadata_1 = ind + "  "
-        _w_ServerCertificateMetadata(
-            v_server_certificate_metadata, out, i_server_certificate_metadata_1
-        )
-        out.append(ind + "</ServerCertificateMetadata>\n")
-    v_certificate_body = o.certificate_body
-    if v_certificate_body is not None:
-        out.append(
-            ind + "<CertificateBody>" + _w.escape(v_certificate_body) + "</CertificateBody>\n"
-        )
-    v_certificate_chain = o.certificate_chain
-    if v_certificate_chain is not None:
-        out.append(
-            ind + "<CertificateChain>" + _w.escape(v_certificate_chain) + "</CertificateChain>\n"
-        )
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
 
 
 def _w_ServerCertificateMetadata(o: ServerCertificateMetadata, out: list[str], ind: str) -> None:
@@ -6517,64 +6688,6 @@ def _w_ServiceAccessNotEnabledException(
 
 
 def _w_ServiceFailureException(o: ServiceFailureException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_ServiceLastAccessed(o: ServiceLastAccessed, out: list[str], ind: str) -> None:
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
-    v_last_authenticated = o.last_authenticated
-    if v_last_authenticated is not None:
-        out.append(
-            ind + "<LastAuthenticated>" + _w.ts_out(v_last_authenticated) + "</LastAuthenticated>\n"
-        )
-    v_service_namespace = o.service_namespace
-    if v_service_namespace is not None:
-        out.append(
-            ind + "<ServiceNamespace>" + _w.escape(v_service_namespace) + "</ServiceNamespace>\n"
-        )
-    v_last_authenticated_entity = o.last_authenticated_entity
-    if v_last_authenticated_entity is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedEntity>"
-            + _w.escape(v_last_authenticated_entity)
-            + "</LastAuthenticatedEntity>\n"
-        )
-    v_last_authenticated_region = o.last_authenticated_region
-    if v_last_authenticated_region is not None:
-        out.append(
-            ind
-            + "<LastAuthenticatedRegion>"
-            + _w.escape(v_last_authenticated_region)
-            + "</LastAuthenticatedRegion>\n"
-        )
-    v_total_authenticated_entities = o.total_authenticated_entities
-    if v_total_authenticated_entities is not None:
-        out.append(
-            ind
-            + "<TotalAuthenticatedEntities>"
-            + str(v_total_authenticated_entities)
-            + "</TotalAuthenticatedEntities>\n"
-        )
-    v_tracked_actions_last_accessed = o.tracked_actions_last_accessed
-    if v_tracked_actions_last_accessed is not None:
-        if v_tracked_actions_last_accessed:
-            out.append(ind + "<TrackedActionsLastAccessed>\n")
-            i_tracked_actions_last_accessed_1 = ind + "  "
-            for x_tracked_actions_last_accessed_1 in v_tracked_actions_last_accessed:
-                out.append(i_tracked_actions_last_accessed_1 + "<member>\n")
-                i_tracked_actions_last_accessed_2 = i_tracked_actions_last_accessed_1 + "  "
-                _w_TrackedActionLastAccessed(
-                    x_tracked_actions_last_accessed_1, out, i_tracked_actions_last_accessed_2
-                )
-                out.append(i_tracked_actions_last_accessed_1 + "</member>\n")
-            out.append(ind + "</TrackedActionsLastAccessed>\n")
-        else:
-            out.append(ind + "<TrackedActionsLastAccessed/>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -6643,50 +6756,6 @@ def _w_ServiceSpecificCredential(o: ServiceSpecificCredential, out: list[str], i
         _w.extras(ex, out, ind)
 
 
-def _w_ServiceSpecificCredentialMetadata(
-    o: ServiceSpecificCredentialMetadata, out: list[str], ind: str
-) -> None:
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_status = o.status
-    if v_status is not None:
-        out.append(ind + "<Status>" + _w.escape(str(v_status)) + "</Status>\n")
-    v_service_user_name = o.service_user_name
-    if v_service_user_name is not None:
-        out.append(
-            ind + "<ServiceUserName>" + _w.escape(v_service_user_name) + "</ServiceUserName>\n"
-        )
-    v_service_credential_alias = o.service_credential_alias
-    if v_service_credential_alias is not None:
-        out.append(
-            ind
-            + "<ServiceCredentialAlias>"
-            + _w.escape(v_service_credential_alias)
-            + "</ServiceCredentialAlias>\n"
-        )
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_expiration_date = o.expiration_date
-    if v_expiration_date is not None:
-        out.append(ind + "<ExpirationDate>" + _w.ts_out(v_expiration_date) + "</ExpirationDate>\n")
-    v_service_specific_credential_id = o.service_specific_credential_id
-    if v_service_specific_credential_id is not None:
-        out.append(
-            ind
-            + "<ServiceSpecificCredentialId>"
-            + _w.escape(v_service_specific_credential_id)
-            + "</ServiceSpecificCredentialId>\n"
-        )
-    v_service_name = o.service_name
-    if v_service_name is not None:
-        out.append(ind + "<ServiceName>" + _w.escape(v_service_name) + "</ServiceName>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_SetDefaultPolicyVersionRequest(
     o: SetDefaultPolicyVersionRequest, out: list[str], ind: str
 ) -> None:
@@ -6732,6 +6801,26 @@ def _w_SigningCertificate(o: SigningCertificate, out: list[str], ind: str) -> No
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
+
+
+def _w_OrderedOrganizationPolicyType(
+    o: OrderedOrganizationPolicyType, out: list[str], ind: str
+) -> None:
+    v_service_control_policy_input_list = o.service_control_policy_input_list
+    if v_service_control_policy_input_list is not None:
+        if v_service_control_policy_input_list:
+            out.append(ind + "<ServiceControlPolicyInputList>\n")
+            i_service_control_policy_input_list_1 = ind + "  "
+            for x_service_control_policy_input_list_1 in v_service_control_policy_input_list:
+                out.append(
+                    i_service_control_policy_input_list_1
+                    + "<member>"
+                    + _w.escape(_w.quote(x_service_control_policy_input_list_1))
+                    + "</member>\n"
+                )
+            out.append(ind + "</ServiceControlPolicyInputList>\n")
+        else:
+            out.append(ind + "<ServiceControlPolicyInputList/>\n")
 
 
 def _w_SimulateCustomPolicyRequest(
@@ -6880,6 +6969,35 @@ def _w_SimulatePolicyResponse(o: SimulatePolicyResponse, out: list[str], ind: st
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
+
+
+def _w_InlinePolicyIdentifierType(o: InlinePolicyIdentifierType, out: list[str], ind: str) -> None:
+    v_policy_name = o.policy_name
+    if v_policy_name is not None:
+        out.append(ind + "<PolicyName>" + _w.escape(v_policy_name) + "</PolicyName>\n")
+    v_attachment_type = o.attachment_type
+    if v_attachment_type is not None:
+        out.append(
+            ind + "<AttachmentType>" + _w.escape(str(v_attachment_type)) + "</AttachmentType>\n"
+        )
+    v_attachment_name = o.attachment_name
+    if v_attachment_name is not None:
+        out.append(ind + "<AttachmentName>" + _w.escape(v_attachment_name) + "</AttachmentName>\n")
+
+
+def _w_PolicyIdentifier(o: PolicyIdentifier, out: list[str], ind: str) -> None:
+    v_policy_type = o.policy_type
+    if v_policy_type is not None:
+        out.append(ind + "<PolicyType>" + _w.escape(str(v_policy_type)) + "</PolicyType>\n")
+    v_policy_arn = o.policy_arn
+    if v_policy_arn is not None:
+        out.append(ind + "<PolicyArn>" + _w.escape(v_policy_arn) + "</PolicyArn>\n")
+    v_inline_policy_identifier = o.inline_policy_identifier
+    if v_inline_policy_identifier is not None:
+        out.append(ind + "<InlinePolicyIdentifier>\n")
+        i_inline_policy_identifier_1 = ind + "  "
+        _w_InlinePolicyIdentifierType(v_inline_policy_identifier, out, i_inline_policy_identifier_1)
+        out.append(ind + "</InlinePolicyIdentifier>\n")
 
 
 def _w_SimulatePrincipalPolicyRequest(
@@ -7214,18 +7332,6 @@ def _w_TagServerCertificateRequest(
             out.append(ind + "<Tags/>\n")
 
 
-def _w_TagTemplate(o: TagTemplate, out: list[str], ind: str) -> None:
-    v_key = o.key
-    if v_key is not None:
-        out.append(ind + "<Key>" + _w.escape(v_key) + "</Key>\n")
-    v_value = o.value
-    if v_value is not None:
-        out.append(ind + "<Value>" + _w.escape(v_value) + "</Value>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_TagUserRequest(o: TagUserRequest, out: list[str], ind: str) -> None:
     v_user_name = o.user_name
     if v_user_name is not None:
@@ -7243,36 +7349,6 @@ def _w_TagUserRequest(o: TagUserRequest, out: list[str], ind: str) -> None:
             out.append(ind + "</Tags>\n")
         else:
             out.append(ind + "<Tags/>\n")
-
-
-def _w_TrackedActionLastAccessed(o: TrackedActionLastAccessed, out: list[str], ind: str) -> None:
-    v_action_name = o.action_name
-    if v_action_name is not None:
-        out.append(ind + "<ActionName>" + _w.escape(v_action_name) + "</ActionName>\n")
-    v_last_accessed_entity = o.last_accessed_entity
-    if v_last_accessed_entity is not None:
-        out.append(
-            ind
-            + "<LastAccessedEntity>"
-            + _w.escape(v_last_accessed_entity)
-            + "</LastAccessedEntity>\n"
-        )
-    v_last_accessed_time = o.last_accessed_time
-    if v_last_accessed_time is not None:
-        out.append(
-            ind + "<LastAccessedTime>" + _w.ts_out(v_last_accessed_time) + "</LastAccessedTime>\n"
-        )
-    v_last_accessed_region = o.last_accessed_region
-    if v_last_accessed_region is not None:
-        out.append(
-            ind
-            + "<LastAccessedRegion>"
-            + _w.escape(v_last_accessed_region)
-            + "</LastAccessedRegion>\n"
-        )
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
 
 
 def _w_UnmodifiableEntityException(
@@ -7663,31 +7739,6 @@ def _w_UpdateOpenIDConnectProviderThumbprintRequest(
             out.append(ind + "<ThumbprintList/>\n")
 
 
-def _w_UpdateRoleDescriptionRequest(
-    o: UpdateRoleDescriptionRequest, out: list[str], ind: str
-) -> None:
-    v_role_name = o.role_name
-    if v_role_name is not None:
-        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
-    v_description = o.description
-    if v_description is not None:
-        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
-
-
-def _w_UpdateRoleDescriptionResponse(
-    o: UpdateRoleDescriptionResponse, out: list[str], ind: str
-) -> None:
-    v_role = o.role
-    if v_role is not None:
-        out.append(ind + "<Role>\n")
-        i_role_1 = ind + "  "
-        _w_Role(v_role, out, i_role_1)
-        out.append(ind + "</Role>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_UpdateRoleRequest(o: UpdateRoleRequest, out: list[str], ind: str) -> None:
     v_role_name = o.role_name
     if v_role_name is not None:
@@ -7719,6 +7770,31 @@ def _w_UpdateRoleRequest(o: UpdateRoleRequest, out: list[str], ind: str) -> None
 
 
 def _w_UpdateRoleResponse(o: UpdateRoleResponse, out: list[str], ind: str) -> None:
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_UpdateRoleDescriptionRequest(
+    o: UpdateRoleDescriptionRequest, out: list[str], ind: str
+) -> None:
+    v_role_name = o.role_name
+    if v_role_name is not None:
+        out.append(ind + "<RoleName>" + _w.escape(v_role_name) + "</RoleName>\n")
+    v_description = o.description
+    if v_description is not None:
+        out.append(ind + "<Description>" + _w.escape(v_description) + "</Description>\n")
+
+
+def _w_UpdateRoleDescriptionResponse(
+    o: UpdateRoleDescriptionResponse, out: list[str], ind: str
+) -> None:
+    v_role = o.role
+    if v_role is not None:
+        out.append(ind + "<Role>\n")
+        i_role_1 = ind + "  "
+        _w_Role(v_role, out, i_role_1)
+        out.append(ind + "</Role>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -8022,82 +8098,6 @@ def _w_User(o: User, out: list[str], ind: str) -> None:
         out.append(
             ind + "<PasswordLastUsed>" + _w.ts_out(v_password_last_used) + "</PasswordLastUsed>\n"
         )
-    v_permissions_boundary = o.permissions_boundary
-    if v_permissions_boundary is not None:
-        out.append(ind + "<PermissionsBoundary>\n")
-        i_permissions_boundary_1 = ind + "  "
-        _w_AttachedPermissionsBoundary(v_permissions_boundary, out, i_permissions_boundary_1)
-        out.append(ind + "</PermissionsBoundary>\n")
-    v_tags = o.tags
-    if v_tags is not None:
-        if v_tags:
-            out.append(ind + "<Tags>\n")
-            i_tags_1 = ind + "  "
-            for x_tags_1 in v_tags:
-                out.append(i_tags_1 + "<member>\n")
-                i_tags_2 = i_tags_1 + "  "
-                _w_Tag(x_tags_1, out, i_tags_2)
-                out.append(i_tags_1 + "</member>\n")
-            out.append(ind + "</Tags>\n")
-        else:
-            out.append(ind + "<Tags/>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_UserDetail(o: UserDetail, out: list[str], ind: str) -> None:
-    v_path = o.path
-    if v_path is not None:
-        out.append(ind + "<Path>" + _w.escape(v_path) + "</Path>\n")
-    v_user_name = o.user_name
-    if v_user_name is not None:
-        out.append(ind + "<UserName>" + _w.escape(v_user_name) + "</UserName>\n")
-    v_user_id = o.user_id
-    if v_user_id is not None:
-        out.append(ind + "<UserId>" + _w.escape(v_user_id) + "</UserId>\n")
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    v_create_date = o.create_date
-    if v_create_date is not None:
-        out.append(ind + "<CreateDate>" + _w.ts_out(v_create_date) + "</CreateDate>\n")
-    v_user_policy_list = o.user_policy_list
-    if v_user_policy_list is not None:
-        if v_user_policy_list:
-            out.append(ind + "<UserPolicyList>\n")
-            i_user_policy_list_1 = ind + "  "
-            for x_user_policy_list_1 in v_user_policy_list:
-                out.append(i_user_policy_list_1 + "<member>\n")
-                i_user_policy_list_2 = i_user_policy_list_1 + "  "
-                _w_PolicyDetail(x_user_policy_list_1, out, i_user_policy_list_2)
-                out.append(i_user_policy_list_1 + "</member>\n")
-            out.append(ind + "</UserPolicyList>\n")
-        else:
-            out.append(ind + "<UserPolicyList/>\n")
-    v_group_list = o.group_list
-    if v_group_list is not None:
-        if v_group_list:
-            out.append(ind + "<GroupList>\n")
-            i_group_list_1 = ind + "  "
-            for x_group_list_1 in v_group_list:
-                out.append(i_group_list_1 + "<member>" + _w.escape(x_group_list_1) + "</member>\n")
-            out.append(ind + "</GroupList>\n")
-        else:
-            out.append(ind + "<GroupList/>\n")
-    v_attached_managed_policies = o.attached_managed_policies
-    if v_attached_managed_policies is not None:
-        if v_attached_managed_policies:
-            out.append(ind + "<AttachedManagedPolicies>\n")
-            i_attached_managed_policies_1 = ind + "  "
-            for x_attached_managed_policies_1 in v_attached_managed_policies:
-                out.append(i_attached_managed_policies_1 + "<member>\n")
-                i_attached_managed_policies_2 = i_attached_managed_policies_1 + "  "
-                _w_AttachedPolicy(x_attached_managed_policies_1, out, i_attached_managed_policies_2)
-                out.append(i_attached_managed_policies_1 + "</member>\n")
-            out.append(ind + "</AttachedManagedPolicies>\n")
-        else:
-            out.append(ind + "<AttachedManagedPolicies/>\n")
     v_permissions_boundary = o.permissions_boundary
     if v_permissions_boundary is not None:
         out.append(ind + "<PermissionsBoundary>\n")

@@ -445,6 +445,20 @@ def _jv_ListAWSServiceAccessForOrganizationRequest(d: Any) -> dict[str, Any]:
     return values
 
 
+def _jv_ListAccountsRequest(d: Any) -> dict[str, Any]:
+    src = _aj.obj(d, "ListAccountsRequest")
+    values: dict[str, Any] = {}
+    v = src.get("NextToken")
+    if v is not None:
+        values["next_token"] = v
+    v = src.get("MaxResults")
+    if v is not None:
+        values["max_results"] = v
+    for k in sorted(src.keys() - frozenset({"MaxResults", "NextToken"})):
+        values[k] = src[k]
+    return values
+
+
 def _jv_ListAccountsForParentRequest(d: Any) -> dict[str, Any]:
     src = _aj.obj(d, "ListAccountsForParentRequest")
     values: dict[str, Any] = {}
@@ -458,20 +472,6 @@ def _jv_ListAccountsForParentRequest(d: Any) -> dict[str, Any]:
     if v is not None:
         values["max_results"] = v
     for k in sorted(src.keys() - frozenset({"MaxResults", "NextToken", "ParentId"})):
-        values[k] = src[k]
-    return values
-
-
-def _jv_ListAccountsRequest(d: Any) -> dict[str, Any]:
-    src = _aj.obj(d, "ListAccountsRequest")
-    values: dict[str, Any] = {}
-    v = src.get("NextToken")
-    if v is not None:
-        values["next_token"] = v
-    v = src.get("MaxResults")
-    if v is not None:
-        values["max_results"] = v
-    for k in sorted(src.keys() - frozenset({"MaxResults", "NextToken"})):
         values[k] = src[k]
     return values
 
@@ -689,6 +689,23 @@ def _jv_ListParentsRequest(d: Any) -> dict[str, Any]:
     return values
 
 
+def _jv_ListPoliciesRequest(d: Any) -> dict[str, Any]:
+    src = _aj.obj(d, "ListPoliciesRequest")
+    values: dict[str, Any] = {}
+    v = src.get("Filter")
+    if v is not None:
+        values["filter"] = v
+    v = src.get("NextToken")
+    if v is not None:
+        values["next_token"] = v
+    v = src.get("MaxResults")
+    if v is not None:
+        values["max_results"] = v
+    for k in sorted(src.keys() - frozenset({"Filter", "MaxResults", "NextToken"})):
+        values[k] = src[k]
+    return values
+
+
 def _jv_ListPoliciesForTargetRequest(d: Any) -> dict[str, Any]:
     src = _aj.obj(d, "ListPoliciesForTargetRequest")
     values: dict[str, Any] = {}
@@ -705,23 +722,6 @@ def _jv_ListPoliciesForTargetRequest(d: Any) -> dict[str, Any]:
     if v is not None:
         values["max_results"] = v
     for k in sorted(src.keys() - frozenset({"Filter", "MaxResults", "NextToken", "TargetId"})):
-        values[k] = src[k]
-    return values
-
-
-def _jv_ListPoliciesRequest(d: Any) -> dict[str, Any]:
-    src = _aj.obj(d, "ListPoliciesRequest")
-    values: dict[str, Any] = {}
-    v = src.get("Filter")
-    if v is not None:
-        values["filter"] = v
-    v = src.get("NextToken")
-    if v is not None:
-        values["next_token"] = v
-    v = src.get("MaxResults")
-    if v is not None:
-        values["max_results"] = v
-    for k in sorted(src.keys() - frozenset({"Filter", "MaxResults", "NextToken"})):
         values[k] = src[k]
     return values
 

@@ -305,21 +305,6 @@ def _jw_CancelHandshakeResponse(o: CancelHandshakeResponse) -> dict[str, Any]:
     return d
 
 
-def _jw_Child(o: Child) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_id = o.id
-    if v_id is not None:
-        d["Id"] = v_id
-    v_type = o.type
-    if v_type is not None:
-        d["Type"] = str(v_type)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
 def _jw_ChildNotFoundException(o: ChildNotFoundException) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_message = o.message
@@ -490,57 +475,6 @@ def _jw_DeclineHandshakeResponse(o: DeclineHandshakeResponse) -> dict[str, Any]:
     return d
 
 
-def _jw_DelegatedAdministrator(o: DelegatedAdministrator) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_id = o.id
-    if v_id is not None:
-        d["Id"] = v_id
-    v_arn = o.arn
-    if v_arn is not None:
-        d["Arn"] = v_arn
-    v_email = o.email
-    if v_email is not None:
-        d["Email"] = v_email
-    v_name = o.name
-    if v_name is not None:
-        d["Name"] = v_name
-    v_status = o.status
-    if v_status is not None:
-        d["Status"] = str(v_status)
-    v_state = o.state
-    if v_state is not None:
-        d["State"] = str(v_state)
-    v_joined_method = o.joined_method
-    if v_joined_method is not None:
-        d["JoinedMethod"] = str(v_joined_method)
-    v_joined_timestamp = o.joined_timestamp
-    if v_joined_timestamp is not None:
-        d["JoinedTimestamp"] = _aj.ts_out(v_joined_timestamp)
-    v_delegation_enabled_date = o.delegation_enabled_date
-    if v_delegation_enabled_date is not None:
-        d["DelegationEnabledDate"] = _aj.ts_out(v_delegation_enabled_date)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
-def _jw_DelegatedService(o: DelegatedService) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_service_principal = o.service_principal
-    if v_service_principal is not None:
-        d["ServicePrincipal"] = v_service_principal
-    v_delegation_enabled_date = o.delegation_enabled_date
-    if v_delegation_enabled_date is not None:
-        d["DelegationEnabledDate"] = _aj.ts_out(v_delegation_enabled_date)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
 def _jw_DescribeAccountResponse(o: DescribeAccountResponse) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_account = o.account
@@ -572,6 +506,27 @@ def _jw_DescribeEffectivePolicyResponse(o: DescribeEffectivePolicyResponse) -> d
     v_effective_policy = o.effective_policy
     if v_effective_policy is not None:
         d["EffectivePolicy"] = _jw_EffectivePolicy(v_effective_policy)
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
+def _jw_EffectivePolicy(o: EffectivePolicy) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_policy_content = o.policy_content
+    if v_policy_content is not None:
+        d["PolicyContent"] = v_policy_content
+    v_last_updated_timestamp = o.last_updated_timestamp
+    if v_last_updated_timestamp is not None:
+        d["LastUpdatedTimestamp"] = _aj.ts_out(v_last_updated_timestamp)
+    v_target_id = o.target_id
+    if v_target_id is not None:
+        d["TargetId"] = v_target_id
+    v_policy_type = o.policy_type
+    if v_policy_type is not None:
+        d["PolicyType"] = str(v_policy_type)
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -739,53 +694,11 @@ def _jw_DuplicatePolicyException(o: DuplicatePolicyException) -> dict[str, Any]:
     return d
 
 
-def _jw_EffectivePolicy(o: EffectivePolicy) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_policy_content = o.policy_content
-    if v_policy_content is not None:
-        d["PolicyContent"] = v_policy_content
-    v_last_updated_timestamp = o.last_updated_timestamp
-    if v_last_updated_timestamp is not None:
-        d["LastUpdatedTimestamp"] = _aj.ts_out(v_last_updated_timestamp)
-    v_target_id = o.target_id
-    if v_target_id is not None:
-        d["TargetId"] = v_target_id
-    v_policy_type = o.policy_type
-    if v_policy_type is not None:
-        d["PolicyType"] = str(v_policy_type)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
 def _jw_EffectivePolicyNotFoundException(o: EffectivePolicyNotFoundException) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_message = o.message
     if v_message is not None:
         d["Message"] = v_message
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
-def _jw_EffectivePolicyValidationError(o: EffectivePolicyValidationError) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_error_code = o.error_code
-    if v_error_code is not None:
-        d["ErrorCode"] = v_error_code
-    v_error_message = o.error_message
-    if v_error_message is not None:
-        d["ErrorMessage"] = v_error_message
-    v_path_to_error = o.path_to_error
-    if v_path_to_error is not None:
-        d["PathToError"] = v_path_to_error
-    v_contributing_policies = o.contributing_policies
-    if v_contributing_policies is not None:
-        d["ContributingPolicies"] = [x1 for x1 in v_contributing_policies]
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -810,21 +723,6 @@ def _jw_EnablePolicyTypeResponse(o: EnablePolicyTypeResponse) -> dict[str, Any]:
     v_root = o.root
     if v_root is not None:
         d["Root"] = _jw_Root(v_root)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
-def _jw_EnabledServicePrincipal(o: EnabledServicePrincipal) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_service_principal = o.service_principal
-    if v_service_principal is not None:
-        d["ServicePrincipal"] = v_service_principal
-    v_date_enabled = o.date_enabled
-    if v_date_enabled is not None:
-        d["DateEnabled"] = _aj.ts_out(v_date_enabled)
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -1022,6 +920,21 @@ def _jw_InviteOrganizationToTransferResponsibilityResponse(
     return d
 
 
+def _jw_EnabledServicePrincipal(o: EnabledServicePrincipal) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_service_principal = o.service_principal
+    if v_service_principal is not None:
+        d["ServicePrincipal"] = v_service_principal
+    v_date_enabled = o.date_enabled
+    if v_date_enabled is not None:
+        d["DateEnabled"] = _aj.ts_out(v_date_enabled)
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
 def _jw_ListAWSServiceAccessForOrganizationResponse(
     o: ListAWSServiceAccessForOrganizationResponse,
 ) -> dict[str, Any]:
@@ -1041,7 +954,7 @@ def _jw_ListAWSServiceAccessForOrganizationResponse(
     return d
 
 
-def _jw_ListAccountsForParentResponse(o: ListAccountsForParentResponse) -> dict[str, Any]:
+def _jw_ListAccountsResponse(o: ListAccountsResponse) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_accounts = o.accounts
     if v_accounts is not None:
@@ -1056,7 +969,7 @@ def _jw_ListAccountsForParentResponse(o: ListAccountsForParentResponse) -> dict[
     return d
 
 
-def _jw_ListAccountsResponse(o: ListAccountsResponse) -> dict[str, Any]:
+def _jw_ListAccountsForParentResponse(o: ListAccountsForParentResponse) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_accounts = o.accounts
     if v_accounts is not None:
@@ -1084,6 +997,21 @@ def _jw_ListAccountsWithInvalidEffectivePolicyResponse(
     v_next_token = o.next_token
     if v_next_token is not None:
         d["NextToken"] = v_next_token
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
+def _jw_Child(o: Child) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_id = o.id
+    if v_id is not None:
+        d["Id"] = v_id
+    v_type = o.type
+    if v_type is not None:
+        d["Type"] = str(v_type)
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -1123,6 +1051,42 @@ def _jw_ListCreateAccountStatusResponse(o: ListCreateAccountStatusResponse) -> d
     return d
 
 
+def _jw_DelegatedAdministrator(o: DelegatedAdministrator) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_id = o.id
+    if v_id is not None:
+        d["Id"] = v_id
+    v_arn = o.arn
+    if v_arn is not None:
+        d["Arn"] = v_arn
+    v_email = o.email
+    if v_email is not None:
+        d["Email"] = v_email
+    v_name = o.name
+    if v_name is not None:
+        d["Name"] = v_name
+    v_status = o.status
+    if v_status is not None:
+        d["Status"] = str(v_status)
+    v_state = o.state
+    if v_state is not None:
+        d["State"] = str(v_state)
+    v_joined_method = o.joined_method
+    if v_joined_method is not None:
+        d["JoinedMethod"] = str(v_joined_method)
+    v_joined_timestamp = o.joined_timestamp
+    if v_joined_timestamp is not None:
+        d["JoinedTimestamp"] = _aj.ts_out(v_joined_timestamp)
+    v_delegation_enabled_date = o.delegation_enabled_date
+    if v_delegation_enabled_date is not None:
+        d["DelegationEnabledDate"] = _aj.ts_out(v_delegation_enabled_date)
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
 def _jw_ListDelegatedAdministratorsResponse(
     o: ListDelegatedAdministratorsResponse,
 ) -> dict[str, Any]:
@@ -1142,6 +1106,21 @@ def _jw_ListDelegatedAdministratorsResponse(
     return d
 
 
+def _jw_DelegatedService(o: DelegatedService) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_service_principal = o.service_principal
+    if v_service_principal is not None:
+        d["ServicePrincipal"] = v_service_principal
+    v_delegation_enabled_date = o.delegation_enabled_date
+    if v_delegation_enabled_date is not None:
+        d["DelegationEnabledDate"] = _aj.ts_out(v_delegation_enabled_date)
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
 def _jw_ListDelegatedServicesForAccountResponse(
     o: ListDelegatedServicesForAccountResponse,
 ) -> dict[str, Any]:
@@ -1152,6 +1131,27 @@ def _jw_ListDelegatedServicesForAccountResponse(
     v_next_token = o.next_token
     if v_next_token is not None:
         d["NextToken"] = v_next_token
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
+def _jw_EffectivePolicyValidationError(o: EffectivePolicyValidationError) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_error_code = o.error_code
+    if v_error_code is not None:
+        d["ErrorCode"] = v_error_code
+    v_error_message = o.error_message
+    if v_error_message is not None:
+        d["ErrorMessage"] = v_error_message
+    v_path_to_error = o.path_to_error
+    if v_path_to_error is not None:
+        d["PathToError"] = v_path_to_error
+    v_contributing_policies = o.contributing_policies
+    if v_contributing_policies is not None:
+        d["ContributingPolicies"] = [x1 for x1 in v_contributing_policies]
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -1292,7 +1292,22 @@ def _jw_ListParentsResponse(o: ListParentsResponse) -> dict[str, Any]:
     return d
 
 
-def _jw_ListPoliciesForTargetResponse(o: ListPoliciesForTargetResponse) -> dict[str, Any]:
+def _jw_Parent(o: Parent) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_id = o.id
+    if v_id is not None:
+        d["Id"] = v_id
+    v_type = o.type
+    if v_type is not None:
+        d["Type"] = str(v_type)
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
+def _jw_ListPoliciesResponse(o: ListPoliciesResponse) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_policies = o.policies
     if v_policies is not None:
@@ -1307,7 +1322,7 @@ def _jw_ListPoliciesForTargetResponse(o: ListPoliciesForTargetResponse) -> dict[
     return d
 
 
-def _jw_ListPoliciesResponse(o: ListPoliciesResponse) -> dict[str, Any]:
+def _jw_ListPoliciesForTargetResponse(o: ListPoliciesForTargetResponse) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_policies = o.policies
     if v_policies is not None:
@@ -1360,6 +1375,27 @@ def _jw_ListTargetsForPolicyResponse(o: ListTargetsForPolicyResponse) -> dict[st
     v_next_token = o.next_token
     if v_next_token is not None:
         d["NextToken"] = v_next_token
+    ex = o.__pydantic_extra__
+    if ex:
+        for k, x in ex.items():
+            d.setdefault(k, x)
+    return d
+
+
+def _jw_PolicyTargetSummary(o: PolicyTargetSummary) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    v_target_id = o.target_id
+    if v_target_id is not None:
+        d["TargetId"] = v_target_id
+    v_arn = o.arn
+    if v_arn is not None:
+        d["Arn"] = v_arn
+    v_name = o.name
+    if v_name is not None:
+        d["Name"] = v_name
+    v_type = o.type
+    if v_type is not None:
+        d["Type"] = str(v_type)
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():
@@ -1484,21 +1520,6 @@ def _jw_OrganizationalUnitNotFoundException(
     return d
 
 
-def _jw_Parent(o: Parent) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_id = o.id
-    if v_id is not None:
-        d["Id"] = v_id
-    v_type = o.type
-    if v_type is not None:
-        d["Type"] = str(v_type)
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
 def _jw_ParentNotFoundException(o: ParentNotFoundException) -> dict[str, Any]:
     d: dict[str, Any] = {}
     v_message = o.message
@@ -1594,27 +1615,6 @@ def _jw_PolicySummary(o: PolicySummary) -> dict[str, Any]:
     v_aws_managed = o.aws_managed
     if v_aws_managed is not None:
         d["AwsManaged"] = v_aws_managed
-    ex = o.__pydantic_extra__
-    if ex:
-        for k, x in ex.items():
-            d.setdefault(k, x)
-    return d
-
-
-def _jw_PolicyTargetSummary(o: PolicyTargetSummary) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    v_target_id = o.target_id
-    if v_target_id is not None:
-        d["TargetId"] = v_target_id
-    v_arn = o.arn
-    if v_arn is not None:
-        d["Arn"] = v_arn
-    v_name = o.name
-    if v_name is not None:
-        d["Name"] = v_name
-    v_type = o.type
-    if v_type is not None:
-        d["Type"] = str(v_type)
     ex = o.__pydantic_extra__
     if ex:
         for k, x in ex.items():

@@ -84,6 +84,17 @@ def _qr_AssumeRoleRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     return values
 
 
+def _qr_ProvidedContext(params: Mapping[str, str], p: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    v = _r.read_scalar(params, p + "ProviderArn", "string")
+    if v is not None:
+        values["provider_arn"] = v
+    v = _r.read_scalar(params, p + "ContextAssertion", "string")
+    if v is not None:
+        values["context_assertion"] = v
+    return values
+
+
 def _qr_AssumeRoleWithSAMLRequest(params: Mapping[str, str], p: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     v = _r.read_scalar(params, p + "RoleArn", "string")
@@ -324,17 +335,6 @@ def _qr_PolicyDescriptorType(params: Mapping[str, str], p: str) -> dict[str, Any
     v = _r.read_scalar(params, p + "arn", "string")
     if v is not None:
         values["arn"] = v
-    return values
-
-
-def _qr_ProvidedContext(params: Mapping[str, str], p: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    v = _r.read_scalar(params, p + "ProviderArn", "string")
-    if v is not None:
-        values["provider_arn"] = v
-    v = _r.read_scalar(params, p + "ContextAssertion", "string")
-    if v is not None:
-        values["context_assertion"] = v
     return values
 
 

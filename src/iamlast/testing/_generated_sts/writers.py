@@ -186,6 +186,17 @@ def _w_AssumeRoleResponse(o: AssumeRoleResponse, out: list[str], ind: str) -> No
         _w.extras(ex, out, ind)
 
 
+def _w_ProvidedContext(o: ProvidedContext, out: list[str], ind: str) -> None:
+    v_provider_arn = o.provider_arn
+    if v_provider_arn is not None:
+        out.append(ind + "<ProviderArn>" + _w.escape(v_provider_arn) + "</ProviderArn>\n")
+    v_context_assertion = o.context_assertion
+    if v_context_assertion is not None:
+        out.append(
+            ind + "<ContextAssertion>" + _w.escape(v_context_assertion) + "</ContextAssertion>\n"
+        )
+
+
 def _w_AssumeRoleWithSAMLRequest(o: AssumeRoleWithSAMLRequest, out: list[str], ind: str) -> None:
     v_role_arn = o.role_arn
     if v_role_arn is not None:
@@ -506,20 +517,6 @@ def _w_ExpiredTradeInTokenException(
         _w.extras(ex, out, ind)
 
 
-def _w_FederatedUser(o: FederatedUser, out: list[str], ind: str) -> None:
-    v_federated_user_id = o.federated_user_id
-    if v_federated_user_id is not None:
-        out.append(
-            ind + "<FederatedUserId>" + _w.escape(v_federated_user_id) + "</FederatedUserId>\n"
-        )
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
 def _w_GetAccessKeyInfoRequest(o: GetAccessKeyInfoRequest, out: list[str], ind: str) -> None:
     v_access_key_id = o.access_key_id
     if v_access_key_id is not None:
@@ -579,6 +576,20 @@ def _w_GetDelegatedAccessTokenResponse(
         out.append(
             ind + "<AssumedPrincipal>" + _w.escape(v_assumed_principal) + "</AssumedPrincipal>\n"
         )
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_FederatedUser(o: FederatedUser, out: list[str], ind: str) -> None:
+    v_federated_user_id = o.federated_user_id
+    if v_federated_user_id is not None:
+        out.append(
+            ind + "<FederatedUserId>" + _w.escape(v_federated_user_id) + "</FederatedUserId>\n"
+        )
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -726,6 +737,20 @@ def _w_GetScopedCredentialsResponse(
     v_source_identity = o.source_identity
     if v_source_identity is not None:
         out.append(ind + "<SourceIdentity>" + _w.escape(v_source_identity) + "</SourceIdentity>\n")
+    ex = o.__pydantic_extra__
+    if ex:
+        _w.extras(ex, out, ind)
+
+
+def _w_ScopedSession(o: ScopedSession, out: list[str], ind: str) -> None:
+    v_scoped_session_id = o.scoped_session_id
+    if v_scoped_session_id is not None:
+        out.append(
+            ind + "<ScopedSessionId>" + _w.escape(v_scoped_session_id) + "</ScopedSessionId>\n"
+        )
+    v_arn = o.arn
+    if v_arn is not None:
+        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
@@ -945,32 +970,7 @@ def _w_PolicyDescriptorType(o: PolicyDescriptorType, out: list[str], ind: str) -
         out.append(ind + "<arn>" + _w.escape(v_arn) + "</arn>\n")
 
 
-def _w_ProvidedContext(o: ProvidedContext, out: list[str], ind: str) -> None:
-    v_provider_arn = o.provider_arn
-    if v_provider_arn is not None:
-        out.append(ind + "<ProviderArn>" + _w.escape(v_provider_arn) + "</ProviderArn>\n")
-    v_context_assertion = o.context_assertion
-    if v_context_assertion is not None:
-        out.append(
-            ind + "<ContextAssertion>" + _w.escape(v_context_assertion) + "</ContextAssertion>\n"
-        )
-
-
 def _w_RegionDisabledException(o: RegionDisabledException, out: list[str], ind: str) -> None:
-    ex = o.__pydantic_extra__
-    if ex:
-        _w.extras(ex, out, ind)
-
-
-def _w_ScopedSession(o: ScopedSession, out: list[str], ind: str) -> None:
-    v_scoped_session_id = o.scoped_session_id
-    if v_scoped_session_id is not None:
-        out.append(
-            ind + "<ScopedSessionId>" + _w.escape(v_scoped_session_id) + "</ScopedSessionId>\n"
-        )
-    v_arn = o.arn
-    if v_arn is not None:
-        out.append(ind + "<Arn>" + _w.escape(v_arn) + "</Arn>\n")
     ex = o.__pydantic_extra__
     if ex:
         _w.extras(ex, out, ind)
