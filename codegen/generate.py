@@ -18,7 +18,8 @@ from typing import Any
 from . import emit_api, emit_client, emit_testing
 from .emit_models import ShapeEmitter
 from .lines import HEADER
-from .model import ModelError, Service, load, read_directory
+from .load import load, read_directory
+from .model import ModelError, Service
 from .services import BY_NAME, SERVICES, ServiceSpec
 
 IAM = BY_NAME["iam"]
