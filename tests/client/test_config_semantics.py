@@ -53,6 +53,16 @@ class Sts:
         form = dict(parse_qsl(request.body.decode()))
         with self._lock:
             self.calls.append(form)
+        if request.path == "/container-credentials":  # the container provider's endpoint
+            if request.headers.get("authorization") != "container-token":
+                return Reply(401, [("Content-Type", "application/json")], b'{"message": "no"}')
+            creds = {
+                "AccessKeyId": "ASIACONTAINER00000",
+                "SecretAccessKey": "secret-container",
+                "Token": "token-container",
+                "Expiration": EXPIRES,
+            }
+            return Reply(200, [("Content-Type", "application/json")], json.dumps(creds).encode())
         action = form.get("Action", "")
         role = form.get("RoleArn", "").rsplit("/", 1)[-1]
         if action == "AssumeRole":
@@ -164,13 +174,6 @@ CASES: dict[str, Case] = {
         config="[default]\nec2_metadata_service_endpoint_mode = IPv6\nec2_metadata_v1_disabled = true\n",
         env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9/"},
     ),
-    "container-settings": Case(
-        env={
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/creds",
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token",
-            "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
-        },
-    ),
     "sso-profile": Case(
         config=(
             "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
@@ -189,7 +192,8 @@ CASES: dict[str, Case] = {
     ),
 }
 
-#: Cases resolved against the loopback STS (AWS_ENDPOINT_URL_STS is set to it).
+#: Cases resolved against the loopback STS (AWS_ENDPOINT_URL_STS is set to it; it also serves
+#: the container provider's credentials).
 STS_CASES: dict[str, Case] = {
     "assume-role-source-profile": Case(
         config="[profile audit]\nrole_arn = arn:aws:iam::444455556666:role/audit\nsource_profile = dev\n",
@@ -220,6 +224,13 @@ STS_CASES: dict[str, Case] = {
         ),
         profile="audit",
     ),
+    "container-settings": Case(
+        env={
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "{sts}/container-credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token",
+            "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
+        },
+    ),
     "web-identity-env": Case(
         env={"AWS_ROLE_ARN": "arn:aws:iam::444455556666:role/ci", "AWS_ROLE_SESSION_NAME": "ci"},
     ),
@@ -236,8 +247,8 @@ def _arrange(case: Case, aws_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     Path(os.environ["AWS_CONFIG_FILE"]).write_text(case.config.replace("{token}", str(token)))
     Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(case.credentials)
     aws_env.setenv("HOME", str(tmp_path))  # the SSO token cache (~/.aws/sso/cache) is empty
-    for name, value in case.env.items():
-        aws_env.setenv(name, value)
+    for name, value in case.env.items():  # {sts}: the loopback STS (STS_CASES set it)
+        aws_env.setenv(name, value.replace("{sts}", os.environ.get("AWS_ENDPOINT_URL_STS", "")))
     if "AWS_ROLE_ARN" in case.env:
         aws_env.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token))
 
