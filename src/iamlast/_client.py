@@ -177,7 +177,9 @@ class SyncBaseClient(BaseClient):
         self, http: httpx.Client, call: Call, headers: dict[str, str], trace: ConnectionTrace
     ) -> tuple[int, httpx.Headers, bytes]:
         timeout = _http.attempt_timeout(http.timeout, call.attempt_budget(time.monotonic()))
-        request = _http.build_request(http, call, headers, trace=trace, timeout=timeout)
+        request = _http.build_request(
+            http, call, headers, trace=trace, timeout=timeout, own=self._owns_http
+        )
         try:
             response = http.send(request, stream=True)
         except RuntimeError:

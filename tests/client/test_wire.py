@@ -226,3 +226,39 @@ def test_non_ascii_values_are_utf8_form_encoded_and_signed(
         b"Action=UpdateRole&Version=2010-05-08&RoleName=r&Description=na%C3%AFve+caf%C3%A9+%C2%B1"
     )
     verify_sigv4(request, SECRET)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("token", [None, "the-token"])
+@pytest.mark.parametrize("timeout", [None, httpx.Timeout(3.0, connect=1.0)])
+def test_own_client_requests_are_what_build_request_makes(
+    asynchronous: bool, token: str | None, timeout: httpx.Timeout | None
+) -> None:
+    # A client iamlast built puts its request together itself: the same as httpx's
+    # build_request would make it (headers in the same order, body, extensions).
+    from iamlast import _http
+    from iamlast._runtime.core import Call, coerce_request
+
+    kind = iamlast.AsyncClient if asynchronous else iamlast.Client
+    client = kind(
+        endpoint_url=IAM,
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=token,
+    )
+    http: Any = (httpx.AsyncClient if asynchronous else httpx.Client)(
+        **_http.client_options(_http.make_timeout(None), True, IAM)
+    )
+    state = client._client_state()
+    spec = client._spec("ListRoles")
+    call = Call(state, spec, coerce_request(spec, None, {"max_items": 5}))
+    headers = call.headers(client._credentials.get())
+    trace = _http.ConnectionTrace()
+    own = _http.build_request(http, call, headers, trace=trace, timeout=timeout, own=True)
+    usual = _http.build_request(http, call, headers, trace=trace, timeout=timeout)
+    assert own.method == usual.method == "POST"
+    assert own.url == usual.url
+    assert own.headers.raw == usual.headers.raw
+    assert own.content == usual.content == call.prepared.body
+    assert own.extensions == usual.extensions
+    assert type(own.stream) is type(usual.stream)
