@@ -218,7 +218,7 @@ class AsyncBaseClient(BaseClient):
             http, call, headers, trace=trace.asynchronous, timeout=timeout, own=self._owns_http
         )
         try:
-            response = await http.send(request, stream=True)
+            response = await _http.asend(http, request, own=self._owns_http)
         except RuntimeError:
             if self._closed or http.is_closed:  # httpx: "the client has been closed"
                 raise call.closed() from None

@@ -181,7 +181,7 @@ class SyncBaseClient(BaseClient):
             http, call, headers, trace=trace, timeout=timeout, own=self._owns_http
         )
         try:
-            response = http.send(request, stream=True)
+            response = _http.send(http, request, own=self._owns_http)
         except RuntimeError:
             if self._closed or http.is_closed:  # httpx: "the client has been closed"
                 raise call.closed() from None

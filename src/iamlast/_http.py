@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.cookiejar
+import logging
 import socket
 import ssl
 import weakref
@@ -294,6 +295,68 @@ def _own_request(
     )
     request.read()  # as httpx does for a body given as bytes: ``request.content`` is readable
     return request
+
+
+_httpx_log = logging.getLogger("httpx")
+
+
+def _own_transport(
+    client: httpx.Client | httpx.AsyncClient, request: httpx.Request, own: bool
+) -> Any:
+    """The transport ``client.send`` would hand ``request`` to, when sending it straight there
+    changes nothing: a client iamlast built (no auth, event hooks, redirects followed or cookies
+    kept) and a URL without credentials in it (httpx would send those as basic auth). None: let
+    ``client.send`` do it."""
+    if not own or request.url.userinfo:
+        return None
+    if client.is_closed:
+        raise RuntimeError("Cannot send a request, as the client has been closed.")
+    pick = getattr(client, "_transport_for_url", None)  # the proxy mounts' choice
+    return None if pick is None else pick(request.url)
+
+
+def _sent(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    response.request = request
+    if _httpx_log.isEnabledFor(logging.INFO):  # the line httpx's client logs for each request
+        _httpx_log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response
+
+
+def send(client: httpx.Client, request: httpx.Request, *, own: bool = False) -> httpx.Response:
+    """``client.send(request, stream=True)``; for a client iamlast built, straight to its
+    transport: httpx's per-request work around it (auth and redirect handling, hooks, reading
+    the response's cookies into a jar that keeps none) is the client's CPU for nothing."""
+    transport = _own_transport(client, request, own)
+    if transport is None:
+        return client.send(request, stream=True)
+    try:
+        response = transport.handle_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request  # as httpx's client does
+        raise
+    return _sent(request, response)
+
+
+async def asend(
+    client: httpx.AsyncClient, request: httpx.Request, *, own: bool = False
+) -> httpx.Response:
+    """:func:`send` for an ``httpx.AsyncClient``."""
+    transport = _own_transport(client, request, own)
+    if transport is None:
+        return await client.send(request, stream=True)
+    try:
+        response = await transport.handle_async_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
+    return _sent(request, response)
 
 
 class BodyReader:

@@ -262,3 +262,29 @@ def test_own_client_requests_are_what_build_request_makes(
     assert own.content == usual.content == call.prepared.body
     assert own.extensions == usual.extensions
     assert type(own.stream) is type(usual.stream)
+
+
+def test_own_client_sends_as_httpx_client_send(
+    iam: respx.Route, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A client iamlast built hands its requests straight to the transport: the request, the
+    # response and httpx's INFO line per request are what httpx's Client.send gives.
+    iam.respond(200, content=LIST_ROLES_EMPTY)
+    seen: list[tuple[bytes, list[bytes], list[str]]] = []
+    for http in (None, httpx.Client()):
+        caplog.clear()
+        with (
+            caplog.at_level("INFO", logger="httpx"),
+            iamlast.Client(
+                aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http
+            ) as client,
+        ):
+            assert client.list_roles().roles == []
+        request = iam.calls.last.request
+        names = [name for name, _ in request.headers.raw]
+        lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+        seen.append((request.content, names, lines))
+        if http is not None:
+            http.close()
+    assert seen[0][:2] == seen[1][:2]
+    assert seen[0][2] == seen[1][2] == [f'HTTP Request: POST {IAM} "HTTP/1.1 200 OK"']
