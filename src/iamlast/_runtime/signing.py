@@ -139,13 +139,20 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
     return key
 
 
+@functools.cache
+def _botocore_auth() -> Any:
+    import botocore.auth
+
+    return botocore.auth
+
+
 def _timestamp(now: datetime | None) -> str:
     if now is not None:
         return _utc(now).strftime(_SIGV4_TIMESTAMP)
-    import botocore.auth  # its clock, looked up each time (tests and users may pin it)
-
-    stamp: str = botocore.auth.get_current_datetime().strftime(_SIGV4_TIMESTAMP)
-    return stamp
+    # botocore's clock, looked up each time (tests and users may pin it); a year of four
+    # digits, so its ISO form rearranged is the strftime form.
+    iso: str = _botocore_auth().get_current_datetime().isoformat(timespec="seconds")
+    return f"{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z"
 
 
 def _sign_fast(
