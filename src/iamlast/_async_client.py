@@ -215,10 +215,10 @@ class AsyncBaseClient(BaseClient):
         # Under a workflow's deadline each socket operation gets at most what is left of it.
         timeout = _http.attempt_timeout(http.timeout, call.attempt_budget(time.monotonic()))
         request = _http.build_request(
-            http, call, headers, trace=trace.asynchronous, timeout=timeout
+            http, call, headers, trace=trace.asynchronous, timeout=timeout, own=self._owns_http
         )
         try:
-            response = await http.send(request, stream=True)
+            response = await _http.asend(http, request, own=self._owns_http)
         except RuntimeError:
             if self._closed or http.is_closed:  # httpx: "the client has been closed"
                 raise call.closed() from None

@@ -177,9 +177,11 @@ class SyncBaseClient(BaseClient):
         self, http: httpx.Client, call: Call, headers: dict[str, str], trace: ConnectionTrace
     ) -> tuple[int, httpx.Headers, bytes]:
         timeout = _http.attempt_timeout(http.timeout, call.attempt_budget(time.monotonic()))
-        request = _http.build_request(http, call, headers, trace=trace, timeout=timeout)
+        request = _http.build_request(
+            http, call, headers, trace=trace, timeout=timeout, own=self._owns_http
+        )
         try:
-            response = http.send(request, stream=True)
+            response = _http.send(http, request, own=self._owns_http)
         except RuntimeError:
             if self._closed or http.is_closed:  # httpx: "the client has been closed"
                 raise call.closed() from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.cookiejar
+import logging
 import socket
 import ssl
 import weakref
@@ -228,12 +229,22 @@ def build_request(
     *,
     trace: Any = None,
     timeout: httpx.Timeout | None = None,
+    own: bool = False,
 ) -> httpx.Request:
+    """The httpx request of one attempt. ``own``: ``client`` is one iamlast built itself (its
+    default headers, no cookies, params or base URL), whose request is put together directly,
+    the same as ``client.build_request`` would make it."""
     prepared = call.prepared
     headers = dict(headers)
     headers.setdefault("User-Agent", user_agent())
     headers["Accept-Encoding"] = ACCEPT_ENCODING
     extensions: dict[str, Any] = {} if trace is None else {"trace": trace}
+    if own:
+        request = _own_request(
+            client, prepared.method, prepared.url, headers, prepared.body, extensions, timeout
+        )
+        if request is not None:
+            return request
     request = client.build_request(
         prepared.method,
         prepared.url,
@@ -245,6 +256,107 @@ def build_request(
     # A client passed in may hold cookies of its own: none goes out with a signed IAM request.
     request.headers.pop("Cookie", None)
     return request
+
+
+#: Headers whose presence changes what httpx adds itself (the body's length, the Host).
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url: str) -> httpx.URL:
+    return httpx.URL(url)  # parsed once per URL (a client sends to a few): httpx copies it
+
+
+def _own_request(
+    client: httpx.Client | httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    extensions: dict[str, Any],
+    timeout: httpx.Timeout | None,
+) -> httpx.Request | None:
+    """What ``client.build_request`` makes of these arguments for a client iamlast built — the
+    client's default headers that ours do not replace, then ours in order, then Content-Length;
+    the trace and timeout extensions — without re-merging through httpx.Headers each time.
+    None (build it the usual way) for an empty body or one whose framing is already set."""
+    if not body or "Host" not in headers:
+        return None
+    ours = [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
+    replaced = {name.lower() for name, _ in ours}
+    if replaced & _FRAMING:
+        return None
+    merged = [(name, value) for name, value in client.headers.raw if name.lower() not in replaced]
+    merged += ours
+    merged.append((b"Content-Length", str(len(body)).encode("ascii")))
+    extensions["timeout"] = (client.timeout if timeout is None else timeout).as_dict()
+    request = httpx.Request(
+        method, _url(url), headers=merged, stream=httpx.ByteStream(body), extensions=extensions
+    )
+    request.read()  # as httpx does for a body given as bytes: ``request.content`` is readable
+    return request
+
+
+_httpx_log = logging.getLogger("httpx")
+
+
+def _own_transport(
+    client: httpx.Client | httpx.AsyncClient, request: httpx.Request, own: bool
+) -> Any:
+    """The transport ``client.send`` would hand ``request`` to, when sending it straight there
+    changes nothing: a client iamlast built (no auth, event hooks, redirects followed or cookies
+    kept) and a URL without credentials in it (httpx would send those as basic auth). None: let
+    ``client.send`` do it."""
+    if not own or request.url.userinfo:
+        return None
+    if client.is_closed:
+        raise RuntimeError("Cannot send a request, as the client has been closed.")
+    pick = getattr(client, "_transport_for_url", None)  # the proxy mounts' choice
+    return None if pick is None else pick(request.url)
+
+
+def _sent(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    response.request = request
+    if _httpx_log.isEnabledFor(logging.INFO):  # the line httpx's client logs for each request
+        _httpx_log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response
+
+
+def send(client: httpx.Client, request: httpx.Request, *, own: bool = False) -> httpx.Response:
+    """``client.send(request, stream=True)``; for a client iamlast built, straight to its
+    transport: httpx's per-request work around it (auth and redirect handling, hooks, reading
+    the response's cookies into a jar that keeps none) is the client's CPU for nothing."""
+    transport = _own_transport(client, request, own)
+    if transport is None:
+        return client.send(request, stream=True)
+    try:
+        response = transport.handle_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request  # as httpx's client does
+        raise
+    return _sent(request, response)
+
+
+async def asend(
+    client: httpx.AsyncClient, request: httpx.Request, *, own: bool = False
+) -> httpx.Response:
+    """:func:`send` for an ``httpx.AsyncClient``."""
+    transport = _own_transport(client, request, own)
+    if transport is None:
+        return await client.send(request, stream=True)
+    try:
+        response = await transport.handle_async_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
+    return _sent(request, response)
 
 
 class BodyReader:

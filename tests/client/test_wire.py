@@ -226,3 +226,65 @@ def test_non_ascii_values_are_utf8_form_encoded_and_signed(
         b"Action=UpdateRole&Version=2010-05-08&RoleName=r&Description=na%C3%AFve+caf%C3%A9+%C2%B1"
     )
     verify_sigv4(request, SECRET)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("token", [None, "the-token"])
+@pytest.mark.parametrize("timeout", [None, httpx.Timeout(3.0, connect=1.0)])
+def test_own_client_requests_are_what_build_request_makes(
+    asynchronous: bool, token: str | None, timeout: httpx.Timeout | None
+) -> None:
+    # A client iamlast built puts its request together itself: the same as httpx's
+    # build_request would make it (headers in the same order, body, extensions).
+    from iamlast import _http
+    from iamlast._runtime.core import Call, coerce_request
+
+    kind = iamlast.AsyncClient if asynchronous else iamlast.Client
+    client = kind(
+        endpoint_url=IAM,
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_session_token=token,
+    )
+    http: Any = (httpx.AsyncClient if asynchronous else httpx.Client)(
+        **_http.client_options(_http.make_timeout(None), True, IAM)
+    )
+    state = client._client_state()
+    spec = client._spec("ListRoles")
+    call = Call(state, spec, coerce_request(spec, None, {"max_items": 5}))
+    headers = call.headers(client._credentials.get())
+    trace = _http.ConnectionTrace()
+    own = _http.build_request(http, call, headers, trace=trace, timeout=timeout, own=True)
+    usual = _http.build_request(http, call, headers, trace=trace, timeout=timeout)
+    assert own.method == usual.method == "POST"
+    assert own.url == usual.url
+    assert own.headers.raw == usual.headers.raw
+    assert own.content == usual.content == call.prepared.body
+    assert own.extensions == usual.extensions
+    assert type(own.stream) is type(usual.stream)
+
+
+def test_own_client_sends_as_httpx_client_send(
+    iam: respx.Route, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A client iamlast built hands its requests straight to the transport: the request, the
+    # response and httpx's INFO line per request are what httpx's Client.send gives.
+    iam.respond(200, content=LIST_ROLES_EMPTY)
+    seen: list[tuple[bytes, list[bytes], list[str]]] = []
+    for http in (None, httpx.Client()):
+        caplog.clear()
+        with (
+            caplog.at_level("INFO", logger="httpx"),
+            iamlast.Client(
+                aws_access_key_id=AKID, aws_secret_access_key=SECRET, http_client=http
+            ) as client,
+        ):
+            assert client.list_roles().roles == []
+        request = iam.calls.last.request
+        names = [name for name, _ in request.headers.raw]
+        lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+        seen.append((request.content, names, lines))
+        if http is not None:
+            http.close()
+    assert seen[0][:2] == seen[1][:2]
+    assert seen[0][2] == seen[1][2] == [f'HTTP Request: POST {IAM} "HTTP/1.1 200 OK"']

@@ -250,6 +250,106 @@ def test_unpinned_uses_current_time() -> None:
     assert abs((datetime.now(UTC) - stamp).total_seconds()) < 60
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://iam.amazonaws.com/",
+        "http://127.0.0.1:4566",
+        "https://example.com/a//b/./c/../d e~%7E/",
+        "https://example.com/x?b=2&a=1&a=0&flag",
+        "http://[::1]:8080/path/",
+    ],
+)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Content-Type": FORM},
+        {"Content-Type": FORM, "Content-Encoding": "gzip", "X-Custom": "  a \t b  c "},
+        {"X-Amz-Target": "AWSOrganizationsV20161128.ListAccounts", "User-Agent": "x/1"},
+        {"host": "stale.example", "Connection": "keep-alive", "X-Amzn-Trace-Id": "Root=1"},
+        {"X-Unicode": "ÿ é", "Accept": "*/*"},
+    ],
+)
+@pytest.mark.parametrize("token", [None, "", "the-token"])
+@pytest.mark.parametrize("body", [b"", BODY])
+def test_own_signing_is_botocores(
+    url: str, headers: dict[str, str], token: str | None, body: bytes
+) -> None:
+    # The usual request is signed without SigV4Auth: the same headers, in the same order.
+    from iamlast._runtime import signing
+
+    args = (
+        "post",
+        url,
+        headers,
+        body,
+        Credentials(AKID, SECRET, token),
+        "eu-west-1",
+        "iam",
+        WHEN,
+    )
+    fast = signing._sign_fast(*args)
+    assert fast is not None
+    slow = signing._sign_botocore(*args)
+    assert list(fast.items()) == list(slow.items())
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "old"},
+        {"X-Amz-Date": "20000101T000000Z"},
+        {"date": "Sun, 30 Aug 2015 12:36:00 GMT"},
+        {"X-Amz-Security-Token": "old"},
+        {"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"},
+        {"X-A": "1", "x-a": "2"},
+    ],
+)
+def test_unusual_headers_are_signed_by_botocore(headers: dict[str, str]) -> None:
+    from iamlast._runtime import signing
+
+    args = (
+        "POST",
+        "https://iam.amazonaws.com/",
+        {"Content-Type": FORM, **headers},
+        BODY,
+        Credentials(AKID, SECRET, "tok"),
+        "us-east-1",
+        "iam",
+        WHEN,
+    )
+    assert signing._sign_fast(*args) is None
+    got = sign_request(
+        method="POST",
+        url="https://iam.amazonaws.com/",
+        headers={"Content-Type": FORM, **headers},
+        body=BODY,
+        credentials=Credentials(AKID, SECRET, "tok"),
+        region="us-east-1",
+        now=WHEN,
+    )
+    assert got == signing._sign_botocore(*args)
+
+
+def test_botocore_signs_while_its_debug_log_is_on(caplog: pytest.LogCaptureFixture) -> None:
+    # With botocore.auth at DEBUG the request goes through SigV4Auth, which logs the canonical
+    # request (the session token masked: see tests/reliability/test_secrets.py).
+    with caplog.at_level("DEBUG", logger="botocore.auth"):
+        got = sign_request(
+            method="POST",
+            url="https://iam.amazonaws.com/",
+            headers={"Content-Type": FORM},
+            body=BODY,
+            credentials=Credentials(AKID, SECRET, "the-token"),
+            region="us-east-1",
+            now=WHEN,
+        )
+    assert any("CanonicalRequest" in r.getMessage() for r in caplog.records)
+    assert "the-token" not in caplog.text
+    assert got["X-Amz-Security-Token"] == "the-token"
+
+
 # -- credentials values ------------------------------------------------------------------------
 
 

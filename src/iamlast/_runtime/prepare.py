@@ -7,6 +7,7 @@ the HTTP request for it, and the model (or typed error) for a response, in the s
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 from collections.abc import Mapping
@@ -215,8 +216,8 @@ def build_request(
             params.extend(request.to_query().items())
         body = encode_body(params)
         headers = {"Content-Type": CONTENT_TYPE}
-    scheme, netloc, path, _query, _fragment = urlsplit(endpoint_url)
     if spec.host_prefix:
+        scheme, netloc, path, _query, _fragment = urlsplit(endpoint_url)
         prefix = spec.host_prefix
         for label, attr in spec.host_labels:
             value = getattr(request, attr, None) if request is not None else None
@@ -231,11 +232,19 @@ def build_request(
                 )
             prefix = prefix.replace("{" + label + "}", value)
         netloc = prefix + netloc
-    url = urlunsplit((scheme, netloc, path.rstrip("/") + spec.request_uri, "", ""))
+        url = urlunsplit((scheme, netloc, path.rstrip("/") + spec.request_uri, "", ""))
+    else:
+        url = _url(endpoint_url, spec.request_uri)
     if spec.request_compression and not disable_compression and len(body) >= compression_min_bytes:
         body = gzip.compress(body, mtime=0)
         headers["Content-Encoding"] = "gzip"
     return PreparedRequest(spec.name, spec.http_method, url, headers, body, tuple(params))
+
+
+@functools.lru_cache(maxsize=256)
+def _url(endpoint_url: str, request_uri: str) -> str:
+    scheme, netloc, path, _query, _fragment = urlsplit(endpoint_url)
+    return urlunsplit((scheme, netloc, path.rstrip("/") + request_uri, "", ""))
 
 
 def parse_response(

@@ -176,9 +176,15 @@ class OperationSpec(Record):
         return tuple(getattr(module, name) for name in self.errors)
 
 
+_SHAPES: dict[tuple[str, str], type[Shape]] = {}
+
+
 def _load_shape(package: str, name: str) -> type[Shape]:
-    module = importlib.import_module(package + ".shapes")
-    loaded: type[Shape] = getattr(module, name)
+    # Looked up on every call (its request and its response): the import machinery once.
+    loaded = _SHAPES.get((package, name))
+    if loaded is None:
+        module = importlib.import_module(package + ".shapes")
+        loaded = _SHAPES[(package, name)] = getattr(module, name)
     return loaded
 
 
@@ -190,7 +196,9 @@ class Registry(Mapping[str, OperationSpec]):
 
     def __init__(self, specs: Iterable[OperationSpec] = ()) -> None:
         self._by_name: dict[str, OperationSpec] = {spec.name: spec for spec in specs}
-        self._python: dict[str, str] = {spec.python_name: spec.name for spec in self._by_name.values()}
+        self._python: dict[str, str] = {
+            spec.python_name: spec.name for spec in self._by_name.values()
+        }
         self._builders: dict[str, Callable[[], OperationSpec]] = {}
         self._order: tuple[str, ...] = tuple(self._by_name)
 

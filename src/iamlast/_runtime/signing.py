@@ -1,13 +1,18 @@
-"""SigV4 signing, delegated to botocore and imported lazily (the credentials themselves live in
+"""SigV4 signing as botocore's SigV4Auth does it (the credentials themselves live in
 :mod:`.credentials`, re-exported here).
 
-botocore is imported inside the functions below, on the first signed request, so
-``import iamlast`` stays cheap. Nothing here logs or prints a secret.
+The usual request is signed here — botocore's canonical URL forms and clock, one HMAC per
+request with the derived key kept per day, region and service — and anything unusual by
+SigV4Auth itself (see :func:`sign_request`). botocore is imported inside the functions below, on
+the first signed request, so ``import iamlast`` stays cheap. Nothing here logs or prints a
+secret.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import ipaddress
 import logging
 import threading
@@ -79,8 +84,148 @@ def sign_request(
 
     The result is ``headers`` plus ``Host`` (derived from ``url``; a given Host is replaced),
     ``X-Amz-Date``, ``Authorization``, and ``X-Amz-Security-Token`` for temporary credentials.
-    ``now`` pins the signing time (naive means UTC); None uses the current time.
+    ``now`` pins the signing time (naive means UTC); None uses the current time (botocore's
+    clock).
+
+    The usual request is signed here, with botocore's canonical forms of the URL and its clock,
+    the derived key kept per day, region and service (one HMAC per request instead of five);
+    headers that SigV4Auth itself rewrites (``Authorization``, ``Date``, the ``X-Amz-*`` ones
+    it sets), two headers differing only in case, or DEBUG logging on ``botocore.auth`` (which
+    logs the canonical request) hand the request to SigV4Auth as it is.
     """
+    if not _AUTH_LOG.isEnabledFor(logging.DEBUG):
+        signed = _sign_fast(method, url, headers, body, credentials, region, service, now)
+        if signed is not None:
+            return signed
+    return _sign_botocore(method, url, headers, body, credentials, region, service, now)
+
+
+#: Headers SigV4Auth removes or sets itself while signing: a request carrying one goes to it.
+_REWRITTEN = frozenset(
+    {"authorization", "date", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}
+)
+_AUTH_LOG = logging.getLogger("botocore.auth")
+
+
+@functools.cache
+def _unsigned_headers() -> frozenset[str]:
+    from botocore.auth import SIGNED_HEADERS_BLACKLIST
+
+    return frozenset(SIGNED_HEADERS_BLACKLIST)
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(url: str) -> tuple[str, str, str]:
+    """The Host header, canonical URI and canonical query string of ``url``, as SigV4Auth
+    writes them (a client sends every request to the same few URLs)."""
+    from urllib.parse import quote
+
+    from botocore.utils import normalize_url_path
+
+    parts = urlsplit(url)
+    path = quote(normalize_url_path(parts.path), safe="/~")
+    pairs = (
+        sorted(pair.partition("=")[::2] for pair in parts.query.split("&")) if parts.query else []
+    )
+    query = "&".join(f"{key}={value}" for key, value in pairs)
+    return _host_header(url), path, query
+
+
+@functools.lru_cache(maxsize=64)
+def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
+    key = hmac.new(f"AWS4{secret}".encode(), day.encode(), hashlib.sha256).digest()
+    for part in (region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+@functools.cache
+def _botocore_auth() -> Any:
+    import botocore.auth
+
+    return botocore.auth
+
+
+def _timestamp(now: datetime | None) -> str:
+    if now is not None:
+        return _utc(now).strftime(_SIGV4_TIMESTAMP)
+    # botocore's clock, looked up each time (tests and users may pin it); a year of four
+    # digits, so its ISO form rearranged is the strftime form.
+    iso: str = _botocore_auth().get_current_datetime().isoformat(timespec="seconds")
+    return f"{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z"
+
+
+def _sign_fast(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    credentials: Credentials,
+    region: str,
+    service: str,
+    now: datetime | None,
+) -> dict[str, str] | None:
+    """SigV4 as SigV4Auth computes it, or None for a request it should sign itself."""
+    unsigned = _unsigned_headers()
+    to_send: dict[str, str] = {}
+    signed: dict[str, str] = {}
+    seen: set[str] = set()
+    for name, value in headers.items():
+        lname = name.lower()
+        if lname in seen or lname in _REWRITTEN:
+            return None
+        seen.add(lname)
+        if lname == "host":
+            continue
+        to_send[name] = value
+        if lname not in unsigned:
+            signed[lname] = " ".join(value.split())
+    host, path, query = _url_parts(url)
+    stamp = _timestamp(now)
+    token = credentials.session_token
+    to_send["Host"] = host
+    to_send["X-Amz-Date"] = stamp
+    signed["host"] = " ".join(host.split())
+    signed["x-amz-date"] = stamp
+    if token:
+        to_send["X-Amz-Security-Token"] = token
+        signed["x-amz-security-token"] = " ".join(token.split())
+    names = sorted(signed)
+    signed_names = ";".join(names)
+    canonical = "\n".join(
+        (
+            method.upper(),
+            path,
+            query,
+            "".join(f"{name}:{signed[name]}\n" for name in names),
+            signed_names,
+            hashlib.sha256(body).hexdigest(),
+        )
+    )
+    day = stamp[:8]
+    scope = f"{day}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(
+        ("AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest())
+    )
+    key = _signing_key(credentials.secret_access_key, day, region, service)
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    to_send["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={credentials.access_key_id}/{scope}, "
+        f"SignedHeaders={signed_names}, Signature={signature}"
+    )
+    return to_send
+
+
+def _sign_botocore(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    credentials: Credentials,
+    region: str,
+    service: str,
+    now: datetime | None,
+) -> dict[str, str]:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials as BotoCredentials
