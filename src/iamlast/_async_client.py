@@ -178,8 +178,12 @@ class AsyncBaseClient(BaseClient):
         http = self._http(state, spec.name)
         while True:
             wait = call.before_send(time.monotonic())
-            if wait > 0:
-                await asyncio.sleep(wait)
+            while True:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                wait = call.clear_to_send(time.monotonic())
+                if wait <= 0:
+                    break
             headers = call.headers(await self._credentials_now())
             if self._closed:
                 raise call.closed()

@@ -140,8 +140,12 @@ class SyncBaseClient(BaseClient):
         http = self._http
         while True:
             wait = call.before_send(time.monotonic())
-            if wait > 0:
-                time.sleep(wait)
+            while True:
+                if wait > 0:
+                    time.sleep(wait)
+                wait = call.clear_to_send(time.monotonic())
+                if wait <= 0:
+                    break
             headers = call.headers(self._credentials_for(call))
             trace = _http.ConnectionTrace(self._streams if self._owns_http else None)
             try:

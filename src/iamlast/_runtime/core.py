@@ -227,6 +227,21 @@ class Call:
         limiter = self.state.limiter
         if limiter is not None:
             wait = max(wait, limiter.acquire(now + wait))
+        return self._within_time(now, wait)
+
+    def clear_to_send(self, now: float) -> float:
+        """After waiting what :meth:`before_send` said: 0.0 when the attempt may go now (the
+        rate limits count it sent), else the seconds still to wait — a caller woken late must
+        not send right behind the request before it. Raises as :meth:`before_send` does."""
+        buckets = [b for b in (self.state.rate_limiter, active_limiter.get()) if b is not None]
+        wait = max((b.gap(now) for b in buckets), default=0.0)
+        for bucket in buckets if wait == 0.0 else ():
+            wait = bucket.clear(now)  # asked again, atomically: another sender may have gone
+            if wait > 0:
+                break
+        return self._within_time(now, wait) if wait > 0 else 0.0
+
+    def _within_time(self, now: float, wait: float) -> float:
         if self.deadline is not None and now + wait >= self.deadline:
             raise self.timed_out()
         if self.flow_deadline is not None and now + wait >= self.flow_deadline:

@@ -2,6 +2,11 @@
 
 A token bucket whose ``reserve`` hands out send times: callers sleep what it returns, so many
 tasks or threads share one rate and queue fairly behind each other. Retries go through it too.
+
+A caller that wakes late (a busy event loop, threads waiting for the GIL) would send on the heels
+of the one before it, and a server counting requests in a shallow bucket of its own would throttle
+the pair: so a bucket without bursts also keeps the sends themselves ``1 / rate`` apart
+(:meth:`TokenBucket.clear`, asked again after each wait until it says go).
 """
 
 from __future__ import annotations
@@ -9,7 +14,10 @@ from __future__ import annotations
 import threading
 from contextvars import ContextVar
 
-__all__ = ["TokenBucket", "active_limiter"]
+__all__ = ["SPACING_SLACK", "TokenBucket", "active_limiter"]
+
+#: Sends closer than ``1 / rate`` by at most this (timer granularity) are let through.
+SPACING_SLACK = 0.001
 
 
 class TokenBucket:
@@ -22,6 +30,7 @@ class TokenBucket:
         self.burst = max(1.0, float(burst) if burst is not None else 1.0)
         self._tokens = self.burst
         self._last: float | None = None
+        self._sent: float | None = None
         self._lock = threading.Lock()
 
     def reserve(self, now: float) -> float:
@@ -34,6 +43,23 @@ class TokenBucket:
             self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
             self._tokens -= 1.0
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def gap(self, now: float) -> float:
+        """Seconds a caller whose reserved time has come must still wait so that its send is
+        ``1 / rate`` after the last one this bucket let through (0.0 with bursts allowed)."""
+        if self.burst > 1 or self._sent is None:
+            return 0.0
+        left = self._sent + 1.0 / self.rate - now
+        return left if left > SPACING_SLACK else 0.0
+
+    def clear(self, now: float) -> float:
+        """:meth:`gap`, and when it is 0.0 the send counted as made now (one step, under the
+        lock, so two threads never both go)."""
+        with self._lock:
+            left = self.gap(now)
+            if left == 0.0 and (self._sent is None or now > self._sent):
+                self._sent = now
+            return left
 
 
 #: The limiter the current task's requests go through (set by scans; inherited by subtasks).
