@@ -114,6 +114,9 @@ class AsyncBaseClient(BaseClient):
             client = httpx.AsyncClient(
                 **_http.client_options(self._timeout, self._verify, state.endpoint_url)
             )
+            from . import _aionet
+
+            _aionet.install(client)  # httpcore on asyncio itself, not through anyio
             self._http_client = client
         return client
 
