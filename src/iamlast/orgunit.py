@@ -17,7 +17,8 @@ instance or task role).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ from ._runtime.flows.scan import Discovery, ReportOptions, ScanFailure, ScanSucc
 from ._runtime.report import AccessReport, ActionUsage, ServiceUsage
 
 if TYPE_CHECKING:
-    from ._client import Client
+    from ._runtime.flows import Flow
 
 __all__ = [
     "PlainCredentials",
@@ -271,6 +272,18 @@ def _assumed(account_id: str, role: str, options: Mapping[str, Any]) -> Any:
     return Credentials(c.access_key_id, c.secret_access_key, c.session_token, c.expiration)
 
 
+async def _scanned_async(kwargs: dict[str, Any], flow: Callable[[], Flow[None]]) -> list[Plain]:
+    # One event loop for the account's requests: cheaper than a thread per request in flight,
+    # and kinder to the other accounts' scans sharing the worker process.
+    from ._async_client import AsyncClient
+
+    items: list[Plain] = []
+    async with AsyncClient(**kwargs) as client:
+        async for item in client._driver.stream(flow()):
+            items.append(_plain_item(item))
+    return items
+
+
 def scan_account(account_id: str, role: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
     """Scan one account and return its items as plain data (``{"account_id", "items"}``).
 
@@ -325,15 +338,20 @@ def scan_account(account_id: str, role: str | None, options: Mapping[str, Any]) 
             scan.get("max_poll_delay", 15.0),
         ),
     )
-    client: Client
-    with Client(**kwargs) as client:
-        flow = account_principals(
+    def flow() -> Flow[None]:
+        return account_principals(
             Member(account_id),
             which,
             report_options,
             concurrency=int(scan.get("concurrency", 8)),
             skip_arns=frozenset(options.get("skip_arns") or ()),
         )
-        for item in client._driver.stream(flow):
-            items.append(_plain_item(item))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: an executor's worker thread or process, no loop
+        items += asyncio.run(_scanned_async(kwargs, flow))
+    else:  # called from inside an event loop's thread: threads, not another loop
+        with Client(**kwargs) as client:
+            items += [_plain_item(item) for item in client._driver.stream(flow())]
     return {"account_id": account_id, "items": items}

@@ -5,6 +5,7 @@ with worker processes — with the same result as the scan run in-process, throu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import os
@@ -103,6 +104,22 @@ def test_the_unit_is_a_picklable_plain_function_returning_plain_data(
     items = orgunit.decode_answer(PROD[0], "prod-a", answer)
     assert {i.arn for i in items if i.kind == "result"} == expected_arns(org, PROD[0])
     assert items[-1].kind == "done" and items[-1].scanned == len(expected_arns(org, PROD[0]))
+
+
+async def test_the_unit_called_inside_an_event_loop_gives_the_same_answer(
+    org: FakeOrganization, aws_env: pytest.MonkeyPatch
+) -> None:
+    # No loop in the thread (an executor's worker): it runs on an async client; inside a
+    # running loop (this test) it cannot start another, and runs on the sync client's threads.
+    for key, value in org.env().items():
+        aws_env.setenv(key, value)
+    inside = orgunit.scan_account(PROD[0], ROLE, _unit_options(org))
+    outside = await asyncio.to_thread(orgunit.scan_account, PROD[0], ROLE, _unit_options(org))
+    assert comparable(orgunit.decode_answer(PROD[0], None, inside)) == comparable(
+        orgunit.decode_answer(PROD[0], None, outside)
+    )
+    results = [i for i in orgunit.decode_answer(PROD[0], None, inside) if i.kind == "result"]
+    assert {i.arn for i in results} == expected_arns(org, PROD[0])
 
 
 def test_the_unit_assumes_the_role_itself_and_reports_a_refusal_as_data(
