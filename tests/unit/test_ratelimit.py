@@ -8,24 +8,35 @@ import threading
 
 import pytest
 
-from iamlast._runtime.ratelimit import SPACING_SLACK, TokenBucket
+from iamlast._runtime.ratelimit import SPACING, SPACING_SLACK, TokenBucket
 
 
-def test_a_late_caller_pushes_the_next_one_back_by_the_interval() -> None:
+def test_a_late_caller_pushes_the_next_one_back() -> None:
     bucket = TokenBucket(10)  # one every 0.1 s, no bursts
     assert bucket.reserve(0.0) == 0.0 and bucket.clear(0.0) == 0.0
     assert bucket.reserve(0.0) == pytest.approx(0.1)  # A's turn: 0.1
     assert bucket.reserve(0.0) == pytest.approx(0.2)  # B's turn: 0.2
     assert bucket.clear(0.17) == 0.0  # A woke 70 ms late and goes
-    # B wakes on time, 30 ms after A went: it waits the rest of the interval, then goes.
-    assert bucket.clear(0.2) == pytest.approx(0.07)
-    assert bucket.clear(0.27) == 0.0
+    # B wakes on time, 30 ms after A went: it waits until SPACING intervals after A, then goes.
+    assert 0.5 < SPACING <= 1.0
+    assert bucket.clear(0.2) == pytest.approx(0.17 + SPACING * 0.1 - 0.2)
+    assert bucket.clear(0.17 + SPACING * 0.1) == 0.0
+
+
+def test_on_schedule_nothing_more_is_waited() -> None:
+    bucket = TokenBucket(10)
+    waits = []
+    for n in range(20):
+        now = n * 0.1
+        waits.append(bucket.reserve(now))
+        waits.append(bucket.clear(now))
+    assert waits == pytest.approx([0.0] * 40, abs=1e-9)
 
 
 def test_within_the_slack_a_caller_goes() -> None:
     bucket = TokenBucket(10)
     bucket.clear(1.0)
-    assert bucket.clear(1.1 - SPACING_SLACK / 2) == 0.0
+    assert bucket.clear(1.0 + SPACING * 0.1 - SPACING_SLACK / 2) == 0.0
 
 
 def test_bursts_allowed_are_not_spaced() -> None:

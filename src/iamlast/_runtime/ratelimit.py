@@ -5,8 +5,9 @@ tasks or threads share one rate and queue fairly behind each other. Retries go t
 
 A caller that wakes late (a busy event loop, threads waiting for the GIL) would send on the heels
 of the one before it, and a server counting requests in a shallow bucket of its own would throttle
-the pair: so a bucket without bursts also keeps the sends themselves ``1 / rate`` apart
-(:meth:`TokenBucket.clear`, asked again after each wait until it says go).
+the pair: so a bucket without bursts also keeps the sends themselves apart, by
+:data:`SPACING` intervals (:meth:`TokenBucket.clear`, asked again after each wait until it
+says go).
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from __future__ import annotations
 import threading
 from contextvars import ContextVar
 
-__all__ = ["SPACING_SLACK", "TokenBucket", "active_limiter"]
+__all__ = ["SPACING", "SPACING_SLACK", "TokenBucket", "active_limiter"]
 
-#: Sends closer than ``1 / rate`` by at most this (timer granularity) are let through.
+#: Sends closer than :data:`SPACING` allows by at most this (timer granularity) go anyway.
 SPACING_SLACK = 0.001
+#: The least time between two sends, in intervals (``1 / rate``): a little under one, so a
+#: caller behind its schedule catches up a tenth of an interval a send (at a high rate a full
+#: interval would lose every late wake-up for good) while two sends never come in one interval.
+SPACING = 0.9
 
 
 class TokenBucket:
@@ -46,10 +51,11 @@ class TokenBucket:
 
     def gap(self, now: float) -> float:
         """Seconds a caller whose reserved time has come must still wait so that its send is
-        ``1 / rate`` after the last one this bucket let through (0.0 with bursts allowed)."""
+        :data:`SPACING` intervals after the last one this bucket let through (0.0 with bursts
+        allowed)."""
         if self.burst > 1 or self._sent is None:
             return 0.0
-        left = self._sent + 1.0 / self.rate - now
+        left = self._sent + SPACING / self.rate - now
         return left if left > SPACING_SLACK else 0.0
 
     def clear(self, now: float) -> float:
