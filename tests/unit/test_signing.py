@@ -610,3 +610,67 @@ def test_signing_module_alone_does_not_import_botocore() -> None:
     code = "import iamlast._runtime.signing, sys; assert 'botocore' not in sys.modules"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# -- what the usual request needs of botocore ----------------------------------------------------
+
+
+def test_the_unsigned_headers_are_botocores() -> None:
+    from botocore.auth import SIGNED_HEADERS_BLACKLIST
+
+    from iamlast._runtime.signing import UNSIGNED_HEADERS
+
+    assert frozenset(SIGNED_HEADERS_BLACKLIST) == UNSIGNED_HEADERS
+
+
+_SEGMENTS = ["", ".", "..", "a", "b c", "~x", "%7E", "é", "...", ".a", "a."]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "/", "//", "/a//b/./c/../d/", "a/b", "/..", "/../a", "/a/..", "/a/../", "./a", "a/./"],
+)
+def test_canonical_path_is_botocores(path: str) -> None:
+    from botocore.utils import normalize_url_path
+
+    from iamlast._runtime.signing import canonical_path
+
+    assert canonical_path(path) == normalize_url_path(path)
+
+
+def test_canonical_path_is_botocores_for_every_small_path() -> None:
+    import itertools
+
+    from botocore.utils import normalize_url_path
+
+    from iamlast._runtime.signing import canonical_path
+
+    for n in range(4):
+        for parts in itertools.product(_SEGMENTS, repeat=n):
+            for lead in ("", "/"):
+                path = lead + "/".join(parts)
+                assert canonical_path(path) == normalize_url_path(path), path
+
+
+def test_a_call_with_keys_given_loads_neither_botocore_auth_nor_urllib3(tmp_path: Path) -> None:
+    # The usual request is signed without botocore.auth (which brings botocore.awsrequest and
+    # urllib3 along): its clock is the system's unless botocore.auth is loaded.
+    code = (
+        "import sys, json\n"
+        "from iamlast._runtime.signing import sign_request\n"
+        "from iamlast._runtime.credentials import Credentials\n"
+        "h = sign_request(method='POST', url='https://iam.amazonaws.com/', headers={}, body=b'',"
+        " credentials=Credentials('AKID', 'secret'), region='us-east-1')\n"
+        "print(json.dumps([h['X-Amz-Date'], sorted(m for m in sys.modules"
+        " if m.startswith(('botocore.auth', 'botocore.awsrequest', 'urllib3')))]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    import json
+
+    stamp, loaded = json.loads(done.stdout)
+    assert loaded == []
+    signed_at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - signed_at).total_seconds()) < 60

@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import sys
 import threading
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,11 +108,43 @@ _REWRITTEN = frozenset(
 _AUTH_LOG = logging.getLogger("botocore.auth")
 
 
-@functools.cache
-def _unsigned_headers() -> frozenset[str]:
-    from botocore.auth import SIGNED_HEADERS_BLACKLIST
+#: Headers left out of the signature, as botocore's SigV4Auth leaves them out (hop-by-hop headers
+#: a proxy may change, tracing headers, the user agent); a test holds it to botocore's list.
+UNSIGNED_HEADERS = frozenset(
+    {
+        "baggage",
+        "connection",
+        "expect",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "traceparent",
+        "tracestate",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "x-amzn-trace-id",
+    }
+)
 
-    return frozenset(SIGNED_HEADERS_BLACKLIST)
+
+def canonical_path(path: str) -> str:
+    """A URL's path as SigV4 signs it, before percent-encoding: dot segments resolved (RFC 3986,
+    5.2.4), empty segments dropped as AWS requires, the leading slash and a trailing one kept."""
+    if not path:
+        return "/"
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if kept:
+                kept.pop()
+        elif segment and segment != ".":
+            kept.append(segment)
+    lead = "/" if path.startswith("/") else ""
+    trail = "/" if path.endswith("/") and kept else ""
+    return lead + "/".join(kept) + trail
 
 
 @functools.lru_cache(maxsize=64)
@@ -120,10 +153,8 @@ def _url_parts(url: str) -> tuple[str, str, str]:
     writes them (a client sends every request to the same few URLs)."""
     from urllib.parse import quote
 
-    from botocore.utils import normalize_url_path
-
     parts = urlsplit(url)
-    path = quote(normalize_url_path(parts.path), safe="/~")
+    path = quote(canonical_path(parts.path), safe="/~")
     pairs = (
         sorted(pair.partition("=")[::2] for pair in parts.query.split("&")) if parts.query else []
     )
@@ -139,20 +170,16 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
     return key
 
 
-@functools.cache
-def _botocore_auth() -> Any:
-    import botocore.auth
-
-    return botocore.auth
-
-
 def _timestamp(now: datetime | None) -> str:
-    if now is not None:
-        return _utc(now).strftime(_SIGV4_TIMESTAMP)
-    # botocore's clock, looked up each time (tests and users may pin it); a year of four
-    # digits, so its ISO form rearranged is the strftime form.
-    iso: str = _botocore_auth().get_current_datetime().isoformat(timespec="seconds")
-    return f"{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z"
+    if now is None:
+        # botocore's clock once botocore.auth is loaded (tests and users pin it there), looked
+        # up each time; the usual request never loads it (it brings urllib3 along)
+        auth = sys.modules.get("botocore.auth")
+        clock = auth.get_current_datetime() if auth is not None else datetime.now(UTC)
+        # a year of four digits, so the ISO form rearranged is the strftime form
+        iso: str = clock.isoformat(timespec="seconds")
+        return f"{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z"
+    return _utc(now).strftime(_SIGV4_TIMESTAMP)
 
 
 def _sign_fast(
@@ -166,7 +193,7 @@ def _sign_fast(
     now: datetime | None,
 ) -> dict[str, str] | None:
     """SigV4 as SigV4Auth computes it, or None for a request it should sign itself."""
-    unsigned = _unsigned_headers()
+    unsigned = UNSIGNED_HEADERS
     to_send: dict[str, str] = {}
     signed: dict[str, str] = {}
     seen: set[str] = set()
